@@ -1,0 +1,140 @@
+#include "engine/base/diagnostic.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <tuple>
+
+namespace termijn {
+
+void DiagnosticList::error(const SourceRange& range, std::string message,
+                           std::vector<Diagnostic> notes) {
+  add(Diagnostic{Severity::kError, range, std::move(message), std::move(notes)});
+}
+
+void DiagnosticList::warning(const SourceRange& range, std::string message,
+                             std::vector<Diagnostic> notes) {
+  add(Diagnostic{Severity::kWarning, range, std::move(message), std::move(notes)});
+}
+
+void DiagnosticList::add(Diagnostic diagnostic) {
+  for (const auto& existing : items_) {
+    if (existing.message == diagnostic.message && existing.range.file == diagnostic.range.file &&
+        existing.range.begin == diagnostic.range.begin) {
+      return;
+    }
+  }
+  items_.push_back(std::move(diagnostic));
+}
+
+bool DiagnosticList::has_errors() const { return error_count() > 0; }
+
+int DiagnosticList::error_count() const {
+  return static_cast<int>(std::count_if(items_.begin(), items_.end(),
+                                        [](const auto& d) { return d.severity == Severity::kError; }));
+}
+
+int DiagnosticList::warning_count() const {
+  return static_cast<int>(std::count_if(
+      items_.begin(), items_.end(), [](const auto& d) { return d.severity == Severity::kWarning; }));
+}
+
+std::vector<Diagnostic> DiagnosticList::sorted() const {
+  std::vector<Diagnostic> out = items_;
+  std::stable_sort(out.begin(), out.end(), [](const Diagnostic& a, const Diagnostic& b) {
+    auto key = [](const Diagnostic& d) {
+      return std::make_tuple(d.range.file ? d.range.file->path() : std::string(),
+                             d.range.begin.line, d.range.begin.column);
+    };
+    return key(a) < key(b);
+  });
+  return out;
+}
+
+namespace {
+
+const char* severity_name(Severity s) {
+  switch (s) {
+    case Severity::kError: return "error";
+    case Severity::kWarning: return "warning";
+    case Severity::kNote: return "note";
+  }
+  return "error";
+}
+
+void render_into(std::string& out, const Diagnostic& d) {
+  if (!d.range.valid()) {
+    out += fmt::format("{}: {}: {}\n", d.range.file ? d.range.file->path() : "termijn",
+                       severity_name(d.severity), d.message);
+  } else {
+    out += fmt::format("{}: {}: {}\n", d.range.location(), severity_name(d.severity), d.message);
+    std::string_view line = d.range.file->line(d.range.begin.line);
+    out += fmt::format("  {}\n  ", line);
+    // Keep tabs so the caret lines up under the offending text.
+    int col = d.range.begin.column;
+    for (int i = 1; i < col && i - 1 < static_cast<int>(line.size()); ++i) {
+      out += line[i - 1] == '\t' ? '\t' : ' ';
+    }
+    int width = 1;
+    if (d.range.end.line == d.range.begin.line && d.range.end.column > col) {
+      width = d.range.end.column - col;
+    }
+    out += '^';
+    if (width > 1) out += std::string(width - 1, '~');
+    out += '\n';
+  }
+  for (const auto& note : d.notes) render_into(out, note);
+}
+
+// Optimal string alignment distance: a swap of two neighbouring letters ("rihg"/"righ") counts
+// as one typo, as people make them.
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+  for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    }
+  }
+  return d[a.size()][b.size()];
+}
+
+}  // namespace
+
+std::string render(const Diagnostic& diagnostic) {
+  std::string out;
+  render_into(out, diagnostic);
+  return out;
+}
+
+std::string render(const DiagnosticList& list) {
+  std::string out;
+  for (const auto& d : list.sorted()) render_into(out, d);
+  return out;
+}
+
+std::string closest_match(const std::string& name, const std::vector<std::string>& candidates) {
+  std::string best;
+  std::size_t best_distance = std::max<std::size_t>(1, name.size() / 3) + 1;
+  for (const auto& candidate : candidates) {
+    if (candidate == name) continue;
+    std::size_t d = edit_distance(name, candidate);
+    if (d < best_distance) {
+      best_distance = d;
+      best = candidate;
+    }
+  }
+  return best;
+}
+
+std::string did_you_mean(const std::string& name, const std::vector<std::string>& candidates) {
+  std::string best = closest_match(name, candidates);
+  return best.empty() ? std::string() : fmt::format(" (did you mean '{}'?)", best);
+}
+
+}  // namespace termijn

@@ -1,0 +1,54 @@
+// User mistakes are values: a Diagnostic has a severity, a message and the source range it is
+// about. Stages collect them in a DiagnosticList and keep going; nothing is thrown.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "engine/base/source.h"
+
+namespace termijn {
+
+enum class Severity { kError, kWarning, kNote };
+
+struct Diagnostic {
+  Severity severity = Severity::kError;
+  SourceRange range;
+  std::string message;
+  // Notes attached to this diagnostic (e.g. "previous definition is here").
+  std::vector<Diagnostic> notes;
+};
+
+inline Diagnostic note(const SourceRange& range, std::string message) {
+  return Diagnostic{Severity::kNote, range, std::move(message), {}};
+}
+
+class DiagnosticList {
+ public:
+  void error(const SourceRange& range, std::string message, std::vector<Diagnostic> notes = {});
+  void warning(const SourceRange& range, std::string message, std::vector<Diagnostic> notes = {});
+  // Adds unless an identical diagnostic (same place, same text) is already there: a variant
+  // re-checks its parent's steps and must not repeat the parent's complaints.
+  void add(Diagnostic diagnostic);
+
+  const std::vector<Diagnostic>& all() const { return items_; }
+  bool has_errors() const;
+  int error_count() const;
+  int warning_count() const;
+  // Sorted by file, line, column so that output is stable whatever order the checks ran in.
+  std::vector<Diagnostic> sorted() const;
+
+ private:
+  std::vector<Diagnostic> items_;
+};
+
+// Renders like clang: "path:line:col: error: message", the source line and a caret under the range.
+std::string render(const Diagnostic& diagnostic);
+std::string render(const DiagnosticList& list);
+
+// The closest candidate by edit distance, or "" when none is close enough to suggest.
+std::string closest_match(const std::string& name, const std::vector<std::string>& candidates);
+// " (did you mean 'x'?)" or "".
+std::string did_you_mean(const std::string& name, const std::vector<std::string>& candidates);
+
+}  // namespace termijn

@@ -1,0 +1,111 @@
+#include "engine/checker/internal/declarations.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace termijn::checker {
+
+namespace {
+
+template <typename Decl>
+void declare(std::map<std::string, Declared<Decl>>& table, const char* what, const Decl& decl,
+             int file, DiagnosticList& diagnostics) {
+  auto [it, inserted] = table.emplace(decl.name.name, Declared<Decl>{&decl, file});
+  if (!inserted) {
+    diagnostics.error(decl.name.range, fmt::format("{} '{}' is declared twice", what, decl.name.name),
+                      {note(it->second.decl->name.range, "the first declaration is here")});
+  }
+}
+
+template <typename Decl>
+std::vector<std::string> names_of(const std::map<std::string, Declared<Decl>>& table) {
+  std::vector<std::string> out;
+  for (const auto& [name, _] : table) out.push_back(name);
+  return out;
+}
+
+}  // namespace
+
+Declarations::Declarations(const LoadedProgram& program, DiagnosticList& diagnostics)
+    : program_(program) {
+  for (std::size_t f = 0; f < program.files.size(); ++f) {
+    const ast::File& file = program.files[f];
+    int id = static_cast<int>(f);
+    for (const auto& p : file.processes) declare(processes_, "process", p, id, diagnostics);
+    for (const auto& t : file.terms) declare(terms_, "term group", t, id, diagnostics);
+    for (const auto& c : file.calendars) declare(calendars_, "calendar", c, id, diagnostics);
+    for (const auto& group : file.terms) {
+      std::map<std::string, const ast::TermDef*> seen;
+      for (const auto& term : group.terms) {
+        auto [it, inserted] = seen.emplace(term.name.name, &term);
+        if (!inserted) {
+          diagnostics.error(term.name.range, fmt::format("term '{}.{}' is declared twice", group.name.name,
+                                                         term.name.name),
+                            {note(it->second->name.range, "the first declaration is here")});
+        }
+      }
+    }
+    for (const auto& calendar : file.calendars) {
+      // Holiday rules are built into the engine; "NL" is the Dutch public holidays.
+      if (calendar.rules != "NL") {
+        diagnostics.error(calendar.rules_range, fmt::format("unknown holiday rules \"{}\" (known: \"NL\", the "
+                                                            "Dutch public holidays)", calendar.rules));
+      }
+    }
+  }
+}
+
+bool Declarations::visible(int from, int file) const {
+  const auto& v = program_.visible.at(from);
+  return std::find(v.begin(), v.end(), file) != v.end();
+}
+
+template <typename Decl>
+const Decl* Declarations::lookup(const std::map<std::string, Declared<Decl>>& table, const char* what,
+                                 const ast::Ident& name, int from, DiagnosticList& diagnostics) const {
+  auto it = table.find(name.name);
+  if (it == table.end()) {
+    diagnostics.error(name.range, fmt::format("unknown {} '{}'{}", what, name.name,
+                                              did_you_mean(name.name, names_of(table))));
+    return nullptr;
+  }
+  if (!visible(from, it->second.file)) {
+    const std::string& path = program_.files[it->second.file].source->path();
+    diagnostics.error(name.range, fmt::format("{} '{}' is declared in '{}', which this file does not import",
+                                              what, name.name, path),
+                      {note(it->second.decl->name.range, "declared here")});
+    return nullptr;
+  }
+  return it->second.decl;
+}
+
+const ast::ProcessDecl* Declarations::process(const ast::Ident& name, int from,
+                                              DiagnosticList& diagnostics) const {
+  return lookup(processes_, "process", name, from, diagnostics);
+}
+
+const ast::TermsDecl* Declarations::terms(const ast::Ident& name, int from,
+                                          DiagnosticList& diagnostics) const {
+  return lookup(terms_, "term group", name, from, diagnostics);
+}
+
+const ast::CalendarDecl* Declarations::calendar(const ast::Ident& name, int from,
+                                                DiagnosticList& diagnostics) const {
+  return lookup(calendars_, "calendar", name, from, diagnostics);
+}
+
+const ast::TermsDecl* Declarations::find_terms(const std::string& name, int from) const {
+  auto it = terms_.find(name);
+  if (it == terms_.end() || !visible(from, it->second.file)) return nullptr;
+  return it->second.decl;
+}
+
+std::vector<std::string> Declarations::term_group_names() const { return names_of(terms_); }
+
+int Declarations::file_of(const ast::ProcessDecl* decl) const {
+  auto it = processes_.find(decl->name.name);
+  return it != processes_.end() && it->second.decl == decl ? it->second.file : -1;
+}
+
+}  // namespace termijn::checker

@@ -1,0 +1,86 @@
+// Compiles one resolved process into a model::Process: declares its names, lowers its steps into
+// a graph of nodes, checks every expression, then checks the flow (reachability, decisions that
+// can get stuck, deadlines that depend on something that may not have happened yet).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <set>
+
+#include "engine/base/diagnostic.h"
+#include "engine/checker/internal/declarations.h"
+#include "engine/checker/internal/expressions.h"
+#include "engine/checker/internal/symbols.h"
+#include "engine/checker/internal/variants.h"
+
+namespace termijn::checker {
+
+class ProcessCompiler {
+ public:
+  ProcessCompiler(const ResolvedProcess& process, const Declarations& declarations,
+                  VariantResolver& variants, DiagnosticList& diagnostics);
+
+  // The compiled process, or nullptr when this process (or its parent) has errors.
+  std::shared_ptr<model::Process> compile();
+
+ private:
+  // The block a step sits in, for jumps, handlers and where flow goes after the block's end.
+  struct BlockContext {
+    const ast::Block* block = nullptr;
+    const BlockContext* parent = nullptr;
+    const char* barrier = nullptr;  // "a parallel branch" / "a 'for each'": no jumping out
+    int scope = 0;
+    model::NodeId next = model::kNoNode;
+    bool handlers_allowed = false;
+  };
+  struct StepNodes {
+    model::NodeId entry = model::kNoNode;
+    model::NodeId exit = model::kNoNode;  // join / scope exit, for compound steps
+  };
+  struct Use {
+    model::NodeId user = model::kNoNode;
+    Reference reference;
+    bool deadline = false;
+  };
+
+  void declare_members();
+  model::Type resolve_type(const ast::TypeRef& ref);
+  void declare_block(const ast::Block& block);
+  model::NodeId add_node(model::NodeKind kind, const std::string& name, const ast::Step& step);
+
+  model::NodeId lower_block(const ast::Block& block, const BlockContext& ctx);
+  void lower_step(const ast::Step& step, const BlockContext& ctx, model::NodeId next);
+  void lower_task(const ast::Step& step, model::Node& node);
+  void lower_decision(const ast::Step& step, const BlockContext& ctx, model::NodeId next);
+  void lower_handler(const ast::Step& step, const BlockContext& ctx);
+  model::NodeId continuation(const ast::Continuation& c, const BlockContext& ctx, model::NodeId next);
+  model::NodeId entry_of(const ast::Step& step, const BlockContext& ctx, int depth = 0);
+  model::NodeId resolve_jump(const ast::Ident& target, const BlockContext& ctx, int depth = 0);
+  void check_decision_exits(const ast::Step& step, const model::Node& node);
+  void check_role(const ast::Ident& role);
+  bool check_event(const ast::Ident& event, bool timers_too);
+  void lower_starts();
+
+  void check_flow();
+  void record(model::NodeId user, const std::vector<Reference>& refs, bool deadline);
+
+  const ResolvedProcess& resolved_;
+  const ast::ProcessDecl& decl_;
+  const Declarations& declarations_;
+  VariantResolver& variants_;
+  DiagnosticList& diagnostics_;
+  int errors_before_ = 0;
+
+  std::shared_ptr<model::Process> out_;
+  ProcessSymbols symbols_;
+  ExpressionChecker expressions_;
+  std::map<const ast::Step*, StepNodes> step_nodes_;
+  std::vector<LoopVariable> loop_;
+  std::vector<Use> uses_;
+  std::vector<std::pair<model::NodeId, model::NodeId>> handler_links_;  // scope enter (or -1) -> handler entry
+  model::NodeId main_entry_ = model::kNoNode;
+  std::set<model::NodeId> silenced_;
+  std::map<ast::Step::Kind, int> unnamed_;  // per kind, to number unnamed steps  // nodes whose unreachability follows from a reported mistake
+};
+
+}  // namespace termijn::checker

@@ -1,0 +1,48 @@
+// What names mean inside one process being compiled: case fields, steps, roles, events, timers,
+// legal terms and loop variables. Filled by the process compiler before any expression is checked.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "engine/frontend/ast.h"
+#include "engine/model/model.h"
+
+namespace termijn::checker {
+
+struct StepSymbol {
+  ast::Step::Kind kind = ast::Step::Kind::kTask;
+  model::NodeId node = model::kNoNode;
+  std::vector<model::Field> outputs;  // tasks
+  SourceRange range;
+};
+
+struct LoopVariable {
+  std::string name;
+  model::Type type;
+};
+
+struct ProcessSymbols {
+  std::string process;
+  std::map<std::string, model::Field> fields;
+  std::map<std::string, StepSymbol> steps;
+  std::vector<std::string> roles;
+  std::vector<std::string> events;
+  std::vector<std::string> timers;
+  std::map<std::string, model::LegalTerm> terms;  // by "Group.name": every term this process can use
+  std::set<std::string> term_groups;
+  std::set<std::string> used_terms;
+  std::vector<std::string> removed;  // steps a variant removed from its parent
+  bool has_calendar = false;
+};
+
+// A use of a step's time or output inside an expression: it must have happened by then.
+struct Reference {
+  model::NodeId node = model::kNoNode;
+  std::string name;
+  SourceRange range;
+};
+
+}  // namespace termijn::checker

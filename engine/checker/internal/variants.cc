@@ -1,0 +1,274 @@
+#include "engine/checker/internal/variants.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace termijn::checker {
+
+namespace {
+
+void mark(ast::Block& block, ast::Origin origin) {
+  for (auto& step : block) {
+    step.origin = origin;
+    for (ast::Block* child : ast::child_blocks(step)) mark(*child, origin);
+  }
+}
+
+void mark_starts(std::vector<ast::StartRoute>& starts, ast::Origin origin) {
+  for (auto& start : starts) {
+    if (start.then) mark(start.then->block, origin);
+  }
+}
+
+std::optional<StepLocation> find_in(ast::Block& block, const std::string& name) {
+  for (std::size_t i = 0; i < block.size(); ++i) {
+    if (block[i].name.name == name) return StepLocation{&block, i};
+    for (ast::Block* child : ast::child_blocks(block[i])) {
+      if (auto found = find_in(*child, name)) return found;
+    }
+  }
+  return std::nullopt;
+}
+
+void collect_names(const ast::Block& block, std::vector<std::string>& out) {
+  for (const auto& step : block) {
+    if (!step.name.name.empty()) out.push_back(step.name.name);
+    for (const ast::Block* child : ast::child_blocks(step)) collect_names(*child, out);
+  }
+}
+
+// Appends `extra` to `base`, skipping names `base` already has (a variant may repeat them).
+template <typename T, typename NameOf>
+void union_by_name(std::vector<T>& base, const std::vector<T>& extra, NameOf name_of) {
+  for (const auto& item : extra) {
+    bool present = std::any_of(base.begin(), base.end(),
+                               [&](const T& b) { return name_of(b) == name_of(item); });
+    if (!present) base.push_back(item);
+  }
+}
+
+bool same_type(const ast::TypeRef& a, const ast::TypeRef& b) {
+  if (a.is_enum != b.is_enum || a.name.name != b.name.name || a.args.size() != b.args.size() ||
+      a.enum_members.size() != b.enum_members.size()) {
+    return false;
+  }
+  for (std::size_t i = 0; i < a.args.size(); ++i) {
+    if (!same_type(a.args[i], b.args[i])) return false;
+  }
+  for (std::size_t i = 0; i < a.enum_members.size(); ++i) {
+    if (a.enum_members[i].name != b.enum_members[i].name) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<StepLocation> find_step(ast::ProcessDecl& decl, const std::string& name) {
+  if (auto found = find_in(decl.steps, name)) return found;
+  for (auto& start : decl.starts) {
+    if (start.then) {
+      if (auto found = find_in(start.then->block, name)) return found;
+    }
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> step_names(const ast::ProcessDecl& decl) {
+  std::vector<std::string> out;
+  collect_names(decl.steps, out);
+  for (const auto& start : decl.starts) {
+    if (start.then) collect_names(start.then->block, out);
+  }
+  return out;
+}
+
+const ResolvedProcess& VariantResolver::resolve(const ast::ProcessDecl& decl) {
+  if (auto it = resolved_.find(&decl); it != resolved_.end()) return *it->second;
+
+  auto result = std::make_unique<ResolvedProcess>();
+  ResolvedProcess& out = *result;
+  out.own = &decl;
+  out.file = declarations_.file_of(&decl);
+  out.decl = decl;
+
+  if (!decl.parent) {
+    for (const auto& o : decl.overrides) {
+      diagnostics_.error(o.keyword, fmt::format("'override' needs a parent process, but '{}' extends none",
+                                                decl.name.name));
+    }
+    for (const auto& r : decl.removals) {
+      diagnostics_.error(r.range, fmt::format("'remove' needs a parent process, but '{}' extends none",
+                                              decl.name.name));
+    }
+    for (const auto& a : decl.additions) {
+      diagnostics_.error(a.range, fmt::format("'add' needs a parent process, but '{}' extends none",
+                                              decl.name.name));
+    }
+    return *(resolved_[&decl] = std::move(result));
+  }
+
+  in_progress_.push_back(&decl);
+  const ast::ProcessDecl* parent = declarations_.process(*decl.parent, out.file, diagnostics_);
+  if (parent == nullptr) {
+    out.parent_has_errors = true;
+  } else if (std::find(in_progress_.begin(), in_progress_.end(), parent) != in_progress_.end()) {
+    std::vector<std::string> chain;
+    auto start = std::find(in_progress_.begin(), in_progress_.end(), parent);
+    for (auto it = start; it != in_progress_.end(); ++it) chain.push_back((*it)->name.name);
+    chain.push_back(parent->name.name);
+    diagnostics_.error(decl.parent->range, fmt::format("process '{}' extends itself: {}", decl.name.name,
+                                                       fmt::join(chain, " -> ")));
+    out.parent_has_errors = true;
+  } else {
+    const ResolvedProcess& resolved_parent = resolve(*parent);
+    out.parent = parent;
+    out.parent_has_errors = resolved_parent.parent_has_errors;
+    merge(out, resolved_parent);
+  }
+  in_progress_.pop_back();
+  return *(resolved_[&decl] = std::move(result));
+}
+
+void VariantResolver::merge(ResolvedProcess& out, const ResolvedProcess& parent) {
+  const ast::ProcessDecl& own = *out.own;
+  ast::ProcessDecl merged = parent.decl;
+  mark(merged.steps, ast::Origin::kInherited);
+  mark_starts(merged.starts, ast::Origin::kInherited);
+
+  merged.name = own.name;
+  merged.version = own.version;
+  merged.parent = own.parent;
+  merged.range = own.range;
+  if (own.title) merged.title = own.title;
+  if (own.calendar) merged.calendar = own.calendar;
+  auto ident_name = [](const ast::Ident& i) { return i.name; };
+  union_by_name(merged.roles, own.roles, ident_name);
+  union_by_name(merged.events, own.events, ident_name);
+  for (const auto& field : own.fields) {
+    auto same = std::find_if(merged.fields.begin(), merged.fields.end(),
+                             [&](const ast::FieldDecl& f) { return f.name.name == field.name.name; });
+    if (same == merged.fields.end()) {
+      merged.fields.push_back(field);
+    } else if (!same_type(same->type, field.type)) {
+      diagnostics_.error(field.type.range,
+                         fmt::format("case field '{}' already has a type in '{}'; a variant cannot change it",
+                                     field.name.name, parent.decl.name.name),
+                         {note(same->type.range, "the parent's declaration is here")});
+    }
+  }
+  for (const auto& term : own.term_overrides) merged.term_overrides.push_back(term);
+  for (auto start : own.starts) {
+    if (start.then) mark(start.then->block, ast::Origin::kAdded);
+    merged.starts.push_back(std::move(start));
+  }
+  merged.overrides.clear();
+  merged.removals.clear();
+  merged.additions.clear();
+  out.decl = std::move(merged);
+  out.removed = parent.removed;
+
+  for (const auto& removal : own.removals) apply_removal(out, removal);
+  for (const auto& replacement : own.overrides) apply_override(out, replacement);
+  for (const auto& addition : own.additions) apply_addition(out, addition);
+  for (const auto& step : own.steps) {
+    if (step.kind == ast::Step::Kind::kHandler) {
+      ast::Step added = step;
+      added.origin = ast::Origin::kAdded;
+      for (ast::Block* child : ast::child_blocks(added)) mark(*child, ast::Origin::kAdded);
+      out.decl.steps.push_back(std::move(added));
+    } else {
+      diagnostics_.error(step.keyword,
+                         fmt::format("a variant places new steps with 'add before <step> {{ ... }}' or "
+                                     "'add after <step> {{ ... }}'; where should this {} go?",
+                                     ast::kind_name(step.kind)));
+    }
+  }
+}
+
+void VariantResolver::apply_removal(ResolvedProcess& out, const ast::Removal& removal) {
+  auto location = find_step(out.decl, removal.name.name);
+  if (!location) {
+    diagnostics_.error(removal.name.range,
+                       fmt::format("cannot remove '{}': '{}' has no step of that name{}", removal.name.name,
+                                   out.decl.parent->name, did_you_mean(removal.name.name, step_names(out.decl))));
+    return;
+  }
+  location->block->erase(location->block->begin() + static_cast<std::ptrdiff_t>(location->index));
+  out.removed.push_back(removal.name.name);
+}
+
+void VariantResolver::apply_override(ResolvedProcess& out, const ast::Step& replacement) {
+  if (replacement.name.name.empty()) {
+    diagnostics_.error(replacement.keyword, "an override names the step it replaces; this step has no name");
+    return;
+  }
+  auto location = find_step(out.decl, replacement.name.name);
+  if (!location) {
+    diagnostics_.error(replacement.name.range,
+                       fmt::format("cannot override '{}': '{}' has no step of that name{}",
+                                   replacement.name.name, out.decl.parent->name,
+                                   did_you_mean(replacement.name.name, step_names(out.decl))));
+    return;
+  }
+  ast::Step& target = *location->step();
+  if (target.kind != replacement.kind) {
+    diagnostics_.error(replacement.keyword,
+                       fmt::format("cannot override {} '{}' with a {}; remove it and add the new step instead",
+                                   ast::kind_name(target.kind), target.name.name, ast::kind_name(replacement.kind)),
+                       {note(target.keyword, "the parent's step is here")});
+    return;
+  }
+  if (target.kind != ast::Step::Kind::kTask) {
+    target = replacement;
+  } else {
+    // A task override changes only what it says: `override task rihg within 4 hours` keeps the
+    // role, outputs and ladder of the parent's rihg.
+    auto& base = target.as<ast::TaskStep>();
+    const auto& patch = replacement.as<ast::TaskStep>();
+    if (patch.title) base.title = patch.title;
+    if (patch.role) base.role = patch.role;
+    if (patch.within || patch.due) {
+      base.within = patch.within;
+      base.due = patch.due;
+    }
+    for (const auto& output : patch.outputs) {
+      auto same = std::find_if(base.outputs.begin(), base.outputs.end(),
+                               [&](const ast::FieldDecl& f) { return f.name.name == output.name.name; });
+      if (same == base.outputs.end()) {
+        base.outputs.push_back(output);
+      } else {
+        *same = output;
+      }
+    }
+    if (patch.has_escalation) {
+      base.has_escalation = true;
+      base.escalation = patch.escalation;
+    }
+    if (patch.cite) base.cite = patch.cite;
+    target.range = replacement.range;
+    target.keyword = replacement.keyword;
+    target.name = replacement.name;
+  }
+  target.origin = ast::Origin::kOverridden;
+  for (ast::Block* child : ast::child_blocks(target)) mark(*child, ast::Origin::kOverridden);
+}
+
+void VariantResolver::apply_addition(ResolvedProcess& out, const ast::Addition& addition) {
+  auto location = find_step(out.decl, addition.anchor.name);
+  if (!location) {
+    diagnostics_.error(addition.anchor.range,
+                       fmt::format("cannot add {} '{}': '{}' has no step of that name{}",
+                                   addition.before ? "before" : "after", addition.anchor.name,
+                                   out.decl.parent->name,
+                                   did_you_mean(addition.anchor.name, step_names(out.decl))));
+    return;
+  }
+  ast::Block steps = addition.steps;
+  mark(steps, ast::Origin::kAdded);
+  std::size_t at = location->index + (addition.before ? 0 : 1);
+  location->block->insert(location->block->begin() + static_cast<std::ptrdiff_t>(at), steps.begin(),
+                          steps.end());
+}
+
+}  // namespace termijn::checker

@@ -1,0 +1,51 @@
+// Regional variants: `process rotterdam extends landelijk { ... }` is resolved into one merged
+// process declaration (the parent's steps, with this variant's removals, overrides and additions),
+// each step marked with where it comes from. The rest of the checker sees only merged processes.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "engine/checker/internal/declarations.h"
+
+namespace termijn::checker {
+
+struct ResolvedProcess {
+  ast::ProcessDecl decl;                // merged
+  const ast::ProcessDecl* own = nullptr;  // as written
+  int file = -1;
+  const ast::ProcessDecl* parent = nullptr;
+  bool parent_has_errors = false;       // a broken or cyclic `extends`
+  std::vector<std::string> removed;     // names of parent steps this variant removed
+};
+
+class VariantResolver {
+ public:
+  VariantResolver(const Declarations& declarations, DiagnosticList& diagnostics)
+      : declarations_(declarations), diagnostics_(diagnostics) {}
+
+  const ResolvedProcess& resolve(const ast::ProcessDecl& decl);
+
+ private:
+  void merge(ResolvedProcess& out, const ResolvedProcess& parent);
+  void apply_removal(ResolvedProcess& out, const ast::Removal& removal);
+  void apply_override(ResolvedProcess& out, const ast::Step& replacement);
+  void apply_addition(ResolvedProcess& out, const ast::Addition& addition);
+
+  const Declarations& declarations_;
+  DiagnosticList& diagnostics_;
+  std::map<const ast::ProcessDecl*, std::unique_ptr<ResolvedProcess>> resolved_;
+  std::vector<const ast::ProcessDecl*> in_progress_;
+};
+
+// Where a named step sits in a process: its block and index there.
+struct StepLocation {
+  ast::Block* block = nullptr;
+  std::size_t index = 0;
+  ast::Step* step() const { return &(*block)[index]; }
+};
+std::optional<StepLocation> find_step(ast::ProcessDecl& decl, const std::string& name);
+std::vector<std::string> step_names(const ast::ProcessDecl& decl);
+
+}  // namespace termijn::checker

@@ -1,0 +1,30 @@
+// One call from file paths to checked model: what the CLI, the tests and the benchmark share.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/base/diagnostic.h"
+#include "engine/frontend/loader.h"
+#include "engine/model/model.h"
+
+namespace termijn {
+
+struct Compilation {
+  LoadedProgram program;
+  std::shared_ptr<const model::Model> model;
+  DiagnosticList diagnostics;
+  std::vector<std::string> unreadable;  // paths that could not be read (I/O, not diagnostics)
+};
+
+// `paths` may name files or folders (every .wth below a folder, in name order).
+Compilation compile_paths(const std::vector<std::string>& paths,
+                          const std::vector<std::filesystem::path>& stdlib_dirs);
+
+// Where `import name` looks: $TERMIJN_STDLIB, then stdlib/ next to the binary's parent folder
+// (build/termijn -> stdlib/), then the source tree's stdlib/ this binary was built from.
+std::vector<std::filesystem::path> default_stdlib_dirs();
+
+}  // namespace termijn

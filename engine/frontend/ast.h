@@ -1,0 +1,299 @@
+// The parsed form of a .wth file: termijn's own types, each node with its source range.
+// The ANTLR parse tree never leaves parser.cc; this is what the rest of the engine sees.
+// Nodes are plain values so that a regional variant can copy its parent's steps and patch them.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "engine/base/binary_op.h"
+#include "engine/base/duration.h"
+#include "engine/base/source.h"
+
+namespace termijn::ast {
+
+struct Ident {
+  std::string name;
+  SourceRange range;
+};
+
+// ---- expressions -------------------------------------------------------------------------
+struct Expr {
+  enum class Kind { kInt, kString, kBool, kDuration, kNow, kName, kMember, kCall, kNot, kBinary };
+  using Op = BinaryOp;
+
+  Kind kind = Kind::kInt;
+  SourceRange range;
+  // Unique within one checked process; the checker's side tables are keyed by it.
+  int id = 0;
+  std::int64_t int_value = 0;
+  bool bool_value = false;
+  Duration duration;
+  // kString: the value; kName: the name; kMember: the member name; kCall: the function name.
+  std::string text;
+  SourceRange text_range;  // kMember: the member name's range
+  Op op = Op::kAdd;
+  // kMember: [object]; kNot: [operand]; kBinary: [lhs, rhs]; kCall: arguments.
+  std::vector<Expr> operands;
+};
+
+// ---- declarations shared by processes ----------------------------------------------------
+struct TypeRef {
+  SourceRange range;
+  Ident name;                         // "bool", "person", "list", ...
+  std::vector<TypeRef> args;          // list<person>
+  bool is_enum = false;               // one of (a, b, c)
+  std::vector<Ident> enum_members;
+};
+
+struct FieldDecl {
+  Ident name;
+  TypeRef type;
+  SourceRange range;
+};
+
+struct TermDef {
+  Ident name;
+  Duration value;
+  SourceRange value_range;
+  std::optional<std::string> cite;
+  SourceRange range;
+};
+
+struct TermOverride {
+  Ident group;
+  Ident name;
+  Duration value;
+  SourceRange value_range;
+  std::optional<std::string> cite;
+  SourceRange range;
+};
+
+// ---- steps -------------------------------------------------------------------------------
+struct Step;
+using Block = std::vector<Step>;
+
+// Where a step of a resolved process comes from, relative to the process being compiled.
+enum class Origin { kOwn, kInherited, kOverridden, kAdded };
+
+// `-> target` or `{ steps }`.
+struct Continuation {
+  std::optional<Ident> jump;
+  Block block;
+};
+
+struct RungAction {
+  enum class Kind { kNotify, kReassign, kRaise };
+  Kind kind = Kind::kNotify;
+  std::vector<Ident> roles;  // notify: one or more; reassign: exactly one
+  std::optional<std::string> message;
+  int level = 0;
+  SourceRange range;
+};
+
+struct Rung {
+  enum class When { kAtDue, kBeforeDue, kAfterDue };
+  When when = When::kAtDue;
+  std::optional<Expr> offset;  // a duration; absent for `at due`
+  std::vector<RungAction> actions;
+  SourceRange range;
+};
+
+struct TaskStep {
+  std::optional<std::string> title;
+  std::optional<Ident> role;
+  std::optional<Expr> within;  // relative to when the task opens
+  std::optional<Expr> due;     // an instant
+  std::vector<FieldDecl> outputs;
+  bool has_escalation = false;  // an override without `escalate` keeps the parent's ladder
+  std::vector<Rung> escalation;
+  std::optional<std::string> cite;
+};
+
+struct MilestoneStep {
+  std::optional<std::string> title;
+};
+
+struct WhenBranch {
+  Expr condition;
+  Continuation then;
+  SourceRange range;
+};
+
+struct DecideStep {
+  std::optional<std::string> title;
+  std::vector<WhenBranch> whens;
+  std::optional<Continuation> otherwise;
+  SourceRange otherwise_range;
+};
+
+struct TimerStep {
+  Expr at;
+};
+
+struct WaitUntilStep {
+  Expr at;
+};
+
+struct WaitForStep {
+  Ident event;
+};
+
+struct ParallelBranch {
+  Ident name;
+  Block body;
+  SourceRange range;
+};
+
+struct ParallelStep {
+  std::vector<ParallelBranch> branches;
+};
+
+struct ForEachStep {
+  Ident variable;
+  Expr list;
+  Block body;
+};
+
+struct CallArgument {
+  Ident field;
+  Expr value;
+};
+
+struct CallStep {
+  Ident process;
+  std::vector<CallArgument> arguments;
+};
+
+struct RequireStep {
+  Expr condition;
+  std::string reason;
+  std::optional<Ident> escalate_to;
+};
+
+struct NotifyStep {
+  std::vector<Ident> roles;
+  std::string message;
+};
+
+struct SetStep {
+  Ident target;
+  Expr value;
+};
+
+struct GotoStep {
+  Ident target;
+};
+
+struct EndStep {
+  std::optional<std::string> reason;
+};
+
+struct StageStep {
+  std::optional<std::string> title;
+  Block body;
+};
+
+// `on event [interrupting] -> target | { ... }`: listens while its enclosing block runs.
+struct HandlerStep {
+  Ident event;
+  bool interrupting = false;
+  Continuation then;
+};
+
+struct Step {
+  enum class Kind {
+    kTask, kMilestone, kDecide, kTimer, kWaitUntil, kWaitFor, kParallel, kForEach, kCall,
+    kRequire, kNotify, kSet, kGoto, kEnd, kStage, kHandler
+  };
+  Kind kind = Kind::kTask;
+  // The step's own name (task, milestone, decide, timer, stage) or its label (`name: step`).
+  // Empty for unnamed steps; handlers are known by their event.
+  Ident name;
+  SourceRange range;     // the whole step
+  SourceRange keyword;   // the leading keyword, where diagnostics about the step point
+  Origin origin = Origin::kOwn;
+  std::variant<TaskStep, MilestoneStep, DecideStep, TimerStep, WaitUntilStep, WaitForStep,
+               ParallelStep, ForEachStep, CallStep, RequireStep, NotifyStep, SetStep, GotoStep,
+               EndStep, StageStep, HandlerStep>
+      body;
+
+  template <typename T> T& as() { return std::get<T>(body); }
+  template <typename T> const T& as() const { return std::get<T>(body); }
+};
+
+const char* kind_name(Step::Kind kind);
+
+// The blocks nested directly inside a step (branches, bodies, handler blocks), in source order.
+std::vector<Block*> child_blocks(Step& step);
+std::vector<const Block*> child_blocks(const Step& step);
+
+// ---- processes and files -------------------------------------------------------------------
+struct StartRoute {
+  Ident event;
+  std::optional<Continuation> then;  // absent: the main flow from its first step
+  SourceRange range;
+};
+
+struct Removal {
+  Ident name;
+  SourceRange range;
+};
+
+struct Addition {
+  bool before = false;
+  Ident anchor;
+  Block steps;
+  SourceRange range;
+};
+
+struct ProcessDecl {
+  Ident name;
+  std::optional<int> version;
+  std::optional<Ident> parent;
+  std::optional<std::string> title;
+  std::vector<Ident> roles;
+  std::optional<Ident> calendar;
+  std::vector<FieldDecl> fields;
+  std::vector<Ident> events;
+  std::vector<TermOverride> term_overrides;
+  std::vector<StartRoute> starts;
+  Block steps;                  // the main flow, in order, with its handlers
+  std::vector<Step> overrides;  // `override <step>`
+  std::vector<Removal> removals;
+  std::vector<Addition> additions;
+  SourceRange range;
+};
+
+struct TermsDecl {
+  Ident name;
+  std::vector<TermDef> terms;
+  SourceRange range;
+};
+
+struct CalendarDecl {
+  Ident name;
+  std::string rules;  // the holiday rule set, e.g. "NL"
+  SourceRange rules_range;
+  std::optional<std::string> cite;
+  SourceRange range;
+};
+
+struct Import {
+  std::string target;
+  bool is_path = false;  // "file.wth" (relative to the importer) or a stdlib name
+  SourceRange range;
+};
+
+struct File {
+  SourceFilePtr source;
+  std::vector<Import> imports;
+  std::vector<TermsDecl> terms;
+  std::vector<CalendarDecl> calendars;
+  std::vector<ProcessDecl> processes;
+};
+
+}  // namespace termijn::ast

@@ -1,0 +1,50 @@
+// Loads .wth files and, transitively, what they import. Each file is read and parsed once,
+// however often it is imported; a file sees its own declarations and those of its imports.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "engine/base/diagnostic.h"
+#include "engine/frontend/ast.h"
+
+namespace termijn {
+
+struct LoadedProgram {
+  std::vector<ast::File> files;
+  // visible[i]: the files whose declarations file i may use (itself and its imports, transitively).
+  std::vector<std::vector<int>> visible;
+  // The files the caller asked for, in order (imports come along but are not roots).
+  std::vector<int> roots;
+};
+
+class ProgramLoader {
+ public:
+  // `stdlib_dirs` are searched for `import name` (as name.wth).
+  explicit ProgramLoader(std::vector<std::filesystem::path> stdlib_dirs);
+
+  // Reads and parses `path` and its imports. Returns false when `path` itself cannot be read
+  // (an I/O problem, not a diagnostic); unreadable imports are diagnostics.
+  bool add_file(const std::filesystem::path& path, DiagnosticList& diagnostics);
+  // Parses text that did not come from disk (an API upload); imports resolve against `path`'s folder.
+  void add_text(const std::string& path, std::string text, DiagnosticList& diagnostics);
+
+  LoadedProgram finish();
+
+ private:
+  int load(const std::filesystem::path& path, std::string text, DiagnosticList& diagnostics);
+  std::optional<std::filesystem::path> resolve(const ast::Import& import,
+                                               const std::filesystem::path& importer) const;
+
+  std::vector<std::filesystem::path> stdlib_dirs_;
+  LoadedProgram program_;
+  std::vector<std::vector<int>> imports_;
+  std::map<std::string, int> by_canonical_path_;
+};
+
+// Reads a whole file; nothing when it cannot be read.
+std::optional<std::string> read_text_file(const std::filesystem::path& path);
+
+}  // namespace termijn

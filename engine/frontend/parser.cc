@@ -1,0 +1,581 @@
+// The only translation unit that includes ANTLR-generated code. It walks the parse tree once
+// and builds the AST; after that the tree is discarded.
+#include "engine/frontend/parser.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <map>
+
+#include "WthLexer.h"
+#include "WthParser.h"
+#include "antlr4-runtime.h"
+
+namespace termijn {
+namespace {
+
+using P = WthParser;
+
+class SyntaxErrorCollector : public antlr4::BaseErrorListener {
+ public:
+  SyntaxErrorCollector(SourceFilePtr source, DiagnosticList& diagnostics)
+      : source_(std::move(source)), diagnostics_(diagnostics) {}
+
+  void syntaxError(antlr4::Recognizer*, antlr4::Token* offending, size_t line,
+                   size_t column, const std::string& message, std::exception_ptr) override {
+    // After the first mistake the parser's recovery guesses; its later complaints mostly
+    // describe the guess. One clear error per file, then fix and run again.
+    if (reported_++ > 0) return;
+    SourceRange range{source_, {static_cast<int>(line), static_cast<int>(column) + 1},
+                      {static_cast<int>(line), static_cast<int>(column) + 2}};
+    if (offending != nullptr && offending->getType() != antlr4::Token::EOF) {
+      range.end.column = range.begin.column + static_cast<int>(offending->getText().size());
+    }
+    std::string text = tidy(message);
+    // A keyword where a name belongs: say so, rather than list what the parser expected.
+    std::string word = offending != nullptr ? offending->getText() : std::string();
+    bool is_keyword = offending != nullptr && offending->getType() != WthLexer::ID && !word.empty() &&
+                      std::all_of(word.begin(), word.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)); });
+    if (is_keyword && text.find("expected a name") != std::string::npos) {
+      text = fmt::format("'{}' is a word of the language and cannot be used as a name here; choose another, "
+                         "such as '{}_'", word, word);
+    }
+    diagnostics_.error(range, std::move(text));
+  }
+
+ private:
+  // ANTLR speaks of tokens; say it in words, and drop its list of every acceptable token when
+  // that list helps nobody.
+  static std::string tidy(std::string message) {
+    auto replace_all = [&message](const std::string& from, const std::string& to) {
+      for (std::size_t at = message.find(from); at != std::string::npos; at = message.find(from, at + to.size())) {
+        message.replace(at, from.size(), to);
+      }
+    };
+    bool at_end = message.find("'<EOF>'") != std::string::npos;
+    bool wants_brace = message.find("'}'") != std::string::npos;
+    replace_all("extraneous input", "unexpected");
+    replace_all("mismatched input", "unexpected");
+    replace_all("no viable alternative at input", "cannot make sense of");
+    replace_all("missing ID at", "a name is missing before");
+    replace_all("'<EOF>'", "end of file");
+    replace_all("<EOF>", "end of file");
+    if (auto set = message.find(" expecting {"); set != std::string::npos && message.back() == '}') {
+      message = message.substr(0, set) + ", expected one of " +
+                message.substr(set + 12, message.size() - set - 13);
+    }
+    replace_all(" expecting ", ", expected ");
+    replace_all("ID", "a name");
+    replace_all("INT", "a number");
+    replace_all("STRING", "a quoted text");
+    auto list = message.find(", expected one of ");
+    if (list != std::string::npos && std::count(message.begin() + static_cast<std::ptrdiff_t>(list), message.end(), ',') > 5) {
+      message = message.substr(0, list);
+    }
+    if (at_end && wants_brace) message += " (is a '}' missing?)";
+    return message;
+  }
+
+  SourceFilePtr source_;
+  DiagnosticList& diagnostics_;
+  int reported_ = 0;
+};
+
+class AstBuilder {
+ public:
+  explicit AstBuilder(SourceFilePtr source, DiagnosticList& diagnostics)
+      : source_(std::move(source)), diagnostics_(diagnostics) {}
+
+  ast::File file(P::File_Context* ctx) {
+    ast::File out;
+    out.source = source_;
+    for (auto* import : ctx->importDecl()) {
+      ast::Import i;
+      i.range = range(import);
+      if (import->STRING() != nullptr) {
+        i.target = unquote(import->STRING());
+        i.is_path = true;
+      } else if (import->ID() != nullptr) {
+        i.target = import->ID()->getText();
+      }
+      out.imports.push_back(std::move(i));
+    }
+    for (auto* decl : ctx->topDecl()) {
+      if (auto* t = decl->termsDecl()) out.terms.push_back(terms(t));
+      if (auto* c = decl->calendarDecl()) out.calendars.push_back(calendar(c));
+      if (auto* p = decl->processDecl()) out.processes.push_back(process(p));
+    }
+    return out;
+  }
+
+ private:
+  // ---- helpers ----
+  SourceRange range(antlr4::ParserRuleContext* ctx) const {
+    SourceRange r{source_, pos(ctx->getStart()), pos(ctx->getStart())};
+    antlr4::Token* stop = ctx->getStop();
+    if (stop == nullptr || stop->getTokenIndex() < ctx->getStart()->getTokenIndex()) stop = ctx->getStart();
+    r.end = end_pos(stop);
+    return r;
+  }
+  SourceRange range(antlr4::tree::TerminalNode* node) const {
+    return SourceRange{source_, pos(node->getSymbol()), end_pos(node->getSymbol())};
+  }
+  static SourcePos pos(antlr4::Token* token) {
+    return SourcePos{static_cast<int>(token->getLine()),
+                     static_cast<int>(token->getCharPositionInLine()) + 1};
+  }
+  static SourcePos end_pos(antlr4::Token* token) {
+    SourcePos p = pos(token);
+    if (token->getType() != antlr4::Token::EOF) p.column += static_cast<int>(token->getText().size());
+    return p;
+  }
+  ast::Ident ident(antlr4::tree::TerminalNode* node) const {
+    if (node == nullptr) return {};
+    return ast::Ident{node->getText(), range(node)};
+  }
+  static std::string unquote(antlr4::tree::TerminalNode* node) {
+    std::string text = node->getText();
+    std::string out;
+    for (std::size_t i = 1; i + 1 < text.size(); ++i) {
+      if (text[i] == '\\' && i + 2 < text.size()) {
+        ++i;
+        out += text[i] == 'n' ? '\n' : text[i];
+      } else {
+        out += text[i];
+      }
+    }
+    return out;
+  }
+  std::optional<std::string> opt_string(antlr4::tree::TerminalNode* node) const {
+    if (node == nullptr) return std::nullopt;
+    return unquote(node);
+  }
+  std::int64_t integer(antlr4::tree::TerminalNode* node) {
+    std::string text = node->getText();
+    std::int64_t value = 0;
+    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || ptr != text.data() + text.size()) {
+      diagnostics_.error(range(node), fmt::format("number '{}' is too large", text));
+    }
+    return value;
+  }
+  std::optional<std::string> citation(P::CitationContext* ctx) const {
+    if (ctx == nullptr) return std::nullopt;
+    return unquote(ctx->STRING());
+  }
+
+  Duration duration(P::DurationContext* ctx) {
+    if (ctx == nullptr || ctx->INT() == nullptr || ctx->ID() == nullptr) return {};
+    std::int64_t amount = integer(ctx->INT());
+    std::string unit = ctx->ID()->getText();
+    bool working = ctx->WORKING() != nullptr;
+    if (auto d = make_duration(amount, unit, working)) return *d;
+    std::vector<std::string> words;
+    for (auto* w = unit_words(); *w != nullptr; ++w) words.emplace_back(*w);
+    // Coordinators think in Dutch; the language counts in English words.
+    static const std::map<std::string, std::string> kDutch = {
+        {"dag", "days"},     {"dagen", "days"},     {"uur", "hours"},      {"uren", "hours"},
+        {"week", "weeks"},   {"weken", "weeks"},    {"maand", "months"},   {"maanden", "months"},
+        {"jaar", "years"},   {"jaren", "years"},    {"minuut", "minutes"}, {"minuten", "minutes"},
+        {"werkdag", "working days"}, {"werkdagen", "working days"}};
+    if (auto dutch = kDutch.find(unit); dutch != kDutch.end()) {
+      diagnostics_.error(range(ctx->ID()), fmt::format("unknown unit of time '{}' (did you mean '{}'?)", unit,
+                                                       dutch->second));
+      return {};
+    }
+    if (working) {
+      diagnostics_.error(range(ctx->ID()),
+                         fmt::format("working time is counted in days: write '{} working days'", amount));
+    } else {
+      diagnostics_.error(range(ctx->ID()),
+                         fmt::format("unknown unit of time '{}'{}", unit, did_you_mean(unit, words)));
+    }
+    return {};
+  }
+
+  // ---- declarations ----
+  ast::TermsDecl terms(P::TermsDeclContext* ctx) {
+    ast::TermsDecl out{ident(ctx->ID()), {}, range(ctx)};
+    for (auto* def : ctx->termDef()) {
+      out.terms.push_back(ast::TermDef{ident(def->ID()), duration(def->duration()),
+                                       def->duration() ? range(def->duration()) : range(def),
+                                       citation(def->citation()), range(def)});
+    }
+    return out;
+  }
+
+  ast::CalendarDecl calendar(P::CalendarDeclContext* ctx) {
+    ast::CalendarDecl out;
+    out.name = ident(ctx->ID());
+    out.range = range(ctx);
+    if (ctx->STRING() != nullptr) {
+      out.rules = unquote(ctx->STRING());
+      out.rules_range = range(ctx->STRING());
+    }
+    out.cite = citation(ctx->citation());
+    return out;
+  }
+
+  ast::FieldDecl field(P::FieldDeclContext* ctx) {
+    return ast::FieldDecl{ident(ctx->ID()), type(ctx->typeRef()), range(ctx)};
+  }
+
+  ast::TypeRef type(P::TypeRefContext* ctx) {
+    ast::TypeRef out;
+    if (ctx == nullptr) return out;
+    out.range = range(ctx);
+    if (auto* e = dynamic_cast<P::EnumTypeContext*>(ctx)) {
+      out.is_enum = true;
+      out.name = ast::Ident{"one of", range(ctx)};
+      for (auto* id : e->ID()) out.enum_members.push_back(ident(id));
+    } else if (auto* n = dynamic_cast<P::NamedTypeContext*>(ctx)) {
+      out.name = ident(n->ID());
+      if (n->typeRef() != nullptr) out.args.push_back(type(n->typeRef()));
+    }
+    return out;
+  }
+
+  ast::ProcessDecl process(P::ProcessDeclContext* ctx) {
+    ast::ProcessDecl out;
+    out.range = range(ctx);
+    auto ids = ctx->ID();
+    if (!ids.empty()) out.name = ident(ids[0]);
+    if (ctx->INT() != nullptr) out.version = static_cast<int>(integer(ctx->INT()));
+    if (ctx->EXTENDS() != nullptr && ids.size() > 1) out.parent = ident(ids[1]);
+    for (auto* m : ctx->member()) member(m, out);
+    return out;
+  }
+
+  void member(P::MemberContext* ctx, ast::ProcessDecl& out) {
+    if (auto* m = dynamic_cast<P::TitleMemberContext*>(ctx)) {
+      if (m->STRING()) out.title = unquote(m->STRING());
+    } else if (auto* m = dynamic_cast<P::RolesMemberContext*>(ctx)) {
+      for (auto* id : m->ID()) out.roles.push_back(ident(id));
+    } else if (auto* m = dynamic_cast<P::CalendarMemberContext*>(ctx)) {
+      out.calendar = ident(m->ID());
+    } else if (auto* m = dynamic_cast<P::CaseMemberContext*>(ctx)) {
+      for (auto* f : m->fieldDecl()) out.fields.push_back(field(f));
+    } else if (auto* m = dynamic_cast<P::EventsMemberContext*>(ctx)) {
+      for (auto* id : m->ID()) out.events.push_back(ident(id));
+    } else if (auto* m = dynamic_cast<P::TermsMemberContext*>(ctx)) {
+      for (auto* t : m->termOverride()) {
+        auto parts = t->ID();
+        ast::TermOverride o;
+        if (parts.size() > 0) o.group = ident(parts[0]);
+        if (parts.size() > 1) o.name = ident(parts[1]);
+        o.value = duration(t->duration());
+        o.value_range = t->duration() ? range(t->duration()) : range(t);
+        o.cite = citation(t->citation());
+        o.range = range(t);
+        out.term_overrides.push_back(std::move(o));
+      }
+    } else if (auto* m = dynamic_cast<P::StartMemberContext*>(ctx)) {
+      ast::StartRoute s;
+      auto parts = m->ID();
+      if (!parts.empty()) s.event = ident(parts[0]);
+      if (m->ARROW() != nullptr && parts.size() > 1) {
+        s.then = ast::Continuation{ident(parts[1]), {}};
+      } else if (m->block() != nullptr) {
+        s.then = ast::Continuation{std::nullopt, block(m->block())};
+      }
+      s.range = range(m);
+      out.starts.push_back(std::move(s));
+    } else if (auto* m = dynamic_cast<P::OverrideMemberContext*>(ctx)) {
+      if (m->step() != nullptr) out.overrides.push_back(step(m->step()));
+    } else if (auto* m = dynamic_cast<P::RemoveMemberContext*>(ctx)) {
+      out.removals.push_back(ast::Removal{ident(m->ID()), range(m)});
+    } else if (auto* m = dynamic_cast<P::AddMemberContext*>(ctx)) {
+      ast::Addition a;
+      a.before = m->BEFORE() != nullptr;
+      a.anchor = ident(m->ID());
+      if (m->block() != nullptr) a.steps = block(m->block());
+      a.range = range(m);
+      out.additions.push_back(std::move(a));
+    } else if (auto* m = dynamic_cast<P::StepMemberContext*>(ctx)) {
+      if (m->step() != nullptr) out.steps.push_back(step(m->step()));
+    }
+  }
+
+  // ---- steps ----
+  ast::Block block(P::BlockContext* ctx) {
+    ast::Block out;
+    if (ctx == nullptr) return out;
+    for (auto* s : ctx->step()) out.push_back(step(s));
+    return out;
+  }
+
+  ast::Continuation continuation(antlr4::tree::TerminalNode* target, P::BlockContext* body) {
+    if (target != nullptr) return ast::Continuation{ident(target), {}};
+    return ast::Continuation{std::nullopt, block(body)};
+  }
+
+  ast::Step step(P::StepContext* ctx) {
+    ast::Step out;
+    out.range = range(ctx);
+    auto* body = ctx->stepBody();
+    if (body == nullptr) return out;
+    out.keyword = SourceRange{source_, pos(body->getStart()), end_pos(body->getStart())};
+    using K = ast::Step::Kind;
+    if (auto* s = dynamic_cast<P::TaskStepContext*>(body)) {
+      out.kind = K::kTask;
+      out.name = ident(s->ID());
+      ast::TaskStep task;
+      task.title = opt_string(s->STRING());
+      for (auto* clause : s->taskClause()) {
+        if (auto* c = dynamic_cast<P::ByClauseContext*>(clause)) {
+          task.role = ident(c->ID());
+        } else if (auto* c = dynamic_cast<P::WithinClauseContext*>(clause)) {
+          task.within = expr(c->expr());
+        } else if (auto* c = dynamic_cast<P::DueClauseContext*>(clause)) {
+          task.due = expr(c->expr());
+        }
+      }
+      if (auto* tb = s->taskBody()) {
+        for (auto* item : tb->taskItem()) {
+          if (auto* o = dynamic_cast<P::OutputItemContext*>(item)) {
+            if (o->fieldDecl()) task.outputs.push_back(field(o->fieldDecl()));
+          } else if (auto* c = dynamic_cast<P::CiteItemContext*>(item)) {
+            task.cite = opt_string(c->STRING());
+          } else if (auto* e = dynamic_cast<P::EscalateItemContext*>(item)) {
+            task.has_escalation = true;
+            for (auto* r : e->rung()) task.escalation.push_back(rung(r));
+          }
+        }
+      }
+      out.body = std::move(task);
+    } else if (auto* s = dynamic_cast<P::MilestoneStepContext*>(body)) {
+      out.kind = K::kMilestone;
+      out.name = ident(s->ID());
+      out.body = ast::MilestoneStep{opt_string(s->STRING())};
+    } else if (auto* s = dynamic_cast<P::DecideStepContext*>(body)) {
+      out.kind = K::kDecide;
+      out.name = ident(s->ID());
+      ast::DecideStep decide;
+      decide.title = opt_string(s->STRING());
+      for (auto* w : s->whenBranch()) {
+        decide.whens.push_back(
+            ast::WhenBranch{expr(w->expr()), continuation(w->ID(), w->block()), range(w)});
+      }
+      if (auto* o = s->otherwiseBranch()) {
+        decide.otherwise = continuation(o->ID(), o->block());
+        decide.otherwise_range = range(o);
+      }
+      out.body = std::move(decide);
+    } else if (auto* s = dynamic_cast<P::TimerStepContext*>(body)) {
+      out.kind = K::kTimer;
+      out.name = ident(s->ID());
+      out.body = ast::TimerStep{expr(s->expr())};
+    } else if (auto* s = dynamic_cast<P::WaitUntilStepContext*>(body)) {
+      out.kind = K::kWaitUntil;
+      out.body = ast::WaitUntilStep{expr(s->expr())};
+    } else if (auto* s = dynamic_cast<P::WaitForStepContext*>(body)) {
+      out.kind = K::kWaitFor;
+      out.body = ast::WaitForStep{ident(s->ID())};
+    } else if (auto* s = dynamic_cast<P::ParallelStepContext*>(body)) {
+      out.kind = K::kParallel;
+      ast::ParallelStep parallel;
+      for (auto* b : s->branch()) {
+        parallel.branches.push_back(ast::ParallelBranch{ident(b->ID()), block(b->block()), range(b)});
+      }
+      out.body = std::move(parallel);
+    } else if (auto* s = dynamic_cast<P::ForEachStepContext*>(body)) {
+      out.kind = K::kForEach;
+      out.body = ast::ForEachStep{ident(s->ID()), expr(s->expr()), block(s->block())};
+    } else if (auto* s = dynamic_cast<P::CallStepContext*>(body)) {
+      out.kind = K::kCall;
+      ast::CallStep call;
+      call.process = ident(s->ID());
+      for (auto* a : s->argument()) call.arguments.push_back(ast::CallArgument{ident(a->ID()), expr(a->expr())});
+      out.body = std::move(call);
+    } else if (auto* s = dynamic_cast<P::RequireStepContext*>(body)) {
+      out.kind = K::kRequire;
+      ast::RequireStep require{expr(s->expr()), s->STRING() ? unquote(s->STRING()) : "", std::nullopt};
+      if (s->ID() != nullptr) require.escalate_to = ident(s->ID());
+      out.body = std::move(require);
+    } else if (auto* s = dynamic_cast<P::NotifyStepContext*>(body)) {
+      out.kind = K::kNotify;
+      ast::NotifyStep notify;
+      for (auto* id : s->ID()) notify.roles.push_back(ident(id));
+      if (s->STRING()) notify.message = unquote(s->STRING());
+      out.body = std::move(notify);
+    } else if (auto* s = dynamic_cast<P::SetStepContext*>(body)) {
+      out.kind = K::kSet;
+      out.body = ast::SetStep{ident(s->ID()), expr(s->expr())};
+    } else if (auto* s = dynamic_cast<P::GotoStepContext*>(body)) {
+      out.kind = K::kGoto;
+      out.body = ast::GotoStep{ident(s->ID())};
+    } else if (auto* s = dynamic_cast<P::EndStepContext*>(body)) {
+      out.kind = K::kEnd;
+      out.body = ast::EndStep{opt_string(s->STRING())};
+    } else if (auto* s = dynamic_cast<P::StageStepContext*>(body)) {
+      out.kind = K::kStage;
+      out.name = ident(s->ID());
+      out.body = ast::StageStep{opt_string(s->STRING()), block(s->block())};
+    } else if (auto* s = dynamic_cast<P::HandlerStepContext*>(body)) {
+      out.kind = K::kHandler;
+      auto ids = s->ID();
+      ast::HandlerStep handler;
+      if (!ids.empty()) handler.event = ident(ids[0]);
+      handler.interrupting = s->INTERRUPTING() != nullptr;
+      handler.then = continuation(ids.size() > 1 ? ids[1] : nullptr, s->block());
+      out.body = std::move(handler);
+    }
+    if (ctx->ID() != nullptr) {
+      if (!out.name.name.empty()) {
+        diagnostics_.error(range(ctx->ID()),
+                           fmt::format("{} '{}' already has a name; remove the label '{}:'",
+                                       ast::kind_name(out.kind), out.name.name, ctx->ID()->getText()));
+      } else {
+        out.name = ident(ctx->ID());
+      }
+    }
+    return out;
+  }
+
+  ast::Rung rung(P::RungContext* ctx) {
+    ast::Rung out;
+    out.range = range(ctx);
+    auto* when = ctx->rungWhen();
+    if (auto* w = dynamic_cast<P::BeforeDueContext*>(when)) {
+      out.when = ast::Rung::When::kBeforeDue;
+      out.offset = expr(w->expr());
+    } else if (auto* w = dynamic_cast<P::AfterDueContext*>(when)) {
+      out.when = ast::Rung::When::kAfterDue;
+      out.offset = expr(w->expr());
+    }
+    for (auto* a : ctx->rungAction()) {
+      ast::RungAction action;
+      action.range = range(a);
+      if (auto* n = dynamic_cast<P::NotifyActionContext*>(a)) {
+        action.kind = ast::RungAction::Kind::kNotify;
+        for (auto* id : n->ID()) action.roles.push_back(ident(id));
+        action.message = opt_string(n->STRING());
+      } else if (auto* r = dynamic_cast<P::ReassignActionContext*>(a)) {
+        action.kind = ast::RungAction::Kind::kReassign;
+        if (r->ID()) action.roles.push_back(ident(r->ID()));
+      } else if (auto* r = dynamic_cast<P::RaiseActionContext*>(a)) {
+        action.kind = ast::RungAction::Kind::kRaise;
+        if (r->INT()) action.level = static_cast<int>(integer(r->INT()));
+      }
+      out.actions.push_back(std::move(action));
+    }
+    return out;
+  }
+
+  // ---- expressions ----
+  ast::Expr binary(antlr4::ParserRuleContext* ctx, ast::Expr::Op op, P::ExprContext* lhs,
+                   P::ExprContext* rhs) {
+    ast::Expr e = make(ctx, ast::Expr::Kind::kBinary);
+    e.op = op;
+    e.operands.push_back(expr(lhs));
+    e.operands.push_back(expr(rhs));
+    return e;
+  }
+  ast::Expr make(antlr4::ParserRuleContext* ctx, ast::Expr::Kind kind) {
+    ast::Expr e;
+    e.kind = kind;
+    e.range = range(ctx);
+    return e;
+  }
+
+  ast::Expr expr(P::ExprContext* ctx) {
+    using K = ast::Expr::Kind;
+    using Op = ast::Expr::Op;
+    if (ctx == nullptr) return ast::Expr{};
+    if (auto* e = dynamic_cast<P::ParenExprContext*>(ctx)) {
+      ast::Expr inner = expr(e->expr());
+      inner.range = range(ctx);
+      return inner;
+    }
+    if (auto* e = dynamic_cast<P::MemberExprContext*>(ctx)) {
+      ast::Expr out = make(ctx, K::kMember);
+      out.operands.push_back(expr(e->expr()));
+      if (e->ID()) {
+        out.text = e->ID()->getText();
+        out.text_range = range(e->ID());
+      }
+      return out;
+    }
+    if (auto* e = dynamic_cast<P::CallExprContext*>(ctx)) {
+      ast::Expr out = make(ctx, K::kCall);
+      out.text = e->ID()->getText();
+      out.text_range = range(e->ID());
+      for (auto* arg : e->expr()) out.operands.push_back(expr(arg));
+      return out;
+    }
+    if (auto* e = dynamic_cast<P::NotExprContext*>(ctx)) {
+      ast::Expr out = make(ctx, K::kNot);
+      out.operands.push_back(expr(e->expr()));
+      return out;
+    }
+    if (auto* e = dynamic_cast<P::MulExprContext*>(ctx)) return binary(ctx, Op::kMul, e->expr(0), e->expr(1));
+    if (auto* e = dynamic_cast<P::AddExprContext*>(ctx)) {
+      return binary(ctx, e->op->getType() == P::PLUS ? Op::kAdd : Op::kSub, e->expr(0), e->expr(1));
+    }
+    if (auto* e = dynamic_cast<P::CompareExprContext*>(ctx)) {
+      Op op = Op::kLt;
+      switch (e->op->getType()) {
+        case P::LE: op = Op::kLe; break;
+        case P::GT: op = Op::kGt; break;
+        case P::GE: op = Op::kGe; break;
+        default: break;
+      }
+      return binary(ctx, op, e->expr(0), e->expr(1));
+    }
+    if (auto* e = dynamic_cast<P::EqualExprContext*>(ctx)) {
+      return binary(ctx, e->op->getType() == P::EQ ? Op::kEq : Op::kNe, e->expr(0), e->expr(1));
+    }
+    if (auto* e = dynamic_cast<P::AndExprContext*>(ctx)) return binary(ctx, Op::kAnd, e->expr(0), e->expr(1));
+    if (auto* e = dynamic_cast<P::OrExprContext*>(ctx)) return binary(ctx, Op::kOr, e->expr(0), e->expr(1));
+    if (auto* e = dynamic_cast<P::DurationExprContext*>(ctx)) {
+      ast::Expr out = make(ctx, K::kDuration);
+      out.duration = duration(e->duration());
+      return out;
+    }
+    if (auto* e = dynamic_cast<P::IntExprContext*>(ctx)) {
+      ast::Expr out = make(ctx, K::kInt);
+      out.int_value = integer(e->INT());
+      return out;
+    }
+    if (auto* e = dynamic_cast<P::StringExprContext*>(ctx)) {
+      ast::Expr out = make(ctx, K::kString);
+      out.text = unquote(e->STRING());
+      return out;
+    }
+    if (auto* e = dynamic_cast<P::BoolExprContext*>(ctx)) {
+      ast::Expr out = make(ctx, K::kBool);
+      out.bool_value = e->TRUE() != nullptr;
+      return out;
+    }
+    if (dynamic_cast<P::NowExprContext*>(ctx) != nullptr) return make(ctx, K::kNow);
+    if (auto* e = dynamic_cast<P::NameExprContext*>(ctx)) {
+      ast::Expr out = make(ctx, K::kName);
+      out.text = e->ID()->getText();
+      return out;
+    }
+    return make(ctx, K::kInt);
+  }
+
+  SourceFilePtr source_;
+  DiagnosticList& diagnostics_;
+};
+
+}  // namespace
+
+ast::File parse_file(SourceFilePtr source, DiagnosticList& diagnostics) {
+  antlr4::ANTLRInputStream input(source->text());
+  WthLexer lexer(&input);
+  antlr4::CommonTokenStream tokens(&lexer);
+  WthParser parser(&tokens);
+  SyntaxErrorCollector collector(source, diagnostics);
+  lexer.removeErrorListeners();
+  parser.removeErrorListeners();
+  lexer.addErrorListener(&collector);
+  parser.addErrorListener(&collector);
+  P::File_Context* tree = parser.file_();
+  return AstBuilder(source, diagnostics).file(tree);
+}
+
+}  // namespace termijn

@@ -1,0 +1,12 @@
+// The front-end's entry point: .wth source text in, termijn's AST out. Syntax errors become
+// diagnostics (the parser recovers and keeps reporting); no ANTLR type is visible here.
+#pragma once
+
+#include "engine/base/diagnostic.h"
+#include "engine/frontend/ast.h"
+
+namespace termijn {
+
+ast::File parse_file(SourceFilePtr source, DiagnosticList& diagnostics);
+
+}  // namespace termijn

@@ -1,0 +1,161 @@
+#include "engine/model/model.h"
+
+#include <fmt/format.h>
+
+#include "engine/base/sha256.h"
+
+namespace termijn::model {
+
+std::string to_string(const Type& type) {
+  using K = Type::Kind;
+  auto name = [](K kind) -> std::string {
+    switch (kind) {
+      case K::kError: return "<error>";
+      case K::kBool: return "bool";
+      case K::kInt: return "int";
+      case K::kText: return "text";
+      case K::kDateTime: return "datetime";
+      case K::kDays: return "days";
+      case K::kWorkingDays: return "working days";
+      case K::kHours: return "hours";
+      case K::kPerson: return "person";
+      case K::kList: return "list";
+      case K::kEnum: return "one of";
+    }
+    return "?";
+  };
+  if (type.kind == K::kList) return fmt::format("list<{}>", name(type.element));
+  if (type.kind == K::kEnum) return fmt::format("one of ({})", fmt::join(type.members, ", "));
+  return name(type.kind);
+}
+
+std::string to_source(const Expr& e) {
+  using K = Expr::Kind;
+  switch (e.kind) {
+    case K::kBool: return e.bool_value ? "true" : "false";
+    case K::kInt: return std::to_string(e.int_value);
+    case K::kText: return fmt::format("\"{}\"", e.text);
+    case K::kDuration: return termijn::to_string(e.duration);
+    case K::kEnumValue: return e.text;
+    case K::kNow: return "now";
+    case K::kField: return e.text;
+    case K::kOutput: return fmt::format("{}.{}", e.operands.empty() ? "?" : to_source(e.operands[0]), e.text);
+    case K::kReached: return e.text;
+    case K::kTerm: return e.text;
+    case K::kVariable: return e.text;
+    case K::kCount: return fmt::format("count({})", e.operands.empty() ? "" : to_source(e.operands[0]));
+    case K::kNot: return fmt::format("not {}", to_source(e.operands.at(0)));
+    case K::kBinary: {
+      auto side = [](const Expr& x) {
+        return x.kind == K::kBinary ? fmt::format("({})", to_source(x)) : to_source(x);
+      };
+      return fmt::format("{} {} {}", side(e.operands.at(0)), op_symbol(e.op), side(e.operands.at(1)));
+    }
+  }
+  return "?";
+}
+
+const char* to_string(NodeKind kind) {
+  switch (kind) {
+    case NodeKind::kStart: return "start";
+    case NodeKind::kTask: return "task";
+    case NodeKind::kMilestone: return "milestone";
+    case NodeKind::kDecision: return "decision";
+    case NodeKind::kTimer: return "timer";
+    case NodeKind::kWaitUntil: return "wait-until";
+    case NodeKind::kWaitFor: return "wait-for";
+    case NodeKind::kParallelSplit: return "parallel-split";
+    case NodeKind::kParallelJoin: return "parallel-join";
+    case NodeKind::kForEachSplit: return "foreach-split";
+    case NodeKind::kForEachJoin: return "foreach-join";
+    case NodeKind::kCall: return "call";
+    case NodeKind::kGuard: return "guard";
+    case NodeKind::kNotify: return "notify";
+    case NodeKind::kSet: return "set";
+    case NodeKind::kScopeEnter: return "scope-enter";
+    case NodeKind::kScopeExit: return "scope-exit";
+    case NodeKind::kEnd: return "end";
+  }
+  return "?";
+}
+
+const char* to_string(Origin origin) {
+  switch (origin) {
+    case Origin::kOwn: return "own";
+    case Origin::kInherited: return "inherited";
+    case Origin::kOverridden: return "overridden";
+    case Origin::kAdded: return "added";
+  }
+  return "?";
+}
+
+const Node* Process::find_node(const std::string& node_name) const {
+  for (const auto& node : nodes) {
+    if (node.name == node_name) return &node;
+  }
+  return nullptr;
+}
+
+const LegalTerm* Process::find_term(const std::string& qualified) const {
+  for (const auto& term : terms) {
+    if (term.qualified() == qualified) return &term;
+  }
+  return nullptr;
+}
+
+const Process* Model::find(const std::string& process_name) const {
+  for (const auto& p : processes) {
+    if (p->name == process_name) return p.get();
+  }
+  return nullptr;
+}
+
+std::string canonical_form(const Process& p) {
+  std::string out;
+  auto line = [&out](const std::string& text) {
+    out += text;
+    out += '\n';
+  };
+  line(fmt::format("process {} version {} extends {}", p.name, p.version, p.parent));
+  line(fmt::format("title {}", p.title));
+  line(fmt::format("roles {}", fmt::join(p.roles, ",")));
+  for (const auto& f : p.fields) line(fmt::format("field {}: {}", f.name, to_string(f.type)));
+  line(fmt::format("events {}", fmt::join(p.events, ",")));
+  for (const auto& t : p.terms) {
+    line(fmt::format("term {} = {} cite {}", t.qualified(), termijn::to_string(t.value), t.cite));
+  }
+  if (p.calendar) line(fmt::format("calendar {} {}", p.calendar->name, p.calendar->rules));
+  for (const auto& n : p.nodes) {
+    line(fmt::format("node {} {} {} scope {} title {} partner {}", n.id, to_string(n.kind), n.name,
+                     n.scope, n.title, n.partner));
+    if (!n.role.empty()) line(fmt::format("  role {}", n.role));
+    if (n.due) line(fmt::format("  due {}", to_source(*n.due)));
+    if (n.within) line(fmt::format("  within {}", to_source(*n.within)));
+    for (const auto& o : n.outputs) line(fmt::format("  output {}: {}", o.name, to_string(o.type)));
+    for (const auto& r : n.escalation) {
+      line(fmt::format("  rung {} {} notify {} msg {} reassign {} raise {}", r.at_due,
+                       termijn::to_string(r.offset), fmt::join(r.notify, ","), r.message.value_or(""),
+                       r.reassign_to.value_or(""), r.raise_level.value_or(0)));
+    }
+    if (!n.cite.empty()) line(fmt::format("  cite {}", n.cite));
+    if (n.expr) line(fmt::format("  expr {}", to_source(*n.expr)));
+    if (!n.target.empty()) line(fmt::format("  target {}", n.target));
+    for (const auto& [name, value] : n.arguments) line(fmt::format("  arg {} = {}", name, to_source(value)));
+    if (!n.roles.empty()) line(fmt::format("  roles {}", fmt::join(n.roles, ",")));
+    if (!n.message.empty()) line(fmt::format("  message {}", n.message));
+    if (!n.escalate_to.empty()) line(fmt::format("  escalate {}", n.escalate_to));
+    for (const auto& e : n.next) {
+      line(fmt::format("  -> {} [{}] {}", e.target, e.label, e.condition ? to_source(*e.condition) : ""));
+    }
+  }
+  for (const auto& s : p.scopes) {
+    line(fmt::format("scope {} {} parent {} enter {} exit {}", s.id, s.name, s.parent, s.enter, s.exit));
+    for (const auto& h : s.handlers) {
+      line(fmt::format("  on {} {} -> {}", h.event, h.interrupting ? "interrupting" : "", h.entry));
+    }
+  }
+  for (NodeId s : p.starts) line(fmt::format("start {}", s));
+  return out;
+}
+
+}  // namespace termijn::model
