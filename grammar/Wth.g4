@@ -15,7 +15,9 @@ topDecl
 
 // ---- legal terms and calendars -------------------------------------------
 termsDecl    : TERMS ID LBRACE termDef* RBRACE ;
-termDef      : ID ASSIGN duration citation? ;
+// `with termijnenwet`: the Algemene termijnenwet applies (an end on a weekend or holiday moves to the
+// next working day). Off unless said: art. 13 Wth excludes it for the Wth's own terms.
+termDef      : ID ASSIGN duration citation? (WITH ID)? ;
 termOverride : ID DOT ID ASSIGN duration citation? ;
 citation     : CITE STRING ;
 calendarDecl : CALENDAR ID ASSIGN HOLIDAYS STRING citation? ;

@@ -9,7 +9,7 @@ packages=(
   libfmt-dev libcli11-dev nlohmann-json3-dev libhowardhinnant-date-dev
   libsqlite3-dev libboost-dev
   libgtest-dev libgmock-dev
-  graphviz
+  graphviz tzdata
 )
 
 missing=()

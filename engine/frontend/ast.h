@@ -60,6 +60,7 @@ struct TermDef {
   Duration value;
   SourceRange value_range;
   std::optional<std::string> cite;
+  std::optional<Ident> rule;  // `with termijnenwet`
   SourceRange range;
 };
 

@@ -213,8 +213,9 @@ std::string dump(const File& file) {
   for (const auto& t : file.terms) {
     d.line(0, fmt::format("terms {}{}", id(t.name), at(t.range)));
     for (const auto& term : t.terms) {
-      d.line(1, fmt::format("{} = {}{}{}{}", id(term.name), to_string(term.value), at(term.value_range),
-                            term.cite ? " cite " + quoted(*term.cite) : "", at(term.range)));
+      d.line(1, fmt::format("{} = {}{}{}{}{}", id(term.name), to_string(term.value), at(term.value_range),
+                            term.cite ? " cite " + quoted(*term.cite) : "", term.rule ? " with " + id(*term.rule) : "",
+                            at(term.range)));
     }
   }
   for (const auto& c : file.calendars) {

@@ -199,9 +199,12 @@ class AstBuilder {
   ast::TermsDecl terms(P::TermsDeclContext* ctx) {
     ast::TermsDecl out{ident(ctx->ID()), {}, range(ctx)};
     for (auto* def : ctx->termDef()) {
-      out.terms.push_back(ast::TermDef{ident(def->ID()), duration(def->duration()),
+      auto ids = def->ID();
+      std::optional<ast::Ident> rule;
+      if (ids.size() > 1) rule = ident(ids[1]);
+      out.terms.push_back(ast::TermDef{ids.empty() ? ast::Ident{} : ident(ids[0]), duration(def->duration()),
                                        def->duration() ? range(def->duration()) : range(def),
-                                       citation(def->citation()), range(def)});
+                                       citation(def->citation()), rule, range(def)});
     }
     return out;
   }

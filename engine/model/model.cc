@@ -122,7 +122,8 @@ std::string canonical_form(const Process& p) {
   for (const auto& f : p.fields) line(fmt::format("field {}: {}", f.name, to_string(f.type)));
   line(fmt::format("events {}", fmt::join(p.events, ",")));
   for (const auto& t : p.terms) {
-    line(fmt::format("term {} = {} cite {}", t.qualified(), termijn::to_string(t.value), t.cite));
+    line(fmt::format("term {} = {} cite {}{}", t.qualified(), termijn::to_string(t.value), t.cite,
+                     t.termijnenwet ? " with termijnenwet" : ""));
   }
   if (p.calendar) line(fmt::format("calendar {} {}", p.calendar->name, p.calendar->rules));
   for (const auto& n : p.nodes) {

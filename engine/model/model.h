@@ -59,6 +59,9 @@ struct LegalTerm {
   std::string cite;   // "art. 2 lid 1 Wth"
   SourceRange range;  // where this value was set
   bool overridden = false;  // set by this process rather than by the terms group
+  // The Algemene termijnenwet applies: an end on a Saturday, Sunday or public holiday moves to
+  // the next working day (art. 1 Atw). Off for the Wth's own terms (art. 13 Wth).
+  bool termijnenwet = false;
   std::string qualified() const { return group + "." + name; }
 };
 

@@ -38,6 +38,11 @@ Declarations::Declarations(const LoadedProgram& program, DiagnosticList& diagnos
     for (const auto& group : file.terms) {
       std::map<std::string, const ast::TermDef*> seen;
       for (const auto& term : group.terms) {
+        if (term.rule && term.rule->name != "termijnenwet") {
+          diagnostics.error(term.rule->range, fmt::format("unknown rule '{}'{}: a term can be counted 'with "
+                                                          "termijnenwet' (the Algemene termijnenwet)",
+                                                          term.rule->name, did_you_mean(term.rule->name, {"termijnenwet"})));
+        }
         auto [it, inserted] = seen.emplace(term.name.name, &term);
         if (!inserted) {
           diagnostics.error(term.name.range, fmt::format("term '{}.{}' is declared twice", group.name.name,

@@ -123,7 +123,8 @@ void ProcessCompiler::declare_members() {
     if (group == nullptr) continue;
     symbols_.term_groups.insert(group_name);
     for (const auto& term : group->terms) {
-      model::LegalTerm t{group_name, term.name.name, term.value, term.cite.value_or(""), term.range, false};
+      model::LegalTerm t{group_name, term.name.name, term.value, term.cite.value_or(""), term.range, false,
+                         term.rule.has_value()};
       symbols_.terms.emplace(t.qualified(), t);
     }
   }
