@@ -1,0 +1,139 @@
+#include "engine/time/legal_time.h"
+
+#include <date/tz.h>
+#include <fmt/format.h>
+
+#include <sstream>
+
+namespace termijn {
+
+using namespace date;
+using std::chrono::milliseconds;
+using std::chrono::minutes;
+
+namespace {
+std::string offset_text(const sys_info& info) {
+  auto total = std::chrono::duration_cast<minutes>(info.offset).count();
+  return fmt::format("UTC{}{:02}:{:02}", total < 0 ? '-' : '+', std::abs(total) / 60, std::abs(total) % 60);
+}
+
+std::string day_text(year_month_day d) { return date::format("%d-%m-%Y", sys_days{d}); }
+}  // namespace
+
+LegalTime::LegalTime() : zone_(locate_zone("Europe/Amsterdam")) {}
+
+Instant LegalTime::from_local(local_time<milliseconds> local) const {
+  // A local time that does not exist (the hour skipped in spring) moves forward past the gap;
+  // one that exists twice (autumn) takes the first.
+  local_info info = zone_->get_info(local);
+  if (info.result == local_info::nonexistent) {
+    return floor<milliseconds>(info.second.begin);
+  }
+  return floor<milliseconds>(zone_->to_sys(local, choose::earliest));
+}
+
+year_month_day LegalTime::local_day(Instant t) const {
+  return year_month_day{floor<days>(zone_->to_local(t))};
+}
+
+std::string LegalTime::format(Instant t) const {
+  return date::format("%Y-%m-%d %H:%M %Z", zoned_time<minutes>{zone_, floor<minutes>(t)});
+}
+
+Instant LegalTime::add(Instant from, const Duration& d, const HolidayCalendar* calendar,
+                       std::vector<std::string>* notes) const {
+  if (d.kind == DurationKind::kClock) return from + minutes(d.minutes);
+
+  auto local = zone_->to_local(from);
+  auto day = floor<days>(local);
+  auto time_of_day = local - day;
+  local_days target = day;
+
+  if (d.kind == DurationKind::kCalendar) {
+    if (d.months != 0) {
+      year_month_day ymd{target};
+      year_month_day moved = ymd + months{d.months};
+      if (!moved.ok()) {
+        // 31 January + 1 month: the last day of February.
+        moved = moved.year() / moved.month() / last;
+        if (notes) notes->push_back(fmt::format("{} has no day {}; the term ends on its last day",
+                                                date::format("%B %Y", sys_days{moved}), unsigned(ymd.day())));
+      }
+      target = local_days{moved};
+    }
+    target += days{d.days};
+  } else {
+    // Working days, counted one by one.
+    std::int64_t remaining = d.days;
+    int step = remaining < 0 ? -1 : 1;
+    while (remaining != 0) {
+      target += days{step};
+      sys_days as_sys{target.time_since_epoch()};
+      if (calendar == nullptr || calendar->is_working_day(as_sys)) {
+        remaining -= step;
+      } else if (notes) {
+        auto name = calendar->holiday(year_month_day{as_sys});
+        notes->push_back(fmt::format("{} is not a working day ({}), so it is not counted", day_text(year_month_day{as_sys}),
+                                     name ? *name : std::string(weekday{as_sys} == Saturday ? "Saturday" : "Sunday")));
+      }
+    }
+  }
+  Instant result = from_local(target + time_of_day);
+  if (notes) {
+    sys_info before = zone_->get_info(from);
+    sys_info after = zone_->get_info(result);
+    if (before.offset != after.offset) {
+      notes->push_back(fmt::format("the clocks changed in between ({} to {}): the term still ends at the same "
+                                   "local hour, {} elapsed hours",
+                                   offset_text(before), offset_text(after),
+                                   std::chrono::duration_cast<std::chrono::hours>(result - from).count()));
+    }
+    if (result != floor<milliseconds>(zone_->to_sys(target + time_of_day, choose::earliest))) {
+      notes->push_back("the local hour does not exist that day (summer time starts); the term ends just after the gap");
+    }
+  }
+  return result;
+}
+
+Instant LegalTime::next_working_day(Instant end, const HolidayCalendar& calendar, std::vector<std::string>* notes) const {
+  auto local = zone_->to_local(end);
+  auto day = floor<days>(local);
+  auto time_of_day = local - day;
+  local_days target = day;
+  while (!calendar.is_working_day(sys_days{target.time_since_epoch()})) target += days{1};
+  if (target == day) return end;
+  Instant moved = from_local(target + time_of_day);
+  if (notes) {
+    notes->push_back(fmt::format("the term would end on a day that is not a working day ({}); under the Algemene "
+                                 "termijnenwet (art. 1) it moves to {}",
+                                 day_text(year_month_day{sys_days{day.time_since_epoch()}}), format(moved)));
+  }
+  return moved;
+}
+
+std::string to_iso_utc(Instant t) { return date::format("%FT%TZ", floor<std::chrono::seconds>(t)); }
+
+std::optional<Instant> parse_instant(const std::string& text) {
+  std::istringstream in(text);
+  sys_time<milliseconds> utc;
+  if (text.size() >= 20 && text.back() == 'Z') {
+    in >> date::parse("%FT%TZ", utc);
+    if (!in.fail()) return utc;
+  }
+  in.clear();
+  in.str(text);
+  in >> date::parse("%FT%T%Ez", utc);
+  if (!in.fail()) return utc;
+  for (const char* fmt_text : {"%F %H:%M", "%FT%H:%M", "%F %T", "%FT%T"}) {
+    std::istringstream local_in(text);
+    local_time<milliseconds> local;
+    local_in >> date::parse(fmt_text, local);
+    if (!local_in.fail()) {
+      static const LegalTime kLegal;
+      return kLegal.from_local(local);
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace termijn
