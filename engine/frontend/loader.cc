@@ -36,12 +36,21 @@ void ProgramLoader::add_text(const std::string& path, std::string text, Diagnost
   program_.roots.push_back(load(path, std::move(text), diagnostics));
 }
 
+std::optional<std::string> ProgramLoader::read(const fs::path& path) const {
+  if (auto it = sources_.find(path.string()); it != sources_.end()) return it->second;
+  return read_text_file(path);
+}
+
 std::optional<fs::path> ProgramLoader::resolve(const ast::Import& import, const fs::path& importer) const {
   std::error_code ec;
   if (import.is_path) {
     fs::path candidate = (importer.parent_path() / import.target).lexically_normal();
-    if (fs::is_regular_file(candidate, ec)) return candidate;
+    if (sources_.count(candidate.string()) != 0 || fs::is_regular_file(candidate, ec)) return candidate;
     return std::nullopt;
+  }
+  // From memory: the stdlib file the definition was deployed with, wherever it lived then.
+  for (const auto& [path, _] : sources_) {
+    if (fs::path(path).filename() == import.target + ".wth") return fs::path(path);
   }
   for (const auto& dir : stdlib_dirs_) {
     fs::path candidate = (dir / (import.target + ".wth")).lexically_normal();
@@ -73,7 +82,7 @@ int ProgramLoader::load(const fs::path& path, std::string text, DiagnosticList& 
                             : fmt::format("cannot find '{}' in the standard library", import.target));
       continue;
     }
-    std::optional<std::string> imported_text = read_text_file(*target);
+    std::optional<std::string> imported_text = read(*target);
     if (!imported_text) {
       diagnostics.error(import.range, fmt::format("cannot read imported file '{}'", target->string()));
       continue;

@@ -31,6 +31,10 @@ class ProgramLoader {
   // Parses text that did not come from disk (an API upload); imports resolve against `path`'s folder.
   void add_text(const std::string& path, std::string text, DiagnosticList& diagnostics);
 
+  // Files to read from memory instead of disk, by path: a deployed definition is recompiled
+  // from the exact sources it was deployed with, whatever is on disk now.
+  void use_sources(std::map<std::string, std::string> sources) { sources_ = std::move(sources); }
+
   LoadedProgram finish();
 
  private:
@@ -38,7 +42,10 @@ class ProgramLoader {
   std::optional<std::filesystem::path> resolve(const ast::Import& import,
                                                const std::filesystem::path& importer) const;
 
+  std::optional<std::string> read(const std::filesystem::path& path) const;
+
   std::vector<std::filesystem::path> stdlib_dirs_;
+  std::map<std::string, std::string> sources_;
   LoadedProgram program_;
   std::vector<std::vector<int>> imports_;
   std::map<std::string, int> by_canonical_path_;

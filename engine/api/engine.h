@@ -1,0 +1,101 @@
+// termijn::Engine: the engine for embedding. No globals: the host brings the store path and the
+// clock. Every command is applied atomically and acknowledged only once it is on disk; a command
+// with an idempotency key that was already applied returns the first answer and changes nothing.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/base/diagnostic.h"
+#include "engine/base/status.h"
+#include "engine/clock/clock.h"
+#include "engine/runtime/runtime.h"
+#include "engine/store/store.h"
+
+namespace termijn {
+
+using runtime::CaseId;
+using runtime::Json;
+using runtime::TaskId;
+
+struct EngineOptions {
+  std::string store_path;
+  Clock* clock = nullptr;  // required; the engine never reads the system clock itself
+  std::vector<std::filesystem::path> stdlib_dirs;
+};
+
+struct DeployedProcess {
+  std::string name;
+  int version = 0;
+  std::string hash;
+  bool is_new = false;  // false when this exact definition was deployed before
+};
+
+struct DeployResult {
+  DiagnosticList diagnostics;
+  std::vector<std::string> unreadable;
+  std::vector<DeployedProcess> deployed;
+  bool ok() const { return unreadable.empty() && !diagnostics.has_errors(); }
+};
+
+using NotificationHandler = std::function<void(const runtime::Notification&)>;
+
+class Engine {
+ public:
+  // Opens or creates the store, reloads deployed definitions and running cases. Timers that fell
+  // due while the engine was down fire on the next fire_due(), each recorded with how late it was.
+  static Result<std::unique_ptr<Engine>> open(EngineOptions options);
+
+  // Checks and deploys every process in the files or folders; nothing is deployed when any has
+  // errors. Running cases stay on the definition they started with.
+  DeployResult deploy(const std::vector<std::string>& paths);
+
+  Result<CaseId> start_case(const std::string& process, const Json& data, const std::string& event = "",
+                            const std::string& key = "");
+  Status complete_task(TaskId task, const std::string& role, const Json& outputs = Json::object(),
+                       const std::string& key = "");
+  Status signal(CaseId id, const std::string& event, const Json& data = Json::object(), const std::string& key = "");
+  Status update_case(CaseId id, const Json& data, const std::string& key = "");
+  Status cancel_case(CaseId id, const std::string& reason, const std::string& key = "");
+
+  // Fires every timer that is due at the clock's now, earliest first; returns how many fired.
+  int fire_due();
+  std::optional<Instant> next_due() const;
+  // Virtual time: sets `clock` to each due instant up to `until`, firing as it goes, and leaves
+  // it at `until`.
+  int run_until(VirtualClock& clock, Instant until);
+
+  Json cases(const std::optional<std::string>& status = std::nullopt);
+  Json tasks(const store::TaskQuery& query);
+  Json timers(CaseId id);
+  Json audit(std::optional<CaseId> id = std::nullopt);
+  Json outbox();
+  store::AuditCheck verify_audit();
+
+  // Called for every notification once the step that sent it is committed.
+  void subscribe(NotificationHandler handler);
+
+  const runtime::Runtime& runtime() const { return runtime_; }
+  Instant now() const { return clock_->now(); }
+  const LegalTime& legal() const { return legal_; }
+
+ private:
+  Engine(EngineOptions options, std::unique_ptr<store::Store> store);
+  Status recover();
+  // Commits `changes` (with the command's key) and makes them live. Returns the failure if the
+  // store refused; then nothing changed.
+  Status commit(runtime::Changes& changes, const std::string& key, const std::string& kind, const Json& result);
+  std::optional<Json> replay(const std::string& key);
+
+  EngineOptions options_;
+  Clock* clock_;
+  LegalTime legal_;
+  std::unique_ptr<store::Store> store_;
+  runtime::Runtime runtime_;
+  std::vector<NotificationHandler> subscribers_;
+};
+
+}  // namespace termijn

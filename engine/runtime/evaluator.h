@@ -1,0 +1,36 @@
+// Evaluates a compiled expression against a case. Values are JSON as the API carries them:
+// bool, integer, text, a person (any JSON the host uses), lists; moments are milliseconds since
+// the epoch (UTC) and durations {"kind","months","days","minutes"}.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "engine/model/model.h"
+#include "engine/runtime/instance.h"
+#include "engine/time/legal_time.h"
+
+namespace termijn::runtime {
+
+struct EvalContext {
+  const model::Process& process;
+  const Instance& instance;
+  const Token* token = nullptr;  // for `for each` variables
+  Instant now;
+  const LegalTime& legal;
+  const HolidayCalendar* calendar = nullptr;
+};
+
+Json evaluate(const model::Expr& expr, const EvalContext& ctx);
+// A moment with its explanation: each base, term (with its article) and calendar adjustment.
+Deadline evaluate_moment(const model::Expr& expr, const EvalContext& ctx);
+
+Json duration_json(const Duration& d);
+Duration duration_from(const Json& j);
+
+// Reads a value from the API for a field of `type`; returns an error message when it does not fit.
+std::optional<std::string> convert_input(const model::Type& type, const Json& in, Json& out);
+// Renders a stored value back for the API (moments as ISO-8601 UTC, durations as text).
+Json render_value(const model::Type& type, const Json& value);
+
+}  // namespace termijn::runtime

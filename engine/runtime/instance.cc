@@ -1,0 +1,190 @@
+#include "engine/runtime/instance.h"
+
+namespace termijn::runtime {
+
+const char* to_string(TaskStatus s) {
+  switch (s) {
+    case TaskStatus::kOpen: return "open";
+    case TaskStatus::kCompleted: return "completed";
+    case TaskStatus::kCancelled: return "cancelled";
+  }
+  return "?";
+}
+const char* to_string(TimerKind k) {
+  switch (k) {
+    case TimerKind::kNamed: return "timer";
+    case TimerKind::kRung: return "escalation";
+    case TimerKind::kWait: return "wait";
+  }
+  return "?";
+}
+const char* to_string(TimerStatus s) {
+  switch (s) {
+    case TimerStatus::kPending: return "pending";
+    case TimerStatus::kFired: return "fired";
+    case TimerStatus::kCancelled: return "cancelled";
+  }
+  return "?";
+}
+const char* to_string(TokenState s) {
+  switch (s) {
+    case TokenState::kReady: return "ready";
+    case TokenState::kTask: return "task";
+    case TokenState::kWaitTimer: return "wait-timer";
+    case TokenState::kWaitEvent: return "wait-event";
+    case TokenState::kGuard: return "guard";
+    case TokenState::kCall: return "call";
+  }
+  return "?";
+}
+const char* to_string(CaseStatus s) {
+  switch (s) {
+    case CaseStatus::kRunning: return "running";
+    case CaseStatus::kCompleted: return "completed";
+    case CaseStatus::kTerminated: return "terminated";
+  }
+  return "?";
+}
+
+namespace {
+
+template <typename E>
+E enum_from(const std::string& text, std::initializer_list<E> values) {
+  for (E v : values) {
+    if (text == to_string(v)) return v;
+  }
+  return *values.begin();
+}
+
+Json deadline_json(const Deadline& d) { return Json{{"at", to_millis(d.at)}, {"why", d.why}}; }
+Deadline deadline_from(const Json& j) { return Deadline{from_millis(j.at("at").get<std::int64_t>()), j.at("why").get<std::vector<std::string>>()}; }
+
+Json opt_instant(const std::optional<Instant>& t) { return t ? Json(to_millis(*t)) : Json(); }
+std::optional<Instant> opt_instant_from(const Json& j) {
+  if (j.is_null()) return std::nullopt;
+  return from_millis(j.get<std::int64_t>());
+}
+
+Task task_from(const Json& j) {
+  Task t;
+  t.id = j.at("id");
+  t.case_id = j.at("case");
+  t.node = j.at("node");
+  t.token = j.at("token");
+  t.name = j.at("name");
+  t.title = j.at("title");
+  t.role = j.at("role");
+  t.status = enum_from<TaskStatus>(j.at("status"), {TaskStatus::kOpen, TaskStatus::kCompleted, TaskStatus::kCancelled});
+  t.opened = from_millis(j.at("opened"));
+  t.due = deadline_from(j.at("due"));
+  t.closed = opt_instant_from(j.at("closed"));
+  t.closed_by = j.at("closed_by");
+  t.outputs = j.at("outputs");
+  t.escalation_level = j.at("level");
+  return t;
+}
+
+Timer timer_from(const Json& j) {
+  Timer t;
+  t.id = j.at("id");
+  t.case_id = j.at("case");
+  t.kind = enum_from<TimerKind>(j.at("kind"), {TimerKind::kNamed, TimerKind::kRung, TimerKind::kWait});
+  t.name = j.at("name");
+  t.task = j.at("task");
+  t.rung = j.at("rung");
+  t.token = j.at("token");
+  t.due = deadline_from(j.at("due"));
+  t.status = enum_from<TimerStatus>(j.at("status"), {TimerStatus::kPending, TimerStatus::kFired, TimerStatus::kCancelled});
+  t.fired_at = opt_instant_from(j.at("fired_at"));
+  return t;
+}
+
+}  // namespace
+
+Json to_json(const Task& t) {
+  return Json{{"id", t.id}, {"case", t.case_id}, {"node", t.node}, {"token", t.token}, {"name", t.name},
+              {"title", t.title}, {"role", t.role}, {"status", to_string(t.status)}, {"opened", to_millis(t.opened)},
+              {"due", deadline_json(t.due)}, {"closed", opt_instant(t.closed)}, {"closed_by", t.closed_by},
+              {"outputs", t.outputs}, {"level", t.escalation_level}};
+}
+
+Json to_json(const Timer& t) {
+  return Json{{"id", t.id}, {"case", t.case_id}, {"kind", to_string(t.kind)}, {"name", t.name}, {"task", t.task},
+              {"rung", t.rung}, {"token", t.token}, {"due", deadline_json(t.due)}, {"status", to_string(t.status)},
+              {"fired_at", opt_instant(t.fired_at)}};
+}
+
+Json to_json(const Instance& i) {
+  Json tokens = Json::array();
+  for (const auto& t : i.tokens) {
+    Json frames = Json::array();
+    for (const auto& f : t.frames) frames.push_back(Json{{"fork", f.fork}, {"vars", f.vars}});
+    tokens.push_back(Json{{"id", t.id}, {"node", t.node}, {"state", to_string(t.state)}, {"frames", frames},
+                          {"scopes", t.scopes}, {"task", t.task}, {"timer", t.timer},
+                          {"waiting_for", t.waiting_for}, {"child", t.child}});
+  }
+  Json reached = Json::object(), outputs = Json::object(), forks = Json::object(), scopes = Json::object();
+  for (const auto& [node, at] : i.reached) reached[std::to_string(node)] = to_millis(at);
+  for (const auto& [node, out] : i.outputs) outputs[std::to_string(node)] = out;
+  for (const auto& [id, f] : i.forks) forks[std::to_string(id)] = Json{{"expected", f.expected}, {"arrived", f.arrived}};
+  for (const auto& [id, s] : i.scopes) scopes[std::to_string(id)] = Json{{"scope", s.scope}, {"parent", s.parent}};
+  Json tasks = Json::array(), timers = Json::array();
+  for (const auto& [id, t] : i.tasks) tasks.push_back(to_json(t));
+  for (const auto& [id, t] : i.timers) timers.push_back(to_json(t));
+  return Json{{"id", i.id}, {"process", i.process}, {"hash", i.hash}, {"status", to_string(i.status)},
+              {"level", i.level}, {"started", to_millis(i.started)}, {"ended", opt_instant(i.ended)},
+              {"end_reason", i.end_reason}, {"parent_case", i.parent_case}, {"parent_token", i.parent_token},
+              {"data", i.data}, {"reached", reached}, {"outputs", outputs}, {"named_timers", i.named_timers},
+              {"tokens", tokens}, {"forks", forks}, {"scopes", scopes}, {"tasks", tasks}, {"timers", timers},
+              {"next", {i.next_token, i.next_fork, i.next_scope}}};
+}
+
+Instance instance_from_json(const Json& j) {
+  Instance i;
+  i.id = j.at("id");
+  i.process = j.at("process");
+  i.hash = j.at("hash");
+  i.status = enum_from<CaseStatus>(j.at("status"), {CaseStatus::kRunning, CaseStatus::kCompleted, CaseStatus::kTerminated});
+  i.level = j.at("level");
+  i.started = from_millis(j.at("started"));
+  i.ended = opt_instant_from(j.at("ended"));
+  i.end_reason = j.at("end_reason");
+  i.parent_case = j.at("parent_case");
+  i.parent_token = j.at("parent_token");
+  i.data = j.at("data");
+  for (const auto& [k, v] : j.at("reached").items()) i.reached[std::stoi(k)] = from_millis(v.get<std::int64_t>());
+  for (const auto& [k, v] : j.at("outputs").items()) i.outputs[std::stoi(k)] = v;
+  i.named_timers = j.at("named_timers").get<std::map<std::string, TimerId>>();
+  for (const auto& t : j.at("tokens")) {
+    Token token;
+    token.id = t.at("id");
+    token.node = t.at("node");
+    token.state = enum_from<TokenState>(t.at("state"), {TokenState::kReady, TokenState::kTask, TokenState::kWaitTimer,
+                                                         TokenState::kWaitEvent, TokenState::kGuard, TokenState::kCall});
+    for (const auto& f : t.at("frames")) token.frames.push_back(Frame{f.at("fork"), f.at("vars")});
+    token.scopes = t.at("scopes").get<std::vector<int>>();
+    token.task = t.at("task");
+    token.timer = t.at("timer");
+    token.waiting_for = t.at("waiting_for");
+    token.child = t.at("child");
+    i.tokens.push_back(std::move(token));
+  }
+  for (const auto& [k, v] : j.at("forks").items()) i.forks[std::stoi(k)] = Fork{v.at("expected"), v.at("arrived")};
+  i.scopes.clear();
+  for (const auto& [k, v] : j.at("scopes").items()) i.scopes[std::stoi(k)] = ScopeInstance{v.at("scope"), v.at("parent")};
+  for (const auto& t : j.at("tasks")) {
+    Task task = task_from(t);
+    i.tasks[task.id] = std::move(task);
+  }
+  for (const auto& t : j.at("timers")) {
+    Timer timer = timer_from(t);
+    i.timers[timer.id] = std::move(timer);
+  }
+  const auto& next = j.at("next");
+  i.next_token = next.at(0);
+  i.next_fork = next.at(1);
+  i.next_scope = next.at(2);
+  return i;
+}
+
+}  // namespace termijn::runtime

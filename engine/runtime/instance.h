@@ -1,0 +1,134 @@
+// The state of one running case: its data, tokens, tasks and timers. Plain values: a command
+// works on a copy, and the copy replaces the original only once the store has committed it.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/model/model.h"
+#include "engine/time/instant.h"
+
+namespace termijn::runtime {
+
+using Json = nlohmann::json;
+using CaseId = std::int64_t;
+using TaskId = std::int64_t;
+using TimerId = std::int64_t;
+
+// A computed moment and why it is what it is: the base, the term and its article, and every
+// calendar adjustment, in order.
+struct Deadline {
+  Instant at;
+  std::vector<std::string> why;
+};
+
+enum class TaskStatus { kOpen, kCompleted, kCancelled };
+const char* to_string(TaskStatus status);
+
+struct Task {
+  TaskId id = 0;
+  CaseId case_id = 0;
+  model::NodeId node = model::kNoNode;
+  int token = 0;
+  std::string name;
+  std::string title;
+  std::string role;  // who must do it now (changes when an escalation reassigns it)
+  TaskStatus status = TaskStatus::kOpen;
+  Instant opened;
+  Deadline due;
+  std::optional<Instant> closed;
+  std::string closed_by;  // the acting role, or why it was cancelled
+  Json outputs = Json::object();
+  int escalation_level = 0;  // rungs fired so far
+};
+
+enum class TimerKind { kNamed, kRung, kWait };
+enum class TimerStatus { kPending, kFired, kCancelled };
+const char* to_string(TimerKind kind);
+const char* to_string(TimerStatus status);
+
+struct Timer {
+  TimerId id = 0;
+  CaseId case_id = 0;
+  TimerKind kind = TimerKind::kNamed;
+  std::string name;  // kNamed: the timer's name; kRung: "<task>#<rung>"; kWait: the wait step
+  TaskId task = 0;   // kRung
+  int rung = 0;      // kRung: index in the task's ladder
+  int token = 0;     // kWait
+  Deadline due;
+  TimerStatus status = TimerStatus::kPending;
+  std::optional<Instant> fired_at;
+};
+
+// Where a token is inside parallel branches and `for each` bodies: one frame per fork.
+struct Frame {
+  int fork = 0;
+  Json vars = Json::object();  // the `for each` element
+};
+
+enum class TokenState { kReady, kTask, kWaitTimer, kWaitEvent, kGuard, kCall };
+const char* to_string(TokenState state);
+
+struct Token {
+  int id = 0;
+  model::NodeId node = model::kNoNode;
+  TokenState state = TokenState::kReady;
+  std::vector<Frame> frames;
+  std::vector<int> scopes{0};  // open scope instances, outermost (the process) first
+  TaskId task = 0;
+  TimerId timer = 0;
+  std::string waiting_for;  // kWaitEvent: the event; kGuard: the reason it was refused
+  CaseId child = 0;         // kCall
+};
+
+struct Fork {
+  int expected = 0;
+  int arrived = 0;
+};
+
+struct ScopeInstance {
+  int scope = 0;  // model scope id
+  int parent = -1;
+};
+
+enum class CaseStatus { kRunning, kCompleted, kTerminated };
+const char* to_string(CaseStatus status);
+
+struct Instance {
+  CaseId id = 0;
+  std::string process;
+  std::string hash;  // the definition version this case runs on
+  CaseStatus status = CaseStatus::kRunning;
+  int level = 0;     // the case's escalation level
+  Instant started;
+  std::optional<Instant> ended;
+  std::string end_reason;
+  CaseId parent_case = 0;  // a sub-process: the case that called it, and the token waiting
+  int parent_token = 0;
+
+  Json data = Json::object();
+  std::map<model::NodeId, Instant> reached;  // milestones and completed tasks
+  std::map<model::NodeId, Json> outputs;     // completed tasks' outputs
+  std::map<std::string, TimerId> named_timers;
+
+  std::vector<Token> tokens;
+  std::map<int, Fork> forks;
+  std::map<int, ScopeInstance> scopes{{0, ScopeInstance{0, -1}}};
+  std::map<TaskId, Task> tasks;
+  std::map<TimerId, Timer> timers;
+  int next_token = 1;
+  int next_fork = 1;
+  int next_scope = 1;
+};
+
+Json to_json(const Instance& instance);
+Instance instance_from_json(const Json& j);
+Json to_json(const Task& task);
+Json to_json(const Timer& timer);
+
+}  // namespace termijn::runtime

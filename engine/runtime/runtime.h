@@ -1,0 +1,67 @@
+// The runtime: executes compiled processes. It holds the live cases in memory; every command
+// (start, complete, signal, update, cancel, a timer firing) works on copies and describes its
+// effect as Changes. The store commits those in one transaction, and only then does apply()
+// make them the live state, so a failed commit changes nothing.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <tuple>
+
+#include "engine/base/status.h"
+#include "engine/model/model.h"
+#include "engine/runtime/changes.h"
+#include "engine/time/legal_time.h"
+
+namespace termijn::runtime {
+
+class Runtime {
+ public:
+  explicit Runtime(const LegalTime& legal) : legal_(legal) {}
+
+  // Definitions are immutable and kept for as long as a case may run on them.
+  void add_definition(std::shared_ptr<const model::Process> process);
+  const model::Process* definition(const std::string& hash) const;
+  const model::Process* latest(const std::string& name) const;
+  std::vector<std::shared_ptr<const model::Process>> definitions() const;
+
+  Result<CaseId> start(const std::string& process, const std::string& event, const Json& data, Instant now,
+                       Changes& changes);
+  Status complete(TaskId task, const std::string& role, const Json& outputs, Instant now, Changes& changes);
+  Status signal(CaseId id, const std::string& event, const Json& data, Instant now, Changes& changes);
+  Status update(CaseId id, const Json& data, Instant now, Changes& changes);
+  Status cancel(CaseId id, const std::string& reason, Instant now, Changes& changes);
+  Status fire(TimerId timer, Instant now, Changes& changes);
+
+  void apply(const Changes& changes);
+  void restore(Instance instance);
+  void reserve_ids(CaseId next_case, TaskId next_task, TimerId next_timer);
+
+  // The earliest pending timer (due, id), if any.
+  std::optional<std::pair<Instant, TimerId>> next_due() const;
+  const std::map<CaseId, Instance>& cases() const { return cases_; }
+  const Instance* find_case(CaseId id) const;
+  const Task* find_task(TaskId id) const;
+  const LegalTime& legal() const { return legal_; }
+
+ private:
+  friend class CaseRun;
+  Instance& working(CaseId id, Changes& changes);
+  Status validate_data(const model::Process& process, const Json& data, Json& out) const;
+
+  const LegalTime& legal_;
+  std::map<std::string, std::shared_ptr<const model::Process>> by_hash_;
+  std::map<std::string, std::shared_ptr<const model::Process>> latest_;
+  std::map<CaseId, Instance> cases_;
+  std::map<TaskId, CaseId> task_index_;
+  std::map<TimerId, CaseId> timer_index_;
+  std::set<std::tuple<Instant, TimerId>> due_queue_;
+  std::map<CaseId, std::vector<std::tuple<Instant, TimerId>>> queued_by_case_;
+  CaseId next_case_ = 1;
+  TaskId next_task_ = 1;
+  TimerId next_timer_ = 1;
+};
+
+}  // namespace termijn::runtime

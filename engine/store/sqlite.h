@@ -1,0 +1,70 @@
+// A thin RAII layer over the SQLite C API: a connection, prepared statements, transactions.
+// Errors become exceptions here and Status values at the store's edge.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+namespace termijn::store {
+
+class SqliteError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class Statement {
+ public:
+  Statement(sqlite3* db, const char* sql);
+  ~Statement();
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  Statement& bind(int index, std::int64_t value);
+  Statement& bind(int index, const std::string& value);
+  Statement& bind_null(int index);
+  // Steps once: true while there is a row to read.
+  bool step();
+  void run();  // steps to the end and resets
+  void reset();
+
+  std::int64_t integer(int column) const;
+  std::string text(int column) const;
+  bool is_null(int column) const;
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+class Database {
+ public:
+  explicit Database(const std::string& path);
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  void exec(const std::string& sql);
+  sqlite3* handle() { return db_; }
+  std::int64_t scalar(const std::string& sql);
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+// Commits on commit(); rolls back if destroyed before.
+class Transaction {
+ public:
+  explicit Transaction(Database& db);
+  ~Transaction();
+  void commit();
+
+ private:
+  Database& db_;
+  bool done_ = false;
+};
+
+}  // namespace termijn::store

@@ -1,0 +1,307 @@
+#include "engine/store/store.h"
+
+#include <fmt/format.h>
+
+#include "engine/base/sha256.h"
+
+namespace termijn::store {
+
+namespace {
+
+// Numbered migrations; a database records the last one applied and gets the rest, in order.
+const char* const kMigrations[] = {
+    // 1: the first schema.
+    R"sql(
+CREATE TABLE definitions(
+  hash TEXT PRIMARY KEY, name TEXT NOT NULL, version INTEGER NOT NULL,
+  sources TEXT NOT NULL, deployed_at INTEGER NOT NULL);
+CREATE TABLE cases(
+  id INTEGER PRIMARY KEY, process TEXT NOT NULL, hash TEXT NOT NULL, status TEXT NOT NULL,
+  level INTEGER NOT NULL, started_at INTEGER NOT NULL, ended_at INTEGER, end_reason TEXT,
+  parent_case INTEGER, state TEXT NOT NULL);
+CREATE INDEX cases_by_status ON cases(status);
+CREATE TABLE tasks(
+  id INTEGER PRIMARY KEY, case_id INTEGER NOT NULL, step TEXT NOT NULL, title TEXT NOT NULL,
+  role TEXT NOT NULL, status TEXT NOT NULL, opened_at INTEGER NOT NULL, due_at INTEGER NOT NULL,
+  due_why TEXT NOT NULL, closed_at INTEGER, closed_by TEXT, outputs TEXT NOT NULL, level INTEGER NOT NULL);
+CREATE INDEX tasks_by_status ON tasks(status, role, due_at);
+CREATE INDEX tasks_by_case ON tasks(case_id);
+CREATE TABLE timers(
+  id INTEGER PRIMARY KEY, case_id INTEGER NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL,
+  task_id INTEGER, due_at INTEGER NOT NULL, due_why TEXT NOT NULL, status TEXT NOT NULL, fired_at INTEGER);
+CREATE INDEX timers_by_case ON timers(case_id);
+CREATE TABLE audit(
+  seq INTEGER PRIMARY KEY, case_id INTEGER, at INTEGER NOT NULL, kind TEXT NOT NULL,
+  detail TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
+CREATE INDEX audit_by_case ON audit(case_id);
+CREATE TABLE audit_head(id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, hash TEXT NOT NULL);
+INSERT INTO audit_head VALUES (1, 0, '');
+CREATE TABLE outbox(
+  id INTEGER PRIMARY KEY AUTOINCREMENT, case_id INTEGER, at INTEGER NOT NULL, roles TEXT NOT NULL,
+  message TEXT NOT NULL, source TEXT NOT NULL, delivered_at INTEGER);
+CREATE TABLE commands(key TEXT PRIMARY KEY, kind TEXT NOT NULL, at INTEGER NOT NULL, result TEXT NOT NULL);
+)sql",
+};
+
+std::string chain_hash(const std::string& prev, std::int64_t seq, std::int64_t case_id, std::int64_t at,
+                       const std::string& kind, const std::string& detail) {
+  return sha256_hex(fmt::format("{}|{}|{}|{}|{}|{}", prev, seq, case_id, at, kind, detail));
+}
+
+Json parse(const std::string& text) { return text.empty() ? Json() : Json::parse(text); }
+
+}  // namespace
+
+Store::Store(const std::string& path) : db_(path) {
+  db_.exec("PRAGMA journal_mode=WAL");
+  // FULL: a commit is on disk before it is acknowledged.
+  db_.exec("PRAGMA synchronous=FULL");
+  migrate();
+  Statement head(db_.handle(), "SELECT seq, hash FROM audit_head WHERE id = 1");
+  if (head.step()) {
+    audit_seq_ = head.integer(0);
+    audit_hash_ = head.text(1);
+  }
+}
+
+void Store::migrate() {
+  db_.exec("CREATE TABLE IF NOT EXISTS schema_migrations(version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)");
+  std::int64_t current = db_.scalar("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+  std::int64_t known = static_cast<std::int64_t>(std::size(kMigrations));
+  if (current > known) {
+    throw SqliteError(fmt::format("the database has schema version {}, newer than this termijn ({})", current, known));
+  }
+  for (std::int64_t v = current + 1; v <= known; ++v) {
+    Transaction tx(db_);
+    db_.exec(kMigrations[v - 1]);
+    Statement s(db_.handle(), "INSERT INTO schema_migrations(version, applied_at) VALUES (?, strftime('%s','now'))");
+    s.bind(1, v).run();
+    tx.commit();
+  }
+}
+
+int Store::schema_version() {
+  return static_cast<int>(db_.scalar("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
+}
+
+void Store::save_definition(const StoredDefinition& d, Instant now) {
+  Statement s(db_.handle(),
+              "INSERT OR IGNORE INTO definitions(hash, name, version, sources, deployed_at) VALUES (?,?,?,?,?)");
+  s.bind(1, d.hash).bind(2, d.name).bind(3, static_cast<std::int64_t>(d.version)).bind(4, d.sources.dump()).bind(5, to_millis(now));
+  s.run();
+}
+
+std::vector<StoredDefinition> Store::definitions() {
+  std::vector<StoredDefinition> out;
+  Statement s(db_.handle(), "SELECT hash, name, version, sources FROM definitions ORDER BY deployed_at, name");
+  while (s.step()) out.push_back(StoredDefinition{s.text(0), s.text(1), static_cast<int>(s.integer(2)), parse(s.text(3))});
+  return out;
+}
+
+std::optional<Json> Store::command_result(const std::string& key) {
+  Statement s(db_.handle(), "SELECT result FROM commands WHERE key = ?");
+  s.bind(1, key);
+  if (!s.step()) return std::nullopt;
+  return parse(s.text(0));
+}
+
+void Store::commit(const runtime::Changes& changes, const std::optional<CommandRecord>& command) {
+  Transaction tx(db_);
+  {
+    Statement s(db_.handle(),
+                "INSERT OR REPLACE INTO cases(id, process, hash, status, level, started_at, ended_at, end_reason, "
+                "parent_case, state) VALUES (?,?,?,?,?,?,?,?,?,?)");
+    for (const auto& [id, c] : changes.cases) {
+      s.bind(1, id).bind(2, c.process).bind(3, c.hash).bind(4, std::string(to_string(c.status)))
+          .bind(5, static_cast<std::int64_t>(c.level)).bind(6, to_millis(c.started));
+      if (c.ended) s.bind(7, to_millis(*c.ended)); else s.bind_null(7);
+      s.bind(8, c.end_reason).bind(9, c.parent_case).bind(10, runtime::to_json(c).dump());
+      s.run();
+    }
+  }
+  {
+    Statement s(db_.handle(),
+                "INSERT OR REPLACE INTO tasks(id, case_id, step, title, role, status, opened_at, due_at, due_why, "
+                "closed_at, closed_by, outputs, level) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    for (const auto& [id, t] : changes.tasks) {
+      s.bind(1, id).bind(2, t.case_id).bind(3, t.name).bind(4, t.title).bind(5, t.role)
+          .bind(6, std::string(to_string(t.status))).bind(7, to_millis(t.opened)).bind(8, to_millis(t.due.at))
+          .bind(9, Json(t.due.why).dump());
+      if (t.closed) s.bind(10, to_millis(*t.closed)); else s.bind_null(10);
+      s.bind(11, t.closed_by).bind(12, t.outputs.dump()).bind(13, static_cast<std::int64_t>(t.escalation_level));
+      s.run();
+    }
+  }
+  {
+    Statement s(db_.handle(),
+                "INSERT OR REPLACE INTO timers(id, case_id, kind, name, task_id, due_at, due_why, status, fired_at) "
+                "VALUES (?,?,?,?,?,?,?,?,?)");
+    for (const auto& [id, t] : changes.timers) {
+      s.bind(1, id).bind(2, t.case_id).bind(3, std::string(to_string(t.kind))).bind(4, t.name);
+      if (t.task != 0) s.bind(5, t.task); else s.bind_null(5);
+      s.bind(6, to_millis(t.due.at)).bind(7, Json(t.due.why).dump()).bind(8, std::string(to_string(t.status)));
+      if (t.fired_at) s.bind(9, to_millis(*t.fired_at)); else s.bind_null(9);
+      s.run();
+    }
+  }
+  std::int64_t seq = audit_seq_;
+  std::string hash = audit_hash_;
+  {
+    Statement s(db_.handle(), "INSERT INTO audit(seq, case_id, at, kind, detail, prev_hash, hash) VALUES (?,?,?,?,?,?,?)");
+    for (const auto& e : changes.audit) {
+      ++seq;
+      std::string detail = e.detail.dump();
+      std::string next = chain_hash(hash, seq, e.case_id, to_millis(e.at), e.kind, detail);
+      s.bind(1, seq).bind(2, e.case_id).bind(3, to_millis(e.at)).bind(4, e.kind).bind(5, detail).bind(6, hash).bind(7, next);
+      s.run();
+      hash = next;
+    }
+    Statement head(db_.handle(), "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1");
+    head.bind(1, seq).bind(2, hash).run();
+  }
+  {
+    Statement s(db_.handle(), "INSERT INTO outbox(case_id, at, roles, message, source) VALUES (?,?,?,?,?)");
+    for (const auto& n : changes.outbox) {
+      s.bind(1, n.case_id).bind(2, to_millis(n.at)).bind(3, Json(n.roles).dump()).bind(4, n.message).bind(5, n.source);
+      s.run();
+    }
+  }
+  if (command) {
+    Statement s(db_.handle(), "INSERT INTO commands(key, kind, at, result) VALUES (?,?,strftime('%s','now'),?)");
+    s.bind(1, command->key).bind(2, command->kind).bind(3, command->result.dump());
+    s.run();
+  }
+  tx.commit();
+  audit_seq_ = seq;
+  audit_hash_ = hash;
+}
+
+std::vector<runtime::Instance> Store::running_cases() {
+  std::vector<runtime::Instance> out;
+  Statement s(db_.handle(), "SELECT state FROM cases WHERE status = 'running' ORDER BY id");
+  while (s.step()) out.push_back(runtime::instance_from_json(parse(s.text(0))));
+  return out;
+}
+
+Store::NextIds Store::next_ids() {
+  return NextIds{db_.scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM cases"),
+                 db_.scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM tasks"),
+                 db_.scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM timers")};
+}
+
+Json Store::cases(const std::optional<std::string>& status) {
+  Json out = Json::array();
+  std::string sql = "SELECT id, process, status, level, started_at, ended_at, end_reason FROM cases";
+  if (status) sql += " WHERE status = ?";
+  sql += " ORDER BY id";
+  Statement s(db_.handle(), sql.c_str());
+  if (status) s.bind(1, *status);
+  while (s.step()) {
+    out.push_back(Json{{"id", s.integer(0)}, {"process", s.text(1)}, {"status", s.text(2)}, {"level", s.integer(3)},
+                       {"started", to_iso_utc(from_millis(s.integer(4)))},
+                       {"ended", s.is_null(5) ? Json() : Json(to_iso_utc(from_millis(s.integer(5))))},
+                       {"end_reason", s.text(6)}});
+  }
+  return out;
+}
+
+Json Store::tasks(const TaskQuery& q) {
+  std::string sql = "SELECT id, case_id, step, title, role, status, opened_at, due_at, due_why, closed_at, closed_by, "
+                    "outputs, level FROM tasks WHERE 1=1";
+  if (q.open_only) sql += " AND status = 'open'";
+  if (q.role) sql += " AND role = ?1";
+  if (q.case_id) sql += " AND case_id = ?2";
+  if (q.overdue_at) sql += " AND due_at < ?3";
+  sql += " ORDER BY due_at, id";
+  Statement s(db_.handle(), sql.c_str());
+  if (q.role) s.bind(1, *q.role);
+  if (q.case_id) s.bind(2, *q.case_id);
+  if (q.overdue_at) s.bind(3, to_millis(*q.overdue_at));
+  Json out = Json::array();
+  while (s.step()) {
+    out.push_back(Json{{"id", s.integer(0)}, {"case", s.integer(1)}, {"step", s.text(2)}, {"title", s.text(3)},
+                       {"role", s.text(4)}, {"status", s.text(5)}, {"opened", to_iso_utc(from_millis(s.integer(6)))},
+                       {"due", to_iso_utc(from_millis(s.integer(7)))}, {"due_why", parse(s.text(8))},
+                       {"closed", s.is_null(9) ? Json() : Json(to_iso_utc(from_millis(s.integer(9))))},
+                       {"closed_by", s.text(10)}, {"outputs", parse(s.text(11))}, {"escalations", s.integer(12)}});
+  }
+  return out;
+}
+
+Json Store::timers(std::int64_t case_id) {
+  Statement s(db_.handle(), "SELECT id, kind, name, due_at, due_why, status, fired_at FROM timers WHERE case_id = ? "
+                            "ORDER BY due_at, id");
+  s.bind(1, case_id);
+  Json out = Json::array();
+  while (s.step()) {
+    out.push_back(Json{{"id", s.integer(0)}, {"kind", s.text(1)}, {"name", s.text(2)},
+                       {"due", to_iso_utc(from_millis(s.integer(3)))}, {"due_why", parse(s.text(4))},
+                       {"status", s.text(5)},
+                       {"fired", s.is_null(6) ? Json() : Json(to_iso_utc(from_millis(s.integer(6))))}});
+  }
+  return out;
+}
+
+Json Store::audit_log(std::optional<std::int64_t> case_id) {
+  std::string sql = "SELECT seq, case_id, at, kind, detail FROM audit";
+  if (case_id) sql += " WHERE case_id = ?";
+  sql += " ORDER BY seq";
+  Statement s(db_.handle(), sql.c_str());
+  if (case_id) s.bind(1, *case_id);
+  Json out = Json::array();
+  while (s.step()) {
+    out.push_back(Json{{"seq", s.integer(0)}, {"case", s.integer(1)}, {"at", to_iso_utc(from_millis(s.integer(2)))},
+                       {"kind", s.text(3)}, {"detail", parse(s.text(4))}});
+  }
+  return out;
+}
+
+Json Store::outbox(bool undelivered_only) {
+  std::string sql = "SELECT id, case_id, at, roles, message, source, delivered_at FROM outbox";
+  if (undelivered_only) sql += " WHERE delivered_at IS NULL";
+  sql += " ORDER BY id";
+  Statement s(db_.handle(), sql.c_str());
+  Json out = Json::array();
+  while (s.step()) {
+    out.push_back(Json{{"id", s.integer(0)}, {"case", s.integer(1)}, {"at", to_iso_utc(from_millis(s.integer(2)))},
+                       {"roles", parse(s.text(3))}, {"message", s.text(4)}, {"source", s.text(5)}});
+  }
+  return out;
+}
+
+AuditCheck Store::verify_audit() {
+  AuditCheck check;
+  Statement s(db_.handle(), "SELECT seq, case_id, at, kind, detail, prev_hash, hash FROM audit ORDER BY seq");
+  std::string prev;
+  std::int64_t expected_seq = 1;
+  while (s.step()) {
+    std::int64_t seq = s.integer(0);
+    if (seq != expected_seq) {
+      check.ok = false;
+      check.problem = fmt::format("entry {} is missing", expected_seq);
+      return check;
+    }
+    if (s.text(5) != prev) {
+      check.ok = false;
+      check.problem = fmt::format("entry {} does not follow from the entry before it", seq);
+      return check;
+    }
+    std::string recomputed = chain_hash(prev, seq, s.integer(1), s.integer(2), s.text(3), s.text(4));
+    if (recomputed != s.text(6)) {
+      check.ok = false;
+      check.problem = fmt::format("entry {} was changed after it was written", seq);
+      return check;
+    }
+    prev = recomputed;
+    ++expected_seq;
+    ++check.entries;
+  }
+  Statement head(db_.handle(), "SELECT seq, hash FROM audit_head WHERE id = 1");
+  if (head.step() && (head.integer(0) != check.entries || head.text(1) != prev)) {
+    check.ok = false;
+    check.problem = fmt::format("the log ends at entry {}, but {} entries were written", check.entries, head.integer(0));
+  }
+  return check;
+}
+
+}  // namespace termijn::store

@@ -1,0 +1,82 @@
+// The durable store: SQLite in WAL mode with synchronous=FULL, so a committed step survives a
+// crash. Each engine step is one transaction: the touched cases' state, task and timer rows, an
+// append-only hash-chained audit log, the notification outbox and the command's idempotency key.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/runtime/changes.h"
+#include "engine/store/sqlite.h"
+
+namespace termijn::store {
+
+using runtime::Json;
+
+struct StoredDefinition {
+  std::string hash;
+  std::string name;
+  int version = 0;
+  Json sources;  // {"path": "text", ...}: every file the definition was compiled from
+};
+
+// A command's idempotency key and the answer it got, so a retry gets the same answer.
+struct CommandRecord {
+  std::string key;
+  std::string kind;
+  Json result;
+};
+
+struct AuditCheck {
+  bool ok = true;
+  std::int64_t entries = 0;
+  std::string problem;  // the first broken link, when not ok
+};
+
+struct TaskQuery {
+  std::optional<std::string> role;
+  std::optional<std::int64_t> case_id;
+  bool open_only = true;
+  std::optional<Instant> overdue_at;  // only tasks due before this moment
+};
+
+class Store {
+ public:
+  // Opens (creating if needed) and migrates the database to the current schema.
+  explicit Store(const std::string& path);
+
+  int schema_version();
+  void save_definition(const StoredDefinition& definition, Instant now);
+  std::vector<StoredDefinition> definitions();
+
+  std::optional<Json> command_result(const std::string& key);
+  // One engine step, atomically.
+  void commit(const runtime::Changes& changes, const std::optional<CommandRecord>& command);
+
+  std::vector<runtime::Instance> running_cases();
+  struct NextIds {
+    runtime::CaseId next_case = 1;
+    runtime::TaskId next_task = 1;
+    runtime::TimerId next_timer = 1;
+  };
+  NextIds next_ids();
+
+  // Reading for people and hosts.
+  Json cases(const std::optional<std::string>& status);
+  Json tasks(const TaskQuery& query);
+  Json timers(std::int64_t case_id);
+  Json audit_log(std::optional<std::int64_t> case_id);
+  Json outbox(bool undelivered_only);
+  AuditCheck verify_audit();
+
+ private:
+  void migrate();
+
+  Database db_;
+  std::int64_t audit_seq_ = 0;
+  std::string audit_hash_;
+};
+
+}  // namespace termijn::store
