@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "engine/api/engine.h"
@@ -16,8 +17,9 @@ class ScenarioTest : public ::testing::Test {
  protected:
   void SetUp() override {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    db_path_ = std::filesystem::temp_directory_path() /
-               (std::string("termijn-") + info->test_suite_name() + "-" + info->name() + ".db");
+    std::string name = std::string("termijn-") + info->test_suite_name() + "-" + info->name() + ".db";
+    std::replace(name.begin(), name.end(), '/', '_');  // parameterised tests have a '/' in their name
+    db_path_ = std::filesystem::temp_directory_path() / name;
     remove_db();
     open();
     DeployResult deployed = engine->deploy({std::string(TERMIJN_SOURCE_DIR) + "/processes"});
