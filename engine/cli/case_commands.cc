@@ -1,0 +1,255 @@
+// deploy, start, cases, tasks, timers, complete, signal, update, cancel, audit.
+#include <fmt/format.h>
+
+#include "engine/api/engine.h"
+#include "engine/cli/commands.h"
+#include "engine/cli/database_lock.h"
+
+namespace termijn::cli {
+
+namespace {
+
+struct Options {
+  std::string db = "termijn.db";
+  bool json = false;
+  std::string process, event, data = "{}", key, role, outputs = "{}", reason, status;
+  std::int64_t case_id = 0, task_id = 0;
+  bool overdue = false, all = false, why = false;
+  std::vector<std::string> paths;
+};
+
+// Opens the engine for one command. Writers take the database lock first.
+Result<std::unique_ptr<Engine>> open_engine(const Options& o, const GlobalOptions& global, Clock& clock,
+                                            std::unique_ptr<DatabaseLock>* lock) {
+  if (lock != nullptr) {
+    *lock = std::make_unique<DatabaseLock>(o.db);
+    if (!(*lock)->held()) {
+      return Status(StatusCode::kFailedPrecondition,
+                    fmt::format("another termijn (a 'serve'?) is writing to '{}'; send commands through it", o.db));
+    }
+  }
+  return Engine::open(EngineOptions{o.db, &clock, global.stdlib_dirs()});
+}
+
+Result<Json> parse_json(const std::string& text, const char* what) {
+  try {
+    return Json::parse(text);
+  } catch (const std::exception& e) {
+    return Status(StatusCode::kInvalidArgument, fmt::format("{} is not valid JSON: {}", what, e.what()));
+  }
+}
+
+void print_json(const Json& j) { fmt::print("{}\n", j.dump(2)); }
+
+void add_db(CLI::App* cmd, Options& o) {
+  cmd->add_option("--db", o.db, "The database file")->capture_default_str();
+}
+
+// Runs a write command: parse the JSON argument, open the engine, apply.
+template <typename F>
+int write_command(const Options& o, const GlobalOptions& global, const std::string& json_text, const char* what, F&& apply) {
+  Result<Json> payload = parse_json(json_text, what);
+  if (!payload.is_ok()) return report(payload.status());
+  SystemClock clock;
+  std::unique_ptr<DatabaseLock> lock;
+  auto engine = open_engine(o, global, clock, &lock);
+  if (!engine.is_ok()) return report(engine.status());
+  return apply(*engine.value(), *payload);
+}
+
+}  // namespace
+
+void add_case_commands(CLI::App& app, const GlobalOptions& global, int& exit_code) {
+  auto o = std::make_shared<Options>();
+
+  auto* deploy = app.add_subcommand("deploy", "Check and deploy process files into a database");
+  add_db(deploy, *o);
+  deploy->add_option("paths", o->paths, "Files or folders")->required();
+  deploy->callback([o, &global, &exit_code] {
+    exit_code = write_command(*o, global, "{}", "", [&](Engine& engine, const Json&) {
+      DeployResult r = engine.deploy(o->paths);
+      std::fputs(render(r.diagnostics).c_str(), stderr);
+      for (const auto& path : r.unreadable) fmt::print(stderr, "termijn: cannot read '{}'\n", path);
+      if (!r.ok()) return r.unreadable.empty() ? kErrors : kUsage;
+      for (const auto& p : r.deployed) {
+        fmt::print("{} {} v{} ({})\n", p.is_new ? "deployed" : "unchanged", p.name, p.version, p.hash.substr(0, 16));
+      }
+      return kClean;
+    });
+  });
+
+  auto* start = app.add_subcommand("start", "Start a case");
+  add_db(start, *o);
+  start->add_option("process", o->process, "Process name")->required();
+  start->add_option("--event", o->event, "The start event (default: the process's first)");
+  start->add_option("--data", o->data, "Case data as a JSON object");
+  start->add_option("--key", o->key, "Idempotency key: a retry with the same key starts nothing new");
+  start->callback([o, &global, &exit_code] {
+    exit_code = write_command(*o, global, o->data, "--data", [&](Engine& engine, const Json& data) {
+      Result<CaseId> id = engine.start_case(o->process, data, o->event, o->key);
+      if (!id.is_ok()) return report(id.status());
+      fmt::print("case {}\n", *id);
+      return kClean;
+    });
+  });
+
+  auto* complete = app.add_subcommand("complete", "Complete a task as a role");
+  add_db(complete, *o);
+  complete->add_option("task", o->task_id, "Task id")->required();
+  complete->add_option("--role", o->role, "The acting role")->required();
+  complete->add_option("--outputs", o->outputs, "The task's outputs as a JSON object");
+  complete->add_option("--key", o->key, "Idempotency key");
+  complete->callback([o, &global, &exit_code] {
+    exit_code = write_command(*o, global, o->outputs, "--outputs", [&](Engine& engine, const Json& outputs) {
+      return report(engine.complete_task(o->task_id, o->role, outputs, o->key));
+    });
+  });
+
+  auto* signal = app.add_subcommand("signal", "Send an event to a case");
+  add_db(signal, *o);
+  signal->add_option("case", o->case_id, "Case id")->required();
+  signal->add_option("event", o->event, "Event name")->required();
+  signal->add_option("--data", o->data, "Case data that comes with the event");
+  signal->add_option("--key", o->key, "Idempotency key");
+  signal->callback([o, &global, &exit_code] {
+    exit_code = write_command(*o, global, o->data, "--data", [&](Engine& engine, const Json& data) {
+      return report(engine.signal(o->case_id, o->event, data, o->key));
+    });
+  });
+
+  auto* update = app.add_subcommand("update", "Change a case's data");
+  add_db(update, *o);
+  update->add_option("case", o->case_id, "Case id")->required();
+  update->add_option("--data", o->data, "Fields as a JSON object")->required();
+  update->add_option("--key", o->key, "Idempotency key");
+  update->callback([o, &global, &exit_code] {
+    exit_code = write_command(*o, global, o->data, "--data", [&](Engine& engine, const Json& data) {
+      return report(engine.update_case(o->case_id, data, o->key));
+    });
+  });
+
+  auto* cancel = app.add_subcommand("cancel", "End a case and cancel its open work");
+  add_db(cancel, *o);
+  cancel->add_option("case", o->case_id, "Case id")->required();
+  cancel->add_option("--reason", o->reason, "Why");
+  cancel->add_option("--key", o->key, "Idempotency key");
+  cancel->callback([o, &global, &exit_code] {
+    exit_code = write_command(*o, global, "{}", "", [&](Engine& engine, const Json&) {
+      return report(engine.cancel_case(o->case_id, o->reason, o->key));
+    });
+  });
+
+  auto* cases = app.add_subcommand("cases", "List cases");
+  add_db(cases, *o);
+  cases->add_option("--status", o->status, "running, completed or terminated");
+  cases->add_flag("--json", o->json, "Print JSON");
+  cases->callback([o, &global, &exit_code] {
+    SystemClock clock;
+    auto engine = open_engine(*o, global, clock, nullptr);
+    if (!engine.is_ok()) {
+      exit_code = report(engine.status());
+      return;
+    }
+    Json rows = engine.value()->cases(o->status.empty() ? std::nullopt : std::optional<std::string>(o->status));
+    if (o->json) return print_json(rows);
+    fmt::print("{:>6}  {:<20} {:<10} {:>5}  {:<20}  {}\n", "case", "process", "status", "level", "started", "ended");
+    for (const auto& r : rows) {
+      fmt::print("{:>6}  {:<20} {:<10} {:>5}  {:<20}  {}\n", r["id"].get<std::int64_t>(), r["process"].get<std::string>(),
+                 r["status"].get<std::string>(), r["level"].get<std::int64_t>(), r["started"].get<std::string>(),
+                 r["ended"].is_null() ? "" : r["ended"].get<std::string>() + " (" + r["end_reason"].get<std::string>() + ")");
+    }
+  });
+
+  auto* tasks = app.add_subcommand("tasks", "List tasks with their deadlines");
+  add_db(tasks, *o);
+  tasks->add_option("--role", o->role, "Only this role's tasks");
+  tasks->add_option("--case", o->case_id, "Only this case's tasks");
+  tasks->add_flag("--overdue", o->overdue, "Only tasks past their deadline");
+  tasks->add_flag("--all", o->all, "Closed tasks too");
+  tasks->add_flag("--why", o->why, "Explain each deadline");
+  tasks->add_flag("--json", o->json, "Print JSON");
+  tasks->callback([o, &global, &exit_code] {
+    SystemClock clock;
+    auto engine = open_engine(*o, global, clock, nullptr);
+    if (!engine.is_ok()) {
+      exit_code = report(engine.status());
+      return;
+    }
+    store::TaskQuery q;
+    if (!o->role.empty()) q.role = o->role;
+    if (o->case_id != 0) q.case_id = o->case_id;
+    if (o->overdue) q.overdue_at = clock.now();
+    q.open_only = !o->all;
+    Json rows = engine.value()->tasks(q);
+    if (o->json) return print_json(rows);
+    const LegalTime& legal = engine.value()->legal();
+    fmt::print("{:>6} {:>6}  {:<28} {:<16} {:<10} {:<22} {}\n", "task", "case", "step", "role", "status", "due", "");
+    for (const auto& r : rows) {
+      Instant due = *parse_instant(r["due"].get<std::string>());
+      bool late = r["status"] == "open" && due < clock.now();
+      fmt::print("{:>6} {:>6}  {:<28} {:<16} {:<10} {:<22} {}\n", r["id"].get<std::int64_t>(), r["case"].get<std::int64_t>(),
+                 r["step"].get<std::string>(), r["role"].get<std::string>(), r["status"].get<std::string>(),
+                 legal.format(due), late ? "OVERDUE" : "");
+      if (o->why) {
+        for (const auto& line : r["due_why"]) fmt::print("{:>16}{}\n", "", line.get<std::string>());
+      }
+    }
+  });
+
+  auto* timers = app.add_subcommand("timers", "List a case's timers and escalation rungs");
+  add_db(timers, *o);
+  timers->add_option("case", o->case_id, "Case id")->required();
+  timers->add_flag("--json", o->json, "Print JSON");
+  timers->callback([o, &global, &exit_code] {
+    SystemClock clock;
+    auto engine = open_engine(*o, global, clock, nullptr);
+    if (!engine.is_ok()) {
+      exit_code = report(engine.status());
+      return;
+    }
+    Json rows = engine.value()->timers(o->case_id);
+    if (o->json) return print_json(rows);
+    for (const auto& r : rows) {
+      fmt::print("{:>6}  {:<11} {:<30} {:<10} {}\n", r["id"].get<std::int64_t>(), r["kind"].get<std::string>(),
+                 r["name"].get<std::string>(), r["status"].get<std::string>(),
+                 engine.value()->legal().format(*parse_instant(r["due"].get<std::string>())));
+    }
+  });
+
+  auto* audit = app.add_subcommand("audit", "Read or verify the audit log");
+  audit->require_subcommand(1);
+  auto* verify = audit->add_subcommand("verify", "Check the hash chain: detects edited or deleted entries");
+  add_db(verify, *o);
+  verify->callback([o, &global, &exit_code] {
+    SystemClock clock;
+    auto engine = open_engine(*o, global, clock, nullptr);
+    if (!engine.is_ok()) {
+      exit_code = report(engine.status());
+      return;
+    }
+    store::AuditCheck check = engine.value()->verify_audit();
+    if (check.ok) {
+      fmt::print("audit log intact: {} entries\n", check.entries);
+    } else {
+      fmt::print(stderr, "audit log broken: {}\n", check.problem);
+      exit_code = kErrors;
+    }
+  });
+  auto* log = audit->add_subcommand("log", "Print the audit log");
+  add_db(log, *o);
+  log->add_option("--case", o->case_id, "Only this case");
+  log->callback([o, &global, &exit_code] {
+    SystemClock clock;
+    auto engine = open_engine(*o, global, clock, nullptr);
+    if (!engine.is_ok()) {
+      exit_code = report(engine.status());
+      return;
+    }
+    for (const auto& e : engine.value()->audit(o->case_id == 0 ? std::nullopt : std::optional<CaseId>(o->case_id))) {
+      fmt::print("{:>6}  {}  case {:<5} {:<18} {}\n", e["seq"].get<std::int64_t>(), e["at"].get<std::string>(),
+                 e["case"].get<std::int64_t>(), e["kind"].get<std::string>(), e["detail"].dump());
+    }
+  });
+}
+
+}  // namespace termijn::cli

@@ -1,0 +1,34 @@
+// The termijn command line, one file per group of subcommands. Exit codes: 0 done, 1 the input
+// has errors or the engine refused the command, 2 usage or I/O trouble.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "engine/base/status.h"
+
+namespace termijn::cli {
+
+constexpr int kClean = 0;
+constexpr int kErrors = 1;
+constexpr int kUsage = 2;
+
+struct GlobalOptions {
+  std::vector<std::string> stdlib;  // extra folders for `import name`
+  std::vector<std::filesystem::path> stdlib_dirs() const;
+};
+
+// check, graph, ast: working with process files.
+void add_file_commands(CLI::App& app, const GlobalOptions& global, int& exit_code);
+// deploy, start, cases, tasks, timers, complete, signal, update, cancel, audit: a database.
+void add_case_commands(CLI::App& app, const GlobalOptions& global, int& exit_code);
+// serve: the engine on real time.
+void add_serve_command(CLI::App& app, const GlobalOptions& global, int& exit_code);
+
+// Maps an engine status to an exit code, printing the reason.
+int report(const Status& status);
+
+}  // namespace termijn::cli
