@@ -1,0 +1,62 @@
+// The crash test's worker: drives many national-baseline cases on a virtual clock against a
+// database, printing "ACK <key>" after each command the engine acknowledged. The parent kills it
+// at random moments and restarts it; every command has an idempotency key, so a restarted worker
+// redoes its last iteration safely.
+//   crash_worker DB PROCESSES STDLIB FROM TO
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "engine/api/engine.h"
+
+using namespace termijn;
+
+int main(int argc, char** argv) {
+  if (argc != 6) {
+    std::fprintf(stderr, "usage: crash_worker DB PROCESSES STDLIB FROM TO\n");
+    return 2;
+  }
+  const int from = std::atoi(argv[4]);
+  const int to = std::atoi(argv[5]);
+  const Instant t0 = *parse_instant("2026-10-20 08:00");
+  auto iteration_time = [&](int i) { return t0 + std::chrono::minutes(90) * i; };
+  VirtualClock clock(iteration_time(from));
+  auto opened = Engine::open(EngineOptions{argv[1], &clock, {argv[3]}});
+  if (!opened.is_ok()) {
+    std::fprintf(stderr, "open: %s\n", opened.status().message().c_str());
+    return 1;
+  }
+  Engine& engine = *opened.value();
+  if (!engine.deploy({argv[2]}).ok()) return 1;
+  auto ack = [](const std::string& key) {
+    std::printf("ACK %s\n", key.c_str());
+    std::fflush(stdout);
+  };
+  for (int i = from; i < to; ++i) {
+    engine.run_until(clock, iteration_time(i));
+    std::string key = "start-" + std::to_string(i);
+    Result<CaseId> id = engine.start_case("landelijk", Json{{"aanhouding", i % 3 == 0}, {"kindermishandeling", i % 5 == 0}},
+                                          "crisismelding", key);
+    if (!id.is_ok()) return 1;
+    ack(key);
+    // Work the case's first tasks; a task done before a crash is simply no longer open.
+    const Json outputs[] = {
+        Json{{"meerderjarig", true}, {"ernstig_en_onmiddellijk_gevaar", true}, {"woont_anders_dan_incidenteel", true}},
+        Json::object(), Json{{"uitkomst", i % 4 == 0 ? "niet_opleggen" : "opleggen"}}};
+    const char* steps[] = {"criteria_toetsen", "vt_raadplegen", "rihg"};
+    for (int s = 0; s < 3; ++s) {
+      const runtime::Instance* c = engine.runtime().find_case(*id);
+      if (c == nullptr) break;
+      for (const auto& [task_id, task] : c->tasks) {
+        if (task.name != steps[s]) continue;
+        std::string task_key = "task-" + std::to_string(task_id);
+        if (!engine.complete_task(task_id, "hovj", outputs[s], task_key).is_ok()) return 1;
+        ack(task_key);
+        break;
+      }
+    }
+  }
+  engine.run_until(clock, iteration_time(to));
+  std::printf("DONE\n");
+  return 0;
+}
