@@ -1,5 +1,7 @@
 #include "engine/api/engine.h"
 
+#include "engine/time/instant.h"
+
 #include <fmt/format.h>
 
 #include "engine/checker/checker.h"
@@ -114,8 +116,8 @@ std::optional<Json> Engine::replay(const std::string& key) {
 }
 
 Status Engine::commit(runtime::Changes& changes, const std::string& key, const std::string& kind, const Json& result) {
-  std::optional<store::CommandRecord> command;
-  if (!key.empty()) command = store::CommandRecord{key, kind, result};
+  std::vector<store::CommandRecord> command;
+  if (!key.empty()) command.push_back(store::CommandRecord{key, kind, result});
   try {
     store_->commit(changes, command);
   } catch (const std::exception& e) {
@@ -139,6 +141,41 @@ Result<CaseId> Engine::start_case(const std::string& process, const Json& data, 
   if (!id.is_ok()) return id;
   if (Status s = commit(changes, key, "start", Json{{"case", *id}}); !s.is_ok()) return s;
   return id;
+}
+
+std::vector<Result<CaseId>> Engine::start_cases(const std::vector<StartRequest>& requests) {
+  std::vector<Result<CaseId>> results;
+  results.reserve(requests.size());
+  runtime::Changes batch;
+  std::vector<store::CommandRecord> keys;
+  for (const auto& r : requests) {
+    if (auto previous = replay(r.key)) {
+      results.emplace_back(previous->contains("case") ? Result<CaseId>(previous->at("case").get<CaseId>())
+                                                      : Result<CaseId>(status_from(*previous)));
+      continue;
+    }
+    runtime::Changes one;
+    Result<CaseId> id = runtime_.start(r.process, r.event, r.data.is_null() ? Json::object() : r.data, clock_->now(), one);
+    if (id.is_ok()) {
+      runtime::merge(batch, std::move(one));
+      if (!r.key.empty()) keys.push_back(store::CommandRecord{r.key, "start", Json{{"case", *id}}});
+    }
+    results.push_back(std::move(id));
+  }
+  try {
+    store_->commit(batch, keys);
+  } catch (const std::exception& e) {
+    Status failed(StatusCode::kInternal, fmt::format("the store did not accept the batch: {}", e.what()));
+    for (auto& r : results) {
+      if (r.is_ok()) r = Result<CaseId>(failed);
+    }
+    return results;
+  }
+  runtime_.apply(batch);
+  for (const auto& n : batch.outbox) {
+    for (const auto& handler : subscribers_) handler(n);
+  }
+  return results;
 }
 
 #define TERMIJN_COMMAND(kind, call)                                                       \
@@ -167,14 +204,22 @@ Status Engine::cancel_case(CaseId id, const std::string& reason, const std::stri
 #undef TERMIJN_COMMAND
 
 int Engine::fire_due() {
+  // Timers that are due together are fired in batches, one transaction each: a timer carries no
+  // acknowledgement to wait for, and after a crash the whole batch simply fires again.
+  constexpr std::size_t kBatch = 256;
   int fired = 0;
-  Instant now = clock_->now();
-  while (auto due = runtime_.next_due()) {
-    if (due->first > now) break;
-    runtime::Changes changes;
-    runtime_.fire(due->second, now, changes);
-    if (!commit(changes, "", "timer", Json()).is_ok()) break;  // the store is failing: stop, retry later
-    ++fired;
+  const Instant now = clock_->now();
+  for (;;) {
+    std::vector<TimerId> due = runtime_.due_timers(now, kBatch);
+    if (due.empty()) break;
+    runtime::Changes batch;
+    for (TimerId id : due) {
+      runtime::Changes one;
+      runtime_.fire(id, now, one, &batch);
+      runtime::merge(batch, std::move(one));
+    }
+    if (!commit(batch, "", "timer", Json()).is_ok()) break;  // the store is failing: stop, retry later
+    fired += static_cast<int>(due.size());
   }
   return fired;
 }

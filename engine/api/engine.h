@@ -20,6 +20,7 @@ namespace termijn {
 using runtime::CaseId;
 using runtime::Json;
 using runtime::TaskId;
+using runtime::TimerId;
 
 struct EngineOptions {
   std::string store_path;
@@ -55,6 +56,16 @@ class Engine {
 
   Result<CaseId> start_case(const std::string& process, const Json& data, const std::string& event = "",
                             const std::string& key = "");
+  // Many cases at once, committed together (a host importing cases, or a batch from its queue):
+  // one transaction, so one wait for the disk. Each request succeeds or fails on its own.
+  struct StartRequest {
+    std::string process;
+    Json data = Json::object();
+    std::string event;
+    std::string key;
+  };
+  std::vector<Result<CaseId>> start_cases(const std::vector<StartRequest>& requests);
+
   Status complete_task(TaskId task, const std::string& role, const Json& outputs = Json::object(),
                        const std::string& key = "");
   Status signal(CaseId id, const std::string& event, const Json& data = Json::object(), const std::string& key = "");

@@ -2,13 +2,10 @@
 // timer is due (and on SIGINT/SIGTERM to stop).
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <fmt/format.h>
 
-#include <algorithm>
-#include <functional>
-
 #include "engine/api/engine.h"
+#include "engine/api/real_time.h"
 #include "engine/cli/commands.h"
 #include "engine/cli/database_lock.h"
 
@@ -52,29 +49,15 @@ int run_serve(const ServeOptions& o, const GlobalOptions& global) {
   if (o.once) return kClean;
 
   boost::asio::io_context io;
-  boost::asio::steady_timer wake(io);
+  RealTimeDriver driver(engine, clock, io);
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-  std::function<void()> schedule = [&] {
-    // Sleep until the next due timer, but never more than a minute: the wall clock may jump.
-    std::chrono::milliseconds wait(60'000);
-    if (auto next = engine.next_due()) {
-      wait = std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(*next - clock.now()),
-                        std::chrono::milliseconds(0), wait);
-    }
-    wake.expires_after(wait);
-    wake.async_wait([&](const boost::system::error_code& ec) {
-      if (ec) return;
-      engine.fire_due();
-      schedule();
-    });
-  };
   signals.async_wait([&](const boost::system::error_code&, int signal) {
     fmt::print("stopping on signal {}\n", signal);
     io.stop();
   });
   if (auto next = engine.next_due()) fmt::print("next deadline: {}\n", legal.format(*next));
   std::fflush(stdout);
-  schedule();
+  driver.schedule();
   io.run();
   return kClean;
 }

@@ -613,7 +613,27 @@ std::vector<std::shared_ptr<const model::Process>> Runtime::definitions() const 
 Instance& Runtime::working(CaseId id, Changes& changes) {
   auto it = changes.cases.find(id);
   if (it != changes.cases.end()) return it->second;
+  if (earlier_ != nullptr) {
+    if (auto e = earlier_->cases.find(id); e != earlier_->cases.end()) return changes.cases[id] = e->second;
+  }
   return changes.cases[id] = cases_.at(id);
+}
+
+void merge(Changes& into, Changes&& later) {
+  for (auto& [id, c] : later.cases) into.cases[id] = std::move(c);
+  for (auto& [id, t] : later.tasks) into.tasks[id] = std::move(t);
+  for (auto& [id, t] : later.timers) into.timers[id] = std::move(t);
+  for (auto& a : later.audit) into.audit.push_back(std::move(a));
+  for (auto& n : later.outbox) into.outbox.push_back(std::move(n));
+}
+
+std::vector<TimerId> Runtime::due_timers(Instant now, std::size_t limit) const {
+  std::vector<TimerId> out;
+  for (const auto& [at, id] : due_queue_) {
+    if (at > now || out.size() >= limit) break;
+    out.push_back(id);
+  }
+  return out;
 }
 
 const Instance* Runtime::find_case(CaseId id) const {
@@ -796,11 +816,21 @@ Status Runtime::cancel(CaseId id, const std::string& reason, Instant now, Change
   return Status::ok();
 }
 
-Status Runtime::fire(TimerId timer_id, Instant now, Changes& changes) {
+Status Runtime::fire(TimerId timer_id, Instant now, Changes& changes, const Changes* earlier) {
   auto where = timer_index_.find(timer_id);
   if (where == timer_index_.end()) return Status(StatusCode::kNotFound, fmt::format("no pending timer {}", timer_id));
+  earlier_ = earlier;
+  struct Reset {
+    const Changes*& p;
+    ~Reset() { p = nullptr; }
+  } reset{earlier_};
   Instance& c = working(where->second, changes);
-  Timer timer = c.timers.at(timer_id);
+  auto pending = c.timers.find(timer_id);
+  if (pending == c.timers.end()) {
+    changes.cases.erase(c.id);  // an earlier timer of the batch already cancelled or fired it
+    return Status::ok();
+  }
+  Timer timer = pending->second;
   CaseRun run(*this, changes, c.id, now);
   Status status = guarded([&] { run.fired(timer); });
   if (!status.is_ok()) {

@@ -33,7 +33,11 @@ class Runtime {
   Status signal(CaseId id, const std::string& event, const Json& data, Instant now, Changes& changes);
   Status update(CaseId id, const Json& data, Instant now, Changes& changes);
   Status cancel(CaseId id, const std::string& reason, Instant now, Changes& changes);
-  Status fire(TimerId timer, Instant now, Changes& changes);
+  // Fires one timer. Within a batch, `earlier` holds what the batch's previous timers changed,
+  // so this one sees it; the result goes into `changes` alone and is merged by the caller.
+  Status fire(TimerId timer, Instant now, Changes& changes, const Changes* earlier = nullptr);
+  // Pending timers due at or before `now`, earliest first, at most `limit`.
+  std::vector<TimerId> due_timers(Instant now, std::size_t limit) const;
 
   void apply(const Changes& changes);
   void restore(Instance instance);
@@ -52,6 +56,7 @@ class Runtime {
   Status validate_data(const model::Process& process, const Json& data, Json& out) const;
 
   const LegalTime& legal_;
+  const Changes* earlier_ = nullptr;  // see fire()
   std::map<std::string, std::shared_ptr<const model::Process>> by_hash_;
   std::map<std::string, std::shared_ptr<const model::Process>> latest_;
   std::map<CaseId, Instance> cases_;
@@ -63,5 +68,8 @@ class Runtime {
   TaskId next_task_ = 1;
   TimerId next_timer_ = 1;
 };
+
+// Adds `later` on top of `into`: later states and rows win, entries are appended.
+void merge(Changes& into, Changes&& later);
 
 }  // namespace termijn::runtime

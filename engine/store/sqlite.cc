@@ -66,7 +66,16 @@ Database::Database(const std::string& path) {
   sqlite3_busy_timeout(db_, 5000);
 }
 
-Database::~Database() { sqlite3_close(db_); }
+Database::~Database() {
+  statements_.clear();  // finalize before closing
+  sqlite3_close(db_);
+}
+
+Statement& Database::cached(const char* sql) {
+  auto& slot = statements_[sql];
+  if (!slot) slot = std::make_unique<Statement>(db_, sql);
+  return *slot;
+}
 
 void Database::exec(const std::string& sql) {
   char* error = nullptr;
@@ -82,12 +91,12 @@ std::int64_t Database::scalar(const std::string& sql) {
   return s.step() ? s.integer(0) : 0;
 }
 
-Transaction::Transaction(Database& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+Transaction::Transaction(Database& db) : db_(db) { db_.cached("BEGIN IMMEDIATE").run(); }
 
 Transaction::~Transaction() {
   if (!done_) {
     try {
-      db_.exec("ROLLBACK");
+      db_.cached("ROLLBACK").run();
     } catch (...) {
       // Nothing more to do: the connection reports the original failure.
     }
@@ -95,7 +104,7 @@ Transaction::~Transaction() {
 }
 
 void Transaction::commit() {
-  db_.exec("COMMIT");
+  db_.cached("COMMIT").run();
   done_ = true;
 }
 

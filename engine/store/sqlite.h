@@ -5,6 +5,8 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -49,10 +51,14 @@ class Database {
 
   void exec(const std::string& sql);
   sqlite3* handle() { return db_; }
+  // A prepared statement kept for reuse (preparing costs more than running a small insert).
+  // The caller runs it to the end or resets it.
+  Statement& cached(const char* sql);
   std::int64_t scalar(const std::string& sql);
 
  private:
   sqlite3* db_ = nullptr;
+  std::map<std::string, std::unique_ptr<Statement>> statements_;
 };
 
 // Commits on commit(); rolls back if destroyed before.

@@ -4,6 +4,8 @@
 
 #include "engine/base/sha256.h"
 
+#include <cstdlib>
+
 namespace termijn::store {
 
 namespace {
@@ -55,7 +57,7 @@ Json parse(const std::string& text) { return text.empty() ? Json() : Json::parse
 Store::Store(const std::string& path) : db_(path) {
   db_.exec("PRAGMA journal_mode=WAL");
   // FULL: a commit is on disk before it is acknowledged.
-  db_.exec("PRAGMA synchronous=FULL");
+  db_.exec(std::getenv("TERMIJN_SYNC_OFF") ? "PRAGMA synchronous=OFF" : "PRAGMA synchronous=FULL");
   migrate();
   Statement head(db_.handle(), "SELECT seq, hash FROM audit_head WHERE id = 1");
   if (head.step()) {
@@ -99,16 +101,21 @@ std::vector<StoredDefinition> Store::definitions() {
 }
 
 std::optional<Json> Store::command_result(const std::string& key) {
-  Statement s(db_.handle(), "SELECT result FROM commands WHERE key = ?");
+  Statement& s = db_.cached("SELECT result FROM commands WHERE key = ?");
   s.bind(1, key);
-  if (!s.step()) return std::nullopt;
-  return parse(s.text(0));
+  if (!s.step()) {
+    s.reset();
+    return std::nullopt;
+  }
+  Json result = parse(s.text(0));
+  s.reset();
+  return result;
 }
 
-void Store::commit(const runtime::Changes& changes, const std::optional<CommandRecord>& command) {
+void Store::commit(const runtime::Changes& changes, const std::vector<CommandRecord>& commands) {
   Transaction tx(db_);
   {
-    Statement s(db_.handle(),
+    Statement& s = db_.cached(
                 "INSERT OR REPLACE INTO cases(id, process, hash, status, level, started_at, ended_at, end_reason, "
                 "parent_case, state) VALUES (?,?,?,?,?,?,?,?,?,?)");
     for (const auto& [id, c] : changes.cases) {
@@ -120,7 +127,7 @@ void Store::commit(const runtime::Changes& changes, const std::optional<CommandR
     }
   }
   {
-    Statement s(db_.handle(),
+    Statement& s = db_.cached(
                 "INSERT OR REPLACE INTO tasks(id, case_id, step, title, role, status, opened_at, due_at, due_why, "
                 "closed_at, closed_by, outputs, level) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
     for (const auto& [id, t] : changes.tasks) {
@@ -133,7 +140,7 @@ void Store::commit(const runtime::Changes& changes, const std::optional<CommandR
     }
   }
   {
-    Statement s(db_.handle(),
+    Statement& s = db_.cached(
                 "INSERT OR REPLACE INTO timers(id, case_id, kind, name, task_id, due_at, due_why, status, fired_at) "
                 "VALUES (?,?,?,?,?,?,?,?,?)");
     for (const auto& [id, t] : changes.timers) {
@@ -147,7 +154,7 @@ void Store::commit(const runtime::Changes& changes, const std::optional<CommandR
   std::int64_t seq = audit_seq_;
   std::string hash = audit_hash_;
   {
-    Statement s(db_.handle(), "INSERT INTO audit(seq, case_id, at, kind, detail, prev_hash, hash) VALUES (?,?,?,?,?,?,?)");
+    Statement& s = db_.cached( "INSERT INTO audit(seq, case_id, at, kind, detail, prev_hash, hash) VALUES (?,?,?,?,?,?,?)");
     for (const auto& e : changes.audit) {
       ++seq;
       std::string detail = e.detail.dump();
@@ -156,20 +163,22 @@ void Store::commit(const runtime::Changes& changes, const std::optional<CommandR
       s.run();
       hash = next;
     }
-    Statement head(db_.handle(), "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1");
+    Statement& head = db_.cached( "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1");
     head.bind(1, seq).bind(2, hash).run();
   }
   {
-    Statement s(db_.handle(), "INSERT INTO outbox(case_id, at, roles, message, source) VALUES (?,?,?,?,?)");
+    Statement& s = db_.cached( "INSERT INTO outbox(case_id, at, roles, message, source) VALUES (?,?,?,?,?)");
     for (const auto& n : changes.outbox) {
       s.bind(1, n.case_id).bind(2, to_millis(n.at)).bind(3, Json(n.roles).dump()).bind(4, n.message).bind(5, n.source);
       s.run();
     }
   }
-  if (command) {
-    Statement s(db_.handle(), "INSERT INTO commands(key, kind, at, result) VALUES (?,?,strftime('%s','now'),?)");
-    s.bind(1, command->key).bind(2, command->kind).bind(3, command->result.dump());
-    s.run();
+  if (!commands.empty()) {
+    Statement& s = db_.cached( "INSERT INTO commands(key, kind, at, result) VALUES (?,?,strftime('%s','now'),?)");
+    for (const auto& command : commands) {
+      s.bind(1, command.key).bind(2, command.kind).bind(3, command.result.dump());
+      s.run();
+    }
   }
   tx.commit();
   audit_seq_ = seq;

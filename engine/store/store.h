@@ -53,7 +53,7 @@ class Store {
 
   std::optional<Json> command_result(const std::string& key);
   // One engine step, atomically.
-  void commit(const runtime::Changes& changes, const std::optional<CommandRecord>& command);
+  void commit(const runtime::Changes& changes, const std::vector<CommandRecord>& commands);
 
   std::vector<runtime::Instance> running_cases();
   struct NextIds {

@@ -1,0 +1,203 @@
+// Engine benchmarks. Prints figures; asserts nothing about speed.
+//   build/bench/bench_engine [all|start_complete|lifecycle|timers|lateness|rss|restart] [N]
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+
+#include "engine/api/engine.h"
+#include "engine/api/real_time.h"
+
+using namespace termijn;
+using Clock_ = std::chrono::steady_clock;
+
+namespace {
+
+const std::string kRoot = TERMIJN_SOURCE_DIR;
+
+std::string fresh_db(const std::string& name) {
+  std::string path = (std::filesystem::temp_directory_path() / ("termijn-bench-" + name + ".db")).string();
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+  return path;
+}
+
+std::unique_ptr<Engine> open(const std::string& db, Clock& clock) {
+  auto engine = Engine::open(EngineOptions{db, &clock, {kRoot + "/stdlib"}});
+  if (!engine.is_ok()) throw std::runtime_error(engine.status().message());
+  auto deployed = engine.value()->deploy({kRoot + "/bench/processes", kRoot + "/processes"});
+  if (!deployed.ok()) throw std::runtime_error(render(deployed.diagnostics));
+  return std::move(engine.value());
+}
+
+double seconds_since(Clock_::time_point start) {
+  return std::chrono::duration<double>(Clock_::now() - start).count();
+}
+
+long rss_kib() {
+  std::ifstream statm("/proc/self/statm");
+  long pages = 0, resident = 0;
+  statm >> pages >> resident;
+  return resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+TaskId only_task(const Engine& engine, CaseId id) {
+  const runtime::Instance* c = engine.runtime().find_case(id);
+  return c->tasks.begin()->first;
+}
+
+// Bulk-starts `n` cases in transactions of 5,000.
+void bulk_start(Engine& engine, const std::string& process, int n, const std::function<Json(int)>& data) {
+  std::vector<Engine::StartRequest> batch;
+  for (int i = 0; i < n; ++i) {
+    batch.push_back(Engine::StartRequest{process, data(i), "", ""});
+    if (batch.size() == 5000 || i == n - 1) {
+      for (const auto& r : engine.start_cases(batch)) {
+        if (!r.is_ok()) throw std::runtime_error(r.status().message());
+      }
+      batch.clear();
+    }
+  }
+}
+
+void start_complete(int n) {
+  VirtualClock clock(*parse_instant("2026-10-20 09:00"));
+  auto engine = open(fresh_db("start-complete"), clock);
+  auto t = Clock_::now();
+  for (int i = 0; i < n; ++i) {
+    Result<CaseId> id = engine->start_case("minimal", Json::object());
+    if (!engine->complete_task(only_task(*engine, *id), "medewerker").is_ok()) throw std::runtime_error("complete");
+  }
+  double s = seconds_since(t);
+  fmt::print("start->task->end, durable, one transaction per command: {} instances in {:.2f} s = {:.0f} instances/s "
+             "(goal >= 20,000/s)\n", n, s, n / s);
+}
+
+void lifecycle(int n) {
+  VirtualClock clock(*parse_instant("2026-10-20 09:00"));
+  auto engine = open(fresh_db("lifecycle"), clock);
+  const Json imposed{{"meerderjarig", true}, {"ernstig_en_onmiddellijk_gevaar", true}, {"woont_anders_dan_incidenteel", true}};
+  auto complete = [&](CaseId id, const std::string& step, const std::string& role, const Json& out) {
+    const runtime::Instance* c = engine->runtime().find_case(id);
+    for (const auto& [task_id, task] : c->tasks) {
+      if (task.name == step) {
+        if (!engine->complete_task(task_id, role, out).is_ok()) throw std::runtime_error(step);
+        return;
+      }
+    }
+    throw std::runtime_error("no task " + step);
+  };
+  auto t = Clock_::now();
+  std::vector<CaseId> ids;
+  for (int i = 0; i < n; ++i) {
+    CaseId id = *engine->start_case("landelijk", Json{{"aanhouding", i % 5 != 0}, {"kindermishandeling", false},
+                                                      {"kinderen", Json::array()}}, "crisismelding");
+    complete(id, "criteria_toetsen", "hovj", imposed);
+    complete(id, "rihg", "hovj", Json{{"uitkomst", "opleggen"}});
+    complete(id, "sleutels_en_contact", "politie", Json::object());
+    if (i % 5 != 0) complete(id, "zsm_bespreking", "politie", Json::object());
+    complete(id, "plan_van_aanpak", "hulpverlening", Json::object());
+    ids.push_back(id);
+  }
+  engine->run_until(clock, *parse_instant("2026-10-26 09:00"));
+  for (CaseId id : ids) complete(id, "zorgadvies", "hulpverlening", Json{{"verlenging_nodig", false}});
+  for (CaseId id : ids) complete(id, "horen", "gemeente", Json::object());
+  for (CaseId id : ids) complete(id, "besluit_verlenging", "burgemeester", Json{{"besluit", "niet_verlengen"}});
+  engine->run_until(clock, *parse_instant("2026-10-30 12:00"));
+  for (CaseId id : ids) complete(id, "warme_overdracht", "hulpverlening", Json::object());
+  for (CaseId id : ids) complete(id, "veiligheidsplan", "hulpverlening", Json::object());
+  for (CaseId id : ids) complete(id, "monitoring", "veilig_thuis", Json::object());
+  double s = seconds_since(t);
+  std::size_t left = engine->runtime().cases().size();
+  fmt::print("national lifecycle (impose, 10 days, care advice, hearing, decision, closing), durable, virtual clock: "
+             "{} cases in {:.2f} s = {:.0f} cases/s, {} still open (goal >= 2,000/s)\n", n, s, n / s, left);
+}
+
+void timers(int n) {
+  VirtualClock clock(*parse_instant("2026-10-20 09:00"));
+  auto engine = open(fresh_db("timers"), clock);
+  auto setup = Clock_::now();
+  bulk_start(*engine, "escalerend", n, [](int) { return Json::object(); });
+  fmt::print("  set-up: {} cases with a due escalation in {:.1f} s\n", n, seconds_since(setup));
+  clock.set(*parse_instant("2026-10-20 11:00"));
+  auto t = Clock_::now();
+  int fired = engine->fire_due();
+  double s = seconds_since(t);
+  fmt::print("due timers drained with durable escalations: {} in {:.2f} s = {:.0f} timers/s (goal: 1M in < 30 s)\n",
+             fired, s, fired / s);
+}
+
+void lateness(int n) {
+  SystemClock clock;
+  auto engine = open(fresh_db("lateness"), clock);
+  Instant begin = clock.now() + std::chrono::milliseconds(1500);
+  // n timers at 1,000 per second.
+  bulk_start(*engine, "wachtend", n, [&](int i) {
+    return Json{{"wanneer", to_millis(begin + std::chrono::milliseconds(i))}};
+  });
+  boost::asio::io_context io;
+  RealTimeDriver driver(*engine, clock, io);
+  driver.schedule();
+  boost::asio::steady_timer stop(io);
+  stop.expires_after(std::chrono::milliseconds(2000 + n));
+  stop.async_wait([&](const boost::system::error_code&) { io.stop(); });
+  io.run();
+  std::vector<std::int64_t> late;
+  for (const auto& e : engine->audit()) {
+    if (e.at("kind") == "timer fired") late.push_back(e.at("detail").at("late_ms"));
+  }
+  std::sort(late.begin(), late.end());
+  if (late.empty()) {
+    fmt::print("timer lateness: no timer fired\n");
+    return;
+  }
+  auto pct = [&](double q) { return late[static_cast<std::size_t>(q * static_cast<double>(late.size() - 1))]; };
+  fmt::print("timer lateness on the real clock at 1,000 timers/s: {} fired, p50 {} ms, p99 {} ms, max {} ms "
+             "(goal p99 <= 5 ms)\n", late.size(), pct(0.5), pct(0.99), late.back());
+}
+
+void rss_and_restart(int n, bool report_rss, bool report_restart) {
+  VirtualClock clock(*parse_instant("2026-10-20 09:00"));
+  std::string db = fresh_db("idle");
+  long before = 0, after = 0;
+  {
+    auto engine = open(db, clock);
+    before = rss_kib();
+    bulk_start(*engine, "minimal", n, [](int) { return Json::object(); });
+    after = rss_kib();
+  }
+  if (report_rss) {
+    fmt::print("memory per idle case (one open task): {:.0f} bytes ({} cases, RSS +{} MiB) (goal <= 2 KB)\n",
+               (after - before) * 1024.0 / n, n, (after - before) / 1024);
+  }
+  if (report_restart) {
+    auto t = Clock_::now();
+    auto engine = Engine::open(EngineOptions{db, &clock, {kRoot + "/stdlib"}});
+    double s = seconds_since(t);
+    fmt::print("restart with {} active cases to ready: {:.2f} s (goal <= 2 s)\n", engine.value()->runtime().cases().size(), s);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string which = argc > 1 ? argv[1] : "all";
+  auto n_or = [&](int fallback) { return argc > 2 ? std::atoi(argv[2]) : fallback; };
+  try {
+    if (which == "all" || which == "start_complete") start_complete(n_or(20000));
+    if (which == "all" || which == "lifecycle") lifecycle(n_or(2000));
+    if (which == "all" || which == "timers") timers(n_or(1000000));
+    if (which == "all" || which == "lateness") lateness(n_or(5000));
+    if (which == "all" || which == "rss" || which == "restart") {
+      rss_and_restart(n_or(100000), which != "restart", which != "rss");
+    }
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "bench failed: {}\n", e.what());
+    return 1;
+  }
+  return 0;
+}

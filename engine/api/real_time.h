@@ -1,0 +1,44 @@
+// Runs an engine on real time inside a Boost.Asio io_context: one steady_timer sleeps until the
+// next deadline (never more than a minute, as the wall clock may jump) and fires what is due.
+// The io_context's thread owns the engine; hosts post their commands to it.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <algorithm>
+
+#include "engine/api/engine.h"
+
+namespace termijn {
+
+class RealTimeDriver {
+ public:
+  RealTimeDriver(Engine& engine, const Clock& clock, boost::asio::io_context& io)
+      : engine_(engine), clock_(clock), wake_(io) {}
+
+  // Arms the timer; call again after a command that may have added an earlier deadline.
+  void schedule() {
+    std::chrono::milliseconds wait(60'000);
+    if (auto next = engine_.next_due()) {
+      wait = std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(*next - clock_.now()),
+                        std::chrono::milliseconds(0), wait);
+    }
+    wake_.expires_after(wait);
+    wake_.async_wait([this](const boost::system::error_code& ec) {
+      if (ec) return;  // cancelled: re-armed elsewhere or stopping
+      fired_ += engine_.fire_due();
+      schedule();
+    });
+  }
+
+  std::int64_t fired() const { return fired_; }
+
+ private:
+  Engine& engine_;
+  const Clock& clock_;
+  boost::asio::steady_timer wake_;
+  std::int64_t fired_ = 0;
+};
+
+}  // namespace termijn
