@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The engine's command line as an operator uses it, against a real database file:
+# serve --once deploys, start/complete drive a case, a second writer is refused while a server
+# holds the database, and the audit log verifies.
+set -euo pipefail
+termijn=$1
+processes=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+db="$work/t.db"
+fail() { echo "FAILED: $*" >&2; exit 1; }
+
+"$termijn" serve --db "$db" --processes "$processes" --once | grep -q "deployed landelijk v1" || fail "serve did not deploy"
+"$termijn" start --db "$db" landelijk --data '{"aanhouding": false, "kindermishandeling": false}' | grep -qx "case 1" \
+  || fail "start"
+"$termijn" tasks --db "$db" --why | grep -q "criteria_toetsen" || fail "no criteria task"
+"$termijn" tasks --db "$db" --why | grep -q "+ within 2 hours" || fail "no explanation"
+# Wrong role: refused with a reason, exit 1.
+set +e
+out=$("$termijn" complete --db "$db" 1 --role politie 2>&1); rc=$?
+set -e
+[ $rc -eq 1 ] || fail "wrong role exit $rc"
+echo "$out" | grep -q "is for role 'hovj'" || fail "no reason: $out"
+# Bad JSON: a usage-level refusal with the parser's reason.
+set +e
+out=$("$termijn" complete --db "$db" 1 --role hovj --outputs '{nope' 2>&1); rc=$?
+set -e
+[ $rc -eq 1 ] || fail "bad json exit $rc"
+echo "$out" | grep -q "not valid JSON" || fail "bad json message: $out"
+"$termijn" complete --db "$db" 1 --role hovj --key k1 \
+  --outputs '{"meerderjarig": true, "ernstig_en_onmiddellijk_gevaar": true, "woont_anders_dan_incidenteel": true}'
+# The same key again: the first answer, no second completion.
+"$termijn" complete --db "$db" 1 --role hovj --key k1 --outputs '{}'
+"$termijn" tasks --db "$db" | grep -q "rihg" || fail "rihg not open"
+# A server holds the database: another writer is refused.
+"$termijn" serve --db "$db" > "$work/serve.log" &
+server=$!
+sleep 0.5
+set +e
+out=$("$termijn" cancel --db "$db" 1 2>&1); rc=$?
+set -e
+kill "$server"; wait "$server" || true
+[ $rc -eq 1 ] || fail "second writer exit $rc"
+echo "$out" | grep -q "is writing to" || fail "lock message: $out"
+"$termijn" cases --db "$db" | grep -q "running" || fail "case not running"
+"$termijn" audit verify --db "$db" | grep -q "audit log intact" || fail "audit"
+echo "engine commands: ok"
