@@ -21,7 +21,7 @@ namespace {
 const std::string kRoot = TERMIJN_SOURCE_DIR;
 
 std::string fresh_db(const std::string& name) {
-  std::string path = (std::filesystem::temp_directory_path() / ("termijn-bench-" + name + ".db")).string();
+  std::string path = (std::filesystem::temp_directory_path() / ("termijn-bench-" + std::to_string(getpid()) + "-" + name + ".db")).string();
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
   return path;
 }

@@ -71,7 +71,9 @@ std::map<std::int64_t, int> firings(store::Store& store) {
 }
 
 TEST(Crash, KilledAt200RandomMomentsLosesNothingAndFiresNothingTwice) {
-  const std::string db = (std::filesystem::temp_directory_path() / "termijn-crash-test.db").string();
+  // The process id keeps concurrent runs (two build trees testing at once) apart.
+  const std::string db =
+      (std::filesystem::temp_directory_path() / ("termijn-crash-test-" + std::to_string(getpid()) + ".db")).string();
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
   std::mt19937 random(20261128);
   const int kKills = 200;

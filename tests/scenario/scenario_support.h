@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <filesystem>
 
@@ -17,7 +19,8 @@ class ScenarioTest : public ::testing::Test {
  protected:
   void SetUp() override {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    std::string name = std::string("termijn-") + info->test_suite_name() + "-" + info->name() + ".db";
+    std::string name = std::string("termijn-") + std::to_string(getpid()) + "-" + info->test_suite_name() + "-" +
+                       info->name() + ".db";
     std::replace(name.begin(), name.end(), '/', '_');  // parameterised tests have a '/' in their name
     db_path_ = std::filesystem::temp_directory_path() / name;
     remove_db();

@@ -2,13 +2,16 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <filesystem>
 
 namespace termijn {
 namespace {
 
 std::string temp_db(const char* name) {
-  std::string path = (std::filesystem::temp_directory_path() / name).string();
+  std::string path =
+      (std::filesystem::temp_directory_path() / (std::to_string(getpid()) + "-" + name)).string();
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
   return path;
 }
