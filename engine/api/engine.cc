@@ -36,7 +36,7 @@ Result<std::unique_ptr<Engine>> Engine::open(EngineOptions options) {
   if (options.clock == nullptr) return Status(StatusCode::kInvalidArgument, "the engine needs a clock");
   std::unique_ptr<store::Store> store;
   try {
-    store = std::make_unique<store::Store>(options.store_path);
+    store = std::make_unique<store::Store>(options.store_path, options.durable);
   } catch (const std::exception& e) {
     return Status(StatusCode::kInternal, e.what());
   }

@@ -26,6 +26,9 @@ struct EngineOptions {
   std::string store_path;
   Clock* clock = nullptr;  // required; the engine never reads the system clock itself
   std::vector<std::filesystem::path> stdlib_dirs;
+  // false: commits are not synced to disk. Survives a crash of the process, not of the machine;
+  // for benchmarks that separate the engine's cost from the disk's.
+  bool durable = true;
 };
 
 struct DeployedProcess {

@@ -4,8 +4,6 @@
 
 #include "engine/base/sha256.h"
 
-#include <cstdlib>
-
 namespace termijn::store {
 
 namespace {
@@ -54,10 +52,10 @@ Json parse(const std::string& text) { return text.empty() ? Json() : Json::parse
 
 }  // namespace
 
-Store::Store(const std::string& path) : db_(path) {
+Store::Store(const std::string& path, bool durable) : db_(path) {
   db_.exec("PRAGMA journal_mode=WAL");
   // FULL: a commit is on disk before it is acknowledged.
-  db_.exec(std::getenv("TERMIJN_SYNC_OFF") ? "PRAGMA synchronous=OFF" : "PRAGMA synchronous=FULL");
+  db_.exec(durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=OFF");
   migrate();
   Statement head(db_.handle(), "SELECT seq, hash FROM audit_head WHERE id = 1");
   if (head.step()) {

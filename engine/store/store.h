@@ -44,8 +44,9 @@ struct TaskQuery {
 
 class Store {
  public:
-  // Opens (creating if needed) and migrates the database to the current schema.
-  explicit Store(const std::string& path);
+  // Opens (creating if needed) and migrates the database to the current schema. `durable` false
+  // skips the fsync at commit (synchronous=OFF): only for measuring what the disk costs.
+  explicit Store(const std::string& path, bool durable = true);
 
   int schema_version();
   void save_definition(const StoredDefinition& definition, Instant now);
