@@ -27,7 +27,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.fallthrough();  // `termijn check --stdlib DIR x.wth` as well as `termijn --stdlib DIR check x.wth`
   GlobalOptions global;
-  app.add_option("--stdlib", global.stdlib, "Extra folder searched by 'import <name>'");
+  // One folder per --stdlib, so `check --stdlib DIR a.wth` does not take a.wth as a second folder.
+  app.add_option("--stdlib", global.stdlib, "Extra folder searched by 'import <name>'")->allow_extra_args(false);
   int exit_code = kClean;
   add_file_commands(app, global, exit_code);
   add_case_commands(app, global, exit_code);

@@ -1,0 +1,181 @@
+// The regional variants on the virtual clock: each variant's distinctive route.
+#include "scenario_support.h"
+
+namespace termijn {
+namespace {
+
+using testing::at;
+
+class Variants : public testing::ScenarioTest {
+ protected:
+  CaseId start(const std::string& process, const Json& data, const std::string& event) {
+    Result<CaseId> id = engine->start_case(process, data, event);
+    EXPECT_TRUE(id.is_ok()) << id.status().message();
+    return id.is_ok() ? *id : 0;
+  }
+  // Criteria met and the RiHG says impose, at 14:35 on day 0.
+  void impose(CaseId id) {
+    complete(id, "criteria_toetsen", "hovj",
+             {{"meerderjarig", true}, {"ernstig_en_onmiddellijk_gevaar", true}, {"woont_anders_dan_incidenteel", true}});
+    clock.set(at("2026-10-20 14:35"));
+    complete(id, "rihg", "hovj", {{"uitkomst", "opleggen"}});
+  }
+  int open(CaseId id, const std::string& step) {
+    const runtime::Instance* c = engine->runtime().find_case(id);
+    int n = 0;
+    if (c != nullptr) {
+      for (const auto& [_, t] : c->tasks) n += t.name == step;
+    }
+    return n;
+  }
+  Json base_data() {
+    return Json{{"aanhouding", false}, {"kindermishandeling", false}, {"kinderen", Json::array()},
+                {"achterblijvers", Json::array({"P2"})}};
+  }
+};
+
+TEST_F(Variants, RotterdamPlannedScreeningLeadsToTheFasterRiskAssessment) {
+  CaseId id = start("rotterdam", {{"verzoeker", "maatschappelijk werk"}, {"aanhouding", false},
+                                  {"kindermishandeling", false}}, "verzoek_geplande_screening");
+  // No crisis call: the weighing team assesses first, in working days.
+  EXPECT_EQ(open(id, "criteria_toetsen"), 0);
+  EXPECT_EQ(local(task(id, "weegteam_beoordeling")->due.at), "2026-10-27 14:00 CET");
+  complete(id, "weegteam_beoordeling", "weegteam", {{"huisverbodwaardig", true}});
+  complete(id, "juridisch_advies", "jurist");
+  complete(id, "besluit_screening", "hovj", {{"screenen", true}});
+  ASSERT_NE(task(id, "rihg"), nullptr);
+  EXPECT_EQ(task(id, "rihg")->due.at - task(id, "rihg")->opened, std::chrono::hours(4)) << "Rotterdam's RiHG";
+}
+
+TEST_F(Variants, RotterdamWeighingTeamCanSayNo) {
+  CaseId id = start("rotterdam", Json::object(), "verzoek_geplande_screening");
+  complete(id, "weegteam_beoordeling", "weegteam", {{"huisverbodwaardig", false}});
+  EXPECT_EQ(engine->runtime().find_case(id), nullptr);
+  EXPECT_EQ(engine->cases("completed")[0].at("end_reason"), "niet huisverbodwaardig volgens het weegteam");
+}
+
+TEST_F(Variants, RotterdamCrisisCallStillStartsWithTheCriteria) {
+  CaseId id = start("rotterdam", base_data(), "crisismelding");
+  EXPECT_EQ(open(id, "criteria_toetsen"), 1);
+}
+
+class PerPersonCare : public Variants, public ::testing::WithParamInterface<int> {};
+
+TEST_P(PerPersonCare, OneTrackPerChildBesideTheAdultsTracks) {
+  Json data = base_data();
+  for (int i = 0; i < GetParam(); ++i) data["kinderen"].push_back("kind-" + std::to_string(i));
+  data["achterblijvers"] = Json::array({"P2", "P3"});
+  CaseId id = start("zorg_per_persoon", data, "crisismelding");
+  impose(id);
+  complete(id, "plan_van_aanpak", "hulpverlening");
+  EXPECT_EQ(open(id, "contact_kind"), GetParam());
+  EXPECT_EQ(open(id, "contact_achterblijver"), 2);
+  EXPECT_EQ(open(id, "contact_uithuisgeplaatste"), 1);
+  EXPECT_EQ(open(id, "zorgadvies"), 0) << "the care advice waits for every track's first contact";
+  while (open(id, "contact_kind") > 0) complete(id, "contact_kind", "jeugdhulp");
+  while (open(id, "contact_achterblijver") > 0) complete(id, "contact_achterblijver", "maatschappelijk_werk");
+  complete(id, "contact_uithuisgeplaatste", "reclassering");
+  EXPECT_EQ(open(id, "zorgadvies"), 1);
+}
+
+INSTANTIATE_TEST_SUITE_P(Children, PerPersonCare, ::testing::Values(0, 1, 3));
+
+TEST_F(Variants, SingleProviderVeiligThuisDoesTheCare) {
+  CaseId id = start("zorg_een_partij", base_data(), "crisismelding");
+  impose(id);
+  EXPECT_EQ(task(id, "plan_van_aanpak")->role, "veilig_thuis");
+  complete(id, "plan_van_aanpak", "veilig_thuis");
+  complete(id, "contact_alle_betrokkenen", "veilig_thuis");
+  EXPECT_EQ(task(id, "zorgadvies")->role, "veilig_thuis");
+  advance_to("2026-10-28 14:35");
+  EXPECT_EQ(engine->runtime().find_case(id)->level, 1);
+  EXPECT_EQ(notifications_to("gemeente").size(), 1u);
+}
+
+TEST_F(Variants, NoordMonitorsEighteenMonths) {
+  const model::Process* noord = engine->runtime().latest("noord");
+  ASSERT_NE(noord, nullptr);
+  EXPECT_EQ(noord->parent, "zorg_een_partij");
+  EXPECT_EQ(noord->find_term("Praktijk.monitoring")->value.months, 18);
+  EXPECT_EQ(engine->runtime().latest("landelijk")->find_term("Praktijk.monitoring")->value.months, 12);
+}
+
+TEST_F(Variants, BirdnestingIsRefusedUntilTheScreeningRulesOutIntimateTerror) {
+  Json data = base_data();
+  data["screening_intieme_terreur"] = "onbekend";
+  data["screening_kindermishandeling"] = "onbekend";
+  data["omgangsregeling"] = false;
+  CaseId id = start("birdnesting", data, "crisismelding");
+  impose(id);
+  ASSERT_TRUE(engine->signal(id, "birdnesting_aanvraag").is_ok());
+  complete(id, "veiligheidsscreening", "veilig_thuis", {{"intieme_terreur", "onbekend"}, {"kindermishandeling", "uitgesloten"}});
+  auto refused = audit_of(id, "refused");
+  ASSERT_EQ(refused.size(), 1u);
+  EXPECT_EQ(refused[0].at("detail").at("reason"),
+            "geen birdnesting: intieme terreur en (in)direct kindermishandeling zijn niet uitgesloten");
+  EXPECT_EQ(notifications_to("teamleider").size(), 1u) << "the refusal escalates";
+  EXPECT_EQ(open(id, "birdnesting_regeling"), 0);
+  EXPECT_EQ(open(id, "plan_van_aanpak"), 1) << "the ban and the care go on";
+  // The screening is completed and recorded: now the arrangement may be made.
+  ASSERT_TRUE(engine->update_case(id, {{"screening_intieme_terreur", "uitgesloten"}}).is_ok());
+  EXPECT_EQ(audit_of(id, "accepted").size(), 1u);
+  EXPECT_EQ(open(id, "birdnesting_regeling"), 1);
+}
+
+TEST_F(Variants, AnAccessArrangementGoesToTheMayor) {
+  Json data = base_data();
+  data["omgangsregeling"] = true;
+  CaseId id = start("birdnesting", data, "crisismelding");
+  impose(id);
+  complete(id, "plan_van_aanpak", "hulpverlening");
+  EXPECT_EQ(open(id, "besluit_begeleide_omgang"), 1);
+  EXPECT_EQ(open(id, "zorgadvies"), 0);
+  complete(id, "besluit_begeleide_omgang", "burgemeester", {{"omgang", "begeleid"}});
+  EXPECT_EQ(open(id, "zorgadvies"), 1);
+}
+
+TEST_F(Variants, Proposal2024FourteenDaysAndOtherInitiators) {
+  CaseId id = start("voorstel_2024", base_data(), "melding_veilig_thuis");
+  EXPECT_EQ(open(id, "criteria_toetsen"), 1) << "Veilig Thuis can start a case";
+  complete(id, "criteria_toetsen", "hovj",
+           {{"meerderjarig", true}, {"ernstig_en_onmiddellijk_gevaar", true}, {"woont_anders_dan_incidenteel", true}});
+  clock.set(at("2026-10-20 14:35"));
+  // The pattern-based RiHG asks for the first, worst and most recent incident.
+  EXPECT_EQ(engine->complete_task(task_id(id, "rihg"), "hovj", {{"uitkomst", "opleggen"}}).code(),
+            StatusCode::kInvalidArgument);
+  complete(id, "rihg", "hovj", {{"uitkomst", "opleggen"}, {"eerste_incident", "2025"}, {"ergste_incident", "2026-05"},
+                                {"recentste_incident", "2026-10"}, {"niet_fatale_verwurging", false}});
+  const runtime::Instance* c = engine->runtime().find_case(id);
+  EXPECT_EQ(local(c->timers.at(c->named_timers.at("einde")).due.at), "2026-11-03 14:35 CET") << "14 days";
+}
+
+TEST_F(Variants, Proposal2024ExtensionTakesEffectAfterNotification) {
+  CaseId id = start("voorstel_2024", base_data(), "crisismelding");
+  complete(id, "criteria_toetsen", "hovj",
+           {{"meerderjarig", true}, {"ernstig_en_onmiddellijk_gevaar", true}, {"woont_anders_dan_incidenteel", true}});
+  clock.set(at("2026-10-20 14:35"));
+  complete(id, "rihg", "hovj", {{"uitkomst", "opleggen"}, {"eerste_incident", "-"}, {"ergste_incident", "-"},
+                                {"recentste_incident", "-"}, {"niet_fatale_verwurging", true}});
+  complete(id, "sleutels_en_contact", "politie");
+  complete(id, "plan_van_aanpak", "hulpverlening");
+  complete(id, "zorgadvies", "hulpverlening", {{"verlenging_nodig", true}});
+  clock.set(at("2026-11-02 10:00"));
+  complete(id, "horen", "gemeente");
+  complete(id, "besluit_verlenging", "burgemeester", {{"besluit", "verlengen"}});
+  const runtime::Instance* c = engine->runtime().find_case(id);
+  EXPECT_EQ(local(c->timers.at(c->named_timers.at("einde")).due.at), "2026-11-03 14:35 CET") << "not yet in force";
+  complete(id, "kennisgeving_verlenging", "politie", {{"bereikt", "mijnoverheid"}});
+  c = engine->runtime().find_case(id);
+  EXPECT_EQ(local(c->timers.at(c->named_timers.at("einde")).due.at), "2026-11-17 14:35 CET");
+}
+
+TEST_F(Variants, ContactAndAreaBanForExPartners) {
+  CaseId id = start("contact_gebiedsverbod", {{"betrokkene", "X"}, {"beschermde", "Y"}}, "verzoek_verbod");
+  complete(id, "beoordeling", "burgemeester", {{"opleggen", true}, {"verbod", "gebiedsverbod"}});
+  EXPECT_EQ(open(id, "betekening"), 1);
+  ASSERT_TRUE(engine->signal(id, "overtreding").is_ok());
+  EXPECT_EQ(open(id, "handhaven"), 1);
+}
+
+}  // namespace
+}  // namespace termijn
