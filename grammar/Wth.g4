@@ -62,6 +62,7 @@ stepBody
   | CALL ID (WITH LPAREN argument (COMMA argument)* RPAREN)?    # callStep
   | REQUIRE expr ELSE STRING (ESCALATE TO ID)?                  # requireStep
   | NOTIFY ID (COMMA ID)* STRING                                # notifyStep
+  | SIGNAL ID                                                   # signalStep
   | SET ID ASSIGN expr                                          # setStep
   | GOTO ID                                                     # gotoStep
   | END STRING?                                                 # endStep
@@ -126,7 +127,7 @@ REMOVE: 'remove'; ADD: 'add'; BEFORE: 'before'; AFTER: 'after'; ONE: 'one'; OF: 
 TASK: 'task'; MILESTONE: 'milestone'; DECIDE: 'decide'; TIMER: 'timer'; WAIT: 'wait';
 UNTIL: 'until'; FOR: 'for'; PARALLEL: 'parallel'; EACH: 'each'; IN: 'in'; CALL: 'call';
 WITH: 'with'; REQUIRE: 'require'; ELSE: 'else'; ESCALATE: 'escalate'; TO: 'to';
-NOTIFY: 'notify'; SET: 'set'; GOTO: 'goto'; END: 'end'; STAGE: 'stage';
+NOTIFY: 'notify'; SIGNAL: 'signal'; SET: 'set'; GOTO: 'goto'; END: 'end'; STAGE: 'stage';
 INTERRUPTING: 'interrupting'; BY: 'by'; WITHIN: 'within'; DUE: 'due'; OUTPUT: 'output';
 AT: 'at'; REASSIGN: 'reassign'; RAISE: 'raise'; LEVEL: 'level'; WHEN: 'when';
 OTHERWISE: 'otherwise'; BRANCH: 'branch'; NOT: 'not'; AND: 'and'; OR: 'or';

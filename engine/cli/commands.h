@@ -25,6 +25,8 @@ struct GlobalOptions {
 void add_file_commands(CLI::App& app, const GlobalOptions& global, int& exit_code);
 // deploy, start, cases, tasks, timers, complete, signal, update, cancel, audit: a database.
 void add_case_commands(CLI::App& app, const GlobalOptions& global, int& exit_code);
+// test: coordinators' scenario files.
+void add_test_command(CLI::App& app, const GlobalOptions& global, int& exit_code);
 // serve: the engine on real time.
 void add_serve_command(CLI::App& app, const GlobalOptions& global, int& exit_code);
 

@@ -15,6 +15,7 @@ const char* kind_name(Step::Kind kind) {
     case Step::Kind::kCall: return "call";
     case Step::Kind::kRequire: return "require";
     case Step::Kind::kNotify: return "notify";
+    case Step::Kind::kSignal: return "signal";
     case Step::Kind::kSet: return "set";
     case Step::Kind::kGoto: return "goto";
     case Step::Kind::kEnd: return "end";

@@ -180,6 +180,11 @@ struct NotifyStep {
   std::string message;
 };
 
+// `signal event`: the case tells itself something happened, as if it came from outside.
+struct SignalStep {
+  Ident event;
+};
+
 struct SetStep {
   Ident target;
   Expr value;
@@ -208,7 +213,7 @@ struct HandlerStep {
 struct Step {
   enum class Kind {
     kTask, kMilestone, kDecide, kTimer, kWaitUntil, kWaitFor, kParallel, kForEach, kCall,
-    kRequire, kNotify, kSet, kGoto, kEnd, kStage, kHandler
+    kRequire, kNotify, kSignal, kSet, kGoto, kEnd, kStage, kHandler
   };
   Kind kind = Kind::kTask;
   // The step's own name (task, milestone, decide, timer, stage) or its label (`name: step`).
@@ -218,7 +223,7 @@ struct Step {
   SourceRange keyword;   // the leading keyword, where diagnostics about the step point
   Origin origin = Origin::kOwn;
   std::variant<TaskStep, MilestoneStep, DecideStep, TimerStep, WaitUntilStep, WaitForStep,
-               ParallelStep, ForEachStep, CallStep, RequireStep, NotifyStep, SetStep, GotoStep,
+               ParallelStep, ForEachStep, CallStep, RequireStep, NotifyStep, SignalStep, SetStep, GotoStep,
                EndStep, StageStep, HandlerStep>
       body;
 

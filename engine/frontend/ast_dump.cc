@@ -123,6 +123,7 @@ class Dumper {
         line(depth, fmt::format("{} {} {}", head, fmt::join(roles, ", "), quoted(n.message)));
         break;
       }
+      case Step::Kind::kSignal: line(depth, fmt::format("{} {}", head, id(s.as<SignalStep>().event))); break;
       case Step::Kind::kSet: {
         const auto& st = s.as<SetStep>();
         line(depth, fmt::format("{} {} = {}", head, id(st.target), dump(st.value)));

@@ -403,6 +403,9 @@ class AstBuilder {
       for (auto* id : s->ID()) notify.roles.push_back(ident(id));
       if (s->STRING()) notify.message = unquote(s->STRING());
       out.body = std::move(notify);
+    } else if (auto* s = dynamic_cast<P::SignalStepContext*>(body)) {
+      out.kind = K::kSignal;
+      out.body = ast::SignalStep{ident(s->ID())};
     } else if (auto* s = dynamic_cast<P::SetStepContext*>(body)) {
       out.kind = K::kSet;
       out.body = ast::SetStep{ident(s->ID()), expr(s->expr())};

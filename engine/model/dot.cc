@@ -101,6 +101,11 @@ std::string node_attributes(const Node& n) {
       shape = "note";
       label = fmt::format("notify {}\n{}", fmt::join(n.roles, ", "), n.message);
       break;
+    case NodeKind::kSignal:
+      shape = "cds";
+      style = "dashed,filled";
+      label = fmt::format("signal {}", n.target);
+      break;
     case NodeKind::kSet:
       shape = "box";
       style = "dashed,filled";

@@ -71,6 +71,7 @@ const char* to_string(NodeKind kind) {
     case NodeKind::kCall: return "call";
     case NodeKind::kGuard: return "guard";
     case NodeKind::kNotify: return "notify";
+    case NodeKind::kSignal: return "signal";
     case NodeKind::kSet: return "set";
     case NodeKind::kScopeEnter: return "scope-enter";
     case NodeKind::kScopeExit: return "scope-exit";

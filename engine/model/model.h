@@ -93,7 +93,7 @@ enum class NodeKind {
   kForEachSplit, kForEachJoin,
   kCall,           // runs a sub-process to its end
   kGuard,          // `require`: refuses with a reason until its condition holds
-  kNotify, kSet,
+  kNotify, kSignal, kSet,
   kScopeEnter, kScopeExit,  // a stage (or the process) begins / ends; handlers listen in between
   kEnd,
 };
@@ -130,7 +130,7 @@ struct Node {
   // kTimer, kWaitUntil: the instant; kGuard: the condition; kSet: the value;
   // kForEachSplit: the list.
   std::optional<Expr> expr;
-  // kTimer/kSet: the timer or field; kCall: the process; kWaitFor: the event;
+  // kTimer/kSet: the timer or field; kCall: the process; kWaitFor, kSignal: the event;
   // kForEachSplit: the loop variable; kStart: the event.
   std::string target;
   std::vector<std::pair<std::string, Expr>> arguments;  // kCall

@@ -229,6 +229,14 @@ class CaseRun {
         notify(node.roles, node.message, node.name);
         next(id);
         return;
+      case NodeKind::kSignal: {
+        // Delivered like an event from outside; an interrupting handler may end this very token.
+        audit("signalled", Json{{"step", node.name}, {"event", node.target}});
+        std::string event = node.target;
+        deliver(event);
+        if (token(id) != nullptr) next(id);
+        return;
+      }
       case NodeKind::kSet: {
         const model::Process& p = process();
         bool is_timer = false;

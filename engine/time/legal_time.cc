@@ -32,6 +32,8 @@ Instant LegalTime::from_local(local_time<milliseconds> local) const {
   return floor<milliseconds>(zone_->to_sys(local, choose::earliest));
 }
 
+local_time<milliseconds> LegalTime::to_local(Instant t) const { return zone_->to_local(t); }
+
 year_month_day LegalTime::local_day(Instant t) const {
   return year_month_day{floor<days>(zone_->to_local(t))};
 }

@@ -36,6 +36,7 @@ class LegalTime {
   // The local calendar day of `t`.
   date::year_month_day local_day(Instant t) const;
   Instant from_local(date::local_time<std::chrono::milliseconds> local) const;
+  date::local_time<std::chrono::milliseconds> to_local(Instant t) const;
 
  private:
   const date::time_zone* zone_;

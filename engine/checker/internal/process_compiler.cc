@@ -252,6 +252,7 @@ void ProcessCompiler::declare_block(const ast::Block& block) {
       case SK::kCall: nodes.entry = add_node(NodeKind::kCall, name, step); break;
       case SK::kRequire: nodes.entry = add_node(NodeKind::kGuard, name, step); break;
       case SK::kNotify: nodes.entry = add_node(NodeKind::kNotify, name, step); break;
+      case SK::kSignal: nodes.entry = add_node(NodeKind::kSignal, name, step); break;
       case SK::kSet: nodes.entry = add_node(NodeKind::kSet, name, step); break;
       case SK::kEnd: nodes.entry = add_node(NodeKind::kEnd, name, step); break;
       case SK::kStage:
@@ -534,6 +535,13 @@ void ProcessCompiler::lower_step(const ast::Step& step, const BlockContext& ctx,
         node().roles.push_back(role.name);
       }
       node().message = n.message;
+      link(nodes.entry, next);
+      break;
+    }
+    case SK::kSignal: {
+      const auto& s = step.as<ast::SignalStep>();
+      check_event(s.event, false);
+      node().target = s.event.name;
       link(nodes.entry, next);
       break;
     }
