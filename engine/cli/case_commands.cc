@@ -39,7 +39,19 @@ Result<Json> parse_json(const std::string& text, const char* what) {
   }
 }
 
-void print_json(const Json& j) { fmt::print("{}\n", j.dump(2)); }
+int print_json(const Json& j) {
+  fmt::print("{}\n", j.dump(2));
+  return kClean;
+}
+
+// Runs a read command: no lock, the engine opened on the system clock.
+template <typename F>
+int read_command(const Options& o, const GlobalOptions& global, F&& apply) {
+  SystemClock clock;
+  auto engine = open_engine(o, global, clock, nullptr);
+  if (!engine.is_ok()) return report(engine.status());
+  return apply(*engine.value());
+}
 
 void add_db(CLI::App* cmd, Options& o) {
   cmd->add_option("--db", o.db, "The database file")->capture_default_str();
@@ -144,20 +156,17 @@ void add_case_commands(CLI::App& app, const GlobalOptions& global, int& exit_cod
   cases->add_option("--status", o->status, "running, completed or terminated");
   cases->add_flag("--json", o->json, "Print JSON");
   cases->callback([o, &global, &exit_code] {
-    SystemClock clock;
-    auto engine = open_engine(*o, global, clock, nullptr);
-    if (!engine.is_ok()) {
-      exit_code = report(engine.status());
-      return;
-    }
-    Json rows = engine.value()->cases(o->status.empty() ? std::nullopt : std::optional<std::string>(o->status));
-    if (o->json) return print_json(rows);
-    fmt::print("{:>6}  {:<20} {:<10} {:>5}  {:<20}  {}\n", "case", "process", "status", "level", "started", "ended");
-    for (const auto& r : rows) {
-      fmt::print("{:>6}  {:<20} {:<10} {:>5}  {:<20}  {}\n", r["id"].get<std::int64_t>(), r["process"].get<std::string>(),
-                 r["status"].get<std::string>(), r["level"].get<std::int64_t>(), r["started"].get<std::string>(),
-                 r["ended"].is_null() ? "" : r["ended"].get<std::string>() + " (" + r["end_reason"].get<std::string>() + ")");
-    }
+    exit_code = read_command(*o, global, [&](Engine& engine) {
+      Json rows = engine.cases(o->status.empty() ? std::nullopt : std::optional<std::string>(o->status));
+      if (o->json) return print_json(rows);
+      fmt::print("{:>6}  {:<20} {:<10} {:>5}  {:<20}  {}\n", "case", "process", "status", "level", "started", "ended");
+      for (const auto& r : rows) {
+        fmt::print("{:>6}  {:<20} {:<10} {:>5}  {:<20}  {}\n", r["id"].get<std::int64_t>(), r["process"].get<std::string>(),
+                   r["status"].get<std::string>(), r["level"].get<std::int64_t>(), r["started"].get<std::string>(),
+                   r["ended"].is_null() ? "" : r["ended"].get<std::string>() + " (" + r["end_reason"].get<std::string>() + ")");
+      }
+      return kClean;
+    });
   });
 
   auto* tasks = app.add_subcommand("tasks", "List tasks with their deadlines");
@@ -169,31 +178,28 @@ void add_case_commands(CLI::App& app, const GlobalOptions& global, int& exit_cod
   tasks->add_flag("--why", o->why, "Explain each deadline");
   tasks->add_flag("--json", o->json, "Print JSON");
   tasks->callback([o, &global, &exit_code] {
-    SystemClock clock;
-    auto engine = open_engine(*o, global, clock, nullptr);
-    if (!engine.is_ok()) {
-      exit_code = report(engine.status());
-      return;
-    }
-    store::TaskQuery q;
-    if (!o->role.empty()) q.role = o->role;
-    if (o->case_id != 0) q.case_id = o->case_id;
-    if (o->overdue) q.overdue_at = clock.now();
-    q.open_only = !o->all;
-    Json rows = engine.value()->tasks(q);
-    if (o->json) return print_json(rows);
-    const LegalTime& legal = engine.value()->legal();
-    fmt::print("{:>6} {:>6}  {:<28} {:<16} {:<10} {:<22} {}\n", "task", "case", "step", "role", "status", "due", "");
-    for (const auto& r : rows) {
-      Instant due = *parse_instant(r["due"].get<std::string>());
-      bool late = r["status"] == "open" && due < clock.now();
-      fmt::print("{:>6} {:>6}  {:<28} {:<16} {:<10} {:<22} {}\n", r["id"].get<std::int64_t>(), r["case"].get<std::int64_t>(),
-                 r["step"].get<std::string>(), r["role"].get<std::string>(), r["status"].get<std::string>(),
-                 legal.format(due), late ? "OVERDUE" : "");
-      if (o->why) {
-        for (const auto& line : r["due_why"]) fmt::print("{:>16}{}\n", "", line.get<std::string>());
+    exit_code = read_command(*o, global, [&](Engine& engine) {
+      store::TaskQuery q;
+      if (!o->role.empty()) q.role = o->role;
+      if (o->case_id != 0) q.case_id = o->case_id;
+      if (o->overdue) q.overdue_at = engine.now();
+      q.open_only = !o->all;
+      Json rows = engine.tasks(q);
+      if (o->json) return print_json(rows);
+      const LegalTime& legal = engine.legal();
+      fmt::print("{:>6} {:>6}  {:<28} {:<16} {:<10} {:<22} {}\n", "task", "case", "step", "role", "status", "due", "");
+      for (const auto& r : rows) {
+        Instant due = *parse_instant(r["due"].get<std::string>());
+        bool late = r["status"] == "open" && due < engine.now();
+        fmt::print("{:>6} {:>6}  {:<28} {:<16} {:<10} {:<22} {}\n", r["id"].get<std::int64_t>(), r["case"].get<std::int64_t>(),
+                   r["step"].get<std::string>(), r["role"].get<std::string>(), r["status"].get<std::string>(),
+                   legal.format(due), late ? "OVERDUE" : "");
+        if (o->why) {
+          for (const auto& line : r["due_why"]) fmt::print("{:>16}{}\n", "", line.get<std::string>());
+        }
       }
-    }
+      return kClean;
+    });
   });
 
   auto* timers = app.add_subcommand("timers", "List a case's timers and escalation rungs");
@@ -201,19 +207,16 @@ void add_case_commands(CLI::App& app, const GlobalOptions& global, int& exit_cod
   timers->add_option("case", o->case_id, "Case id")->required();
   timers->add_flag("--json", o->json, "Print JSON");
   timers->callback([o, &global, &exit_code] {
-    SystemClock clock;
-    auto engine = open_engine(*o, global, clock, nullptr);
-    if (!engine.is_ok()) {
-      exit_code = report(engine.status());
-      return;
-    }
-    Json rows = engine.value()->timers(o->case_id);
-    if (o->json) return print_json(rows);
-    for (const auto& r : rows) {
-      fmt::print("{:>6}  {:<11} {:<30} {:<10} {}\n", r["id"].get<std::int64_t>(), r["kind"].get<std::string>(),
-                 r["name"].get<std::string>(), r["status"].get<std::string>(),
-                 engine.value()->legal().format(*parse_instant(r["due"].get<std::string>())));
-    }
+    exit_code = read_command(*o, global, [&](Engine& engine) {
+      Json rows = engine.timers(o->case_id);
+      if (o->json) return print_json(rows);
+      for (const auto& r : rows) {
+        fmt::print("{:>6}  {:<11} {:<30} {:<10} {}\n", r["id"].get<std::int64_t>(), r["kind"].get<std::string>(),
+                   r["name"].get<std::string>(), r["status"].get<std::string>(),
+                   engine.legal().format(*parse_instant(r["due"].get<std::string>())));
+      }
+      return kClean;
+    });
   });
 
   auto* audit = app.add_subcommand("audit", "Read or verify the audit log");
@@ -221,34 +224,28 @@ void add_case_commands(CLI::App& app, const GlobalOptions& global, int& exit_cod
   auto* verify = audit->add_subcommand("verify", "Check the hash chain: detects edited or deleted entries");
   add_db(verify, *o);
   verify->callback([o, &global, &exit_code] {
-    SystemClock clock;
-    auto engine = open_engine(*o, global, clock, nullptr);
-    if (!engine.is_ok()) {
-      exit_code = report(engine.status());
-      return;
-    }
-    store::AuditCheck check = engine.value()->verify_audit();
-    if (check.ok) {
-      fmt::print("audit log intact: {} entries\n", check.entries);
-    } else {
-      fmt::print(stderr, "audit log broken: {}\n", check.problem);
-      exit_code = kErrors;
-    }
+    exit_code = read_command(*o, global, [&](Engine& engine) {
+      store::AuditCheck check = engine.verify_audit();
+      if (check.ok) {
+        fmt::print("audit log intact: {} entries\n", check.entries);
+      } else {
+        fmt::print(stderr, "audit log broken: {}\n", check.problem);
+        return kErrors;
+      }
+      return kClean;
+    });
   });
   auto* log = audit->add_subcommand("log", "Print the audit log");
   add_db(log, *o);
   log->add_option("--case", o->case_id, "Only this case");
   log->callback([o, &global, &exit_code] {
-    SystemClock clock;
-    auto engine = open_engine(*o, global, clock, nullptr);
-    if (!engine.is_ok()) {
-      exit_code = report(engine.status());
-      return;
-    }
-    for (const auto& e : engine.value()->audit(o->case_id == 0 ? std::nullopt : std::optional<CaseId>(o->case_id))) {
-      fmt::print("{:>6}  {}  case {:<5} {:<18} {}\n", e["seq"].get<std::int64_t>(), e["at"].get<std::string>(),
-                 e["case"].get<std::int64_t>(), e["kind"].get<std::string>(), e["detail"].dump());
-    }
+    exit_code = read_command(*o, global, [&](Engine& engine) {
+      for (const auto& e : engine.audit(o->case_id == 0 ? std::nullopt : std::optional<CaseId>(o->case_id))) {
+        fmt::print("{:>6}  {}  case {:<5} {:<18} {}\n", e["seq"].get<std::int64_t>(), e["at"].get<std::string>(),
+                   e["case"].get<std::int64_t>(), e["kind"].get<std::string>(), e["detail"].dump());
+      }
+      return kClean;
+    });
   });
 }
 

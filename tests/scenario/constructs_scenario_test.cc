@@ -26,14 +26,6 @@ class Constructs : public testing::ScenarioTest {
     EXPECT_TRUE(id.is_ok()) << id.status().message();
     return id.is_ok() ? *id : 0;
   }
-  int open_tasks(CaseId id, const std::string& step) {
-    const runtime::Instance* c = engine->runtime().find_case(id);
-    int n = 0;
-    if (c != nullptr) {
-      for (const auto& [_, t] : c->tasks) n += t.name == step;
-    }
-    return n;
-  }
   bool running(CaseId id) { return engine->runtime().find_case(id) != nullptr; }
   store::TaskQuery for_role(const std::string& role) {
     store::TaskQuery q;

@@ -55,6 +55,15 @@ class ScenarioTest : public ::testing::Test {
     }
     return nullptr;
   }
+  // How many tasks at `step` are open in the case (a `for each` opens several).
+  int open_tasks(CaseId id, const std::string& step) {
+    const runtime::Instance* c = engine->runtime().find_case(id);
+    int n = 0;
+    if (c != nullptr) {
+      for (const auto& [_, t] : c->tasks) n += t.name == step;
+    }
+    return n;
+  }
   TaskId task_id(CaseId id, const std::string& step) {
     const runtime::Task* t = task(id, step);
     EXPECT_NE(t, nullptr) << "no open task '" << step << "' in case " << id;
