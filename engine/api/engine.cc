@@ -118,8 +118,12 @@ std::optional<Json> Engine::replay(const std::string& key) {
 Status Engine::commit(runtime::Changes& changes, const std::string& key, const std::string& kind, const Json& result) {
   std::vector<store::CommandRecord> command;
   if (!key.empty()) command.push_back(store::CommandRecord{key, kind, result});
+  return commit(changes, command);
+}
+
+Status Engine::commit(runtime::Changes& changes, const std::vector<store::CommandRecord>& commands) {
   try {
-    store_->commit(changes, command);
+    store_->commit(changes, commands);
   } catch (const std::exception& e) {
     return Status(StatusCode::kInternal, fmt::format("the store did not accept the step: {}", e.what()));
   }
@@ -162,18 +166,10 @@ std::vector<Result<CaseId>> Engine::start_cases(const std::vector<StartRequest>&
     }
     results.push_back(std::move(id));
   }
-  try {
-    store_->commit(batch, keys);
-  } catch (const std::exception& e) {
-    Status failed(StatusCode::kInternal, fmt::format("the store did not accept the batch: {}", e.what()));
+  if (Status failed = commit(batch, keys); !failed.is_ok()) {
     for (auto& r : results) {
       if (r.is_ok()) r = Result<CaseId>(failed);
     }
-    return results;
-  }
-  runtime_.apply(batch);
-  for (const auto& n : batch.outbox) {
-    for (const auto& handler : subscribers_) handler(n);
   }
   return results;
 }

@@ -102,6 +102,7 @@ class Engine {
   // Commits `changes` (with the command's key) and makes them live. Returns the failure if the
   // store refused; then nothing changed.
   Status commit(runtime::Changes& changes, const std::string& key, const std::string& kind, const Json& result);
+  Status commit(runtime::Changes& changes, const std::vector<store::CommandRecord>& commands);
   std::optional<Json> replay(const std::string& key);
 
   EngineOptions options_;

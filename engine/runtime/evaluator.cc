@@ -35,15 +35,18 @@ const Json* variable(const EvalContext& ctx, const std::string& name) {
   return nullptr;
 }
 
-Json reached_json(const Expr& e, const EvalContext& ctx) {
+// The pending timer a timer step started (the latest, if it was moved), or nullptr.
+const Timer* current_timer(const Expr& e, const EvalContext& ctx) {
   const model::Node& node = ctx.process.nodes.at(e.node);
-  if (node.kind == model::NodeKind::kTimer) {
-    auto t = ctx.instance.named_timers.find(node.target);
-    if (t != ctx.instance.named_timers.end()) {
-      auto timer = ctx.instance.timers.find(t->second);
-      if (timer != ctx.instance.timers.end()) return to_millis(timer->second.due.at);
-    }
-  }
+  if (node.kind != model::NodeKind::kTimer) return nullptr;
+  auto named = ctx.instance.named_timers.find(node.target);
+  if (named == ctx.instance.named_timers.end()) return nullptr;
+  auto timer = ctx.instance.timers.find(named->second);
+  return timer == ctx.instance.timers.end() ? nullptr : &timer->second;
+}
+
+Json reached_json(const Expr& e, const EvalContext& ctx) {
+  if (const Timer* timer = current_timer(e, ctx)) return to_millis(timer->due.at);
   auto it = ctx.instance.reached.find(e.node);
   if (it == ctx.instance.reached.end()) {
     throw std::runtime_error(fmt::format("'{}' has not happened yet", e.text));
@@ -149,17 +152,10 @@ Deadline evaluate_moment(const Expr& e, const EvalContext& ctx) {
     case EK::kReached: {
       Instant at = from_millis(reached_json(e, ctx).get<std::int64_t>());
       // A timer carries its own explanation: chain it in, so the reader sees the whole way.
-      const model::Node& node = ctx.process.nodes.at(e.node);
-      if (node.kind == model::NodeKind::kTimer) {
-        auto named = ctx.instance.named_timers.find(node.target);
-        if (named != ctx.instance.named_timers.end()) {
-          auto timer = ctx.instance.timers.find(named->second);
-          if (timer != ctx.instance.timers.end()) {
-            Deadline out{at, {fmt::format("{} = {}, from:", e.text, ctx.legal.format(at))}};
-            for (const auto& line : timer->second.due.why) out.why.push_back("  " + line);
-            return out;
-          }
-        }
+      if (const Timer* timer = current_timer(e, ctx)) {
+        Deadline out{at, {fmt::format("{} = {}, from:", e.text, ctx.legal.format(at))}};
+        for (const auto& line : timer->due.why) out.why.push_back("  " + line);
+        return out;
       }
       return Deadline{at, {fmt::format("{} = {}", e.text, ctx.legal.format(at))}};
     }

@@ -117,6 +117,15 @@ class CaseRun {
     c().timers.erase(it);
   }
 
+  // The escalation rungs of a task that have not fired yet.
+  void cancel_rungs(TaskId task) {
+    std::vector<TimerId> rungs;
+    for (const auto& [timer_id, timer] : c().timers) {
+      if (timer.kind == TimerKind::kRung && timer.task == task) rungs.push_back(timer_id);
+    }
+    for (TimerId r : rungs) cancel_timer(r);
+  }
+
   // ---- steps ----
 
   void step(int id) {
@@ -359,11 +368,7 @@ class CaseRun {
       audit("deadline moved", Json{{"task", task_id}, {"step", task.name}, {"from", to_iso_utc(task.due.at)},
                                    {"to", to_iso_utc(due.at)}});
       task.due = std::move(due);
-      std::vector<TimerId> rungs;
-      for (const auto& [timer_id, timer] : c().timers) {
-        if (timer.kind == TimerKind::kRung && timer.task == task_id) rungs.push_back(timer_id);
-      }
-      for (TimerId r : rungs) cancel_timer(r);
+      cancel_rungs(task_id);
       write(task);
       plan_rungs(task, node, static_cast<std::size_t>(task.escalation_level));
     }
@@ -489,11 +494,7 @@ class CaseRun {
     task.status = TaskStatus::kCancelled;
     task.closed = now_;
     task.closed_by = why;
-    std::vector<TimerId> rungs;
-    for (const auto& [timer_id, timer] : c().timers) {
-      if (timer.kind == TimerKind::kRung && timer.task == id) rungs.push_back(timer_id);
-    }
-    for (TimerId r : rungs) cancel_timer(r);
+    cancel_rungs(id);
     audit("task cancelled", Json{{"task", id}, {"step", task.name}, {"why", why}});
     write(task);
     c().tasks.erase(it);
@@ -764,11 +765,7 @@ Status Runtime::complete(TaskId task_id, const std::string& role, const Json& ou
   task.outputs = converted;
   c.outputs[node.id] = converted;
   c.reached[node.id] = now;
-  std::vector<TimerId> rungs;
-  for (const auto& [timer_id, timer] : c.timers) {
-    if (timer.kind == TimerKind::kRung && timer.task == task_id) rungs.push_back(timer_id);
-  }
-  for (TimerId r : rungs) run.cancel_timer(r);
+  run.cancel_rungs(task_id);
   run.audit("task completed", Json{{"task", task_id}, {"step", task.name}, {"role", role}, {"outputs", converted},
                                    {"late", now > task.due.at}});
   run.write(task);
