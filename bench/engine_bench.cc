@@ -58,7 +58,7 @@ TaskId only_task(const Engine& engine, CaseId id) {
 void bulk_start(Engine& engine, const std::string& process, int n, const std::function<Json(int)>& data) {
   std::vector<Engine::StartRequest> batch;
   for (int i = 0; i < n; ++i) {
-    batch.push_back(Engine::StartRequest{process, data(i), "", ""});
+    batch.push_back(Engine::StartRequest{process, data(i), "", "", ""});
     if (batch.size() == 5000 || i == n - 1) {
       for (const auto& r : engine.start_cases(batch)) {
         if (!r.is_ok()) throw std::runtime_error(r.status().message());

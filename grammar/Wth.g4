@@ -30,7 +30,7 @@ member
   | ROLES ID (COMMA ID)*                          # rolesMember
   | USES CALENDAR ID                              # calendarMember
   | CASE LBRACE fieldDecl* RBRACE                 # caseMember
-  | EVENTS ID (COMMA ID)*                         # eventsMember
+  | EVENTS eventDecl (COMMA eventDecl)*           # eventsMember
   | TERMS LBRACE termOverride* RBRACE             # termsMember
   | START ON ID (ARROW ID | block)?               # startMember
   | OVERRIDE step                                 # overrideMember
@@ -39,6 +39,8 @@ member
   | step                                          # stepMember
   ;
 
+// `intrekking by burgemeester`: only those roles may send the event (hosts acting for them).
+eventDecl : ID (BY ID (OR ID)*)? ;
 fieldDecl : ID COLON typeRef ;
 typeRef
   : ONE OF LPAREN ID (COMMA ID)* RPAREN           # enumType

@@ -82,8 +82,15 @@ Status Engine::recover() {
 }
 
 DeployResult Engine::deploy(const std::vector<std::string>& paths) {
+  return deploy(compile_paths(paths, options_.stdlib_dirs));
+}
+
+DeployResult Engine::deploy_sources(const std::map<std::string, std::string>& files) {
+  return deploy(compile_sources(files, options_.stdlib_dirs));
+}
+
+DeployResult Engine::deploy(Compilation&& c) {
   DeployResult result;
-  Compilation c = compile_paths(paths, options_.stdlib_dirs);
   result.diagnostics = std::move(c.diagnostics);
   result.unreadable = std::move(c.unreadable);
   if (!result.ok()) return result;
@@ -135,13 +142,15 @@ Status Engine::commit(runtime::Changes& changes, const std::vector<store::Comman
 }
 
 Result<CaseId> Engine::start_case(const std::string& process, const Json& data, const std::string& event,
-                                  const std::string& key) {
+                                  const std::string& key, const std::string& role) {
   if (auto previous = replay(key)) {
     if (previous->contains("case")) return previous->at("case").get<CaseId>();
     return status_from(*previous);
   }
   runtime::Changes changes;
-  Result<CaseId> id = runtime_.start(process, event, data.is_null() ? Json::object() : data, clock_->now(), changes);
+  Result<CaseId> id =
+      runtime_.start(process, event, data.is_null() ? Json::object() : data, clock_->now(), changes, role);
+  if (id.status().code() == StatusCode::kPermissionDenied) record_refusal(0, role, "start", id.status().message());
   if (!id.is_ok()) return id;
   if (Status s = commit(changes, key, "start", Json{{"case", *id}}); !s.is_ok()) return s;
   return id;
@@ -159,7 +168,8 @@ std::vector<Result<CaseId>> Engine::start_cases(const std::vector<StartRequest>&
       continue;
     }
     runtime::Changes one;
-    Result<CaseId> id = runtime_.start(r.process, r.event, r.data.is_null() ? Json::object() : r.data, clock_->now(), one);
+    Result<CaseId> id =
+        runtime_.start(r.process, r.event, r.data.is_null() ? Json::object() : r.data, clock_->now(), one, r.role);
     if (id.is_ok()) {
       runtime::merge(batch, std::move(one));
       if (!r.key.empty()) keys.push_back(store::CommandRecord{r.key, "start", Json{{"case", *id}}});
@@ -174,30 +184,59 @@ std::vector<Result<CaseId>> Engine::start_cases(const std::vector<StartRequest>&
   return results;
 }
 
-#define TERMIJN_COMMAND(kind, call)                                                       \
-  if (auto previous = replay(key)) return status_from(*previous);                         \
-  runtime::Changes changes;                                                                \
-  Status status = call;                                                                    \
-  if (!status.is_ok()) return status;                                                      \
+template <typename Run>
+Status Engine::command(const char* kind, const std::string& key, CaseId case_id, const std::string& role, Run run) {
+  if (auto previous = replay(key)) return status_from(*previous);
+  runtime::Changes changes;
+  Status status = run(changes);
+  if (status.code() == StatusCode::kPermissionDenied) record_refusal(case_id, role, kind, status.message());
+  if (!status.is_ok()) return status;
   return commit(changes, key, kind, status_json(status));
-
-Status Engine::complete_task(TaskId task, const std::string& role, const Json& outputs, const std::string& key) {
-  TERMIJN_COMMAND("complete", runtime_.complete(task, role, outputs, clock_->now(), changes))
 }
 
-Status Engine::signal(CaseId id, const std::string& event, const Json& data, const std::string& key) {
-  TERMIJN_COMMAND("signal", runtime_.signal(id, event, data, clock_->now(), changes))
+Status Engine::complete_task(TaskId task, const std::string& role, const Json& outputs, const std::string& key) {
+  const runtime::Task* t = runtime_.find_task(task);
+  return command("complete", key, t != nullptr ? t->case_id : 0, role, [&](runtime::Changes& changes) {
+    return runtime_.complete(task, role, outputs, clock_->now(), changes);
+  });
+}
+
+Status Engine::signal(CaseId id, const std::string& event, const Json& data, const std::string& key,
+                      const std::string& role) {
+  return command("signal", key, id, role, [&](runtime::Changes& changes) {
+    return runtime_.signal(id, event, data, clock_->now(), changes, role);
+  });
 }
 
 Status Engine::update_case(CaseId id, const Json& data, const std::string& key) {
-  TERMIJN_COMMAND("update", runtime_.update(id, data, clock_->now(), changes))
+  return command("update", key, id, "", [&](runtime::Changes& changes) {
+    return runtime_.update(id, data, clock_->now(), changes);
+  });
 }
 
 Status Engine::cancel_case(CaseId id, const std::string& reason, const std::string& key) {
-  TERMIJN_COMMAND("cancel", runtime_.cancel(id, reason, clock_->now(), changes))
+  return command("cancel", key, id, "", [&](runtime::Changes& changes) {
+    return runtime_.cancel(id, reason, clock_->now(), changes);
+  });
 }
 
-#undef TERMIJN_COMMAND
+void Engine::record_refusal(CaseId id, const std::string& role, const std::string& action, const std::string& reason) {
+  runtime::Changes changes;
+  changes.audit.push_back(runtime::AuditEntry{
+      id, clock_->now(), "refused", Json{{"role", role}, {"action", action}, {"reason", reason}}});
+  (void)commit(changes, "", "refused", Json());  // a refusal that cannot be audited is still refused
+}
+
+Result<std::vector<CaseId>> Engine::purge(Instant cutoff, const std::string& by) {
+  runtime::AuditEntry record{0, clock_->now(), "case data purged",
+                             Json{{"by", by}, {"ended_before", to_iso_utc(cutoff)},
+                                  {"cite", "art. 10 Wth: data kept no longer than five years"}}};
+  try {
+    return store_->purge_ended_before(cutoff, std::move(record));
+  } catch (const std::exception& e) {
+    return Status(StatusCode::kInternal, fmt::format("the store did not purge: {}", e.what()));
+  }
+}
 
 int Engine::fire_due() {
   // Timers that are due together are fired in batches, one transaction each: a timer carries no

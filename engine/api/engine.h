@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -56,9 +57,14 @@ class Engine {
   // Checks and deploys every process in the files or folders; nothing is deployed when any has
   // errors. Running cases stay on the definition they started with.
   DeployResult deploy(const std::vector<std::string>& paths);
+  // The same from texts in memory (an API upload): `files` maps each path to its text; imports
+  // between them resolve by those paths, `import name` from the stdlib folders.
+  DeployResult deploy_sources(const std::map<std::string, std::string>& files);
 
+  // `role`: who is acting. Empty is the host itself with full authority; a role is held to what
+  // the process allows it (task roles, `events x by ...`), and a refusal is audited.
   Result<CaseId> start_case(const std::string& process, const Json& data, const std::string& event = "",
-                            const std::string& key = "");
+                            const std::string& key = "", const std::string& role = "");
   // Many cases at once, committed together (a host importing cases, or a batch from its queue):
   // one transaction, so one wait for the disk. Each request succeeds or fails on its own.
   struct StartRequest {
@@ -66,12 +72,14 @@ class Engine {
     Json data = Json::object();
     std::string event;
     std::string key;
+    std::string role;
   };
   std::vector<Result<CaseId>> start_cases(const std::vector<StartRequest>& requests);
 
   Status complete_task(TaskId task, const std::string& role, const Json& outputs = Json::object(),
                        const std::string& key = "");
-  Status signal(CaseId id, const std::string& event, const Json& data = Json::object(), const std::string& key = "");
+  Status signal(CaseId id, const std::string& event, const Json& data = Json::object(), const std::string& key = "",
+                const std::string& role = "");
   Status update_case(CaseId id, const Json& data, const std::string& key = "");
   Status cancel_case(CaseId id, const std::string& reason, const std::string& key = "");
 
@@ -89,12 +97,21 @@ class Engine {
   Json outbox();
   store::AuditCheck verify_audit();
 
+  // Retention (art. 10 Wth): destroys the data of every case that ended before `cutoff`, leaving
+  // an audit entry naming the cases, `by` whom and why. Returns the purged cases.
+  Result<std::vector<CaseId>> purge(Instant cutoff, const std::string& by);
+
+  // Audits a refusal decided outside the engine (an API caller without the right role).
+  void record_refusal(CaseId id, const std::string& role, const std::string& action, const std::string& reason);
+
   // Called for every notification once the step that sent it is committed.
   void subscribe(NotificationHandler handler);
 
   const runtime::Runtime& runtime() const { return runtime_; }
   Instant now() const { return clock_->now(); }
   const LegalTime& legal() const { return legal_; }
+  // For the layers beside the engine that keep their own rows (API tokens, delivery cursors).
+  store::Store& store() { return *store_; }
 
  private:
   Engine(EngineOptions options, std::unique_ptr<store::Store> store);
@@ -104,6 +121,11 @@ class Engine {
   Status commit(runtime::Changes& changes, const std::string& key, const std::string& kind, const Json& result);
   Status commit(runtime::Changes& changes, const std::vector<store::CommandRecord>& commands);
   std::optional<Json> replay(const std::string& key);
+  DeployResult deploy(struct Compilation&& compilation);
+  // A command: replayed if its key was seen, else run on copies and committed; a permission
+  // refusal is audited against `case_id`.
+  template <typename Run>
+  Status command(const char* kind, const std::string& key, CaseId case_id, const std::string& role, Run run);
 
   EngineOptions options_;
   Clock* clock_;

@@ -9,6 +9,19 @@ namespace termijn {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+Compilation finish(ProgramLoader& loader, Compilation c) {
+  c.program = loader.finish();
+  // Syntax errors and missing imports first: a checker run on a half-parsed file mostly
+  // reports the parser's guesses.
+  c.model = c.diagnostics.has_errors() ? std::make_shared<model::Model>()
+                                       : check_program(c.program, c.diagnostics);
+  return c;
+}
+
+}  // namespace
+
 Compilation compile_paths(const std::vector<std::string>& paths, const std::vector<fs::path>& stdlib_dirs) {
   Compilation c;
   ProgramLoader loader(stdlib_dirs);
@@ -27,13 +40,17 @@ Compilation compile_paths(const std::vector<std::string>& paths, const std::vect
       c.unreadable.push_back(path);
     }
   }
-  c.program = loader.finish();
-  // Syntax errors and missing imports first: a checker run on a half-parsed file mostly
-  // reports the parser's guesses.
-  c.model = c.diagnostics.has_errors() ? std::make_shared<model::Model>()
-                                       : check_program(c.program, c.diagnostics);
-  return c;
+  return finish(loader, std::move(c));
 }
+
+Compilation compile_sources(const std::map<std::string, std::string>& files, const std::vector<fs::path>& stdlib_dirs) {
+  Compilation c;
+  ProgramLoader loader(stdlib_dirs);
+  loader.use_sources(files, /*only=*/true);
+  for (const auto& [path, text] : files) loader.add_text(path, text, c.diagnostics);
+  return finish(loader, std::move(c));
+}
+
 
 std::vector<fs::path> default_stdlib_dirs() {
   std::vector<fs::path> dirs;

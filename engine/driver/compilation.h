@@ -2,6 +2,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -22,6 +23,10 @@ struct Compilation {
 // `paths` may name files or folders (every .wth below a folder, in name order).
 Compilation compile_paths(const std::vector<std::string>& paths,
                           const std::vector<std::filesystem::path>& stdlib_dirs);
+
+// The same for texts in memory, by path (an upload); imports between them resolve by path.
+Compilation compile_sources(const std::map<std::string, std::string>& files,
+                            const std::vector<std::filesystem::path>& stdlib_dirs);
 
 // Where `import name` looks: $TERMIJN_STDLIB, then stdlib/ next to the binary's parent folder
 // (build/termijn -> stdlib/), then the source tree's stdlib/ this binary was built from.

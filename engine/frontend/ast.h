@@ -256,6 +256,12 @@ struct Addition {
   SourceRange range;
 };
 
+// `events x by a or b`: who may send an event.
+struct EventSenders {
+  Ident event;
+  std::vector<Ident> roles;
+};
+
 struct ProcessDecl {
   Ident name;
   std::optional<int> version;
@@ -265,6 +271,7 @@ struct ProcessDecl {
   std::optional<Ident> calendar;
   std::vector<FieldDecl> fields;
   std::vector<Ident> events;
+  std::vector<EventSenders> event_senders;
   std::vector<TermOverride> term_overrides;
   std::vector<StartRoute> starts;
   Block steps;                  // the main flow, in order, with its handlers

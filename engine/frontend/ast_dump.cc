@@ -160,6 +160,11 @@ class Dumper {
     if (p.calendar) line(1, fmt::format("uses calendar {}", id(*p.calendar)));
     for (const auto& f : p.fields) line(1, fmt::format("field {}: {}", id(f.name), type(f.type)));
     if (!events.empty()) line(1, fmt::format("events {}", fmt::join(events, ", ")));
+    for (const auto& s : p.event_senders) {
+      std::vector<std::string> roles;
+      for (const auto& r : s.roles) roles.push_back(id(r));
+      line(1, fmt::format("event {} by {}", id(s.event), fmt::join(roles, " or ")));
+    }
     for (const auto& t : p.term_overrides) {
       line(1, fmt::format("term {}.{} = {}{}{}", id(t.group), id(t.name), to_string(t.value),
                           t.cite ? " cite " + quoted(*t.cite) : "", at(t.range)));

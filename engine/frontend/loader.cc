@@ -36,8 +36,9 @@ void ProgramLoader::add_text(const std::string& path, std::string text, Diagnost
   program_.roots.push_back(load(path, std::move(text), diagnostics));
 }
 
-std::optional<std::string> ProgramLoader::read(const fs::path& path) const {
+std::optional<std::string> ProgramLoader::read(const fs::path& path, bool disk) const {
   if (auto it = sources_.find(path.string()); it != sources_.end()) return it->second;
+  if (!disk) return std::nullopt;
   return read_text_file(path);
 }
 
@@ -45,7 +46,8 @@ std::optional<fs::path> ProgramLoader::resolve(const ast::Import& import, const 
   std::error_code ec;
   if (import.is_path) {
     fs::path candidate = (importer.parent_path() / import.target).lexically_normal();
-    if (sources_.count(candidate.string()) != 0 || fs::is_regular_file(candidate, ec)) return candidate;
+    if (sources_.count(candidate.string()) != 0) return candidate;
+    if (!sources_only_ && fs::is_regular_file(candidate, ec)) return candidate;
     return std::nullopt;
   }
   // From memory: the stdlib file the definition was deployed with, wherever it lived then.
@@ -82,7 +84,8 @@ int ProgramLoader::load(const fs::path& path, std::string text, DiagnosticList& 
                             : fmt::format("cannot find '{}' in the standard library", import.target));
       continue;
     }
-    std::optional<std::string> imported_text = read(*target);
+    // The stdlib is ours to read; an uploaded file's own path imports stay in the upload.
+    std::optional<std::string> imported_text = read(*target, !(import.is_path && sources_only_));
     if (!imported_text) {
       diagnostics.error(import.range, fmt::format("cannot read imported file '{}'", target->string()));
       continue;

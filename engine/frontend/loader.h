@@ -33,7 +33,11 @@ class ProgramLoader {
 
   // Files to read from memory instead of disk, by path: a deployed definition is recompiled
   // from the exact sources it was deployed with, whatever is on disk now.
-  void use_sources(std::map<std::string, std::string> sources) { sources_ = std::move(sources); }
+  // `only`: path imports never read the disk (an upload must not reach the server's files).
+  void use_sources(std::map<std::string, std::string> sources, bool only = false) {
+    sources_ = std::move(sources);
+    sources_only_ = only;
+  }
 
   LoadedProgram finish();
 
@@ -42,10 +46,11 @@ class ProgramLoader {
   std::optional<std::filesystem::path> resolve(const ast::Import& import,
                                                const std::filesystem::path& importer) const;
 
-  std::optional<std::string> read(const std::filesystem::path& path) const;
+  std::optional<std::string> read(const std::filesystem::path& path, bool disk) const;
 
   std::vector<std::filesystem::path> stdlib_dirs_;
   std::map<std::string, std::string> sources_;
+  bool sources_only_ = false;
   LoadedProgram program_;
   std::vector<std::vector<int>> imports_;
   std::map<std::string, int> by_canonical_path_;

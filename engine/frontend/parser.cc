@@ -261,7 +261,15 @@ class AstBuilder {
     } else if (auto* m = dynamic_cast<P::CaseMemberContext*>(ctx)) {
       for (auto* f : m->fieldDecl()) out.fields.push_back(field(f));
     } else if (auto* m = dynamic_cast<P::EventsMemberContext*>(ctx)) {
-      for (auto* id : m->ID()) out.events.push_back(ident(id));
+      for (auto* e : m->eventDecl()) {
+        auto ids = e->ID();
+        if (ids.empty()) continue;
+        out.events.push_back(ident(ids[0]));
+        if (ids.size() < 2) continue;
+        ast::EventSenders senders{ident(ids[0]), {}};
+        for (std::size_t i = 1; i < ids.size(); ++i) senders.roles.push_back(ident(ids[i]));
+        out.event_senders.push_back(std::move(senders));
+      }
     } else if (auto* m = dynamic_cast<P::TermsMemberContext*>(ctx)) {
       for (auto* t : m->termOverride()) {
         auto parts = t->ID();

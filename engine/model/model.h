@@ -166,6 +166,8 @@ struct Process {
   std::vector<std::string> roles;
   std::vector<Field> fields;
   std::vector<std::string> events;
+  // Who may send an event (art. 3 Wth: only the mayor revokes); an event not here may come from anyone.
+  std::map<std::string, std::vector<std::string>> event_senders;
   std::vector<LegalTerm> terms;  // every term the process uses, with this process's value
   std::optional<Calendar> calendar;
   std::vector<Node> nodes;

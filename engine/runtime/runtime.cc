@@ -692,10 +692,21 @@ Status guarded(F&& body) {
   }
 }
 
+// `events intrekking by burgemeester`: only the named roles may send it.
+Status check_sender(const model::Process& p, const std::string& event, const std::string& role) {
+  if (role.empty()) return Status::ok();
+  auto senders = p.event_senders.find(event);
+  if (senders == p.event_senders.end()) return Status::ok();
+  const auto& roles = senders->second;
+  if (std::find(roles.begin(), roles.end(), role) != roles.end()) return Status::ok();
+  return Status(StatusCode::kPermissionDenied, fmt::format("only {} may send '{}' in process '{}'; not '{}'",
+                                                           fmt::join(roles, " or "), event, p.name, role));
+}
+
 }  // namespace
 
 Result<CaseId> Runtime::start(const std::string& name, const std::string& event, const Json& data, Instant now,
-                              Changes& changes) {
+                              Changes& changes, const std::string& role) {
   const model::Process* p = latest(name);
   if (p == nullptr) return Status(StatusCode::kNotFound, fmt::format("no process '{}' is deployed", name));
   NodeId start = kNoNode;
@@ -711,6 +722,7 @@ Result<CaseId> Runtime::start(const std::string& name, const std::string& event,
     return Status(StatusCode::kInvalidArgument, fmt::format("process '{}' does not start on '{}' (it starts on: {})",
                                                             name, event, fmt::join(events, ", ")));
   }
+  if (Status s = check_sender(*p, p->nodes.at(start).target, role); !s.is_ok()) return s;
   Instance instance;
   instance.id = next_case_;
   instance.process = p->name;
@@ -778,7 +790,8 @@ Status Runtime::complete(TaskId task_id, const std::string& role, const Json& ou
   });
 }
 
-Status Runtime::signal(CaseId id, const std::string& event, const Json& data, Instant now, Changes& changes) {
+Status Runtime::signal(CaseId id, const std::string& event, const Json& data, Instant now, Changes& changes,
+                       const std::string& role) {
   if (cases_.count(id) == 0) return Status(StatusCode::kNotFound, fmt::format("no running case {}", id));
   Instance& c = working(id, changes);
   const model::Process& p = *definition(c.hash);
@@ -786,6 +799,7 @@ Status Runtime::signal(CaseId id, const std::string& event, const Json& data, In
     return Status(StatusCode::kInvalidArgument, fmt::format("process '{}' has no event '{}' (events: {})", p.name, event,
                                                             fmt::join(p.events, ", ")));
   }
+  if (Status s = check_sender(p, event, role); !s.is_ok()) return s;
   if (Status s = validate_data(p, data.is_null() ? Json::object() : data, c.data); !s.is_ok()) return s;
   CaseRun run(*this, changes, id, now);
   bool handled = false;

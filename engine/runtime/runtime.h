@@ -27,10 +27,13 @@ class Runtime {
   const model::Process* latest(const std::string& name) const;
   std::vector<std::shared_ptr<const model::Process>> definitions() const;
 
+  // `role` is who sends the start or event: checked against the process's `events x by ...`.
+  // Empty means the embedding host itself, which speaks with full authority.
   Result<CaseId> start(const std::string& process, const std::string& event, const Json& data, Instant now,
-                       Changes& changes);
+                       Changes& changes, const std::string& role = "");
   Status complete(TaskId task, const std::string& role, const Json& outputs, Instant now, Changes& changes);
-  Status signal(CaseId id, const std::string& event, const Json& data, Instant now, Changes& changes);
+  Status signal(CaseId id, const std::string& event, const Json& data, Instant now, Changes& changes,
+                const std::string& role = "");
   Status update(CaseId id, const Json& data, Instant now, Changes& changes);
   Status cancel(CaseId id, const std::string& reason, Instant now, Changes& changes);
   // Fires one timer. Within a batch, `earlier` holds what the batch's previous timers changed,

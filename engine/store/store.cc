@@ -8,10 +8,17 @@ namespace termijn::store {
 
 namespace {
 
+void rehash_audit(Database& db);
+
 // Numbered migrations; a database records the last one applied and gets the rest, in order.
-const char* const kMigrations[] = {
+// `then` runs inside the same transaction, for what SQL alone cannot do.
+struct Migration {
+  const char* sql;
+  void (*then)(Database&) = nullptr;
+};
+const Migration kMigrations[] = {
     // 1: the first schema.
-    R"sql(
+    {R"sql(
 CREATE TABLE definitions(
   hash TEXT PRIMARY KEY, name TEXT NOT NULL, version INTEGER NOT NULL,
   sources TEXT NOT NULL, deployed_at INTEGER NOT NULL);
@@ -40,12 +47,44 @@ CREATE TABLE outbox(
   id INTEGER PRIMARY KEY AUTOINCREMENT, case_id INTEGER, at INTEGER NOT NULL, roles TEXT NOT NULL,
   message TEXT NOT NULL, source TEXT NOT NULL, delivered_at INTEGER);
 CREATE TABLE commands(key TEXT PRIMARY KEY, kind TEXT NOT NULL, at INTEGER NOT NULL, result TEXT NOT NULL);
+)sql"},
+    // 2: API tokens (only their hashes), delivery cursors per notification sink, and an audit log
+    // whose entries chain over the hash of their detail, so retention can erase the detail
+    // (art. 10 Wth) while the chain still proves nothing else changed.
+    {R"sql(
+CREATE TABLE tokens(
+  hash TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, organisation TEXT NOT NULL, role TEXT NOT NULL,
+  created_at INTEGER NOT NULL, revoked_at INTEGER);
+CREATE TABLE sink_cursors(
+  sink TEXT PRIMARY KEY, delivered_upto INTEGER NOT NULL, attempts INTEGER NOT NULL, last_error TEXT NOT NULL);
+ALTER TABLE audit ADD COLUMN detail_hash TEXT NOT NULL DEFAULT '';
+ALTER TABLE audit ADD COLUMN purged INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX cases_by_end ON cases(status, ended_at);
+CREATE TABLE id_floors(kind TEXT PRIMARY KEY, floor INTEGER NOT NULL);
 )sql",
+     rehash_audit},
 };
 
 std::string chain_hash(const std::string& prev, std::int64_t seq, std::int64_t case_id, std::int64_t at,
-                       const std::string& kind, const std::string& detail) {
-  return sha256_hex(fmt::format("{}|{}|{}|{}|{}|{}", prev, seq, case_id, at, kind, detail));
+                       const std::string& kind, const std::string& detail_hash) {
+  return sha256_hex(fmt::format("{}|{}|{}|{}|{}|{}", prev, seq, case_id, at, kind, detail_hash));
+}
+
+// Migration 2: re-chains the existing entries over their details' hashes.
+void rehash_audit(Database& db) {
+  Statement read(db.handle(), "SELECT seq, case_id, at, kind, detail FROM audit ORDER BY seq");
+  Statement write(db.handle(), "UPDATE audit SET detail_hash = ?, prev_hash = ?, hash = ? WHERE seq = ?");
+  std::string prev;
+  std::int64_t last = 0;
+  while (read.step()) {
+    std::string detail_hash = sha256_hex(read.text(4));
+    std::string next = chain_hash(prev, read.integer(0), read.integer(1), read.integer(2), read.text(3), detail_hash);
+    write.bind(1, detail_hash).bind(2, prev).bind(3, next).bind(4, read.integer(0)).run();
+    prev = next;
+    last = read.integer(0);
+  }
+  Statement head(db.handle(), "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1");
+  head.bind(1, last).bind(2, prev).run();
 }
 
 Json parse(const std::string& text) { return text.empty() ? Json() : Json::parse(text); }
@@ -73,7 +112,8 @@ void Store::migrate() {
   }
   for (std::int64_t v = current + 1; v <= known; ++v) {
     Transaction tx(db_);
-    db_.exec(kMigrations[v - 1]);
+    db_.exec(kMigrations[v - 1].sql);
+    if (kMigrations[v - 1].then != nullptr) kMigrations[v - 1].then(db_);
     Statement s(db_.handle(), "INSERT INTO schema_migrations(version, applied_at) VALUES (?, strftime('%s','now'))");
     s.bind(1, v).run();
     tx.commit();
@@ -112,6 +152,13 @@ std::optional<Json> Store::command_result(const std::string& key) {
 
 void Store::commit(const runtime::Changes& changes, const std::vector<CommandRecord>& commands) {
   Transaction tx(db_);
+  AuditHead head = write(changes, commands);
+  tx.commit();
+  audit_seq_ = head.seq;
+  audit_hash_ = head.hash;
+}
+
+Store::AuditHead Store::write(const runtime::Changes& changes, const std::vector<CommandRecord>& commands) {
   {
     Statement& s = db_.cached(
                 "INSERT OR REPLACE INTO cases(id, process, hash, status, level, started_at, ended_at, end_reason, "
@@ -152,12 +199,15 @@ void Store::commit(const runtime::Changes& changes, const std::vector<CommandRec
   std::int64_t seq = audit_seq_;
   std::string hash = audit_hash_;
   {
-    Statement& s = db_.cached( "INSERT INTO audit(seq, case_id, at, kind, detail, prev_hash, hash) VALUES (?,?,?,?,?,?,?)");
+    Statement& s = db_.cached(
+        "INSERT INTO audit(seq, case_id, at, kind, detail, detail_hash, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?)");
     for (const auto& e : changes.audit) {
       ++seq;
       std::string detail = e.detail.dump();
-      std::string next = chain_hash(hash, seq, e.case_id, to_millis(e.at), e.kind, detail);
-      s.bind(1, seq).bind(2, e.case_id).bind(3, to_millis(e.at)).bind(4, e.kind).bind(5, detail).bind(6, hash).bind(7, next);
+      std::string detail_hash = sha256_hex(detail);
+      std::string next = chain_hash(hash, seq, e.case_id, to_millis(e.at), e.kind, detail_hash);
+      s.bind(1, seq).bind(2, e.case_id).bind(3, to_millis(e.at)).bind(4, e.kind).bind(5, detail).bind(6, detail_hash)
+          .bind(7, hash).bind(8, next);
       s.run();
       hash = next;
     }
@@ -178,9 +228,7 @@ void Store::commit(const runtime::Changes& changes, const std::vector<CommandRec
       s.run();
     }
   }
-  tx.commit();
-  audit_seq_ = seq;
-  audit_hash_ = hash;
+  return AuditHead{seq, hash};
 }
 
 std::vector<runtime::Instance> Store::running_cases() {
@@ -191,9 +239,12 @@ std::vector<runtime::Instance> Store::running_cases() {
 }
 
 Store::NextIds Store::next_ids() {
-  return NextIds{db_.scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM cases"),
-                 db_.scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM tasks"),
-                 db_.scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM timers")};
+  // A purge deletes rows but never frees their ids: the audit log still names them.
+  auto next = [this](const std::string& table) {
+    return db_.scalar(fmt::format("SELECT MAX(COALESCE((SELECT MAX(id) FROM {0}), 0), "
+                                  "COALESCE((SELECT floor FROM id_floors WHERE kind = '{0}'), 0)) + 1", table));
+  };
+  return NextIds{next("cases"), next("tasks"), next("timers")};
 }
 
 Json Store::cases(const std::optional<std::string>& status) {
@@ -250,15 +301,17 @@ Json Store::timers(std::int64_t case_id) {
 }
 
 Json Store::audit_log(std::optional<std::int64_t> case_id) {
-  std::string sql = "SELECT seq, case_id, at, kind, detail FROM audit";
+  std::string sql = "SELECT seq, case_id, at, kind, detail, purged FROM audit";
   if (case_id) sql += " WHERE case_id = ?";
   sql += " ORDER BY seq";
   Statement s(db_.handle(), sql.c_str());
   if (case_id) s.bind(1, *case_id);
   Json out = Json::array();
   while (s.step()) {
-    out.push_back(Json{{"seq", s.integer(0)}, {"case", s.integer(1)}, {"at", to_iso_utc(from_millis(s.integer(2)))},
-                       {"kind", s.text(3)}, {"detail", parse(s.text(4))}});
+    Json entry{{"seq", s.integer(0)}, {"case", s.integer(1)}, {"at", to_iso_utc(from_millis(s.integer(2)))},
+               {"kind", s.text(3)}, {"detail", parse(s.text(4))}};
+    if (s.integer(5) != 0) entry["purged"] = true;
+    out.push_back(std::move(entry));
   }
   return out;
 }
@@ -278,7 +331,8 @@ Json Store::outbox(bool undelivered_only) {
 
 AuditCheck Store::verify_audit() {
   AuditCheck check;
-  Statement s(db_.handle(), "SELECT seq, case_id, at, kind, detail, prev_hash, hash FROM audit ORDER BY seq");
+  Statement s(db_.handle(),
+              "SELECT seq, case_id, at, kind, detail, prev_hash, hash, detail_hash, purged FROM audit ORDER BY seq");
   std::string prev;
   std::int64_t expected_seq = 1;
   while (s.step()) {
@@ -293,8 +347,10 @@ AuditCheck Store::verify_audit() {
       check.problem = fmt::format("entry {} does not follow from the entry before it", seq);
       return check;
     }
-    std::string recomputed = chain_hash(prev, seq, s.integer(1), s.integer(2), s.text(3), s.text(4));
-    if (recomputed != s.text(6)) {
+    // A purged entry has lost its detail by design; its hash still binds its place in the chain.
+    bool detail_intact = s.integer(8) != 0 || sha256_hex(s.text(4)) == s.text(7);
+    std::string recomputed = chain_hash(prev, seq, s.integer(1), s.integer(2), s.text(3), s.text(7));
+    if (!detail_intact || recomputed != s.text(6)) {
       check.ok = false;
       check.problem = fmt::format("entry {} was changed after it was written", seq);
       return check;
@@ -309,6 +365,105 @@ AuditCheck Store::verify_audit() {
     check.problem = fmt::format("the log ends at entry {}, but {} entries were written", check.entries, head.integer(0));
   }
   return check;
+}
+
+std::vector<std::int64_t> Store::purge_ended_before(Instant cutoff, runtime::AuditEntry record) {
+  std::vector<std::int64_t> ids;
+  {
+    Statement s(db_.handle(), "SELECT id FROM cases WHERE status <> 'running' AND ended_at < ? ORDER BY id");
+    s.bind(1, to_millis(cutoff));
+    while (s.step()) ids.push_back(s.integer(0));
+  }
+  record.detail["cases"] = ids;
+  runtime::Changes changes;
+  changes.audit.push_back(std::move(record));
+  Transaction tx(db_);
+  AuditHead head = write(changes, {});
+  NextIds floors = next_ids();
+  db_.exec(fmt::format("INSERT OR REPLACE INTO id_floors(kind, floor) VALUES ('cases', {}), ('tasks', {}), "
+                       "('timers', {})", floors.next_case - 1, floors.next_task - 1, floors.next_timer - 1));
+  for (const char* sql : {"DELETE FROM tasks WHERE case_id = ?", "DELETE FROM timers WHERE case_id = ?",
+                          "DELETE FROM outbox WHERE case_id = ?",
+                          "UPDATE audit SET detail = 'null', purged = 1 WHERE case_id = ?",
+                          "DELETE FROM cases WHERE id = ?"}) {
+    Statement s(db_.handle(), sql);
+    for (std::int64_t id : ids) s.bind(1, id).run();
+  }
+  tx.commit();
+  audit_seq_ = head.seq;
+  audit_hash_ = head.hash;
+  return ids;
+}
+
+void Store::add_token(const std::string& token_hash, const TokenHolder& holder, Instant now) {
+  Statement s(db_.handle(), "INSERT INTO tokens(hash, name, organisation, role, created_at) VALUES (?,?,?,?,?)");
+  s.bind(1, token_hash).bind(2, holder.name).bind(3, holder.organisation).bind(4, holder.role).bind(5, to_millis(now));
+  s.run();
+}
+
+bool Store::revoke_token(const std::string& name, Instant now) {
+  Statement s(db_.handle(), "UPDATE tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL");
+  s.bind(1, to_millis(now)).bind(2, name).run();
+  return sqlite3_changes(db_.handle()) > 0;
+}
+
+std::optional<TokenHolder> Store::token_holder(const std::string& token_hash) {
+  Statement& s = db_.cached("SELECT name, organisation, role FROM tokens WHERE hash = ? AND revoked_at IS NULL");
+  s.bind(1, token_hash);
+  std::optional<TokenHolder> holder;
+  if (s.step()) holder = TokenHolder{s.text(0), s.text(1), s.text(2)};
+  s.reset();
+  return holder;
+}
+
+Json Store::tokens() {
+  Statement s(db_.handle(), "SELECT name, organisation, role, created_at, revoked_at FROM tokens ORDER BY name");
+  Json out = Json::array();
+  while (s.step()) {
+    out.push_back(Json{{"name", s.text(0)}, {"organisation", s.text(1)}, {"role", s.text(2)},
+                       {"created", to_iso_utc(from_millis(s.integer(3)))},
+                       {"revoked", s.is_null(4) ? Json() : Json(to_iso_utc(from_millis(s.integer(4))))}});
+  }
+  return out;
+}
+
+std::vector<OutboxRow> Store::outbox_after(std::int64_t id, int limit) {
+  Statement& s = db_.cached("SELECT id, case_id, at, roles, message, source FROM outbox WHERE id > ? ORDER BY id LIMIT ?");
+  s.bind(1, id).bind(2, static_cast<std::int64_t>(limit));
+  std::vector<OutboxRow> out;
+  while (s.step()) {
+    out.push_back(OutboxRow{s.integer(0), s.integer(1), from_millis(s.integer(2)),
+                            parse(s.text(3)).get<std::vector<std::string>>(), s.text(4), s.text(5)});
+  }
+  s.reset();
+  return out;
+}
+
+std::int64_t Store::sink_cursor(const std::string& sink) {
+  Statement& s = db_.cached("SELECT delivered_upto FROM sink_cursors WHERE sink = ?");
+  s.bind(1, sink);
+  std::int64_t upto = 0;
+  if (s.step()) upto = s.integer(0);
+  s.reset();
+  return upto;
+}
+
+void Store::record_delivery(const std::string& sink, std::int64_t delivered_upto, int attempts,
+                            const std::string& error) {
+  Statement& s = db_.cached("INSERT OR REPLACE INTO sink_cursors(sink, delivered_upto, attempts, last_error) "
+                            "VALUES (?,?,?,?)");
+  s.bind(1, sink).bind(2, delivered_upto).bind(3, static_cast<std::int64_t>(attempts)).bind(4, error).run();
+}
+
+Json Store::sinks() {
+  Statement s(db_.handle(), "SELECT sink, delivered_upto, attempts, last_error, "
+                            "(SELECT COUNT(*) FROM outbox o WHERE o.id > c.delivered_upto) FROM sink_cursors c");
+  Json out = Json::array();
+  while (s.step()) {
+    out.push_back(Json{{"sink", s.text(0)}, {"delivered_upto", s.integer(1)}, {"attempts", s.integer(2)},
+                       {"last_error", s.text(3)}, {"waiting", s.integer(4)}});
+  }
+  return out;
 }
 
 }  // namespace termijn::store

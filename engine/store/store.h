@@ -42,6 +42,23 @@ struct TaskQuery {
   std::optional<Instant> overdue_at;  // only tasks due before this moment
 };
 
+// An API token's holder. The token itself is never stored, only its SHA-256.
+struct TokenHolder {
+  std::string name;
+  std::string organisation;
+  std::string role;
+};
+
+// One notification as delivered to a sink.
+struct OutboxRow {
+  std::int64_t id = 0;
+  std::int64_t case_id = 0;
+  Instant at;
+  std::vector<std::string> roles;
+  std::string message;
+  std::string source;
+};
+
 class Store {
  public:
   // Opens (creating if needed) and migrates the database to the current schema. `durable` false
@@ -72,8 +89,30 @@ class Store {
   Json outbox(bool undelivered_only);
   AuditCheck verify_audit();
 
+  // Retention: every case that ended before `cutoff` loses its data, tasks, timers and
+  // notifications, and its audit entries lose their detail; `record` (the purge's own audit entry,
+  // filled in with the cases) is written in the same transaction. Returns the purged cases.
+  std::vector<std::int64_t> purge_ended_before(Instant cutoff, runtime::AuditEntry record);
+
+  void add_token(const std::string& token_hash, const TokenHolder& holder, Instant now);
+  bool revoke_token(const std::string& name, Instant now);
+  std::optional<TokenHolder> token_holder(const std::string& token_hash);
+  Json tokens();
+
+  // Notification sinks deliver the outbox in order and remember how far they got.
+  std::vector<OutboxRow> outbox_after(std::int64_t id, int limit);
+  std::int64_t sink_cursor(const std::string& sink);
+  void record_delivery(const std::string& sink, std::int64_t delivered_upto, int attempts, const std::string& error);
+  Json sinks();
+
  private:
   void migrate();
+  struct AuditHead {
+    std::int64_t seq = 0;
+    std::string hash;
+  };
+  // Writes one step inside the caller's transaction; returns the audit log's new head.
+  AuditHead write(const runtime::Changes& changes, const std::vector<CommandRecord>& commands);
 
   Database db_;
   std::int64_t audit_seq_ = 0;

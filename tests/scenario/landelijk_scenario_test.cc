@@ -117,7 +117,14 @@ TEST_F(Landelijk, Day9TheMayorExtendsTo28DaysAndTheTimersMove) {
 TEST_F(Landelijk, Day12RevocationCancelsTheOpenWorkAndGoesToClosing) {
   CaseId id = impose_and_plan();
   clock.set(at("2026-10-22 09:00"));
-  ASSERT_TRUE(engine->signal(id, "intrekking").is_ok());
+  // Art. 3 Wth: revocation cannot be mandated. The police trying it are refused, and that is audited.
+  Status refused = engine->signal(id, "intrekking", Json::object(), "", "politie");
+  EXPECT_EQ(refused.code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(refused.message(), "only burgemeester may send 'intrekking' in process 'landelijk'; not 'politie'");
+  ASSERT_EQ(audit_of(id, "refused").size(), 1u);
+  EXPECT_EQ(audit_of(id, "refused")[0]["detail"]["role"], "politie");
+  EXPECT_NE(task(id, "zorgadvies"), nullptr) << "nothing changed";
+  ASSERT_TRUE(engine->signal(id, "intrekking", Json::object(), "", "burgemeester").is_ok());
   // Everything in the ten days is cancelled; closing has started.
   EXPECT_EQ(task(id, "zorgadvies"), nullptr);
   EXPECT_EQ(task(id, "zsm_bespreking"), nullptr);

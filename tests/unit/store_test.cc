@@ -4,6 +4,8 @@
 
 #include <unistd.h>
 
+#include <fmt/format.h>
+
 #include <filesystem>
 
 namespace termijn {
@@ -20,12 +22,12 @@ TEST(Store, CreatesTheSchemaOnceAndKeepsItsVersion) {
   std::string path = temp_db("termijn-store-schema.db");
   {
     store::Store s(path);
-    EXPECT_EQ(s.schema_version(), 1);
+    EXPECT_EQ(s.schema_version(), 2);
   }
   store::Store again(path);
-  EXPECT_EQ(again.schema_version(), 1);
+  EXPECT_EQ(again.schema_version(), 2);
   store::Database db(path);
-  EXPECT_EQ(db.scalar("SELECT COUNT(*) FROM schema_migrations"), 1);
+  EXPECT_EQ(db.scalar("SELECT COUNT(*) FROM schema_migrations"), 2);
   store::Statement mode(db.handle(), "PRAGMA journal_mode");
   ASSERT_TRUE(mode.step());
   EXPECT_EQ(mode.text(0), "wal");
@@ -65,6 +67,119 @@ TEST(Store, CommitsAStepAtomicallyAndChainsTheAudit) {
   EXPECT_THROW(s.commit(changes, {store::CommandRecord{"key-1", "start", runtime::Json()}}), store::SqliteError);
   EXPECT_EQ(s.running_cases().front().level, 0);
   EXPECT_TRUE(s.verify_audit().ok);
+}
+
+// One ended case (1) and one running case (2), each with audit entries.
+void two_cases(store::Store& s, Instant ended_at) {
+  runtime::Changes changes;
+  runtime::Instance ended;
+  ended.id = 1;
+  ended.process = "p";
+  ended.status = runtime::CaseStatus::kCompleted;
+  ended.ended = ended_at;
+  runtime::Instance running = ended;
+  running.id = 2;
+  running.status = runtime::CaseStatus::kRunning;
+  running.ended.reset();
+  changes.cases[1] = ended;
+  changes.cases[2] = running;
+  changes.audit.push_back(runtime::AuditEntry{1, from_millis(1000), "case started", runtime::Json{{"naam", "A"}}});
+  changes.audit.push_back(runtime::AuditEntry{2, from_millis(1000), "case started", runtime::Json{{"naam", "B"}}});
+  changes.audit.push_back(runtime::AuditEntry{1, ended_at, "case ended", runtime::Json{{"reden", "klaar"}}});
+  s.commit(changes, {});
+}
+
+TEST(Store, RetentionErasesEndedCasesYetTheAuditChainStillVerifies) {
+  std::string path = temp_db("termijn-store-purge.db");
+  store::Store s(path);
+  two_cases(s, from_millis(5000));
+  auto purged = s.purge_ended_before(from_millis(6000), runtime::AuditEntry{0, from_millis(7000), "case data purged",
+                                                                           runtime::Json{{"by", "test"}}});
+  ASSERT_EQ(purged, std::vector<std::int64_t>{1});
+  EXPECT_EQ(s.cases(std::nullopt).size(), 1u);  // the running case stays
+  runtime::Json log = s.audit_log(1);
+  ASSERT_EQ(log.size(), 2u);
+  EXPECT_TRUE(log[0]["detail"].is_null());
+  EXPECT_TRUE(log[0].value("purged", false));
+  EXPECT_EQ(s.audit_log(2)[0]["detail"]["naam"], "B");
+  runtime::Json all = s.audit_log(std::nullopt);
+  EXPECT_EQ(all.back()["kind"], "case data purged");
+  EXPECT_EQ(all.back()["detail"]["cases"], runtime::Json::array({1}));
+  store::AuditCheck check = s.verify_audit();
+  EXPECT_TRUE(check.ok) << check.problem;
+  EXPECT_EQ(check.entries, 4);
+  // A purged case's id is never handed out again: the audit still names it.
+  EXPECT_EQ(s.next_ids().next_case, 3);
+  {
+    store::Database db(path);
+    db.exec("UPDATE audit SET detail = '{\"naam\":\"C\"}' WHERE case_id = 2");
+  }
+  check = s.verify_audit();
+  EXPECT_FALSE(check.ok);
+  EXPECT_EQ(check.problem, "entry 2 was changed after it was written");
+}
+
+TEST(Store, PurgingTheNewestCaseDoesNotFreeItsId) {
+  std::string path = temp_db("termijn-store-purge-ids.db");
+  store::Store s(path);
+  runtime::Changes changes;
+  runtime::Instance ended;
+  ended.id = 7;
+  ended.status = runtime::CaseStatus::kCompleted;
+  ended.ended = from_millis(10);
+  changes.cases[7] = ended;
+  s.commit(changes, {});
+  s.purge_ended_before(from_millis(20), runtime::AuditEntry{0, from_millis(30), "case data purged", runtime::Json::object()});
+  EXPECT_TRUE(s.cases(std::nullopt).empty());
+  EXPECT_EQ(s.next_ids().next_case, 8);
+}
+
+TEST(Store, MigrationTwoRechainsAnExistingAuditLog) {
+  std::string path = temp_db("termijn-store-migrate.db");
+  {
+    store::Store s(path);
+    two_cases(s, from_millis(5000));
+  }
+  {
+    // Back to schema 1 as an older termijn left it: no detail hashes, no tokens, no cursors.
+    store::Database db(path);
+    db.exec("DROP INDEX cases_by_end; DROP TABLE tokens; DROP TABLE sink_cursors; DROP TABLE id_floors;"
+            "ALTER TABLE audit DROP COLUMN detail_hash; ALTER TABLE audit DROP COLUMN purged;"
+            "DELETE FROM schema_migrations WHERE version = 2");
+  }
+  store::Store s(path);
+  EXPECT_EQ(s.schema_version(), 2);
+  store::AuditCheck check = s.verify_audit();
+  EXPECT_TRUE(check.ok) << check.problem;
+  EXPECT_EQ(check.entries, 3);
+}
+
+TEST(Store, KeepsOnlyTheHashOfATokenAndForgetsRevokedOnes) {
+  std::string path = temp_db("termijn-store-tokens.db");
+  store::Store s(path);
+  s.add_token("hash-1", store::TokenHolder{"burgemeester-rdam", "Gemeente Rotterdam", "burgemeester"}, from_millis(0));
+  EXPECT_EQ(s.token_holder("hash-1")->role, "burgemeester");
+  EXPECT_FALSE(s.token_holder("hash-2").has_value());
+  EXPECT_TRUE(s.revoke_token("burgemeester-rdam", from_millis(1)));
+  EXPECT_FALSE(s.token_holder("hash-1").has_value());
+  EXPECT_FALSE(s.revoke_token("burgemeester-rdam", from_millis(2)));
+}
+
+TEST(Store, SinksResumeWhereTheyLeftOff) {
+  std::string path = temp_db("termijn-store-sinks.db");
+  store::Store s(path);
+  runtime::Changes changes;
+  for (int i = 0; i < 3; ++i) {
+    changes.outbox.push_back(runtime::Notification{1, from_millis(i), {"politie"}, fmt::format("bericht {}", i), "t"});
+  }
+  s.commit(changes, {});
+  EXPECT_EQ(s.sink_cursor("webhook:a"), 0);
+  auto rows = s.outbox_after(0, 2);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[1].message, "bericht 1");
+  s.record_delivery("webhook:a", rows[1].id, 0, "");
+  EXPECT_EQ(s.outbox_after(s.sink_cursor("webhook:a"), 10).size(), 1u);
+  EXPECT_EQ(s.sinks()[0]["waiting"], 1);
 }
 
 }  // namespace

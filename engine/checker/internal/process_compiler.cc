@@ -104,6 +104,13 @@ void ProcessCompiler::declare_members() {
     symbols_.events.push_back(event.name);
     out_->events.push_back(event.name);
   }
+  for (const auto& senders : decl_.event_senders) {
+    auto& roles = out_->event_senders[senders.event.name];
+    for (const auto& role : senders.roles) {
+      check_role(role);
+      roles.push_back(role.name);
+    }
+  }
   for (const auto& field : decl_.fields) {
     model::Field f{field.name.name, resolve_type(field.type), field.range};
     if (symbols_.fields.emplace(f.name, f).second) out_->fields.push_back(f);

@@ -145,6 +145,11 @@ void VariantResolver::merge(ResolvedProcess& out, const ResolvedProcess& parent)
   auto ident_name = [](const ast::Ident& i) { return i.name; };
   union_by_name(merged.roles, own.roles, ident_name);
   union_by_name(merged.events, own.events, ident_name);
+  // A variant that names an event's senders replaces the parent's list for that event.
+  for (const auto& senders : own.event_senders) {
+    std::erase_if(merged.event_senders, [&](const ast::EventSenders& s) { return s.event.name == senders.event.name; });
+    merged.event_senders.push_back(senders);
+  }
   for (const auto& field : own.fields) {
     auto same = std::find_if(merged.fields.begin(), merged.fields.end(),
                              [&](const ast::FieldDecl& f) { return f.name.name == field.name.name; });
