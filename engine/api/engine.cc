@@ -227,12 +227,22 @@ void Engine::record_refusal(CaseId id, const std::string& role, const std::strin
   (void)commit(changes, "", "refused", Json());  // a refusal that cannot be audited is still refused
 }
 
-Result<std::vector<CaseId>> Engine::purge(Instant cutoff, const std::string& by) {
+Result<Engine::Purge> Engine::purge(std::optional<Instant> ended_before, const std::string& by) {
+  // Art. 10 Wth: kept five years (stdlib/wth.wth: Wth.bewaartermijn), then destroyed.
+  constexpr int kRetentionYears = 5;
+  Duration retention{DurationKind::kCalendar, kRetentionYears * 12, 0, 0};
+  Instant latest = legal_.add(clock_->now(), negate(retention), nullptr);
+  if (ended_before && *ended_before > latest) {
+    return Status(StatusCode::kInvalidArgument,
+                  fmt::format("the retention term is {} years (art. 10 Wth): only cases that ended before {} may go",
+                              kRetentionYears, to_iso_utc(latest)));
+  }
+  Instant cutoff = ended_before.value_or(latest);
   runtime::AuditEntry record{0, clock_->now(), "case data purged",
                              Json{{"by", by}, {"ended_before", to_iso_utc(cutoff)},
                                   {"cite", "art. 10 Wth: data kept no longer than five years"}}};
   try {
-    return store_->purge_ended_before(cutoff, std::move(record));
+    return Purge{cutoff, store_->purge_ended_before(cutoff, std::move(record))};
   } catch (const std::exception& e) {
     return Status(StatusCode::kInternal, fmt::format("the store did not purge: {}", e.what()));
   }

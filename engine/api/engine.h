@@ -97,9 +97,14 @@ class Engine {
   Json outbox();
   store::AuditCheck verify_audit();
 
-  // Retention (art. 10 Wth): destroys the data of every case that ended before `cutoff`, leaving
-  // an audit entry naming the cases, `by` whom and why. Returns the purged cases.
-  Result<std::vector<CaseId>> purge(Instant cutoff, const std::string& by);
+  // Retention (art. 10 Wth): destroys the data of every case that ended more than five years
+  // ago (or before `ended_before`, which may not be later than that), leaving an audit entry
+  // naming the cases, `by` whom and why.
+  struct Purge {
+    Instant ended_before;
+    std::vector<CaseId> cases;
+  };
+  Result<Purge> purge(std::optional<Instant> ended_before, const std::string& by);
 
   // Audits a refusal decided outside the engine (an API caller without the right role).
   void record_refusal(CaseId id, const std::string& role, const std::string& action, const std::string& reason);

@@ -27,6 +27,8 @@ void add_file_commands(CLI::App& app, const GlobalOptions& global, int& exit_cod
 void add_case_commands(CLI::App& app, const GlobalOptions& global, int& exit_code);
 // test: coordinators' scenario files.
 void add_test_command(CLI::App& app, const GlobalOptions& global, int& exit_code);
+// token, purge: administering a database.
+void add_admin_commands(CLI::App& app, const GlobalOptions& global, int& exit_code);
 // serve: the engine on real time.
 void add_serve_command(CLI::App& app, const GlobalOptions& global, int& exit_code);
 

@@ -732,8 +732,9 @@ Result<CaseId> Runtime::start(const std::string& name, const std::string& event,
   CaseId id = next_case_++;
   changes.cases[id] = std::move(instance);
   CaseRun run(*this, changes, id, now);
-  run.audit("case started", Json{{"process", p->name}, {"version", p->version}, {"hash", p->hash},
-                                 {"event", p->nodes.at(start).target}});
+  Json started{{"process", p->name}, {"version", p->version}, {"hash", p->hash}, {"event", p->nodes.at(start).target}};
+  if (!role.empty()) started["by"] = role;
+  run.audit("case started", std::move(started));
   run.spawn(start, {}, {0});
   Status status = guarded([&] { run.run(); });
   if (!status.is_ok()) return status;
@@ -812,7 +813,9 @@ Status Runtime::signal(CaseId id, const std::string& event, const Json& data, In
   if (!handled) {
     return Status(StatusCode::kFailedPrecondition, fmt::format("nothing in case {} listens for '{}' now", id, event));
   }
-  run.audit("event received", Json{{"event", event}});
+  Json received{{"event", event}};
+  if (!role.empty()) received["by"] = role;
+  run.audit("event received", std::move(received));
   return Status::ok();
 }
 

@@ -247,20 +247,51 @@ Store::NextIds Store::next_ids() {
   return NextIds{next("cases"), next("tasks"), next("timers")};
 }
 
+namespace {
+
+const char* const kCaseColumns = "SELECT id, process, status, level, started_at, ended_at, end_reason FROM cases";
+
+Json case_json(const Statement& s) {
+  return Json{{"id", s.integer(0)}, {"process", s.text(1)}, {"status", s.text(2)}, {"level", s.integer(3)},
+              {"started", to_iso_utc(from_millis(s.integer(4)))},
+              {"ended", s.is_null(5) ? Json() : Json(to_iso_utc(from_millis(s.integer(5))))},
+              {"end_reason", s.text(6)}};
+}
+
+}  // namespace
+
 Json Store::cases(const std::optional<std::string>& status) {
   Json out = Json::array();
-  std::string sql = "SELECT id, process, status, level, started_at, ended_at, end_reason FROM cases";
+  std::string sql = kCaseColumns;
   if (status) sql += " WHERE status = ?";
   sql += " ORDER BY id";
   Statement s(db_.handle(), sql.c_str());
   if (status) s.bind(1, *status);
-  while (s.step()) {
-    out.push_back(Json{{"id", s.integer(0)}, {"process", s.text(1)}, {"status", s.text(2)}, {"level", s.integer(3)},
-                       {"started", to_iso_utc(from_millis(s.integer(4)))},
-                       {"ended", s.is_null(5) ? Json() : Json(to_iso_utc(from_millis(s.integer(5))))},
-                       {"end_reason", s.text(6)}});
-  }
+  while (s.step()) out.push_back(case_json(s));
   return out;
+}
+
+Json Store::case_row(std::int64_t case_id) {
+  Statement s(db_.handle(), (std::string(kCaseColumns) + " WHERE id = ?").c_str());
+  s.bind(1, case_id);
+  return s.step() ? case_json(s) : Json();
+}
+
+std::set<std::int64_t> Store::cases_involving(const std::string& role) {
+  Statement s(db_.handle(), "SELECT case_id FROM tasks WHERE role = ?1 UNION "
+                            "SELECT o.case_id FROM outbox o, json_each(o.roles) r WHERE r.value = ?1");
+  s.bind(1, role);
+  std::set<std::int64_t> out;
+  while (s.step()) out.insert(s.integer(0));
+  return out;
+}
+
+bool Store::has_task_in(std::int64_t case_id, const std::string& role) {
+  Statement& s = db_.cached("SELECT 1 FROM tasks WHERE case_id = ? AND role = ? LIMIT 1");
+  s.bind(1, case_id).bind(2, role);
+  bool found = s.step();
+  s.reset();
+  return found;
 }
 
 Json Store::tasks(const TaskQuery& q) {

@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -88,6 +89,12 @@ class Store {
   Json audit_log(std::optional<std::int64_t> case_id);
   Json outbox(bool undelivered_only);
   AuditCheck verify_audit();
+
+  // Who takes part in a case: the cases where `role` has or had a task, or was notified.
+  std::set<std::int64_t> cases_involving(const std::string& role);
+  bool has_task_in(std::int64_t case_id, const std::string& role);
+  // One row of cases() (running or ended), or null.
+  Json case_row(std::int64_t case_id);
 
   // Retention: every case that ended before `cutoff` loses its data, tasks, timers and
   // notifications, and its audit entries lose their detail; `record` (the purge's own audit entry,

@@ -1,0 +1,75 @@
+// Notifications out: the outbox delivered to sinks (webhooks, a log file), each in order and
+// at least once. A sink's position is stored (sink_cursors), so after a crash or a failed attempt
+// delivery resumes at the first notification not acknowledged; receivers de-duplicate on the
+// notification's id, sent in the body and as `Idempotency-Key`.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/base/status.h"
+#include "engine/store/store.h"
+
+namespace termijn::http {
+
+// The JSON body every sink receives for one notification.
+nlohmann::json notification_json(const store::OutboxRow& row);
+
+class NotificationSink {
+ public:
+  virtual ~NotificationSink() = default;
+  // Stable: it keys the stored delivery position ("webhook:http://...", "log:/var/log/...").
+  virtual std::string name() const = 0;
+  // Calls `done` exactly once: with an empty string on success, else with what went wrong.
+  virtual void send(const store::OutboxRow& row, std::function<void(std::string error)> done) = 0;
+};
+
+struct WebhookTarget {
+  std::string host;
+  std::string port = "80";
+  std::string path = "/";
+};
+// http://host[:port][/path]. No TLS: put a local TLS proxy in front for remote receivers.
+Result<WebhookTarget> parse_webhook_url(const std::string& url);
+
+// POSTs each notification; any 2xx acknowledges it.
+std::unique_ptr<NotificationSink> make_webhook_sink(boost::asio::io_context& io, const std::string& url,
+                                                    std::chrono::milliseconds timeout);
+// Appends each notification as one JSON line and syncs the file before acknowledging.
+std::unique_ptr<NotificationSink> make_log_sink(const std::string& path);
+
+struct DeliveryOptions {
+  std::chrono::milliseconds first_retry{1'000};  // doubled per failed attempt ...
+  std::chrono::milliseconds max_retry{300'000};  // ... up to this
+};
+
+class OutboxDelivery {
+ public:
+  OutboxDelivery(boost::asio::io_context& io, store::Store& store, DeliveryOptions options = {});
+  void add(std::unique_ptr<NotificationSink> sink);
+  // New notifications may have been committed: every idle sink goes on.
+  void kick();
+
+ private:
+  struct Lane {
+    std::unique_ptr<NotificationSink> sink;
+    std::int64_t cursor = 0;
+    int attempts = 0;
+    bool busy = false;
+    std::unique_ptr<boost::asio::steady_timer> retry;
+  };
+  void pump(Lane& lane);
+
+  boost::asio::io_context& io_;
+  store::Store& store_;
+  DeliveryOptions options_;
+  std::vector<std::unique_ptr<Lane>> lanes_;
+};
+
+}  // namespace termijn::http

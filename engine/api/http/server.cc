@@ -1,0 +1,182 @@
+#include "engine/api/http/server.h"
+
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <memory>
+#include <optional>
+
+namespace termijn::http {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using boost::asio::ip::tcp;
+
+namespace {
+
+bhttp::response<bhttp::string_body> to_beast(const HttpResponse& r, unsigned version, bool keep_alive) {
+  bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(r.status), version};
+  res.set(bhttp::field::server, "termijn");
+  res.set(bhttp::field::content_type, r.content_type);
+  res.set("X-Content-Type-Options", "nosniff");
+  for (const auto& [name, value] : r.headers) res.set(name, value);
+  res.body() = r.body;
+  res.keep_alive(keep_alive);
+  res.prepare_payload();
+  return res;
+}
+
+HttpResponse error_response(int status, const std::string& reason) {
+  return HttpResponse{status, "application/json",
+                      nlohmann::json{{"error", {{"status", status}, {"reason", reason}}}}.dump() + "\n", {}};
+}
+
+}  // namespace
+
+// One connection: reads a request (within the time limit and the body limit), answers it, and
+// goes on while the client keeps the connection alive.
+class HttpServer::Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, HttpServer& server, std::shared_ptr<std::size_t> open)
+      : stream_(std::move(socket)), server_(server), open_(std::move(open)) {
+    ++*open_;
+  }
+  ~Session() { --*open_; }
+
+  void start() { read(); }
+
+ private:
+  void read() {
+    parser_.emplace();
+    parser_->body_limit(server_.options_.body_limit);
+    parser_->header_limit(16 * 1024);
+    stream_.expires_after(server_.options_.read_timeout);
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+  }
+
+  void on_read(beast::error_code ec) {
+    if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout || ec == boost::asio::error::operation_aborted ||
+        ec == boost::asio::error::connection_reset || ec == boost::asio::error::eof) {
+      close();
+      return;
+    }
+    if (ec == bhttp::error::body_limit) {
+      reply(error_response(413, fmt::format("the body is larger than {} bytes", server_.options_.body_limit)), 11, false);
+      return;
+    }
+    if (ec == bhttp::error::header_limit) {
+      reply(error_response(431, "the request's headers are too large"), 11, false);
+      return;
+    }
+    if (ec) {
+      reply(error_response(400, fmt::format("not a valid HTTP request: {}", ec.message())), 11, false);
+      return;
+    }
+    const auto& req = parser_->get();
+    HttpRequest request;
+    request.method = std::string(req.method_string());
+    request.target = std::string(req.target());
+    for (const auto& field : req) {
+      std::string name(field.name_string());
+      std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+      request.headers[name] = std::string(field.value());
+    }
+    request.body = req.body();
+    ++server_.requests_;
+    HttpResponse response;
+    try {
+      response = server_.api_.handle(request);
+    } catch (const std::exception& e) {
+      // A bug or a failing store: the request is refused whole (commands commit or do nothing).
+      response = error_response(500, fmt::format("internal error: {}", e.what()));
+    }
+    reply(response, req.version(), req.keep_alive());
+  }
+
+  void reply(const HttpResponse& response, unsigned version, bool keep_alive) {
+    auto res = std::make_shared<bhttp::response<bhttp::string_body>>(to_beast(response, version, keep_alive));
+    stream_.expires_after(server_.options_.read_timeout);
+    bhttp::async_write(stream_, *res, [self = shared_from_this(), res, keep_alive](beast::error_code ec, std::size_t) {
+      if (ec) return self->close();
+      if (!keep_alive) return self->drain();
+      self->read();
+    });
+  }
+
+  // Ends the connection after an early answer (413, 400) without resetting it: closing with the
+  // rest of the request unread would make the kernel send a reset, and the client might lose
+  // the answer. So stop sending, read and discard for a moment, then close.
+  void drain() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.expires_after(std::chrono::seconds(1));  // one deadline for the whole drain
+    discard();
+  }
+  void discard() {
+    stream_.async_read_some(boost::asio::buffer(discard_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) return self->close();
+      self->discard();
+    });
+  }
+
+  void close() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream_.close();
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  HttpServer& server_;
+  std::shared_ptr<std::size_t> open_;
+  std::array<char, 8192> discard_{};
+};
+
+HttpServer::HttpServer(boost::asio::io_context& io, HttpApi& api, ServerOptions options)
+    : io_(io), api_(api), options_(std::move(options)), acceptor_(io), open_(std::make_shared<std::size_t>(0)) {}
+
+HttpServer::~HttpServer() { close(); }
+
+Result<unsigned short> HttpServer::listen() {
+  beast::error_code ec;
+  auto address = boost::asio::ip::make_address(options_.address, ec);
+  if (ec) return Status(StatusCode::kInvalidArgument, fmt::format("'{}' is not an IP address", options_.address));
+  tcp::endpoint endpoint(address, options_.port);
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) acceptor_.set_option(boost::asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(endpoint, ec);
+  if (!ec) acceptor_.listen(boost::asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return Status(StatusCode::kFailedPrecondition,
+                  fmt::format("cannot listen on {}:{}: {}", options_.address, options_.port, ec.message()));
+  }
+  accept();
+  return acceptor_.local_endpoint().port();
+}
+
+void HttpServer::close() {
+  beast::error_code ignored;
+  acceptor_.close(ignored);
+}
+
+void HttpServer::accept() {
+  acceptor_.async_accept(io_, [this](beast::error_code ec, tcp::socket socket) {
+    if (ec == boost::asio::error::operation_aborted || !acceptor_.is_open()) return;
+    if (!ec) {
+      if (*open_ >= options_.max_connections) {
+        beast::error_code ignored;
+        socket.close(ignored);  // full: the client may retry; nothing was read, so nothing is lost
+      } else {
+        std::make_shared<Session>(std::move(socket), *this, open_)->start();
+      }
+    }
+    accept();
+  });
+}
+
+}  // namespace termijn::http

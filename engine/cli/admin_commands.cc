@@ -1,0 +1,122 @@
+// token add|list|revoke, purge: administering a database.
+#include <fmt/format.h>
+
+#include "engine/api/engine.h"
+#include "engine/api/http/api.h"
+#include "engine/cli/commands.h"
+#include "engine/cli/database_lock.h"
+#include "engine/time/instant.h"
+
+namespace termijn::cli {
+
+namespace {
+
+struct AdminOptions {
+  std::string db = "termijn.db";
+  std::string name, organisation, role, before;
+};
+
+// Tokens live in their own table, not in the engine's state: they can be managed while a
+// 'serve' runs, which reads them per request.
+template <typename F>
+int with_store(const AdminOptions& o, F&& apply) {
+  try {
+    store::Store store(o.db);
+    return apply(store);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "termijn: {}\n", e.what());
+    return kUsage;
+  }
+}
+
+}  // namespace
+
+void add_admin_commands(CLI::App& app, const GlobalOptions& global, int& exit_code) {
+  auto o = std::make_shared<AdminOptions>();
+  auto* token = app.add_subcommand("token", "API tokens: one per organisation and role");
+  token->require_subcommand(1);
+
+  auto* add = token->add_subcommand("add", "Issue a token; it is printed once and only its hash is kept");
+  add->add_option("--db", o->db, "The database file")->capture_default_str();
+  add->add_option("--name", o->name, "A unique name for the token, e.g. burgemeester-rotterdam")->required();
+  add->add_option("--org", o->organisation, "The organisation that holds it")->required();
+  add->add_option("--role", o->role,
+                  fmt::format("The process role it acts as, or '{}' to administer", http::kAdminRole))->required();
+  add->callback([o, &exit_code] {
+    exit_code = with_store(*o, [&](store::Store& store) {
+      for (const auto& t : store.tokens()) {
+        if (t["name"] == o->name) {
+          fmt::print(stderr, "termijn: a token named '{}' exists already\n", o->name);
+          return kErrors;
+        }
+      }
+      SystemClock clock;
+      fmt::print("{}\n", http::issue_token(store, store::TokenHolder{o->name, o->organisation, o->role}, clock.now()));
+      return kClean;
+    });
+  });
+
+  auto* list = token->add_subcommand("list", "List tokens (names and roles; never the tokens)");
+  list->add_option("--db", o->db, "The database file")->capture_default_str();
+  list->callback([o, &exit_code] {
+    exit_code = with_store(*o, [&](store::Store& store) {
+      for (const auto& t : store.tokens()) {
+        fmt::print("{:<32} {:<28} {:<20} {}\n", t["name"].get<std::string>(), t["organisation"].get<std::string>(),
+                   t["role"].get<std::string>(), t["revoked"].is_null() ? "active" : "revoked");
+      }
+      return kClean;
+    });
+  });
+
+  auto* revoke = token->add_subcommand("revoke", "Revoke a token at once");
+  revoke->add_option("--db", o->db, "The database file")->capture_default_str();
+  revoke->add_option("--name", o->name, "The token's name")->required();
+  revoke->callback([o, &exit_code] {
+    exit_code = with_store(*o, [&](store::Store& store) {
+      SystemClock clock;
+      if (store.revoke_token(o->name, clock.now())) {
+        fmt::print("revoked {}\n", o->name);
+        return kClean;
+      }
+      fmt::print(stderr, "termijn: no active token named '{}'\n", o->name);
+      return kErrors;
+    });
+  });
+
+  auto* purge = app.add_subcommand("purge", "Destroy the data of cases that ended more than 5 years ago (art. 10 Wth)");
+  purge->add_option("--db", o->db, "The database file")->capture_default_str();
+  purge->add_option("--before", o->before, "Only cases that ended before this moment (ISO 8601, UTC)");
+  purge->add_option("--by", o->name, "Who orders the purge (recorded in the audit log)")->required();
+  purge->callback([o, &global, &exit_code] {
+    std::optional<Instant> before;
+    if (!o->before.empty()) {
+      before = parse_instant(o->before);
+      if (!before) {
+        fmt::print(stderr, "termijn: --before '{}' is not a moment like 2021-11-28T00:00:00Z\n", o->before);
+        exit_code = kUsage;
+        return;
+      }
+    }
+    DatabaseLock lock(o->db);
+    if (!lock.held()) {
+      fmt::print(stderr, "termijn: a 'serve' is running on '{}'; purge through its API (POST /api/v1/purge)\n", o->db);
+      exit_code = kUsage;
+      return;
+    }
+    SystemClock clock;
+    auto engine = Engine::open(EngineOptions{o->db, &clock, global.stdlib_dirs()});
+    if (!engine.is_ok()) {
+      exit_code = report(engine.status());
+      return;
+    }
+    auto purged = engine.value()->purge(before, o->name);
+    if (!purged.is_ok()) {
+      exit_code = report(purged.status());
+      return;
+    }
+    fmt::print("purged {} case(s) that ended before {}\n", purged->cases.size(), to_iso_utc(purged->ended_before));
+    exit_code = kClean;
+  });
+}
+
+}  // namespace termijn::cli

@@ -1,0 +1,209 @@
+// Notifications out: a webhook receiver that fails its first attempts still gets every
+// notification, in order, at least once, each with an id to de-duplicate on; a log sink gets
+// them as JSON lines. Delivery resumes after a restart where it stopped.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+
+#include "tests/support/api_server.h"
+#include "tests/support/http_client.h"
+
+namespace termijn::testing {
+namespace {
+
+using nlohmann::json;
+namespace bhttp = boost::beast::http;
+
+// A webhook receiver on its own thread: answers 503 to the first `failures` requests, then 200.
+class Receiver {
+ public:
+  explicit Receiver(int failures) : failures_(failures), acceptor_(io_, {boost::asio::ip::make_address("127.0.0.1"), 0}) {
+    thread_ = std::thread([this] { serve(); });
+  }
+  ~Receiver() {
+    stopping_ = true;
+    boost::system::error_code ignored;
+    // Wake the blocking accept with one last connection.
+    boost::asio::io_context io;
+    boost::asio::ip::tcp::socket s(io);
+    s.connect(acceptor_.local_endpoint(), ignored);
+    thread_.join();
+  }
+  std::string url() const { return fmt::format("http://127.0.0.1:{}/hooks/termijn", acceptor_.local_endpoint().port()); }
+  std::vector<json> received() {
+    std::lock_guard lock(mutex_);
+    return received_;
+  }
+  int attempts() const { return attempts_; }
+
+ private:
+  void serve() {
+    while (!stopping_) {
+      boost::asio::ip::tcp::socket socket(io_);
+      boost::system::error_code ec;
+      acceptor_.accept(socket, ec);
+      if (ec || stopping_) return;
+      boost::beast::flat_buffer buffer;
+      bhttp::request<bhttp::string_body> req;
+      bhttp::read(socket, buffer, req, ec);
+      if (ec) continue;
+      int attempt = ++attempts_;
+      bhttp::response<bhttp::string_body> res{attempt <= failures_ ? bhttp::status::service_unavailable : bhttp::status::ok, 11};
+      if (attempt > failures_) {
+        std::lock_guard lock(mutex_);
+        json body = json::parse(req.body());
+        body["idempotency_key"] = std::string(req["Idempotency-Key"]);
+        body["path"] = std::string(req.target());
+        received_.push_back(body);
+      }
+      res.prepare_payload();
+      bhttp::write(socket, res, ec);
+    }
+  }
+
+  int failures_;
+  std::atomic<int> attempts_{0};
+  std::atomic<bool> stopping_{false};
+  boost::asio::io_context io_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  std::mutex mutex_;
+  std::vector<json> received_;
+  std::thread thread_;
+};
+
+template <typename F>
+bool eventually(F condition) {
+  for (int i = 0; i < 500; ++i) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return condition();
+}
+
+class Delivery : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db = (std::filesystem::temp_directory_path() /
+          fmt::format("termijn-{}-delivery-{}.db", getpid(), ::testing::UnitTest::GetInstance()->current_test_info()->name()))
+             .string();
+    log = db + ".log";
+    clean();
+  }
+  void TearDown() override { clean(); }
+  void clean() {
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
+    std::filesystem::remove(log);
+  }
+  void start() {
+    http::DeliveryOptions fast;
+    fast.first_retry = std::chrono::milliseconds(20);
+    fast.max_retry = std::chrono::milliseconds(100);
+    server = std::make_unique<ApiServer>(db, clock, std::string(TERMIJN_SOURCE_DIR) + "/processes", TERMIJN_STDLIB_DIR,
+                                         http::ServerOptions{}, fast);
+  }
+  // Imposes a ban: the mayor, police and care are notified (art. 2 lid 8 Wth).
+  void impose() {
+    server->on_engine([this] {
+      Engine& e = server->engine();
+      CaseId id = *e.start_case("landelijk", json{{"aanhouding", false}, {"kindermishandeling", false}});
+      auto task = [&](const std::string& step) {
+        for (const auto& t : e.tasks(store::TaskQuery{std::nullopt, id, true, std::nullopt})) {
+          if (t["step"] == step) return t["id"].get<std::int64_t>();
+        }
+        return std::int64_t{0};
+      };
+      EXPECT_TRUE(e.complete_task(task("criteria_toetsen"), "hovj",
+                                  {{"meerderjarig", true}, {"ernstig_en_onmiddellijk_gevaar", true},
+                                   {"woont_anders_dan_incidenteel", true}}).is_ok());
+      EXPECT_TRUE(e.complete_task(task("rihg"), "hovj", {{"uitkomst", "opleggen"}}).is_ok());
+      return 0;
+    });
+  }
+  std::size_t outbox_size() {
+    return server->on_engine([this] { return server->engine().outbox().size(); });
+  }
+
+  VirtualClock clock{*parse_instant("2026-10-20 14:00")};
+  std::string db, log;
+  std::unique_ptr<ApiServer> server;
+};
+
+TEST_F(Delivery, AReceiverThatFailsTwiceStillGetsEveryNotificationInOrder) {
+  Receiver receiver(/*failures=*/2);
+  start();
+  server->add_sink(http::make_webhook_sink(server->io(), receiver.url(), std::chrono::seconds(2)));
+  server->add_sink(http::make_log_sink(log));
+  impose();
+  std::size_t sent = outbox_size();
+  ASSERT_GE(sent, 1u);
+  ASSERT_TRUE(eventually([&] { return receiver.received().size() == sent; }))
+      << receiver.received().size() << " of " << sent;
+  EXPECT_EQ(receiver.attempts(), static_cast<int>(sent) + 2) << "two failures, then one attempt each";
+  auto got = receiver.received();
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    EXPECT_EQ(got[i]["idempotency_key"], fmt::format("termijn-notification-{}", got[i]["id"].get<std::int64_t>()));
+    EXPECT_EQ(got[i]["path"], "/hooks/termijn");
+    if (i > 0) {
+      EXPECT_GT(got[i]["id"], got[i - 1]["id"]) << "in order";
+    }
+  }
+  EXPECT_NE(got[0]["message"].get<std::string>().find("art. 2 lid 8"), std::string::npos) << got[0].dump();
+  // The log sink has the same notifications as JSON lines.
+  ASSERT_TRUE(eventually([&] {
+    std::ifstream in(log);
+    return std::count(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>(), '\n') ==
+           static_cast<long>(sent);
+  }));
+  auto sinks = server->on_engine([this] { return server->engine().store().sinks(); });
+  ASSERT_EQ(sinks.size(), 2u);
+  for (const auto& s : sinks) EXPECT_EQ(s["waiting"], 0) << s.dump();
+}
+
+TEST_F(Delivery, AfterARestartDeliveryResumesWhereItStopped) {
+  {
+    // The receiver is down: nothing is acknowledged.
+    start();
+    server->add_sink(http::make_webhook_sink(server->io(), "http://127.0.0.1:9/down", std::chrono::milliseconds(200)));
+    impose();
+    ASSERT_TRUE(eventually([&] {
+      auto sinks = server->on_engine([this] { return server->engine().store().sinks(); });
+      return !sinks.empty() && sinks[0]["attempts"].get<int>() >= 1;
+    }));
+    server.reset();
+  }
+  // Restarted with the receiver up (a new address is a new sink, so use a log sink twice instead).
+  start();
+  std::size_t sent = outbox_size();
+  server->add_sink(http::make_log_sink(log));
+  ASSERT_TRUE(eventually([&] {
+    std::ifstream in(log);
+    return std::count(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>(), '\n') ==
+           static_cast<long>(sent);
+  }));
+  server.reset();
+  start();
+  server->add_sink(http::make_log_sink(log));
+  impose();  // a second case: only its notifications are added
+  std::size_t total = outbox_size();
+  ASSERT_TRUE(eventually([&] {
+    std::ifstream in(log);
+    return std::count(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>(), '\n') ==
+           static_cast<long>(total);
+  })) << "nothing delivered twice after the restart";
+}
+
+TEST(WebhookAddress, OnlyPlainHttpAddressesAreAccepted) {
+  EXPECT_TRUE(http::parse_webhook_url("http://ontvanger.local:8081/hooks").is_ok());
+  EXPECT_EQ(http::parse_webhook_url("http://ontvanger.local")->port, "80");
+  EXPECT_FALSE(http::parse_webhook_url("https://ontvanger.local/hooks").is_ok());
+  EXPECT_FALSE(http::parse_webhook_url("ontvanger.local/hooks").is_ok());
+}
+
+}  // namespace
+}  // namespace termijn::testing

@@ -1,0 +1,97 @@
+// An engine with its HTTP API on a background thread, as `termijn serve` runs it: one io_context
+// thread owns the engine, the server and the notification delivery. Tests reach the engine only
+// through on_engine(), which runs on that thread.
+#pragma once
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+
+#include <future>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+#include "engine/api/engine.h"
+#include "engine/api/http/api.h"
+#include "engine/api/http/delivery.h"
+#include "engine/api/http/server.h"
+
+namespace termijn::testing {
+
+class ApiServer {
+ public:
+  ApiServer(const std::string& db_path, Clock& clock, const std::string& processes, const std::string& stdlib,
+            http::ServerOptions options = {}, http::DeliveryOptions delivery = {}, bool durable = true)
+      : work_(io_.get_executor()) {
+    auto opened = Engine::open(EngineOptions{db_path, &clock, {stdlib}, durable});
+    if (!opened.is_ok()) throw std::runtime_error(opened.status().message());
+    engine_ = std::move(opened.value());
+    if (!processes.empty()) {
+      DeployResult deployed = engine_->deploy({processes});
+      if (!deployed.ok()) throw std::runtime_error(render(deployed.diagnostics));
+    }
+    delivery_ = std::make_unique<http::OutboxDelivery>(io_, engine_->store(), delivery);
+    engine_->subscribe([this](const runtime::Notification&) { delivery_->kick(); });
+    api_ = std::make_unique<http::HttpApi>(*engine_);
+    options.port = 0;
+    server_ = std::make_unique<http::HttpServer>(io_, *api_, options);
+    auto port = server_->listen();
+    if (!port.is_ok()) throw std::runtime_error(port.status().message());
+    port_ = *port;
+    thread_ = std::thread([this] { io_.run(); });
+  }
+
+  ~ApiServer() {
+    on_engine([this] {
+      server_->close();
+      return 0;
+    });
+    work_.reset();
+    io_.stop();
+    thread_.join();
+  }
+
+  unsigned short port() const { return port_; }
+
+  // Runs `f` on the engine's thread and returns its result.
+  template <typename F>
+  auto on_engine(F f) -> decltype(f()) {
+    std::packaged_task<decltype(f())()> task(std::move(f));
+    auto result = task.get_future();
+    boost::asio::post(io_, [&task] { task(); });
+    return result.get();
+  }
+
+  // A token for `role`, held by `organisation`.
+  std::string token(const std::string& role, const std::string& organisation = "Testregio") {
+    return on_engine([&] {
+      return http::issue_token(engine_->store(),
+                               store::TokenHolder{role + "-" + std::to_string(++tokens_), organisation, role},
+                               engine_->now());
+    });
+  }
+
+  void add_sink(std::unique_ptr<http::NotificationSink> sink) {
+    on_engine([&] {
+      delivery_->add(std::move(sink));
+      return 0;
+    });
+  }
+
+  Engine& engine() { return *engine_; }  // only inside on_engine()
+  boost::asio::io_context& io() { return io_; }
+
+ private:
+  boost::asio::io_context io_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
+  std::unique_ptr<Engine> engine_;
+  std::unique_ptr<http::OutboxDelivery> delivery_;
+  std::unique_ptr<http::HttpApi> api_;
+  std::unique_ptr<http::HttpServer> server_;
+  unsigned short port_ = 0;
+  int tokens_ = 0;
+  std::thread thread_;
+};
+
+}  // namespace termijn::testing
