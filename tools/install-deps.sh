@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages termijn needs to build, test and draw. Idempotent: installs
 # only what is missing, so it is cheap to run again. Needs root (or sudo).
+# `--test` adds what only the tests need: headless Chromium (and fonts) for the web view test.
 set -euo pipefail
 
 packages=(
@@ -11,6 +12,9 @@ packages=(
   libgtest-dev libgmock-dev
   graphviz tzdata
 )
+if [ "${1:-}" = "--test" ]; then
+  packages+=(chromium fonts-dejavu-core)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

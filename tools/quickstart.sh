@@ -20,8 +20,22 @@ for f in processes/*.wth; do
   echo "drew build/diagrams/$name.svg"
 done
 
+# First run: one API token per role of the shipped processes, for trying the API and the web page.
+# Real deployments issue their own (build/termijn token add --name ... --org ... --role ...).
+if [ -z "$(build/termijn token list --db termijn.db)" ]; then
+  umask 077
+  : > termijn-tokens.txt
+  for role in beheer politie hovj burgemeester veilig_thuis hulpverlening gemeente; do
+    echo "$role $(build/termijn token add --db termijn.db --name "demo-$role" --org "Demoregio" --role "$role")" \
+      >> termijn-tokens.txt
+  done
+  echo
+  echo "== issued demo API tokens, one per role: termijn-tokens.txt (readable only by you)"
+fi
+
 echo
 echo "== termijn serve --db termijn.db --processes processes $*"
-echo "   Ctrl-C stops it. While it runs, 'build/termijn cases|tasks|timers|audit --db termijn.db' read along;"
-echo "   commands (start, complete, signal) go to the database when no server holds it."
+echo "   Ctrl-C stops it. The HTTP API and the web page listen on http://127.0.0.1:8080/ ;"
+echo "   sign in there with a token from termijn-tokens.txt. 'build/termijn cases|tasks|timers|audit"
+echo "   --db termijn.db' read along; commands go through the API while the server holds the database."
 exec build/termijn serve --db termijn.db --processes processes "$@"

@@ -11,7 +11,7 @@ if [ "${1:-}" = "--sanitize" ]; then
   flags+=(-DTERMIJN_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug -DTERMIJN_BUILD_BENCH=OFF)
 fi
 
-tools/install-deps.sh
+tools/install-deps.sh --test
 cmake -S . -B "$build_dir" -G Ninja -DTERMIJN_WERROR=ON "${flags[@]}" >/dev/null
 cmake --build "$build_dir"
 ctest --test-dir "$build_dir" --output-on-failure -j2

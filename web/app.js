@@ -1,1 +1,151 @@
+// The web view: plain JavaScript against the same API hosts use, with the caller's token.
+// Times are shown in Europe/Amsterdam, where the legal terms are counted. Countdowns run on the
+// server's clock (its offset is measured at sign-in), so a simulated clock shows true countdowns.
+'use strict';
 
+const state = { token: '', offset: 0, cases: [], selected: null };
+const zone = 'Europe/Amsterdam';
+const fmtTime = new Intl.DateTimeFormat('nl-NL', {
+  timeZone: zone, weekday: 'short', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit',
+});
+
+function $(id) { return document.getElementById(id); }
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'class') node.className = v; else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v);
+  }
+  for (const c of children) node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return node;
+}
+function serverNow() { return Date.now() + state.offset; }
+function local(iso) { return iso ? fmtTime.format(new Date(iso)) : ''; }
+
+// "3 d 04:05:06" until `iso`, or "-..." once passed.
+function countdown(iso) {
+  let ms = new Date(iso).getTime() - serverNow();
+  const late = ms < 0;
+  ms = Math.abs(ms);
+  const d = Math.floor(ms / 86400000);
+  const h = Math.floor(ms / 3600000) % 24, m = Math.floor(ms / 60000) % 60, s = Math.floor(ms / 1000) % 60;
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${late ? 'te laat ' : ''}${d > 0 ? d + ' d ' : ''}${pad(h)}:${pad(m)}:${pad(s)}`;
+}
+
+async function api(path, options = {}) {
+  const response = await fetch(path, {
+    ...options,
+    headers: { Authorization: `Bearer ${state.token}`, 'Content-Type': 'application/json', ...(options.headers || {}) },
+  });
+  const text = await response.text();
+  const body = response.headers.get('Content-Type')?.startsWith('application/json') && text ? JSON.parse(text) : text;
+  if (!response.ok) throw new Error(body?.error?.reason || `${response.status}`);
+  return body;
+}
+
+async function signIn(token) {
+  state.token = token;
+  try {
+    const me = await api('/api/v1/whoami');
+    state.offset = new Date(me.now).getTime() - Date.now();
+    sessionStorage.setItem('termijn-token', token);
+    $('who').textContent = `${me.role} · ${me.organisation}`;
+    $('login').hidden = true;
+    $('app').hidden = false;
+    await Promise.all([loadCases(), loadProcesses()]);
+    const wanted = new URLSearchParams(location.hash.slice(1)).get('case');
+    if (wanted) await showCase(Number(wanted));
+  } catch (e) {
+    sessionStorage.removeItem('termijn-token');
+    $('login').hidden = false;
+    $('login-error').hidden = false;
+    $('login-error').textContent = `Aanmelden mislukt: ${e.message}`;
+  }
+}
+
+async function loadCases() {
+  const overdue = $('only-overdue').checked ? '&overdue=true' : '';
+  state.cases = await api(`/api/v1/cases?status=running${overdue}`);
+  const body = $('cases').querySelector('tbody');
+  body.replaceChildren(...state.cases.map((c) => {
+    const next = c.next_deadline;
+    return el('tr', { class: c.overdue ? 'overdue' : '', 'data-case': c.id, onclick: () => showCase(c.id) },
+      el('td', {}, `#${c.id}`),
+      el('td', {}, c.process),
+      el('td', {}, c.status),
+      el('td', {}, el('span', { class: `level level-${Math.min(c.level, 3)}` }, c.level)),
+      el('td', {}, next ? `${next.what} · ${local(next.due)}` : '—'),
+      el('td', { class: 'countdown', 'data-due': next ? next.due : '' }, next ? countdown(next.due) : ''));
+  }));
+  $('no-cases').hidden = state.cases.length > 0;
+}
+
+async function showCase(id) {
+  state.selected = id;
+  const [c, deadlines, timeline] = await Promise.all([
+    api(`/api/v1/cases/${id}`), api(`/api/v1/cases/${id}/deadlines`), api(`/api/v1/cases/${id}/timeline`),
+  ]);
+  $('case').hidden = false;
+  $('case-title').textContent = `Zaak #${c.id} · ${c.process} · niveau ${c.level} · ${c.status}`;
+  $('case-tasks').replaceChildren(...(c.tasks || []).map((t) =>
+    el('li', {}, el('strong', {}, t.title || t.step), ` voor ${t.role}, uiterlijk ${local(t.due)} `,
+      el('span', { class: 'countdown', 'data-due': t.due }, countdown(t.due)))));
+  $('case-deadlines').replaceChildren(...deadlines.map((d) =>
+    el('li', {}, el('details', {}, el('summary', {}, `${d.title || d.name} (${d.kind}) · ${local(d.due)}`),
+      el('pre', {}, (d.why || []).join('\n'))))));
+  $('case-timeline').replaceChildren(...timeline.map((e) =>
+    el('li', {}, el('time', {}, local(e.at)), ' ', el('strong', {}, e.kind), ' ', describe(e.detail))));
+}
+
+function describe(detail) {
+  if (!detail || typeof detail !== 'object') return '';
+  const keys = ['step', 'event', 'role', 'by', 'message', 'reason', 'timer', 'stage', 'level', 'rung'];
+  return keys.filter((k) => detail[k] !== undefined && detail[k] !== '').map((k) => `${k}: ${detail[k]}`).join(' · ');
+}
+
+async function loadProcesses() {
+  const processes = (await api('/api/v1/processes')).filter((p) => p.latest);
+  const select = $('process');
+  select.replaceChildren(...processes.map((p) => el('option', { value: p.name }, `${p.name} v${p.version} — ${p.title}`)));
+  if (processes.length) await showDiagram(processes.find((p) => p.name === 'landelijk')?.name || processes[0].name);
+}
+
+async function showDiagram(name) {
+  $('process').value = name;
+  try {
+    const svg = await api(`/api/v1/processes/${encodeURIComponent(name)}/diagram.svg`);
+    $('diagram').innerHTML = svg;  // our own server's Graphviz output
+  } catch (e) {
+    $('diagram').textContent = `Geen tekening: ${e.message}`;
+  }
+}
+
+function tick() {
+  $('clock').textContent = fmtTime.format(new Date(serverNow()));
+  for (const node of document.querySelectorAll('.countdown[data-due]')) {
+    if (!node.dataset.due) continue;
+    node.textContent = countdown(node.dataset.due);
+    node.classList.toggle('late', new Date(node.dataset.due).getTime() < serverNow());
+  }
+}
+
+function init() {
+  $('login-form').addEventListener('submit', (e) => { e.preventDefault(); signIn($('token').value.trim()); });
+  $('refresh').addEventListener('click', () => { loadCases(); if (state.selected) showCase(state.selected); });
+  $('only-overdue').addEventListener('change', loadCases);
+  $('process').addEventListener('change', (e) => showDiagram(e.target.value));
+  $('logout').addEventListener('click', () => { sessionStorage.removeItem('termijn-token'); location.hash = ''; location.reload(); });
+  setInterval(tick, 1000);
+  setInterval(() => { if (!$('app').hidden) loadCases(); }, 30000);
+  // A token in the fragment (#token=...) never reaches the server's logs; it is moved to the tab's storage.
+  const params = new URLSearchParams(location.hash.slice(1));
+  const token = params.get('token') || sessionStorage.getItem('termijn-token');
+  if (params.has('token')) {
+    params.delete('token');
+    history.replaceState(null, '', `${location.pathname}${params.toString() ? '#' + params : ''}`);
+  }
+  if (token) signIn(token); else $('login').hidden = false;
+}
+
+init();

@@ -1,0 +1,139 @@
+// The web view end to end in headless Chromium: a coordinator signs in with Veilig Thuis's token
+// on day 8 of a ban whose care advice is overdue, and sees the case, its escalation level, a
+// running countdown past zero, the task that moved to Veilig Thuis, the legal explanation of the
+// deadlines, the timeline and the process diagram. A screenshot is taken and checked.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "tests/support/api_server.h"
+#include "tests/support/http_client.h"
+
+namespace termijn::testing {
+namespace {
+
+using nlohmann::json;
+
+std::string chromium() {
+  for (const char* path : {"/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"}) {
+    if (std::filesystem::exists(path)) return path;
+  }
+  return "";
+}
+
+std::string run(const std::string& command) {
+  std::string out;
+  std::FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) return out;
+  std::array<char, 8192> buffer{};
+  std::size_t n = 0;
+  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) out.append(buffer.data(), n);
+  ::pclose(pipe);
+  return out;
+}
+
+std::uint32_t big_endian(const std::string& bytes, std::size_t at) {
+  std::uint32_t v = 0;
+  for (std::size_t i = 0; i < 4; ++i) v = (v << 8) | static_cast<unsigned char>(bytes[at + i]);
+  return v;
+}
+
+class Web : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    browser = chromium();
+    if (browser.empty()) GTEST_SKIP() << "Debian's chromium is not installed (tools/install-deps.sh --test installs it)";
+    db = (std::filesystem::temp_directory_path() / fmt::format("termijn-{}-web.db", getpid())).string();
+    clean();
+    server = std::make_unique<ApiServer>(db, clock, std::string(TERMIJN_SOURCE_DIR) + "/processes", TERMIJN_STDLIB_DIR);
+    profile = db + ".profile";
+  }
+  void TearDown() override {
+    server.reset();
+    clean();
+    std::filesystem::remove_all(profile);
+  }
+  void clean() {
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
+  }
+  std::string chrome(const std::string& args, const std::string& url) {
+    return run(fmt::format("'{}' --headless --no-sandbox --disable-gpu --no-first-run --user-data-dir='{}' "
+                           "--virtual-time-budget=8000 {} '{}' 2>/dev/null",
+                           browser, profile, args, url));
+  }
+  // Day 0 imposed; day 1 plan made; day 8: the care advice is overdue and went to Veilig Thuis.
+  std::int64_t overdue_case() {
+    HttpClient client(server->port());
+    std::string politie = server->token("politie"), hovj = server->token("hovj"), zorg = server->token("hulpverlening");
+    auto started = client.post("/api/v1/cases", politie,
+                               json{{"process", "landelijk"}, {"data", {{"aanhouding", false}, {"kindermishandeling", false}}}});
+    std::int64_t id = started.json()["case"];
+    auto complete = [&](const std::string& token, const std::string& step, json outputs) {
+      for (const auto& t : client.get(fmt::format("/api/v1/tasks?case={}", id), token).json()) {
+        if (t["step"] == step) {
+          auto r = client.post(fmt::format("/api/v1/tasks/{}/complete", t["id"].get<std::int64_t>()), token,
+                               json{{"outputs", outputs}});
+          EXPECT_EQ(r.status, 200) << r.body;
+        }
+      }
+    };
+    complete(hovj, "criteria_toetsen",
+             {{"meerderjarig", true}, {"ernstig_en_onmiddellijk_gevaar", true}, {"woont_anders_dan_incidenteel", true}});
+    complete(hovj, "rihg", {{"uitkomst", "opleggen"}});
+    complete(politie, "sleutels_en_contact", json::object());
+    complete(zorg, "plan_van_aanpak", json::object());
+    server->on_engine([&] { return server->engine().run_until(clock, *parse_instant("2026-10-28 15:00")); });
+    return id;
+  }
+
+  VirtualClock clock{*parse_instant("2026-10-20 14:00")};
+  std::string browser, db, profile;
+  std::unique_ptr<ApiServer> server;
+};
+
+TEST_F(Web, VeiligThuisSeesTheOverdueCaseWithItsCountdownTimelineAndDiagram) {
+  std::int64_t id = overdue_case();
+  std::string token = server->token("veilig_thuis", "Veilig Thuis Rotterdam-Rijnmond");
+  std::string url = fmt::format("http://127.0.0.1:{}/#token={}&case={}", server->port(), token, id);
+  std::string dom = chrome("--dump-dom", url);
+  ASSERT_FALSE(dom.empty()) << "chromium printed nothing";
+  auto has = [&dom](const std::string& text) { return dom.find(text) != std::string::npos; };
+  EXPECT_TRUE(has("veilig_thuis · Veilig Thuis Rotterdam-Rijnmond")) << "signed in from the fragment";
+  EXPECT_TRUE(has(fmt::format("data-case=\"{}\"", id))) << "the case is listed";
+  EXPECT_TRUE(has("class=\"level level-1\"")) << "escalation level 1 is shown";
+  EXPECT_TRUE(has("Zorgadvies aan de gemeente")) << "the overdue task is the next deadline";
+  EXPECT_TRUE(has("countdown late")) << "the countdown has passed zero";
+  EXPECT_TRUE(has("te laat ")) << "and says so";
+  EXPECT_TRUE(has(fmt::format("Zaak #{} · landelijk · niveau 1", id))) << "the case is opened from the fragment";
+  EXPECT_TRUE(has("voor veilig_thuis")) << "the task moved to Veilig Thuis";
+  EXPECT_TRUE(has("art. 2 lid 1 Wth")) << "the end of the ban explains itself";
+  EXPECT_TRUE(has("<strong>escalated</strong>")) << "the timeline shows the escalation";
+  EXPECT_TRUE(has("<svg")) << "the process diagram is drawn";
+  EXPECT_FALSE(has(token)) << "the token is moved out of the address";
+
+  // The screenshot: a real rendering of the page at the requested size, not an empty canvas.
+  std::string png_path = (std::filesystem::path(TERMIJN_BINARY_DIR) / "web-view.png").string();
+  std::filesystem::remove(png_path);
+  chrome(fmt::format("--window-size=1280,1000 --screenshot='{}' --hide-scrollbars", png_path), url);
+  std::ifstream in(png_path, std::ios::binary);
+  std::string png((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_GT(png.size(), 24u) << "no screenshot at " << png_path;
+  EXPECT_EQ(png.substr(1, 3), "PNG");
+  EXPECT_EQ(big_endian(png, 16), 1280u);
+  EXPECT_EQ(big_endian(png, 20), 1000u);
+  EXPECT_GT(png.size(), 40'000u) << "a blank page compresses to a few kilobytes";
+}
+
+TEST_F(Web, AWrongTokenIsRefusedOnThePage) {
+  std::string dom = chrome("--dump-dom", fmt::format("http://127.0.0.1:{}/#token=tmj_wrong", server->port()));
+  EXPECT_NE(dom.find("Aanmelden mislukt: the token is unknown or revoked"), std::string::npos) << dom.substr(0, 2000);
+}
+
+}  // namespace
+}  // namespace termijn::testing
