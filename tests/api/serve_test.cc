@@ -1,0 +1,111 @@
+// `termijn serve` as an operator runs it: tokens issued with the CLI, the server started as a
+// process on a free port, a case started and imposed over HTTP, the notification written by the
+// log sink, a clean stop on SIGTERM, and the case still there for the CLI afterwards.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <thread>
+
+#include "tests/support/http_client.h"
+
+namespace termijn::testing {
+namespace {
+
+using nlohmann::json;
+
+std::string run(const std::string& command) {
+  std::string out;
+  std::FILE* pipe = ::popen(command.c_str(), "r");
+  std::array<char, 4096> buffer{};
+  std::size_t n = 0;
+  while (pipe != nullptr && (n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) out.append(buffer.data(), n);
+  if (pipe != nullptr) ::pclose(pipe);
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  return out;
+}
+
+TEST(Serve, AnOperatorRunsTheServerAndAHostDrivesACaseOverHttp) {
+  std::string dir = (std::filesystem::temp_directory_path() / fmt::format("termijn-{}-serve", getpid())).string();
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::string db = dir + "/t.db", log = dir + "/notifications.jsonl";
+  std::string bin = TERMIJN_BINARY;
+  std::string politie = run(fmt::format("'{}' token add --db '{}' --name p --org Politie --role politie", bin, db));
+  std::string hovj = run(fmt::format("'{}' token add --db '{}' --name h --org Politie --role hovj", bin, db));
+  ASSERT_EQ(politie.rfind("tmj_", 0), 0u) << politie;
+  EXPECT_NE(run(fmt::format("'{}' token list --db '{}'", bin, db)).find("hovj"), std::string::npos);
+
+  int out[2];
+  ASSERT_EQ(::pipe(out), 0);
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::dup2(out[1], STDOUT_FILENO);
+    ::close(out[0]);
+    ::execl(bin.c_str(), bin.c_str(), "serve", "--db", db.c_str(), "--processes", TERMIJN_PROCESSES, "--listen",
+            "127.0.0.1:0", "--notify-log", log.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  ::close(out[1]);
+  // Read until the server says where it listens.
+  std::string seen;
+  unsigned short port = 0;
+  std::regex listening(R"(on http://127\.0\.0\.1:([0-9]+)/)");
+  std::array<char, 1024> buffer{};
+  while (port == 0) {
+    ssize_t n = ::read(out[0], buffer.data(), buffer.size());
+    if (n <= 0) break;
+    seen.append(buffer.data(), static_cast<std::size_t>(n));
+    std::smatch m;
+    if (std::regex_search(seen, m, listening)) port = static_cast<unsigned short>(std::stoi(m[1]));
+  }
+  ASSERT_NE(port, 0) << seen;
+
+  HttpClient client(port);
+  auto started = client.post("/api/v1/cases", politie,
+                             json{{"process", "landelijk"}, {"data", {{"aanhouding", false}, {"kindermishandeling", false}}}});
+  ASSERT_EQ(started.status, 201) << started.body;
+  auto tasks = client.get("/api/v1/tasks", hovj).json();
+  ASSERT_EQ(tasks.size(), 1u);
+  EXPECT_EQ(client.post(fmt::format("/api/v1/tasks/{}/complete", tasks[0]["id"].get<std::int64_t>()), hovj,
+                        json{{"outputs", {{"meerderjarig", true}, {"ernstig_en_onmiddellijk_gevaar", true},
+                                          {"woont_anders_dan_incidenteel", true}}}})
+                .status,
+            200);
+  tasks = client.get("/api/v1/tasks", hovj).json();
+  ASSERT_EQ(tasks.size(), 1u);
+  EXPECT_EQ(client.post(fmt::format("/api/v1/tasks/{}/complete", tasks[0]["id"].get<std::int64_t>()), hovj,
+                        json{{"outputs", {{"uitkomst", "opleggen"}}}})
+                .status,
+            200);
+  // Imposed: the mayor, police and care are notified (art. 2 lid 8 Wth); the log sink has it.
+  std::string line;
+  for (int i = 0; i < 200 && line.empty(); ++i) {
+    std::ifstream in(log);
+    std::getline(in, line);
+    if (line.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_FALSE(line.empty()) << "no notification in " << log;
+  EXPECT_NE(json::parse(line)["message"].get<std::string>().find("art. 2 lid 8"), std::string::npos) << line;
+
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ::close(out[0]);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  json cases = json::parse(run(fmt::format("'{}' cases --db '{}' --json", bin, db)));
+  ASSERT_EQ(cases.size(), 1u);
+  EXPECT_EQ(cases[0]["status"], "running");
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace termijn::testing
