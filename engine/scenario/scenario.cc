@@ -7,6 +7,7 @@
 #include <cctype>
 
 #include "engine/api/engine.h"
+#include "engine/frontend/line_reader.h"
 #include "engine/driver/compilation.h"
 #include "engine/time/legal_time.h"
 
@@ -14,154 +15,11 @@ namespace termijn::scenario {
 
 namespace {
 
-// ---- reading lines into words -------------------------------------------------------------------
-
-struct Word {
-  std::string text;
-  bool quoted = false;
-  SourceRange range;
-};
-
-std::vector<Word> split(const SourceFilePtr& source, int line_number, std::string_view line, DiagnosticList& d) {
-  std::vector<Word> words;
-  std::size_t i = 0;
-  auto range = [&](std::size_t begin, std::size_t end) {
-    return SourceRange{source, {line_number, static_cast<int>(begin) + 1}, {line_number, static_cast<int>(end) + 1}};
-  };
-  while (i < line.size()) {
-    char c = line[i];
-    if (std::isspace(static_cast<unsigned char>(c))) {
-      ++i;
-    } else if (c == '#' || (c == '/' && i + 1 < line.size() && line[i + 1] == '/')) {
-      break;
-    } else if (c == '"') {
-      std::size_t end = line.find('"', i + 1);
-      if (end == std::string_view::npos) {
-        d.error(range(i, line.size()), "this text has no closing quote");
-        return {};
-      }
-      words.push_back(Word{std::string(line.substr(i + 1, end - i - 1)), true, range(i, end + 1)});
-      i = end + 1;
-    } else if (c == '=' || c == ',' || c == '[' || c == ']') {
-      words.push_back(Word{std::string(1, c), false, range(i, i + 1)});
-      ++i;
-    } else {
-      std::size_t end = i;
-      while (end < line.size() && !std::isspace(static_cast<unsigned char>(line[end])) && line[end] != '=' &&
-             line[end] != ',' && line[end] != '[' && line[end] != ']' && line[end] != '"') {
-        ++end;
-      }
-      words.push_back(Word{std::string(line.substr(i, end - i)), false, range(i, end)});
-      i = end;
-    }
-  }
-  return words;
-}
-
-bool is_date(const std::string& s) { return s.size() == 10 && s[4] == '-' && s[7] == '-'; }
-bool is_time(const std::string& s) { return s.size() == 5 && s[2] == ':'; }
-bool is_int(const std::string& s) {
-  return !s.empty() && std::all_of(s.begin() + (s[0] == '-' ? 1 : 0), s.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
-}
-
-class LineReader {
- public:
-  LineReader(std::vector<Word> words, DiagnosticList& d, SourceRange line) : w_(std::move(words)), d_(d), line_(line) {}
-
-  bool done() const { return i_ >= w_.size(); }
-  const Word* peek() const { return done() ? nullptr : &w_[i_]; }
-  bool accept(const char* keyword) {
-    if (!done() && !w_[i_].quoted && w_[i_].text == keyword) {
-      ++i_;
-      return true;
-    }
-    return false;
-  }
-  std::optional<Word> word(const char* what) {
-    if (done()) {
-      d_.error(end_range(), fmt::format("expected {} here", what));
-      return std::nullopt;
-    }
-    return w_[i_++];
-  }
-  bool expect(const char* keyword) {
-    if (accept(keyword)) return true;
-    d_.error(done() ? end_range() : w_[i_].range, fmt::format("expected '{}' here", keyword));
-    return false;
-  }
-  std::optional<std::string> quoted(const char* what) {
-    if (done() || !w_[i_].quoted) {
-      d_.error(done() ? end_range() : w_[i_].range, fmt::format("expected {} in quotes here", what));
-      return std::nullopt;
-    }
-    return w_[i_++].text;
-  }
-  // DATE [TIME]
-  std::optional<Instant> moment(const std::string& default_time = "00:00") {
-    auto date = word("a date (2026-10-20)");
-    if (!date) return std::nullopt;
-    if (!is_date(date->text)) {
-      d_.error(date->range, fmt::format("'{}' is not a date; write it as 2026-10-20", date->text));
-      return std::nullopt;
-    }
-    std::string time = default_time;
-    if (!done() && is_time(w_[i_].text)) time = w_[i_++].text;
-    auto at = parse_instant(date->text + " " + time);
-    if (!at) d_.error(date->range, fmt::format("'{} {}' is not a moment", date->text, time));
-    return at;
-  }
-  // k=v, k=v
-  std::optional<Json> record() {
-    Json out = Json::object();
-    while (!done()) {
-      auto key = word("a field name");
-      if (!key || !expect("=")) return std::nullopt;
-      auto v = value();
-      if (!v) return std::nullopt;
-      out[key->text] = *v;
-      keys_.push_back(*key);
-      if (!accept(",")) break;
-    }
-    return out;
-  }
-  std::optional<Json> value() {
-    auto v = word("a value");
-    if (!v) return std::nullopt;
-    if (v->quoted) return Json(v->text);
-    if (v->text == "[") {
-      Json list = Json::array();
-      if (accept("]")) return list;
-      for (;;) {
-        auto element = value();
-        if (!element) return std::nullopt;
-        list.push_back(*element);
-        if (accept("]")) return list;
-        if (!expect(",")) return std::nullopt;
-      }
-    }
-    if (v->text == "true") return Json(true);
-    if (v->text == "false") return Json(false);
-    if (is_int(v->text)) return Json(std::stoll(v->text));
-    if (is_date(v->text)) {
-      std::string time = "00:00";
-      if (!done() && is_time(w_[i_].text)) time = w_[i_++].text;
-      return Json(v->text + " " + time);
-    }
-    return Json(v->text);  // a one-of value, or a word
-  }
-  void finish() {
-    if (!done()) d_.error(w_[i_].range, fmt::format("unexpected '{}' at the end of the line", w_[i_].text));
-  }
-  SourceRange end_range() const { return SourceRange{line_.file, line_.end, line_.end}; }
-  const std::vector<Word>& keys() const { return keys_; }
-
- private:
-  std::vector<Word> w_;
-  std::size_t i_ = 0;
-  DiagnosticList& d_;
-  SourceRange line_;
-  std::vector<Word> keys_;
-};
+using lines::LineReader;
+using lines::Word;
+using lines::is_date;
+using lines::is_int;
+using lines::is_time;
 
 Named named(const Word& w) { return Named{w.text, w.range}; }
 
@@ -176,21 +34,7 @@ std::vector<Named> named(const std::vector<Word>& words) {
 std::vector<Scenario> parse(const SourceFilePtr& source, DiagnosticList& d) {
   std::vector<Scenario> out;
   LegalTime legal;
-  const std::string& text = source->text();
-  int line_number = 0;
-  std::size_t pos = 0;
-  while (pos <= text.size()) {
-    std::size_t end = text.find('\n', pos);
-    if (end == std::string::npos) end = text.size();
-    ++line_number;
-    std::string_view line(text.data() + pos, end - pos);
-    pos = end + 1;
-    std::vector<Word> words = split(source, line_number, line, d);
-    if (words.empty()) {
-      if (end == text.size()) break;
-      continue;
-    }
-    SourceRange line_range{source, {line_number, 1}, {line_number, static_cast<int>(line.size()) + 1}};
+  lines::for_each_line(source, d, [&](std::vector<Word> words, const SourceRange& line_range, std::string_view line) {
     LineReader r(words, d, line_range);
     const Word first = words.front();
     if (r.accept("scenario")) {
@@ -199,11 +43,11 @@ std::vector<Scenario> parse(const SourceFilePtr& source, DiagnosticList& d) {
       if (auto name = r.quoted("the scenario's name")) s.name = *name;
       r.finish();
       out.push_back(std::move(s));
-      continue;
+      return;
     }
     if (out.empty()) {
       d.error(first.range, "a scenario file starts with: scenario \"<name>\"");
-      continue;
+      return;
     }
     Scenario& s = out.back();
     if (r.accept("process")) {
@@ -237,7 +81,7 @@ std::vector<Scenario> parse(const SourceFilePtr& source, DiagnosticList& d) {
         auto number = r.word("a day number");
         if (!number || !is_int(number->text)) {
           if (number) d.error(number->range, "expected a day number, as in: day 8 14:35");
-          continue;
+          return;
         }
         date::year_month_day start_day = legal.local_day(s.start);
         auto start_local = date::floor<std::chrono::minutes>(legal.to_local(s.start));
@@ -253,7 +97,7 @@ std::vector<Scenario> parse(const SourceFilePtr& source, DiagnosticList& d) {
       } else {
         d.error(first.range, fmt::format("unknown line '{}': expected scenario, process, start, 'day N' or 'at DATE'",
                                          first.text));
-        continue;
+        return;
       }
       if (step.at < s.start || (!s.steps.empty() && step.at < s.steps.back().at)) {
         d.error(line_range, "this line goes back in time; a timeline runs forward");
@@ -326,7 +170,7 @@ std::vector<Scenario> parse(const SourceFilePtr& source, DiagnosticList& d) {
       } else {
         d.error(r.peek() ? r.peek()->range : r.end_range(),
                 "expected complete, signal, update, cancel, nothing or expect");
-        continue;
+        return;
       }
       r.finish();
       if (n.step) step.step_word = named(*n.step);
@@ -338,7 +182,7 @@ std::vector<Scenario> parse(const SourceFilePtr& source, DiagnosticList& d) {
       if (n.role) step.role = n.role->text;
       s.steps.push_back(std::move(step));
     }
-  }
+  });
   for (const auto& s : out) {
     if (s.process.empty()) d.error(s.range, fmt::format("scenario \"{}\" names no process: process <name> from \"<file>\"", s.name));
     if (s.event.empty()) d.error(s.range, fmt::format("scenario \"{}\" has no start line", s.name));
