@@ -29,6 +29,8 @@ void add_case_commands(CLI::App& app, const GlobalOptions& global, int& exit_cod
 void add_test_command(CLI::App& app, const GlobalOptions& global, int& exit_code);
 // token, purge: administering a database.
 void add_admin_commands(CLI::App& app, const GlobalOptions& global, int& exit_code);
+// simulate: scenarios of legal terms compared on the virtual clock.
+void add_simulate_command(CLI::App& app, const GlobalOptions& global, int& exit_code);
 // serve: the engine on real time.
 void add_serve_command(CLI::App& app, const GlobalOptions& global, int& exit_code);
 

@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   add_case_commands(app, global, exit_code);
   add_serve_command(app, global, exit_code);
   add_admin_commands(app, global, exit_code);
+  add_simulate_command(app, global, exit_code);
   add_test_command(app, global, exit_code);
   try {
     app.parse(argc, argv);

@@ -550,6 +550,11 @@ class CaseRun {
       case TimerKind::kNamed:
         audit("timer fired", Json{{"timer", timer.name}, {"timer_id", timer.id}, {"late_ms", late_ms}});
         if (c().named_timers.count(timer.name) != 0 && c().named_timers[timer.name] == timer.id) {
+          // The moment stays readable once it has passed: a task opened after the ban ended may
+          // still count from it (`horen due einde - 1 day`, then overdue at once).
+          for (const auto& n : process().nodes) {
+            if (n.kind == model::NodeKind::kTimer && n.target == timer.name) c().reached[n.id] = timer.due.at;
+          }
           deliver(timer.name);
         }
         break;

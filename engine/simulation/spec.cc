@@ -1,0 +1,504 @@
+#include "engine/simulation/spec.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <regex>
+
+#include "engine/frontend/line_reader.h"
+
+namespace termijn::simulation {
+
+using lines::LineReader;
+using lines::Word;
+
+// ---- distributions ------------------------------------------------------------------------------
+
+double Distribution::sample(Rng& rng) const {
+  switch (kind) {
+    case Kind::kFixed: return a;
+    case Kind::kUniform: return a + (b - a) * rng.uniform();
+    case Kind::kExponential: return rng.exponential(a);
+    case Kind::kTriangular: {
+      double u = rng.uniform(), f = (b - a) / (c - a);
+      return u < f ? a + std::sqrt(u * (c - a) * (b - a)) : c - std::sqrt((1 - u) * (c - a) * (c - b));
+    }
+    case Kind::kLognormal: {
+      // From the duration's own mean and sd to the underlying normal's parameters.
+      double sigma2 = std::log(1 + (b * b) / (a * a));
+      return std::exp(std::log(a) - sigma2 / 2 + std::sqrt(sigma2) * rng.normal());
+    }
+    case Kind::kEmpirical: return values[static_cast<std::size_t>(rng.uniform() * values.size())];
+  }
+  return a;
+}
+
+double Distribution::mean() const {
+  switch (kind) {
+    case Kind::kUniform: return (a + b) / 2;
+    case Kind::kTriangular: return (a + b + c) / 3;
+    case Kind::kEmpirical: {
+      double sum = 0;
+      for (double v : values) sum += v;
+      return values.empty() ? 0 : sum / values.size();
+    }
+    default: return a;
+  }
+}
+
+namespace {
+
+std::string minutes_text(double m) {
+  if (m >= 1440 && std::fmod(m, 1440) == 0) return fmt::format("{} d", m / 1440);
+  if (m >= 60) return fmt::format("{:.4g} h", m / 60);
+  return fmt::format("{:.4g} min", m);
+}
+
+}  // namespace
+
+std::string Distribution::describe() const {
+  switch (kind) {
+    case Kind::kFixed: return minutes_text(a);
+    case Kind::kUniform: return fmt::format("uniform {}..{}", minutes_text(a), minutes_text(b));
+    case Kind::kExponential: return fmt::format("exponential, mean {}", minutes_text(a));
+    case Kind::kTriangular: return fmt::format("triangular {}, {}, {}", minutes_text(a), minutes_text(b), minutes_text(c));
+    case Kind::kLognormal: return fmt::format("lognormal, mean {}, sd {}", minutes_text(a), minutes_text(b));
+    case Kind::kEmpirical: return fmt::format("empirical, {} observations", values.size());
+  }
+  return "";
+}
+
+Json Choice::pick(Rng& rng) const {
+  double u = rng.uniform();
+  for (const auto& [value, p] : options) {
+    if (u < p) return value;
+    u -= p;
+  }
+  return options.back().first;
+}
+
+// ---- reading a .sim file ------------------------------------------------------------------------
+
+namespace {
+
+// "6h37m", "45m", "2d", "90min": one word with its units.
+std::optional<double> compact_minutes(const std::string& text) {
+  static const std::regex kCompact(R"((?:(\d+)d)?(?:(\d+)h)?(?:(\d+)(?:m|min))?)");
+  std::smatch m;
+  if (text.empty() || !std::regex_match(text, m, kCompact)) return std::nullopt;
+  double minutes = 0;
+  if (m[1].matched) minutes += std::stod(m[1]) * 1440;
+  if (m[2].matched) minutes += std::stod(m[2]) * 60;
+  if (m[3].matched) minutes += std::stod(m[3]);
+  return minutes;
+}
+
+std::optional<double> unit_minutes(const std::string& unit) {
+  if (unit == "minute" || unit == "minutes" || unit == "min") return 1.0;
+  if (unit == "hour" || unit == "hours" || unit == "h") return 60.0;
+  if (unit == "day" || unit == "days" || unit == "d") return 1440.0;
+  if (unit == "week" || unit == "weeks") return 10080.0;
+  return std::nullopt;
+}
+
+class SpecReader {
+ public:
+  SpecReader(LineReader& r, DiagnosticList& d) : r_(r), d_(d) {}
+
+  // "2 hours", "6h37m", "1.5 days"
+  std::optional<double> amount() {
+    auto w = r_.word("an amount of time (2 hours, 6h37m)");
+    if (!w) return std::nullopt;
+    if (auto compact = compact_minutes(w->text); compact && !lines::is_number(w->text)) return compact;
+    if (!lines::is_number(w->text)) {
+      d_.error(w->range, fmt::format("'{}' is not an amount of time; write 2 hours, 45 min or 6h37m", w->text));
+      return std::nullopt;
+    }
+    double n = std::stod(w->text);
+    auto unit = r_.word("a unit (minutes, hours, days)");
+    if (!unit) return std::nullopt;
+    auto factor = unit_minutes(unit->text);
+    if (!factor) {
+      d_.error(unit->range, fmt::format("unknown unit '{}'; use minutes, hours, days or weeks", unit->text));
+      return std::nullopt;
+    }
+    return n * *factor;
+  }
+
+  std::optional<Distribution> distribution() {
+    Distribution out;
+    const Word* next = r_.peek();
+    if (next == nullptr) {
+      d_.error(r_.end_range(), "expected a duration or a distribution here");
+      return std::nullopt;
+    }
+    using K = Distribution::Kind;
+    auto list = [&](int n) -> bool {
+      std::vector<double> got;
+      for (int i = 0; i < n; ++i) {
+        if (i > 0 && !r_.expect(",")) return false;
+        auto m = amount();
+        if (!m) return false;
+        got.push_back(*m);
+      }
+      out.a = got[0];
+      if (n > 1) out.b = got[1];
+      if (n > 2) out.c = got[2];
+      return true;
+    };
+    SourceRange where = next->range;
+    if (r_.accept("fixed")) {
+      out.kind = K::kFixed;
+      if (!list(1)) return std::nullopt;
+    } else if (r_.accept("uniform")) {
+      out.kind = K::kUniform;
+      if (!list(2)) return std::nullopt;
+    } else if (r_.accept("exponential")) {
+      out.kind = K::kExponential;
+      if (!r_.expect("mean") || !list(1)) return std::nullopt;
+    } else if (r_.accept("triangular")) {
+      out.kind = K::kTriangular;
+      if (!list(3)) return std::nullopt;
+    } else if (r_.accept("lognormal")) {
+      out.kind = K::kLognormal;
+      if (!r_.expect("mean")) return std::nullopt;
+      auto mean = amount();
+      if (!mean || !r_.expect("sd")) return std::nullopt;
+      auto sd = amount();
+      if (!sd) return std::nullopt;
+      out.a = *mean;
+      out.b = *sd;
+    } else if (r_.accept("empirical")) {
+      out.kind = K::kEmpirical;
+      do {
+        auto m = amount();
+        if (!m) return std::nullopt;
+        out.values.push_back(*m);
+      } while (r_.accept(","));
+    } else {
+      out.kind = K::kFixed;
+      if (!list(1)) return std::nullopt;
+    }
+    bool ok = out.a >= 0 && out.b >= 0 && out.c >= 0;
+    if (out.kind == K::kUniform) ok = ok && out.a <= out.b;
+    if (out.kind == K::kTriangular) ok = ok && out.a <= out.b && out.b <= out.c && out.a < out.c;
+    if (out.kind == K::kExponential || out.kind == K::kLognormal) ok = ok && out.a > 0;
+    if (!ok) {
+      d_.error(where, "these figures do not make a distribution (check the order: min, mode, max; means above zero)");
+      return std::nullopt;
+    }
+    return out;
+  }
+
+  // "85%"
+  std::optional<double> percent() {
+    auto w = r_.word("a percentage (85%)");
+    if (!w) return std::nullopt;
+    std::string t = w->text;
+    if (t.empty() || t.back() != '%' || !lines::is_number(t.substr(0, t.size() - 1))) {
+      d_.error(w->range, fmt::format("'{}' is not a percentage; write 85%", t));
+      return std::nullopt;
+    }
+    double p = std::stod(t.substr(0, t.size() - 1)) / 100;
+    if (p < 0 || p > 1) {
+      d_.error(w->range, "a percentage lies between 0% and 100%");
+      return std::nullopt;
+    }
+    return p;
+  }
+
+  // value p%, value p%, ...
+  std::optional<Choice> choice() {
+    Choice out;
+    SourceRange first = r_.peek() ? r_.peek()->range : r_.end_range();
+    double total = 0;
+    do {
+      auto v = r_.value();
+      if (!v) return std::nullopt;
+      auto p = percent();
+      if (!p) return std::nullopt;
+      out.options.emplace_back(*v, *p);
+      total += *p;
+    } while (r_.accept(","));
+    // One bool value given: the other has the rest.
+    if (out.options.size() == 1 && out.options[0].first.is_boolean() && total < 1) {
+      out.options.emplace_back(!out.options[0].first.get<bool>(), 1 - total);
+      total = 1;
+    }
+    if (std::abs(total - 1) > 1e-9) {
+      d_.error(first, fmt::format("the percentages add up to {:.4g}%, not 100%", total * 100));
+      return std::nullopt;
+    }
+    return out;
+  }
+
+  Source source(const SourceRange& line) {
+    Source s{"", line};
+    if (r_.accept("cite")) {
+      if (auto text = r_.quoted("the source")) s.cite = *text;
+    }
+    return s;
+  }
+
+ private:
+  LineReader& r_;
+  DiagnosticList& d_;
+};
+
+// Reads one rule line into `rules`; false when the line is not a rule.
+bool read_rule(LineReader& r, SpecReader& s, Rules& rules, const SourceRange& line, const std::filesystem::path& sim_dir,
+               DiagnosticList& d) {
+  if (r.accept("process")) {
+    auto name = r.word("the process's name");
+    if (!name || !r.expect("from")) return true;
+    auto file = r.quoted("the process file");
+    if (!file) return true;
+    rules.process = name->text;
+    rules.file = (sim_dir / *file).lexically_normal();
+    rules.process_range = name->range;
+  } else if (r.accept("arrivals")) {
+    auto n = r.word("cases per day");
+    if (!n) return true;
+    if (!lines::is_number(n->text) || std::stod(n->text) <= 0) {
+      d.error(n->range, fmt::format("'{}' is not a number of cases above zero", n->text));
+      return true;
+    }
+    if (!r.expect("per") || !r.expect("day")) return true;
+    rules.arrivals_per_day = std::stod(n->text);
+    s.source(line);
+  } else if (r.accept("start")) {
+    if (!r.expect("on")) return true;
+    rules.starts.clear();
+    double total = 0;
+    do {
+      auto event = r.word("a start event");
+      if (!event) return true;
+      double p = 1;
+      if (r.peek() && !r.peek()->text.empty() && r.peek()->text.back() == '%') {
+        auto got = s.percent();
+        if (!got) return true;
+        p = *got;
+      }
+      total += p;
+      rules.starts.push_back(StartRule{event->text, p});
+    } while (r.accept(","));
+    if (std::abs(total - 1) > 1e-9) d.error(line, fmt::format("the start routes add up to {:.4g}%, not 100%", total * 100));
+  } else if (r.accept("data")) {
+    auto field = r.word("a case field");
+    if (!field || !r.expect("=")) return true;
+    auto choice = s.choice();
+    if (!choice) return true;
+    rules.data.push_back(DataRule{field->text, *choice, s.source(field->range)});
+  } else if (r.accept("output")) {
+    auto target = r.word("task.output");
+    if (!target || !r.expect("=")) return true;
+    auto dot = target->text.find('.');
+    if (dot == std::string::npos) {
+      d.error(target->range, fmt::format("write the task and its output as task.output, not '{}'", target->text));
+      return true;
+    }
+    auto choice = s.choice();
+    if (!choice) return true;
+    rules.outputs.push_back(OutputRule{target->text.substr(0, dot), target->text.substr(dot + 1), *choice,
+                                       s.source(target->range)});
+  } else if (r.accept("duration")) {
+    auto task = r.word("a task (or 'default')");
+    if (!task || !r.expect("=")) return true;
+    auto dist = s.distribution();
+    if (!dist) return true;
+    std::optional<Distribution> effort;
+    if (r.accept("effort")) {
+      effort = s.distribution();
+      if (!effort) return true;
+    }
+    rules.durations.push_back(DurationRule{task->text == "default" ? "" : task->text, *dist, s.source(task->range), effort});
+  } else if (r.accept("event")) {
+    auto event = r.word("an event");
+    if (!event) return true;
+    auto p = s.percent();
+    if (!p || !r.expect("after")) return true;
+    auto after = s.distribution();
+    if (!after) return true;
+    rules.events.push_back(EventRule{event->text, *p, *after, s.source(event->range)});
+  } else if (r.accept("capacity")) {
+    auto role = r.word("a role");
+    auto n = r.word("a number of workers");
+    if (!role || !n) return true;
+    if (!lines::is_int(n->text) || std::stoi(n->text) < 1) {
+      d.error(n->range, fmt::format("'{}' is not a number of workers (1 or more)", n->text));
+      return true;
+    }
+    Pool pool{role->text, std::stoi(n->text), false, 9 * 60, 17 * 60, {}};
+    if (r.accept("office")) {
+      if (!r.expect("hours")) return true;
+      pool.office_hours = true;
+      auto hours = r.word("opening hours like 09:00-17:00");
+      if (!hours) return true;
+      static const std::regex kHours(R"((\d\d):(\d\d)-(\d\d):(\d\d))");
+      std::smatch m;
+      if (!std::regex_match(hours->text, m, kHours)) {
+        d.error(hours->range, fmt::format("'{}' is not opening hours like 09:00-17:00", hours->text));
+        return true;
+      }
+      pool.open = std::stoi(m[1]) * 60 + std::stoi(m[2]);
+      pool.close = std::stoi(m[3]) * 60 + std::stoi(m[4]);
+      if (pool.open >= pool.close || pool.close > 24 * 60) {
+        d.error(hours->range, "the hours must open before they close, within one day");
+        return true;
+      }
+    }
+    pool.source = s.source(role->range);
+    rules.pools.push_back(pool);
+  } else if (r.accept("term")) {
+    auto name = r.word("a legal term like Wth.eerste_termijn");
+    if (!name || !r.expect("=")) return true;
+    auto n = r.word("a number");
+    auto unit = r.word("a unit");
+    if (!n || !unit) return true;
+    bool working = false;
+    std::string unit_text = unit->text;
+    if (unit_text == "working") {
+      working = true;
+      auto next = r.word("days");
+      if (!next) return true;
+      unit_text = next->text;
+    }
+    auto value = lines::is_int(n->text) ? make_duration(std::stoll(n->text), unit_text, working) : std::nullopt;
+    if (!value) {
+      d.error(n->range, fmt::format("'{} {}' is not a legal term; write 14 days, 3 working days or 24 hours", n->text,
+                                    unit_text));
+      return true;
+    }
+    rules.terms.push_back(TermOverride{name->text, *value, name->range});
+  } else {
+    return false;
+  }
+  r.finish();
+  return true;
+}
+
+int positive_int(LineReader& r, const char* what, DiagnosticList& d) {
+  auto w = r.word(what);
+  if (!w) return -1;
+  if (!lines::is_int(w->text) || std::stoll(w->text) < 0) {
+    d.error(w->range, fmt::format("'{}' is not {}", w->text, what));
+    return -1;
+  }
+  return static_cast<int>(std::stoll(w->text));
+}
+
+void read_days(LineReader& r, int& target, DiagnosticList& d) {
+  int days = positive_int(r, "a number of days", d);
+  if (days >= 0 && r.expect("days")) target = days;
+}
+
+
+void parse_lines(const SourceFilePtr& source, Spec& spec, DiagnosticList& d, int depth) {
+  std::filesystem::path dir = std::filesystem::path(source->path()).parent_path();
+  Scenario* current = nullptr;
+  lines::for_each_line(source, d, [&](std::vector<Word> words, const SourceRange& line, std::string_view) {
+    LineReader r(std::move(words), d, line);
+    SpecReader s(r, d);
+    Rules& rules = current != nullptr ? current->rules : spec.baseline;
+    if (r.accept("simulation")) {
+      if (auto title = r.quoted("the simulation's title")) spec.title = *title;
+    } else if (r.accept("scenario")) {
+      auto name = r.quoted("the scenario's name");
+      if (!name) return;
+      spec.scenarios.push_back(Scenario{*name, line, {}});
+      current = &spec.scenarios.back();
+    } else if (current == nullptr && r.accept("begin")) {
+      auto date = r.word("a date (2027-01-04)");
+      if (date && !lines::is_date(date->text)) d.error(date->range, fmt::format("'{}' is not a date", date->text));
+      if (date) spec.start_date = date->text;
+    } else if (current == nullptr && r.accept("period")) {
+      read_days(r, spec.period_days, d);
+    } else if (current == nullptr && r.accept("warmup")) {
+      read_days(r, spec.warmup_days, d);
+    } else if (current == nullptr && r.accept("drain")) {
+      read_days(r, spec.drain_days, d);
+    } else if (current == nullptr && r.accept("replications")) {
+      int n = positive_int(r, "a number of replications (2 or more)", d);
+      if (n == 0 || n == 1) d.error(line, "at least 2 replications are needed for a confidence interval");
+      if (n >= 2) spec.replications = n;
+    } else if (current == nullptr && r.accept("seed")) {
+      auto w = r.word("a number");
+      if (w && lines::is_int(w->text)) spec.seed = std::stoull(w->text);
+      else if (w) d.error(w->range, fmt::format("'{}' is not a whole number", w->text));
+    } else if (current == nullptr && r.accept("measure")) {
+      auto label = r.quoted("the measure's label");
+      if (!label || !r.expect("until")) return;
+      Measure m{*label, {}, line};
+      do {
+        auto task = r.word("a task");
+        if (!task) return;
+        m.tasks.push_back(task->text);
+      } while (r.accept("or"));
+      spec.measures.push_back(std::move(m));
+    } else if (current == nullptr && r.accept("include")) {
+      auto file = r.quoted("the file to include");
+      if (!file) return;
+      std::filesystem::path path = (dir / *file).lexically_normal();
+      std::ifstream in(path, std::ios::binary);
+      if (!in) {
+        d.error(line, fmt::format("cannot read '{}'", path.string()));
+        return;
+      }
+      if (depth > 8) {
+        d.error(line, "includes nest too deep (an include cycle?)");
+        return;
+      }
+      std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      parse_lines(std::make_shared<SourceFile>(path.string(), std::move(text)), spec, d, depth + 1);
+    } else if (read_rule(r, s, rules, line, dir, d)) {
+      return;
+    } else {
+      d.error(r.peek()->range, fmt::format("'{}' does not start a line of a simulation file (simulation, process, begin, "
+                                           "period, warmup, drain, replications, seed, arrivals, start, data, output, "
+                                           "duration, event, capacity, term, measure, scenario)",
+                                           r.peek()->text));
+      return;
+    }
+    r.finish();
+  });
+}
+
+}  // namespace
+
+Spec parse_spec(const SourceFilePtr& source, DiagnosticList& d) {
+  Spec spec;
+  spec.path = source->path();
+  parse_lines(source, spec, d, 0);
+  if (!spec.baseline.process) d.error(SourceRange{source, {1, 1}, {1, 1}}, "the file names no process: process <name> from \"<file>\"");
+  if (!spec.baseline.arrivals_per_day) d.error(SourceRange{source, {1, 1}, {1, 1}}, "the file gives no arrivals: arrivals <n> per day");
+  return spec;
+}
+
+Rules effective_rules(const Rules& base, const Rules& over) {
+  Rules out = base;
+  if (over.process) {
+    out.process = over.process;
+    out.file = over.file;
+    out.process_range = over.process_range;
+  }
+  if (over.arrivals_per_day) out.arrivals_per_day = over.arrivals_per_day;
+  if (!over.starts.empty()) out.starts = over.starts;
+  // A scenario's rule replaces the baseline's rule for the same thing.
+  auto overlay = [](auto& list, const auto& extra, auto key) {
+    for (const auto& rule : extra) {
+      std::erase_if(list, [&](const auto& r) { return key(r) == key(rule); });
+      list.push_back(rule);
+    }
+  };
+  overlay(out.data, over.data, [](const DataRule& r) { return r.field; });
+  overlay(out.outputs, over.outputs, [](const OutputRule& r) { return r.task + "." + r.output; });
+  overlay(out.durations, over.durations, [](const DurationRule& r) { return r.task; });
+  overlay(out.events, over.events, [](const EventRule& r) { return r.event; });
+  overlay(out.pools, over.pools, [](const Pool& p) { return p.role; });
+  overlay(out.terms, over.terms, [](const TermOverride& t) { return t.qualified; });
+  return out;
+}
+
+}  // namespace termijn::simulation
