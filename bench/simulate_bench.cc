@@ -1,0 +1,40 @@
+// Simulation speed on the national model: the shipped 10-versus-14-days comparison, all cores.
+//   bench_simulate [replications per scenario=4]
+// Prints synthetic cases simulated per second (each case runs its whole course: assessment, the
+// ban, extension or not, closing and a year of monitoring, every timer and escalation included).
+#include <fmt/format.h>
+
+#include <fstream>
+#include <thread>
+
+#include "engine/simulation/simulation.h"
+
+using namespace termijn;
+
+int main(int argc, char** argv) {
+  int replications = argc > 1 ? std::atoi(argv[1]) : 4;
+  std::string path = std::string(TERMIJN_SOURCE_DIR) + "/examples/simulation/termijn_10_vs_14.sim";
+  std::ifstream in(path);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  DiagnosticList d;
+  simulation::Spec spec = simulation::parse_spec(std::make_shared<SourceFile>(path, std::move(text)), d);
+  spec.replications = replications;
+  auto result = simulation::simulate(spec, {std::string(TERMIJN_SOURCE_DIR) + "/stdlib"}, d);
+  if (!result) {
+    fmt::print(stderr, "{}", render(d));
+    return 1;
+  }
+  std::int64_t escalations = 0;
+  for (const auto& s : result->scenarios) {
+    for (const auto& r : s.replications) {
+      for (const auto& [name, value] : r.kpis) {
+        if (name.find("escalations:") != std::string::npos) escalations += static_cast<std::int64_t>(value);
+      }
+    }
+  }
+  fmt::print("simulate national model: {} scenarios x {} replications, {} cases ({} escalations) in {:.2f} s\n",
+             result->scenarios.size(), replications, result->cases_simulated, escalations, result->seconds);
+  fmt::print("  {:.0f} cases/s on {} threads\n", result->cases_simulated / result->seconds,
+             std::max(1u, std::thread::hardware_concurrency()));
+  return 0;
+}
