@@ -270,14 +270,27 @@ class Replication {
     queue_.push(std::move(e));
   }
 
+  // A Poisson stream; with a weekday or hour profile, thinned from the peak rate (Lewis-Shedler).
   void schedule_arrivals() {
     Rng rng(spec_.seed, replication_, 0, "arrivals");
-    double mean_gap = 1440.0 / *rules_.arrivals_per_day;
+    const auto& days = rules_.weekday_profile;
+    const auto& hours = rules_.hour_profile;
+    double peak = (days.empty() ? 1.0 : *std::max_element(days.begin(), days.end())) *
+                  (hours.empty() ? 1.0 : *std::max_element(hours.begin(), hours.end()));
+    double mean_gap = 1440.0 / (*rules_.arrivals_per_day * peak);
     Instant t = begin_;
-    for (std::int64_t i = 1;; ++i) {
+    for (std::int64_t i = 1;;) {
       t += std::chrono::milliseconds(static_cast<std::int64_t>(rng.exponential(mean_gap) * kMinute));
       if (t >= end_arrivals_) break;
-      push(Event{t, 0, Kind::kArrival, i, 0, 0, ""});
+      if (peak != 1.0 || !days.empty() || !hours.empty()) {
+        auto local = legal_.to_local(t);
+        auto day = date::floor<date::days>(local);
+        unsigned monday_first = (date::weekday(day).c_encoding() + 6) % 7;
+        auto hour = std::chrono::duration_cast<std::chrono::hours>(local - day).count();
+        double w = (days.empty() ? 1.0 : days[monday_first]) * (hours.empty() ? 1.0 : hours[static_cast<std::size_t>(hour)]);
+        if (rng.uniform() * peak >= w) continue;
+      }
+      push(Event{t, 0, Kind::kArrival, i++, 0, 0, ""});
     }
   }
 

@@ -247,6 +247,53 @@ class SpecReader {
   DiagnosticList& d_;
 };
 
+// `arrivals by weekday mon 1, ..., sun 1.4` or `arrivals by hour 0-6 0.5, 7-17 1, 18-23 1.5`.
+void read_profile(LineReader& r, Rules& rules, DiagnosticList& d) {
+  static const char* const kDays[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+  bool weekdays = r.accept("weekday");
+  if (!weekdays && !r.expect("hour")) return;
+  std::vector<double> weights(weekdays ? 7 : 24, -1);
+  do {
+    auto key = r.word(weekdays ? "a day (mon ... sun)" : "hours like 7-17");
+    auto weight = r.word("a weight");
+    if (!key || !weight) return;
+    if (!lines::is_number(weight->text) || std::stod(weight->text) < 0) {
+      d.error(weight->range, fmt::format("'{}' is not a weight (0 or more)", weight->text));
+      return;
+    }
+    int from = -1, to = -1;
+    if (weekdays) {
+      auto day = std::find(std::begin(kDays), std::end(kDays), key->text);
+      if (day != std::end(kDays)) from = to = static_cast<int>(day - std::begin(kDays));
+    } else {
+      static const std::regex kRange(R"((\d{1,2})(?:-(\d{1,2}))?)");
+      std::smatch m;
+      if (std::regex_match(key->text, m, kRange)) {
+        from = std::stoi(m[1]);
+        to = m[2].matched ? std::stoi(m[2]) : from;
+        if (to > 23 || from > to) from = -1;
+      }
+    }
+    if (from < 0) {
+      d.error(key->range, weekdays ? fmt::format("'{}' is not a day; write mon, tue, ... sun", key->text)
+                                   : fmt::format("'{}' is not an hour or hours like 7-17 (0 to 23)", key->text));
+      return;
+    }
+    for (int i = from; i <= to; ++i) weights[static_cast<std::size_t>(i)] = std::stod(weight->text);
+  } while (r.accept(","));
+  double sum = 0;
+  for (double& w : weights) {
+    if (w < 0) w = 1;  // not named: as usual
+    sum += w;
+  }
+  if (sum <= 0) {
+    d.error(r.end_range(), "a profile needs some weight somewhere");
+    return;
+  }
+  for (double& w : weights) w *= static_cast<double>(weights.size()) / sum;
+  (weekdays ? rules.weekday_profile : rules.hour_profile) = weights;
+}
+
 // Reads one rule line into `rules`; false when the line is not a rule.
 bool read_rule(LineReader& r, SpecReader& s, Rules& rules, const SourceRange& line, const std::filesystem::path& sim_dir,
                DiagnosticList& d) {
@@ -259,6 +306,11 @@ bool read_rule(LineReader& r, SpecReader& s, Rules& rules, const SourceRange& li
     rules.file = (sim_dir / *file).lexically_normal();
     rules.process_range = name->range;
   } else if (r.accept("arrivals")) {
+    if (r.accept("by")) {
+      read_profile(r, rules, d);
+      r.finish();
+      return true;
+    }
     auto n = r.word("cases per day");
     if (!n) return true;
     if (!lines::is_number(n->text) || std::stod(n->text) <= 0) {
@@ -484,6 +536,8 @@ Rules effective_rules(const Rules& base, const Rules& over) {
     out.process_range = over.process_range;
   }
   if (over.arrivals_per_day) out.arrivals_per_day = over.arrivals_per_day;
+  if (!over.weekday_profile.empty()) out.weekday_profile = over.weekday_profile;
+  if (!over.hour_profile.empty()) out.hour_profile = over.hour_profile;
   if (!over.starts.empty()) out.starts = over.starts;
   // A scenario's rule replaces the baseline's rule for the same thing.
   auto overlay = [](auto& list, const auto& extra, auto key) {

@@ -101,6 +101,9 @@ struct Rules {
   std::optional<std::filesystem::path> file;
   SourceRange process_range;
   std::optional<double> arrivals_per_day;
+  // Relative arrival intensity by weekday (Monday first) and by hour; each is scaled to average 1,
+  // so `arrivals N per day` stays the mean. Empty: flat.
+  std::vector<double> weekday_profile, hour_profile;
   std::vector<StartRule> starts;
   std::vector<DataRule> data;
   std::vector<OutputRule> outputs;

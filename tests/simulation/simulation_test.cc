@@ -11,6 +11,7 @@
 
 #include "engine/simulation/report.h"
 #include "engine/simulation/simulation.h"
+#include "engine/time/legal_time.h"
 
 namespace termijn::simulation {
 namespace {
@@ -152,6 +153,38 @@ TEST_F(TinyModel, FiguresMatchWhatIsComputedByHand) {
   }
   EXPECT_EQ(kpi(r->scenarios[1], "deadline missed: werk").mean, 0);
   EXPECT_EQ(kpi(slow, "still open at the end").mean, 0);
+}
+
+TEST_F(TinyModel, ArrivalsFollowTheWeekdayAndHourProfile) {
+  // No cases at the weekend; by day, twice as many in the afternoon as in the morning.
+  DiagnosticList d;
+  Spec spec = from_text((dir / "t.sim").string(),
+                        "process wachtrij from \"wachtrij.wth\"\n"
+                        "period 140 days\nwarmup 0 days\ndrain 2 days\nreplications 2\n"
+                        "arrivals 10 per day\n"
+                        "arrivals by weekday sat 0, sun 0\n"
+                        "arrivals by hour 0-7 0, 8-11 1, 12-15 2, 16-23 0\n"
+                        "duration werk = 10 min\n",
+                        d);
+  ASSERT_FALSE(d.has_errors()) << render(d);
+  auto r = simulate(spec, stdlib(), d, RunOptions{0, true, {}});
+  ASSERT_TRUE(r) << render(d);
+  LegalTime legal;
+  int morning = 0, afternoon = 0, weekend = 0;
+  for (const auto& c : r->scenarios[0].replications[0].cases) {
+    auto local = legal.to_local(c.arrival);
+    auto day = date::floor<date::days>(local);
+    unsigned wd = date::weekday(day).c_encoding();
+    auto hour = std::chrono::duration_cast<std::chrono::hours>(local - day).count();
+    weekend += wd == 0 || wd == 6;
+    morning += hour >= 8 && hour < 12;
+    afternoon += hour >= 12 && hour < 16;
+  }
+  EXPECT_EQ(weekend, 0);
+  EXPECT_EQ(morning + afternoon, static_cast<int>(r->scenarios[0].replications[0].cases.size()));
+  EXPECT_NEAR(static_cast<double>(afternoon) / morning, 2.0, 0.25);
+  // The mean stays `arrivals N per day`: 10 a day over 140 days.
+  EXPECT_NEAR(kpi(r->scenarios[0], "cases started").mean, 1400, 1400 * 0.08);
 }
 
 TEST_F(TinyModel, MistakesInASimulationFileAreDiagnosticsWithLineAndColumn) {
