@@ -876,8 +876,8 @@ Status Runtime::fire(TimerId timer_id, Instant now, Changes& changes, const Chan
   return Status::ok();
 }
 
-void Runtime::apply(const Changes& changes) {
-  for (const auto& [id, instance] : changes.cases) {
+void Runtime::apply(Changes& changes) {
+  for (auto& [id, instance] : changes.cases) {
     if (auto old = queued_by_case_.find(id); old != queued_by_case_.end()) {
       for (const auto& entry : old->second) {
         due_queue_.erase(entry);
@@ -892,7 +892,6 @@ void Runtime::apply(const Changes& changes) {
       cases_.erase(id);
       continue;
     }
-    cases_[id] = instance;
     for (const auto& [task_id, _] : instance.tasks) task_index_[task_id] = id;
     auto& queued = queued_by_case_[id];
     for (const auto& [timer_id, timer] : instance.timers) {
@@ -901,6 +900,7 @@ void Runtime::apply(const Changes& changes) {
       queued.emplace_back(timer.due.at, timer_id);
       timer_index_[timer_id] = id;
     }
+    cases_[id] = std::move(instance);
   }
 }
 

@@ -42,7 +42,9 @@ class Runtime {
   // Pending timers due at or before `now`, earliest first, at most `limit`.
   std::vector<TimerId> due_timers(Instant now, std::size_t limit) const;
 
-  void apply(const Changes& changes);
+  // Makes committed changes the live state. Moves the cases' new state out of `changes` (the
+  // store has written them by then); tasks, timers, audit and outbox stay.
+  void apply(Changes& changes);
   void restore(Instance instance);
   void reserve_ids(CaseId next_case, TaskId next_task, TimerId next_timer);
 

@@ -499,7 +499,7 @@ class Replication {
   }
 
   // Makes a step live and reads what it did.
-  void apply(const runtime::Changes& changes, Instant at) {
+  void apply(runtime::Changes& changes, Instant at) {
     runtime_.apply(changes);
     for (const auto& entry : changes.audit) observe(entry, at);
     for (const auto& [id, task] : changes.tasks) {
