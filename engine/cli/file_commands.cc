@@ -1,6 +1,5 @@
 // check, graph, ast.
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
@@ -15,7 +14,6 @@ namespace termijn::cli {
 
 namespace {
 
-namespace fs = std::filesystem;
 
 // Prints diagnostics and the count; returns the exit code the compilation deserves.
 int report(const Compilation& c) {
@@ -79,14 +77,15 @@ int run_graph(const std::string& file, const std::string& process_name, const st
                        "(apt-get install graphviz); --format dot prints the diagram's source instead\n");
     return kUsage;
   }
-  fs::path dot_file = fs::temp_directory_path() / fmt::format("termijn-{}-{}.dot", process->name, ::getpid());
-  std::ofstream(dot_file) << dot;
-  std::string target = output.empty() || output == "-" ? std::string() : fmt::format(" -o '{}'", output);
-  int rc = std::system(fmt::format("dot -Tsvg '{}'{}", dot_file.string(), target).c_str());
-  fs::remove(dot_file);
-  if (rc != 0) {
+  std::optional<std::string> svg = model::render_svg(dot);
+  if (!svg) {
     fmt::print(stderr, "termijn: Graphviz's dot failed to draw '{}'\n", process->name);
     return kUsage;
+  }
+  if (output.empty() || output == "-") {
+    std::fputs(svg->c_str(), stdout);
+  } else {
+    std::ofstream(output) << *svg;
   }
   return kClean;
 }

@@ -1,7 +1,12 @@
 #include "engine/model/dot.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <map>
 
 namespace termijn::model {
@@ -196,6 +201,27 @@ std::string to_dot(const Process& p) {
   }
   out += "}\n";
   return out;
+}
+
+// Through a file rather than stdin: one-way popen cannot write the DOT and read the SVG at once.
+std::optional<std::string> render_svg(const std::string& dot) {
+  std::error_code ec;
+  auto dir = std::filesystem::temp_directory_path(ec);
+  std::string input = (dir / fmt::format("termijn-diagram-{}.dot", ::getpid())).string();
+  {
+    std::ofstream out(input);
+    out << dot;
+  }
+  std::FILE* pipe = ::popen(fmt::format("dot -Tsvg '{}' 2>/dev/null", input).c_str(), "r");
+  if (pipe == nullptr) return std::nullopt;
+  std::string svg;
+  std::array<char, 8192> buffer{};
+  std::size_t n = 0;
+  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) svg.append(buffer.data(), n);
+  int rc = ::pclose(pipe);
+  std::filesystem::remove(input, ec);
+  if (rc != 0 || svg.empty()) return std::nullopt;
+  return svg;
 }
 
 }  // namespace termijn::model

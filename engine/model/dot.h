@@ -2,6 +2,7 @@
 // overrides is amber, and what it removed from its parent is listed in a legend.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "engine/model/model.h"
@@ -9,5 +10,8 @@
 namespace termijn::model {
 
 std::string to_dot(const Process& process);
+
+// The DOT text drawn as SVG by Graphviz's `dot` program; nothing when it is missing or fails.
+std::optional<std::string> render_svg(const std::string& dot);
 
 }  // namespace termijn::model

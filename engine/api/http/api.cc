@@ -3,10 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <array>
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <random>
 #include <regex>
 #include <set>
@@ -96,26 +92,6 @@ Json diagnostics_json(const DiagnosticList& list) {
 bool safe_upload_path(const std::string& path) {
   static const std::regex kPath(R"([A-Za-z0-9_\-]+(/[A-Za-z0-9_\-]+)*\.wth)");
   return path.size() <= 200 && std::regex_match(path, kPath);
-}
-
-std::optional<std::string> render_svg(const std::string& dot) {
-  std::error_code ec;
-  auto dir = std::filesystem::temp_directory_path(ec);
-  std::string input = (dir / fmt::format("termijn-diagram-{}.dot", ::getpid())).string();
-  {
-    std::ofstream out(input);
-    out << dot;
-  }
-  std::FILE* pipe = ::popen(fmt::format("dot -Tsvg '{}' 2>/dev/null", input).c_str(), "r");
-  if (pipe == nullptr) return std::nullopt;
-  std::string svg;
-  std::array<char, 8192> buffer{};
-  std::size_t n = 0;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) svg.append(buffer.data(), n);
-  int rc = ::pclose(pipe);
-  std::filesystem::remove(input, ec);
-  if (rc != 0 || svg.empty()) return std::nullopt;
-  return svg;
 }
 
 const char* reason_phrase(StatusCode code) {
@@ -379,7 +355,7 @@ HttpResponse HttpApi::diagram(Call& call) {
   if (p == nullptr) return error(404, fmt::format("no process '{}' is deployed", call.params["name"]));
   auto cached = svg_cache_.find(p->hash);
   if (cached == svg_cache_.end()) {
-    auto svg = render_svg(model::to_dot(*p));
+    auto svg = model::render_svg(model::to_dot(*p));
     if (!svg) return error(503, "drawing needs Graphviz's 'dot' program on the server");
     cached = svg_cache_.emplace(p->hash, std::move(*svg)).first;
   }
