@@ -271,6 +271,14 @@ Json Store::cases(const std::optional<std::string>& status) {
   return out;
 }
 
+bool Store::notified_in(std::int64_t case_id, const std::string& role) {
+  Statement& s = db_.cached("SELECT 1 FROM outbox o, json_each(o.roles) r WHERE o.case_id = ? AND r.value = ? LIMIT 1");
+  s.bind(1, case_id).bind(2, role);
+  bool found = s.step();
+  s.reset();
+  return found;
+}
+
 Json Store::case_row(std::int64_t case_id) {
   Statement s(db_.handle(), (std::string(kCaseColumns) + " WHERE id = ?").c_str());
   s.bind(1, case_id);

@@ -93,6 +93,7 @@ class Store {
   // Who takes part in a case: the cases where `role` has or had a task, or was notified.
   std::set<std::int64_t> cases_involving(const std::string& role);
   bool has_task_in(std::int64_t case_id, const std::string& role);
+  bool notified_in(std::int64_t case_id, const std::string& role);
   // One row of cases() (running or ended), or null.
   Json case_row(std::int64_t case_id);
 

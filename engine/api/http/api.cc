@@ -20,8 +20,14 @@ HttpResponse json_response(int status, const Json& body) {
   return HttpResponse{status, "application/json", body.dump(2) + "\n", {}};
 }
 
-HttpResponse error(int status, const std::string& reason) {
-  return json_response(status, Json{{"error", {{"status", status}, {"reason", reason}}}});
+HttpResponse error(int status, const std::string& reason) { return error_response(status, reason); }
+
+// Whether `role` may send some event of `p` (the mayor follows every ban they may revoke).
+bool may_send_an_event(const model::Process& p, const std::string& role) {
+  for (const auto& [event, roles] : p.event_senders) {
+    if (std::find(roles.begin(), roles.end(), role) != roles.end()) return true;
+  }
+  return false;
 }
 
 std::map<std::string, std::string> parse_query(const std::string& query) {
@@ -105,6 +111,10 @@ const char* reason_phrase(StatusCode code) {
 }
 
 }  // namespace
+
+HttpResponse error_response(int status, const std::string& reason) {
+  return json_response(status, Json{{"error", {{"status", status}, {"reason", reason}}}});
+}
 
 std::string issue_token(store::Store& store, const store::TokenHolder& holder, Instant now) {
   std::string token = random_token();
@@ -253,41 +263,41 @@ HttpApi::Sight HttpApi::sight(const Caller& caller, std::int64_t case_id) {
   if (caller.admin()) return Sight::kCourse;
   store::Store& store = engine_.store();
   if (store.has_task_in(case_id, caller.role)) return Sight::kFull;
-  if (store.cases_involving(caller.role).count(case_id) != 0) return Sight::kCourse;
+  if (store.notified_in(case_id, caller.role)) return Sight::kCourse;
   // A role that may send the case an event (the mayor revokes, the judge suspends) follows it.
   Json row = store.case_row(case_id);
   if (row.is_null()) return Sight::kNone;
   const model::Process* p = engine_.runtime().latest(row["process"]);
   if (const runtime::Instance* c = engine_.runtime().find_case(case_id)) p = engine_.runtime().definition(c->hash);
-  if (p == nullptr) return Sight::kNone;
-  for (const auto& [event, roles] : p->event_senders) {
-    if (std::find(roles.begin(), roles.end(), caller.role) != roles.end()) return Sight::kCourse;
-  }
-  return Sight::kNone;
+  return p != nullptr && may_send_an_event(*p, caller.role) ? Sight::kCourse : Sight::kNone;
 }
 
 Json HttpApi::case_summary(const runtime::Instance& c) const {
-  Json next;
   Instant now = engine_.now();
   bool overdue = false;
   int open_tasks = 0;
-  auto consider = [&next](Instant at, const std::string& what, const std::string& kind) {
-    if (next.is_null() || to_iso_utc(at) < next["due"].get<std::string>()) {
-      next = Json{{"due", to_iso_utc(at)}, {"what", what}, {"kind", kind}};
+  const runtime::Deadline* next = nullptr;
+  std::string what, kind;
+  auto consider = [&](const runtime::Deadline& due, const std::string& name, const char* k) {
+    if (next == nullptr || due.at < next->at) {
+      next = &due;
+      what = name;
+      kind = k;
     }
   };
   for (const auto& [id, task] : c.tasks) {
     if (task.status != runtime::TaskStatus::kOpen) continue;
     ++open_tasks;
     if (task.due.at < now) overdue = true;
-    consider(task.due.at, task.title.empty() ? task.name : task.title, "task");
+    consider(task.due, task.title.empty() ? task.name : task.title, "task");
   }
   for (const auto& [id, timer] : c.timers) {
     if (timer.status == runtime::TimerStatus::kPending && timer.kind == runtime::TimerKind::kNamed) {
-      consider(timer.due.at, timer.name, "timer");
+      consider(timer.due, timer.name, "timer");
     }
   }
-  return Json{{"open_tasks", open_tasks}, {"overdue", overdue}, {"next_deadline", next}};
+  Json deadline = next == nullptr ? Json() : Json{{"due", to_iso_utc(next->at)}, {"what", what}, {"kind", kind}};
+  return Json{{"open_tasks", open_tasks}, {"overdue", overdue}, {"next_deadline", deadline}};
 }
 
 // ---- routes -------------------------------------------------------------------------------------
@@ -392,9 +402,7 @@ HttpResponse HttpApi::list_cases(Call& call) {
   if (!call.caller.admin()) {
     involved = engine_.store().cases_involving(call.caller.role);
     for (const auto& p : engine_.runtime().definitions()) {
-      for (const auto& [event, roles] : p->event_senders) {
-        if (std::find(roles.begin(), roles.end(), call.caller.role) != roles.end()) followed.insert(p->name);
-      }
+      if (may_send_an_event(*p, call.caller.role)) followed.insert(p->name);
     }
   }
   Json out = Json::array();

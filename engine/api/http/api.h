@@ -34,6 +34,9 @@ struct HttpResponse {
 // The role that administers rather than takes part in cases.
 inline constexpr const char* kAdminRole = "beheer";
 
+// Every refusal's body: {"error": {"status": N, "reason": "..."}}.
+HttpResponse error_response(int status, const std::string& reason);
+
 // Issues a new token for `holder`: returns the token, of which only the hash is stored.
 std::string issue_token(store::Store& store, const store::TokenHolder& holder, Instant now);
 

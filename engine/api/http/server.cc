@@ -29,10 +29,6 @@ bhttp::response<bhttp::string_body> to_beast(const HttpResponse& r, unsigned ver
   return res;
 }
 
-HttpResponse error_response(int status, const std::string& reason) {
-  return HttpResponse{status, "application/json",
-                      nlohmann::json{{"error", {{"status", status}, {"reason", reason}}}}.dump() + "\n", {}};
-}
 
 }  // namespace
 
