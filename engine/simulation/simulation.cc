@@ -382,7 +382,9 @@ class Replication {
 
   // Schedules the task's completion; returns the work it takes (minutes), for a pool's worker.
   double start_work(runtime::TaskId task, runtime::CaseId case_id, const std::string& step, Instant at) {
-    std::int64_t index = cases_.count(case_id) ? cases_[case_id].index : 0;
+    // A sub-process's tasks draw from the stream of the case that called it.
+    auto root = cases_.find(root_of(case_id));
+    std::int64_t index = root == cases_.end() ? 0 : root->second.index;
     Rng rng(spec_.seed, replication_, index, fmt::format("duration:{}:{}", step, occurrence_[{index, step}]++));
     const DurationRule& rule = duration_for(step);
     double minutes = rule.distribution.sample(rng);

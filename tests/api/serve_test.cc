@@ -16,22 +16,12 @@
 #include <thread>
 
 #include "tests/support/http_client.h"
+#include "tests/support/run_command.h"
 
 namespace termijn::testing {
 namespace {
 
 using nlohmann::json;
-
-std::string run(const std::string& command) {
-  std::string out;
-  std::FILE* pipe = ::popen(command.c_str(), "r");
-  std::array<char, 4096> buffer{};
-  std::size_t n = 0;
-  while (pipe != nullptr && (n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) out.append(buffer.data(), n);
-  if (pipe != nullptr) ::pclose(pipe);
-  while (!out.empty() && out.back() == '\n') out.pop_back();
-  return out;
-}
 
 TEST(Serve, AnOperatorRunsTheServerAndAHostDrivesACaseOverHttp) {
   std::string dir = (std::filesystem::temp_directory_path() / fmt::format("termijn-{}-serve", getpid())).string();
@@ -39,10 +29,10 @@ TEST(Serve, AnOperatorRunsTheServerAndAHostDrivesACaseOverHttp) {
   std::filesystem::create_directories(dir);
   std::string db = dir + "/t.db", log = dir + "/notifications.jsonl";
   std::string bin = TERMIJN_BINARY;
-  std::string politie = run(fmt::format("'{}' token add --db '{}' --name p --org Politie --role politie", bin, db));
-  std::string hovj = run(fmt::format("'{}' token add --db '{}' --name h --org Politie --role hovj", bin, db));
+  std::string politie = run_command(fmt::format("'{}' token add --db '{}' --name p --org Politie --role politie", bin, db));
+  std::string hovj = run_command(fmt::format("'{}' token add --db '{}' --name h --org Politie --role hovj", bin, db));
   ASSERT_EQ(politie.rfind("tmj_", 0), 0u) << politie;
-  EXPECT_NE(run(fmt::format("'{}' token list --db '{}'", bin, db)).find("hovj"), std::string::npos);
+  EXPECT_NE(run_command(fmt::format("'{}' token list --db '{}'", bin, db)).find("hovj"), std::string::npos);
 
   int out[2];
   ASSERT_EQ(::pipe(out), 0);
@@ -101,7 +91,7 @@ TEST(Serve, AnOperatorRunsTheServerAndAHostDrivesACaseOverHttp) {
   ::waitpid(pid, &status, 0);
   ::close(out[0]);
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
-  json cases = json::parse(run(fmt::format("'{}' cases --db '{}' --json", bin, db)));
+  json cases = json::parse(run_command(fmt::format("'{}' cases --db '{}' --json", bin, db)));
   ASSERT_EQ(cases.size(), 1u);
   EXPECT_EQ(cases[0]["status"], "running");
   std::filesystem::remove_all(dir);

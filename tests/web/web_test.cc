@@ -14,6 +14,7 @@
 
 #include "tests/support/api_server.h"
 #include "tests/support/http_client.h"
+#include "tests/support/run_command.h"
 
 namespace termijn::testing {
 namespace {
@@ -25,17 +26,6 @@ std::string chromium() {
     if (std::filesystem::exists(path)) return path;
   }
   return "";
-}
-
-std::string run(const std::string& command) {
-  std::string out;
-  std::FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return out;
-  std::array<char, 8192> buffer{};
-  std::size_t n = 0;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) out.append(buffer.data(), n);
-  ::pclose(pipe);
-  return out;
 }
 
 std::uint32_t big_endian(const std::string& bytes, std::size_t at) {
@@ -63,7 +53,7 @@ class Web : public ::testing::Test {
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
   }
   std::string chrome(const std::string& args, const std::string& url) {
-    return run(fmt::format("'{}' --headless --no-sandbox --disable-gpu --no-first-run --user-data-dir='{}' "
+    return run_command(fmt::format("'{}' --headless --no-sandbox --disable-gpu --no-first-run --user-data-dir='{}' "
                            "--virtual-time-budget=8000 {} '{}' 2>/dev/null",
                            browser, profile, args, url));
   }
