@@ -40,7 +40,10 @@ member
   ;
 
 // `intrekking by burgemeester`: only those roles may send the event (hosts acting for them).
-eventDecl : ID (BY ID (OR ID)*)? ;
+// `with (field, ...)`: the case fields the event may carry; without it, an event carries none.
+eventDecl    : ID eventSenders? eventFields? ;
+eventSenders : BY ID (OR ID)* ;
+eventFields  : WITH LPAREN ID (COMMA ID)* RPAREN ;
 fieldDecl : ID COLON typeRef ;
 typeRef
   : ONE OF LPAREN ID (COMMA ID)* RPAREN           # enumType

@@ -2,6 +2,9 @@
 # Installs the Debian 12 packages termijn needs to build, test and draw. Idempotent: installs
 # only what is missing, so it is cheap to run again. Needs root (or sudo).
 # `--test` adds what only the tests need: headless Chromium (and fonts) for the web view test.
+# `--fuzz` adds what tools/fuzz.sh needs: clang 16 with libFuzzer and the sanitizer runtimes, and
+# llvm-symbolizer for its stacks (clang 14 cannot capture structured bindings in lambdas, which the
+# engine's C++20 code does).
 set -euo pipefail
 
 packages=(
@@ -12,9 +15,13 @@ packages=(
   libgtest-dev libgmock-dev
   graphviz tzdata
 )
-if [ "${1:-}" = "--test" ]; then
-  packages+=(chromium fonts-dejavu-core)
-fi
+for flag in "$@"; do
+  case "$flag" in
+    --test) packages+=(chromium fonts-dejavu-core) ;;
+    --fuzz) packages+=(clang-16 libclang-rt-16-dev llvm-16) ;;
+    *) echo "install-deps: unknown flag '$flag' (--test, --fuzz)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do

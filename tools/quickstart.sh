@@ -22,7 +22,9 @@ done
 
 # First run: one API token per role of the shipped processes, for trying the API and the web page.
 # Real deployments issue their own (build/termijn token add --name ... --org ... --role ...).
+# Tokens are only for roles a deployed process names, so the processes are deployed first.
 if [ -z "$(build/termijn token list --db termijn.db)" ]; then
+  build/termijn deploy --db termijn.db processes >/dev/null
   umask 077
   : > termijn-tokens.txt
   for role in beheer politie hovj burgemeester veilig_thuis hulpverlening gemeente; do

@@ -4,12 +4,19 @@
 
 #include <fmt/format.h>
 
+#include "engine/base/sha256.h"
 #include "engine/checker/checker.h"
 #include "engine/driver/compilation.h"
 
 namespace termijn {
 
 namespace {
+
+// How a stored definition's sources fit together: the file that declares it, the standard
+// library modules it imported ({"wth": path}), and their hash.
+constexpr const char* kRootKey = "__root__";
+constexpr const char* kStdlibKey = "__stdlib__";
+constexpr const char* kStdlibHashKey = "__stdlib_hash__";
 
 Json status_json(const Status& s) {
   return Json{{"code", to_string(s.code())}, {"message", s.message()}};
@@ -27,7 +34,44 @@ Status status_from(const Json& j) {
   return Status(it == kCodes.end() ? StatusCode::kInternal : it->second, j.at("message"));
 }
 
+// What binds an idempotency key to its command: the kind, the arguments and who gave it.
+store::CommandRecord keyed(const std::string& key, const char* kind, const Json& args, const Actor& actor) {
+  if (key.empty()) return store::CommandRecord{key, kind, Json(), ""};
+  Json command{{"kind", kind}, {"args", args}, {"actor", actor.to_json()}};
+  return store::CommandRecord{key, kind, Json(), sha256_hex(command.dump(-1, ' ', false, Json::error_handler_t::replace))};
+}
+
+// The first answer to a start, replayed: its case, or the refusal it got.
+Result<CaseId> replayed_start(const Result<Json>& previous) {
+  if (!previous.is_ok()) return previous.status();
+  if (previous->contains("case")) return previous->at("case").get<CaseId>();
+  return status_from(*previous);
+}
+
+// Every audit entry a command makes names who gave it.
+void stamp(runtime::Changes& changes, const Actor& actor) {
+  Json who = actor.to_json();
+  for (auto& entry : changes.audit) {
+    if (entry.detail.is_object()) entry.detail["actor"] = who;
+  }
+}
+
+// Case data set by a start or an event: which fields (their names; the values are the case's).
+void note_data_change(runtime::Changes& changes, CaseId id, const Json& data, Instant now) {
+  if (!data.is_object() || data.empty()) return;
+  std::vector<std::string> fields;
+  for (const auto& [field, value] : data.items()) fields.push_back(field);
+  changes.audit.push_back(runtime::AuditEntry{id, now, "case data changed", Json{{"fields", fields}}});
+}
+
 }  // namespace
+
+Json Actor::to_json() const {
+  Json who = is_host() ? Json{{"host", true}} : Json{{"role", role}};
+  if (!name.empty()) who["name"] = name;
+  if (!organisation.empty()) who["organisation"] = organisation;
+  return who;
+}
 
 Engine::Engine(EngineOptions options, std::unique_ptr<store::Store> store)
     : options_(std::move(options)), clock_(options_.clock), store_(std::move(store)), runtime_(legal_) {}
@@ -36,9 +80,18 @@ Result<std::unique_ptr<Engine>> Engine::open(EngineOptions options) {
   if (options.clock == nullptr) return Status(StatusCode::kInvalidArgument, "the engine needs a clock");
   std::unique_ptr<store::Store> store;
   try {
-    store = std::make_unique<store::Store>(options.store_path, options.durable);
+    store = std::make_unique<store::Store>(options.store_path, options.durable, options.full_integrity_check);
+    // The log's end, where a rewrite or a cut would be (the whole log: `termijn audit verify`).
+    constexpr std::int64_t kAuditTail = 1000;
+    store::AuditCheck tail = store->verify_audit_tail(kAuditTail);
+    if (!tail.ok) {
+      return Status(StatusCode::kInternal,
+                    fmt::format("the audit log of '{}' is broken ({}); the database was changed outside termijn or "
+                                "damaged: restore it from a backup",
+                                options.store_path, tail.problem));
+    }
   } catch (const std::exception& e) {
-    return Status(StatusCode::kInternal, e.what());
+    return Status(StatusCode::kInternal, fmt::format("cannot use the database '{}': {}", options.store_path, e.what()));
   }
   std::unique_ptr<Engine> engine(new Engine(std::move(options), std::move(store)));
   if (Status s = engine->recover(); !s.is_ok()) return s;
@@ -49,11 +102,22 @@ Status Engine::recover() {
   try {
     for (const auto& d : store_->definitions()) {
       ProgramLoader loader(options_.stdlib_dirs);
-      std::map<std::string, std::string> sources = d.sources.get<std::map<std::string, std::string>>();
+      // Texts by path; keys that start with "__" say how they fit together.
+      std::map<std::string, std::string> sources;
+      for (const auto& [path, text] : d.sources.items()) {
+        if (path.rfind("__", 0) != 0) sources[path] = text.get<std::string>();
+      }
       loader.use_sources(sources);
+      if (d.sources.contains(kStdlibKey)) {
+        loader.use_stdlib(d.sources[kStdlibKey].get<std::map<std::string, std::string>>());
+      } else {
+        loader.use_legacy_stdlib_lookup();  // deployed before modules were recorded
+      }
       DiagnosticList diagnostics;
-      // The definition's own file is recorded first under "root".
-      const std::string root = d.sources.value("__root__", std::string());
+      const std::string root = d.sources.value(kRootKey, std::string());
+      if (sources.count(root) == 0) {
+        return Status(StatusCode::kInternal, fmt::format("deployed definition {} v{} has no root file", d.name, d.version));
+      }
       loader.add_text(root, sources.at(root), diagnostics);
       LoadedProgram program = loader.finish();
       auto model = check_program(program, diagnostics);
@@ -81,12 +145,28 @@ Status Engine::recover() {
   return Status::ok();
 }
 
-DeployResult Engine::deploy(const std::vector<std::string>& paths) {
-  return deploy(compile_paths(paths, options_.stdlib_dirs));
+DeployResult Engine::deploy(const std::vector<std::string>& paths, const Actor& actor) {
+  return commit_deploy(compile_paths(paths, options_.stdlib_dirs), actor);
 }
 
-DeployResult Engine::deploy_sources(const std::map<std::string, std::string>& files) {
-  return deploy(compile_sources(files, options_.stdlib_dirs));
+DeployResult Engine::deploy_sources(const std::map<std::string, std::string>& files, const Actor& actor) {
+  return commit_deploy(compile_sources(files), actor);
+}
+
+Compilation Engine::compile_sources(const std::map<std::string, std::string>& files) const {
+  return termijn::compile_sources(files, options_.stdlib_dirs);
+}
+
+DeployResult Engine::commit_deploy(Compilation&& compilation, const Actor& actor) {
+  DeployResult result = deploy(std::move(compilation));
+  if (!result.ok()) return result;
+  Json processes = Json::array();
+  for (const auto& d : result.deployed) {
+    processes.push_back(Json{{"name", d.name}, {"version", d.version}, {"hash", d.hash}, {"new", d.is_new}});
+  }
+  // The definitions are stored already; a deploy that cannot be audited still happened.
+  (void)record("processes deployed", Json{{"processes", processes}}, actor);
+  return result;
 }
 
 DeployResult Engine::deploy(Compilation&& c) {
@@ -100,32 +180,50 @@ DeployResult Engine::deploy(Compilation&& c) {
       auto shared = std::find_if(c.model->processes.begin(), c.model->processes.end(),
                                  [&](const auto& p) { return p->name == decl.name.name; });
       if (shared == c.model->processes.end()) continue;
-      // Everything this file can see, so the definition can be recompiled exactly as deployed.
+      // Everything this file can see, so the definition can be recompiled exactly as deployed,
+      // with the standard library modules it was compiled against and their hash.
       Json sources = Json::object();
+      Json modules = Json::object();
+      std::string module_texts;  // in module name order (Json objects are sorted)
       for (int visible : c.program.visible[f]) {
         const auto& src = c.program.files[visible].source;
         sources[src->path()] = src->text();
+        if (!c.program.modules[visible].empty()) modules[c.program.modules[visible]] = src->path();
       }
-      sources["__root__"] = file.source->path();
+      for (const auto& [module, path] : modules.items()) module_texts += module + '\0' + sources[path].get<std::string>() + '\0';
+      std::string stdlib_hash = sha256_hex(module_texts);
+      sources[kRootKey] = file.source->path();
+      sources[kStdlibKey] = modules;
+      sources[kStdlibHashKey] = stdlib_hash;
       bool is_new = runtime_.definition((*shared)->hash) == nullptr;
       store_->save_definition(store::StoredDefinition{(*shared)->hash, (*shared)->name, (*shared)->version, sources},
                               clock_->now());
       runtime_.add_definition(*shared);
-      result.deployed.push_back(DeployedProcess{(*shared)->name, (*shared)->version, (*shared)->hash, is_new});
+      result.deployed.push_back(DeployedProcess{(*shared)->name, (*shared)->version, (*shared)->hash, is_new, stdlib_hash});
     }
   }
   return result;
 }
 
-std::optional<Json> Engine::replay(const std::string& key) {
-  if (key.empty()) return std::nullopt;
-  return store_->command_result(key);
+std::optional<Result<Json>> Engine::replay(const store::CommandRecord& command) {
+  if (command.key.empty()) return std::nullopt;
+  std::optional<store::CommandRecord> first = store_->command(command.key);
+  if (!first) return std::nullopt;
+  // Keys stored before they were bound to their command carry no fingerprint: the kind must do.
+  bool same = first->kind == command.kind && (first->fingerprint.empty() || first->fingerprint == command.fingerprint);
+  if (!same) {
+    return Result<Json>(Status(StatusCode::kInvalidArgument,
+                               fmt::format("this idempotency key was used before for another command ({}); a retry "
+                                           "must repeat its command exactly, a new command needs a new key",
+                                           first->kind)));
+  }
+  return Result<Json>(first->result);
 }
 
-Status Engine::commit(runtime::Changes& changes, const std::string& key, const std::string& kind, const Json& result) {
-  std::vector<store::CommandRecord> command;
-  if (!key.empty()) command.push_back(store::CommandRecord{key, kind, result});
-  return commit(changes, command);
+Status Engine::commit(runtime::Changes& changes, const store::CommandRecord& command) {
+  std::vector<store::CommandRecord> commands;
+  if (!command.key.empty()) commands.push_back(command);
+  return commit(changes, commands);
 }
 
 Status Engine::commit(runtime::Changes& changes, const std::vector<store::CommandRecord>& commands) {
@@ -142,17 +240,29 @@ Status Engine::commit(runtime::Changes& changes, const std::vector<store::Comman
 }
 
 Result<CaseId> Engine::start_case(const std::string& process, const Json& data, const std::string& event,
-                                  const std::string& key, const std::string& role) {
-  if (auto previous = replay(key)) {
-    if (previous->contains("case")) return previous->at("case").get<CaseId>();
-    return status_from(*previous);
-  }
-  runtime::Changes changes;
-  Result<CaseId> id =
-      runtime_.start(process, event, data.is_null() ? Json::object() : data, clock_->now(), changes, role);
-  if (id.status().code() == StatusCode::kPermissionDenied) record_refusal(0, role, "start", id.status().message());
+                                  const std::string& key, const Actor& actor) {
+  std::vector<Result<CaseId>> one = start_cases({StartRequest{process, data, event, key, actor}});
+  return std::move(one.front());
+}
+
+Result<CaseId> Engine::start_one(const StartRequest& r, runtime::Changes& changes,
+                                 std::vector<store::CommandRecord>& keys) {
+  const Json data = r.data.is_null() ? Json::object() : r.data;
+  store::CommandRecord command =
+      keyed(r.key, "start", Json{{"process", r.process}, {"event", r.event}, {"data", data}}, r.actor);
+  if (auto previous = replay(command)) return replayed_start(*previous);
+  runtime::Changes one;
+  const Instant now = clock_->now();
+  Result<CaseId> id = runtime_.start(r.process, r.event, data, now, one, r.actor.role);
+  if (id.status().code() == StatusCode::kPermissionDenied) record_refusal(0, r.actor, "start", id.status().message());
   if (!id.is_ok()) return id;
-  if (Status s = commit(changes, key, "start", Json{{"case", *id}}); !s.is_ok()) return s;
+  note_data_change(one, *id, data, now);
+  stamp(one, r.actor);
+  runtime::merge(changes, std::move(one));
+  if (!command.key.empty()) {
+    command.result = Json{{"case", *id}};
+    keys.push_back(std::move(command));
+  }
   return id;
 }
 
@@ -161,21 +271,8 @@ std::vector<Result<CaseId>> Engine::start_cases(const std::vector<StartRequest>&
   results.reserve(requests.size());
   runtime::Changes batch;
   std::vector<store::CommandRecord> keys;
-  for (const auto& r : requests) {
-    if (auto previous = replay(r.key)) {
-      results.emplace_back(previous->contains("case") ? Result<CaseId>(previous->at("case").get<CaseId>())
-                                                      : Result<CaseId>(status_from(*previous)));
-      continue;
-    }
-    runtime::Changes one;
-    Result<CaseId> id =
-        runtime_.start(r.process, r.event, r.data.is_null() ? Json::object() : r.data, clock_->now(), one, r.role);
-    if (id.is_ok()) {
-      runtime::merge(batch, std::move(one));
-      if (!r.key.empty()) keys.push_back(store::CommandRecord{r.key, "start", Json{{"case", *id}}});
-    }
-    results.push_back(std::move(id));
-  }
+  for (const auto& r : requests) results.push_back(start_one(r, batch, keys));
+  if (batch.audit.empty() && keys.empty()) return results;  // nothing started: nothing to write
   if (Status failed = commit(batch, keys); !failed.is_ok()) {
     for (auto& r : results) {
       if (r.is_ok()) r = Result<CaseId>(failed);
@@ -185,49 +282,67 @@ std::vector<Result<CaseId>> Engine::start_cases(const std::vector<StartRequest>&
 }
 
 template <typename Run>
-Status Engine::command(const char* kind, const std::string& key, CaseId case_id, const std::string& role, Run run) {
-  if (auto previous = replay(key)) return status_from(*previous);
+Status Engine::command(const char* kind, const std::string& key, const Json& args, CaseId case_id, const Actor& actor,
+                       Run run) {
+  store::CommandRecord command = keyed(key, kind, args, actor);
+  if (auto previous = replay(command)) return previous->is_ok() ? status_from(**previous) : previous->status();
   runtime::Changes changes;
   Status status = run(changes);
-  if (status.code() == StatusCode::kPermissionDenied) record_refusal(case_id, role, kind, status.message());
+  if (status.code() == StatusCode::kPermissionDenied) record_refusal(case_id, actor, kind, status.message());
   if (!status.is_ok()) return status;
-  return commit(changes, key, kind, status_json(status));
+  command.result = status_json(status);
+  stamp(changes, actor);
+  return commit(changes, command);
 }
 
-Status Engine::complete_task(TaskId task, const std::string& role, const Json& outputs, const std::string& key) {
+Status Engine::complete_task(TaskId task, const Actor& actor, const Json& outputs, const std::string& key) {
   const runtime::Task* t = runtime_.find_task(task);
-  return command("complete", key, t != nullptr ? t->case_id : 0, role, [&](runtime::Changes& changes) {
-    return runtime_.complete(task, role, outputs, clock_->now(), changes);
-  });
+  return command("complete", key, Json{{"task", task}, {"outputs", outputs}}, t != nullptr ? t->case_id : 0, actor,
+                 [&](runtime::Changes& changes) {
+                   return runtime_.complete(task, actor.role, outputs, clock_->now(), changes);
+                 });
 }
 
 Status Engine::signal(CaseId id, const std::string& event, const Json& data, const std::string& key,
-                      const std::string& role) {
-  return command("signal", key, id, role, [&](runtime::Changes& changes) {
-    return runtime_.signal(id, event, data, clock_->now(), changes, role);
-  });
+                      const Actor& actor) {
+  return command("signal", key, Json{{"case", id}, {"event", event}, {"data", data}}, id, actor,
+                 [&](runtime::Changes& changes) {
+                   const Instant now = clock_->now();
+                   Status s = runtime_.signal(id, event, data, now, changes, actor.role);
+                   if (s.is_ok()) note_data_change(changes, id, data, now);
+                   return s;
+                 });
 }
 
-Status Engine::update_case(CaseId id, const Json& data, const std::string& key) {
-  return command("update", key, id, "", [&](runtime::Changes& changes) {
+Status Engine::update_case(CaseId id, const Json& data, const std::string& key, const Actor& actor) {
+  // The runtime's own entry names the fields ("case data updated"); the stamp adds who.
+  return command("update", key, Json{{"case", id}, {"data", data}}, id, actor, [&](runtime::Changes& changes) {
     return runtime_.update(id, data, clock_->now(), changes);
   });
 }
 
-Status Engine::cancel_case(CaseId id, const std::string& reason, const std::string& key) {
-  return command("cancel", key, id, "", [&](runtime::Changes& changes) {
+Status Engine::cancel_case(CaseId id, const std::string& reason, const std::string& key, const Actor& actor) {
+  return command("cancel", key, Json{{"case", id}, {"reason", reason}}, id, actor, [&](runtime::Changes& changes) {
     return runtime_.cancel(id, reason, clock_->now(), changes);
   });
 }
 
-void Engine::record_refusal(CaseId id, const std::string& role, const std::string& action, const std::string& reason) {
+void Engine::record_refusal(CaseId id, const Actor& actor, const std::string& action, const std::string& reason) {
   runtime::Changes changes;
   changes.audit.push_back(runtime::AuditEntry{
-      id, clock_->now(), "refused", Json{{"role", role}, {"action", action}, {"reason", reason}}});
-  (void)commit(changes, "", "refused", Json());  // a refusal that cannot be audited is still refused
+      id, clock_->now(), "refused", Json{{"role", actor.role}, {"action", action}, {"reason", reason}}});
+  stamp(changes, actor);
+  (void)commit(changes, std::vector<store::CommandRecord>{});  // a refusal that cannot be audited is still refused
 }
 
-Result<Engine::Purge> Engine::purge(std::optional<Instant> ended_before, const std::string& by) {
+Status Engine::record(const std::string& kind, Json detail, const Actor& actor) {
+  runtime::Changes changes;
+  changes.audit.push_back(runtime::AuditEntry{0, clock_->now(), kind, std::move(detail)});
+  stamp(changes, actor);
+  return commit(changes, std::vector<store::CommandRecord>{});
+}
+
+Result<Engine::Purge> Engine::purge(std::optional<Instant> ended_before, const Actor& by) {
   // Art. 10 Wth: kept five years (stdlib/wth.wth: Wth.bewaartermijn), then destroyed.
   constexpr int kRetentionYears = 5;
   Duration retention{DurationKind::kCalendar, kRetentionYears * 12, 0, 0};
@@ -239,8 +354,8 @@ Result<Engine::Purge> Engine::purge(std::optional<Instant> ended_before, const s
   }
   Instant cutoff = ended_before.value_or(latest);
   runtime::AuditEntry record{0, clock_->now(), "case data purged",
-                             Json{{"by", by}, {"ended_before", to_iso_utc(cutoff)},
-                                  {"cite", "art. 10 Wth: data kept no longer than five years"}}};
+                             Json{{"ended_before", to_iso_utc(cutoff)},
+                                  {"cite", "art. 10 Wth: data kept no longer than five years"}, {"actor", by.to_json()}}};
   try {
     return Purge{cutoff, store_->purge_ended_before(cutoff, std::move(record))};
   } catch (const std::exception& e) {
@@ -263,7 +378,7 @@ int Engine::fire_due() {
       runtime_.fire(id, now, one, &batch);
       runtime::merge(batch, std::move(one));
     }
-    if (!commit(batch, "", "timer", Json()).is_ok()) break;  // the store is failing: stop, retry later
+    if (!commit(batch, std::vector<store::CommandRecord>{}).is_ok()) break;  // the store is failing: stop, retry later
     fired += static_cast<int>(due.size());
   }
   return fired;

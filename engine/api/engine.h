@@ -13,6 +13,7 @@
 #include "engine/base/diagnostic.h"
 #include "engine/base/status.h"
 #include "engine/clock/clock.h"
+#include "engine/driver/compilation.h"
 #include "engine/runtime/runtime.h"
 #include "engine/store/store.h"
 
@@ -30,6 +31,8 @@ struct EngineOptions {
   // false: commits are not synced to disk. Survives a crash of the process, not of the machine;
   // for benchmarks that separate the engine's cost from the disk's.
   bool durable = true;
+  // On open the store runs SQLite's quick_check; true: the full integrity_check (slower).
+  bool full_integrity_check = false;
 };
 
 struct DeployedProcess {
@@ -37,6 +40,8 @@ struct DeployedProcess {
   int version = 0;
   std::string hash;
   bool is_new = false;  // false when this exact definition was deployed before
+  // SHA-256 of the standard library modules it was compiled against (name and text of each).
+  std::string stdlib_hash;
 };
 
 struct DeployResult {
@@ -48,6 +53,30 @@ struct DeployResult {
 
 using NotificationHandler = std::function<void(const runtime::Notification&)>;
 
+// Who gives a command: a process role held to what the process allows it, and the person or
+// system behind it (an API token's holder and organisation; never the token). The engine stamps
+// it on every audit entry the command makes. An empty role is the host itself, with full
+// authority: only code that embeds the engine acts as the host, never a caller over HTTP.
+struct Actor {
+  std::string role;
+  std::string name;
+  std::string organisation;
+
+  Actor() = default;
+  // Implicit, so a host that passes a role keeps compiling.
+  Actor(std::string role_name) : role(std::move(role_name)) {}  // NOLINT(google-explicit-constructor)
+  Actor(const char* role_name) : role(role_name) {}             // NOLINT(google-explicit-constructor)
+  Actor(std::string role_name, std::string holder, std::string holder_organisation)
+      : role(std::move(role_name)), name(std::move(holder)), organisation(std::move(holder_organisation)) {}
+  // The host, named for the audit log (an operator at the command line).
+  static Actor host(std::string name, std::string organisation = "") {
+    return Actor("", std::move(name), std::move(organisation));
+  }
+
+  bool is_host() const { return role.empty(); }
+  Json to_json() const;
+};
+
 class Engine {
  public:
   // Opens or creates the store, reloads deployed definitions and running cases. Timers that fell
@@ -55,16 +84,23 @@ class Engine {
   static Result<std::unique_ptr<Engine>> open(EngineOptions options);
 
   // Checks and deploys every process in the files or folders; nothing is deployed when any has
-  // errors. Running cases stay on the definition they started with.
-  DeployResult deploy(const std::vector<std::string>& paths);
+  // errors. Running cases stay on the definition they started with. Every deploy is audited.
+  DeployResult deploy(const std::vector<std::string>& paths, const Actor& actor = {});
   // The same from texts in memory (an API upload): `files` maps each path to its text; imports
   // between them resolve by those paths, `import name` from the stdlib folders.
-  DeployResult deploy_sources(const std::map<std::string, std::string>& files);
+  DeployResult deploy_sources(const std::map<std::string, std::string>& files, const Actor& actor = {});
+  // deploy_sources in two steps, so a host can compile off the engine's thread: compile_sources
+  // only reads the texts and the stdlib folders and may run on any thread (one at a time);
+  // commit_deploy stores and activates the result on the engine's thread.
+  Compilation compile_sources(const std::map<std::string, std::string>& files) const;
+  DeployResult commit_deploy(Compilation&& compilation, const Actor& actor = {});
 
-  // `role`: who is acting. Empty is the host itself with full authority; a role is held to what
-  // the process allows it (task roles, `events x by ...`), and a refusal is audited.
+  // `actor`: who is acting (see Actor). A role is held to what the process allows it (task roles,
+  // `events x by ...`), and a refusal is audited. `key`: an idempotency key, bound to the command
+  // it was first used for: a retry of that command gets the first answer, another command with
+  // the same key is refused (InvalidArgument).
   Result<CaseId> start_case(const std::string& process, const Json& data, const std::string& event = "",
-                            const std::string& key = "", const std::string& role = "");
+                            const std::string& key = "", const Actor& actor = {});
   // Many cases at once, committed together (a host importing cases, or a batch from its queue):
   // one transaction, so one wait for the disk. Each request succeeds or fails on its own.
   struct StartRequest {
@@ -72,16 +108,16 @@ class Engine {
     Json data = Json::object();
     std::string event;
     std::string key;
-    std::string role;
+    Actor actor;
   };
   std::vector<Result<CaseId>> start_cases(const std::vector<StartRequest>& requests);
 
-  Status complete_task(TaskId task, const std::string& role, const Json& outputs = Json::object(),
+  Status complete_task(TaskId task, const Actor& actor, const Json& outputs = Json::object(),
                        const std::string& key = "");
   Status signal(CaseId id, const std::string& event, const Json& data = Json::object(), const std::string& key = "",
-                const std::string& role = "");
-  Status update_case(CaseId id, const Json& data, const std::string& key = "");
-  Status cancel_case(CaseId id, const std::string& reason, const std::string& key = "");
+                const Actor& actor = {});
+  Status update_case(CaseId id, const Json& data, const std::string& key = "", const Actor& actor = {});
+  Status cancel_case(CaseId id, const std::string& reason, const std::string& key = "", const Actor& actor = {});
 
   // Fires every timer that is due at the clock's now, earliest first; returns how many fired.
   int fire_due();
@@ -104,10 +140,13 @@ class Engine {
     Instant ended_before;
     std::vector<CaseId> cases;
   };
-  Result<Purge> purge(std::optional<Instant> ended_before, const std::string& by);
+  Result<Purge> purge(std::optional<Instant> ended_before, const Actor& by);
 
   // Audits a refusal decided outside the engine (an API caller without the right role).
-  void record_refusal(CaseId id, const std::string& role, const std::string& action, const std::string& reason);
+  void record_refusal(CaseId id, const Actor& actor, const std::string& action, const std::string& reason);
+  // Audits an act outside any case that the host performs beside the engine (a token issued or
+  // revoked). Returns the store's failure, if any.
+  Status record(const std::string& kind, Json detail, const Actor& actor);
 
   // Called for every notification once the step that sent it is committed.
   void subscribe(NotificationHandler handler);
@@ -123,14 +162,21 @@ class Engine {
   Status recover();
   // Commits `changes` (with the command's key) and makes them live. Returns the failure if the
   // store refused; then nothing changed.
-  Status commit(runtime::Changes& changes, const std::string& key, const std::string& kind, const Json& result);
+  Status commit(runtime::Changes& changes, const store::CommandRecord& command);
   Status commit(runtime::Changes& changes, const std::vector<store::CommandRecord>& commands);
-  std::optional<Json> replay(const std::string& key);
-  DeployResult deploy(struct Compilation&& compilation);
+  // The first answer to `command` if its key was used before; an InvalidArgument status when
+  // the key was used for another command; nothing when the key is new (or empty).
+  std::optional<Result<Json>> replay(const store::CommandRecord& command);
+  DeployResult deploy(Compilation&& compilation);
+  // One start of a batch: replayed, refused, or its changes merged into `changes` and its key
+  // into `keys`.
+  Result<CaseId> start_one(const StartRequest& request, runtime::Changes& changes,
+                           std::vector<store::CommandRecord>& keys);
   // A command: replayed if its key was seen, else run on copies and committed; a permission
-  // refusal is audited against `case_id`.
+  // refusal is audited against `case_id`. `args` identify the command for its idempotency key.
   template <typename Run>
-  Status command(const char* kind, const std::string& key, CaseId case_id, const std::string& role, Run run);
+  Status command(const char* kind, const std::string& key, const Json& args, CaseId case_id, const Actor& actor,
+                 Run run);
 
   EngineOptions options_;
   Clock* clock_;

@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <limits>
 #include <vector>
+
+#include "engine/base/limits.h"
 
 namespace termijn {
 
@@ -55,13 +58,33 @@ std::optional<Duration> make_duration(std::int64_t amount, const std::string& un
   return d;
 }
 
+namespace {
+// Past any limit, so within_limits() says no; arithmetic on durations never wraps.
+constexpr std::int64_t kOverflowed = std::numeric_limits<std::int64_t>::max();
+std::int64_t checked_sum(std::int64_t a, std::int64_t b) {
+  std::int64_t out = 0;
+  return __builtin_add_overflow(a, b, &out) ? kOverflowed : out;
+}
+std::int64_t checked_product(std::int64_t a, std::int64_t b) {
+  std::int64_t out = 0;
+  return __builtin_mul_overflow(a, b, &out) ? kOverflowed : out;
+}
+}  // namespace
+
+bool within_limits(const Duration& d) {
+  auto in = [](std::int64_t v, std::int64_t bound) { return v >= -bound && v <= bound; };
+  return in(d.months, limits::kDurationDays / 30) && in(d.days, limits::kDurationDays) &&
+         in(d.minutes, limits::kDurationDays * 1440);
+}
+
 std::optional<Duration> add(const Duration& a, const Duration& b) {
   if (a.kind != b.kind) return std::nullopt;
-  return Duration{a.kind, a.months + b.months, a.days + b.days, a.minutes + b.minutes};
+  return Duration{a.kind, checked_sum(a.months, b.months), checked_sum(a.days, b.days), checked_sum(a.minutes, b.minutes)};
 }
 
 Duration scale(const Duration& d, std::int64_t factor) {
-  return Duration{d.kind, d.months * factor, d.days * factor, d.minutes * factor};
+  return Duration{d.kind, checked_product(d.months, factor), checked_product(d.days, factor),
+                  checked_product(d.minutes, factor)};
 }
 
 Duration negate(const Duration& d) { return scale(d, -1); }

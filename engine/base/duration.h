@@ -28,6 +28,9 @@ const char* kind_name(DurationKind kind);
 std::optional<Duration> make_duration(std::int64_t amount, const std::string& unit, bool working);
 
 // Adds two durations of the same kind; nothing when the kinds differ.
+// Whether every part of `d` lies within limits::kDurationDays (calendar arithmetic and the
+// working-day count stay exact and bounded). Results of add and scale that overflow are outside.
+bool within_limits(const Duration& d);
 std::optional<Duration> add(const Duration& a, const Duration& b);
 Duration scale(const Duration& d, std::int64_t factor);
 Duration negate(const Duration& d);

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace termijn {
 
 SourceFile::SourceFile(std::string path, std::string text)
@@ -20,6 +22,13 @@ std::string_view SourceFile::line(int line) const {
   std::string_view view(text_.data() + begin, end - begin);
   if (!view.empty() && view.back() == '\r') view.remove_suffix(1);
   return view;
+}
+
+SourcePos SourceFile::position(std::size_t offset) const {
+  if (offset > text_.size()) offset = text_.size();
+  auto after = std::upper_bound(line_starts_.begin(), line_starts_.end(), offset);
+  auto line = static_cast<std::size_t>(after - line_starts_.begin());  // 1-based: starts at or before offset
+  return SourcePos{static_cast<int>(line), static_cast<int>(offset - line_starts_[line - 1]) + 1};
 }
 
 std::string SourceRange::location() const {

@@ -25,6 +25,8 @@ class SourceFile {
   const std::string& text() const { return text_; }
   // The text of line `line` (1-based) without its newline; empty when out of range.
   std::string_view line(int line) const;
+  // The line and column of byte `offset` (clamped to the end of the text).
+  SourcePos position(std::size_t offset) const;
 
  private:
   std::string path_;

@@ -1,6 +1,8 @@
 // token add|list|revoke, purge: administering a database.
 #include <fmt/format.h>
 
+#include <cstdlib>
+
 #include "engine/api/engine.h"
 #include "engine/api/http/api.h"
 #include "engine/cli/commands.h"
@@ -13,7 +15,7 @@ namespace {
 
 struct AdminOptions {
   std::string db = "termijn.db";
-  std::string name, organisation, role, before;
+  std::string name, organisation, role, before, by;
 };
 
 // Tokens live in their own table, not in the engine's state: they can be managed while a
@@ -29,6 +31,24 @@ int with_store(const AdminOptions& o, F&& apply) {
   }
 }
 
+// Issuing and revoking need the engine: a token's role must be one a deployed process declares,
+// and both are audit entries. A 'serve' on the same database may run meanwhile; the audit log
+// takes entries from both (each appends to the head as stored).
+template <typename F>
+int with_engine(const AdminOptions& o, const GlobalOptions& global, F&& apply) {
+  SystemClock clock;
+  auto engine = Engine::open(EngineOptions{o.db, &clock, global.stdlib_dirs()});
+  if (!engine.is_ok()) return report(engine.status());
+  return apply(*engine.value());
+}
+
+// Who administers from the command line: --by, or the login name.
+Actor operator_actor(const AdminOptions& o) {
+  if (!o.by.empty()) return Actor::host(o.by);
+  const char* user = std::getenv("USER");
+  return Actor::host(user != nullptr ? user : "");
+}
+
 }  // namespace
 
 void add_admin_commands(CLI::App& app, const GlobalOptions& global, int& exit_code) {
@@ -41,17 +61,21 @@ void add_admin_commands(CLI::App& app, const GlobalOptions& global, int& exit_co
   add->add_option("--name", o->name, "A unique name for the token, e.g. burgemeester-rotterdam")->required();
   add->add_option("--org", o->organisation, "The organisation that holds it")->required();
   add->add_option("--role", o->role,
-                  fmt::format("The process role it acts as, or '{}' to administer", http::kAdminRole))->required();
-  add->callback([o, &exit_code] {
-    exit_code = with_store(*o, [&](store::Store& store) {
-      for (const auto& t : store.tokens()) {
+                  fmt::format("A role some deployed process declares, or '{}' to administer", http::kAdminRole))
+      ->required();
+  add->add_option("--by", o->by, "Who issues it (recorded in the audit log; default: the login name)");
+  add->callback([o, &global, &exit_code] {
+    exit_code = with_engine(*o, global, [&](Engine& engine) {
+      for (const auto& t : engine.store().tokens()) {
         if (t["name"] == o->name) {
           fmt::print(stderr, "termijn: a token named '{}' exists already\n", o->name);
           return kErrors;
         }
       }
-      SystemClock clock;
-      fmt::print("{}\n", http::issue_token(store, store::TokenHolder{o->name, o->organisation, o->role}, clock.now()));
+      Result<std::string> token =
+          http::issue_token(engine, store::TokenHolder{o->name, o->organisation, o->role}, operator_actor(*o));
+      if (!token.is_ok()) return report(token.status());
+      fmt::print("{}\n", *token);
       return kClean;
     });
   });
@@ -71,15 +95,13 @@ void add_admin_commands(CLI::App& app, const GlobalOptions& global, int& exit_co
   auto* revoke = token->add_subcommand("revoke", "Revoke a token at once");
   revoke->add_option("--db", o->db, "The database file")->capture_default_str();
   revoke->add_option("--name", o->name, "The token's name")->required();
-  revoke->callback([o, &exit_code] {
-    exit_code = with_store(*o, [&](store::Store& store) {
-      SystemClock clock;
-      if (store.revoke_token(o->name, clock.now())) {
-        fmt::print("revoked {}\n", o->name);
-        return kClean;
-      }
-      fmt::print(stderr, "termijn: no active token named '{}'\n", o->name);
-      return kErrors;
+  revoke->add_option("--by", o->by, "Who revokes it (recorded in the audit log; default: the login name)");
+  revoke->callback([o, &global, &exit_code] {
+    exit_code = with_engine(*o, global, [&](Engine& engine) {
+      Status revoked = http::revoke_token(engine, o->name, operator_actor(*o));
+      if (!revoked.is_ok()) return report(revoked);
+      fmt::print("revoked {}\n", o->name);
+      return kClean;
     });
   });
 
@@ -109,7 +131,7 @@ void add_admin_commands(CLI::App& app, const GlobalOptions& global, int& exit_co
       exit_code = report(engine.status());
       return;
     }
-    auto purged = engine.value()->purge(before, o->name);
+    auto purged = engine.value()->purge(before, Actor::host(o->name));
     if (!purged.is_ok()) {
       exit_code = report(purged.status());
       return;

@@ -41,6 +41,12 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     int code = app.exit(e);
     return code == 0 ? kClean : kUsage;
+  } catch (const std::exception& e) {
+    // A row the open checks could not see was damaged (a flipped byte inside a stored text), or
+    // the disk failed mid-command: say so and stop, with nothing half done (commands are
+    // transactions).
+    fmt::print(stderr, "termijn: cannot go on: {}\n", e.what());
+    return kUsage;
   }
   return exit_code;
 }

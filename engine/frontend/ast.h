@@ -262,6 +262,13 @@ struct EventSenders {
   std::vector<Ident> roles;
 };
 
+// `events x with (a, b)`: the case fields an event may carry.
+struct EventFields {
+  Ident event;
+  std::vector<Ident> fields;
+  SourceRange range;
+};
+
 struct ProcessDecl {
   Ident name;
   std::optional<int> version;
@@ -272,6 +279,7 @@ struct ProcessDecl {
   std::vector<FieldDecl> fields;
   std::vector<Ident> events;
   std::vector<EventSenders> event_senders;
+  std::vector<EventFields> event_fields;
   std::vector<TermOverride> term_overrides;
   std::vector<StartRoute> starts;
   Block steps;                  // the main flow, in order, with its handlers

@@ -165,6 +165,11 @@ class Dumper {
       for (const auto& r : s.roles) roles.push_back(id(r));
       line(1, fmt::format("event {} by {}", id(s.event), fmt::join(roles, " or ")));
     }
+    for (const auto& f : p.event_fields) {
+      std::vector<std::string> fields;
+      for (const auto& field : f.fields) fields.push_back(id(field));
+      line(1, fmt::format("event {} with {}", id(f.event), fmt::join(fields, ", ")));
+    }
     for (const auto& t : p.term_overrides) {
       line(1, fmt::format("term {}.{} = {}{}{}", id(t.group), id(t.name), to_string(t.value),
                           t.cite ? " cite " + quoted(*t.cite) : "", at(t.range)));

@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstdlib>
+
+#include "engine/base/limits.h"
+#include "engine/base/numbers.h"
 
 namespace termijn::lines {
 
@@ -44,14 +46,26 @@ std::vector<Word> split(const SourceFilePtr& source, int line_number, std::strin
   return words;
 }
 
-bool is_date(const std::string& s) { return s.size() == 10 && s[4] == '-' && s[7] == '-'; }
-bool is_time(const std::string& s) { return s.size() == 5 && s[2] == ':'; }
-bool is_number(const std::string& s) {
-  if (s.empty()) return false;
-  char* end = nullptr;
-  std::strtod(s.c_str(), &end);
-  return end == s.c_str() + s.size();
+namespace {
+bool digits(const std::string& s, std::size_t from, std::size_t to) {
+  for (std::size_t i = from; i < to; ++i) {
+    if (!std::isdigit(static_cast<unsigned char>(s[i]))) return false;
+  }
+  return true;
 }
+}  // namespace
+
+bool is_date(const std::string& s) {
+  return s.size() == 10 && s[4] == '-' && s[7] == '-' && digits(s, 0, 4) && digits(s, 5, 7) && digits(s, 8, 10);
+}
+bool is_time(const std::string& s) {
+  return s.size() == 5 && s[2] == ':' && digits(s, 0, 2) && digits(s, 3, 5) && (s[0] - '0') * 10 + (s[1] - '0') < 24 &&
+         s[3] < '6';
+}
+std::chrono::minutes time_of_day(const std::string& s) {
+  return std::chrono::hours((s[0] - '0') * 10 + (s[1] - '0')) + std::chrono::minutes((s[3] - '0') * 10 + (s[4] - '0'));
+}
+bool is_number(const std::string& s) { return parse_number(s).has_value(); }
 
 bool is_int(const std::string& s) {
   return !s.empty() && std::all_of(s.begin() + (s[0] == '-' ? 1 : 0), s.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
@@ -115,16 +129,27 @@ std::optional<Json> LineReader::record() {
   return out;
 }
 
-std::optional<Json> LineReader::value() {
+std::optional<Json> LineReader::value() { return value_at(1); }
+
+std::optional<Json> LineReader::value_at(int depth) {
   auto v = word("a value");
   if (!v) return std::nullopt;
   if (v->quoted) return Json(v->text);
   if (v->text == "[") {
+    // Values become case data: bounded as every JSON value from outside is.
+    if (depth > limits::kJsonNesting) {
+      d_.error(v->range, fmt::format("lists nest more than {} deep here (limit: JSON nesting)", limits::kJsonNesting));
+      return std::nullopt;
+    }
     Json list = Json::array();
     if (accept("]")) return list;
     for (;;) {
-      auto element = value();
+      auto element = value_at(depth + 1);
       if (!element) return std::nullopt;
+      if (list.size() == limits::kListElements) {
+        d_.error(v->range, fmt::format("this list has more than {} elements (limit: list elements)", limits::kListElements));
+        return std::nullopt;
+      }
       list.push_back(*element);
       if (accept("]")) return list;
       if (!expect(",")) return std::nullopt;
@@ -132,7 +157,14 @@ std::optional<Json> LineReader::value() {
   }
   if (v->text == "true") return Json(true);
   if (v->text == "false") return Json(false);
-  if (is_int(v->text)) return Json(std::stoll(v->text));
+  if (is_int(v->text)) {
+    auto number = parse_int(v->text);
+    if (!number) {
+      d_.error(v->range, fmt::format("the number {} is too large", v->text));
+      return std::nullopt;
+    }
+    return Json(*number);
+  }
   if (is_date(v->text)) {
     std::string time = "00:00";
     if (!done() && is_time(w_[i_].text)) time = w_[i_++].text;

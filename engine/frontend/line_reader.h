@@ -5,12 +5,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "engine/base/diagnostic.h"
+#include "engine/frontend/source_text.h"
 #include "engine/time/instant.h"
 
 namespace termijn::lines {
@@ -26,14 +28,22 @@ struct Word {
 // Words of one line: "quoted text", = , [ ] as words of their own; `#` or `//` ends the line.
 std::vector<Word> split(const SourceFilePtr& source, int line_number, std::string_view line, DiagnosticList& d);
 
+// 2026-10-20 (digits in place; whether the day exists is for parse_instant to say).
 bool is_date(const std::string& s);
+// 14:35, from 00:00 to 23:59.
 bool is_time(const std::string& s);
+// The minutes since midnight of a text for which is_time holds.
+std::chrono::minutes time_of_day(const std::string& s);
+// Whether `s` is written as a whole number (it may still be too large: convert with parse_int).
 bool is_int(const std::string& s);
+// A finite decimal number.
 bool is_number(const std::string& s);
 
-// Calls `each(words, line_range, line_text)` for every non-empty line of `source`.
+// Calls `each(words, line_range, line_text)` for every non-empty line of `source`; nothing
+// when the file is too large or not UTF-8 (an error says so).
 template <typename Each>
 void for_each_line(const SourceFilePtr& source, DiagnosticList& d, Each each) {
+  if (!admit_source(source, d)) return;
   const std::string& text = source->text();
   int line_number = 0;
   std::size_t pos = 0;
@@ -72,6 +82,8 @@ class LineReader {
   DiagnosticList& diagnostics() { return d_; }
 
  private:
+  std::optional<Json> value_at(int depth);
+
   std::vector<Word> w_;
   std::size_t i_ = 0;
   DiagnosticList& d_;

@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 
+#include "engine/base/limits.h"
 #include "engine/frontend/parser.h"
 
 namespace termijn {
@@ -27,56 +28,71 @@ ProgramLoader::ProgramLoader(std::vector<fs::path> stdlib_dirs) : stdlib_dirs_(s
 bool ProgramLoader::add_file(const fs::path& path, DiagnosticList& diagnostics) {
   std::optional<std::string> text = read_text_file(path);
   if (!text) return false;
-  int id = load(path, std::move(*text), diagnostics);
+  int id = load(Located{path, false}, std::move(*text), diagnostics);
   program_.roots.push_back(id);
   return true;
 }
 
 void ProgramLoader::add_text(const std::string& path, std::string text, DiagnosticList& diagnostics) {
-  program_.roots.push_back(load(path, std::move(text), diagnostics));
+  program_.roots.push_back(load(Located{path, true}, std::move(text), diagnostics));
 }
 
-std::optional<std::string> ProgramLoader::read(const fs::path& path, bool disk) const {
-  if (auto it = sources_.find(path.string()); it != sources_.end()) return it->second;
-  if (!disk) return std::nullopt;
-  return read_text_file(path);
-}
-
-std::optional<fs::path> ProgramLoader::resolve(const ast::Import& import, const fs::path& importer) const {
+std::optional<ProgramLoader::Located> ProgramLoader::resolve(const ast::Import& import, const fs::path& importer) const {
   std::error_code ec;
   if (import.is_path) {
     fs::path candidate = (importer.parent_path() / import.target).lexically_normal();
-    if (sources_.count(candidate.string()) != 0) return candidate;
-    if (!sources_only_ && fs::is_regular_file(candidate, ec)) return candidate;
+    if (sources_.count(candidate.string()) != 0) return Located{candidate, true};
+    // An uploaded file's own path imports stay in the upload.
+    if (!sources_only_ && fs::is_regular_file(candidate, ec)) return Located{candidate, false};
     return std::nullopt;
   }
-  // From memory: the stdlib file the definition was deployed with, wherever it lived then.
-  for (const auto& [path, _] : sources_) {
-    if (fs::path(path).filename() == import.target + ".wth") return fs::path(path);
+  // From memory: the stdlib module the definition was deployed with, wherever it lived then.
+  if (auto recorded = stdlib_paths_.find(import.target); recorded != stdlib_paths_.end()) {
+    if (sources_.count(recorded->second) != 0) return Located{recorded->second, true};
   }
+  if (legacy_stdlib_lookup_) {
+    for (const auto& [path, _] : sources_) {
+      if (fs::path(path).filename() == import.target + ".wth") return Located{path, true};
+    }
+  }
+  // The stdlib is ours to read, from its folders only: no text given in memory stands in for it.
   for (const auto& dir : stdlib_dirs_) {
     fs::path candidate = (dir / (import.target + ".wth")).lexically_normal();
-    if (fs::is_regular_file(candidate, ec)) return candidate;
+    if (fs::is_regular_file(candidate, ec)) return Located{candidate, false};
   }
   return std::nullopt;
 }
 
-int ProgramLoader::load(const fs::path& path, std::string text, DiagnosticList& diagnostics) {
-  std::error_code ec;
-  fs::path canonical = fs::weakly_canonical(path, ec);
-  std::string key = ec ? path.lexically_normal().string() : canonical.string();
-  if (auto it = by_canonical_path_.find(key); it != by_canonical_path_.end()) return it->second;
+int ProgramLoader::load(const Located& where, std::string text, DiagnosticList& diagnostics, const std::string& module) {
+  // Texts from memory are known by their path as given, files by their canonical path: an
+  // upload named like a file on the server's disk is never taken for that file.
+  std::string key = "memory:" + where.path.lexically_normal().string();
+  if (!where.in_memory) {
+    std::error_code ec;
+    fs::path canonical = fs::weakly_canonical(where.path, ec);
+    key = ec ? "disk:" + where.path.lexically_normal().string() : "disk:" + canonical.string();
+  }
+  if (auto it = by_key_.find(key); it != by_key_.end()) {
+    if (!module.empty()) program_.modules[it->second] = module;
+    return it->second;
+  }
 
   int id = static_cast<int>(program_.files.size());
-  by_canonical_path_[key] = id;
-  auto source = std::make_shared<SourceFile>(path.lexically_normal().string(), std::move(text));
+  by_key_[key] = id;
+  program_.modules.push_back(module);
+  auto source = std::make_shared<SourceFile>(where.path.lexically_normal().string(), std::move(text));
   program_.files.push_back(parse_file(source, diagnostics));
   imports_.emplace_back();
 
   // Copy: loading imports grows program_.files and would invalidate a reference.
   std::vector<ast::Import> imports = program_.files[id].imports;
   for (const auto& import : imports) {
-    std::optional<fs::path> target = resolve(import, path);
+    if (program_.files.size() >= limits::kFilesPerProgram) {
+      diagnostics.error(import.range, fmt::format("a program may have at most {} files (limit: files per program)",
+                                                  limits::kFilesPerProgram));
+      break;
+    }
+    std::optional<Located> target = resolve(import, where.path);
     if (!target) {
       diagnostics.error(import.range,
                         import.is_path
@@ -84,13 +100,13 @@ int ProgramLoader::load(const fs::path& path, std::string text, DiagnosticList& 
                             : fmt::format("cannot find '{}' in the standard library", import.target));
       continue;
     }
-    // The stdlib is ours to read; an uploaded file's own path imports stay in the upload.
-    std::optional<std::string> imported_text = read(*target, !(import.is_path && sources_only_));
+    std::optional<std::string> imported_text =
+        target->in_memory ? std::optional<std::string>(sources_.at(target->path.string())) : read_text_file(target->path);
     if (!imported_text) {
-      diagnostics.error(import.range, fmt::format("cannot read imported file '{}'", target->string()));
+      diagnostics.error(import.range, fmt::format("cannot read imported file '{}'", target->path.string()));
       continue;
     }
-    int imported = load(*target, std::move(*imported_text), diagnostics);
+    int imported = load(*target, std::move(*imported_text), diagnostics, import.is_path ? "" : import.target);
     imports_[id].push_back(imported);
   }
   return id;

@@ -18,6 +18,8 @@ struct LoadedProgram {
   std::vector<std::vector<int>> visible;
   // The files the caller asked for, in order (imports come along but are not roots).
   std::vector<int> roots;
+  // modules[i]: the standard library module file i was imported as (`import wth`), or "".
+  std::vector<std::string> modules;
 };
 
 class ProgramLoader {
@@ -34,26 +36,38 @@ class ProgramLoader {
   // Files to read from memory instead of disk, by path: a deployed definition is recompiled
   // from the exact sources it was deployed with, whatever is on disk now.
   // `only`: path imports never read the disk (an upload must not reach the server's files).
+  // `import name` never resolves to one of these texts: the standard library comes from
+  // `stdlib_dirs`, or from `use_stdlib` (an upload can never shadow it).
   void use_sources(std::map<std::string, std::string> sources, bool only = false) {
     sources_ = std::move(sources);
     sources_only_ = only;
   }
+  // Recompiling a deployed definition: `import name` reads the path recorded for `name` from
+  // the sources, the module exactly as it was when the definition was deployed.
+  void use_stdlib(std::map<std::string, std::string> module_paths) { stdlib_paths_ = std::move(module_paths); }
+  // Definitions deployed before modules were recorded: `import name` takes a source whose file
+  // name is name.wth, as it did then, so they recompile to the same model.
+  void use_legacy_stdlib_lookup() { legacy_stdlib_lookup_ = true; }
 
   LoadedProgram finish();
 
  private:
-  int load(const std::filesystem::path& path, std::string text, DiagnosticList& diagnostics);
-  std::optional<std::filesystem::path> resolve(const ast::Import& import,
-                                               const std::filesystem::path& importer) const;
-
-  std::optional<std::string> read(const std::filesystem::path& path, bool disk) const;
+  // Where an import's text comes from: a text given in memory, or a file on disk.
+  struct Located {
+    std::filesystem::path path;
+    bool in_memory = false;
+  };
+  int load(const Located& where, std::string text, DiagnosticList& diagnostics, const std::string& module = "");
+  std::optional<Located> resolve(const ast::Import& import, const std::filesystem::path& importer) const;
 
   std::vector<std::filesystem::path> stdlib_dirs_;
   std::map<std::string, std::string> sources_;
   bool sources_only_ = false;
+  std::map<std::string, std::string> stdlib_paths_;
+  bool legacy_stdlib_lookup_ = false;
   LoadedProgram program_;
   std::vector<std::vector<int>> imports_;
-  std::map<std::string, int> by_canonical_path_;
+  std::map<std::string, int> by_key_;
 };
 
 // Reads a whole file; nothing when it cannot be read.

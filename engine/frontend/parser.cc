@@ -9,6 +9,9 @@
 #include <charconv>
 #include <map>
 
+#include "engine/base/limits.h"
+#include "engine/frontend/source_text.h"
+
 #include "WthLexer.h"
 #include "WthParser.h"
 #include "antlr4-runtime.h"
@@ -18,6 +21,21 @@ namespace {
 
 using P = WthParser;
 
+// Thrown out of the ANTLR parser or the AST builder to stop them: a limit was reached, and the
+// error is reported.
+struct ParseCancelled {};
+
+// Reports that the file nests deeper than limits::kParseDepth at `at`, and stops the parse.
+[[noreturn]] void too_deep(const SourceFilePtr& source, DiagnosticList& diagnostics, antlr4::Token* at) {
+  SourcePos pos{at != nullptr ? static_cast<int>(at->getLine()) : 1,
+                at != nullptr ? static_cast<int>(at->getCharPositionInLine()) + 1 : 1};
+  diagnostics.error(SourceRange{source, pos, SourcePos{pos.line, pos.column + 1}},
+                    fmt::format("this nests too deeply: more than {} levels of steps, blocks and expression parts "
+                                "(limit: parse depth); split it up",
+                                limits::kParseDepth));
+  throw ParseCancelled{};
+}
+
 class SyntaxErrorCollector : public antlr4::BaseErrorListener {
  public:
   SyntaxErrorCollector(SourceFilePtr source, DiagnosticList& diagnostics)
@@ -26,8 +44,12 @@ class SyntaxErrorCollector : public antlr4::BaseErrorListener {
   void syntaxError(antlr4::Recognizer*, antlr4::Token* offending, size_t line,
                    size_t column, const std::string& message, std::exception_ptr) override {
     // After the first mistake the parser's recovery guesses; its later complaints mostly
-    // describe the guess. One clear error per file, then fix and run again.
-    if (reported_++ > 0) return;
+    // describe the guess. One clear error per file, then fix and run again. Recovery itself is
+    // bounded too (limits::kSyntaxRecoveries), so garbage cannot keep the parser busy.
+    if (reported_++ > 0) {
+      if (reported_ > limits::kSyntaxRecoveries) throw ParseCancelled{};
+      return;
+    }
     SourceRange range{source_, {static_cast<int>(line), static_cast<int>(column) + 1},
                       {static_cast<int>(line), static_cast<int>(column) + 2}};
     if (offending != nullptr && offending->getType() != antlr4::Token::EOF) {
@@ -88,6 +110,21 @@ class AstBuilder {
   explicit AstBuilder(SourceFilePtr source, DiagnosticList& diagnostics)
       : source_(std::move(source)), diagnostics_(diagnostics) {}
 
+  // One level of the AST being built: no AST is deeper than limits::kParseDepth, so the checker
+  // and the evaluator, which recurse over it, are bounded too.
+  class Nest {
+   public:
+    Nest(AstBuilder& builder, antlr4::ParserRuleContext* ctx) : builder_(builder) {
+      if (++builder_.depth_ > limits::kParseDepth) too_deep(builder_.source_, builder_.diagnostics_, ctx->getStart());
+    }
+    ~Nest() { --builder_.depth_; }
+    Nest(const Nest&) = delete;
+    Nest& operator=(const Nest&) = delete;
+
+   private:
+    AstBuilder& builder_;
+  };
+
   ast::File file(P::File_Context* ctx) {
     ast::File out;
     out.source = source_;
@@ -135,7 +172,10 @@ class AstBuilder {
     if (node == nullptr) return {};
     return ast::Ident{node->getText(), range(node)};
   }
+  // A token the parser expected but did not find may be missing from the tree: every read of an
+  // optional or recovered token goes through here or `ident`, which answer "" for it.
   static std::string unquote(antlr4::tree::TerminalNode* node) {
+    if (node == nullptr) return {};
     std::string text = node->getText();
     std::string out;
     for (std::size_t i = 1; i + 1 < text.size(); ++i) {
@@ -152,7 +192,9 @@ class AstBuilder {
     if (node == nullptr) return std::nullopt;
     return unquote(node);
   }
+  static std::string text(antlr4::tree::TerminalNode* node) { return node == nullptr ? std::string() : node->getText(); }
   std::int64_t integer(antlr4::tree::TerminalNode* node) {
+    if (node == nullptr) return 0;
     std::string text = node->getText();
     std::int64_t value = 0;
     auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -169,9 +211,14 @@ class AstBuilder {
   Duration duration(P::DurationContext* ctx) {
     if (ctx == nullptr || ctx->INT() == nullptr || ctx->ID() == nullptr) return {};
     std::int64_t amount = integer(ctx->INT());
-    std::string unit = ctx->ID()->getText();
+    std::string unit = text(ctx->ID());
     bool working = ctx->WORKING() != nullptr;
-    if (auto d = make_duration(amount, unit, working)) return *d;
+    if (auto d = make_duration(amount, unit, working)) {
+      if (within_limits(*d)) return *d;
+      diagnostics_.error(range(ctx), fmt::format("{} {} is longer than a term can be: at most {} days (limit: duration)",
+                                                 amount, unit, limits::kDurationDays));
+      return {};
+    }
     std::vector<std::string> words;
     for (auto* w = unit_words(); *w != nullptr; ++w) words.emplace_back(*w);
     // Coordinators think in Dutch; the language counts in English words.
@@ -262,13 +309,19 @@ class AstBuilder {
       for (auto* f : m->fieldDecl()) out.fields.push_back(field(f));
     } else if (auto* m = dynamic_cast<P::EventsMemberContext*>(ctx)) {
       for (auto* e : m->eventDecl()) {
-        auto ids = e->ID();
-        if (ids.empty()) continue;
-        out.events.push_back(ident(ids[0]));
-        if (ids.size() < 2) continue;
-        ast::EventSenders senders{ident(ids[0]), {}};
-        for (std::size_t i = 1; i < ids.size(); ++i) senders.roles.push_back(ident(ids[i]));
-        out.event_senders.push_back(std::move(senders));
+        if (e->ID() == nullptr) continue;
+        ast::Ident event = ident(e->ID());
+        out.events.push_back(event);
+        if (auto* by = e->eventSenders()) {
+          ast::EventSenders senders{event, {}};
+          for (auto* role : by->ID()) senders.roles.push_back(ident(role));
+          out.event_senders.push_back(std::move(senders));
+        }
+        if (auto* with = e->eventFields()) {
+          ast::EventFields fields{event, {}, range(with)};
+          for (auto* field : with->ID()) fields.fields.push_back(ident(field));
+          out.event_fields.push_back(std::move(fields));
+        }
       }
     } else if (auto* m = dynamic_cast<P::TermsMemberContext*>(ctx)) {
       for (auto* t : m->termOverride()) {
@@ -313,6 +366,7 @@ class AstBuilder {
   ast::Block block(P::BlockContext* ctx) {
     ast::Block out;
     if (ctx == nullptr) return out;
+    Nest nest(*this, ctx);
     for (auto* s : ctx->step()) out.push_back(step(s));
     return out;
   }
@@ -440,7 +494,7 @@ class AstBuilder {
       if (!out.name.name.empty()) {
         diagnostics_.error(range(ctx->ID()),
                            fmt::format("{} '{}' already has a name; remove the label '{}:'",
-                                       ast::kind_name(out.kind), out.name.name, ctx->ID()->getText()));
+                                       ast::kind_name(out.kind), out.name.name, text(ctx->ID())));
       } else {
         out.name = ident(ctx->ID());
       }
@@ -498,6 +552,7 @@ class AstBuilder {
     using K = ast::Expr::Kind;
     using Op = ast::Expr::Op;
     if (ctx == nullptr) return ast::Expr{};
+    Nest nest(*this, ctx);
     if (auto* e = dynamic_cast<P::ParenExprContext*>(ctx)) {
       ast::Expr inner = expr(e->expr());
       inner.range = range(ctx);
@@ -514,8 +569,8 @@ class AstBuilder {
     }
     if (auto* e = dynamic_cast<P::CallExprContext*>(ctx)) {
       ast::Expr out = make(ctx, K::kCall);
-      out.text = e->ID()->getText();
-      out.text_range = range(e->ID());
+      out.text = text(e->ID());
+      if (e->ID() != nullptr) out.text_range = range(e->ID());
       for (auto* arg : e->expr()) out.operands.push_back(expr(arg));
       return out;
     }
@@ -526,11 +581,11 @@ class AstBuilder {
     }
     if (auto* e = dynamic_cast<P::MulExprContext*>(ctx)) return binary(ctx, Op::kMul, e->expr(0), e->expr(1));
     if (auto* e = dynamic_cast<P::AddExprContext*>(ctx)) {
-      return binary(ctx, e->op->getType() == P::PLUS ? Op::kAdd : Op::kSub, e->expr(0), e->expr(1));
+      return binary(ctx, e->op != nullptr && e->op->getType() == P::MINUS ? Op::kSub : Op::kAdd, e->expr(0), e->expr(1));
     }
     if (auto* e = dynamic_cast<P::CompareExprContext*>(ctx)) {
       Op op = Op::kLt;
-      switch (e->op->getType()) {
+      switch (e->op != nullptr ? e->op->getType() : static_cast<std::size_t>(P::LT)) {
         case P::LE: op = Op::kLe; break;
         case P::GT: op = Op::kGt; break;
         case P::GE: op = Op::kGe; break;
@@ -539,7 +594,7 @@ class AstBuilder {
       return binary(ctx, op, e->expr(0), e->expr(1));
     }
     if (auto* e = dynamic_cast<P::EqualExprContext*>(ctx)) {
-      return binary(ctx, e->op->getType() == P::EQ ? Op::kEq : Op::kNe, e->expr(0), e->expr(1));
+      return binary(ctx, e->op != nullptr && e->op->getType() == P::NE ? Op::kNe : Op::kEq, e->expr(0), e->expr(1));
     }
     if (auto* e = dynamic_cast<P::AndExprContext*>(ctx)) return binary(ctx, Op::kAnd, e->expr(0), e->expr(1));
     if (auto* e = dynamic_cast<P::OrExprContext*>(ctx)) return binary(ctx, Op::kOr, e->expr(0), e->expr(1));
@@ -566,7 +621,7 @@ class AstBuilder {
     if (dynamic_cast<P::NowExprContext*>(ctx) != nullptr) return make(ctx, K::kNow);
     if (auto* e = dynamic_cast<P::NameExprContext*>(ctx)) {
       ast::Expr out = make(ctx, K::kName);
-      out.text = e->ID()->getText();
+      out.text = text(e->ID());
       return out;
     }
     return make(ctx, K::kInt);
@@ -574,11 +629,55 @@ class AstBuilder {
 
   SourceFilePtr source_;
   DiagnosticList& diagnostics_;
+  int depth_ = 0;
 };
+
+// Counts how deep the parser recurses while it parses (as cel-cpp's ExprRecursionListener), so
+// `not not not ... x` stops at limits::kParseDepth. Left-recursive chains (`a + b + c ...`) are a
+// loop in ANTLR but a deep tree after it: the AST builder counts those (AstBuilder::Nest).
+class DepthGuard : public antlr4::tree::ParseTreeListener {
+ public:
+  DepthGuard(SourceFilePtr source, DiagnosticList& diagnostics) : source_(std::move(source)), diagnostics_(diagnostics) {}
+
+  void enterEveryRule(antlr4::ParserRuleContext* ctx) override {
+    if (++depth_ > limits::kParseDepth) too_deep(source_, diagnostics_, ctx->getStart());
+  }
+  void exitEveryRule(antlr4::ParserRuleContext*) override { --depth_; }
+  void visitTerminal(antlr4::tree::TerminalNode*) override {}
+  void visitErrorNode(antlr4::tree::ErrorNode*) override {}
+
+ private:
+  SourceFilePtr source_;
+  DiagnosticList& diagnostics_;
+  int depth_ = 0;
+};
+
+// Brackets nested past limits::kSourceNesting, found on the tokens before the parser recurses
+// into them: reported at the bracket that goes one level too deep.
+bool nesting_within_limit(antlr4::CommonTokenStream& tokens, const SourceFilePtr& source, DiagnosticList& diagnostics) {
+  int depth = 0;
+  for (antlr4::Token* token : tokens.getTokens()) {
+    std::size_t type = token->getType();
+    if (type == WthLexer::LBRACE || type == WthLexer::LPAREN) {
+      if (++depth <= limits::kSourceNesting) continue;
+      SourcePos pos{static_cast<int>(token->getLine()), static_cast<int>(token->getCharPositionInLine()) + 1};
+      diagnostics.error(SourceRange{source, pos, SourcePos{pos.line, pos.column + 1}},
+                        fmt::format("more than {} levels of '{{ }}' and '( )' inside each other (limit: source "
+                                    "nesting); split this up",
+                                    limits::kSourceNesting));
+      return false;
+    }
+    if ((type == WthLexer::RBRACE || type == WthLexer::RPAREN) && depth > 0) --depth;
+  }
+  return true;
+}
 
 }  // namespace
 
 ast::File parse_file(SourceFilePtr source, DiagnosticList& diagnostics) {
+  ast::File empty;
+  empty.source = source;
+  if (!admit_source(source, diagnostics)) return empty;
   antlr4::ANTLRInputStream input(source->text());
   WthLexer lexer(&input);
   antlr4::CommonTokenStream tokens(&lexer);
@@ -588,8 +687,16 @@ ast::File parse_file(SourceFilePtr source, DiagnosticList& diagnostics) {
   parser.removeErrorListeners();
   lexer.addErrorListener(&collector);
   parser.addErrorListener(&collector);
-  P::File_Context* tree = parser.file_();
-  return AstBuilder(source, diagnostics).file(tree);
+  DepthGuard depth(source, diagnostics);
+  parser.addParseListener(&depth);
+  try {
+    tokens.fill();
+    if (!nesting_within_limit(tokens, source, diagnostics)) return empty;
+    P::File_Context* tree = parser.file_();
+    return AstBuilder(source, diagnostics).file(tree);
+  } catch (const ParseCancelled&) {
+    return empty;  // the reason is reported
+  }
 }
 
 }  // namespace termijn

@@ -123,6 +123,7 @@ std::string canonical_form(const Process& p) {
   for (const auto& f : p.fields) line(fmt::format("field {}: {}", f.name, to_string(f.type)));
   line(fmt::format("events {}", fmt::join(p.events, ",")));
   for (const auto& [event, roles] : p.event_senders) line(fmt::format("event {} by {}", event, fmt::join(roles, ",")));
+  for (const auto& [event, fields] : p.event_fields) line(fmt::format("event {} with {}", event, fmt::join(fields, ",")));
   for (const auto& t : p.terms) {
     line(fmt::format("term {} = {} cite {}{}", t.qualified(), termijn::to_string(t.value), t.cite,
                      t.termijnenwet ? " with termijnenwet" : ""));

@@ -168,6 +168,8 @@ struct Process {
   std::vector<std::string> events;
   // Who may send an event (art. 3 Wth: only the mayor revokes); an event not here may come from anyone.
   std::map<std::string, std::vector<std::string>> event_senders;
+  // `events x with (a, b)`: the case fields each event may carry; an event not here carries none.
+  std::map<std::string, std::vector<std::string>> event_fields;
   std::vector<LegalTerm> terms;  // every term the process uses, with this process's value
   std::optional<Calendar> calendar;
   std::vector<Node> nodes;

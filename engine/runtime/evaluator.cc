@@ -4,6 +4,9 @@
 
 #include <stdexcept>
 
+#include "engine/base/limits.h"
+#include "engine/base/numbers.h"
+
 namespace termijn::runtime {
 
 using model::Expr;
@@ -21,6 +24,8 @@ Duration duration_from(const Json& j) {
   d.months = j.at("months");
   d.days = j.at("days");
   d.minutes = j.at("minutes");
+  // Durations come back from case data and the store: bounded like those a file may write.
+  if (!within_limits(d)) throw std::runtime_error(fmt::format("a duration longer than {} days", limits::kDurationDays));
   return d;
 }
 
@@ -115,21 +120,35 @@ Json evaluate(const Expr& e, const EvalContext& ctx) {
   }
   if (e.type.kind == TK::kDateTime) return to_millis(evaluate_moment(e, ctx).at);
   if (e.type.kind == TK::kInt) {
-    std::int64_t a = evaluate(l, ctx), b = evaluate(r, ctx);
-    return e.op == BinaryOp::kAdd ? a + b : e.op == BinaryOp::kSub ? a - b : a * b;
+    std::int64_t a = evaluate(l, ctx), b = evaluate(r, ctx), out = 0;
+    bool overflow = e.op == BinaryOp::kAdd   ? __builtin_add_overflow(a, b, &out)
+                    : e.op == BinaryOp::kSub ? __builtin_sub_overflow(a, b, &out)
+                                             : __builtin_mul_overflow(a, b, &out);
+    if (overflow) throw std::runtime_error(fmt::format("{} is too large to compute", model::to_source(e)));
+    return out;
   }
   if (e.type.kind == TK::kHours && l.type.kind == TK::kDateTime) {  // moment - moment
-    std::int64_t ms = evaluate(l, ctx).get<std::int64_t>() - evaluate(r, ctx).get<std::int64_t>();
+    std::int64_t ms = 0;
+    if (__builtin_sub_overflow(evaluate(l, ctx).get<std::int64_t>(), evaluate(r, ctx).get<std::int64_t>(), &ms)) {
+      throw std::runtime_error(fmt::format("{} is too large to compute", model::to_source(e)));
+    }
     return duration_json(Duration{DurationKind::kClock, 0, 0, ms / 60000});
   }
   if (e.type.is_duration()) {
+    Duration result;
     if (e.op == BinaryOp::kMul) {
       bool left_int = l.type.kind == TK::kInt;
       std::int64_t factor = evaluate(left_int ? l : r, ctx);
-      return duration_json(scale(duration_from(evaluate(left_int ? r : l, ctx)), factor));
+      result = scale(duration_from(evaluate(left_int ? r : l, ctx)), factor);
+    } else {
+      Duration a = duration_from(evaluate(l, ctx)), b = duration_from(evaluate(r, ctx));
+      result = *add(a, e.op == BinaryOp::kSub ? negate(b) : b);
     }
-    Duration a = duration_from(evaluate(l, ctx)), b = duration_from(evaluate(r, ctx));
-    return duration_json(*add(a, e.op == BinaryOp::kSub ? negate(b) : b));
+    if (!within_limits(result)) {
+      throw std::runtime_error(fmt::format("{} is longer than a term can be (at most {} days)", model::to_source(e),
+                                           limits::kDurationDays));
+    }
+    return duration_json(result);
   }
   throw std::runtime_error("cannot evaluate " + model::to_source(e));
 }
@@ -201,7 +220,35 @@ Deadline evaluate_moment(const Expr& e, const EvalContext& ctx) {
   }
 }
 
+namespace {
+
+// Moments a case may hold: wide enough for any birth date and any term, narrow enough that
+// calendar arithmetic on them stays exact.
+constexpr std::int64_t kEarliestMoment = -2'208'988'800'000;  // 1900-01-01T00:00:00Z
+constexpr std::int64_t kLatestMoment = 7'258'118'400'000;     // 2200-01-01T00:00:00Z
+
+// A value a host may put in a person field: objects, lists and scalars, bounded in depth, text
+// and list length (limits.h). Recursion stops one level past the limit.
+std::optional<std::string> bounded_value(const Json& in, int depth) {
+  if (depth > limits::kJsonNesting) return fmt::format("nested more than {} deep (limit: JSON nesting)", limits::kJsonNesting);
+  if (in.is_string() && in.get_ref<const std::string&>().size() > limits::kStringBytes) {
+    return fmt::format("a text longer than {} bytes (limit: string bytes)", limits::kStringBytes);
+  }
+  if (in.is_array() && in.size() > limits::kListElements) {
+    return fmt::format("a list of more than {} elements (limit: list elements)", limits::kListElements);
+  }
+  if (in.is_structured()) {
+    for (const auto& element : in) {
+      if (auto error = bounded_value(element, depth + 1)) return error;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 std::optional<std::string> convert_input(const model::Type& type, const Json& in, Json& out) {
+  if (auto error = bounded_value(in, 1)) return error;
   switch (type.kind) {
     case TK::kBool:
       if (!in.is_boolean()) return "expected true or false";
@@ -209,6 +256,9 @@ std::optional<std::string> convert_input(const model::Type& type, const Json& in
       return std::nullopt;
     case TK::kInt:
       if (!in.is_number_integer()) return "expected a whole number";
+      if (in.is_number_unsigned() && in.get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX)) {
+        return "the number is too large";
+      }
       out = in;
       return std::nullopt;
     case TK::kText:
@@ -216,14 +266,17 @@ std::optional<std::string> convert_input(const model::Type& type, const Json& in
       out = in;
       return std::nullopt;
     case TK::kDateTime: {
-      if (in.is_number_integer()) {
-        out = in;
-        return std::nullopt;
+      std::optional<std::int64_t> ms;
+      if (in.is_number_integer() && !in.is_number_unsigned()) ms = in.get<std::int64_t>();
+      if (in.is_number_unsigned() && in.get<std::uint64_t>() <= static_cast<std::uint64_t>(kLatestMoment)) {
+        ms = static_cast<std::int64_t>(in.get<std::uint64_t>());
       }
-      if (!in.is_string()) return "expected a moment such as \"2026-10-20T14:35:00+02:00\"";
-      auto t = parse_instant(in.get<std::string>());
-      if (!t) return "expected a moment such as \"2026-10-20T14:35:00+02:00\"";
-      out = to_millis(*t);
+      if (in.is_string()) {
+        if (auto t = parse_instant(in.get<std::string>())) ms = to_millis(*t);
+      }
+      if (!ms) return "expected a moment such as \"2026-10-20T14:35:00+02:00\"";
+      if (*ms < kEarliestMoment || *ms > kLatestMoment) return "expected a moment between the years 1900 and 2200";
+      out = *ms;
       return std::nullopt;
     }
     case TK::kDays:
@@ -236,8 +289,10 @@ std::optional<std::string> convert_input(const model::Type& type, const Json& in
       std::string unit = text.substr(space + 1);
       bool working = unit.rfind("working ", 0) == 0;
       if (working) unit = unit.substr(8);
-      auto d = make_duration(std::atoll(text.substr(0, space).c_str()), unit, working);
+      auto amount = parse_int(text.substr(0, space));
+      auto d = amount ? make_duration(*amount, unit, working) : std::nullopt;
       if (!d) return "expected a duration such as \"10 days\"";
+      if (!within_limits(*d)) return fmt::format("a duration of at most {} days", limits::kDurationDays);
       out = duration_json(*d);
       return std::nullopt;
     }

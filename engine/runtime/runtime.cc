@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "engine/base/diagnostic.h"
+#include "engine/base/limits.h"
 #include "engine/runtime/evaluator.h"
 
 namespace termijn::runtime {
@@ -26,9 +27,11 @@ class CaseRun {
   Instance& c() { return changes_.cases.at(id_); }
   const model::Process& process() { return *rt_.definition(c().hash); }
 
-  // Moves every ready token as far as it goes.
+  // Moves every ready token as far as it goes. A process that loops without waiting (a `goto`
+  // back with nothing in between) is stopped at limits::kStepsPerCommand: the command is refused
+  // with the reason and nothing it did is kept, instead of the engine thread spinning for ever.
   void run() {
-    for (int guard = 0; guard < 100000; ++guard) {
+    for (int steps = 0;; ++steps) {
       Token* ready = nullptr;
       for (auto& t : c().tokens) {
         if (t.state == TokenState::kReady) {
@@ -37,6 +40,11 @@ class CaseRun {
         }
       }
       if (ready == nullptr) break;
+      if (steps == limits::kStepsPerCommand) {
+        throw std::runtime_error(fmt::format("case {} took more than {} steps without waiting (limit: steps per "
+                                             "command); does the process loop without a task, timer or wait?",
+                                             id_, limits::kStepsPerCommand));
+      }
       step(ready->id);
       if (c().status != CaseStatus::kRunning) return;
     }
@@ -681,6 +689,12 @@ Status Runtime::validate_data(const model::Process& process, const Json& data, J
     }
     out[key] = converted;
   }
+  // Every later read and step copies the case's data: bounded, so no case grows without end.
+  std::size_t bytes = out.dump(-1, ' ', false, Json::error_handler_t::replace).size();
+  if (bytes > limits::kCaseDataBytes) {
+    return Status(StatusCode::kInvalidArgument, fmt::format("the case's data would be {} bytes; at most {} (limit: case "
+                                                            "data bytes)", bytes, limits::kCaseDataBytes));
+  }
   return Status::ok();
 }
 
@@ -706,6 +720,34 @@ Status check_sender(const model::Process& p, const std::string& event, const std
   if (std::find(roles.begin(), roles.end(), role) != roles.end()) return Status::ok();
   return Status(StatusCode::kPermissionDenied, fmt::format("only {} may send '{}' in process '{}'; not '{}'",
                                                            fmt::join(roles, " or "), event, p.name, role));
+}
+
+// The names of the fields in `data`, for the audit: who changed what, not the values.
+std::vector<std::string> field_names(const Json& data) {
+  std::vector<std::string> names;
+  for (const auto& [key, _] : data.items()) names.push_back(key);
+  return names;
+}
+
+// `events x with (a, b)`: an event sets only the case fields the process lets it carry, so whoever
+// may send it cannot overwrite others (the banned person's identity, the child-abuse flag).
+Status check_carried_fields(const model::Process& p, const std::string& event, const Json& data) {
+  auto declared = p.event_fields.find(event);
+  for (const auto& [key, _] : data.items()) {
+    if (declared != p.event_fields.end() &&
+        std::find(declared->second.begin(), declared->second.end(), key) != declared->second.end()) {
+      continue;
+    }
+    if (declared == p.event_fields.end() || declared->second.empty()) {
+      return Status(StatusCode::kInvalidArgument,
+                    fmt::format("event '{}' of process '{}' carries no case data; '{}' cannot be sent with it", event,
+                                p.name, key));
+    }
+    return Status(StatusCode::kInvalidArgument,
+                  fmt::format("event '{}' of process '{}' may carry only {}; not '{}'", event, p.name,
+                              fmt::join(declared->second, ", "), key));
+  }
+  return Status::ok();
 }
 
 }  // namespace
@@ -739,6 +781,7 @@ Result<CaseId> Runtime::start(const std::string& name, const std::string& event,
   CaseRun run(*this, changes, id, now);
   Json started{{"process", p->name}, {"version", p->version}, {"hash", p->hash}, {"event", p->nodes.at(start).target}};
   if (!role.empty()) started["by"] = role;
+  if (!data.empty()) started["fields"] = field_names(data);
   run.audit("case started", std::move(started));
   run.spawn(start, {}, {0});
   Status status = guarded([&] { run.run(); });
@@ -806,7 +849,10 @@ Status Runtime::signal(CaseId id, const std::string& event, const Json& data, In
                                                             fmt::join(p.events, ", ")));
   }
   if (Status s = check_sender(p, event, role); !s.is_ok()) return s;
-  if (Status s = validate_data(p, data.is_null() ? Json::object() : data, c.data); !s.is_ok()) return s;
+  const Json& carried = data.is_null() ? Json::object() : data;
+  if (!carried.is_object()) return Status(StatusCode::kInvalidArgument, "event data must be a JSON object");
+  if (Status s = check_carried_fields(p, event, carried); !s.is_ok()) return s;
+  if (Status s = validate_data(p, carried, c.data); !s.is_ok()) return s;
   CaseRun run(*this, changes, id, now);
   bool handled = false;
   Status status = guarded([&] {
@@ -820,6 +866,8 @@ Status Runtime::signal(CaseId id, const std::string& event, const Json& data, In
   }
   Json received{{"event", event}};
   if (!role.empty()) received["by"] = role;
+  // Who changed which case fields (the values stay in the case, for those who may see them).
+  if (!carried.empty()) received["fields"] = field_names(carried);
   run.audit("event received", std::move(received));
   return Status::ok();
 }
@@ -829,9 +877,7 @@ Status Runtime::update(CaseId id, const Json& data, Instant now, Changes& change
   Instance& c = working(id, changes);
   if (Status s = validate_data(*definition(c.hash), data, c.data); !s.is_ok()) return s;
   CaseRun run(*this, changes, id, now);
-  std::vector<std::string> keys;
-  for (const auto& [k, _] : data.items()) keys.push_back(k);
-  run.audit("case data updated", Json{{"fields", keys}});
+  run.audit("case data updated", Json{{"fields", field_names(data)}});
   return guarded([&] { run.retry_guards(); });
 }
 

@@ -7,6 +7,7 @@
 #include <cctype>
 
 #include "engine/api/engine.h"
+#include "engine/base/numbers.h"
 #include "engine/frontend/line_reader.h"
 #include "engine/driver/compilation.h"
 #include "engine/time/legal_time.h"
@@ -79,18 +80,21 @@ std::vector<Scenario> parse(const SourceFilePtr& source, DiagnosticList& d) {
       // When: `day N [HH:MM]` from the start's day, or `at DATE [TIME]`.
       if (r.accept("day")) {
         auto number = r.word("a day number");
-        if (!number || !is_int(number->text)) {
-          if (number) d.error(number->range, "expected a day number, as in: day 8 14:35");
+        // A case's timeline spans years, not centuries; the bound keeps date arithmetic exact.
+        constexpr int kLastDay = 100 * 366;
+        std::optional<int> day = number ? parse_int_in(number->text, 0, kLastDay) : std::nullopt;
+        if (!day) {
+          if (number) d.error(number->range, fmt::format("expected a day number from 0 to {}, as in: day 8 14:35", kLastDay));
           return;
         }
         date::year_month_day start_day = legal.local_day(s.start);
         auto start_local = date::floor<std::chrono::minutes>(legal.to_local(s.start));
         auto time_of_day = start_local - date::floor<date::days>(start_local);
         if (const Word* t = r.peek(); t != nullptr && is_time(t->text)) {
-          time_of_day = std::chrono::hours(std::stoi(t->text.substr(0, 2))) + std::chrono::minutes(std::stoi(t->text.substr(3)));
+          time_of_day = lines::time_of_day(t->text);
           r.word("");
         }
-        auto local = date::local_days{start_day} + date::days(std::stoi(number->text)) + time_of_day;
+        auto local = date::local_days{start_day} + date::days(*day) + time_of_day;
         step.at = legal.from_local(std::chrono::time_point_cast<std::chrono::milliseconds>(local));
       } else if (r.accept("at")) {
         if (auto at = r.moment()) step.at = *at;
@@ -149,8 +153,9 @@ std::vector<Scenario> parse(const SourceFilePtr& source, DiagnosticList& d) {
         } else if (r.accept("level")) {
           step.what = Step::What::kLevel;
           auto number = r.word("a level");
-          if (number && is_int(number->text)) step.level = std::stoi(number->text);
-          else if (number) d.error(number->range, "expected a number");
+          constexpr int kHighestLevel = 1000;
+          if (auto level = number ? parse_int_in(number->text, 0, kHighestLevel) : std::nullopt) step.level = *level;
+          else if (number) d.error(number->range, fmt::format("expected a level from 0 to {}", kHighestLevel));
         } else if (r.accept("notified")) {
           step.what = Step::What::kNotified;
           n.role = r.word("the role");

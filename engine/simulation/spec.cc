@@ -7,6 +7,7 @@
 #include <fstream>
 #include <regex>
 
+#include "engine/base/numbers.h"
 #include "engine/frontend/line_reader.h"
 
 namespace termijn::simulation {
@@ -83,15 +84,27 @@ Json Choice::pick(Rng& rng) const {
 
 namespace {
 
+// Bounds on what a .sim file may ask for, so a typo cannot make a run last for ever: ten years
+// of simulated time, a thousand replications, a hundred thousand cases a day.
+constexpr int kMaxDays = 3660;
+constexpr int kMaxReplications = 1000;
+constexpr double kMaxArrivalsPerDay = 100'000;
+constexpr int kMaxWorkers = 100'000;
+constexpr double kMaxWeight = 1'000'000;
+constexpr int kMaxTermAmount = 100'000;
+
 // "6h37m", "45m", "2d", "90min": one word with its units.
 std::optional<double> compact_minutes(const std::string& text) {
   static const std::regex kCompact(R"((?:(\d+)d)?(?:(\d+)h)?(?:(\d+)(?:m|min))?)");
   std::smatch m;
   if (text.empty() || !std::regex_match(text, m, kCompact)) return std::nullopt;
   double minutes = 0;
-  if (m[1].matched) minutes += std::stod(m[1]) * 1440;
-  if (m[2].matched) minutes += std::stod(m[2]) * 60;
-  if (m[3].matched) minutes += std::stod(m[3]);
+  for (auto [group, factor] : {std::pair{1, 1440.0}, std::pair{2, 60.0}, std::pair{3, 1.0}}) {
+    if (!m[group].matched) continue;
+    auto part = parse_number(m[group].str());
+    if (!part) return std::nullopt;
+    minutes += *part * factor;
+  }
   return minutes;
 }
 
@@ -112,11 +125,11 @@ class SpecReader {
     auto w = r_.word("an amount of time (2 hours, 6h37m)");
     if (!w) return std::nullopt;
     if (auto compact = compact_minutes(w->text); compact && !lines::is_number(w->text)) return compact;
-    if (!lines::is_number(w->text)) {
+    auto n = parse_number(w->text);
+    if (!n || *n < 0) {
       d_.error(w->range, fmt::format("'{}' is not an amount of time; write 2 hours, 45 min or 6h37m", w->text));
       return std::nullopt;
     }
-    double n = std::stod(w->text);
     auto unit = r_.word("a unit (minutes, hours, days)");
     if (!unit) return std::nullopt;
     auto factor = unit_minutes(unit->text);
@@ -124,7 +137,7 @@ class SpecReader {
       d_.error(unit->range, fmt::format("unknown unit '{}'; use minutes, hours, days or weeks", unit->text));
       return std::nullopt;
     }
-    return n * *factor;
+    return *n * *factor;
   }
 
   std::optional<Distribution> distribution() {
@@ -197,11 +210,12 @@ class SpecReader {
     auto w = r_.word("a percentage (85%)");
     if (!w) return std::nullopt;
     std::string t = w->text;
-    if (t.empty() || t.back() != '%' || !lines::is_number(t.substr(0, t.size() - 1))) {
+    auto number = t.empty() || t.back() != '%' ? std::nullopt : parse_number(t.substr(0, t.size() - 1));
+    if (!number) {
       d_.error(w->range, fmt::format("'{}' is not a percentage; write 85%", t));
       return std::nullopt;
     }
-    double p = std::stod(t.substr(0, t.size() - 1)) / 100;
+    double p = *number / 100;
     if (p < 0 || p > 1) {
       d_.error(w->range, "a percentage lies between 0% and 100%");
       return std::nullopt;
@@ -257,8 +271,9 @@ void read_profile(LineReader& r, Rules& rules, DiagnosticList& d) {
     auto key = r.word(weekdays ? "a day (mon ... sun)" : "hours like 7-17");
     auto weight = r.word("a weight");
     if (!key || !weight) return;
-    if (!lines::is_number(weight->text) || std::stod(weight->text) < 0) {
-      d.error(weight->range, fmt::format("'{}' is not a weight (0 or more)", weight->text));
+    auto amount = parse_number(weight->text);
+    if (!amount || *amount < 0 || *amount > kMaxWeight) {
+      d.error(weight->range, fmt::format("'{}' is not a weight (0 to {})", weight->text, kMaxWeight));
       return;
     }
     int from = -1, to = -1;
@@ -269,9 +284,9 @@ void read_profile(LineReader& r, Rules& rules, DiagnosticList& d) {
       static const std::regex kRange(R"((\d{1,2})(?:-(\d{1,2}))?)");
       std::smatch m;
       if (std::regex_match(key->text, m, kRange)) {
-        from = std::stoi(m[1]);
-        to = m[2].matched ? std::stoi(m[2]) : from;
-        if (to > 23 || from > to) from = -1;
+        from = parse_int_in(m[1].str(), 0, 99).value_or(-1);
+        to = m[2].matched ? parse_int_in(m[2].str(), 0, 99).value_or(-1) : from;
+        if (to > 23 || to < 0 || from > to) from = -1;
       }
     }
     if (from < 0) {
@@ -279,7 +294,7 @@ void read_profile(LineReader& r, Rules& rules, DiagnosticList& d) {
                                    : fmt::format("'{}' is not an hour or hours like 7-17 (0 to 23)", key->text));
       return;
     }
-    for (int i = from; i <= to; ++i) weights[static_cast<std::size_t>(i)] = std::stod(weight->text);
+    for (int i = from; i <= to; ++i) weights[static_cast<std::size_t>(i)] = *amount;
   } while (r.accept(","));
   double sum = 0;
   for (double& w : weights) {
@@ -313,12 +328,13 @@ bool read_rule(LineReader& r, SpecReader& s, Rules& rules, const SourceRange& li
     }
     auto n = r.word("cases per day");
     if (!n) return true;
-    if (!lines::is_number(n->text) || std::stod(n->text) <= 0) {
-      d.error(n->range, fmt::format("'{}' is not a number of cases above zero", n->text));
+    auto per_day = parse_number(n->text);
+    if (!per_day || *per_day <= 0 || *per_day > kMaxArrivalsPerDay) {
+      d.error(n->range, fmt::format("'{}' is not a number of cases above zero (at most {})", n->text, kMaxArrivalsPerDay));
       return true;
     }
     if (!r.expect("per") || !r.expect("day")) return true;
-    rules.arrivals_per_day = std::stod(n->text);
+    rules.arrivals_per_day = *per_day;
     s.source(line);
   } else if (r.accept("start")) {
     if (!r.expect("on")) return true;
@@ -378,11 +394,12 @@ bool read_rule(LineReader& r, SpecReader& s, Rules& rules, const SourceRange& li
     auto role = r.word("a role");
     auto n = r.word("a number of workers");
     if (!role || !n) return true;
-    if (!lines::is_int(n->text) || std::stoi(n->text) < 1) {
-      d.error(n->range, fmt::format("'{}' is not a number of workers (1 or more)", n->text));
+    auto workers = parse_int_in(n->text, 1, kMaxWorkers);
+    if (!workers) {
+      d.error(n->range, fmt::format("'{}' is not a number of workers (1 to {})", n->text, kMaxWorkers));
       return true;
     }
-    Pool pool{role->text, std::stoi(n->text), false, 9 * 60, 17 * 60, {}};
+    Pool pool{role->text, *workers, false, 9 * 60, 17 * 60, {}};
     if (r.accept("office")) {
       if (!r.expect("hours")) return true;
       pool.office_hours = true;
@@ -394,9 +411,11 @@ bool read_rule(LineReader& r, SpecReader& s, Rules& rules, const SourceRange& li
         d.error(hours->range, fmt::format("'{}' is not opening hours like 09:00-17:00", hours->text));
         return true;
       }
-      pool.open = std::stoi(m[1]) * 60 + std::stoi(m[2]);
-      pool.close = std::stoi(m[3]) * 60 + std::stoi(m[4]);
-      if (pool.open >= pool.close || pool.close > 24 * 60) {
+      // Two digits each (the pattern says so): no conversion can overflow.
+      auto two = [&](int group) { return (m[group].str()[0] - '0') * 10 + (m[group].str()[1] - '0'); };
+      pool.open = two(1) * 60 + two(2);
+      pool.close = two(3) * 60 + two(4);
+      if (pool.open >= pool.close || pool.close > 24 * 60 || two(2) > 59 || two(4) > 59) {
         d.error(hours->range, "the hours must open before they close, within one day");
         return true;
       }
@@ -417,7 +436,8 @@ bool read_rule(LineReader& r, SpecReader& s, Rules& rules, const SourceRange& li
       if (!next) return true;
       unit_text = next->text;
     }
-    auto value = lines::is_int(n->text) ? make_duration(std::stoll(n->text), unit_text, working) : std::nullopt;
+    auto amount = parse_int_in(n->text, 0, kMaxTermAmount);
+    auto value = amount ? make_duration(*amount, unit_text, working) : std::nullopt;
     if (!value) {
       d.error(n->range, fmt::format("'{} {}' is not a legal term; write 14 days, 3 working days or 24 hours", n->text,
                                     unit_text));
@@ -431,18 +451,20 @@ bool read_rule(LineReader& r, SpecReader& s, Rules& rules, const SourceRange& li
   return true;
 }
 
-int positive_int(LineReader& r, const char* what, DiagnosticList& d) {
+// A whole number from 0 to `high`, or -1 after an error.
+int bounded_int(LineReader& r, const char* what, int high, DiagnosticList& d) {
   auto w = r.word(what);
   if (!w) return -1;
-  if (!lines::is_int(w->text) || std::stoll(w->text) < 0) {
-    d.error(w->range, fmt::format("'{}' is not {}", w->text, what));
+  auto n = parse_int_in(w->text, 0, high);
+  if (!n) {
+    d.error(w->range, fmt::format("'{}' is not {} (0 to {})", w->text, what, high));
     return -1;
   }
-  return static_cast<int>(std::stoll(w->text));
+  return *n;
 }
 
 void read_days(LineReader& r, int& target, DiagnosticList& d) {
-  int days = positive_int(r, "a number of days", d);
+  int days = bounded_int(r, "a number of days", kMaxDays, d);
   if (days >= 0 && r.expect("days")) target = days;
 }
 
@@ -472,13 +494,14 @@ void parse_lines(const SourceFilePtr& source, Spec& spec, DiagnosticList& d, int
     } else if (current == nullptr && r.accept("drain")) {
       read_days(r, spec.drain_days, d);
     } else if (current == nullptr && r.accept("replications")) {
-      int n = positive_int(r, "a number of replications (2 or more)", d);
+      int n = bounded_int(r, "a number of replications (2 or more)", kMaxReplications, d);
       if (n == 0 || n == 1) d.error(line, "at least 2 replications are needed for a confidence interval");
       if (n >= 2) spec.replications = n;
     } else if (current == nullptr && r.accept("seed")) {
       auto w = r.word("a number");
-      if (w && lines::is_int(w->text)) spec.seed = std::stoull(w->text);
-      else if (w) d.error(w->range, fmt::format("'{}' is not a whole number", w->text));
+      auto seed = w ? parse_uint(w->text) : std::nullopt;
+      if (seed) spec.seed = *seed;
+      else if (w) d.error(w->range, fmt::format("'{}' is not a whole number from 0 to 18446744073709551615", w->text));
     } else if (current == nullptr && r.accept("measure")) {
       auto label = r.quoted("the measure's label");
       if (!label || !r.expect("until")) return;

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "engine/base/sha256.h"
 
 namespace termijn::store {
@@ -63,6 +65,11 @@ CREATE INDEX cases_by_end ON cases(status, ended_at);
 CREATE TABLE id_floors(kind TEXT PRIMARY KEY, floor INTEGER NOT NULL);
 )sql",
      rehash_audit},
+    // 3: an idempotency key is bound to the command it was first used for (a hash of its kind and
+    // arguments), so reusing it for another command is refused instead of answered.
+    {R"sql(
+ALTER TABLE commands ADD COLUMN fingerprint TEXT NOT NULL DEFAULT '';
+)sql"},
 };
 
 std::string chain_hash(const std::string& prev, std::int64_t seq, std::int64_t case_id, std::int64_t at,
@@ -91,7 +98,14 @@ Json parse(const std::string& text) { return text.empty() ? Json() : Json::parse
 
 }  // namespace
 
-Store::Store(const std::string& path, bool durable) : db_(path) {
+Store::Store(const std::string& path, bool durable, bool full_check) : db_(path) {
+  // A database that cannot be trusted is refused before anything is read from it or written to
+  // it: the engine's timers would act on what it says.
+  if (sqlite3_db_readonly(db_.handle(), "main") == 1) {
+    throw SqliteError(fmt::format("'{}' can only be read; termijn writes every step to it (check the file's "
+                                  "permissions)", path));
+  }
+  check_integrity(full_check);
   db_.exec("PRAGMA journal_mode=WAL");
   // FULL: a commit is on disk before it is acknowledged.
   db_.exec(durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=OFF");
@@ -100,6 +114,25 @@ Store::Store(const std::string& path, bool durable) : db_(path) {
   if (head.step()) {
     audit_seq_ = head.integer(0);
     audit_hash_ = head.text(1);
+  }
+}
+
+void Store::check_integrity(bool full) {
+  // quick_check finds damaged pages, records and indexes in O(size); integrity_check also
+  // compares every index with its table (slower, hence a flag).
+  std::string problems;
+  try {
+    Statement check(db_.handle(), full ? "PRAGMA integrity_check(20)" : "PRAGMA quick_check(20)");
+    while (check.step()) {
+      if (check.text(0) == "ok") continue;
+      problems += (problems.empty() ? "" : "; ") + check.text(0);
+    }
+  } catch (const SqliteError& e) {
+    problems = e.what();  // e.g. "file is not a database"
+  }
+  if (!problems.empty()) {
+    throw SqliteError(fmt::format("the database is damaged ({}: {}); restore it from a backup",
+                                  full ? "integrity_check" : "quick_check", problems));
   }
 }
 
@@ -150,6 +183,15 @@ std::optional<Json> Store::command_result(const std::string& key) {
   return result;
 }
 
+std::optional<CommandRecord> Store::command(const std::string& key) {
+  Statement& s = db_.cached("SELECT kind, result, fingerprint FROM commands WHERE key = ?");
+  s.bind(1, key);
+  std::optional<CommandRecord> record;
+  if (s.step()) record = CommandRecord{key, s.text(0), parse(s.text(1)), s.text(2)};
+  s.reset();
+  return record;
+}
+
 void Store::commit(const runtime::Changes& changes, const std::vector<CommandRecord>& commands) {
   Transaction tx(db_);
   AuditHead head = write(changes, commands);
@@ -196,8 +238,19 @@ Store::AuditHead Store::write(const runtime::Changes& changes, const std::vector
       s.run();
     }
   }
-  std::int64_t seq = audit_seq_;
-  std::string hash = audit_hash_;
+  // The head as stored, not as this process last wrote it: another process on the same database
+  // (`termijn token add` beside a `serve`) may have appended meanwhile; the caller's transaction
+  // (BEGIN IMMEDIATE) keeps it still until the commit.
+  std::int64_t seq = 0;
+  std::string hash;
+  {
+    Statement& head = db_.cached("SELECT seq, hash FROM audit_head WHERE id = 1");
+    if (head.step()) {
+      seq = head.integer(0);
+      hash = head.text(1);
+    }
+    head.reset();
+  }
   {
     Statement& s = db_.cached(
         "INSERT INTO audit(seq, case_id, at, kind, detail, detail_hash, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?)");
@@ -222,9 +275,10 @@ Store::AuditHead Store::write(const runtime::Changes& changes, const std::vector
     }
   }
   if (!commands.empty()) {
-    Statement& s = db_.cached( "INSERT INTO commands(key, kind, at, result) VALUES (?,?,strftime('%s','now'),?)");
+    Statement& s = db_.cached(
+        "INSERT INTO commands(key, kind, at, result, fingerprint) VALUES (?,?,strftime('%s','now'),?,?)");
     for (const auto& command : commands) {
-      s.bind(1, command.key).bind(2, command.kind).bind(3, command.result.dump());
+      s.bind(1, command.key).bind(2, command.kind).bind(3, command.result.dump()).bind(4, command.fingerprint);
       s.run();
     }
   }
@@ -285,13 +339,13 @@ Json Store::case_row(std::int64_t case_id) {
   return s.step() ? case_json(s) : Json();
 }
 
-std::set<std::int64_t> Store::cases_involving(const std::string& role) {
-  Statement s(db_.handle(), "SELECT case_id FROM tasks WHERE role = ?1 UNION "
-                            "SELECT o.case_id FROM outbox o, json_each(o.roles) r WHERE r.value = ?1");
-  s.bind(1, role);
-  std::set<std::int64_t> out;
-  while (s.step()) out.insert(s.integer(0));
-  return out;
+std::optional<std::string> Store::case_definition(std::int64_t case_id) {
+  Statement& s = db_.cached("SELECT hash FROM cases WHERE id = ?");
+  s.bind(1, case_id);
+  std::optional<std::string> hash;
+  if (s.step()) hash = s.text(0);
+  s.reset();
+  return hash;
 }
 
 bool Store::has_task_in(std::int64_t case_id, const std::string& role) {
@@ -368,12 +422,31 @@ Json Store::outbox(bool undelivered_only) {
   return out;
 }
 
-AuditCheck Store::verify_audit() {
+AuditCheck Store::verify_audit() { return verify_audit_from(1); }
+
+AuditCheck Store::verify_audit_tail(std::int64_t entries) {
+  std::int64_t last = db_.scalar("SELECT COALESCE(MAX(seq), 0) FROM audit");
+  return verify_audit_from(std::max<std::int64_t>(1, last - entries + 1));
+}
+
+AuditCheck Store::verify_audit_from(std::int64_t first) {
   AuditCheck check;
-  Statement s(db_.handle(),
-              "SELECT seq, case_id, at, kind, detail, prev_hash, hash, detail_hash, purged FROM audit ORDER BY seq");
   std::string prev;
-  std::int64_t expected_seq = 1;
+  if (first > 1) {
+    Statement before(db_.handle(), "SELECT hash FROM audit WHERE seq = ?");
+    before.bind(1, first - 1);
+    if (!before.step()) {
+      check.ok = false;
+      check.problem = fmt::format("entry {} is missing", first - 1);
+      return check;
+    }
+    prev = before.text(0);
+  }
+  Statement s(db_.handle(),
+              "SELECT seq, case_id, at, kind, detail, prev_hash, hash, detail_hash, purged FROM audit WHERE seq >= ? "
+              "ORDER BY seq");
+  s.bind(1, first);
+  std::int64_t expected_seq = first;
   while (s.step()) {
     std::int64_t seq = s.integer(0);
     if (seq != expected_seq) {
@@ -399,9 +472,10 @@ AuditCheck Store::verify_audit() {
     ++check.entries;
   }
   Statement head(db_.handle(), "SELECT seq, hash FROM audit_head WHERE id = 1");
-  if (head.step() && (head.integer(0) != check.entries || head.text(1) != prev)) {
+  std::int64_t last = expected_seq - 1;
+  if (head.step() && (head.integer(0) != last || head.text(1) != prev)) {
     check.ok = false;
-    check.problem = fmt::format("the log ends at entry {}, but {} entries were written", check.entries, head.integer(0));
+    check.problem = fmt::format("the log ends at entry {}, but {} entries were written", last, head.integer(0));
   }
   return check;
 }

@@ -5,7 +5,6 @@
 
 #include <memory>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -23,11 +22,14 @@ struct StoredDefinition {
   Json sources;  // {"path": "text", ...}: every file the definition was compiled from
 };
 
-// A command's idempotency key and the answer it got, so a retry gets the same answer.
+// A command's idempotency key and the answer it got, so a retry gets the same answer. The
+// fingerprint (a hash of the command's kind and arguments) binds the key to its command, so the
+// same key with another command is told apart from a retry.
 struct CommandRecord {
   std::string key;
   std::string kind;
   Json result;
+  std::string fingerprint;  // empty in rows written before keys were bound (schema 3)
 };
 
 struct AuditCheck {
@@ -64,13 +66,16 @@ class Store {
  public:
   // Opens (creating if needed) and migrates the database to the current schema. `durable` false
   // skips the fsync at commit (synchronous=OFF): only for measuring what the disk costs.
-  explicit Store(const std::string& path, bool durable = true);
+  // Refuses (SqliteError with the reason) a database that is read-only or fails SQLite's
+  // quick_check (`full_check`: integrity_check).
+  explicit Store(const std::string& path, bool durable = true, bool full_check = false);
 
   int schema_version();
   void save_definition(const StoredDefinition& definition, Instant now);
   std::vector<StoredDefinition> definitions();
 
   std::optional<Json> command_result(const std::string& key);
+  std::optional<CommandRecord> command(const std::string& key);
   // One engine step, atomically.
   void commit(const runtime::Changes& changes, const std::vector<CommandRecord>& commands);
 
@@ -89,13 +94,17 @@ class Store {
   Json audit_log(std::optional<std::int64_t> case_id);
   Json outbox(bool undelivered_only);
   AuditCheck verify_audit();
+  // The last `entries` entries only, and that the head names the last: cheap enough for every
+  // open, and it finds a log that was cut short or rewritten at its end.
+  AuditCheck verify_audit_tail(std::int64_t entries);
 
-  // Who takes part in a case: the cases where `role` has or had a task, or was notified.
-  std::set<std::int64_t> cases_involving(const std::string& role);
+  // Who takes part in a case: `role` has or had a task in it, or was notified in it.
   bool has_task_in(std::int64_t case_id, const std::string& role);
   bool notified_in(std::int64_t case_id, const std::string& role);
   // One row of cases() (running or ended), or null.
   Json case_row(std::int64_t case_id);
+  // The hash of the definition the case runs or ran on; nothing when there is no such case.
+  std::optional<std::string> case_definition(std::int64_t case_id);
 
   // Retention: every case that ended before `cutoff` loses its data, tasks, timers and
   // notifications, and its audit entries lose their detail; `record` (the purge's own audit entry,
@@ -114,7 +123,9 @@ class Store {
   Json sinks();
 
  private:
+  void check_integrity(bool full);
   void migrate();
+  AuditCheck verify_audit_from(std::int64_t first);
   struct AuditHead {
     std::int64_t seq = 0;
     std::string hash;

@@ -29,6 +29,8 @@ TEST(Serve, AnOperatorRunsTheServerAndAHostDrivesACaseOverHttp) {
   std::filesystem::create_directories(dir);
   std::string db = dir + "/t.db", log = dir + "/notifications.jsonl";
   std::string bin = TERMIJN_BINARY;
+  // Tokens are issued only for roles a deployed process declares.
+  run_command(fmt::format("'{}' deploy --db '{}' '{}'", bin, db, TERMIJN_PROCESSES));
   std::string politie = run_command(fmt::format("'{}' token add --db '{}' --name p --org Politie --role politie", bin, db));
   std::string hovj = run_command(fmt::format("'{}' token add --db '{}' --name h --org Politie --role hovj", bin, db));
   ASSERT_EQ(politie.rfind("tmj_", 0), 0u) << politie;

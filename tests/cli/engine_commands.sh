@@ -29,8 +29,14 @@ set -e
 echo "$out" | grep -q "not valid JSON" || fail "bad json message: $out"
 "$termijn" complete --db "$db" 1 --role hovj --key k1 \
   --outputs '{"meerderjarig": true, "ernstig_en_onmiddellijk_gevaar": true, "woont_anders_dan_incidenteel": true}'
-# The same key again: the first answer, no second completion.
-"$termijn" complete --db "$db" 1 --role hovj --key k1 --outputs '{}'
+# The same key again with the same command: the first answer, no second completion.
+"$termijn" complete --db "$db" 1 --role hovj --key k1 \
+  --outputs '{"meerderjarig": true, "ernstig_en_onmiddellijk_gevaar": true, "woont_anders_dan_incidenteel": true}'
+# The same key for another command is refused: a key belongs to the command it was first used for.
+set +e
+out=$("$termijn" complete --db "$db" 1 --role hovj --key k1 --outputs '{}' 2>&1); rc=$?
+set -e
+[ $rc -eq 1 ] || fail "key reuse exit $rc: $out"
 "$termijn" tasks --db "$db" | grep -q "rihg" || fail "rihg not open"
 # A server holds the database: another writer is refused.
 "$termijn" serve --db "$db" > "$work/serve.log" &

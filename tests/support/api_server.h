@@ -63,13 +63,14 @@ class ApiServer {
     return result.get();
   }
 
-  // A token for `role`, held by `organisation`.
+  // A token for `role` (one a deployed process declares, or beheer), held by `organisation`.
   std::string token(const std::string& role, const std::string& organisation = "Testregio") {
-    return on_engine([&] {
-      return http::issue_token(engine_->store(),
-                               store::TokenHolder{role + "-" + std::to_string(++tokens_), organisation, role},
-                               engine_->now());
+    auto issued = on_engine([&] {
+      return http::issue_token(*engine_, store::TokenHolder{role + "-" + std::to_string(++tokens_), organisation, role},
+                               Actor::host("test"));
     });
+    if (!issued.is_ok()) throw std::runtime_error(issued.status().message());
+    return *issued;
   }
 
   void add_sink(std::unique_ptr<http::NotificationSink> sink) {

@@ -22,12 +22,12 @@ TEST(Store, CreatesTheSchemaOnceAndKeepsItsVersion) {
   std::string path = temp_db("termijn-store-schema.db");
   {
     store::Store s(path);
-    EXPECT_EQ(s.schema_version(), 2);
+    EXPECT_EQ(s.schema_version(), 3);
   }
   store::Store again(path);
-  EXPECT_EQ(again.schema_version(), 2);
+  EXPECT_EQ(again.schema_version(), 3);
   store::Database db(path);
-  EXPECT_EQ(db.scalar("SELECT COUNT(*) FROM schema_migrations"), 2);
+  EXPECT_EQ(db.scalar("SELECT COUNT(*) FROM schema_migrations"), 3);
   store::Statement mode(db.handle(), "PRAGMA journal_mode");
   ASSERT_TRUE(mode.step());
   EXPECT_EQ(mode.text(0), "wal");
@@ -54,7 +54,7 @@ TEST(Store, CommitsAStepAtomicallyAndChainsTheAudit) {
   changes.cases[1] = c;
   changes.audit.push_back(runtime::AuditEntry{1, from_millis(1000), "case started", runtime::Json::object()});
   changes.audit.push_back(runtime::AuditEntry{1, from_millis(2000), "task opened", runtime::Json{{"task", 1}}});
-  s.commit(changes, {store::CommandRecord{"key-1", "start", runtime::Json{{"case", 1}}}});
+  s.commit(changes, {store::CommandRecord{"key-1", "start", runtime::Json{{"case", 1}}, ""}});
   EXPECT_EQ(s.running_cases().size(), 1u);
   EXPECT_EQ(s.command_result("key-1")->at("case"), 1);
   EXPECT_FALSE(s.command_result("key-2").has_value());
@@ -64,7 +64,7 @@ TEST(Store, CommitsAStepAtomicallyAndChainsTheAudit) {
   // A failing step leaves nothing behind: the same key twice violates the primary key.
   changes.audit.clear();
   changes.cases[1].level = 3;
-  EXPECT_THROW(s.commit(changes, {store::CommandRecord{"key-1", "start", runtime::Json()}}), store::SqliteError);
+  EXPECT_THROW(s.commit(changes, {store::CommandRecord{"key-1", "start", runtime::Json(), ""}}), store::SqliteError);
   EXPECT_EQ(s.running_cases().front().level, 0);
   EXPECT_TRUE(s.verify_audit().ok);
 }
@@ -145,10 +145,11 @@ TEST(Store, MigrationTwoRechainsAnExistingAuditLog) {
     store::Database db(path);
     db.exec("DROP INDEX cases_by_end; DROP TABLE tokens; DROP TABLE sink_cursors; DROP TABLE id_floors;"
             "ALTER TABLE audit DROP COLUMN detail_hash; ALTER TABLE audit DROP COLUMN purged;"
-            "DELETE FROM schema_migrations WHERE version = 2");
+            "ALTER TABLE commands DROP COLUMN fingerprint;"
+            "DELETE FROM schema_migrations WHERE version >= 2");
   }
   store::Store s(path);
-  EXPECT_EQ(s.schema_version(), 2);
+  EXPECT_EQ(s.schema_version(), 3);
   store::AuditCheck check = s.verify_audit();
   EXPECT_TRUE(check.ok) << check.problem;
   EXPECT_EQ(check.entries, 3);

@@ -17,18 +17,11 @@ namespace termijn::http {
 namespace {
 
 HttpResponse json_response(int status, const Json& body) {
-  return HttpResponse{status, "application/json", body.dump(2) + "\n", {}};
+  // Replace, not throw: a string from outside (a path, a header) may hold bytes that are not UTF-8.
+  return HttpResponse{status, "application/json", body.dump(2, ' ', false, Json::error_handler_t::replace) + "\n", {}};
 }
 
 HttpResponse error(int status, const std::string& reason) { return error_response(status, reason); }
-
-// Whether `role` may send some event of `p` (the mayor follows every ban they may revoke).
-bool may_send_an_event(const model::Process& p, const std::string& role) {
-  for (const auto& [event, roles] : p.event_senders) {
-    if (std::find(roles.begin(), roles.end(), role) != roles.end()) return true;
-  }
-  return false;
-}
 
 std::map<std::string, std::string> parse_query(const std::string& query) {
   std::map<std::string, std::string> out;
@@ -73,12 +66,24 @@ bool match(const std::string& pattern, const std::string& path, std::map<std::st
   return p == pattern.size() && q == path.size();
 }
 
-std::string random_token() {
+std::string random_hex(int bytes) {
   std::random_device device;  // the kernel's CSPRNG on Linux
-  std::string token = "tmj_";
-  for (int i = 0; i < 32; ++i) token += fmt::format("{:02x}", device() & 0xff);
-  return token;
+  std::string out;
+  for (int i = 0; i < bytes; ++i) out += fmt::format("{:02x}", device() & 0xff);
+  return out;
 }
+
+std::string random_token() { return "tmj_" + random_hex(32); }
+
+// What each POST takes in its body (see docs/api.md).
+const BodySpec kDeployBody{{{"files", Json::value_t::object, true}}, limits::kSourceBytes};
+const BodySpec kStartBody{{{"process", Json::value_t::string, true},
+                           {"event", Json::value_t::string},
+                           {"data", Json::value_t::object}}};
+const BodySpec kEventBody{{{"event", Json::value_t::string, true}, {"data", Json::value_t::object}}};
+const BodySpec kNoBody{};
+const BodySpec kCompleteBody{{{"outputs", Json::value_t::object}}};
+const BodySpec kPurgeBody{{{"before", Json::value_t::string}}};
 
 Json diagnostics_json(const DiagnosticList& list) {
   Json out = Json::array();
@@ -100,26 +105,46 @@ bool safe_upload_path(const std::string& path) {
   return path.size() <= 200 && std::regex_match(path, kPath);
 }
 
-const char* reason_phrase(StatusCode code) {
-  switch (code) {
-    case StatusCode::kInvalidArgument: return "invalid argument";
-    case StatusCode::kNotFound: return "not found";
-    case StatusCode::kPermissionDenied: return "permission denied";
-    case StatusCode::kFailedPrecondition: return "failed precondition";
-    default: return "internal";
-  }
-}
-
 }  // namespace
 
 HttpResponse error_response(int status, const std::string& reason) {
   return json_response(status, Json{{"error", {{"status", status}, {"reason", reason}}}});
 }
 
-std::string issue_token(store::Store& store, const store::TokenHolder& holder, Instant now) {
+HttpResponse internal_error(const std::string& what) {
+  std::string incident = random_hex(8);
+  fmt::print(stderr, "termijn: incident {}: {}\n", incident, what);
+  return error_response(500, fmt::format("internal error (incident {})", incident));
+}
+
+std::optional<std::string> token_role_problem(const Engine& engine, const std::string& role) {
+  if (role == kAdminRole) return std::nullopt;
+  if (role.empty()) return fmt::format("a token needs a role: a process role, or '{}' to administer", kAdminRole);
+  std::set<std::string> known;
+  for (const auto& p : engine.runtime().definitions()) known.insert(p->roles.begin(), p->roles.end());
+  if (known.count(role) != 0) return std::nullopt;
+  return fmt::format("'{}' is not a role of any deployed process (roles: {}; or '{}' to administer)", role,
+                     fmt::join(known, ", "), kAdminRole);
+}
+
+Result<std::string> issue_token(Engine& engine, const store::TokenHolder& holder, const Actor& by) {
+  if (auto problem = token_role_problem(engine, holder.role)) return Status(StatusCode::kInvalidArgument, *problem);
   std::string token = random_token();
-  store.add_token(sha256_hex(token), holder, now);
+  try {
+    engine.store().add_token(sha256_hex(token), holder, engine.now());
+  } catch (const std::exception& e) {
+    return Status(StatusCode::kFailedPrecondition, fmt::format("the token was not stored: {}", e.what()));
+  }
+  Json detail{{"name", holder.name}, {"organisation", holder.organisation}, {"role", holder.role}};
+  if (Status s = engine.record("token issued", detail, by); !s.is_ok()) return s;
   return token;
+}
+
+Status revoke_token(Engine& engine, const std::string& name, const Actor& by) {
+  if (!engine.store().revoke_token(name, engine.now())) {
+    return Status(StatusCode::kNotFound, fmt::format("no active token named '{}'", name));
+  }
+  return engine.record("token revoked", Json{{"name", name}}, by);
 }
 
 struct HttpApi::Caller {
@@ -127,6 +152,7 @@ struct HttpApi::Caller {
   std::string organisation;
   std::string role;
   bool admin() const { return role == kAdminRole; }
+  Actor actor() const { return Actor(role, name, organisation); }
 };
 
 struct HttpApi::Call {
@@ -135,33 +161,40 @@ struct HttpApi::Call {
   std::map<std::string, std::string> query;
   std::map<std::string, std::string> params;
   Caller caller;
-  Json body;  // parsed for POST
-  std::int64_t id() const { return std::stoll(params.at("id")); }
+  Json body;              // parsed for POST
+  std::int64_t path_id = 0;  // {id} in the path, checked
+  std::int64_t id() const { return path_id; }
   std::string header(const std::string& name) const {
     auto it = request.headers.find(name);
     return it == request.headers.end() ? "" : it->second;
   }
 };
 
+struct HttpApi::Prepared {
+  std::optional<HttpResponse> answer;  // set when the request was answered already
+  const Route* route = nullptr;
+  std::optional<Call> call;
+};
+
 HttpApi::HttpApi(Engine& engine, std::function<void()> after_command)
-    : engine_(engine), after_command_(std::move(after_command)) {
+    : engine_(engine), visibility_(engine), after_command_(std::move(after_command)) {
   routes_ = {
       {"GET", "/api/v1/openapi.json", &HttpApi::openapi, true},
       {"GET", "/api/v1/whoami", &HttpApi::whoami},
       {"GET", "/api/v1/processes", &HttpApi::list_processes},
-      {"POST", "/api/v1/processes", &HttpApi::deploy},
+      {"POST", "/api/v1/processes", &HttpApi::deploy, false, kDeployBody},
       {"GET", "/api/v1/processes/{name}/diagram.svg", &HttpApi::diagram},
-      {"POST", "/api/v1/cases", &HttpApi::start_case},
+      {"POST", "/api/v1/cases", &HttpApi::start_case, false, kStartBody},
       {"GET", "/api/v1/cases", &HttpApi::list_cases},
       {"GET", "/api/v1/cases/{id}", &HttpApi::get_case},
       {"GET", "/api/v1/cases/{id}/timeline", &HttpApi::timeline},
       {"GET", "/api/v1/cases/{id}/deadlines", &HttpApi::deadlines},
-      {"POST", "/api/v1/cases/{id}/events", &HttpApi::send_event},
-      {"POST", "/api/v1/cases/{id}/revoke", &HttpApi::revoke},
+      {"POST", "/api/v1/cases/{id}/events", &HttpApi::send_event, false, kEventBody},
+      {"POST", "/api/v1/cases/{id}/revoke", &HttpApi::revoke, false, kNoBody},
       {"GET", "/api/v1/tasks", &HttpApi::list_tasks},
-      {"POST", "/api/v1/tasks/{id}/complete", &HttpApi::complete_task},
+      {"POST", "/api/v1/tasks/{id}/complete", &HttpApi::complete_task, false, kCompleteBody},
       {"GET", "/api/v1/audit/verify", &HttpApi::verify_audit},
-      {"POST", "/api/v1/purge", &HttpApi::purge},
+      {"POST", "/api/v1/purge", &HttpApi::purge, false, kPurgeBody},
       {"GET", "/api/v1/sinks", &HttpApi::sinks},
       {"GET", "/", &HttpApi::web_asset, true},
       {"GET", "/{name}", &HttpApi::web_asset, true},
@@ -176,55 +209,104 @@ std::vector<std::pair<std::string, std::string>> HttpApi::routes() const {
   return out;
 }
 
-HttpResponse HttpApi::handle(const HttpRequest& request) {
+HttpApi::Prepared HttpApi::prepare(const HttpRequest& request) {
   const std::string& target = request.target;
   std::size_t question = target.find('?');
   std::string path = target.substr(0, question);
+  std::string query = question == std::string::npos ? "" : target.substr(question + 1);
   bool path_known = false;
   for (const auto& route : routes_) {
     std::map<std::string, std::string> params;
     if (!match(route.pattern, path, params)) continue;
     path_known = true;
     if (request.method != route.method) continue;
-    Call call{request, path, parse_query(question == std::string::npos ? "" : target.substr(question + 1)),
-              std::move(params), {}, Json()};
-    if (!route.public_route) {
-      std::string auth = call.header("authorization");
-      if (auth.rfind("Bearer ", 0) != 0) {
-        HttpResponse r = error(401, "send 'Authorization: Bearer <token>'; ask the administrator for a token");
-        r.headers.emplace_back("WWW-Authenticate", "Bearer");
-        return r;
-      }
-      auto holder = engine_.store().token_holder(sha256_hex(auth.substr(7)));
-      if (!holder) return error(401, "the token is unknown or revoked");
-      call.caller = Caller{holder->name, holder->organisation, holder->role};
-    }
-    if (request.method == "POST") {
-      std::string type = call.header("content-type");
-      if (type.rfind("application/json", 0) != 0) return error(415, "send the body as application/json");
-      try {
-        call.body = request.body.empty() ? Json::object() : Json::parse(request.body);
-      } catch (const Json::parse_error& e) {
-        return error(400, fmt::format("the body is not valid JSON: {}", e.what()));
-      }
-      if (!call.body.is_object()) return error(400, "the body must be a JSON object");
-    }
-    try {
-      return (this->*route.handler)(call);
-    } catch (const Json::exception& e) {
-      // A field of the wrong JSON type: the caller's mistake, and nothing was applied.
-      return error(400, fmt::format("a field has the wrong type: {}", e.what()));
-    }
+    Prepared prepared{std::nullopt, &route, std::nullopt};
+    Call& call = prepared.call.emplace(Call{request, path, parse_query(query), std::move(params), {}, Json(), 0});
+    prepared.answer = admit(route, call);
+    return prepared;
   }
-  if (path_known) return error(405, fmt::format("{} is not allowed on {}", request.method, path));
-  return error(404, fmt::format("no such resource: {}", path));
+  if (path_known) return Prepared{error(405, fmt::format("{} is not allowed on {}", request.method, path)), nullptr, {}};
+  return Prepared{error(404, fmt::format("no such resource: {}", path)), nullptr, {}};
+}
+
+std::optional<HttpResponse> HttpApi::admit(const Route& route, Call& call) {
+  if (call.params.count("id") != 0) {
+    auto id = parse_id(call.params["id"]);
+    if (!id) return error(400, fmt::format("'{}' is not an id (a number below 2^63)", call.params["id"]));
+    call.path_id = *id;
+  }
+  if (!route.public_route) {
+    if (auto refused = authenticate(call)) return refused;
+  }
+  if (call.request.method == "POST") {
+    if (call.header("content-type").rfind("application/json", 0) != 0) {
+      return error(415, "send the body as application/json");
+    }
+    if (auto problem = parse_body(call.request.body, route.body, call.body)) return error(problem->status, problem->reason);
+  }
+  return std::nullopt;
+}
+
+std::optional<HttpResponse> HttpApi::authenticate(Call& call) {
+  std::string auth = call.header("authorization");
+  if (auth.rfind("Bearer ", 0) != 0) {
+    HttpResponse r = error(401, "send 'Authorization: Bearer <token>'; ask the administrator for a token");
+    r.headers.emplace_back("WWW-Authenticate", "Bearer");
+    return r;
+  }
+  auto holder = engine_.store().token_holder(sha256_hex(auth.substr(7)));
+  if (!holder) return error(401, "the token is unknown or revoked");
+  call.caller = Caller{holder->name, holder->organisation, holder->role};
+  // A token from an older database may hold no role, or one no process declares: it acts as
+  // nobody, and never as the host (whose role is empty).
+  if (auto problem = token_role_problem(engine_, holder->role)) {
+    return forbid(call, 0, fmt::format("this token cannot act: {}; ask the administrator for a new token", *problem));
+  }
+  return std::nullopt;
+}
+
+// Request bodies are checked before a handler runs, so an exception is a bug or a failing store:
+// nothing was applied (commands commit whole or not at all), and the caller learns nothing internal.
+HttpResponse HttpApi::handle(const HttpRequest& request) {
+  try {
+    Prepared prepared = prepare(request);
+    if (prepared.answer) return std::move(*prepared.answer);
+    return (this->*prepared.route->handler)(*prepared.call);
+  } catch (const std::exception& e) {
+    return internal_error(e.what());
+  }
+}
+
+void HttpApi::handle_async(const HttpRequest& request, const Offload& offload, Reply done) {
+  std::optional<HttpResponse> answer;
+  try {
+    Prepared prepared = prepare(request);
+    if (prepared.answer) {
+      answer = std::move(prepared.answer);
+    } else if (prepared.route->handler == &HttpApi::deploy) {
+      answer = deploy_async(*prepared.call, offload, done);
+    } else {
+      answer = (this->*prepared.route->handler)(*prepared.call);
+    }
+  } catch (const std::exception& e) {
+    answer = internal_error(e.what());
+  }
+  if (answer) done(std::move(*answer));
 }
 
 // ---- helpers ------------------------------------------------------------------------------------
 
 HttpResponse HttpApi::forbid(const Call& call, std::int64_t case_id, const std::string& reason) {
-  engine_.record_refusal(case_id, call.caller.role, fmt::format("{} {}", call.request.method, call.path), reason);
+  engine_.record_refusal(case_id, call.caller.actor(), fmt::format("{} {}", call.request.method, call.path), reason);
   return error(403, reason);
+}
+
+HttpResponse HttpApi::unseen(const Call& call, const char* what, std::int64_t id, std::int64_t case_id) {
+  if (engine_.store().case_definition(case_id)) {
+    engine_.record_refusal(case_id, call.caller.actor(), fmt::format("{} {}", call.request.method, call.path),
+                           fmt::format("the role '{}' takes no part in case {}", call.caller.role, case_id));
+  }
+  return error(404, fmt::format("no {} {}", what, id));
 }
 
 HttpResponse HttpApi::from_status(const Status& status) {
@@ -236,7 +318,7 @@ HttpResponse HttpApi::from_status(const Status& status) {
     case StatusCode::kFailedPrecondition: return error(409, status.message());
     case StatusCode::kInternal: break;
   }
-  return error(500, fmt::format("{}: {}", reason_phrase(status.code()), status.message()));
+  return internal_error(status.message());
 }
 
 std::optional<HttpResponse> HttpApi::require_case_role(const Call& call) {
@@ -257,19 +339,6 @@ std::string HttpApi::scoped_key(const Call& call) const {
 
 void HttpApi::after_command() {
   if (after_command_) after_command_();
-}
-
-HttpApi::Sight HttpApi::sight(const Caller& caller, std::int64_t case_id) {
-  if (caller.admin()) return Sight::kCourse;
-  store::Store& store = engine_.store();
-  if (store.has_task_in(case_id, caller.role)) return Sight::kFull;
-  if (store.notified_in(case_id, caller.role)) return Sight::kCourse;
-  // A role that may send the case an event (the mayor revokes, the judge suspends) follows it.
-  Json row = store.case_row(case_id);
-  if (row.is_null()) return Sight::kNone;
-  const model::Process* p = engine_.runtime().latest(row["process"]);
-  if (const runtime::Instance* c = engine_.runtime().find_case(case_id)) p = engine_.runtime().definition(c->hash);
-  return p != nullptr && may_send_an_event(*p, caller.role) ? Sight::kCourse : Sight::kNone;
 }
 
 Json HttpApi::case_summary(const runtime::Instance& c) const {
@@ -334,20 +403,24 @@ HttpResponse HttpApi::list_processes(Call&) {
   return json_response(200, out);
 }
 
-HttpResponse HttpApi::deploy(Call& call) {
-  if (auto refused = require_admin(call)) return *refused;
-  if (!call.body.contains("files") || !call.body["files"].is_object() || call.body["files"].empty()) {
-    return error(400, "send {\"files\": {\"name.wth\": \"process text\", ...}}");
+std::optional<HttpResponse> HttpApi::upload(Call& call, std::map<std::string, std::string>& files) {
+  if (auto refused = require_admin(call)) return refused;
+  const Json& sent = call.body["files"];
+  if (sent.empty()) return error(400, "send {\"files\": {\"name.wth\": \"process text\", ...}}");
+  if (sent.size() > limits::kFilesPerProgram) {
+    return error(413, fmt::format("a deploy takes at most {} files", limits::kFilesPerProgram));
   }
-  std::map<std::string, std::string> files;
-  for (const auto& [path, text] : call.body["files"].items()) {
+  for (const auto& [path, text] : sent.items()) {
     if (!safe_upload_path(path)) {
       return error(400, fmt::format("'{}' is not a plain relative .wth file name (letters, digits, _ - /)", path));
     }
     if (!text.is_string()) return error(400, fmt::format("the text of '{}' must be a string", path));
     files[path] = text.get<std::string>();
   }
-  DeployResult result = engine_.deploy_sources(files);
+  return std::nullopt;
+}
+
+HttpResponse HttpApi::deploy_answer(const DeployResult& result) {
   if (!result.ok()) {
     return json_response(422, Json{{"error", {{"status", 422}, {"reason", fmt::format("{} error(s) in the process files",
                                                                                       result.diagnostics.error_count())}}},
@@ -358,6 +431,42 @@ HttpResponse HttpApi::deploy(Call& call) {
     deployed.push_back(Json{{"name", d.name}, {"version", d.version}, {"hash", d.hash}, {"new", d.is_new}});
   }
   return json_response(201, Json{{"deployed", deployed}, {"diagnostics", diagnostics_json(result.diagnostics)}});
+}
+
+HttpResponse HttpApi::deploy(Call& call) {
+  std::map<std::string, std::string> files;
+  if (auto refused = upload(call, files)) return *refused;
+  return deploy_answer(engine_.deploy_sources(files, call.caller.actor()));
+}
+
+std::optional<HttpResponse> HttpApi::deploy_async(Call& call, const Offload& offload, const Reply& done) {
+  std::map<std::string, std::string> files;
+  if (auto refused = upload(call, files)) return refused;
+  // Compiling a large upload takes long; the engine's thread serves others meanwhile and only
+  // stores the result. The failure of a compile is kept as text to cross back to that thread.
+  struct Job {
+    std::map<std::string, std::string> files;
+    Compilation compilation;
+    std::optional<std::string> failure;
+  };
+  auto job = std::make_shared<Job>(Job{std::move(files), {}, std::nullopt});
+  offload(
+      [this, job] {
+        try {
+          job->compilation = engine_.compile_sources(job->files);
+        } catch (const std::exception& e) {
+          job->failure = e.what();
+        }
+      },
+      [this, job, actor = call.caller.actor(), done] {
+        if (job->failure) return done(internal_error(*job->failure));
+        try {
+          done(deploy_answer(engine_.commit_deploy(std::move(job->compilation), actor)));
+        } catch (const std::exception& e) {
+          done(internal_error(e.what()));
+        }
+      });
+  return std::nullopt;
 }
 
 HttpResponse HttpApi::diagram(Call& call) {
@@ -375,11 +484,8 @@ HttpResponse HttpApi::diagram(Call& call) {
 HttpResponse HttpApi::start_case(Call& call) {
   if (auto refused = require_case_role(call)) return *refused;
   const Json& b = call.body;
-  if (!b.contains("process") || !b["process"].is_string()) return error(400, "'process' (a string) is required");
-  Json data = b.value("data", Json::object());
-  if (!data.is_object()) return error(400, "'data' must be an object");
-  Result<CaseId> id = engine_.start_case(b["process"], data, b.value("event", std::string()), scoped_key(call),
-                                         call.caller.role);
+  Result<CaseId> id = engine_.start_case(b["process"], b.value("data", Json::object()), b.value("event", std::string()),
+                                         scoped_key(call), call.caller.actor());
   if (!id.is_ok()) return from_status(id.status());
   after_command();
   HttpResponse r = json_response(201, Json{{"case", *id}});
@@ -397,19 +503,12 @@ HttpResponse HttpApi::list_cases(Call& call) {
   }
   bool overdue_only = call.query.count("overdue") != 0 && call.query["overdue"] != "false";
   std::string process = call.query.count("process") != 0 ? call.query["process"] : "";
-  std::set<std::int64_t> involved;
-  std::set<std::string> followed;  // processes whose events this role may send
-  if (!call.caller.admin()) {
-    involved = engine_.store().cases_involving(call.caller.role);
-    for (const auto& p : engine_.runtime().definitions()) {
-      if (may_send_an_event(*p, call.caller.role)) followed.insert(p->name);
-    }
-  }
   Json out = Json::array();
   for (auto& row : engine_.cases(status)) {
     std::int64_t id = row["id"];
     if (!process.empty() && row["process"] != process) continue;
-    if (!call.caller.admin() && involved.count(id) == 0 && followed.count(row["process"]) == 0) continue;
+    // The same rule as for opening the case: a listed case can be opened.
+    if (visibility_.of(call.caller.role, id) == Sight::kNone) continue;
     if (const runtime::Instance* c = engine_.runtime().find_case(id)) {
       row.update(case_summary(*c));
     } else {
@@ -423,10 +522,9 @@ HttpResponse HttpApi::list_cases(Call& call) {
 
 HttpResponse HttpApi::get_case(Call& call) {
   std::int64_t id = call.id();
+  Sight s = visibility_.of(call.caller.role, id);
+  if (s == Sight::kNone) return unseen(call, "case", id, id);
   Json row = engine_.store().case_row(id);
-  if (row.is_null()) return error(404, fmt::format("no case {}", id));
-  Sight s = sight(call.caller, id);
-  if (s == Sight::kNone) return forbid(call, id, fmt::format("the role '{}' takes no part in case {}", call.caller.role, id));
   if (const runtime::Instance* c = engine_.runtime().find_case(id)) {
     row.update(case_summary(*c));
     Json tasks = Json::array();
@@ -444,24 +542,14 @@ HttpResponse HttpApi::get_case(Call& call) {
 
 HttpResponse HttpApi::timeline(Call& call) {
   std::int64_t id = call.id();
-  if (engine_.store().case_row(id).is_null()) return error(404, fmt::format("no case {}", id));
-  Sight s = sight(call.caller, id);
-  if (s == Sight::kNone) return forbid(call, id, fmt::format("the role '{}' takes no part in case {}", call.caller.role, id));
-  Json entries = engine_.audit(id);
-  if (s != Sight::kFull) {
-    for (auto& e : entries) {
-      if (e["detail"].is_object()) e["detail"].erase("outputs");
-    }
-  }
-  return json_response(200, entries);
+  Sight s = visibility_.of(call.caller.role, id);
+  if (s == Sight::kNone) return unseen(call, "case", id, id);
+  return json_response(200, Visibility::timeline(s, engine_.audit(id)));
 }
 
 HttpResponse HttpApi::deadlines(Call& call) {
   std::int64_t id = call.id();
-  if (engine_.store().case_row(id).is_null()) return error(404, fmt::format("no case {}", id));
-  if (sight(call.caller, id) == Sight::kNone) {
-    return forbid(call, id, fmt::format("the role '{}' takes no part in case {}", call.caller.role, id));
-  }
+  if (visibility_.of(call.caller.role, id) == Sight::kNone) return unseen(call, "case", id, id);
   Json out = Json::array();
   for (const auto& task : engine_.tasks(store::TaskQuery{std::nullopt, id, true, std::nullopt})) {
     out.push_back(Json{{"kind", "task"}, {"name", task["step"]}, {"title", task["title"]}, {"role", task["role"]},
@@ -479,10 +567,9 @@ HttpResponse HttpApi::deadlines(Call& call) {
 
 HttpResponse HttpApi::send_event(Call& call) {
   if (auto refused = require_case_role(call)) return *refused;
-  if (!call.body.contains("event") || !call.body["event"].is_string()) return error(400, "'event' (a string) is required");
-  Json data = call.body.value("data", Json::object());
-  if (!data.is_object()) return error(400, "'data' must be an object");
-  Status s = engine_.signal(call.id(), call.body["event"], data, scoped_key(call), call.caller.role);
+  if (visibility_.of(call.caller.role, call.id()) == Sight::kNone) return unseen(call, "case", call.id(), call.id());
+  Status s = engine_.signal(call.id(), call.body["event"], call.body.value("data", Json::object()), scoped_key(call),
+                            call.caller.actor());
   if (s.is_ok()) after_command();
   return from_status(s);
 }
@@ -490,7 +577,8 @@ HttpResponse HttpApi::send_event(Call& call) {
 HttpResponse HttpApi::revoke(Call& call) {
   // Art. 2 lid 9 Wth: the mayor may revoke the ban; the process says who sends `intrekking`.
   if (auto refused = require_case_role(call)) return *refused;
-  Status s = engine_.signal(call.id(), "intrekking", Json::object(), scoped_key(call), call.caller.role);
+  if (visibility_.of(call.caller.role, call.id()) == Sight::kNone) return unseen(call, "case", call.id(), call.id());
+  Status s = engine_.signal(call.id(), "intrekking", Json::object(), scoped_key(call), call.caller.actor());
   if (s.is_ok()) after_command();
   return from_status(s);
 }
@@ -501,20 +589,22 @@ HttpResponse HttpApi::list_tasks(Call& call) {
   q.role = call.caller.role;
   if (call.query.count("overdue") != 0 && call.query["overdue"] != "false") q.overdue_at = engine_.now();
   if (call.query.count("case") != 0) {
-    try {
-      q.case_id = std::stoll(call.query["case"]);
-    } catch (const std::exception&) {
-      return error(400, "case must be a number");
-    }
+    q.case_id = parse_id(call.query["case"]);
+    if (!q.case_id) return error(400, "case must be a case id (a number below 2^63)");
   }
   return json_response(200, engine_.tasks(q));
 }
 
 HttpResponse HttpApi::complete_task(Call& call) {
   if (auto refused = require_case_role(call)) return *refused;
-  Json outputs = call.body.value("outputs", Json::object());
-  if (!outputs.is_object()) return error(400, "'outputs' must be an object");
-  Status s = engine_.complete_task(call.id(), call.caller.role, outputs, scoped_key(call));
+  // A task in a case the caller may not see is no task to it: its step and role stay unsaid.
+  const runtime::Task* task = engine_.runtime().find_task(call.id());
+  if (task == nullptr) return error(404, fmt::format("no task {}", call.id()));
+  if (visibility_.of(call.caller.role, task->case_id) == Sight::kNone) {
+    return unseen(call, "task", call.id(), task->case_id);
+  }
+  Status s = engine_.complete_task(call.id(), call.caller.actor(), call.body.value("outputs", Json::object()),
+                                   scoped_key(call));
   if (s.is_ok()) after_command();
   return from_status(s);
 }
@@ -529,10 +619,10 @@ HttpResponse HttpApi::purge(Call& call) {
   if (auto refused = require_admin(call)) return *refused;
   std::optional<Instant> before;
   if (call.body.contains("before")) {
-    before = call.body["before"].is_string() ? parse_instant(call.body["before"]) : std::nullopt;
+    before = parse_instant(call.body["before"].get<std::string>());
     if (!before) return error(400, "'before' must be a moment like 2021-11-28T00:00:00Z");
   }
-  auto purged = engine_.purge(before, fmt::format("{} ({})", call.caller.name, call.caller.organisation));
+  auto purged = engine_.purge(before, call.caller.actor());
   if (!purged.is_ok()) return from_status(purged.status());
   return json_response(200, Json{{"purged", purged->cases}, {"ended_before", to_iso_utc(purged->ended_before)}});
 }

@@ -4,9 +4,11 @@
 // Every call but the OpenAPI document and the web page's files needs `Authorization: Bearer
 // <token>`. A token belongs to an organisation and one role: a process role (hovj, burgemeester,
 // politie, ...) acts only as that role, and sees only cases it takes part in; the role `beheer`
-// administers (deploy, audit, retention) and sees cases without their personal data.
+// administers (deploy, audit, retention) and sees cases without their personal data. A token
+// whose role is neither is refused: the host's own authority (an empty role) never comes over HTTP.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -14,6 +16,8 @@
 #include <vector>
 
 #include "engine/api/engine.h"
+#include "engine/api/http/request_body.h"
+#include "engine/api/http/visibility.h"
 
 namespace termijn::http {
 
@@ -36,9 +40,18 @@ inline constexpr const char* kAdminRole = "beheer";
 
 // Every refusal's body: {"error": {"status": N, "reason": "..."}}.
 HttpResponse error_response(int status, const std::string& reason);
+// A failure that is not the caller's: 500 "internal error" with an incident id; what went wrong
+// goes to stderr under that id, never to the caller.
+HttpResponse internal_error(const std::string& what);
 
-// Issues a new token for `holder`: returns the token, of which only the hash is stored.
-std::string issue_token(store::Store& store, const store::TokenHolder& holder, Instant now);
+// Whether a token may be issued for `role`: `beheer`, or a role some deployed process declares.
+// Returns the reason when not.
+std::optional<std::string> token_role_problem(const Engine& engine, const std::string& role);
+// Issues a new token for `holder` (audited, `by` whom): returns the token, of which only the
+// hash is stored, or InvalidArgument when the role may not hold a token.
+Result<std::string> issue_token(Engine& engine, const store::TokenHolder& holder, const Actor& by);
+// Revokes the token named `name` (audited); NotFound when there is no active one.
+Status revoke_token(Engine& engine, const std::string& name, const Actor& by);
 
 class HttpApi {
  public:
@@ -47,6 +60,13 @@ class HttpApi {
   HttpApi(Engine& engine, std::function<void()> after_command = {});
 
   HttpResponse handle(const HttpRequest& request);
+
+  // Runs `work` off the engine's thread, then `then` back on it.
+  using Offload = std::function<void(std::function<void()> work, std::function<void()> then)>;
+  using Reply = std::function<void(HttpResponse)>;
+  // As handle(), but a deploy compiles through `offload` so the engine's thread serves others
+  // meanwhile; `done` gets the answer on the engine's thread (at once for every other call).
+  void handle_async(const HttpRequest& request, const Offload& offload, Reply done);
 
   // Method and path pattern of every route, for the OpenAPI check.
   std::vector<std::pair<std::string, std::string>> routes() const;
@@ -60,7 +80,14 @@ class HttpApi {
     const char* pattern;  // "/api/v1/cases/{id}": {id} matches a number, {name} a word
     Handler handler;
     bool public_route = false;
+    BodySpec body = {};  // what a POST takes
   };
+  // A request matched to its route, its caller known and its body checked; or the answer.
+  struct Prepared;
+  Prepared prepare(const HttpRequest& request);
+  // Checks the path's id, the token and the body; the refusal, if any.
+  std::optional<HttpResponse> admit(const Route& route, Call& call);
+  std::optional<HttpResponse> authenticate(Call& call);
 
   HttpResponse openapi(Call& call);
   HttpResponse web_asset(Call& call);
@@ -81,20 +108,27 @@ class HttpApi {
   HttpResponse purge(Call& call);
   HttpResponse sinks(Call& call);
 
+  // The files of a deploy upload, or the refusal.
+  std::optional<HttpResponse> upload(Call& call, std::map<std::string, std::string>& files);
+  // Compiles through `offload` and answers through `done`; or answers a refused upload at once.
+  std::optional<HttpResponse> deploy_async(Call& call, const Offload& offload, const Reply& done);
+  HttpResponse deploy_answer(const DeployResult& result);
+
   // A refusal: 403 with the reason, and an audit entry.
   HttpResponse forbid(const Call& call, std::int64_t case_id, const std::string& reason);
+  // A case or task the caller may not see, answered exactly as one that does not exist (404
+  // "no case N" / "no task N"); the refusal is audited when it does exist.
+  HttpResponse unseen(const Call& call, const char* what, std::int64_t id, std::int64_t case_id);
   HttpResponse from_status(const Status& status);
   // 403 (audited) unless the caller is a process role; `nullopt` when it may go on.
   std::optional<HttpResponse> require_case_role(const Call& call);
   std::optional<HttpResponse> require_admin(const Call& call);
-  // What the caller may see of a case: nothing, its course, or also its personal data.
-  enum class Sight { kNone, kCourse, kFull };
-  Sight sight(const Caller& caller, std::int64_t case_id);
   Json case_summary(const runtime::Instance& instance) const;
   std::string scoped_key(const Call& call) const;
   void after_command();
 
   Engine& engine_;
+  Visibility visibility_;
   std::function<void()> after_command_;
   std::vector<Route> routes_;
   std::map<std::string, std::string> svg_cache_;  // by definition hash

@@ -1,5 +1,6 @@
 #include "engine/api/http/server.h"
 
+#include <boost/asio/post.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <fmt/format.h>
@@ -36,22 +37,33 @@ bhttp::response<bhttp::string_body> to_beast(const HttpResponse& r, unsigned ver
 // goes on while the client keeps the connection alive.
 class HttpServer::Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, HttpServer& server, std::shared_ptr<std::size_t> open)
-      : stream_(std::move(socket)), server_(server), open_(std::move(open)) {
-    ++*open_;
+  Session(tcp::socket socket, HttpServer& server, std::shared_ptr<Connections> connections,
+          boost::asio::ip::address client)
+      : stream_(std::move(socket)), server_(server), connections_(std::move(connections)), client_(client) {
+    ++connections_->open;
+    ++connections_->by_client[client_];
   }
-  ~Session() { --*open_; }
+  ~Session() {
+    --connections_->open;
+    auto it = connections_->by_client.find(client_);
+    if (--it->second == 0) connections_->by_client.erase(it);
+  }
 
   void start() { read(); }
 
  private:
+  // Headers first, within the short header timeout; then the rest within the read timeout.
   void read() {
     parser_.emplace();
     parser_->body_limit(server_.options_.body_limit);
     parser_->header_limit(16 * 1024);
-    stream_.expires_after(server_.options_.read_timeout);
-    bhttp::async_read(stream_, buffer_, *parser_,
-                      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+    stream_.expires_after(server_.options_.header_timeout);
+    bhttp::async_read_header(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) return self->on_read(ec);
+      self->stream_.expires_after(self->server_.options_.read_timeout);
+      bhttp::async_read(self->stream_, self->buffer_, *self->parser_,
+                        [self](beast::error_code ec2, std::size_t) { self->on_read(ec2); });
+    });
   }
 
   void on_read(beast::error_code ec) {
@@ -83,14 +95,11 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
     }
     request.body = req.body();
     ++server_.requests_;
-    HttpResponse response;
-    try {
-      response = server_.api_.handle(request);
-    } catch (const std::exception& e) {
-      // A bug or a failing store: the request is refused whole (commands commit or do nothing).
-      response = error_response(500, fmt::format("internal error: {}", e.what()));
-    }
-    reply(response, req.version(), req.keep_alive());
+    // Nothing more is read from this connection until the answer is written, so the parser (and
+    // the request in it) stays as it is while a deploy compiles.
+    server_.api_.handle_async(request, server_.offload_,
+                              [self = shared_from_this(), version = req.version(), keep_alive = req.keep_alive()](
+                                  HttpResponse response) { self->reply(response, version, keep_alive); });
   }
 
   void reply(const HttpResponse& response, unsigned version, bool keep_alive) {
@@ -129,14 +138,25 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   HttpServer& server_;
-  std::shared_ptr<std::size_t> open_;
+  std::shared_ptr<Connections> connections_;
+  boost::asio::ip::address client_;
   std::array<char, 8192> discard_{};
 };
 
 HttpServer::HttpServer(boost::asio::io_context& io, HttpApi& api, ServerOptions options)
-    : io_(io), api_(api), options_(std::move(options)), acceptor_(io), open_(std::make_shared<std::size_t>(0)) {}
+    : io_(io), api_(api), options_(std::move(options)), acceptor_(io), connections_(std::make_shared<Connections>()) {
+  offload_ = [this](std::function<void()> work, std::function<void()> then) {
+    boost::asio::post(compiler_, [work = std::move(work), then = std::move(then), engine = io_.get_executor()]() mutable {
+      work();
+      boost::asio::post(engine, std::move(then));
+    });
+  };
+}
 
-HttpServer::~HttpServer() { close(); }
+HttpServer::~HttpServer() {
+  close();
+  compiler_.join();  // a compile in flight finishes; its answer is never delivered
+}
 
 Result<unsigned short> HttpServer::listen() {
   beast::error_code ec;
@@ -163,16 +183,27 @@ void HttpServer::close() {
 void HttpServer::accept() {
   acceptor_.async_accept(io_, [this](beast::error_code ec, tcp::socket socket) {
     if (ec == boost::asio::error::operation_aborted || !acceptor_.is_open()) return;
+    boost::asio::ip::address client;
     if (!ec) {
-      if (*open_ >= options_.max_connections) {
+      if (admit(socket, client)) {
+        std::make_shared<Session>(std::move(socket), *this, connections_, client)->start();
+      } else {
         beast::error_code ignored;
         socket.close(ignored);  // full: the client may retry; nothing was read, so nothing is lost
-      } else {
-        std::make_shared<Session>(std::move(socket), *this, open_)->start();
       }
     }
     accept();
   });
+}
+
+bool HttpServer::admit(const tcp::socket& socket, boost::asio::ip::address& client) const {
+  beast::error_code ec;
+  tcp::endpoint remote = socket.remote_endpoint(ec);
+  if (ec) return false;  // already gone
+  client = remote.address();
+  if (connections_->open >= options_.max_connections) return false;
+  auto mine = connections_->by_client.find(client);
+  return mine == connections_->by_client.end() || mine->second < options_.max_connections_per_client;
 }
 
 }  // namespace termijn::http

@@ -115,6 +115,19 @@ void ProcessCompiler::declare_members() {
     model::Field f{field.name.name, resolve_type(field.type), field.range};
     if (symbols_.fields.emplace(f.name, f).second) out_->fields.push_back(f);
   }
+  for (const auto& carried : decl_.event_fields) {
+    auto& fields = out_->event_fields[carried.event.name];
+    for (const auto& field : carried.fields) {
+      if (symbols_.fields.count(field.name) == 0) {
+        std::vector<std::string> names;
+        for (const auto& [name, _] : symbols_.fields) names.push_back(name);
+        diagnostics_.error(field.range, fmt::format("event '{}' carries '{}', which is not a case field{}",
+                                                    carried.event.name, field.name, did_you_mean(field.name, names)));
+        continue;
+      }
+      fields.push_back(field.name);
+    }
+  }
   if (decl_.calendar) {
     if (const auto* calendar = declarations_.calendar(*decl_.calendar, resolved_.file, diagnostics_)) {
       out_->calendar = model::Calendar{calendar->name.name, calendar->rules, calendar->cite.value_or("")};

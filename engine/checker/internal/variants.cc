@@ -150,6 +150,11 @@ void VariantResolver::merge(ResolvedProcess& out, const ResolvedProcess& parent)
     std::erase_if(merged.event_senders, [&](const ast::EventSenders& s) { return s.event.name == senders.event.name; });
     merged.event_senders.push_back(senders);
   }
+  // Likewise the fields an event may carry.
+  for (const auto& fields : own.event_fields) {
+    std::erase_if(merged.event_fields, [&](const ast::EventFields& f) { return f.event.name == fields.event.name; });
+    merged.event_fields.push_back(fields);
+  }
   for (const auto& field : own.fields) {
     auto same = std::find_if(merged.fields.begin(), merged.fields.end(),
                              [&](const ast::FieldDecl& f) { return f.name.name == field.name.name; });

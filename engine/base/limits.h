@@ -1,0 +1,63 @@
+// Every limit termijn puts on what comes from outside, in one place (as SQLite's sqliteLimit.h
+// does). Each bounds stack, memory or time against input from a file, a request or a database;
+// every entry point checks the limits that apply to it and refuses with a located diagnostic
+// (front end) or a 4xx with a reason (HTTP), naming the limit. docs/engine.md and docs/api.md
+// list them with the error each gives; tests/unit/limits_test.cc proves each one: at the limit
+// accepted, one over refused.
+#pragma once
+
+#include <cstddef>
+
+namespace termijn::limits {
+
+// Bytes in one source file (.wth, .scenario, .sim, .simrules) and in one deploy upload. The
+// largest shipped file is about 20 KB; a megabyte is fifty times that, and bounds the time one
+// parse may hold the engine thread.
+inline constexpr std::size_t kSourceBytes = 1 << 20;
+
+// Files in one deploy upload or one program (imports included).
+inline constexpr std::size_t kFilesPerProgram = 256;
+
+// Nesting of blocks, parentheses and list literals in a source file. The parser, the checker
+// and the evaluator recurse once per level; 64 is far beyond any process a person writes
+// (the shipped files nest at most 6 deep) and far below what the stack holds.
+inline constexpr int kSourceNesting = 64;
+
+// Depth of the parse tree of a .wth file: steps in blocks, and the parts of an expression
+// (`a + b + c` is two levels, `not not x` two). The parser, the AST builder, the checker and the
+// evaluator each recurse once per level, in ANTLR's case with large frames; 256 allows any
+// process a person writes (the shipped ones reach about 40) and stays far from the stack's end,
+// also under AddressSanitizer and on a worker thread.
+inline constexpr int kParseDepth = 256;
+
+// Syntax errors the parser may recover from in one file before it stops. Only the first is
+// reported (later ones describe the parser's guesses); the bound keeps garbage from holding the
+// parser (cel-cpp caps recovery the same way).
+inline constexpr int kSyntaxRecoveries = 25;
+
+// The longest duration, in days (months count as 30 days, hours as parts of days): a hundred
+// years. The longest legal term is the five-year retention (art. 10 Wth); the bound keeps
+// calendar arithmetic exact and counting working days short.
+inline constexpr long long kDurationDays = 36'600;
+
+// Steps one case may take within one command or timer before it must wait. A process that loops
+// back without a task, timer or wait would otherwise hold the engine thread for ever; the
+// longest shipped course takes a few hundred steps in one go.
+inline constexpr int kStepsPerCommand = 100'000;
+
+// Nesting of JSON values in a request body, in case data, in task outputs and event data, and
+// in a value read from a scenario or simulation file. Case data is flat records and lists of
+// records; 32 leaves room for a host's own structure while every copy and dump of a case stays
+// shallow.
+inline constexpr int kJsonNesting = 32;
+
+// Bytes in one string value in case data, outputs or event data (a motivation, an address).
+inline constexpr std::size_t kStringBytes = 64 * 1024;
+
+// Elements in one list value in case data (persons in a household, contacts).
+inline constexpr std::size_t kListElements = 1000;
+
+// Bytes of a case's data as stored (its JSON), so every later read of the case stays cheap.
+inline constexpr std::size_t kCaseDataBytes = 256 * 1024;
+
+}  // namespace termijn::limits
