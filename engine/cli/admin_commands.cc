@@ -37,7 +37,7 @@ int with_store(const AdminOptions& o, F&& apply) {
 template <typename F>
 int with_engine(const AdminOptions& o, const GlobalOptions& global, F&& apply) {
   SystemClock clock;
-  auto engine = Engine::open(EngineOptions{o.db, &clock, global.stdlib_dirs()});
+  auto engine = Engine::open(global.engine_options(o.db, clock));
   if (!engine.is_ok()) return report(engine.status());
   return apply(*engine.value());
 }
@@ -126,7 +126,7 @@ void add_admin_commands(CLI::App& app, const GlobalOptions& global, int& exit_co
       return;
     }
     SystemClock clock;
-    auto engine = Engine::open(EngineOptions{o->db, &clock, global.stdlib_dirs()});
+    auto engine = Engine::open(global.engine_options(o->db, clock));
     if (!engine.is_ok()) {
       exit_code = report(engine.status());
       return;

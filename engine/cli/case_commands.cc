@@ -28,7 +28,7 @@ Result<std::unique_ptr<Engine>> open_engine(const Options& o, const GlobalOption
                     fmt::format("another termijn (a 'serve'?) is writing to '{}'; send commands through it", o.db));
     }
   }
-  return Engine::open(EngineOptions{o.db, &clock, global.stdlib_dirs()});
+  return Engine::open(global.engine_options(o.db, clock));
 }
 
 Result<Json> parse_json(const std::string& text, const char* what) {

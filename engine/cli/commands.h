@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/api/engine.h"
 #include "engine/base/status.h"
 
 namespace termijn::cli {
@@ -18,7 +19,10 @@ constexpr int kUsage = 2;
 
 struct GlobalOptions {
   std::vector<std::string> stdlib;  // extra folders for `import name`
+  bool full_integrity_check = false;  // --integrity-check: SQLite's integrity_check on open
   std::vector<std::filesystem::path> stdlib_dirs() const;
+  // How every command opens a database.
+  EngineOptions engine_options(const std::string& db, Clock& clock) const;
 };
 
 // check, graph, ast: working with process files.

@@ -13,6 +13,12 @@ std::vector<std::filesystem::path> GlobalOptions::stdlib_dirs() const {
   return dirs;
 }
 
+EngineOptions GlobalOptions::engine_options(const std::string& db, Clock& clock) const {
+  EngineOptions options{db, &clock, stdlib_dirs()};
+  options.full_integrity_check = full_integrity_check;
+  return options;
+}
+
 int report(const Status& status) {
   if (status.is_ok()) return kClean;
   fmt::print(stderr, "termijn: {}: {}\n", to_string(status.code()), status.message());
@@ -29,6 +35,8 @@ int main(int argc, char** argv) {
   GlobalOptions global;
   // One folder per --stdlib, so `check --stdlib DIR a.wth` does not take a.wth as a second folder.
   app.add_option("--stdlib", global.stdlib, "Extra folder searched by 'import <name>'")->allow_extra_args(false);
+  app.add_flag("--integrity-check", global.full_integrity_check,
+               "Check the whole database with SQLite's integrity_check on open (default: quick_check)");
   int exit_code = kClean;
   add_file_commands(app, global, exit_code);
   add_case_commands(app, global, exit_code);

@@ -49,7 +49,7 @@ int run_serve(const ServeOptions& o, const GlobalOptions& global) {
     return kUsage;
   }
   SystemClock clock;
-  auto opened = Engine::open(EngineOptions{o.db, &clock, global.stdlib_dirs()});
+  auto opened = Engine::open(global.engine_options(o.db, clock));
   if (!opened.is_ok()) return report(opened.status());
   Engine& engine = *opened.value();
   if (!o.processes.empty()) {

@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "engine/cli/commands.h"
+#include "engine/frontend/source_text.h"
 #include "engine/simulation/report.h"
 #include "engine/simulation/simulation.h"
 
@@ -28,14 +29,13 @@ bool write_file(const std::string& path, const std::string& text) {
 }
 
 int run_simulate(const SimulateOptions& o, const GlobalOptions& global) {
-  std::ifstream in(o.file, std::ios::binary);
-  if (!in) {
+  std::optional<std::string> text = read_text_file(o.file);
+  if (!text) {
     fmt::print(stderr, "termijn: cannot read '{}'\n", o.file);
     return kUsage;
   }
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   DiagnosticList diagnostics;
-  auto source = std::make_shared<SourceFile>(o.file, std::move(text));
+  auto source = std::make_shared<SourceFile>(o.file, std::move(*text));
   simulation::Spec spec = simulation::parse_spec(source, diagnostics);
   if (o.replications > 0) spec.replications = o.replications;
   if (o.seed >= 0) spec.seed = static_cast<std::uint64_t>(o.seed);

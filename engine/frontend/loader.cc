@@ -2,9 +2,7 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "engine/base/limits.h"
 #include "engine/frontend/parser.h"
@@ -12,16 +10,6 @@
 namespace termijn {
 
 namespace fs = std::filesystem;
-
-std::optional<std::string> read_text_file(const fs::path& path) {
-  std::error_code ec;
-  if (fs::is_directory(path, ec)) return std::nullopt;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
 
 ProgramLoader::ProgramLoader(std::vector<fs::path> stdlib_dirs) : stdlib_dirs_(std::move(stdlib_dirs)) {}
 

@@ -9,6 +9,7 @@
 
 #include "engine/base/diagnostic.h"
 #include "engine/frontend/ast.h"
+#include "engine/frontend/source_text.h"
 
 namespace termijn {
 
@@ -70,7 +71,5 @@ class ProgramLoader {
   std::map<std::string, int> by_key_;
 };
 
-// Reads a whole file; nothing when it cannot be read.
-std::optional<std::string> read_text_file(const std::filesystem::path& path);
 
 }  // namespace termijn

@@ -2,10 +2,26 @@
 
 #include <fmt/format.h>
 
+#include <fstream>
+
 #include "engine/base/limits.h"
 #include "engine/base/utf8.h"
 
 namespace termijn {
+
+std::optional<std::string> read_text_file(const std::filesystem::path& path) {
+  // A name with a NUL byte would be cut short by the system call and name another file.
+  if (path.native().find('\0') != std::string::npos) return std::nullopt;
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) return std::nullopt;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::string text(limits::kSourceBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (in.bad()) return std::nullopt;
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  return text;
+}
 
 bool admit_source(const SourceFilePtr& source, DiagnosticList& diagnostics) {
   const std::string& text = source->text();

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <cerrno>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -216,8 +217,17 @@ std::optional<std::string> render_svg(const std::string& dot) {
   if (pipe == nullptr) return std::nullopt;
   std::string svg;
   std::array<char, 8192> buffer{};
-  std::size_t n = 0;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) svg.append(buffer.data(), n);
+  for (;;) {
+    std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe);
+    svg.append(buffer.data(), n);
+    if (n == buffer.size()) continue;
+    // A signal (a timer's, a profiler's) interrupts the read; that is no end of the drawing.
+    if (std::ferror(pipe) != 0 && errno == EINTR) {
+      std::clearerr(pipe);
+      continue;
+    }
+    break;
+  }
   int rc = ::pclose(pipe);
   std::filesystem::remove(input, ec);
   if (rc != 0 || svg.empty()) return std::nullopt;

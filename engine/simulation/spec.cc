@@ -4,11 +4,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <regex>
 
 #include "engine/base/numbers.h"
 #include "engine/frontend/line_reader.h"
+#include "engine/frontend/source_text.h"
 
 namespace termijn::simulation {
 
@@ -516,8 +516,8 @@ void parse_lines(const SourceFilePtr& source, Spec& spec, DiagnosticList& d, int
       auto file = r.quoted("the file to include");
       if (!file) return;
       std::filesystem::path path = (dir / *file).lexically_normal();
-      std::ifstream in(path, std::ios::binary);
-      if (!in) {
+      std::optional<std::string> text = read_text_file(path);
+      if (!text) {
         d.error(line, fmt::format("cannot read '{}'", path.string()));
         return;
       }
@@ -525,8 +525,7 @@ void parse_lines(const SourceFilePtr& source, Spec& spec, DiagnosticList& d, int
         d.error(line, "includes nest too deep (an include cycle?)");
         return;
       }
-      std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-      parse_lines(std::make_shared<SourceFile>(path.string(), std::move(text)), spec, d, depth + 1);
+      parse_lines(std::make_shared<SourceFile>(path.string(), std::move(*text)), spec, d, depth + 1);
     } else if (read_rule(r, s, rules, line, dir, d)) {
       return;
     } else {

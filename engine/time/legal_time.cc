@@ -3,6 +3,7 @@
 #include <date/tz.h>
 #include <fmt/format.h>
 
+#include <regex>
 #include <sstream>
 
 namespace termijn {
@@ -116,26 +117,27 @@ Instant LegalTime::next_working_day(Instant end, const HolidayCalendar& calendar
 std::string to_iso_utc(Instant t) { return date::format("%FT%TZ", floor<std::chrono::seconds>(t)); }
 
 std::optional<Instant> parse_instant(const std::string& text) {
+  // The shape is decided before date::parse sees the text: handed a format its text does not
+  // fit, date.h's %T reads seconds it never set (undefined behaviour, found by fuzzing).
+  static const std::regex kShape(R"(\d{4}-\d{2}-\d{2}([T ])\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})?)");
+  constexpr std::size_t kLongest = 29;  // 2026-10-20T14:35:00.000+02:00
+  std::smatch m;
+  if (text.size() > kLongest || !std::regex_match(text, m, kShape)) return std::nullopt;
+  const std::string separator = m[1].str();
+  const bool seconds = m[2].matched;
   std::istringstream in(text);
-  sys_time<milliseconds> utc;
-  if (text.size() >= 20 && text.back() == 'Z') {
-    in >> date::parse("%FT%TZ", utc);
-    if (!in.fail()) return utc;
+  if (m[4].matched) {  // a moment with its offset from UTC
+    if (!seconds) return std::nullopt;
+    sys_time<milliseconds> utc;
+    in >> date::parse("%F" + separator + (m[4].str() == "Z" ? "%TZ" : "%T%Ez"), utc);
+    if (in.fail()) return std::nullopt;
+    return utc;
   }
-  in.clear();
-  in.str(text);
-  in >> date::parse("%FT%T%Ez", utc);
-  if (!in.fail()) return utc;
-  for (const char* fmt_text : {"%F %H:%M", "%FT%H:%M", "%F %T", "%FT%T"}) {
-    std::istringstream local_in(text);
-    local_time<milliseconds> local;
-    local_in >> date::parse(fmt_text, local);
-    if (!local_in.fail()) {
-      static const LegalTime kLegal;
-      return kLegal.from_local(local);
-    }
-  }
-  return std::nullopt;
+  local_time<milliseconds> local;  // Amsterdam's wall clock
+  in >> date::parse("%F" + separator + (seconds ? "%T" : "%H:%M"), local);
+  if (in.fail()) return std::nullopt;
+  static const LegalTime kLegal;
+  return kLegal.from_local(local);
 }
 
 }  // namespace termijn

@@ -428,7 +428,8 @@ HttpResponse HttpApi::deploy_answer(const DeployResult& result) {
   }
   Json deployed = Json::array();
   for (const auto& d : result.deployed) {
-    deployed.push_back(Json{{"name", d.name}, {"version", d.version}, {"hash", d.hash}, {"new", d.is_new}});
+    deployed.push_back(Json{{"name", d.name}, {"version", d.version}, {"hash", d.hash}, {"new", d.is_new},
+                            {"stdlib", d.stdlib_hash}});
   }
   return json_response(201, Json{{"deployed", deployed}, {"diagnostics", diagnostics_json(result.diagnostics)}});
 }

@@ -3,7 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <charconv>
+
+#include "engine/base/numbers.h"
 
 namespace termijn::http {
 
@@ -116,10 +117,8 @@ std::optional<BodyProblem> parse_body(std::string_view text, const BodySpec& spe
 }
 
 std::optional<std::int64_t> parse_id(std::string_view text) {
-  std::int64_t value = 0;
-  if (text.empty() || text.front() == '-' || text.front() == '+') return std::nullopt;
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  auto value = parse_int(text);
+  if (!value || *value < 0 || text.front() == '-') return std::nullopt;
   return value;
 }
 

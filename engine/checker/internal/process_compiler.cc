@@ -85,7 +85,9 @@ std::shared_ptr<model::Process> ProcessCompiler::compile() {
   for (const auto& [qualified, term] : symbols_.terms) {
     if (symbols_.used_terms.count(qualified) != 0) out_->terms.push_back(term);
   }
-  if (resolved_.parent_has_errors || diagnostics_.error_count() > errors_before_) return nullptr;
+  // A process whose variant operations failed is not compiled into the model, like one whose own
+  // steps have errors.
+  if (resolved_.parent_has_errors || resolved_.has_errors || diagnostics_.error_count() > errors_before_) return nullptr;
   out_->hash = sha256_hex(model::canonical_form(*out_));
   return out_;
 }

@@ -88,6 +88,7 @@ const ResolvedProcess& VariantResolver::resolve(const ast::ProcessDecl& decl) {
 
   auto result = std::make_unique<ResolvedProcess>();
   ResolvedProcess& out = *result;
+  const int errors_before = diagnostics_.error_count();
   out.own = &decl;
   out.file = declarations_.file_of(&decl);
   out.decl = decl;
@@ -105,6 +106,7 @@ const ResolvedProcess& VariantResolver::resolve(const ast::ProcessDecl& decl) {
       diagnostics_.error(a.range, fmt::format("'add' needs a parent process, but '{}' extends none",
                                               decl.name.name));
     }
+    out.has_errors = diagnostics_.error_count() > errors_before;
     return *(resolved_[&decl] = std::move(result));
   }
 
@@ -123,10 +125,11 @@ const ResolvedProcess& VariantResolver::resolve(const ast::ProcessDecl& decl) {
   } else {
     const ResolvedProcess& resolved_parent = resolve(*parent);
     out.parent = parent;
-    out.parent_has_errors = resolved_parent.parent_has_errors;
+    out.parent_has_errors = resolved_parent.parent_has_errors || resolved_parent.has_errors;
     merge(out, resolved_parent);
   }
   in_progress_.pop_back();
+  out.has_errors = diagnostics_.error_count() > errors_before;
   return *(resolved_[&decl] = std::move(result));
 }
 

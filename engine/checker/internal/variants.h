@@ -16,7 +16,8 @@ struct ResolvedProcess {
   const ast::ProcessDecl* own = nullptr;  // as written
   int file = -1;
   const ast::ProcessDecl* parent = nullptr;
-  bool parent_has_errors = false;       // a broken or cyclic `extends`
+  bool parent_has_errors = false;       // a broken or cyclic `extends`, or a parent with errors
+  bool has_errors = false;              // its own `override`/`remove`/`add` (or its parent's) failed
   std::vector<std::string> removed;     // names of parent steps this variant removed
 };
 
