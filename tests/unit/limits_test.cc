@@ -19,11 +19,7 @@ namespace {
 
 using Json = nlohmann::json;
 
-std::string render_parse(const std::string& text) {
-  DiagnosticList d;
-  parse_file(std::make_shared<SourceFile>("t.wth", text), d);
-  return render(d);
-}
+using testing::parse_errors;
 
 std::string repeat(const std::string& s, std::size_t n) {
   std::string out;
@@ -38,8 +34,8 @@ std::string with_expression(const std::string& e) { return "process p {\n  timer
 TEST(Limits, SourceBytes) {
   std::string comment = "// " + repeat("x", limits::kSourceBytes - 4) + "\n";
   ASSERT_EQ(comment.size(), limits::kSourceBytes);
-  EXPECT_EQ(render_parse(comment), "");
-  std::string text = render_parse(comment + " ");
+  EXPECT_EQ(parse_errors(comment), "");
+  std::string text = parse_errors(comment + " ");
   EXPECT_NE(text.find("t.wth:2:1: error: the file is 1048577 bytes; at most 1048576 are read (limit: source bytes)"),
             std::string::npos)
       << text.substr(0, 300);
@@ -51,43 +47,43 @@ TEST(Limits, SourceNesting) {
                            repeat(")", static_cast<std::size_t>(levels)) + " + now");
   };
   // The process's own braces count: one level for `process p {`.
-  EXPECT_EQ(render_parse(nested(limits::kSourceNesting - 1)), "");
-  std::string text = render_parse(nested(limits::kSourceNesting));
+  EXPECT_EQ(parse_errors(nested(limits::kSourceNesting - 1)), "");
+  std::string text = parse_errors(nested(limits::kSourceNesting));
   EXPECT_NE(text.find(fmt::format("t.wth:2:{}: error: more than 64 levels of '{{ }}' and '( )' inside each other "
                                   "(limit: source nesting)",
                                   13 + limits::kSourceNesting - 1)),
             std::string::npos)
       << text;
   // A hundred thousand levels: refused as quickly, without the parser recursing into them.
-  EXPECT_NE(render_parse(nested(100'000)).find("(limit: source nesting)"), std::string::npos);
+  EXPECT_NE(parse_errors(nested(100'000)).find("(limit: source nesting)"), std::string::npos);
 }
 
 TEST(Limits, ParseDepthBoundsLongExpressionsAndStepNesting) {
   // `now + 1 days + 1 days + ...` is a left-deep tree: one level of the parse per `+`.
   auto chain = [](int terms) { return with_expression("now" + repeat(" + 1 days", static_cast<std::size_t>(terms))); };
-  EXPECT_EQ(render_parse(chain(200)), "");
-  std::string text = render_parse(chain(100'000));
+  EXPECT_EQ(parse_errors(chain(200)), "");
+  std::string text = parse_errors(chain(100'000));
   EXPECT_NE(text.find("t.wth:2:13: error: this nests too deeply: more than 256 levels"), std::string::npos) << text;
   EXPECT_NE(text.find("(limit: parse depth)"), std::string::npos);
   // `not not not ... x` recurses on the right.
-  EXPECT_NE(render_parse(with_expression(repeat("not ", 100'000) + "true")).find("(limit: parse depth)"), std::string::npos);
+  EXPECT_NE(parse_errors(with_expression(repeat("not ", 100'000) + "true")).find("(limit: parse depth)"), std::string::npos);
 }
 
 TEST(Limits, SyntaxRecoveriesStopGarbage) {
   // Half a megabyte of tokens that are each an error: one error reported, and the parse stops.
-  std::string text = render_parse("process p {\n" + repeat("} ) , = ", 60'000) + "\n}\n");
+  std::string text = parse_errors("process p {\n" + repeat("} ) , = ", 60'000) + "\n}\n");
   EXPECT_NE(text.find("t.wth:2:3: error: unexpected ')'"), std::string::npos) << text.substr(0, 300);
   EXPECT_EQ(std::count(text.begin(), text.end(), '^'), 1) << "one error per file";
 }
 
 TEST(Limits, DurationInTheLanguage) {
-  EXPECT_EQ(render_parse(with_expression(fmt::format("now + {} days", limits::kDurationDays))), "");
-  std::string text = render_parse(with_expression(fmt::format("now + {} days", limits::kDurationDays + 1)));
+  EXPECT_EQ(parse_errors(with_expression(fmt::format("now + {} days", limits::kDurationDays))), "");
+  std::string text = parse_errors(with_expression(fmt::format("now + {} days", limits::kDurationDays + 1)));
   EXPECT_NE(text.find("t.wth:2:19: error: 36601 days is longer than a term can be: at most 36600 days (limit: duration)"),
             std::string::npos)
       << text;
   // Beyond 64 bits: a number too large, never a wrapped one.
-  EXPECT_NE(render_parse(with_expression("now + 99999999999999999999 days")).find("number '99999999999999999999' is too large"),
+  EXPECT_NE(parse_errors(with_expression("now + 99999999999999999999 days")).find("number '99999999999999999999' is too large"),
             std::string::npos);
 }
 

@@ -5,6 +5,7 @@
 
 #include "engine/checker/checker.h"
 #include "engine/frontend/loader.h"
+#include "engine/frontend/parser.h"
 
 namespace termijn::testing {
 
@@ -20,6 +21,13 @@ struct Compiled {
   }
   std::string errors() const { return render(diagnostics); }
 };
+
+// The diagnostics of parsing `text` as t.wth, rendered ("" when it parses cleanly).
+inline std::string parse_errors(const std::string& text) {
+  DiagnosticList d;
+  parse_file(std::make_shared<SourceFile>("t.wth", text), d);
+  return render(d);
+}
 
 inline Compiled compile_text(const std::string& text, const std::string& path = "test.wth") {
   Compiled c;

@@ -19,17 +19,14 @@
 #include "engine/scenario/scenario.h"
 #include "engine/simulation/spec.h"
 #include "engine/store/sqlite.h"
+#include "test_support.h"
 
 namespace termijn {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string parse_errors(const std::string& text) {
-  DiagnosticList d;
-  parse_file(std::make_shared<SourceFile>("t.wth", text), d);
-  return render(d);
-}
+using testing::parse_errors;
 
 // ---- class 2: parser and reader aborts -----------------------------------------------------------
 
