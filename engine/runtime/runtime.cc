@@ -781,7 +781,6 @@ Result<CaseId> Runtime::start(const std::string& name, const std::string& event,
   CaseRun run(*this, changes, id, now);
   Json started{{"process", p->name}, {"version", p->version}, {"hash", p->hash}, {"event", p->nodes.at(start).target}};
   if (!role.empty()) started["by"] = role;
-  if (!data.empty()) started["fields"] = field_names(data);
   run.audit("case started", std::move(started));
   run.spawn(start, {}, {0});
   Status status = guarded([&] { run.run(); });
@@ -866,8 +865,6 @@ Status Runtime::signal(CaseId id, const std::string& event, const Json& data, In
   }
   Json received{{"event", event}};
   if (!role.empty()) received["by"] = role;
-  // Who changed which case fields (the values stay in the case, for those who may see them).
-  if (!carried.empty()) received["fields"] = field_names(carried);
   run.audit("event received", std::move(received));
   return Status::ok();
 }
