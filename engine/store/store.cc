@@ -110,11 +110,6 @@ Store::Store(const std::string& path, bool durable, bool full_check) : db_(path)
   // FULL: a commit is on disk before it is acknowledged.
   db_.exec(durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=OFF");
   migrate();
-  Statement head(db_.handle(), "SELECT seq, hash FROM audit_head WHERE id = 1");
-  if (head.step()) {
-    audit_seq_ = head.integer(0);
-    audit_hash_ = head.text(1);
-  }
 }
 
 void Store::check_integrity(bool full) {
@@ -194,13 +189,11 @@ std::optional<CommandRecord> Store::command(const std::string& key) {
 
 void Store::commit(const runtime::Changes& changes, const std::vector<CommandRecord>& commands) {
   Transaction tx(db_);
-  AuditHead head = write(changes, commands);
+  write(changes, commands);
   tx.commit();
-  audit_seq_ = head.seq;
-  audit_hash_ = head.hash;
 }
 
-Store::AuditHead Store::write(const runtime::Changes& changes, const std::vector<CommandRecord>& commands) {
+void Store::write(const runtime::Changes& changes, const std::vector<CommandRecord>& commands) {
   {
     Statement& s = db_.cached(
                 "INSERT OR REPLACE INTO cases(id, process, hash, status, level, started_at, ended_at, end_reason, "
@@ -282,7 +275,6 @@ Store::AuditHead Store::write(const runtime::Changes& changes, const std::vector
       s.run();
     }
   }
-  return AuditHead{seq, hash};
 }
 
 std::vector<runtime::Instance> Store::running_cases() {
@@ -491,7 +483,7 @@ std::vector<std::int64_t> Store::purge_ended_before(Instant cutoff, runtime::Aud
   runtime::Changes changes;
   changes.audit.push_back(std::move(record));
   Transaction tx(db_);
-  AuditHead head = write(changes, {});
+  write(changes, {});
   NextIds floors = next_ids();
   db_.exec(fmt::format("INSERT OR REPLACE INTO id_floors(kind, floor) VALUES ('cases', {}), ('tasks', {}), "
                        "('timers', {})", floors.next_case - 1, floors.next_task - 1, floors.next_timer - 1));
@@ -503,8 +495,6 @@ std::vector<std::int64_t> Store::purge_ended_before(Instant cutoff, runtime::Aud
     for (std::int64_t id : ids) s.bind(1, id).run();
   }
   tx.commit();
-  audit_seq_ = head.seq;
-  audit_hash_ = head.hash;
   return ids;
 }
 

@@ -126,16 +126,11 @@ class Store {
   void check_integrity(bool full);
   void migrate();
   AuditCheck verify_audit_from(std::int64_t first);
-  struct AuditHead {
-    std::int64_t seq = 0;
-    std::string hash;
-  };
-  // Writes one step inside the caller's transaction; returns the audit log's new head.
-  AuditHead write(const runtime::Changes& changes, const std::vector<CommandRecord>& commands);
+  // Writes one step inside the caller's transaction, chaining its audit entries to the head as
+  // stored (another process may have appended since this one last wrote).
+  void write(const runtime::Changes& changes, const std::vector<CommandRecord>& commands);
 
   Database db_;
-  std::int64_t audit_seq_ = 0;
-  std::string audit_hash_;
 };
 
 }  // namespace termijn::store
