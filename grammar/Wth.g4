@@ -16,7 +16,7 @@ topDecl
 // ---- legal terms and calendars -------------------------------------------
 termsDecl    : TERMS ID LBRACE termDef* RBRACE ;
 // `with termijnenwet`: the Algemene termijnenwet applies (an end on a weekend or holiday moves to the
-// next working day). Off unless said: art. 13 Wth excludes it for the Wth's own terms.
+// next working day). Off unless said: a ban ends at its hour, also on a Sunday (case law, law.md §3.7).
 termDef      : ID ASSIGN duration citation? (WITH ID)? ;
 termOverride : ID DOT ID ASSIGN duration citation? ;
 citation     : CITE STRING ;
@@ -71,8 +71,10 @@ stepBody
   | SET ID ASSIGN expr                                          # setStep
   | GOTO ID                                                     # gotoStep
   | END STRING?                                                 # endStep
-  | STAGE ID STRING? block                                      # stageStep
+  | STAGE ID STRING? (UNTIL ID)? block                          # stageStep
   | ON ID INTERRUPTING? (ARROW ID | block)                      # handlerStep
+  | WHEN ID PASSES block                                        # termPassesStep
+  | HAND ON ID (TO ID)?                                         # handOnStep
   ;
 
 taskClause
@@ -136,7 +138,7 @@ NOTIFY: 'notify'; SIGNAL: 'signal'; SET: 'set'; GOTO: 'goto'; END: 'end'; STAGE:
 INTERRUPTING: 'interrupting'; BY: 'by'; WITHIN: 'within'; DUE: 'due'; OUTPUT: 'output';
 AT: 'at'; REASSIGN: 'reassign'; RAISE: 'raise'; LEVEL: 'level'; WHEN: 'when';
 OTHERWISE: 'otherwise'; BRANCH: 'branch'; NOT: 'not'; AND: 'and'; OR: 'or';
-TRUE: 'true'; FALSE: 'false'; NOW: 'now'; WORKING: 'working';
+TRUE: 'true'; FALSE: 'false'; NOW: 'now'; WORKING: 'working'; PASSES: 'passes'; HAND: 'hand';
 
 ARROW: '->'; LBRACE: '{'; RBRACE: '}'; LPAREN: '('; RPAREN: ')'; COMMA: ','; COLON: ':';
 DOT: '.'; ASSIGN: '='; EQ: '=='; NE: '!='; LE: '<='; GE: '>='; LT: '<'; GT: '>';

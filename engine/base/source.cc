@@ -36,4 +36,26 @@ std::string SourceRange::location() const {
   return fmt::format("{}:{}:{}", file->path(), begin.line, begin.column);
 }
 
+std::string SourceRange::text() const {
+  if (!valid() || end.line < begin.line) return {};
+  std::string out;
+  for (int line = begin.line; line <= end.line; ++line) {
+    std::string_view view = file->line(line);
+    std::size_t from = line == begin.line ? static_cast<std::size_t>(begin.column - 1) : 0;
+    std::size_t to = line == end.line ? static_cast<std::size_t>(end.column - 1) : view.size();
+    from = std::min(from, view.size());
+    to = std::min(std::max(to, from), view.size());
+    if (!out.empty()) out += ' ';
+    out += view.substr(from, to - from);
+  }
+  std::string folded;
+  for (char c : out) {
+    bool space = c == ' ' || c == '\t';
+    if (space && (folded.empty() || folded.back() == ' ')) continue;
+    folded += space ? ' ' : c;
+  }
+  while (!folded.empty() && folded.back() == ' ') folded.pop_back();
+  return folded;
+}
+
 }  // namespace termijn

@@ -45,6 +45,8 @@ struct SourceRange {
   bool valid() const { return file != nullptr && begin.line > 0; }
   // "path:line:col"
   std::string location() const;
+  // The source text it covers, its whitespace runs folded to one space ("now < einde").
+  std::string text() const;
 };
 
 }  // namespace termijn

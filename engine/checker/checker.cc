@@ -3,6 +3,7 @@
 #include "engine/checker/internal/declarations.h"
 #include "engine/checker/internal/process_compiler.h"
 #include "engine/checker/internal/variants.h"
+#include "engine/checker/internal/warnings.h"
 
 namespace termijn {
 
@@ -16,8 +17,12 @@ std::shared_ptr<const model::Model> check_program(const LoadedProgram& program, 
       const auto& table = declarations.processes();
       auto it = table.find(decl.name.name);
       if (it == table.end() || it->second.decl != &decl) continue;
-      checker::ProcessCompiler compiler(variants.resolve(decl), declarations, variants, diagnostics);
-      if (auto process = compiler.compile()) result->processes.push_back(std::move(process));
+      const checker::ResolvedProcess& resolved = variants.resolve(decl);
+      checker::ProcessCompiler compiler(resolved, declarations, variants, diagnostics);
+      if (auto process = compiler.compile()) {
+        checker::warn(resolved, *process, diagnostics);
+        result->processes.push_back(std::move(process));
+      }
     }
   }
   return result;

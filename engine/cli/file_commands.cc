@@ -15,8 +15,9 @@ namespace termijn::cli {
 namespace {
 
 
-// Prints diagnostics and the count; returns the exit code the compilation deserves.
-int report(const Compilation& c) {
+// Prints diagnostics and the count; returns the exit code the compilation deserves (with
+// `werror`, a warning fails it as an error does).
+int report(const Compilation& c, bool werror = false) {
   for (const auto& path : c.unreadable) fmt::print(stderr, "termijn: cannot read '{}'\n", path);
   std::fputs(render(c.diagnostics).c_str(), stderr);
   int errors = c.diagnostics.error_count();
@@ -25,12 +26,13 @@ int report(const Compilation& c) {
     fmt::print(stderr, "{} error{}, {} warning{}\n", errors, errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
   }
   if (!c.unreadable.empty()) return kUsage;
-  return errors > 0 ? kErrors : kClean;
+  if (werror && warnings > 0 && errors == 0) fmt::print(stderr, "--werror: the warnings count as errors\n");
+  return errors > 0 || (werror && warnings > 0) ? kErrors : kClean;
 }
 
-int run_check(const std::vector<std::string>& paths, const GlobalOptions& global, bool quiet) {
+int run_check(const std::vector<std::string>& paths, const GlobalOptions& global, bool quiet, bool werror) {
   Compilation c = compile_paths(paths, global.stdlib_dirs());
-  int code = report(c);
+  int code = report(c, werror);
   if (code == kClean && !quiet) {
     std::size_t files = c.program.files.size();
     fmt::print("{} file{} checked, {} process{} compiled\n", files, files == 1 ? "" : "s", c.model->processes.size(),
@@ -110,6 +112,7 @@ void add_file_commands(CLI::App& app, const GlobalOptions& global, int& exit_cod
   struct Options {
     std::vector<std::string> paths;
     bool quiet = false;
+    bool werror = false;
     std::string file, process, format = "dot", output;
   };
   auto o = std::make_shared<Options>();
@@ -117,7 +120,8 @@ void add_file_commands(CLI::App& app, const GlobalOptions& global, int& exit_cod
   auto* check = app.add_subcommand("check", "Check process files (and folders of them) for errors");
   check->add_option("paths", o->paths, "Files or folders")->required();
   check->add_flag("-q,--quiet", o->quiet, "Print only diagnostics");
-  check->callback([o, &global, &exit_code] { exit_code = run_check(o->paths, global, o->quiet); });
+  check->add_flag("--werror", o->werror, "Fail on warnings as on errors");
+  check->callback([o, &global, &exit_code] { exit_code = run_check(o->paths, global, o->quiet, o->werror); });
 
   auto* graph = app.add_subcommand("graph", "Draw a process as a Graphviz diagram");
   graph->add_option("file", o->file, "Process file")->required();

@@ -13,7 +13,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-int run_test(const std::vector<std::string>& paths, const GlobalOptions& global) {
+int run_test(const std::vector<std::string>& paths, bool timeline, const GlobalOptions& global) {
   std::vector<fs::path> files;
   for (const auto& path : paths) {
     std::error_code ec;
@@ -38,13 +38,17 @@ int run_test(const std::vector<std::string>& paths, const GlobalOptions& global)
     for (auto& s : parsed) scenarios.push_back(std::move(s));
   }
   std::vector<scenario::Outcome> outcomes;
-  if (!diagnostics.has_errors()) outcomes = scenario::run(scenarios, global.stdlib_dirs(), fs::temp_directory_path(), diagnostics);
+  // A scenario with a mistake in its lines is not run; the others in its file are.
+  outcomes = scenario::run(scenarios, global.stdlib_dirs(), fs::temp_directory_path(), diagnostics);
   std::fputs(render(diagnostics).c_str(), stderr);
   int passed = 0, failed = 0;
   for (const auto& o : outcomes) {
     if (o.passed) {
       ++passed;
       fmt::print("PASS  {}\n", o.scenario);
+      if (timeline) {
+        for (const auto& line : o.timeline) fmt::print("      {}\n", line);
+      }
       continue;
     }
     ++failed;
@@ -62,9 +66,11 @@ int run_test(const std::vector<std::string>& paths, const GlobalOptions& global)
 
 void add_test_command(CLI::App& app, const GlobalOptions& global, int& exit_code) {
   auto paths = std::make_shared<std::vector<std::string>>();
+  auto timeline = std::make_shared<bool>(false);
   auto* test = app.add_subcommand("test", "Run scenario files (.scenario) on the virtual clock");
   test->add_option("paths", *paths, "Scenario files or folders")->required();
-  test->callback([paths, &global, &exit_code] { exit_code = run_test(*paths, global); });
+  test->add_flag("--timeline", *timeline, "Print the timeline of passing scenarios too");
+  test->callback([paths, timeline, &global, &exit_code] { exit_code = run_test(*paths, *timeline, global); });
 }
 
 }  // namespace termijn::cli

@@ -21,6 +21,7 @@ const char* kind_name(Step::Kind kind) {
     case Step::Kind::kEnd: return "end";
     case Step::Kind::kStage: return "stage";
     case Step::Kind::kHandler: return "handler";
+    case Step::Kind::kHandOn: return "hand on";
   }
   return "step";
 }

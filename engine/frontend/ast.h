@@ -198,22 +198,33 @@ struct EndStep {
   std::optional<std::string> reason;
 };
 
+// `stage name "title" [until timer] { ... }`: with `until`, the stage is bound to a term and ends
+// when the timer passes, whatever is still open in it.
 struct StageStep {
   std::optional<std::string> title;
+  std::optional<Ident> until;
   Block body;
 };
 
 // `on event [interrupting] -> target | { ... }`: listens while its enclosing block runs.
+// `when timer passes { ... }` (term_passes): what happens when a bound stage's term passes.
 struct HandlerStep {
   Ident event;
   bool interrupting = false;
+  bool term_passes = false;
   Continuation then;
+};
+
+// `hand on task [to role]`, inside `when timer passes`: the task stays open after its stage ended.
+struct HandOnStep {
+  Ident task;
+  std::optional<Ident> to;
 };
 
 struct Step {
   enum class Kind {
     kTask, kMilestone, kDecide, kTimer, kWaitUntil, kWaitFor, kParallel, kForEach, kCall,
-    kRequire, kNotify, kSignal, kSet, kGoto, kEnd, kStage, kHandler
+    kRequire, kNotify, kSignal, kSet, kGoto, kEnd, kStage, kHandler, kHandOn
   };
   Kind kind = Kind::kTask;
   // The step's own name (task, milestone, decide, timer, stage) or its label (`name: step`).
@@ -224,7 +235,7 @@ struct Step {
   Origin origin = Origin::kOwn;
   std::variant<TaskStep, MilestoneStep, DecideStep, TimerStep, WaitUntilStep, WaitForStep,
                ParallelStep, ForEachStep, CallStep, RequireStep, NotifyStep, SignalStep, SetStep, GotoStep,
-               EndStep, StageStep, HandlerStep>
+               EndStep, StageStep, HandlerStep, HandOnStep>
       body;
 
   template <typename T> T& as() { return std::get<T>(body); }

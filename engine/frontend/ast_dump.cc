@@ -137,13 +137,22 @@ class Dumper {
       }
       case Step::Kind::kStage: {
         const auto& st = s.as<StageStep>();
-        line(depth, head + (st.title ? " " + quoted(*st.title) : ""));
+        line(depth, head + (st.title ? " " + quoted(*st.title) : "") + (st.until ? " until " + id(*st.until) : ""));
         block(depth + 1, st.body);
         break;
       }
       case Step::Kind::kHandler: {
         const auto& h = s.as<HandlerStep>();
-        continuation(depth, fmt::format("{} on {}{}", head, id(h.event), h.interrupting ? " interrupting" : ""), h.then);
+        if (h.term_passes) {
+          continuation(depth, fmt::format("{} when {} passes", head, id(h.event)), h.then);
+        } else {
+          continuation(depth, fmt::format("{} on {}{}", head, id(h.event), h.interrupting ? " interrupting" : ""), h.then);
+        }
+        break;
+      }
+      case Step::Kind::kHandOn: {
+        const auto& h = s.as<HandOnStep>();
+        line(depth, fmt::format("{} {}{}", head, id(h.task), h.to ? " to " + id(*h.to) : ""));
         break;
       }
     }

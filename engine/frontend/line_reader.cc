@@ -62,6 +62,7 @@ bool is_time(const std::string& s) {
   return s.size() == 5 && s[2] == ':' && digits(s, 0, 2) && digits(s, 3, 5) && (s[0] - '0') * 10 + (s[1] - '0') < 24 &&
          s[3] < '6';
 }
+bool looks_like_time(const std::string& s) { return s.size() == 5 && s[2] == ':' && digits(s, 0, 2) && digits(s, 3, 5); }
 std::chrono::minutes time_of_day(const std::string& s) {
   return std::chrono::hours((s[0] - '0') * 10 + (s[1] - '0')) + std::chrono::minutes((s[3] - '0') * 10 + (s[4] - '0'));
 }
@@ -101,6 +102,17 @@ std::optional<std::string> LineReader::quoted(const char* what) {
   return w_[i_++].text;
 }
 
+bool LineReader::time_of_day(std::string& time) {
+  if (done() || !looks_like_time(w_[i_].text)) return true;
+  if (!is_time(w_[i_].text)) {
+    d_.error(w_[i_].range, fmt::format("'{}' is not a time of day: hours run from 00 to 23, minutes from 00 to 59",
+                                       w_[i_].text));
+    return false;
+  }
+  time = w_[i_++].text;
+  return true;
+}
+
 std::optional<Instant> LineReader::moment(const std::string& default_time) {
   auto date = word("a date (2026-10-20)");
   if (!date) return std::nullopt;
@@ -109,7 +121,7 @@ std::optional<Instant> LineReader::moment(const std::string& default_time) {
     return std::nullopt;
   }
   std::string time = default_time;
-  if (!done() && is_time(w_[i_].text)) time = w_[i_++].text;
+  if (!time_of_day(time)) return std::nullopt;
   auto at = parse_instant(date->text + " " + time);
   if (!at) d_.error(date->range, fmt::format("'{} {}' is not a moment", date->text, time));
   return at;
@@ -167,7 +179,7 @@ std::optional<Json> LineReader::value_at(int depth) {
   }
   if (is_date(v->text)) {
     std::string time = "00:00";
-    if (!done() && is_time(w_[i_].text)) time = w_[i_++].text;
+    if (!time_of_day(time)) return std::nullopt;
     return Json(v->text + " " + time);
   }
   return Json(v->text);  // a one-of value, or a word

@@ -32,6 +32,8 @@ std::vector<Word> split(const SourceFilePtr& source, int line_number, std::strin
 bool is_date(const std::string& s);
 // 14:35, from 00:00 to 23:59.
 bool is_time(const std::string& s);
+// "NN:NN", in range or not: so "25:00" is reported as a bad time, not as an unknown word.
+bool looks_like_time(const std::string& s);
 // The minutes since midnight of a text for which is_time holds.
 std::chrono::minutes time_of_day(const std::string& s);
 // Whether `s` is written as a whole number (it may still be too large: convert with parse_int).
@@ -73,6 +75,9 @@ class LineReader {
   std::optional<std::string> quoted(const char* what);
   // DATE [TIME]
   std::optional<Instant> moment(const std::string& default_time = "00:00");
+  // Reads a time of day ("14:35") into `time` if the next word looks like one; false after
+  // reporting one out of range ("25:00", "14:60").
+  bool time_of_day(std::string& time);
   // k=v, k=v
   std::optional<Json> record();
   std::optional<Json> value();

@@ -479,8 +479,11 @@ class AstBuilder {
       out.body = ast::EndStep{opt_string(s->STRING())};
     } else if (auto* s = dynamic_cast<P::StageStepContext*>(body)) {
       out.kind = K::kStage;
-      out.name = ident(s->ID());
-      out.body = ast::StageStep{opt_string(s->STRING()), block(s->block())};
+      auto ids = s->ID();
+      std::optional<ast::Ident> until;
+      if (ids.size() > 1) until = ident(ids[1]);
+      out.name = ident(ids.empty() ? nullptr : ids[0]);
+      out.body = ast::StageStep{opt_string(s->STRING()), std::move(until), block(s->block())};
     } else if (auto* s = dynamic_cast<P::HandlerStepContext*>(body)) {
       out.kind = K::kHandler;
       auto ids = s->ID();
@@ -489,6 +492,20 @@ class AstBuilder {
       handler.interrupting = s->INTERRUPTING() != nullptr;
       handler.then = continuation(ids.size() > 1 ? ids[1] : nullptr, s->block());
       out.body = std::move(handler);
+    } else if (auto* s = dynamic_cast<P::TermPassesStepContext*>(body)) {
+      out.kind = K::kHandler;
+      ast::HandlerStep handler;
+      handler.event = ident(s->ID());
+      handler.term_passes = true;
+      handler.then = continuation(nullptr, s->block());
+      out.body = std::move(handler);
+    } else if (auto* s = dynamic_cast<P::HandOnStepContext*>(body)) {
+      out.kind = K::kHandOn;
+      auto ids = s->ID();
+      ast::HandOnStep hand_on;
+      if (!ids.empty()) hand_on.task = ident(ids[0]);
+      if (ids.size() > 1) hand_on.to = ident(ids[1]);
+      out.body = std::move(hand_on);
     }
     if (ctx->ID() != nullptr) {
       if (!out.name.name.empty()) {

@@ -142,6 +142,7 @@ bool drawn(const Process& p, const Node& n) {
     }
   }
   for (const auto& s : p.scopes) {
+    if (s.on_end == n.id) return true;
     for (const auto& h : s.handlers) {
       if (h.entry == n.id) return true;
     }
@@ -159,6 +160,10 @@ void emit_scope(std::string& out, const Process& p, int scope, int depth) {
     const Node& enter = p.nodes[s.enter];
     out += fmt::format("{}subgraph cluster_{} {{\n", indent, s.id);
     std::string title = enter.title.empty() ? s.name : fmt::format("{} ({})", enter.title, s.name);
+    if (!s.until.empty()) title += fmt::format("\nuntil {}", s.until);
+    for (const auto& h : s.handed_on) {
+      title += fmt::format("\nhands on {}{}", p.nodes[h.task].name, h.to_role.empty() ? "" : " to " + h.to_role);
+    }
     out += fmt::format("{}  label=\"{}\"; style=\"rounded\"; color=grey50;\n", indent, escape(title));
     if (enter.origin == Origin::kAdded) out += fmt::format("{}  bgcolor=\"#eaffea\";\n", indent);
     emit_scope(out, p, s.id, depth + 1);
@@ -185,6 +190,10 @@ std::string to_dot(const Process& p) {
     }
   }
   for (const auto& s : p.scopes) {
+    if (s.on_end != kNoNode) {
+      out += fmt::format("  n{} -> n{} [style=dashed, color=darkorange, label=\"when {} passes\"];\n", s.enter,
+                         s.on_end, escape(s.until));
+    }
     for (const auto& h : s.handlers) {
       if (h.entry == kNoNode) continue;
       std::string from = s.enter != kNoNode ? fmt::format("n{}", s.enter) : "on_process";

@@ -41,6 +41,7 @@ std::string to_source(const Expr& e) {
     case K::kField: return e.text;
     case K::kOutput: return fmt::format("{}.{}", e.operands.empty() ? "?" : to_source(e.operands[0]), e.text);
     case K::kReached: return e.text;
+    case K::kReceived: return e.text;
     case K::kTerm: return e.text;
     case K::kVariable: return e.text;
     case K::kCount: return fmt::format("count({})", e.operands.empty() ? "" : to_source(e.operands[0]));
@@ -157,6 +158,9 @@ std::string canonical_form(const Process& p) {
     for (const auto& h : s.handlers) {
       line(fmt::format("  on {} {} -> {}", h.event, h.interrupting ? "interrupting" : "", h.entry));
     }
+    // Only for bound stages, so the hash of every definition without one stays what it was.
+    if (!s.until.empty()) line(fmt::format("  until {} then {}", s.until, s.on_end));
+    for (const auto& h : s.handed_on) line(fmt::format("  hand on {} to {}", h.task, h.to_role));
   }
   for (NodeId s : p.starts) line(fmt::format("start {}", s));
   return out;

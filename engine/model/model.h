@@ -29,6 +29,7 @@ struct Expr {
     kTerm,      // a legal term: `name` is "Group.term", `duration` its value here
     kVariable,  // the element of a `for each`
     kCount,     // count(list)
+    kReceived,  // the moment the event `text` arrived: inside its handler, this arrival
     kNot, kBinary,
   };
   Kind kind = Kind::kBool;
@@ -60,7 +61,7 @@ struct LegalTerm {
   SourceRange range;  // where this value was set
   bool overridden = false;  // set by this process rather than by the terms group
   // The Algemene termijnenwet applies: an end on a Saturday, Sunday or public holiday moves to
-  // the next working day (art. 1 Atw). Off for the Wth's own terms (art. 13 Wth).
+  // the next working day (art. 1 Atw). Off unless the term says so.
   bool termijnenwet = false;
   std::string qualified() const { return group + "." + name; }
 };
@@ -147,6 +148,12 @@ struct Handler {
   SourceRange range;
 };
 
+// `hand on task [to role]`: open work that outlives its stage's term.
+struct HandOn {
+  NodeId task = kNoNode;
+  std::string to_role;  // empty: the role it had
+};
+
 // A stage (or the whole process, scope 0): handlers listen while a token is inside it; an
 // interrupting handler cancels everything in it.
 struct Scope {
@@ -156,6 +163,12 @@ struct Scope {
   NodeId enter = kNoNode;
   NodeId exit = kNoNode;
   std::vector<Handler> handlers;
+  // `stage x until timer`: the stage ends when the timer passes. Its handlers stop listening, its
+  // open work is cancelled except what `hand on` keeps, and the flow goes on at `on_end` (the
+  // `when timer passes` block) or after the stage. A body that finishes early waits for the term.
+  std::string until;
+  NodeId on_end = kNoNode;
+  std::vector<HandOn> handed_on;
 };
 
 struct Process {

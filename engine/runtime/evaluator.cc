@@ -6,6 +6,7 @@
 
 #include "engine/base/limits.h"
 #include "engine/base/numbers.h"
+#include "engine/time/termijnenwet.h"
 
 namespace termijn::runtime {
 
@@ -48,6 +49,15 @@ const Timer* current_timer(const Expr& e, const EvalContext& ctx) {
   if (named == ctx.instance.named_timers.end()) return nullptr;
   auto timer = ctx.instance.timers.find(named->second);
   return timer == ctx.instance.timers.end() ? nullptr : &timer->second;
+}
+
+// When the event arrived: inside its handler the token carries this arrival's moment.
+Instant received_at(const Expr& e, const EvalContext& ctx) {
+  if (ctx.token != nullptr) {
+    auto it = ctx.token->received.find(e.text);
+    if (it != ctx.token->received.end()) return it->second;
+  }
+  throw std::runtime_error(fmt::format("event '{}' has not arrived here", e.text));
 }
 
 Json reached_json(const Expr& e, const EvalContext& ctx) {
@@ -97,6 +107,7 @@ Json evaluate(const Expr& e, const EvalContext& ctx) {
       return it->second.at(e.text);
     }
     case EK::kReached: return reached_json(e, ctx);
+    case EK::kReceived: return to_millis(received_at(e, ctx));
     case EK::kVariable: {
       if (const Json* v = variable(ctx, e.text)) return *v;
       throw std::runtime_error(fmt::format("'{}' is not set here", e.text));
@@ -179,6 +190,10 @@ Deadline evaluate_moment(const Expr& e, const EvalContext& ctx) {
       return Deadline{at, {fmt::format("{} = {}", e.text, ctx.legal.format(at))}};
     }
     case EK::kNow: return Deadline{ctx.now, {fmt::format("now = {}", ctx.legal.format(ctx.now))}};
+    case EK::kReceived: {
+      Instant at = received_at(e, ctx);
+      return Deadline{at, {fmt::format("{} received = {}", e.text, ctx.legal.format(at))}};
+    }
     case EK::kField:
     case EK::kOutput:
     case EK::kVariable: {
@@ -197,18 +212,12 @@ Deadline evaluate_moment(const Expr& e, const EvalContext& ctx) {
       base.why.push_back(fmt::format("{} {} = {}", subtract ? "-" : "+", describe_duration(dur_expr, d, ctx),
                                      ctx.legal.format(at)));
       for (auto& n : notes) base.why.push_back("  " + n);
-      // The Algemene termijnenwet applies only where the term says so (never to the Wth's own:
-      // art. 13 Wth).
-      if (dur_expr.kind == EK::kTerm && !subtract) {
-        const model::LegalTerm* term = ctx.process.find_term(dur_expr.text);
-        if (term != nullptr && term->termijnenwet) {
-          std::vector<std::string> moved;
-          at = ctx.legal.next_working_day(at, *HolidayCalendar::find("NL"), &moved);
-          for (auto& n : moved) base.why.push_back("  " + n);
-        } else if (term != nullptr && !HolidayCalendar::find("NL")->is_working_day(date::sys_days{ctx.legal.local_day(at)})) {
-          base.why.push_back("  ends on a day that is not a working day; not moved: the Algemene termijnenwet does "
-                             "not apply to this term");
-        }
+      // A legal term ends under the Algemene termijnenwet only where it is declared `with
+      // termijnenwet`, and not when counted backwards (art. 1 lid 2 Atw): engine/time/termijnenwet.h.
+      if (const model::LegalTerm* term = dur_expr.kind == EK::kTerm ? ctx.process.find_term(dur_expr.text) : nullptr) {
+        std::vector<std::string> atw;
+        at = end_of_term(ctx.legal, TermEnd{base.at, at, d, subtract, term->termijnenwet}, &atw);
+        for (auto& n : atw) base.why.push_back("  " + n);
       }
       base.at = at;
       return base;

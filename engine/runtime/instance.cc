@@ -99,6 +99,30 @@ Timer timer_from(const Json& j) {
   return t;
 }
 
+Json frames_json(const std::vector<Frame>& frames) {
+  Json out = Json::array();
+  for (const auto& f : frames) out.push_back(Json{{"fork", f.fork}, {"vars", f.vars}});
+  return out;
+}
+
+std::vector<Frame> frames_from(const Json& j) {
+  std::vector<Frame> out;
+  for (const auto& f : j) out.push_back(Frame{f.at("fork"), f.at("vars")});
+  return out;
+}
+
+Json received_json(const std::map<std::string, Instant>& received) {
+  Json out = Json::object();
+  for (const auto& [event, at] : received) out[event] = to_millis(at);
+  return out;
+}
+
+std::map<std::string, Instant> received_from(const Json& j) {
+  std::map<std::string, Instant> out;
+  for (const auto& [event, at] : j.items()) out[event] = from_millis(at.get<std::int64_t>());
+  return out;
+}
+
 }  // namespace
 
 Json to_json(const Task& t) {
@@ -117,17 +141,24 @@ Json to_json(const Timer& t) {
 Json to_json(const Instance& i) {
   Json tokens = Json::array();
   for (const auto& t : i.tokens) {
-    Json frames = Json::array();
-    for (const auto& f : t.frames) frames.push_back(Json{{"fork", f.fork}, {"vars", f.vars}});
-    tokens.push_back(Json{{"id", t.id}, {"node", t.node}, {"state", to_string(t.state)}, {"frames", frames},
-                          {"scopes", t.scopes}, {"task", t.task}, {"timer", t.timer},
-                          {"waiting_for", t.waiting_for}, {"child", t.child}});
+    Json token{{"id", t.id}, {"node", t.node}, {"state", to_string(t.state)}, {"frames", frames_json(t.frames)},
+               {"scopes", t.scopes}, {"task", t.task}, {"timer", t.timer},
+               {"waiting_for", t.waiting_for}, {"child", t.child}};
+    if (!t.received.empty()) token["received"] = received_json(t.received);
+    tokens.push_back(std::move(token));
   }
   Json reached = Json::object(), outputs = Json::object(), forks = Json::object(), scopes = Json::object();
   for (const auto& [node, at] : i.reached) reached[std::to_string(node)] = to_millis(at);
   for (const auto& [node, out] : i.outputs) outputs[std::to_string(node)] = out;
   for (const auto& [id, f] : i.forks) forks[std::to_string(id)] = Json{{"expected", f.expected}, {"arrived", f.arrived}};
-  for (const auto& [id, s] : i.scopes) scopes[std::to_string(id)] = Json{{"scope", s.scope}, {"parent", s.parent}};
+  for (const auto& [id, s] : i.scopes) {
+    Json scope{{"scope", s.scope}, {"parent", s.parent}};
+    if (!s.frames.empty()) scope["frames"] = frames_json(s.frames);
+    if (!s.received.empty()) scope["received"] = received_json(s.received);
+    scopes[std::to_string(id)] = std::move(scope);
+  }
+  Json stage_ends = Json::array();
+  for (const auto& e : i.stage_ends) stage_ends.push_back(Json{{"stage", e.stage}, {"term", e.term}, {"at", to_millis(e.at)}});
   Json tasks = Json::array(), timers = Json::array();
   for (const auto& [id, t] : i.tasks) tasks.push_back(to_json(t));
   for (const auto& [id, t] : i.timers) timers.push_back(to_json(t));
@@ -136,7 +167,7 @@ Json to_json(const Instance& i) {
               {"end_reason", i.end_reason}, {"parent_case", i.parent_case}, {"parent_token", i.parent_token},
               {"data", i.data}, {"reached", reached}, {"outputs", outputs}, {"named_timers", i.named_timers},
               {"tokens", tokens}, {"forks", forks}, {"scopes", scopes}, {"tasks", tasks}, {"timers", timers},
-              {"next", {i.next_token, i.next_fork, i.next_scope}}};
+              {"stage_ends", stage_ends}, {"next", {i.next_token, i.next_fork, i.next_scope}}};
 }
 
 Instance instance_from_json(const Json& j) {
@@ -161,7 +192,8 @@ Instance instance_from_json(const Json& j) {
     token.node = t.at("node");
     token.state = enum_from<TokenState>(t.at("state"), {TokenState::kReady, TokenState::kTask, TokenState::kWaitTimer,
                                                          TokenState::kWaitEvent, TokenState::kGuard, TokenState::kCall});
-    for (const auto& f : t.at("frames")) token.frames.push_back(Frame{f.at("fork"), f.at("vars")});
+    token.frames = frames_from(t.at("frames"));
+    if (t.contains("received")) token.received = received_from(t.at("received"));
     token.scopes = t.at("scopes").get<std::vector<int>>();
     token.task = t.at("task");
     token.timer = t.at("timer");
@@ -171,7 +203,18 @@ Instance instance_from_json(const Json& j) {
   }
   for (const auto& [k, v] : j.at("forks").items()) i.forks[std::stoi(k)] = Fork{v.at("expected"), v.at("arrived")};
   i.scopes.clear();
-  for (const auto& [k, v] : j.at("scopes").items()) i.scopes[std::stoi(k)] = ScopeInstance{v.at("scope"), v.at("parent")};
+  for (const auto& [k, v] : j.at("scopes").items()) {
+    ScopeInstance scope{v.at("scope"), v.at("parent"), {}, {}};
+    if (v.contains("frames")) scope.frames = frames_from(v.at("frames"));
+    if (v.contains("received")) scope.received = received_from(v.at("received"));
+    i.scopes[std::stoi(k)] = std::move(scope);
+  }
+  // Cases stored before bound stages existed have none.
+  if (j.contains("stage_ends")) {
+    for (const auto& e : j.at("stage_ends")) {
+      i.stage_ends.push_back(StageEnd{e.at("stage"), e.at("term"), from_millis(e.at("at").get<std::int64_t>())});
+    }
+  }
   for (const auto& t : j.at("tasks")) {
     Task task = task_from(t);
     i.tasks[task.id] = std::move(task);

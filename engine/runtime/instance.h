@@ -84,6 +84,9 @@ struct Token {
   TimerId timer = 0;
   std::string waiting_for;  // kWaitEvent: the event; kGuard: the reason it was refused
   CaseId child = 0;         // kCall
+  // The events whose handler this token runs in, and when each arrived: a deadline may count
+  // from the arrival (art. 6 Wth: the hearing follows the request, not the ban).
+  std::map<std::string, Instant> received;
 };
 
 struct Fork {
@@ -94,6 +97,17 @@ struct Fork {
 struct ScopeInstance {
   int scope = 0;  // model scope id
   int parent = -1;
+  // Where the token that entered was (its forks and `for each` element): where the flow goes
+  // on when a bound stage's term ends it.
+  std::vector<Frame> frames;
+  std::map<std::string, Instant> received;
+};
+
+// A bound stage that ended because its term passed: later events are refused with the reason.
+struct StageEnd {
+  std::string stage;
+  std::string term;
+  Instant at;
 };
 
 enum class CaseStatus { kRunning, kCompleted, kTerminated };
@@ -118,9 +132,10 @@ struct Instance {
 
   std::vector<Token> tokens;
   std::map<int, Fork> forks;
-  std::map<int, ScopeInstance> scopes{{0, ScopeInstance{0, -1}}};
+  std::map<int, ScopeInstance> scopes{{0, ScopeInstance{0, -1, {}, {}}}};
   std::map<TaskId, Task> tasks;
   std::map<TimerId, Timer> timers;
+  std::vector<StageEnd> stage_ends;
   int next_token = 1;
   int next_fork = 1;
   int next_scope = 1;

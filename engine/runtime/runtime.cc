@@ -4,11 +4,13 @@
 
 #include <algorithm>
 #include <deque>
+#include <functional>
 #include <stdexcept>
 
 #include "engine/base/diagnostic.h"
 #include "engine/base/limits.h"
 #include "engine/runtime/evaluator.h"
+#include "engine/time/termijnenwet.h"
 
 namespace termijn::runtime {
 
@@ -51,12 +53,14 @@ class CaseRun {
     if (c().tokens.empty() && c().status == CaseStatus::kRunning) finish(CaseStatus::kCompleted, "all steps done");
   }
 
-  int spawn(NodeId node, std::vector<Frame> frames, std::vector<int> scopes) {
+  int spawn(NodeId node, std::vector<Frame> frames, std::vector<int> scopes,
+            std::map<std::string, Instant> received = {}) {
     Token t;
     t.id = c().next_token++;
     t.node = node;
     t.frames = std::move(frames);
     t.scopes = std::move(scopes);
+    t.received = std::move(received);
     c().tokens.push_back(std::move(t));
     return c().tokens.back().id;
   }
@@ -190,8 +194,9 @@ class CaseRun {
         std::vector<Frame> frames = t->frames;
         std::vector<int> scopes = t->scopes;
         frames.push_back(Frame{fork, Json::object()});
+        std::map<std::string, Instant> received = t->received;
         remove_token(id);
-        for (const auto& edge : node.next) spawn(edge.target, frames, scopes);
+        for (const auto& edge : node.next) spawn(edge.target, frames, scopes, received);
         return;
       }
       case NodeKind::kParallelJoin:
@@ -219,11 +224,12 @@ class CaseRun {
         c().forks[fork] = Fork{static_cast<int>(list.size()), 0};
         std::vector<Frame> frames = t->frames;
         std::vector<int> scopes = t->scopes;
+        std::map<std::string, Instant> received = t->received;
         remove_token(id);
         for (const auto& element : list) {
           std::vector<Frame> with = frames;
           with.push_back(Frame{fork, Json{{node.target, element}}});
-          spawn(node.next.front().target, std::move(with), scopes);
+          spawn(node.next.front().target, std::move(with), scopes, received);
         }
         return;
       }
@@ -259,6 +265,7 @@ class CaseRun {
         bool is_timer = false;
         for (const auto& n : p.nodes) is_timer |= n.kind == NodeKind::kTimer && n.target == node.target;
         if (is_timer) {
+          refuse_if_passed(node);
           set_named_timer(node.target, evaluate_moment(*node.expr, context(t)), node.name);
         } else {
           c().data[node.target] = evaluate(*node.expr, context(t));
@@ -269,14 +276,23 @@ class CaseRun {
       }
       case NodeKind::kScopeEnter: {
         int scope_instance = c().next_scope++;
-        c().scopes[scope_instance] = ScopeInstance{node.scope, t->scopes.back()};
+        c().scopes[scope_instance] = ScopeInstance{node.scope, t->scopes.back(), t->frames, t->received};
         t->scopes.push_back(scope_instance);
         audit("stage entered", Json{{"stage", node.name}});
         next(id);
         return;
       }
       case NodeKind::kScopeExit: {
-        if (t->scopes.size() > 1) {
+        const model::Scope& stage = process().scopes.at(process().nodes.at(node.partner).scope);
+        // Only a token inside this stage leaves it: an interrupting handler's flow arrives here
+        // from outside, the stage already ended.
+        if (t->scopes.size() > 1 && c().scopes.at(t->scopes.back()).scope == stage.id) {
+          if (!stage.until.empty() && pending_named_timer(stage.until) != nullptr) {
+            // `stage x until t`: done early, the stage still runs (and listens) until its term.
+            t->state = TokenState::kWaitEvent;
+            t->waiting_for = stage.until;
+            return;
+          }
           c().scopes.erase(t->scopes.back());
           t->scopes.pop_back();
         }
@@ -316,6 +332,11 @@ class CaseRun {
     Instant at = rt_.legal_.add(now_, d, ctx.calendar, &notes);
     std::vector<std::string> why{fmt::format("opened = {}", rt_.legal_.format(now_)),
                                  fmt::format("+ within {} = {}", to_string(d), rt_.legal_.format(at))};
+    // `within Group.term`: the term's end as for `opened + Group.term` (the Algemene termijnenwet).
+    const model::Expr& within = *node.within;
+    if (const auto* term = within.kind == model::Expr::Kind::kTerm ? ctx.process.find_term(within.text) : nullptr) {
+      at = end_of_term(rt_.legal_, TermEnd{now_, at, d, false, term->termijnenwet}, &notes);
+    }
     for (auto& n : notes) why.push_back("  " + n);
     return Deadline{at, why};
   }
@@ -340,6 +361,39 @@ class CaseRun {
       timer.due = Deadline{at, why};
       schedule(std::move(timer));
     }
+  }
+
+  const Timer* pending_named_timer(const std::string& name) {
+    auto named = c().named_timers.find(name);
+    if (named == c().named_timers.end()) return nullptr;
+    auto timer = c().timers.find(named->second);
+    return timer == c().timers.end() ? nullptr : &timer->second;
+  }
+
+  // A term that has passed is over: `set` cannot move it any more, whatever a variant writes.
+  // Art. 9 lid 1 Wth: the mayor may extend the ban "tot ten hoogste vier weken nadat het is
+  // opgelegd", an extension of a running ban; an ended one can only be followed by a new ban.
+  void refuse_if_passed(const Node& set) {
+    if (pending_named_timer(set.target) != nullptr) return;
+    const model::Process& p = process();
+    const Node* timer = nullptr;
+    for (const auto& n : p.nodes) {
+      if (n.kind == NodeKind::kTimer && n.target == set.target && c().reached.count(n.id) != 0) timer = &n;
+    }
+    if (timer == nullptr) return;  // not set yet: `set` starts it
+    std::vector<std::string> cites;
+    std::function<void(const model::Expr&)> collect = [&](const model::Expr& e) {
+      if (e.kind == model::Expr::Kind::kTerm) {
+        const model::LegalTerm* term = p.find_term(e.text);
+        if (term != nullptr && !term->cite.empty()) cites.push_back(fmt::format("{}: {}", e.text, term->cite));
+      }
+      for (const auto& operand : e.operands) collect(operand);
+    };
+    collect(*set.expr);
+    throw std::runtime_error(fmt::format("'{}' cannot move timer '{}': it passed at {}, and a term that has ended "
+                                         "cannot be extended{}", set.name, set.target,
+                                         rt_.legal_.format(c().reached.at(timer->id)),
+                                         cites.empty() ? "" : fmt::format(" ({})", fmt::join(cites, "; "))));
   }
 
   void set_named_timer(const std::string& name, Deadline at, const std::string& by) {
@@ -368,8 +422,9 @@ class CaseRun {
     const model::Process& p = process();
     for (auto& [task_id, task] : c().tasks) {
       const Node& node = p.nodes.at(task.node);
-      if (!node.due || task.status != TaskStatus::kOpen) continue;
       Token* t = token(task.token);
+      // A task handed on past its stage's term keeps the deadline it had.
+      if (!node.due || task.status != TaskStatus::kOpen || t == nullptr) continue;
       Deadline due = evaluate_moment(*node.due, context(t));
       if (due.at == task.due.at) continue;
       due.why.push_back(fmt::format("recomputed because timer '{}' moved", because));
@@ -462,7 +517,7 @@ class CaseRun {
         interrupt(instance_id, "interrupted by " + event);
         if (instance_id != 0) stack.pop_back();
       }
-      if (handler.entry != kNoNode) spawn(handler.entry, {}, stack);
+      if (handler.entry != kNoNode) spawn(handler.entry, {}, stack, {{event, now_}});
     }
     return handled;
   }
@@ -473,14 +528,95 @@ class CaseRun {
       if (std::find(t.scopes.begin(), t.scopes.end(), scope_instance) != t.scopes.end()) doomed.push_back(t.id);
     }
     for (int id : doomed) cancel_token(id, why);
-    if (scope_instance != 0) {
-      std::vector<int> closing;
-      for (const auto& [sid, s] : c().scopes) {
-        auto stack = scope_stack(sid);
-        if (std::find(stack.begin(), stack.end(), scope_instance) != stack.end()) closing.push_back(sid);
-      }
-      for (int sid : closing) c().scopes.erase(sid);
+    close_scopes(scope_instance);
+  }
+
+  // Closes a scope instance and every stage inside it, so their handlers stop listening. The
+  // process's own scope (0) stays open: its handlers listen for as long as the case runs.
+  void close_scopes(int scope_instance) {
+    std::vector<int> closing;
+    for (const auto& [sid, s] : c().scopes) {
+      auto stack = scope_stack(sid);
+      if (sid != 0 && std::find(stack.begin(), stack.end(), scope_instance) != stack.end()) closing.push_back(sid);
     }
+    for (int sid : closing) c().scopes.erase(sid);
+  }
+
+  // ---- terms that end a stage ----
+
+  // `stage x until t`: the term t passed. What is open in the stage is cancelled, except what
+  // `hand on` keeps; its handlers stop listening; the roles whose work lapsed are told; the flow
+  // goes on at `when t passes` or after the stage.
+  void end_bound_stages(const Timer& timer) {
+    std::vector<int> bound;
+    for (const auto& [sid, s] : c().scopes) {
+      if (process().scopes.at(s.scope).until == timer.name) bound.push_back(sid);
+    }
+    for (int sid : bound) {
+      if (c().scopes.count(sid) != 0) end_stage(sid, timer);
+    }
+  }
+
+  void end_stage(int scope_instance, const Timer& timer) {
+    const model::Process& p = process();
+    ScopeInstance entered = c().scopes.at(scope_instance);
+    const model::Scope& stage = p.scopes.at(entered.scope);
+    std::string ended_at = rt_.legal_.format(timer.due.at);
+    std::string why = fmt::format("stage '{}' ended: its term '{}' passed at {}", stage.name, timer.name, ended_at);
+    auto inside = [&](const Token& t) {
+      return std::find(t.scopes.begin(), t.scopes.end(), scope_instance) != t.scopes.end();
+    };
+    Json handed_on = Json::array();
+    for (const auto& keep : stage.handed_on) {
+      for (auto& [task_id, task] : c().tasks) {
+        Token* t = token(task.token);
+        if (task.node != keep.task || t == nullptr || !inside(*t)) continue;
+        std::string from = task.role;
+        if (!keep.to_role.empty()) task.role = keep.to_role;
+        t->task = 0;  // the token goes with the stage; the task stays open, its rungs planned
+        task.token = 0;
+        write(task);
+        handed_on.push_back(Json{{"task", task_id}, {"step", task.name}, {"role", task.role}});
+        if (task.role != from) {
+          notify({task.role}, fmt::format("Taak '{}' aan u overgedragen: de termijn '{}' verstreek op {}",
+                                          task.title.empty() ? task.name : task.title, timer.name, ended_at),
+                 stage.name);
+        }
+      }
+    }
+    std::vector<int> doomed;
+    std::set<int> forks;
+    for (const auto& t : c().tokens) {
+      if (!inside(t)) continue;
+      doomed.push_back(t.id);
+      for (std::size_t i = entered.frames.size(); i < t.frames.size(); ++i) forks.insert(t.frames[i].fork);
+    }
+    Json cancelled = Json::array();
+    std::map<std::string, std::vector<std::string>> lapsed;  // role -> task titles
+    for (int id : doomed) {
+      if (const Task* task = task_of(*token(id))) {
+        cancelled.push_back(Json{{"task", task->id}, {"step", task->name}, {"role", task->role}});
+        lapsed[task->role].push_back(task->title.empty() ? task->name : task->title);
+      }
+      cancel_token(id, why);
+    }
+    for (int fork : forks) c().forks.erase(fork);  // parallels begun inside the stage never join
+    close_scopes(scope_instance);
+    c().stage_ends.push_back(StageEnd{stage.name, timer.name, timer.due.at});
+    audit("stage ended", Json{{"stage", stage.name}, {"term", timer.name}, {"at", to_iso_utc(timer.due.at)},
+                              {"cancelled", cancelled}, {"handed_on", handed_on}});
+    for (const auto& [role, titles] : lapsed) {
+      notify({role}, fmt::format("Vervallen: {} (de termijn '{}' verstreek op {})", fmt::join(titles, ", "),
+                                 timer.name, ended_at), stage.name);
+    }
+    const Node& exit = p.nodes.at(stage.exit);
+    NodeId next = stage.on_end != kNoNode ? stage.on_end : exit.next.empty() ? kNoNode : exit.next.front().target;
+    if (next != kNoNode) spawn(next, entered.frames, scope_stack(entered.parent), entered.received);
+  }
+
+  const Task* task_of(const Token& t) {
+    auto it = c().tasks.find(t.task);
+    return t.task == 0 || it == c().tasks.end() ? nullptr : &it->second;
   }
 
   void cancel_token(int id, const std::string& why) {
@@ -563,6 +699,7 @@ class CaseRun {
           for (const auto& n : process().nodes) {
             if (n.kind == model::NodeKind::kTimer && n.target == timer.name) c().reached[n.id] = timer.due.at;
           }
+          end_bound_stages(timer);
           deliver(timer.name);
         }
         break;
@@ -750,6 +887,23 @@ Status check_carried_fields(const model::Process& p, const std::string& event, c
   return Status::ok();
 }
 
+// Why an event finds no listener: when a stage that listened for it ended with its term, say so
+// ("the ban ended at ..."), not only that nothing listens.
+std::string no_listener(const Instance& c, const model::Process& p, const std::string& event, const LegalTime& legal) {
+  for (auto it = c.stage_ends.rbegin(); it != c.stage_ends.rend(); ++it) {
+    for (const auto& scope : p.scopes) {
+      if (scope.name != it->stage) continue;
+      for (const auto& h : scope.handlers) {
+        if (h.event == event) {
+          return fmt::format("nothing in case {} listens for '{}' any more: stage '{}' ended when its term '{}' "
+                             "passed at {}", c.id, event, it->stage, it->term, legal.format(it->at));
+        }
+      }
+    }
+  }
+  return fmt::format("nothing in case {} listens for '{}' now", c.id, event);
+}
+
 }  // namespace
 
 Result<CaseId> Runtime::start(const std::string& name, const std::string& event, const Json& data, Instant now,
@@ -832,7 +986,7 @@ Status Runtime::complete(TaskId task_id, const std::string& role, const Json& ou
   int token = task.token;
   c.tasks.erase(task_id);
   return guarded([&] {
-    run.next(token);
+    if (run.token(token) != nullptr) run.next(token);  // a task handed on past its stage has no flow
     run.run();
     run.retry_guards();
   });
@@ -860,9 +1014,7 @@ Status Runtime::signal(CaseId id, const std::string& event, const Json& data, In
     run.retry_guards();
   });
   if (!status.is_ok()) return status;
-  if (!handled) {
-    return Status(StatusCode::kFailedPrecondition, fmt::format("nothing in case {} listens for '{}' now", id, event));
-  }
+  if (!handled) return Status(StatusCode::kFailedPrecondition, no_listener(changes.cases.at(id), p, event, legal_));
   Json received{{"event", event}};
   if (!role.empty()) received["by"] = role;
   run.audit("event received", std::move(received));

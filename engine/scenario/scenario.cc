@@ -20,7 +20,6 @@ using lines::LineReader;
 using lines::Word;
 using lines::is_date;
 using lines::is_int;
-using lines::is_time;
 
 Named named(const Word& w) { return Named{w.text, w.range}; }
 
@@ -35,7 +34,20 @@ std::vector<Named> named(const std::vector<Word>& words) {
 std::vector<Scenario> parse(const SourceFilePtr& source, DiagnosticList& d) {
   std::vector<Scenario> out;
   LegalTime legal;
+  bool file_broken = false;  // a mistake before the first scenario: none of the file's can run
   lines::for_each_line(source, d, [&](std::vector<Word> words, const SourceRange& line_range, std::string_view line) {
+    int errors_before = d.error_count();
+    struct Attribute {  // whatever this line gets wrong is held against its scenario alone
+      DiagnosticList& d;
+      int before;
+      std::vector<Scenario>& out;
+      bool& file_broken;
+      ~Attribute() {
+        if (d.error_count() == before) return;
+        if (out.empty()) file_broken = true;
+        else out.back().broken = true;
+      }
+    } attribute{d, errors_before, out, file_broken};
     LineReader r(words, d, line_range);
     const Word first = words.front();
     if (r.accept("scenario")) {
@@ -60,7 +72,9 @@ std::vector<Scenario> parse(const SourceFilePtr& source, DiagnosticList& d) {
       }
       r.finish();
     } else if (r.accept("start")) {
-      if (auto at = r.moment()) s.start = *at;
+      auto at = r.moment();
+      if (!at) return;  // reported; the rest of the line would only repeat it
+      s.start = *at;
       if (r.expect("on")) {
         if (auto event = r.word("the start event")) s.event = event->text;
       }
@@ -90,10 +104,9 @@ std::vector<Scenario> parse(const SourceFilePtr& source, DiagnosticList& d) {
         date::year_month_day start_day = legal.local_day(s.start);
         auto start_local = date::floor<std::chrono::minutes>(legal.to_local(s.start));
         auto time_of_day = start_local - date::floor<date::days>(start_local);
-        if (const Word* t = r.peek(); t != nullptr && is_time(t->text)) {
-          time_of_day = lines::time_of_day(t->text);
-          r.word("");
-        }
+        std::string time;
+        if (!r.time_of_day(time)) return;
+        if (!time.empty()) time_of_day = lines::time_of_day(time);
         auto local = date::local_days{start_day} + date::days(*day) + time_of_day;
         step.at = legal.from_local(std::chrono::time_point_cast<std::chrono::milliseconds>(local));
       } else if (r.accept("at")) {
@@ -121,6 +134,7 @@ std::vector<Scenario> parse(const SourceFilePtr& source, DiagnosticList& d) {
       } else if (r.accept("signal")) {
         step.kind = Step::Kind::kSignal;
         n.event = r.word("the event");
+        if (r.accept("by")) n.role = r.word("the role that sends it");
         if (r.accept("with")) {
           if (auto data = r.record()) step.data = *data;
           n.fields = r.keys();
@@ -143,7 +157,8 @@ std::vector<Scenario> parse(const SourceFilePtr& source, DiagnosticList& d) {
           else if (r.accept("done")) step.what = Step::What::kTaskDone;
           else if (r.accept("cancelled")) step.what = Step::What::kTaskCancelled;
           else if (r.accept("absent")) step.what = Step::What::kTaskAbsent;
-          else d.error(r.peek() ? r.peek()->range : r.end_range(), "expected open, done, cancelled or absent");
+          else if (r.accept("never")) step.what = Step::What::kTaskNever;
+          else d.error(r.peek() ? r.peek()->range : r.end_range(), "expected open, done, cancelled, absent or never");
           if (r.accept("for")) n.role = r.word("the role");
           if (r.accept("due")) step.due = r.moment();
         } else if (r.accept("timer")) {
@@ -188,9 +203,14 @@ std::vector<Scenario> parse(const SourceFilePtr& source, DiagnosticList& d) {
       s.steps.push_back(std::move(step));
     }
   });
-  for (const auto& s : out) {
+  for (auto& s : out) {
+    if (s.broken) continue;  // its mistakes are reported where they are
     if (s.process.empty()) d.error(s.range, fmt::format("scenario \"{}\" names no process: process <name> from \"<file>\"", s.name));
     if (s.event.empty()) d.error(s.range, fmt::format("scenario \"{}\" has no start line", s.name));
+    if (s.process.empty() || s.event.empty()) s.broken = true;
+  }
+  for (auto& s : out) {
+    if (file_broken) s.broken = true;
   }
   return out;
 }
@@ -252,12 +272,19 @@ std::vector<Outcome> run(const std::vector<Scenario>& scenarios, const std::vect
                          const std::filesystem::path& work_dir, DiagnosticList& diagnostics) {
   std::vector<Outcome> outcomes;
   int counter = 0;
+  // Each process file is compiled once, and its mistakes reported once, however many scenarios use it.
+  std::map<std::filesystem::path, Compilation> compilations;
   for (const auto& s : scenarios) {
+    if (s.broken) continue;
     Outcome outcome;
     outcome.scenario = s.name;
-    Compilation compiled = compile_paths({s.file.string()}, stdlib_dirs);
-    for (const auto& path : compiled.unreadable) diagnostics.error(s.range, fmt::format("cannot read '{}'", path));
-    for (const auto& diag : compiled.diagnostics.all()) diagnostics.add(diag);
+    auto [entry, first] = compilations.try_emplace(s.file);
+    Compilation& compiled = entry->second;
+    if (first) {
+      compiled = compile_paths({s.file.string()}, stdlib_dirs);
+      for (const auto& path : compiled.unreadable) diagnostics.error(s.range, fmt::format("cannot read '{}'", path));
+      for (const auto& diag : compiled.diagnostics.all()) diagnostics.add(diag);
+    }
     const model::Process* process = compiled.model->find(s.process);
     if (process == nullptr) {
       if (compiled.unreadable.empty() && !compiled.diagnostics.has_errors()) {
@@ -331,7 +358,7 @@ std::vector<Outcome> run(const std::vector<Scenario>& scenarios, const std::vect
           refused_with(engine.complete_task(t->id, step.role, step.data));
           break;
         }
-        case Step::Kind::kSignal: refused_with(engine.signal(id, step.name, step.data)); break;
+        case Step::Kind::kSignal: refused_with(engine.signal(id, step.name, step.data, "", step.role)); break;
         case Step::Kind::kUpdate: refused_with(engine.update_case(id, step.data)); break;
         case Step::Kind::kCancel: refused_with(engine.cancel_case(id, step.contains.value_or("cancelled"))); break;
         case Step::Kind::kNothing: break;
@@ -368,6 +395,8 @@ std::vector<Outcome> run(const std::vector<Scenario>& scenarios, const std::vect
             case Step::What::kTaskAbsent:
               if (open_task() != nullptr) fail(step, fmt::format("expected no open task '{}', but there is one", step.name));
               break;
+            case Step::What::kTaskNever:
+              break;  // checked once the whole timeline has run
             case Step::What::kTimer: {
               bool ok = false;
               std::string actual = "not set";
@@ -426,6 +455,20 @@ std::vector<Outcome> run(const std::vector<Scenario>& scenarios, const std::vect
         }
       }
       catch_up();
+    }
+    store::TaskQuery every;
+    every.case_id = id;
+    every.open_only = false;
+    Json opened_tasks = engine.tasks(every);
+    for (const auto& step : s.steps) {
+      if (step.kind != Step::Kind::kExpect || step.what != Step::What::kTaskNever) continue;
+      for (const auto& t : opened_tasks) {
+        if (t.at("step") == step.name) {
+          fail(step, fmt::format("expected task '{}' never to open, but it opened at {}", step.name,
+                                 t.at("opened").get<std::string>()));
+          break;
+        }
+      }
     }
     engine.verify_audit();
     std::filesystem::remove(db);

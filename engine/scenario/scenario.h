@@ -39,8 +39,9 @@ struct Step {
   Json data = Json::object();
   std::optional<std::string> fails;  // the command must be refused with this text in its reason
   // kExpect
-  enum class What { kTaskOpen, kTaskDone, kTaskCancelled, kTaskAbsent, kTimer, kLevel, kNotified, kRefused,
-                    kEnded, kRunning } what = What::kRunning;
+  // kTaskNever: the task does not open at any time in the scenario (proves a variant's removal).
+  enum class What { kTaskOpen, kTaskDone, kTaskCancelled, kTaskAbsent, kTaskNever, kTimer, kLevel, kNotified,
+                    kRefused, kEnded, kRunning } what = What::kRunning;
   std::optional<Instant> due;
   std::optional<std::string> contains;
   int level = 0;
@@ -59,6 +60,7 @@ struct Scenario {
   Json data = Json::object();
   std::vector<Named> start_fields;
   std::vector<Step> steps;
+  bool broken = false;  // a line of it did not read: it is not run, the file's other scenarios are
 };
 
 // Parses a .scenario file; mistakes are diagnostics (file:line:col).

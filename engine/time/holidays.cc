@@ -35,14 +35,31 @@ std::optional<std::string> DutchHolidays::holiday(year_month_day day) const {
   if (day.month() == May && day.day() == 5_d) return "Bevrijdingsdag";
   if (day.month() == December && day.day() == 25_d) return "Eerste Kerstdag";
   if (day.month() == December && day.day() == 26_d) return "Tweede Kerstdag";
-  // Koningsdag: 27 April; when that is a Sunday, Saturday the 26th.
-  sys_days kings{y / April / 27};
+  // "De dag waarop de verjaardag van de Koning wordt gevierd" (art. 3 lid 1 Atw), law.md §3.6:
+  // up to 2013 Koninginnedag, 30 April (KB of 24 April 1980, "behoudens uitzonderingen in verband
+  // met zondagen": a Sunday 30 April was celebrated on Saturday the 29th); from 2014 Koningsdag,
+  // 27 April (KB of 30 January 2013, Stcrt. 2013, 4075; a Sunday 27 April -> Saturday the 26th).
+  // Years before 1980 follow the 1980 rule: law.md has only a low-reliability source for the
+  // older Sunday shift (to 1 May) [S], and the Atw's text before the 1981 amendment (no 5 May,
+  // "verjaardag des Konings") [S] is not modelled either.
+  const bool koningsdag = y >= 2014_y;
+  sys_days kings{y / April / (koningsdag ? 27_d : 30_d)};
   if (weekday{kings} == Sunday) kings -= days{1};
-  if (d == kings) return "Koningsdag";
+  if (d == kings) return koningsdag ? "Koningsdag" : "Koninginnedag";
   sys_days easter{easter_sunday(y)};
   if (d == easter + days{1}) return "Tweede Paasdag";
   if (d == easter + days{39}) return "Hemelvaartsdag";
   if (d == easter + days{50}) return "Tweede Pinksterdag";
+  return std::nullopt;
+}
+
+std::optional<std::string> atw_statutory_holiday(year_month_day day) {
+  static const DutchHolidays kRecognised;
+  if (auto name = kRecognised.holiday(day)) return name;
+  // Art. 3 lid 2 Atw: Good Friday is treated as a recognised holiday for the Atw (law.md §3.4).
+  if (sys_days{day} == sys_days{DutchHolidays::easter_sunday(day.year())} - days{2}) {
+    return "Goede Vrijdag, art. 3 lid 2 Atw";
+  }
   return std::nullopt;
 }
 

@@ -19,13 +19,21 @@ class HolidayCalendar {
   static const HolidayCalendar* find(const std::string& rules);
 };
 
-// The "algemeen erkende feestdagen" of art. 3 lid 1 Algemene termijnenwet: Nieuwjaarsdag,
-// tweede Paasdag, Hemelvaartsdag, tweede Pinksterdag, Koningsdag (27 April, or the 26th when the
-// 27th is a Sunday: Wet viering Koningsdag), 5 mei, eerste en tweede Kerstdag.
+// The "algemeen erkende feestdagen" of art. 3 lid 1 Algemene termijnenwet (law.md §3.4):
+// Nieuwjaarsdag, tweede Paas- en Pinksterdag, Hemelvaartsdag, "de dag waarop de verjaardag van de
+// Koning wordt gevierd" (law.md §3.6: 30 April up to 2013, 27 April from 2014), "de vijfde mei"
+// (every year), eerste en tweede Kerstdag. The calendar `holidays "NL"` of a .wth file, for
+// working days. Goede Vrijdag (lid 2) and days equated by decree (lid 3) count only where the
+// Atw applies: atw_calendar() in termijnenwet.h.
 class DutchHolidays final : public HolidayCalendar {
  public:
   std::optional<std::string> holiday(date::year_month_day day) const override;
   static date::year_month_day easter_sunday(date::year y);
 };
+
+// The days the Atw's own text names: art. 3 lid 1 (DutchHolidays) and lid 2, "Goede Vrijdag",
+// treated as a recognised holiday for the Atw only (law.md §3.4). The days equated by decree
+// (lid 3) are data: atw_calendar() in termijnenwet.h adds them.
+std::optional<std::string> atw_statutory_holiday(date::year_month_day day);
 
 }  // namespace termijn

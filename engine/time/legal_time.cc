@@ -23,14 +23,18 @@ std::string day_text(year_month_day d) { return date::format("%d-%m-%Y", sys_day
 
 LegalTime::LegalTime() : zone_(locate_zone("Europe/Amsterdam")) {}
 
-Instant LegalTime::from_local(local_time<milliseconds> local) const {
-  // A local time that does not exist (the hour skipped in spring) moves forward past the gap;
-  // one that exists twice (autumn) takes the first.
+Instant LegalTime::from_local(local_time<milliseconds> local, std::vector<std::string>* notes) const {
+  // `first` is the offset in force before a gap, or the earlier of two in an overlap (RFC 5545).
   local_info info = zone_->get_info(local);
-  if (info.result == local_info::nonexistent) {
-    return floor<milliseconds>(info.second.begin);
+  Instant at{local.time_since_epoch() - info.first.offset};
+  if (notes != nullptr && info.result != local_info::unique) {
+    const bool gap = info.result == local_info::nonexistent;
+    notes->push_back(fmt::format("{} {} on {} (clocks go {}): {}{}, RFC 5545", date::format("%H:%M", local),
+                                 gap ? "does not exist" : "occurs twice", day_text(year_month_day{floor<days>(local)}),
+                                 gap ? "forward" : "back", gap ? "" : "the first, ",
+                                 date::format("%H:%M %Z", zoned_time<minutes>{zone_, floor<minutes>(at)})));
   }
-  return floor<milliseconds>(zone_->to_sys(local, choose::earliest));
+  return at;
 }
 
 local_time<milliseconds> LegalTime::to_local(Instant t) const { return zone_->to_local(t); }
@@ -81,37 +85,20 @@ Instant LegalTime::add(Instant from, const Duration& d, const HolidayCalendar* c
       }
     }
   }
-  Instant result = from_local(target + time_of_day);
+  const std::size_t noted = notes ? notes->size() : 0;
+  Instant result = from_local(target + time_of_day, notes);
   if (notes) {
     sys_info before = zone_->get_info(from);
     sys_info after = zone_->get_info(result);
     if (before.offset != after.offset) {
-      notes->push_back(fmt::format("the clocks changed in between ({} to {}): the term still ends at the same "
-                                   "local hour, {} elapsed hours",
+      // Unless the hour fell in the spring gap (from_local said so), the end keeps its clock time.
+      notes->push_back(fmt::format("the clocks changed in between ({} to {}){}, {} elapsed hours",
                                    offset_text(before), offset_text(after),
+                                   notes->size() == noted ? ": the term still ends at the same local hour" : "",
                                    std::chrono::duration_cast<std::chrono::hours>(result - from).count()));
-    }
-    if (result != floor<milliseconds>(zone_->to_sys(target + time_of_day, choose::earliest))) {
-      notes->push_back("the local hour does not exist that day (summer time starts); the term ends just after the gap");
     }
   }
   return result;
-}
-
-Instant LegalTime::next_working_day(Instant end, const HolidayCalendar& calendar, std::vector<std::string>* notes) const {
-  auto local = zone_->to_local(end);
-  auto day = floor<days>(local);
-  auto time_of_day = local - day;
-  local_days target = day;
-  while (!calendar.is_working_day(sys_days{target.time_since_epoch()})) target += days{1};
-  if (target == day) return end;
-  Instant moved = from_local(target + time_of_day);
-  if (notes) {
-    notes->push_back(fmt::format("the term would end on a day that is not a working day ({}); under the Algemene "
-                                 "termijnenwet (art. 1) it moves to {}",
-                                 day_text(year_month_day{sys_days{day.time_since_epoch()}}), format(moved)));
-  }
-  return moved;
 }
 
 std::string to_iso_utc(Instant t) { return date::format("%FT%TZ", floor<std::chrono::seconds>(t)); }

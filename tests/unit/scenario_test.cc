@@ -62,5 +62,43 @@ TEST(Scenario, NamesAreCheckedAgainstTheProcess) {
       << render(d);
 }
 
+TEST(Scenario, AnHourOf25OrAMinuteOf60IsAMistakeWhereItIsWritten) {
+  DiagnosticList d;
+  parse(std::string(kHeader) + "day 1 25:00 expect running\nday 2 14:60 expect running\nat 2026-10-25 24:00 expect running\n", d);
+  std::string text = render(d);
+  EXPECT_NE(text.find("test.scenario:4:7: error: '25:00' is not a time of day"), std::string::npos) << text;
+  EXPECT_NE(text.find("test.scenario:5:7: error: '14:60' is not a time of day"), std::string::npos) << text;
+  EXPECT_NE(text.find("test.scenario:6:15: error: '24:00' is not a time of day"), std::string::npos) << text;
+}
+
+TEST(Scenario, OneBadLineStopsOnlyItsOwnScenario) {
+  DiagnosticList d;
+  std::string second = std::string(kHeader);
+  second.replace(second.find("\"x\""), 3, "\"y\"");
+  auto s = parse(std::string(kHeader) + "day 1 complete\n" + second + "day 0 14:10 expect task criteria_toetsen open\n", d);
+  ASSERT_TRUE(d.has_errors());
+  ASSERT_EQ(s.size(), 2u);
+  EXPECT_TRUE(s[0].broken);
+  EXPECT_FALSE(s[1].broken);
+  auto outcomes = scenario::run(s, {TERMIJN_STDLIB_DIR}, std::filesystem::temp_directory_path(), d);
+  ASSERT_EQ(outcomes.size(), 1u) << "the broken scenario is not run, the other one is";
+  EXPECT_EQ(outcomes[0].scenario, "y");
+  EXPECT_TRUE(outcomes[0].passed);
+}
+
+TEST(Scenario, ExpectNeverFailsWhenTheTaskOpensLaterInTheTimeline) {
+  DiagnosticList d;
+  auto s = parse(std::string(kHeader) + "day 0 14:05 expect task rihg never\n"
+                 "day 0 14:10 complete criteria_toetsen by hovj with meerderjarig=true, "
+                 "ernstig_en_onmiddellijk_gevaar=true, woont_anders_dan_incidenteel=true\n"
+                 "day 0 14:20 expect task zsm_bespreking never\n", d);
+  ASSERT_FALSE(d.has_errors()) << render(d);
+  auto outcomes = scenario::run(s, {TERMIJN_STDLIB_DIR}, std::filesystem::temp_directory_path(), d);
+  ASSERT_EQ(outcomes.size(), 1u);
+  ASSERT_EQ(outcomes[0].failures.size(), 1u);
+  EXPECT_NE(outcomes[0].failures[0].find("test.scenario:4:1: expected task 'rihg' never to open, but it opened at"),
+            std::string::npos) << outcomes[0].failures[0];
+}
+
 }  // namespace
 }  // namespace termijn

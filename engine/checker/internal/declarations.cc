@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <filesystem>
+
+#include "engine/time/termijnenwet.h"
 
 namespace termijn::checker {
 
@@ -42,6 +45,16 @@ Declarations::Declarations(const LoadedProgram& program, DiagnosticList& diagnos
           diagnostics.error(term.rule->range, fmt::format("unknown rule '{}'{}: a term can be counted 'with "
                                                           "termijnenwet' (the Algemene termijnenwet)",
                                                           term.rule->name, did_you_mean(term.rule->name, {"termijnenwet"})));
+        } else if (term.rule) {
+          if (auto excluded = termijnenwet_excluded(term.value)) {
+            diagnostics.error(term.rule->range, fmt::format("the Algemene termijnenwet cannot apply to a term of {}: {}",
+                                                            to_string(term.value), *excluded));
+          }
+        }
+        if (!term.cite) {
+          diagnostics.warning(term.name.range, fmt::format("term '{}.{}' cites no source: add cite \"...\" so every "
+                                                           "deadline counted from it says where it comes from",
+                                                           group.name.name, term.name.name));
         }
         auto [it, inserted] = seen.emplace(term.name.name, &term);
         if (!inserted) {
@@ -61,6 +74,15 @@ Declarations::Declarations(const LoadedProgram& program, DiagnosticList& diagnos
   }
 }
 
+std::string Declarations::import_line(int file, int from) const {
+  const std::string& module = program_.modules.at(static_cast<std::size_t>(file));
+  if (!module.empty()) return "import " + module;
+  std::filesystem::path target(program_.files.at(static_cast<std::size_t>(file)).source->path());
+  std::filesystem::path importer(program_.files.at(static_cast<std::size_t>(from)).source->path());
+  std::filesystem::path relative = target.lexically_relative(importer.parent_path());
+  return fmt::format("import \"{}\"", (relative.empty() ? target : relative).generic_string());
+}
+
 bool Declarations::visible(int from, int file) const {
   const auto& v = program_.visible.at(from);
   return std::find(v.begin(), v.end(), file) != v.end();
@@ -71,14 +93,20 @@ const Decl* Declarations::lookup(const std::map<std::string, Declared<Decl>>& ta
                                  const ast::Ident& name, int from, DiagnosticList& diagnostics) const {
   auto it = table.find(name.name);
   if (it == table.end()) {
-    diagnostics.error(name.range, fmt::format("unknown {} '{}'{}", what, name.name,
-                                              did_you_mean(name.name, names_of(table))));
+    std::string suggestion = did_you_mean(name.name, names_of(table));
+    // By custom a process lives in a file of its own name: say which line would bring it in.
+    if (suggestion.empty() && std::string_view(what) == "process") {
+      suggestion = fmt::format(" (if another file declares it, add `import \"{}.wth\"` at the top of this file)",
+                               name.name);
+    }
+    diagnostics.error(name.range, fmt::format("unknown {} '{}'{}", what, name.name, suggestion));
     return nullptr;
   }
   if (!visible(from, it->second.file)) {
     const std::string& path = program_.files[it->second.file].source->path();
-    diagnostics.error(name.range, fmt::format("{} '{}' is declared in '{}', which this file does not import",
-                                              what, name.name, path),
+    diagnostics.error(name.range, fmt::format("{} '{}' is declared in '{}', which this file does not import: add "
+                                              "`{}` at the top of this file", what, name.name, path,
+                                              import_line(it->second.file, from)),
                       {note(it->second.decl->name.range, "declared here")});
     return nullptr;
   }

@@ -40,6 +40,8 @@ class Declarations {
   const Decl* lookup(const std::map<std::string, Declared<Decl>>& table, const char* what,
                      const ast::Ident& name, int from, DiagnosticList& diagnostics) const;
   bool visible(int from, int file) const;
+  // The line that makes file `file`'s declarations visible in file `from`.
+  std::string import_line(int file, int from) const;
 
   const LoadedProgram& program_;
   std::map<std::string, Declared<ast::ProcessDecl>> processes_;

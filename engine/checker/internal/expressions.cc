@@ -151,7 +151,7 @@ model::Expr ExpressionChecker::name(const ast::Expr& expr, const Type* context) 
   if (loop_ != nullptr) {
     for (auto it = loop_->rbegin(); it != loop_->rend(); ++it) {
       if (it->name == n) {
-        model::Expr e = make(expr, EK::kVariable, it->type);
+        model::Expr e = make(expr, it->received ? EK::kReceived : EK::kVariable, it->type);
         e.text = n;
         return e;
       }
@@ -182,6 +182,11 @@ model::Expr ExpressionChecker::name(const ast::Expr& expr, const Type* context) 
     const auto& members = context->members;
     diagnostics_.error(expr.range, fmt::format("'{}' is not one of ({}){}", n, fmt::join(members, ", "),
                                                did_you_mean(n, members)));
+    return error_expr(expr);
+  }
+  if (std::find(symbols_.events.begin(), symbols_.events.end(), n) != symbols_.events.end()) {
+    diagnostics_.error(expr.range, fmt::format("'{}' is an event; the moment it arrived is known inside its handler, "
+                                               "'on {} {{ ... }}'", n, n));
     return error_expr(expr);
   }
   if (std::find(symbols_.removed.begin(), symbols_.removed.end(), n) != symbols_.removed.end()) {
@@ -246,6 +251,19 @@ model::Expr ExpressionChecker::member(const ast::Expr& expr) {
     e.operands.push_back(std::move(task));
     references_->push_back(Reference{step.node, n, object.range});
     return e;
+  }
+  bool known = symbols_.fields.count(n) != 0 ||
+               (loop_ != nullptr && std::any_of(loop_->begin(), loop_->end(), [&](const LoopVariable& v) { return v.name == n; }));
+  if (!known) {
+    // `Wth.eerste_termijn` in a file that does not import the group: say which line brings it in.
+    std::string suggestion = did_you_mean(n, names_in_scope());
+    diagnostics_.error(object.range, fmt::format("unknown name '{}'{}", n,
+                                                 suggestion.empty() ? fmt::format(" (if '{}' is a group of legal terms, "
+                                                                                  "import the file that declares it; "
+                                                                                  "the law's terms come with `import "
+                                                                                  "wth`)", n)
+                                                                    : suggestion));
+    return error_expr(expr);
   }
   model::Expr resolved = name(object, nullptr);
   if (!resolved.type.is_error()) {

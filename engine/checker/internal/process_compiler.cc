@@ -7,6 +7,7 @@
 #include <set>
 
 #include "engine/base/sha256.h"
+#include "engine/time/termijnenwet.h"
 
 namespace termijn::checker {
 
@@ -64,7 +65,7 @@ std::shared_ptr<model::Process> ProcessCompiler::compile() {
   out_->parent = decl_.parent ? decl_.parent->name : "";
   out_->range = decl_.range;
   out_->removed = resolved_.removed;
-  out_->scopes.push_back(model::Scope{0, -1, decl_.name.name, kNoNode, kNoNode, {}});
+  out_->scopes.push_back(model::Scope{0, -1, decl_.name.name, kNoNode, kNoNode, {}, {}, kNoNode, {}});
   symbols_.process = decl_.name.name;
   symbols_.removed = resolved_.removed;
 
@@ -171,6 +172,12 @@ void ProcessCompiler::declare_members() {
       diagnostics_.error(o.value_range,
                          fmt::format("{} is counted in {}; this value is in {}", qualified,
                                      kind_name(it->second.value.kind), kind_name(o.value.kind)));
+      continue;
+    }
+    if (auto excluded = it->second.termijnenwet ? termijnenwet_excluded(o.value) : std::nullopt) {
+      diagnostics_.error(o.value_range, fmt::format("{} is counted 'with termijnenwet', which cannot apply to a term of "
+                                                    "{}: {}", qualified, to_string(o.value), *excluded),
+                         {note(it->second.range, "its value is set here")});
       continue;
     }
     if (auto [prev, inserted] = overridden.emplace(qualified, &o); !inserted && prev->second->range.file == o.range.file) {
@@ -283,7 +290,8 @@ void ProcessCompiler::declare_block(const ast::Block& block) {
         break;
       case SK::kGoto:
       case SK::kHandler:
-        break;  // a jump is an edge, a handler an entry in its scope: neither is a node
+      case SK::kHandOn:
+        break;  // a jump is an edge, a handler an entry in its scope, a hand-on part of one: no node
     }
     if (nodes.entry != kNoNode) {
       out_->nodes[nodes.entry].partner = nodes.exit;
@@ -343,6 +351,8 @@ model::NodeId ProcessCompiler::lower_block(const ast::Block& block, const BlockC
   for (const auto& step : block) {
     if (step.kind == SK::kHandler) {
       lower_handler(step, ctx);
+    } else if (step.kind == SK::kHandOn) {
+      lower_hand_on(step, ctx);
     } else {
       flow.push_back(&step);
     }
@@ -598,8 +608,18 @@ void ProcessCompiler::lower_step(const ast::Step& step, const BlockContext& ctx,
     case SK::kStage: {
       const auto& s = step.as<ast::StageStep>();
       int scope = static_cast<int>(out_->scopes.size());
-      out_->scopes.push_back(model::Scope{scope, ctx.scope, step.name.name, nodes.entry, nodes.exit, {}});
+      out_->scopes.push_back(model::Scope{scope, ctx.scope, step.name.name, nodes.entry, nodes.exit, {}, {}, kNoNode, {}});
       node().title = s.title.value_or("");
+      if (s.until) {
+        auto timer = symbols_.steps.find(s.until->name);
+        if (timer == symbols_.steps.end() || timer->second.kind != SK::kTimer) {
+          diagnostics_.error(s.until->range, fmt::format("'until' binds the stage to a timer; '{}' is not one{}",
+                                                         s.until->name, did_you_mean(s.until->name, symbols_.timers)));
+        } else {
+          out_->scopes[scope].until = s.until->name;
+          bound_stages_.push_back(BoundStage{scope, timer->second.node, s.until->range});
+        }
+      }
       out_->nodes[nodes.exit].scope = ctx.scope;
       // The stage's content knows where the stage continues; its handlers need that.
       BlockContext inner{&s.body, &ctx, nullptr, scope, nodes.exit, true};
@@ -611,6 +631,7 @@ void ProcessCompiler::lower_step(const ast::Step& step, const BlockContext& ctx,
     }
     case SK::kGoto:
     case SK::kHandler:
+    case SK::kHandOn:
       break;
   }
 }
@@ -770,20 +791,26 @@ void ProcessCompiler::check_decision_exits(const ast::Step& step, const model::N
                                                   "holds{}: add 'otherwise'", step.name.name, missing));
 }
 
+// The steps of a misplaced block were given nodes; they are unreachable because of that mistake,
+// which is reported, not because of another.
+void ProcessCompiler::silence(const ast::Block& block) {
+  for (const auto& inner : block) {
+    StepNodes nodes = step_nodes_.at(&inner);
+    if (nodes.entry != kNoNode) silenced_.insert(nodes.entry);
+    for (const ast::Block* child : ast::child_blocks(inner)) silence(*child);
+  }
+}
+
 void ProcessCompiler::lower_handler(const ast::Step& step, const BlockContext& ctx) {
   const auto& h = step.as<ast::HandlerStep>();
   if (!ctx.handlers_allowed) {
     diagnostics_.error(step.keyword, "'on' listens for a whole stage or process: put it directly inside a "
                                      "'stage' or the process");
-    // Its steps were given nodes; they are unreachable because of this mistake, not another.
-    std::function<void(const ast::Block&)> silence = [&](const ast::Block& block) {
-      for (const auto& inner : block) {
-        StepNodes nodes = step_nodes_.at(&inner);
-        if (nodes.entry != kNoNode) silenced_.insert(nodes.entry);
-        for (const ast::Block* child : ast::child_blocks(inner)) silence(*child);
-      }
-    };
     if (!h.then.jump) silence(h.then.block);
+    return;
+  }
+  if (h.term_passes) {
+    lower_term_passes(step, ctx);
     return;
   }
   check_event(h.event, true);
@@ -805,12 +832,88 @@ void ProcessCompiler::lower_handler(const ast::Step& step, const BlockContext& c
   }
   std::size_t index = scope.handlers.size();
   scope.handlers.push_back(model::Handler{h.event.name, h.interrupting, kNoNode, step.range});
+  // Inside the handler the event's name is the moment this arrival came in (a timer's name
+  // stays the timer's moment).
+  bool external = std::find(symbols_.events.begin(), symbols_.events.end(), h.event.name) != symbols_.events.end();
+  if (external) loop_.push_back(LoopVariable{h.event.name, model::Type::of(TK::kDateTime), true});
   NodeId entry = h.then.jump ? resolve_jump(*h.then.jump, ctx) : [&] {
     BlockContext inner{&h.then.block, &handler_ctx, nullptr, handler_ctx.scope, handler_ctx.next, false};
     return lower_block(h.then.block, inner);
   }();
+  if (external) loop_.pop_back();
   out_->scopes[ctx.scope].handlers[index].entry = entry;
   handler_links_.emplace_back(out_->scopes[ctx.scope].enter, entry);
+}
+
+// `when t passes { ... }` in `stage x until t`: runs in the enclosing scope once the term ended the
+// stage, then the flow goes on after the stage.
+void ProcessCompiler::lower_term_passes(const ast::Step& step, const BlockContext& ctx) {
+  const auto& h = step.as<ast::HandlerStep>();
+  model::Scope& scope = out_->scopes[ctx.scope];
+  if (ctx.scope == 0 || scope.until != h.event.name) {
+    diagnostics_.error(h.event.range,
+                       ctx.scope == 0 || scope.until.empty()
+                           ? fmt::format("'when {} passes' belongs in a stage bound to that timer: 'stage <name> until {} "
+                                         "{{ ... }}'", h.event.name, h.event.name)
+                           : fmt::format("stage '{}' runs until '{}', not '{}'", scope.name, scope.until, h.event.name));
+    silence(h.then.block);
+    return;
+  }
+  if (scope.on_end != kNoNode) {
+    diagnostics_.error(step.keyword, fmt::format("stage '{}' already says what happens when '{}' passes", scope.name,
+                                                 h.event.name));
+    silence(h.then.block);
+    return;
+  }
+  BlockContext handler_ctx = ctx;
+  handler_ctx.scope = scope.parent;
+  handler_ctx.next = scope.exit;  // the exit lets a token from outside the stage through
+  handler_ctx.handlers_allowed = false;
+  BlockContext inner{&h.then.block, &handler_ctx, nullptr, handler_ctx.scope, handler_ctx.next, false, ctx.scope};
+  NodeId entry = lower_block(h.then.block, inner);
+  // An empty block (only `hand on`) goes straight on after the stage.
+  out_->scopes[ctx.scope].on_end = entry == scope.exit ? kNoNode : entry;
+  if (entry != scope.exit) handler_links_.emplace_back(out_->scopes[ctx.scope].enter, entry);
+}
+
+// `hand on task [to role]`: the task, somewhere inside the stage, stays open when the term ends it.
+void ProcessCompiler::lower_hand_on(const ast::Step& step, const BlockContext& ctx) {
+  const auto& h = step.as<ast::HandOnStep>();
+  if (ctx.ending_scope < 0) {
+    diagnostics_.error(step.keyword, "'hand on' says which open work outlives a stage's term: put it directly "
+                                     "inside 'when <timer> passes { ... }'");
+    return;
+  }
+  model::Scope& scope = out_->scopes[ctx.ending_scope];
+  // The stage's own steps, found in its source (they are lowered after its handlers): the block
+  // around `when t passes`.
+  const ast::Block* body = ctx.parent != nullptr ? ctx.parent->block : nullptr;
+  std::function<bool(const ast::Block&)> holds = [&](const ast::Block& block) {
+    for (const auto& s : block) {
+      if (s.kind == SK::kTask && s.name.name == h.task.name) return true;
+      for (const ast::Block* child : ast::child_blocks(s)) {
+        if (holds(*child)) return true;
+      }
+    }
+    return false;
+  };
+  if (body == nullptr || !holds(*body)) {
+    diagnostics_.error(h.task.range, fmt::format("stage '{}' has no task '{}' to hand on", scope.name, h.task.name));
+    return;
+  }
+  NodeId task = symbols_.steps.at(h.task.name).node;
+  for (const auto& other : scope.handed_on) {
+    if (other.task == task) {
+      diagnostics_.error(h.task.range, fmt::format("'{}' is already handed on", h.task.name));
+      return;
+    }
+  }
+  std::string role;
+  if (h.to) {
+    check_role(*h.to);
+    role = h.to->name;
+  }
+  scope.handed_on.push_back(model::HandOn{task, role});
 }
 
 void ProcessCompiler::lower_starts() {
@@ -931,6 +1034,17 @@ void ProcessCompiler::check_flow() {
         out[v] = std::move(next_out);
         changed = true;
       }
+    }
+  }
+  // A bound stage whose body finishes waits for its timer: the body must have set it by then.
+  for (const auto& bound : bound_stages_) {
+    const model::Scope& stage = out_->scopes[bound.scope];
+    for (std::size_t p : preds[stage.exit]) {
+      if (p == root || !reachable[p] || nodes[p].scope != bound.scope || out[p][bound.timer]) continue;
+      diagnostics_.error(bound.range, fmt::format("stage '{}' runs until '{}', but '{}' is not always set when the "
+                                                  "stage's steps are done: set it before the stage or inside it",
+                                                  stage.name, stage.until, stage.until));
+      break;
     }
   }
   for (const auto& use : uses_) {

@@ -32,6 +32,7 @@ class ProcessCompiler {
     int scope = 0;
     model::NodeId next = model::kNoNode;
     bool handlers_allowed = false;
+    int ending_scope = -1;  // a `when t passes` block: the stage whose end it handles
   };
   struct StepNodes {
     model::NodeId entry = model::kNoNode;
@@ -41,6 +42,11 @@ class ProcessCompiler {
     model::NodeId user = model::kNoNode;
     Reference reference;
     bool deadline = false;
+  };
+  struct BoundStage {  // `stage x until t`
+    int scope = 0;
+    model::NodeId timer = model::kNoNode;
+    SourceRange range;
   };
 
   void declare_members();
@@ -53,6 +59,9 @@ class ProcessCompiler {
   void lower_task(const ast::Step& step, model::Node& node);
   void lower_decision(const ast::Step& step, const BlockContext& ctx, model::NodeId next);
   void lower_handler(const ast::Step& step, const BlockContext& ctx);
+  void silence(const ast::Block& block);
+  void lower_term_passes(const ast::Step& step, const BlockContext& ctx);
+  void lower_hand_on(const ast::Step& step, const BlockContext& ctx);
   model::NodeId continuation(const ast::Continuation& c, const BlockContext& ctx, model::NodeId next);
   model::NodeId entry_of(const ast::Step& step, const BlockContext& ctx, int depth = 0);
   model::NodeId resolve_jump(const ast::Ident& target, const BlockContext& ctx, int depth = 0);
@@ -77,6 +86,7 @@ class ProcessCompiler {
   std::map<const ast::Step*, StepNodes> step_nodes_;
   std::vector<LoopVariable> loop_;
   std::vector<Use> uses_;
+  std::vector<BoundStage> bound_stages_;
   std::vector<std::pair<model::NodeId, model::NodeId>> handler_links_;  // scope enter (or -1) -> handler entry
   model::NodeId main_entry_ = model::kNoNode;
   std::set<model::NodeId> silenced_;

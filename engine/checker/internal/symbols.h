@@ -19,9 +19,12 @@ struct StepSymbol {
   SourceRange range;
 };
 
+// A name bound by the block around an expression: a `for each` element, or (received) the
+// moment the event a handler runs for arrived.
 struct LoopVariable {
   std::string name;
   model::Type type;
+  bool received = false;
 };
 
 struct ProcessSymbols {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
 
 namespace termijn::checker {
 
@@ -211,6 +212,71 @@ void VariantResolver::apply_removal(ResolvedProcess& out, const ast::Removal& re
   out.removed.push_back(removal.name.name);
 }
 
+namespace {
+
+// The conditions a step and its inner steps guard with: each `require`, and each conjunct of a
+// decision's `when` (so dropping `and now < einde` shows), as written.
+void collect_guards(const ast::Step& step, std::vector<std::pair<std::string, SourceRange>>& out) {
+  std::function<void(const ast::Expr&)> conjuncts = [&](const ast::Expr& e) {
+    if (e.kind == ast::Expr::Kind::kBinary && e.op == BinaryOp::kAnd) {
+      for (const auto& operand : e.operands) conjuncts(operand);
+    } else {
+      out.emplace_back(e.range.text(), e.range);
+    }
+  };
+  if (step.kind == ast::Step::Kind::kRequire) conjuncts(step.as<ast::RequireStep>().condition);
+  if (step.kind == ast::Step::Kind::kDecide) {
+    for (const auto& w : step.as<ast::DecideStep>().whens) conjuncts(w.condition);
+  }
+  for (const ast::Block* child : ast::child_blocks(step)) {
+    for (const auto& inner : *child) collect_guards(inner, out);
+  }
+}
+
+std::string rung_timing(const ast::Rung& rung) {
+  switch (rung.when) {
+    case ast::Rung::When::kAtDue: return "at due";
+    case ast::Rung::When::kBeforeDue: return (rung.offset ? rung.offset->range.text() : "") + " before due";
+    case ast::Rung::When::kAfterDue: return (rung.offset ? rung.offset->range.text() : "") + " after due";
+  }
+  return "";
+}
+
+}  // namespace
+
+// An override replaces what it says. What it silently loses of the parent's step (an escalation
+// rung, a guard or a condition) is named in a warning: a variant should not weaken its parent
+// by accident.
+void VariantResolver::warn_dropped(const ast::Step& parent, const ast::Step& replacement) {
+  const std::string& name = replacement.name.name;
+  if (parent.kind == ast::Step::Kind::kTask) {
+    const auto& patch = replacement.as<ast::TaskStep>();
+    if (!patch.has_escalation) return;
+    for (const auto& rung : parent.as<ast::TaskStep>().escalation) {
+      std::string timing = rung_timing(rung);
+      bool kept = std::any_of(patch.escalation.begin(), patch.escalation.end(),
+                              [&](const ast::Rung& r) { return rung_timing(r) == timing; });
+      if (!kept) {
+        diagnostics_.warning(replacement.keyword, fmt::format("this override of task '{}' drops the parent's "
+                                                              "escalation rung '{}'", name, rung.range.text()),
+                             {note(rung.range, "the parent's rung is here")});
+      }
+    }
+    return;
+  }
+  std::vector<std::pair<std::string, SourceRange>> before, after;
+  collect_guards(parent, before);
+  collect_guards(replacement, after);
+  for (const auto& [text, range] : before) {
+    bool kept = std::any_of(after.begin(), after.end(), [&](const auto& g) { return g.first == text; });
+    if (!kept) {
+      diagnostics_.warning(replacement.keyword, fmt::format("this override of '{}' drops the parent's condition "
+                                                            "'{}'", name, text),
+                           {note(range, "the parent's condition is here")});
+    }
+  }
+}
+
 void VariantResolver::apply_override(ResolvedProcess& out, const ast::Step& replacement) {
   if (replacement.name.name.empty()) {
     diagnostics_.error(replacement.keyword, "an override names the step it replaces; this step has no name");
@@ -232,6 +298,7 @@ void VariantResolver::apply_override(ResolvedProcess& out, const ast::Step& repl
                        {note(target.keyword, "the parent's step is here")});
     return;
   }
+  warn_dropped(target, replacement);
   if (target.kind != ast::Step::Kind::kTask) {
     target = replacement;
   } else {

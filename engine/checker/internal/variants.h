@@ -32,6 +32,7 @@ class VariantResolver {
   void merge(ResolvedProcess& out, const ResolvedProcess& parent);
   void apply_removal(ResolvedProcess& out, const ast::Removal& removal);
   void apply_override(ResolvedProcess& out, const ast::Step& replacement);
+  void warn_dropped(const ast::Step& parent, const ast::Step& replacement);
   void apply_addition(ResolvedProcess& out, const ast::Addition& addition);
 
   const Declarations& declarations_;
