@@ -35,7 +35,8 @@ member
   | START ON ID (ARROW ID | block)?               # startMember
   | OVERRIDE step                                 # overrideMember
   | REMOVE ID                                     # removeMember
-  | ADD (BEFORE | AFTER) ID block                 # addMember
+  | ADD (BEFORE | AFTER | BESIDE) ID block        # addMember
+  | ADD BRANCH ID BESIDE ID block                 # addBranchMember
   | step                                          # stepMember
   ;
 
@@ -138,7 +139,7 @@ NOTIFY: 'notify'; SIGNAL: 'signal'; SET: 'set'; GOTO: 'goto'; END: 'end'; STAGE:
 INTERRUPTING: 'interrupting'; BY: 'by'; WITHIN: 'within'; DUE: 'due'; OUTPUT: 'output';
 AT: 'at'; REASSIGN: 'reassign'; RAISE: 'raise'; LEVEL: 'level'; WHEN: 'when';
 OTHERWISE: 'otherwise'; BRANCH: 'branch'; NOT: 'not'; AND: 'and'; OR: 'or';
-TRUE: 'true'; FALSE: 'false'; NOW: 'now'; WORKING: 'working'; PASSES: 'passes'; HAND: 'hand';
+TRUE: 'true'; FALSE: 'false'; NOW: 'now'; WORKING: 'working'; PASSES: 'passes'; HAND: 'hand'; BESIDE: 'beside';
 
 ARROW: '->'; LBRACE: '{'; RBRACE: '}'; LPAREN: '('; RPAREN: ')'; COMMA: ','; COLON: ':';
 DOT: '.'; ASSIGN: '='; EQ: '=='; NE: '!='; LE: '<='; GE: '>='; LT: '<'; GT: '>';

@@ -26,6 +26,16 @@ const char* kind_name(Step::Kind kind) {
   return "step";
 }
 
+const char* to_string(Addition::Where where) {
+  switch (where) {
+    case Addition::Where::kBefore: return "before";
+    case Addition::Where::kAfter: return "after";
+    case Addition::Where::kBeside: return "beside";
+    case Addition::Where::kBranch: return "branch";
+  }
+  return "";
+}
+
 namespace {
 template <typename StepT, typename BlockPtr>
 std::vector<BlockPtr> blocks_of(StepT& step) {

@@ -147,6 +147,7 @@ struct ParallelBranch {
   Ident name;
   Block body;
   SourceRange range;
+  bool detached = false;  // `add beside`: runs alongside, and nothing after the parallel waits for it
 };
 
 struct ParallelStep {
@@ -260,12 +261,18 @@ struct Removal {
   SourceRange range;
 };
 
+// `add before|after|beside STEP { ... }`, or `add branch NAME beside BRANCH { ... }`: new work in a
+// variant, in sequence with an inherited step, in parallel with it, or as one more branch of the
+// inherited `parallel` that has branch BRANCH.
 struct Addition {
-  bool before = false;
+  enum class Where { kBefore, kAfter, kBeside, kBranch };
+  Where where = Where::kAfter;
   Ident anchor;
+  Ident branch;  // kBranch: the new branch's name
   Block steps;
   SourceRange range;
 };
+const char* to_string(Addition::Where where);
 
 // `events x by a or b`: who may send an event.
 struct EventSenders {

@@ -197,7 +197,11 @@ class Dumper {
     }
     for (const auto& r : p.removals) line(1, fmt::format("remove {}{}", id(r.name), at(r.range)));
     for (const auto& a : p.additions) {
-      line(1, fmt::format("add {} {}{}", a.before ? "before" : "after", id(a.anchor), at(a.range)));
+      if (a.where == Addition::Where::kBranch) {
+        line(1, fmt::format("add branch {} beside {}{}", id(a.branch), id(a.anchor), at(a.range)));
+      } else {
+        line(1, fmt::format("add {} {}{}", to_string(a.where), id(a.anchor), at(a.range)));
+      }
       block(2, a.steps);
     }
   }

@@ -352,8 +352,19 @@ class AstBuilder {
       out.removals.push_back(ast::Removal{ident(m->ID()), range(m)});
     } else if (auto* m = dynamic_cast<P::AddMemberContext*>(ctx)) {
       ast::Addition a;
-      a.before = m->BEFORE() != nullptr;
+      a.where = m->BEFORE() != nullptr   ? ast::Addition::Where::kBefore
+                : m->BESIDE() != nullptr ? ast::Addition::Where::kBeside
+                                         : ast::Addition::Where::kAfter;
       a.anchor = ident(m->ID());
+      if (m->block() != nullptr) a.steps = block(m->block());
+      a.range = range(m);
+      out.additions.push_back(std::move(a));
+    } else if (auto* m = dynamic_cast<P::AddBranchMemberContext*>(ctx)) {
+      ast::Addition a;
+      a.where = ast::Addition::Where::kBranch;
+      auto ids = m->ID();
+      if (!ids.empty()) a.branch = ident(ids[0]);
+      if (ids.size() > 1) a.anchor = ident(ids[1]);
       if (m->block() != nullptr) a.steps = block(m->block());
       a.range = range(m);
       out.additions.push_back(std::move(a));

@@ -185,6 +185,7 @@ std::string to_dot(const Process& p) {
     if (!drawn(p, n)) continue;
     for (const auto& e : n.next) {
       std::string label = e.condition ? to_source(*e.condition) : e.label;
+      if (e.detached) label += " (not waited for)";
       out += fmt::format("  n{} -> n{}{};\n", n.id, e.target,
                          label.empty() ? "" : fmt::format(" [label=\"{}\"]", escape(label)));
     }

@@ -150,7 +150,8 @@ std::string canonical_form(const Process& p) {
     if (!n.message.empty()) line(fmt::format("  message {}", n.message));
     if (!n.escalate_to.empty()) line(fmt::format("  escalate {}", n.escalate_to));
     for (const auto& e : n.next) {
-      line(fmt::format("  -> {} [{}] {}", e.target, e.label, e.condition ? to_source(*e.condition) : ""));
+      line(fmt::format("  -> {} [{}] {}{}", e.target, e.label, e.condition ? to_source(*e.condition) : "",
+                       e.detached ? " detached" : ""));
     }
   }
   for (const auto& s : p.scopes) {

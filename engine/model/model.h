@@ -108,6 +108,7 @@ struct Edge {
   NodeId target = kNoNode;
   std::optional<Expr> condition;  // decisions only; none on `otherwise`
   std::string label;              // "otherwise", a branch name, "on overtreding", ...
+  bool detached = false;          // a parallel branch that ends on its own: the join does not wait for it
 };
 
 struct Node {

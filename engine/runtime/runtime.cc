@@ -190,7 +190,10 @@ class CaseRun {
         return;
       case NodeKind::kParallelSplit: {
         int fork = c().next_fork++;
-        c().forks[fork] = Fork{static_cast<int>(node.next.size()), 0};
+        // A detached branch (`add beside`) is not waited for: the join counts the others.
+        int joining = static_cast<int>(std::count_if(node.next.begin(), node.next.end(),
+                                                     [](const model::Edge& e) { return !e.detached; }));
+        c().forks[fork] = Fork{joining, 0};
         std::vector<Frame> frames = t->frames;
         std::vector<int> scopes = t->scopes;
         frames.push_back(Frame{fork, Json::object()});

@@ -83,7 +83,7 @@ TEST(Parser, VariantMembers) {
   EXPECT_EQ(p.starts[0].then->jump->name, "rihg");
   EXPECT_EQ(p.overrides[0].name.name, "rihg");
   EXPECT_EQ(p.removals[0].name.name, "zsm");
-  EXPECT_FALSE(p.additions[0].before);
+  EXPECT_EQ(p.additions[0].where, ast::Addition::Where::kAfter);
   EXPECT_EQ(p.additions[0].steps[0].kind, ast::Step::Kind::kMilestone);
   EXPECT_EQ(p.term_overrides[0].value.days, 14);
   EXPECT_EQ(*p.term_overrides[0].cite, "voorstel");

@@ -472,8 +472,12 @@ void ProcessCompiler::lower_step(const ast::Step& step, const BlockContext& ctx,
         if (auto [it, inserted] = seen.emplace(branch.name.name, &branch.name); !inserted) {
           diagnostics_.error(branch.name.range, fmt::format("branch '{}' is declared twice", branch.name.name));
         }
-        BlockContext inner{&branch.body, &ctx, "a parallel branch", ctx.scope, nodes.exit, false};
-        link(nodes.entry, lower_block(branch.body, inner), branch.name.name);
+        // A detached branch (`add beside`) ends where its steps end; the join waits for the others.
+        BlockContext inner{&branch.body, &ctx, "a parallel branch", ctx.scope, branch.detached ? kNoNode : nodes.exit,
+                           false};
+        NodeId entry = lower_block(branch.body, inner);
+        if (entry != kNoNode) out_->nodes[nodes.entry].next.push_back(model::Edge{entry, std::nullopt, branch.name.name,
+                                                                                  branch.detached});
       }
       out_->nodes[nodes.exit].scope = ctx.scope;
       link(nodes.exit, next);

@@ -334,21 +334,109 @@ void VariantResolver::apply_override(ResolvedProcess& out, const ast::Step& repl
   for (ast::Block* child : ast::child_blocks(target)) mark(*child, ast::Origin::kOverridden);
 }
 
+namespace {
+
+// Whether steps hold the flow up: a task, a wait, a call or a guard takes time (people, the clock).
+bool takes_time(const ast::Block& block) {
+  for (const auto& step : block) {
+    switch (step.kind) {
+      case ast::Step::Kind::kTask:
+      case ast::Step::Kind::kWaitUntil:
+      case ast::Step::Kind::kWaitFor:
+      case ast::Step::Kind::kCall:
+      case ast::Step::Kind::kRequire: return true;
+      case ast::Step::Kind::kHandler: continue;  // listens beside the flow
+      default: break;
+    }
+    for (const ast::Block* child : ast::child_blocks(step)) {
+      if (takes_time(*child)) return true;
+    }
+  }
+  return false;
+}
+
+// The `parallel` step that has a branch named `branch`, anywhere in `block`.
+ast::ParallelStep* find_parallel_with(ast::Block& block, const std::string& branch) {
+  for (auto& step : block) {
+    if (step.kind == ast::Step::Kind::kParallel) {
+      auto& parallel = step.as<ast::ParallelStep>();
+      for (const auto& b : parallel.branches) {
+        if (b.name.name == branch) return &parallel;
+      }
+    }
+    for (ast::Block* child : ast::child_blocks(step)) {
+      if (auto* found = find_parallel_with(*child, branch)) return found;
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace
+
 void VariantResolver::apply_addition(ResolvedProcess& out, const ast::Addition& addition) {
+  ast::Block steps = addition.steps;
+  mark(steps, ast::Origin::kAdded);
+  if (addition.where == ast::Addition::Where::kBranch) {
+    ast::ParallelStep* parallel = find_parallel_with(out.decl.steps, addition.anchor.name);
+    if (parallel == nullptr) {
+      diagnostics_.error(addition.anchor.range, fmt::format("cannot add a branch beside '{}': '{}' has no parallel "
+                                                            "branch of that name", addition.anchor.name,
+                                                            out.decl.parent->name));
+      return;
+    }
+    for (const auto& b : parallel->branches) {
+      if (b.name.name == addition.branch.name) {
+        diagnostics_.error(addition.branch.range, fmt::format("the parallel already has a branch '{}'",
+                                                              addition.branch.name),
+                           {note(b.name.range, "that branch is here")});
+        return;
+      }
+    }
+    parallel->branches.push_back(ast::ParallelBranch{addition.branch, std::move(steps), addition.range});
+    return;
+  }
   auto location = find_step(out.decl, addition.anchor.name);
   if (!location) {
     diagnostics_.error(addition.anchor.range,
-                       fmt::format("cannot add {} '{}': '{}' has no step of that name{}",
-                                   addition.before ? "before" : "after", addition.anchor.name,
-                                   out.decl.parent->name,
+                       fmt::format("cannot add {} '{}': '{}' has no step of that name{}", to_string(addition.where),
+                                   addition.anchor.name, out.decl.parent->name,
                                    did_you_mean(addition.anchor.name, step_names(out.decl))));
     return;
   }
-  ast::Block steps = addition.steps;
-  mark(steps, ast::Origin::kAdded);
-  std::size_t at = location->index + (addition.before ? 0 : 1);
-  location->block->insert(location->block->begin() + static_cast<std::ptrdiff_t>(at), steps.begin(),
-                          steps.end());
+  ast::Block& block = *location->block;
+  std::size_t index = location->index;
+  if (addition.where == ast::Addition::Where::kBeside) {
+    // The inherited step and the new work become two branches of a new parallel: both start at
+    // once, and what followed the step waits only for the step; the new work ends on its own.
+    ast::Step anchor = block[index];
+    ast::Step parallel;
+    parallel.kind = ast::Step::Kind::kParallel;
+    parallel.range = addition.range;
+    parallel.keyword = addition.anchor.range;
+    parallel.origin = ast::Origin::kAdded;
+    ast::ParallelStep body;
+    body.branches.push_back(ast::ParallelBranch{addition.anchor, ast::Block{std::move(anchor)}, addition.range});
+    body.branches.push_back(ast::ParallelBranch{ast::Ident{"beside_" + addition.anchor.name, addition.anchor.range},
+                                                std::move(steps), addition.range, /*detached=*/true});
+    parallel.body = std::move(body);
+    block[index] = std::move(parallel);
+    return;
+  }
+  // Added in sequence: what comes after now waits for it. Worth a warning when that is
+  // inherited work: a variant should add alongside, not hold up its parent by accident.
+  bool before = addition.where == ast::Addition::Where::kBefore;
+  std::size_t waiting = before ? index : index + 1;
+  if (waiting < block.size() && block[waiting].origin != ast::Origin::kAdded && takes_time(steps)) {
+    const ast::Step& held = block[waiting];
+    std::string what = held.name.name.empty() ? std::string(ast::kind_name(held.kind))
+                                              : fmt::format("'{}'", held.name.name);
+    diagnostics_.warning(addition.range,
+                         fmt::format("the work added {} '{}' holds up the inherited {} until it is done; to run it "
+                                     "alongside, write 'add beside {} {{ ... }}'", to_string(addition.where),
+                                     addition.anchor.name, what, addition.anchor.name),
+                         {note(held.keyword, "the inherited step that now waits")});
+  }
+  block.insert(block.begin() + static_cast<std::ptrdiff_t>(before ? index : index + 1), steps.begin(), steps.end());
 }
 
 }  // namespace termijn::checker
