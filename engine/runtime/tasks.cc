@@ -1,0 +1,121 @@
+// Tasks: opening one with its deadline and escalation ladder, cancelling, firing a rung.
+#include "engine/runtime/internal/case_run.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "engine/time/termijnenwet.h"
+
+namespace termijn::runtime {
+
+void CaseRun::open_task(int id, const Node& node) {
+  Token* t = token(id);
+  EvalContext ctx = context(t);
+  Task task;
+  task.id = rt_.next_task_++;
+  task.case_id = id_;
+  task.node = node.id;
+  task.token = id;
+  task.name = node.name;
+  task.title = node.title;
+  task.role = node.role;
+  task.opened = now_;
+  task.due = compute_due(node, ctx);
+  t->state = TokenState::kTask;
+  t->task = task.id;
+  c().tasks[task.id] = task;
+  write(task);
+  plan_rungs(task, node, 0);
+  audit("task opened", Json{{"task", task.id}, {"step", node.name}, {"role", task.role},
+                            {"due", to_iso_utc(task.due.at)}});
+}
+
+Deadline CaseRun::compute_due(const Node& node, const EvalContext& ctx) {
+  if (node.due) return evaluate_moment(*node.due, ctx);
+  Duration d = duration_from(evaluate(*node.within, ctx));
+  std::vector<std::string> notes;
+  Instant at = rt_.legal_.add(now_, d, ctx.calendar, &notes);
+  std::vector<std::string> why{fmt::format("opened = {}", rt_.legal_.format(now_)),
+                               fmt::format("+ within {} = {}", to_string(d), rt_.legal_.format(at))};
+  // `within Group.term`: the term's end as for `opened + Group.term` (the Algemene termijnenwet).
+  const model::Expr& within = *node.within;
+  if (const auto* term = within.kind == model::Expr::Kind::kTerm ? ctx.process.find_term(within.text) : nullptr) {
+    at = end_of_term(rt_.legal_, TermEnd{now_, at, d, false, term->termijnenwet}, &notes);
+  }
+  for (auto& n : notes) why.push_back("  " + n);
+  return Deadline{at, why};
+}
+
+void CaseRun::plan_rungs(const Task& task, const Node& node, std::size_t from) {
+  for (std::size_t i = from; i < node.escalation.size(); ++i) {
+    const model::EscalationRung& rung = node.escalation[i];
+    std::vector<std::string> why{fmt::format("task '{}' due {}", task.name, rt_.legal_.format(task.due.at))};
+    Instant at = task.due.at;
+    if (!rung.at_due) {
+      at = rt_.legal_.add(task.due.at, rung.offset, context(nullptr).calendar, &why);
+      why.push_back(fmt::format("rung {}: {} {} = {}", i + 1, rung.offset.days < 0 || rung.offset.minutes < 0 ? "" : "+",
+                                to_string(rung.offset), rt_.legal_.format(at)));
+    } else {
+      why.push_back(fmt::format("rung {}: at due", i + 1));
+    }
+    Timer timer;
+    timer.kind = TimerKind::kRung;
+    timer.name = fmt::format("{}#{}", task.name, i + 1);
+    timer.task = task.id;
+    timer.rung = static_cast<int>(i);
+    timer.due = Deadline{at, why};
+    schedule(std::move(timer));
+  }
+}
+
+void CaseRun::cancel_task(TaskId id, const std::string& why) {
+  auto it = c().tasks.find(id);
+  if (it == c().tasks.end()) return;
+  Task& task = it->second;
+  task.status = TaskStatus::kCancelled;
+  task.closed = now_;
+  task.closed_by = why;
+  cancel_rungs(id);
+  audit("task cancelled", Json{{"task", id}, {"step", task.name}, {"why", why}});
+  write(task);
+  c().tasks.erase(it);
+}
+
+void CaseRun::escalate(const Timer& timer, std::int64_t late_ms) {
+  auto it = c().tasks.find(timer.task);
+  if (it == c().tasks.end()) return;
+  Task& task = it->second;
+  const model::EscalationRung& rung = process().nodes.at(task.node).escalation.at(static_cast<std::size_t>(timer.rung));
+  Json actions = Json::array();
+  if (!rung.notify.empty()) {
+    std::string message = rung.message.value_or(
+        fmt::format("Taak '{}' ({}) {} {}", task.title.empty() ? task.name : task.title, task.role,
+                    now_ < task.due.at ? "moet af voor" : "was af te ronden voor", rt_.legal_.format(task.due.at)));
+    notify(rung.notify, message, timer.name);
+    actions.push_back(Json{{"notify", rung.notify}});
+  }
+  if (rung.reassign_to) {
+    actions.push_back(Json{{"reassign", {task.role, *rung.reassign_to}}});
+    task.role = *rung.reassign_to;
+  }
+  if (rung.raise_level) {
+    c().level = std::max(c().level, *rung.raise_level);
+    actions.push_back(Json{{"level", *rung.raise_level}});
+  }
+  task.escalation_level = timer.rung + 1;
+  write(task);
+  audit("escalated", Json{{"task", task.id}, {"step", task.name}, {"rung", timer.rung + 1}, {"timer_id", timer.id},
+                          {"actions", actions}, {"late_ms", late_ms}});
+}
+
+// The escalation rungs of a task that have not fired yet.
+void CaseRun::cancel_rungs(TaskId task) {
+  std::vector<TimerId> rungs;
+  for (const auto& [timer_id, timer] : c().timers) {
+    if (timer.kind == TimerKind::kRung && timer.task == task) rungs.push_back(timer_id);
+  }
+  for (TimerId r : rungs) cancel_timer(r);
+}
+
+}  // namespace termijn::runtime
