@@ -204,13 +204,11 @@ std::vector<Scenario> parse(const SourceFilePtr& source, DiagnosticList& d) {
     }
   });
   for (auto& s : out) {
+    if (file_broken) s.broken = true;
     if (s.broken) continue;  // its mistakes are reported where they are
     if (s.process.empty()) d.error(s.range, fmt::format("scenario \"{}\" names no process: process <name> from \"<file>\"", s.name));
     if (s.event.empty()) d.error(s.range, fmt::format("scenario \"{}\" has no start line", s.name));
     if (s.process.empty() || s.event.empty()) s.broken = true;
-  }
-  for (auto& s : out) {
-    if (file_broken) s.broken = true;
   }
   return out;
 }

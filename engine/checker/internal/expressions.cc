@@ -137,7 +137,7 @@ model::Expr ExpressionChecker::resolve(const ast::Expr& expr, const Type* contex
   return error_expr(expr);
 }
 
-model::Expr ExpressionChecker::name(const ast::Expr& expr, const Type* context) {
+model::Expr ExpressionChecker::name(const ast::Expr& expr, const Type* context, bool of_member) {
   using EK = model::Expr::Kind;
   const std::string& n = expr.text;
   // Compared with a one-of value, a bare name that is one of its values means that value, even
@@ -194,7 +194,13 @@ model::Expr ExpressionChecker::name(const ast::Expr& expr, const Type* context) 
                                                "remove or override this step too", n, symbols_.process));
     return error_expr(expr);
   }
-  diagnostics_.error(expr.range, fmt::format("unknown name '{}'{}", n, did_you_mean(n, names_in_scope())));
+  std::string suggestion = did_you_mean(n, names_in_scope());
+  // `Wth.eerste_termijn` in a file that does not import the group: say which line brings it in.
+  if (suggestion.empty() && of_member) {
+    suggestion = fmt::format(" (if '{}' is a group of legal terms, import the file that declares it; the law's terms "
+                             "come with `import wth`)", n);
+  }
+  diagnostics_.error(expr.range, fmt::format("unknown name '{}'{}", n, suggestion));
   return error_expr(expr);
 }
 
@@ -252,20 +258,7 @@ model::Expr ExpressionChecker::member(const ast::Expr& expr) {
     references_->push_back(Reference{step.node, n, object.range});
     return e;
   }
-  bool known = symbols_.fields.count(n) != 0 ||
-               (loop_ != nullptr && std::any_of(loop_->begin(), loop_->end(), [&](const LoopVariable& v) { return v.name == n; }));
-  if (!known) {
-    // `Wth.eerste_termijn` in a file that does not import the group: say which line brings it in.
-    std::string suggestion = did_you_mean(n, names_in_scope());
-    diagnostics_.error(object.range, fmt::format("unknown name '{}'{}", n,
-                                                 suggestion.empty() ? fmt::format(" (if '{}' is a group of legal terms, "
-                                                                                  "import the file that declares it; "
-                                                                                  "the law's terms come with `import "
-                                                                                  "wth`)", n)
-                                                                    : suggestion));
-    return error_expr(expr);
-  }
-  model::Expr resolved = name(object, nullptr);
+  model::Expr resolved = name(object, nullptr, /*of_member=*/true);
   if (!resolved.type.is_error()) {
     diagnostics_.error(expr.text_range, fmt::format("'{}' is {} and has no part '{}'", n,
                                                     describe(resolved.type), m));

@@ -27,7 +27,8 @@ class ExpressionChecker {
 
  private:
   model::Expr resolve(const ast::Expr& expr, const model::Type* context);
-  model::Expr name(const ast::Expr& expr, const model::Type* context);
+  // `of_member`: the name is the object of `X.y`, which may be a term group this file lacks.
+  model::Expr name(const ast::Expr& expr, const model::Type* context, bool of_member = false);
   model::Expr member(const ast::Expr& expr);
   model::Expr call(const ast::Expr& expr);
   model::Expr binary(const ast::Expr& expr);

@@ -436,7 +436,7 @@ void VariantResolver::apply_addition(ResolvedProcess& out, const ast::Addition& 
                                      addition.anchor.name, what, addition.anchor.name),
                          {note(held.keyword, "the inherited step that now waits")});
   }
-  block.insert(block.begin() + static_cast<std::ptrdiff_t>(before ? index : index + 1), steps.begin(), steps.end());
+  block.insert(block.begin() + static_cast<std::ptrdiff_t>(waiting), steps.begin(), steps.end());
 }
 
 }  // namespace termijn::checker

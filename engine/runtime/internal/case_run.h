@@ -1,5 +1,5 @@
 // One case's tokens, moved forward within one command: the runtime's working part, private to
-// engine/runtime. Its members live by construct family:
+// engine/runtime. Its members live by construct family (what each does is said at its definition):
 //   case_run.cc  the token machine, the step switch (one member per kind), sub-process calls
 //   tasks.cc     opening a task with its deadline and ladder, cancelling it, firing a rung
 //   terms.cc     named timers, moving them, refusing to move a passed one, stages bound to a term
@@ -28,9 +28,6 @@ class CaseRun {
   // ---- the machine (case_run.cc) ----
   Instance& c() { return changes_.cases.at(id_); }
   const model::Process& process() { return *rt_.definition(c().hash); }
-  // Moves every ready token as far as it goes. A process that loops without waiting (a `goto`
-  // back with nothing in between) is stopped at limits::kStepsPerCommand: the command is refused
-  // with the reason and nothing it did is kept, instead of the engine thread spinning for ever.
   void run();
   void step(int id);
   int spawn(NodeId node, std::vector<Frame> frames, std::vector<int> scopes,
@@ -52,25 +49,16 @@ class CaseRun {
   void open_task(int id, const Node& node);
   Deadline compute_due(const Node& node, const EvalContext& ctx);
   void plan_rungs(const Task& task, const Node& node, std::size_t from);
-  // The escalation rungs of a task that have not fired yet.
   void cancel_rungs(TaskId task);
   void cancel_task(TaskId id, const std::string& why);
   void escalate(const Timer& timer, std::int64_t late_ms);
 
   // ---- timers and terms (terms.cc) ----
   const Timer* pending_named_timer(const std::string& name);
-  // A term that has passed is over: `set` cannot move it any more, whatever a variant writes.
-  // Art. 9 lid 1 Wth: the mayor may extend the ban "tot ten hoogste vier weken nadat het is
-  // opgelegd", an extension of a running ban; an ended one can only be followed by a new ban.
   void refuse_if_passed(const Node& set);
   void set_named_timer(const std::string& name, Deadline at, const std::string& by);
-  // A timer moved (the mayor extended the ban): every deadline computed from moments is
-  // computed again, and pending escalation rungs and waits follow.
   void replan(const std::string& because);
   void fired(Timer& timer);
-  // `stage x until t`: the term t passed. What is open in the stage is cancelled, except what
-  // `hand on` keeps; its handlers stop listening; the roles whose work lapsed are told; the flow
-  // goes on at `when t passes` or after the stage.
   void end_bound_stages(const Timer& timer);
   void end_stage(int scope_instance, const Timer& timer);
   const Task* task_of(const Token& t);
@@ -79,8 +67,6 @@ class CaseRun {
   std::vector<int> scope_stack(int scope_instance);
   bool deliver(const std::string& event);
   void interrupt(int scope_instance, const std::string& why);
-  // Closes a scope instance and every stage inside it, so their handlers stop listening. The
-  // process's own scope (0) stays open: its handlers listen for as long as the case runs.
   void close_scopes(int scope_instance);
   void cancel_token(int id, const std::string& why);
   void finish(CaseStatus status, const std::string& reason, bool notify_parent = true);
