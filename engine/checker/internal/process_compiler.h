@@ -24,6 +24,13 @@ class ProcessCompiler {
   std::shared_ptr<model::Process> compile();
 
  private:
+  // Shorthands for every file of the compiler (members.cc, lower_*.cc, flow_analysis.cc).
+  using NodeId = model::NodeId;
+  using NodeKind = model::NodeKind;
+  using TK = model::Type::Kind;
+  using SK = ast::Step::Kind;
+  static constexpr NodeId kNoNode = model::kNoNode;
+
   // The block a step sits in, for jumps, handlers and where flow goes after the block's end.
   struct BlockContext {
     const ast::Block* block = nullptr;
@@ -38,6 +45,13 @@ class ProcessCompiler {
     model::NodeId entry = model::kNoNode;
     model::NodeId exit = model::kNoNode;  // join / scope exit, for compound steps
   };
+  // One step being lowered: where it sits, its nodes, and where the flow goes after it.
+  struct StepSite {
+    const ast::Step& step;
+    const BlockContext& ctx;
+    StepNodes nodes;
+    model::NodeId next = model::kNoNode;
+  };
   struct Use {
     model::NodeId user = model::kNoNode;
     Reference reference;
@@ -49,27 +63,52 @@ class ProcessCompiler {
     SourceRange range;
   };
 
+  // members.cc
   void declare_members();
   model::Type resolve_type(const ast::TypeRef& ref);
   void declare_block(const ast::Block& block);
   model::NodeId add_node(model::NodeKind kind, const std::string& name, const ast::Step& step);
 
+  static model::Origin origin_of(ast::Origin origin);
+  model::Node& node(const StepNodes& nodes);
+  void link(model::NodeId from, model::NodeId to, std::string label = {});
+
+  // The block structure (process_compiler.cc): one line per kind of step in lower_step.
   model::NodeId lower_block(const ast::Block& block, const BlockContext& ctx);
   void lower_step(const ast::Step& step, const BlockContext& ctx, model::NodeId next);
-  void lower_task(const ast::Step& step, model::Node& node);
-  void lower_decision(const ast::Step& step, const BlockContext& ctx, model::NodeId next);
-  void lower_handler(const ast::Step& step, const BlockContext& ctx);
+  // lower_flow.cc
+  void lower_milestone(const StepSite& site);
+  void lower_decision(const StepSite& site);
+  void check_decision_exits(const ast::Step& step, const model::Node& node);
+  void lower_parallel(const StepSite& site);
+  void lower_for_each(const StepSite& site);
+  void lower_set(const StepSite& site);
+  void lower_stage(const StepSite& site);
   void silence(const ast::Block& block);
+  // lower_task.cc
+  void lower_task(const StepSite& site);
+  // lower_time.cc
+  void lower_timer(const StepSite& site);
+  void lower_wait_until(const StepSite& site);
+  void lower_wait_for(const StepSite& site);
   void lower_term_passes(const ast::Step& step, const BlockContext& ctx);
   void lower_hand_on(const ast::Step& step, const BlockContext& ctx);
+  // lower_events.cc
+  void lower_starts();
+  void lower_handler(const ast::Step& step, const BlockContext& ctx);
+  void lower_signal(const StepSite& site);
+  void lower_notify(const StepSite& site);
+  void lower_require(const StepSite& site);
+  // lower_call.cc
+  void lower_call(const StepSite& site);
   model::NodeId continuation(const ast::Continuation& c, const BlockContext& ctx, model::NodeId next);
   model::NodeId entry_of(const ast::Step& step, const BlockContext& ctx, int depth = 0);
   model::NodeId resolve_jump(const ast::Ident& target, const BlockContext& ctx, int depth = 0);
-  void check_decision_exits(const ast::Step& step, const model::Node& node);
+  // members.cc
   void check_role(const ast::Ident& role);
   bool check_event(const ast::Ident& event, bool timers_too);
-  void lower_starts();
 
+  // flow_analysis.cc
   void check_flow();
   void record(model::NodeId user, const std::vector<Reference>& refs, bool deadline);
 

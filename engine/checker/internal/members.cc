@@ -1,0 +1,200 @@
+// The process's names: roles, events, case fields, person attributes, its calendar and legal terms;
+// the types fields are written in.
+#include "engine/checker/internal/process_compiler.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+#include "engine/time/termijnenwet.h"
+
+namespace termijn::checker {
+
+namespace {
+
+template <typename T, typename NameOf>
+void report_duplicates(const std::vector<T>& items, NameOf name_of, const char* what, DiagnosticList& diagnostics) {
+  std::map<std::string, const ast::Ident*> seen;
+  for (const auto& item : items) {
+    const ast::Ident& id = name_of(item);
+    auto [it, inserted] = seen.emplace(id.name, &id);
+    if (!inserted) {
+      diagnostics.error(id.range, fmt::format("{} '{}' is declared twice", what, id.name),
+                        {note(it->second->range, "the first declaration is here")});
+    }
+  }
+}
+
+const ast::Ident& ident_of(const ast::Ident& i) { return i; }
+const ast::Ident& field_name(const ast::FieldDecl& f) { return f.name; }
+
+}  // namespace
+
+void ProcessCompiler::declare_members() {
+  report_duplicates(decl_.roles, ident_of, "role", diagnostics_);
+  report_duplicates(decl_.events, ident_of, "event", diagnostics_);
+  report_duplicates(decl_.fields, field_name, "case field", diagnostics_);
+  for (const auto& role : decl_.roles) {
+    symbols_.roles.push_back(role.name);
+    out_->roles.push_back(role.name);
+  }
+  for (const auto& event : decl_.events) {
+    symbols_.events.push_back(event.name);
+    out_->events.push_back(event.name);
+  }
+  for (const auto& senders : decl_.event_senders) {
+    auto& roles = out_->event_senders[senders.event.name];
+    for (const auto& role : senders.roles) {
+      check_role(role);
+      roles.push_back(role.name);
+    }
+  }
+  for (const auto& field : decl_.fields) {
+    model::Field f{field.name.name, resolve_type(field.type), field.range};
+    if (symbols_.fields.emplace(f.name, f).second) out_->fields.push_back(f);
+  }
+  for (const auto& carried : decl_.event_fields) {
+    auto& fields = out_->event_fields[carried.event.name];
+    for (const auto& field : carried.fields) {
+      if (symbols_.fields.count(field.name) == 0) {
+        std::vector<std::string> names;
+        for (const auto& [name, _] : symbols_.fields) names.push_back(name);
+        diagnostics_.error(field.range, fmt::format("event '{}' carries '{}', which is not a case field{}",
+                                                    carried.event.name, field.name, did_you_mean(field.name, names)));
+        continue;
+      }
+      fields.push_back(field.name);
+    }
+  }
+  if (decl_.calendar) {
+    if (const auto* calendar = declarations_.calendar(*decl_.calendar, resolved_.file, diagnostics_)) {
+      out_->calendar = model::Calendar{calendar->name.name, calendar->rules, calendar->cite.value_or("")};
+      symbols_.has_calendar = true;
+    } else {
+      symbols_.has_calendar = true;  // already reported; don't also complain about every working day
+    }
+  }
+
+  // Every term group visible from this file, then this process's own values on top.
+  for (const auto& group_name : declarations_.term_group_names()) {
+    const ast::TermsDecl* group = declarations_.find_terms(group_name, resolved_.file);
+    if (group == nullptr) continue;
+    symbols_.term_groups.insert(group_name);
+    for (const auto& term : group->terms) {
+      model::LegalTerm t{group_name, term.name.name, term.value, term.cite.value_or(""), term.range, false,
+                         term.rule.has_value()};
+      symbols_.terms.emplace(t.qualified(), t);
+    }
+  }
+  std::map<std::string, const ast::TermOverride*> overridden;
+  for (const auto& o : decl_.term_overrides) {
+    std::string qualified = o.group.name + "." + o.name.name;
+    if (symbols_.term_groups.count(o.group.name) == 0) {
+      declarations_.terms(o.group, resolved_.file, diagnostics_);  // reports unknown / not imported
+      continue;
+    }
+    auto it = symbols_.terms.find(qualified);
+    if (it == symbols_.terms.end()) {
+      std::vector<std::string> candidates;
+      for (const auto& [key, term] : symbols_.terms) {
+        if (term.group == o.group.name) candidates.push_back(term.name);
+      }
+      diagnostics_.error(o.name.range, fmt::format("term group '{}' has no term '{}' to override{}", o.group.name,
+                                                   o.name.name, did_you_mean(o.name.name, candidates)));
+      continue;
+    }
+    if (it->second.value.kind != o.value.kind) {
+      diagnostics_.error(o.value_range,
+                         fmt::format("{} is counted in {}; this value is in {}", qualified,
+                                     kind_name(it->second.value.kind), kind_name(o.value.kind)));
+      continue;
+    }
+    if (auto excluded = it->second.termijnenwet ? termijnenwet_excluded(o.value) : std::nullopt) {
+      diagnostics_.error(o.value_range, fmt::format("{} is counted 'with termijnenwet', which cannot apply to a term of "
+                                                    "{}: {}", qualified, to_string(o.value), *excluded),
+                         {note(it->second.range, "its value is set here")});
+      continue;
+    }
+    if (auto [prev, inserted] = overridden.emplace(qualified, &o); !inserted && prev->second->range.file == o.range.file) {
+      diagnostics_.error(o.range, fmt::format("term '{}' is overridden twice", qualified),
+                         {note(prev->second->range, "the first override is here")});
+    }
+    overridden[qualified] = &o;
+    it->second.value = o.value;
+    if (o.cite) it->second.cite = *o.cite;
+    it->second.range = o.range;
+    it->second.overridden = true;
+  }
+
+  if (decl_.starts.empty() && !resolved_.parent_has_errors) {
+    diagnostics_.error(decl_.name.range, fmt::format("process '{}' has no start: add 'start on <event>'",
+                                                     decl_.name.name));
+  }
+}
+
+model::Type ProcessCompiler::resolve_type(const ast::TypeRef& ref) {
+  using model::Type;
+  if (ref.is_enum) {
+    std::vector<std::string> members;
+    std::set<std::string> seen;
+    for (const auto& m : ref.enum_members) {
+      if (!seen.insert(m.name).second) {
+        diagnostics_.error(m.range, fmt::format("'{}' is listed twice", m.name));
+      }
+      members.push_back(m.name);
+    }
+    return Type::enumeration(std::move(members));
+  }
+  static const std::map<std::string, TK> kScalars = {
+      {"bool", TK::kBool},   {"int", TK::kInt},       {"text", TK::kText},
+      {"datetime", TK::kDateTime}, {"days", TK::kDays}, {"workdays", TK::kWorkingDays},
+      {"hours", TK::kHours}, {"person", TK::kPerson}};
+  const std::string& n = ref.name.name;
+  if (n == "list") {
+    if (ref.args.size() != 1) {
+      diagnostics_.error(ref.range, "a list needs its element type, as in list<person>");
+      return Type{};
+    }
+    Type element = resolve_type(ref.args[0]);
+    if (element.is_error()) return Type{};
+    if (element.kind != TK::kPerson && element.kind != TK::kText) {
+      diagnostics_.error(ref.args[0].range, fmt::format("lists hold persons or text, not {}", model::to_string(element)));
+      return Type{};
+    }
+    return Type::list_of(element.kind);
+  }
+  auto it = kScalars.find(n);
+  if (it == kScalars.end()) {
+    std::vector<std::string> names{"list"};
+    for (const auto& [name, _] : kScalars) names.push_back(name);
+    diagnostics_.error(ref.name.range, fmt::format("unknown type '{}'{}", n, did_you_mean(n, names)));
+    return Type{};
+  }
+  if (!ref.args.empty()) {
+    diagnostics_.error(ref.range, fmt::format("type '{}' takes no element type", n));
+  }
+  return Type::of(it->second);
+}
+
+void ProcessCompiler::check_role(const ast::Ident& role) {
+  const auto& roles = symbols_.roles;
+  if (std::find(roles.begin(), roles.end(), role.name) == roles.end()) {
+    diagnostics_.error(role.range, fmt::format("unknown role '{}'{}", role.name, did_you_mean(role.name, roles)));
+  }
+}
+
+bool ProcessCompiler::check_event(const ast::Ident& event, bool timers_too) {
+  const auto& events = symbols_.events;
+  if (std::find(events.begin(), events.end(), event.name) != events.end()) return true;
+  if (timers_too && std::find(symbols_.timers.begin(), symbols_.timers.end(), event.name) != symbols_.timers.end()) {
+    return true;
+  }
+  std::vector<std::string> candidates = events;
+  if (timers_too) candidates.insert(candidates.end(), symbols_.timers.begin(), symbols_.timers.end());
+  diagnostics_.error(event.range, fmt::format("unknown {} '{}'{}", timers_too ? "event or timer" : "event",
+                                              event.name, did_you_mean(event.name, candidates)));
+  return false;
+}
+
+}  // namespace termijn::checker
