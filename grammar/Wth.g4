@@ -30,6 +30,7 @@ member
   | ROLES ID (COMMA ID)*                          # rolesMember
   | USES CALENDAR ID                              # calendarMember
   | CASE LBRACE fieldDecl* RBRACE                 # caseMember
+  | PERSONS LBRACE fieldDecl* RBRACE              # personsMember
   | EVENTS eventDecl (COMMA eventDecl)*           # eventsMember
   | TERMS LBRACE termOverride* RBRACE             # termsMember
   | START ON ID (ARROW ID | block)?               # startMember
@@ -45,7 +46,8 @@ member
 eventDecl    : ID eventSenders? eventFields? ;
 eventSenders : BY ID (OR ID)* ;
 eventFields  : WITH LPAREN ID (COMMA ID)* RPAREN ;
-fieldDecl : ID COLON typeRef ;
+// `required`: a case cannot start without the field (case fields only).
+fieldDecl : ID COLON typeRef REQUIRED? ;
 typeRef
   : ONE OF LPAREN ID (COMMA ID)* RPAREN           # enumType
   | ID (LT typeRef GT)?                           # namedType
@@ -64,7 +66,7 @@ stepBody
   | WAIT UNTIL expr                                             # waitUntilStep
   | WAIT FOR ID                                                 # waitForStep
   | PARALLEL LBRACE branch+ RBRACE                              # parallelStep
-  | FOR EACH ID IN expr block                                   # forEachStep
+  | FOR EACH ID IN expr (WHERE expr)? block                     # forEachStep
   | CALL ID (WITH LPAREN argument (COMMA argument)* RPAREN)?    # callStep
   | REQUIRE expr ELSE STRING (ESCALATE TO ID)?                  # requireStep
   | NOTIFY ID (COMMA ID)* STRING                                # notifyStep
@@ -140,6 +142,7 @@ INTERRUPTING: 'interrupting'; BY: 'by'; WITHIN: 'within'; DUE: 'due'; OUTPUT: 'o
 AT: 'at'; REASSIGN: 'reassign'; RAISE: 'raise'; LEVEL: 'level'; WHEN: 'when';
 OTHERWISE: 'otherwise'; BRANCH: 'branch'; NOT: 'not'; AND: 'and'; OR: 'or';
 TRUE: 'true'; FALSE: 'false'; NOW: 'now'; WORKING: 'working'; PASSES: 'passes'; HAND: 'hand'; BESIDE: 'beside';
+PERSONS: 'persons'; REQUIRED: 'required'; WHERE: 'where';
 
 ARROW: '->'; LBRACE: '{'; RBRACE: '}'; LPAREN: '('; RPAREN: ')'; COMMA: ','; COLON: ':';
 DOT: '.'; ASSIGN: '='; EQ: '=='; NE: '!='; LE: '<='; GE: '>='; LT: '<'; GT: '>';

@@ -71,7 +71,9 @@ int run_serve(const ServeOptions& o, const GlobalOptions& global) {
   }
   if (!o.notify_log.empty()) delivery.add(http::make_log_sink(o.notify_log));
   engine.subscribe([&legal, &delivery](const runtime::Notification& n) {
-    fmt::print("{}  case {}  notify {}: {}\n", legal.format(n.at), n.case_id, fmt::join(n.roles, ", "), n.message);
+    std::vector<std::string> to = n.roles;
+    for (const auto& person : n.persons) to.push_back("person " + person);
+    fmt::print("{}  case {}  notify {}: {}\n", legal.format(n.at), n.case_id, fmt::join(to, ", "), n.message);
     std::fflush(stdout);
     delivery.kick();
   });

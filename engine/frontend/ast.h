@@ -53,6 +53,7 @@ struct FieldDecl {
   Ident name;
   TypeRef type;
   SourceRange range;
+  bool required = false;
 };
 
 struct TermDef {
@@ -158,6 +159,7 @@ struct ForEachStep {
   Ident variable;
   Expr list;
   Block body;
+  std::optional<Expr> where;  // `for each k in kinderen where age(k) >= 12`: only the elements it holds for
 };
 
 struct CallArgument {
@@ -177,7 +179,7 @@ struct RequireStep {
 };
 
 struct NotifyStep {
-  std::vector<Ident> roles;
+  std::vector<Ident> roles;  // roles, or persons: a case field or element that holds one or a list
   std::string message;
 };
 
@@ -295,6 +297,7 @@ struct ProcessDecl {
   std::vector<Ident> roles;
   std::optional<Ident> calendar;
   std::vector<FieldDecl> fields;
+  std::vector<FieldDecl> person_attributes;  // `persons { ... }`
   std::vector<Ident> events;
   std::vector<EventSenders> event_senders;
   std::vector<EventFields> event_fields;

@@ -100,7 +100,8 @@ class Dumper {
         break;
       case Step::Kind::kForEach: {
         const auto& f = s.as<ForEachStep>();
-        line(depth, fmt::format("{} {} in {}", head, id(f.variable), dump(f.list)));
+        line(depth, fmt::format("{} {} in {}{}", head, id(f.variable), dump(f.list),
+                                f.where ? " where " + dump(*f.where) : ""));
         block(depth + 1, f.body);
         break;
       }
@@ -167,7 +168,10 @@ class Dumper {
     for (const auto& e : p.events) events.push_back(id(e));
     if (!roles.empty()) line(1, fmt::format("roles {}", fmt::join(roles, ", ")));
     if (p.calendar) line(1, fmt::format("uses calendar {}", id(*p.calendar)));
-    for (const auto& f : p.fields) line(1, fmt::format("field {}: {}", id(f.name), type(f.type)));
+    for (const auto& f : p.fields) {
+      line(1, fmt::format("field {}: {}{}", id(f.name), type(f.type), f.required ? " required" : ""));
+    }
+    for (const auto& f : p.person_attributes) line(1, fmt::format("person attribute {}: {}", id(f.name), type(f.type)));
     if (!events.empty()) line(1, fmt::format("events {}", fmt::join(events, ", ")));
     for (const auto& s : p.event_senders) {
       std::vector<std::string> roles;

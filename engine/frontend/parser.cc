@@ -269,7 +269,7 @@ class AstBuilder {
   }
 
   ast::FieldDecl field(P::FieldDeclContext* ctx) {
-    return ast::FieldDecl{ident(ctx->ID()), type(ctx->typeRef()), range(ctx)};
+    return ast::FieldDecl{ident(ctx->ID()), type(ctx->typeRef()), range(ctx), ctx->REQUIRED() != nullptr};
   }
 
   ast::TypeRef type(P::TypeRefContext* ctx) {
@@ -307,6 +307,8 @@ class AstBuilder {
       out.calendar = ident(m->ID());
     } else if (auto* m = dynamic_cast<P::CaseMemberContext*>(ctx)) {
       for (auto* f : m->fieldDecl()) out.fields.push_back(field(f));
+    } else if (auto* m = dynamic_cast<P::PersonsMemberContext*>(ctx)) {
+      for (auto* f : m->fieldDecl()) out.person_attributes.push_back(field(f));
     } else if (auto* m = dynamic_cast<P::EventsMemberContext*>(ctx)) {
       for (auto* e : m->eventDecl()) {
         if (e->ID() == nullptr) continue;
@@ -458,7 +460,10 @@ class AstBuilder {
       out.body = std::move(parallel);
     } else if (auto* s = dynamic_cast<P::ForEachStepContext*>(body)) {
       out.kind = K::kForEach;
-      out.body = ast::ForEachStep{ident(s->ID()), expr(s->expr()), block(s->block())};
+      auto exprs = s->expr();
+      ast::ForEachStep each{ident(s->ID()), expr(exprs.empty() ? nullptr : exprs[0]), block(s->block()), std::nullopt};
+      if (exprs.size() > 1) each.where = expr(exprs[1]);
+      out.body = std::move(each);
     } else if (auto* s = dynamic_cast<P::CallStepContext*>(body)) {
       out.kind = K::kCall;
       ast::CallStep call;

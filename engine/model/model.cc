@@ -45,6 +45,12 @@ std::string to_source(const Expr& e) {
     case K::kTerm: return e.text;
     case K::kVariable: return e.text;
     case K::kCount: return fmt::format("count({})", e.operands.empty() ? "" : to_source(e.operands[0]));
+    case K::kAttribute: return fmt::format("{}.{}", e.operands.empty() ? "?" : to_source(e.operands[0]), e.text);
+    case K::kAge: {
+      std::vector<std::string> args;
+      for (const auto& o : e.operands) args.push_back(to_source(o));
+      return fmt::format("age({})", fmt::join(args, ", "));
+    }
     case K::kNot: return fmt::format("not {}", to_source(e.operands.at(0)));
     case K::kBinary: {
       auto side = [](const Expr& x) {
@@ -121,7 +127,8 @@ std::string canonical_form(const Process& p) {
   line(fmt::format("process {} version {} extends {}", p.name, p.version, p.parent));
   line(fmt::format("title {}", p.title));
   line(fmt::format("roles {}", fmt::join(p.roles, ",")));
-  for (const auto& f : p.fields) line(fmt::format("field {}: {}", f.name, to_string(f.type)));
+  for (const auto& f : p.fields) line(fmt::format("field {}: {}{}", f.name, to_string(f.type), f.required ? " required" : ""));
+  for (const auto& f : p.person_attributes) line(fmt::format("person {}: {}", f.name, to_string(f.type)));
   line(fmt::format("events {}", fmt::join(p.events, ",")));
   for (const auto& [event, roles] : p.event_senders) line(fmt::format("event {} by {}", event, fmt::join(roles, ",")));
   for (const auto& [event, fields] : p.event_fields) line(fmt::format("event {} with {}", event, fmt::join(fields, ",")));
@@ -149,6 +156,8 @@ std::string canonical_form(const Process& p) {
     if (!n.roles.empty()) line(fmt::format("  roles {}", fmt::join(n.roles, ",")));
     if (!n.message.empty()) line(fmt::format("  message {}", n.message));
     if (!n.escalate_to.empty()) line(fmt::format("  escalate {}", n.escalate_to));
+    if (n.filter) line(fmt::format("  where {}", to_source(*n.filter)));
+    for (const auto& person : n.persons) line(fmt::format("  person {}", to_source(person)));
     for (const auto& e : n.next) {
       line(fmt::format("  -> {} [{}] {}{}", e.target, e.label, e.condition ? to_source(*e.condition) : "",
                        e.detached ? " detached" : ""));

@@ -30,6 +30,8 @@ struct Expr {
     kVariable,  // the element of a `for each`
     kCount,     // count(list)
     kReceived,  // the moment the event `text` arrived: inside its handler, this arrival
+    kAttribute, // <person>.<text>: an attribute of a person (operands[0])
+    kAge,       // age(<person or birth moment> [, <moment>]): whole years, at now unless a moment is given
     kNot, kBinary,
   };
   Kind kind = Kind::kBool;
@@ -51,6 +53,8 @@ struct Field {
   std::string name;
   Type type;
   SourceRange range;
+  // `name: type required`: a case cannot start without it, nor lose it by an update.
+  bool required = false;
 };
 
 struct LegalTerm {
@@ -129,6 +133,11 @@ struct Node {
   std::vector<EscalationRung> escalation;
   std::string cite;
 
+  // kForEachSplit: `where`, checked for each element with the loop variable bound to it.
+  std::optional<Expr> filter;
+  // kNotify: persons told besides the roles; each a person or a list of persons.
+  std::vector<Expr> persons;
+
   // kTimer, kWaitUntil: the instant; kGuard: the condition; kSet: the value;
   // kForEachSplit: the list.
   std::optional<Expr> expr;
@@ -179,6 +188,9 @@ struct Process {
   std::string parent;  // the process this one extends, if any
   std::vector<std::string> roles;
   std::vector<Field> fields;
+  // `persons { geboortedatum: datetime ... }`: the attributes every person of a case may carry,
+  // besides its `id`. A person is {"id": "...", attribute: value, ...}, or just its id as text.
+  std::vector<Field> person_attributes;
   std::vector<std::string> events;
   // Who may send an event (art. 3 Wth: only the mayor revokes); an event not here may come from anyone.
   std::map<std::string, std::vector<std::string>> event_senders;

@@ -87,9 +87,26 @@ void CaseRun::audit(const std::string& kind, Json detail) {
   changes_.audit.push_back(AuditEntry{id_, now_, kind, std::move(detail)});
 }
 
-void CaseRun::notify(std::vector<std::string> roles, std::string message, std::string source) {
-  audit("notification", Json{{"roles", roles}, {"message", message}, {"source", source}});
-  changes_.outbox.push_back(Notification{id_, now_, std::move(roles), std::move(message), std::move(source)});
+void CaseRun::notify(std::vector<std::string> roles, std::string message, std::string source,
+                     std::vector<std::string> persons) {
+  Json detail{{"roles", roles}, {"message", message}, {"source", source}};
+  if (!persons.empty()) detail["persons"] = persons;
+  audit("notification", detail);
+  changes_.outbox.push_back(Notification{id_, now_, std::move(roles), std::move(message), std::move(source),
+                                         std::move(persons)});
+}
+
+Json CaseRun::select(const Node& node, Json list, const Token& token) {
+  Json selected = Json::array();
+  Token element = token;
+  element.frames.push_back(Frame{-1, Json::object()});
+  for (auto& value : list) {
+    element.frames.back().vars[node.target] = value;
+    if (evaluate(*node.filter, context(&element)).get<bool>()) selected.push_back(std::move(value));
+  }
+  audit("selected", Json{{"step", node.name}, {"where", model::to_source(*node.filter)}, {"of", list.size()},
+                         {"selected", selected.size()}});
+  return selected;
 }
 
 TimerId CaseRun::schedule(Timer timer) {
@@ -185,6 +202,7 @@ void CaseRun::step(int id) {
     }
     case NodeKind::kForEachSplit: {
       Json list = evaluate(*node.expr, context(t));
+      if (node.filter) list = select(node, std::move(list), *t);
       if (list.empty()) {
         // Nothing to do for any element: straight past the join.
         const Node& join = process().nodes.at(node.partner);
@@ -219,10 +237,16 @@ void CaseRun::step(int id) {
       token(id)->state = TokenState::kGuard;
       return;
     }
-    case NodeKind::kNotify:
-      notify(node.roles, node.message, node.name);
+    case NodeKind::kNotify: {
+      std::vector<std::string> persons;
+      for (const auto& recipients : node.persons) {
+        Json value = evaluate(recipients, context(t));
+        for (const Json& person : value.is_array() ? value : Json::array({value})) persons.push_back(person_id(person));
+      }
+      notify(node.roles, node.message, node.name, std::move(persons));
       next(id);
       return;
+    }
     case NodeKind::kSignal: {
       // Delivered like an event from outside; an interrupting handler may end this very token.
       audit("signalled", Json{{"step", node.name}, {"event", node.target}});
@@ -279,7 +303,9 @@ void CaseRun::call(int id, const Node& node) {
   if (callee == nullptr) throw std::runtime_error(fmt::format("process '{}' is not deployed", node.target));
   Json data = Json::object();
   EvalContext ctx = context(token(id));
-  for (const auto& [field, value] : node.arguments) data[field] = evaluate(value, ctx);
+  for (const auto& [field, value] : node.arguments) {
+    data[field] = declared_attributes_only(evaluate(value, ctx), callee->person_attributes);
+  }
   CaseId child = rt_.next_case_++;
   Instance instance;
   instance.id = child;

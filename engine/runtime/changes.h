@@ -23,6 +23,7 @@ struct Notification {
   std::vector<std::string> roles;
   std::string message;
   std::string source;  // the step or escalation rung that sent it
+  std::vector<std::string> persons;  // the ids of persons told (`notify achterblijvers "..."`)
 };
 
 struct Changes {

@@ -26,11 +26,16 @@ Json evaluate(const model::Expr& expr, const EvalContext& ctx);
 Deadline evaluate_moment(const model::Expr& expr, const EvalContext& ctx);
 
 Json duration_json(const Duration& d);
+// The id of a person value: the text itself, or the object's "id".
+std::string person_id(const Json& person);
+// A person (or list of them) with only the attributes a called process declares: it gets to know
+// no more than it reads. Other values pass unchanged.
+Json declared_attributes_only(Json value, const std::vector<model::Field>& attributes);
 Duration duration_from(const Json& j);
 
 // Reads a value from the API for a field of `type`; returns an error message when it does not fit.
-std::optional<std::string> convert_input(const model::Type& type, const Json& in, Json& out);
-// Renders a stored value back for the API (moments as ISO-8601 UTC, durations as text).
-Json render_value(const model::Type& type, const Json& value);
+// A person is read against the process's `person_attributes`.
+std::optional<std::string> convert_input(const model::Type& type, const Json& in, Json& out,
+                                         const std::vector<model::Field>& person_attributes = {});
 
 }  // namespace termijn::runtime

@@ -86,11 +86,18 @@ Status Runtime::validate_data(const model::Process& process, const Json& data, J
                                                               key, did_you_mean(key, names)));
     }
     Json converted;
-    if (auto error = convert_input(field->type, value, converted)) {
+    if (auto error = convert_input(field->type, value, converted, process.person_attributes)) {
       return Status(StatusCode::kInvalidArgument, fmt::format("case field '{}' ({}): {}", key,
                                                               model::to_string(field->type), *error));
     }
     out[key] = converted;
+  }
+  for (const auto& field : process.fields) {
+    if (field.required && (!out.contains(field.name) || out.at(field.name).is_null())) {
+      return Status(StatusCode::kInvalidArgument, fmt::format("process '{}' requires case field '{}' ({}) from the "
+                                                              "start", process.name, field.name,
+                                                              model::to_string(field.type)));
+    }
   }
   // Every later read and step copies the case's data: bounded, so no case grows without end.
   std::size_t bytes = out.dump(-1, ' ', false, Json::error_handler_t::replace).size();
@@ -227,7 +234,7 @@ Status Runtime::complete(TaskId task_id, const std::string& role, const Json& ou
       return Status(StatusCode::kInvalidArgument, fmt::format("task '{}' has no output '{}'", task.name, key));
     }
     Json v;
-    if (auto error = convert_input(field->type, value, v)) {
+    if (auto error = convert_input(field->type, value, v, p.person_attributes)) {
       return Status(StatusCode::kInvalidArgument, fmt::format("output '{}' ({}): {}", key, model::to_string(field->type), *error));
     }
     converted[key] = v;

@@ -27,8 +27,14 @@ void CaseRun::open_task(int id, const Node& node) {
   c().tasks[task.id] = task;
   write(task);
   plan_rungs(task, node, 0);
-  audit("task opened", Json{{"task", task.id}, {"step", node.name}, {"role", task.role},
-                            {"due", to_iso_utc(task.due.at)}});
+  Json detail{{"task", task.id}, {"step", node.name}, {"role", task.role}, {"due", to_iso_utc(task.due.at)}};
+  // Inside `for each`: whom the task is for (a person by its id), so the record says which child.
+  for (const auto& frame : t->frames) {
+    for (const auto& [name, value] : frame.vars.items()) {
+      if (value.is_string() || value.is_object()) detail["for"][name] = person_id(value);
+    }
+  }
+  audit("task opened", detail);
 }
 
 Deadline CaseRun::compute_due(const Node& node, const EvalContext& ctx) {

@@ -70,6 +70,10 @@ CREATE TABLE id_floors(kind TEXT PRIMARY KEY, floor INTEGER NOT NULL);
     {R"sql(
 ALTER TABLE commands ADD COLUMN fingerprint TEXT NOT NULL DEFAULT '';
 )sql"},
+    // 4: notifications to persons of the case (by their ids), besides roles.
+    {R"sql(
+ALTER TABLE outbox ADD COLUMN persons TEXT NOT NULL DEFAULT '[]';
+)sql"},
 };
 
 std::string chain_hash(const std::string& prev, std::int64_t seq, std::int64_t case_id, std::int64_t at,
@@ -261,9 +265,10 @@ void Store::write(const runtime::Changes& changes, const std::vector<CommandReco
     head.bind(1, seq).bind(2, hash).run();
   }
   {
-    Statement& s = db_.cached( "INSERT INTO outbox(case_id, at, roles, message, source) VALUES (?,?,?,?,?)");
+    Statement& s = db_.cached("INSERT INTO outbox(case_id, at, roles, message, source, persons) VALUES (?,?,?,?,?,?)");
     for (const auto& n : changes.outbox) {
       s.bind(1, n.case_id).bind(2, to_millis(n.at)).bind(3, Json(n.roles).dump()).bind(4, n.message).bind(5, n.source);
+      s.bind(6, Json(n.persons).dump());
       s.run();
     }
   }
@@ -402,14 +407,15 @@ Json Store::audit_log(std::optional<std::int64_t> case_id) {
 }
 
 Json Store::outbox(bool undelivered_only) {
-  std::string sql = "SELECT id, case_id, at, roles, message, source, delivered_at FROM outbox";
+  std::string sql = "SELECT id, case_id, at, roles, message, source, persons FROM outbox";
   if (undelivered_only) sql += " WHERE delivered_at IS NULL";
   sql += " ORDER BY id";
   Statement s(db_.handle(), sql.c_str());
   Json out = Json::array();
   while (s.step()) {
     out.push_back(Json{{"id", s.integer(0)}, {"case", s.integer(1)}, {"at", to_iso_utc(from_millis(s.integer(2)))},
-                       {"roles", parse(s.text(3))}, {"message", s.text(4)}, {"source", s.text(5)}});
+                       {"roles", parse(s.text(3))}, {"message", s.text(4)}, {"source", s.text(5)},
+                       {"persons", parse(s.text(6))}});
   }
   return out;
 }
@@ -531,12 +537,14 @@ Json Store::tokens() {
 }
 
 std::vector<OutboxRow> Store::outbox_after(std::int64_t id, int limit) {
-  Statement& s = db_.cached("SELECT id, case_id, at, roles, message, source FROM outbox WHERE id > ? ORDER BY id LIMIT ?");
+  Statement& s = db_.cached(
+      "SELECT id, case_id, at, roles, message, source, persons FROM outbox WHERE id > ? ORDER BY id LIMIT ?");
   s.bind(1, id).bind(2, static_cast<std::int64_t>(limit));
   std::vector<OutboxRow> out;
   while (s.step()) {
     out.push_back(OutboxRow{s.integer(0), s.integer(1), from_millis(s.integer(2)),
-                            parse(s.text(3)).get<std::vector<std::string>>(), s.text(4), s.text(5)});
+                            parse(s.text(3)).get<std::vector<std::string>>(), s.text(4), s.text(5),
+                            parse(s.text(6)).get<std::vector<std::string>>()});
   }
   s.reset();
   return out;

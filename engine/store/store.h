@@ -60,6 +60,7 @@ struct OutboxRow {
   std::vector<std::string> roles;
   std::string message;
   std::string source;
+  std::vector<std::string> persons;
 };
 
 class Store {

@@ -229,7 +229,7 @@ TEST_F(Api, AnIdempotencyKeyBelongsToTheCommandItWasFirstUsedFor) {
     return server->engine().cancel_case(*id, "vergissing", "host-key");
   });
   EXPECT_EQ(reused.code(), StatusCode::kInvalidArgument) << reused.message();
-  EXPECT_EQ(server->on_engine([&] { return server->engine().store().schema_version(); }), 3);
+  EXPECT_GE(server->on_engine([&] { return server->engine().store().schema_version(); }), 3);  // the key's fingerprint
 }
 
 // ---- 10: audit -----------------------------------------------------------------------------

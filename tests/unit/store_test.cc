@@ -22,12 +22,12 @@ TEST(Store, CreatesTheSchemaOnceAndKeepsItsVersion) {
   std::string path = temp_db("termijn-store-schema.db");
   {
     store::Store s(path);
-    EXPECT_EQ(s.schema_version(), 3);
+    EXPECT_EQ(s.schema_version(), 4);
   }
   store::Store again(path);
-  EXPECT_EQ(again.schema_version(), 3);
+  EXPECT_EQ(again.schema_version(), 4);
   store::Database db(path);
-  EXPECT_EQ(db.scalar("SELECT COUNT(*) FROM schema_migrations"), 3);
+  EXPECT_EQ(db.scalar("SELECT COUNT(*) FROM schema_migrations"), 4);
   store::Statement mode(db.handle(), "PRAGMA journal_mode");
   ASSERT_TRUE(mode.step());
   EXPECT_EQ(mode.text(0), "wal");
@@ -145,11 +145,11 @@ TEST(Store, MigrationTwoRechainsAnExistingAuditLog) {
     store::Database db(path);
     db.exec("DROP INDEX cases_by_end; DROP TABLE tokens; DROP TABLE sink_cursors; DROP TABLE id_floors;"
             "ALTER TABLE audit DROP COLUMN detail_hash; ALTER TABLE audit DROP COLUMN purged;"
-            "ALTER TABLE commands DROP COLUMN fingerprint;"
+            "ALTER TABLE commands DROP COLUMN fingerprint; ALTER TABLE outbox DROP COLUMN persons;"
             "DELETE FROM schema_migrations WHERE version >= 2");
   }
   store::Store s(path);
-  EXPECT_EQ(s.schema_version(), 3);
+  EXPECT_EQ(s.schema_version(), 4);
   store::AuditCheck check = s.verify_audit();
   EXPECT_TRUE(check.ok) << check.problem;
   EXPECT_EQ(check.entries, 3);
@@ -171,7 +171,7 @@ TEST(Store, SinksResumeWhereTheyLeftOff) {
   store::Store s(path);
   runtime::Changes changes;
   for (int i = 0; i < 3; ++i) {
-    changes.outbox.push_back(runtime::Notification{1, from_millis(i), {"politie"}, fmt::format("bericht {}", i), "t"});
+    changes.outbox.push_back(runtime::Notification{1, from_millis(i), {"politie"}, fmt::format("bericht {}", i), "t", {}});
   }
   s.commit(changes, {});
   EXPECT_EQ(s.sink_cursor("webhook:a"), 0);

@@ -20,7 +20,8 @@ using boost::asio::ip::tcp;
 
 nlohmann::json notification_json(const store::OutboxRow& row) {
   return nlohmann::json{{"id", row.id},           {"case", row.case_id}, {"at", to_iso_utc(row.at)},
-                        {"roles", row.roles},     {"message", row.message}, {"source", row.source}};
+                        {"roles", row.roles},     {"message", row.message}, {"source", row.source},
+                        {"persons", row.persons}};
 }
 
 Result<WebhookTarget> parse_webhook_url(const std::string& url) {

@@ -259,6 +259,7 @@ model::Expr ExpressionChecker::member(const ast::Expr& expr) {
     return e;
   }
   model::Expr resolved = name(object, nullptr, /*of_member=*/true);
+  if (resolved.type.kind == K::kPerson) return attribute(expr, std::move(resolved));
   if (!resolved.type.is_error()) {
     diagnostics_.error(expr.text_range, fmt::format("'{}' is {} and has no part '{}'", n,
                                                     describe(resolved.type), m));
@@ -266,11 +267,76 @@ model::Expr ExpressionChecker::member(const ast::Expr& expr) {
   return error_expr(expr);
 }
 
+// `k.geboortedatum`: an attribute the process declares for persons (`persons { ... }`).
+model::Expr ExpressionChecker::attribute(const ast::Expr& expr, model::Expr person) {
+  const auto& attributes = symbols_.person_attributes;
+  auto it = std::find_if(attributes.begin(), attributes.end(), [&](const model::Field& f) { return f.name == expr.text; });
+  if (it == attributes.end()) {
+    std::vector<std::string> names;
+    for (const auto& f : attributes) names.push_back(f.name);
+    diagnostics_.error(expr.text_range,
+                       attributes.empty()
+                           ? fmt::format("persons in process '{}' have no attributes; declare them: persons {{ {}: <type> }}",
+                                         symbols_.process, expr.text)
+                           : fmt::format("persons have no attribute '{}'{}", expr.text, did_you_mean(expr.text, names)));
+    return error_expr(expr);
+  }
+  model::Expr e = make(expr, model::Expr::Kind::kAttribute, it->type);
+  e.text = it->name;
+  e.operands.push_back(std::move(person));
+  return e;
+}
+
+// age(k), age(k, moment), age(birth_moment[, moment]): whole years lived. A person's age is read
+// from the attribute `geboortedatum`, so a process that asks for it must declare it.
+model::Expr ExpressionChecker::age(const ast::Expr& expr) {
+  if (expr.operands.empty() || expr.operands.size() > 2) {
+    diagnostics_.error(expr.range, "age() takes a person (or a birth date) and, if the age is wanted on another "
+                                   "moment than now, that moment: age(k) or age(k, besluit)");
+    return error_expr(expr);
+  }
+  model::Expr e = make(expr, model::Expr::Kind::kAge, Type::of(K::kInt));
+  model::Expr born = resolve(expr.operands[0], nullptr);
+  if (born.type.kind == K::kPerson) {
+    const auto& attributes = symbols_.person_attributes;
+    auto it = std::find_if(attributes.begin(), attributes.end(), [](const model::Field& f) {
+      return f.name == kBirthDate;
+    });
+    if (it == attributes.end() || it->type.kind != K::kDateTime) {
+      diagnostics_.error(expr.operands[0].range, fmt::format("age() of a person reads its '{}'; declare it: persons {{ "
+                                                             "{}: datetime }}", kBirthDate, kBirthDate));
+      return error_expr(expr);
+    }
+    model::Expr date = make(expr.operands[0], model::Expr::Kind::kAttribute, it->type);
+    date.text = kBirthDate;
+    date.operands.push_back(std::move(born));
+    born = std::move(date);
+  } else if (!born.type.is_error() && born.type.kind != K::kDateTime) {
+    diagnostics_.error(expr.operands[0].range, fmt::format("age() needs a person or a birth date, but this is {}",
+                                                           describe(born.type)));
+    return error_expr(expr);
+  }
+  if (born.type.is_error()) return error_expr(expr);
+  e.operands.push_back(std::move(born));
+  if (expr.operands.size() == 2) {
+    model::Expr at = resolve(expr.operands[1], nullptr);
+    if (at.type.is_error()) return error_expr(expr);
+    if (at.type.kind != K::kDateTime) {
+      diagnostics_.error(expr.operands[1].range, fmt::format("age() is counted on a moment, but this is {}",
+                                                             describe(at.type)));
+      return error_expr(expr);
+    }
+    e.operands.push_back(std::move(at));
+  }
+  return e;
+}
+
 model::Expr ExpressionChecker::call(const ast::Expr& expr) {
   using EK = model::Expr::Kind;
+  if (expr.text == "age") return age(expr);
   if (expr.text != "count") {
     diagnostics_.error(expr.text_range, fmt::format("unknown function '{}'{}", expr.text,
-                                                    did_you_mean(expr.text, {"count"})));
+                                                    did_you_mean(expr.text, {"count", "age"})));
     return error_expr(expr);
   }
   if (expr.operands.size() != 1) {

@@ -30,7 +30,9 @@ class ExpressionChecker {
   // `of_member`: the name is the object of `X.y`, which may be a term group this file lacks.
   model::Expr name(const ast::Expr& expr, const model::Type* context, bool of_member = false);
   model::Expr member(const ast::Expr& expr);
+  model::Expr attribute(const ast::Expr& expr, model::Expr person);
   model::Expr call(const ast::Expr& expr);
+  model::Expr age(const ast::Expr& expr);
   model::Expr binary(const ast::Expr& expr);
   model::Type arithmetic(const ast::Expr& expr, const model::Type& lhs, const model::Type& rhs);
   void require_calendar(const SourceRange& range);
@@ -43,5 +45,8 @@ class ExpressionChecker {
 };
 
 model::Type duration_type(DurationKind kind);
+
+// The person attribute age(k) reads.
+inline constexpr const char* kBirthDate = "geboortedatum";
 
 }  // namespace termijn::checker

@@ -22,9 +22,20 @@ void ProcessCompiler::lower_call(const StepSite& site) {
     // Field types are re-read from the callee's declarations; mistakes there are reported
     // where they are written, once.
     DiagnosticList ignored;
-    ProcessCompiler reader(variants_.resolve(*callee), declarations_, variants_, ignored);
-    for (const auto& field : variants_.resolve(*callee).decl.fields) {
-      callee_fields.push_back(model::Field{field.name.name, reader.resolve_type(field.type), field.range});
+    const ResolvedProcess& resolved = variants_.resolve(*callee);
+    ProcessCompiler reader(resolved, declarations_, variants_, ignored);
+    for (const auto& field : resolved.decl.fields) {
+      callee_fields.push_back(model::Field{field.name.name, reader.resolve_type(field.type), field.range, field.required});
+    }
+    check_person_attributes(c.process, resolved.decl.person_attributes, reader);
+  }
+  for (const auto& field : callee_fields) {
+    bool given = std::any_of(c.arguments.begin(), c.arguments.end(),
+                             [&](const ast::CallArgument& a) { return a.field.name == field.name; });
+    if (field.required && !given) {
+      diagnostics_.error(c.process.range, fmt::format("process '{}' requires case field '{}'; pass it: call {} with ({} "
+                                                      "= ...)", c.process.name, field.name, c.process.name, field.name),
+                         {note(field.range, "it is declared required here")});
     }
   }
   for (const auto& arg : c.arguments) {
@@ -46,6 +57,24 @@ void ProcessCompiler::lower_call(const StepSite& site) {
   }
   record(nodes.entry, refs, false);
   link(nodes.entry, next);
+}
+
+// The callee receives the persons it is given with only the attributes it declares (need to
+// know); an attribute both declare must mean the same in both.
+void ProcessCompiler::check_person_attributes(const ast::Ident& callee, const std::vector<ast::FieldDecl>& attributes,
+                                              ProcessCompiler& reader) {
+  for (const auto& attribute : attributes) {
+    auto mine = std::find_if(symbols_.person_attributes.begin(), symbols_.person_attributes.end(),
+                             [&](const model::Field& f) { return f.name == attribute.name.name; });
+    if (mine == symbols_.person_attributes.end()) continue;
+    model::Type theirs = reader.resolve_type(attribute.type);
+    if (!theirs.is_error() && !mine->type.is_error() && !(theirs == mine->type)) {
+      diagnostics_.error(callee.range, fmt::format("persons carry '{}' as {} here, but process '{}' reads it as {}",
+                                                   mine->name, model::to_string(mine->type), callee.name,
+                                                   model::to_string(theirs)),
+                         {note(attribute.range, "its declaration is here")});
+    }
+  }
 }
 
 }  // namespace termijn::checker

@@ -95,10 +95,31 @@ void ProcessCompiler::lower_signal(const StepSite& site) {
 void ProcessCompiler::lower_notify(const StepSite& site) {
   const auto& [step, ctx, nodes, next] = site;
   const auto& n = step.as<ast::NotifyStep>();
-  for (const auto& role : n.roles) {
-    check_role(role);
-    node(nodes).roles.push_back(role.name);
+  std::vector<Reference> refs;
+  for (const auto& recipient : n.roles) {
+    const auto& roles = symbols_.roles;
+    bool is_role = std::find(roles.begin(), roles.end(), recipient.name) != roles.end();
+    bool is_value = symbols_.fields.count(recipient.name) != 0 ||
+                    std::any_of(loop_.begin(), loop_.end(), [&](const LoopVariable& v) { return v.name == recipient.name; });
+    if (is_role || !is_value) {
+      check_role(recipient);
+      node(nodes).roles.push_back(recipient.name);
+      continue;
+    }
+    // The persons a case field or a `for each` element holds: the household, as well as roles.
+    ast::Expr name;
+    name.kind = ast::Expr::Kind::kName;
+    name.text = recipient.name;
+    name.range = name.text_range = recipient.range;
+    model::Expr persons = expressions_.check(name, loop_, refs);
+    const model::Type& type = persons.type;
+    if (!type.is_error() && type.kind != TK::kPerson && !(type.kind == TK::kList && type.element == TK::kPerson)) {
+      diagnostics_.error(recipient.range, fmt::format("'notify' tells roles or persons; '{}' is {}", recipient.name,
+                                                      model::to_string(type)));
+    }
+    node(nodes).persons.push_back(std::move(persons));
   }
+  record(nodes.entry, refs, false);
   node(nodes).message = n.message;
   link(nodes.entry, next);
 }

@@ -135,6 +135,11 @@ void ProcessCompiler::lower_for_each(const StepSite& site) {
   node(nodes).expr = std::move(list);
   node(nodes).target = var;
   loop_.push_back(LoopVariable{var, element});
+  if (f.where) {
+    std::vector<Reference> where_refs;
+    node(nodes).filter = expressions_.expect(*f.where, model::Type::of(TK::kBool), "'where'", loop_, where_refs);
+    record(nodes.entry, where_refs, false);
+  }
   BlockContext inner{&f.body, &ctx, "a 'for each'", ctx.scope, nodes.exit, false};
   link(nodes.entry, lower_block(f.body, inner), "each " + var);
   loop_.pop_back();

@@ -51,9 +51,14 @@ void ProcessCompiler::declare_members() {
     }
   }
   for (const auto& field : decl_.fields) {
-    model::Field f{field.name.name, resolve_type(field.type), field.range};
+    model::Field f{field.name.name, resolve_type(field.type), field.range, field.required};
     if (symbols_.fields.emplace(f.name, f).second) out_->fields.push_back(f);
+    if (std::find(symbols_.roles.begin(), symbols_.roles.end(), f.name) != symbols_.roles.end()) {
+      // `notify x` must mean one thing: a role, or the persons in a field.
+      diagnostics_.error(field.name.range, fmt::format("'{}' is already a role; give the case field another name", f.name));
+    }
   }
+  declare_person_attributes();
   for (const auto& carried : decl_.event_fields) {
     auto& fields = out_->event_fields[carried.event.name];
     for (const auto& field : carried.fields) {
@@ -130,6 +135,32 @@ void ProcessCompiler::declare_members() {
   if (decl_.starts.empty() && !resolved_.parent_has_errors) {
     diagnostics_.error(decl_.name.range, fmt::format("process '{}' has no start: add 'start on <event>'",
                                                      decl_.name.name));
+  }
+}
+
+// `persons { geboortedatum: datetime ... }`: what every person of the case may carry besides its id.
+void ProcessCompiler::declare_person_attributes() {
+  report_duplicates(decl_.person_attributes, field_name, "person attribute", diagnostics_);
+  std::set<std::string> seen;
+  for (const auto& attribute : decl_.person_attributes) {
+    model::Field f{attribute.name.name, resolve_type(attribute.type), attribute.range};
+    if (attribute.required) {
+      diagnostics_.error(attribute.range, fmt::format("'required' is for case fields; a person's '{}' may be unknown "
+                                                      "at the start", f.name));
+    }
+    if (f.name == "id") {
+      diagnostics_.error(attribute.name.range, "every person has an 'id' already: the name the host knows it by");
+      continue;
+    }
+    if (f.type.kind == TK::kPerson || (f.type.kind == TK::kList && f.type.element == TK::kPerson)) {
+      diagnostics_.error(attribute.type.range, "a person's attribute cannot hold persons; relate them with a case "
+                                               "field or an attribute such as 'relatie: one of (...)'");
+      continue;
+    }
+    if (seen.insert(f.name).second) {
+      symbols_.person_attributes.push_back(f);
+      out_->person_attributes.push_back(f);
+    }
   }
 }
 

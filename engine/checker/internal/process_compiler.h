@@ -65,6 +65,7 @@ class ProcessCompiler {
 
   // members.cc
   void declare_members();
+  void declare_person_attributes();
   model::Type resolve_type(const ast::TypeRef& ref);
   void declare_block(const ast::Block& block);
   model::NodeId add_node(model::NodeKind kind, const std::string& name, const ast::Step& step);
@@ -101,6 +102,8 @@ class ProcessCompiler {
   void lower_require(const StepSite& site);
   // lower_call.cc
   void lower_call(const StepSite& site);
+  void check_person_attributes(const ast::Ident& callee, const std::vector<ast::FieldDecl>& attributes,
+                               ProcessCompiler& reader);
   model::NodeId continuation(const ast::Continuation& c, const BlockContext& ctx, model::NodeId next);
   model::NodeId entry_of(const ast::Step& step, const BlockContext& ctx, int depth = 0);
   model::NodeId resolve_jump(const ast::Ident& target, const BlockContext& ctx, int depth = 0);

@@ -30,6 +30,7 @@ struct LoopVariable {
 struct ProcessSymbols {
   std::string process;
   std::map<std::string, model::Field> fields;
+  std::vector<model::Field> person_attributes;  // `persons { ... }`
   std::map<std::string, StepSymbol> steps;
   std::vector<std::string> roles;
   std::vector<std::string> events;

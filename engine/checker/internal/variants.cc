@@ -159,18 +159,25 @@ void VariantResolver::merge(ResolvedProcess& out, const ResolvedProcess& parent)
     std::erase_if(merged.event_fields, [&](const ast::EventFields& f) { return f.event.name == fields.event.name; });
     merged.event_fields.push_back(fields);
   }
-  for (const auto& field : own.fields) {
-    auto same = std::find_if(merged.fields.begin(), merged.fields.end(),
-                             [&](const ast::FieldDecl& f) { return f.name.name == field.name.name; });
-    if (same == merged.fields.end()) {
-      merged.fields.push_back(field);
-    } else if (!same_type(same->type, field.type)) {
-      diagnostics_.error(field.type.range,
-                         fmt::format("case field '{}' already has a type in '{}'; a variant cannot change it",
-                                     field.name.name, parent.decl.name.name),
-                         {note(same->type.range, "the parent's declaration is here")});
+  // A variant adds case fields and person attributes; it cannot retype the parent's.
+  auto add_fields = [&](std::vector<ast::FieldDecl>& into, const std::vector<ast::FieldDecl>& added, const char* what) {
+    for (const auto& field : added) {
+      auto same = std::find_if(into.begin(), into.end(),
+                               [&](const ast::FieldDecl& f) { return f.name.name == field.name.name; });
+      if (same == into.end()) {
+        into.push_back(field);
+      } else if (!same_type(same->type, field.type)) {
+        diagnostics_.error(field.type.range,
+                           fmt::format("{} '{}' already has a type in '{}'; a variant cannot change it", what,
+                                       field.name.name, parent.decl.name.name),
+                           {note(same->type.range, "the parent's declaration is here")});
+      } else if (field.required && !same->required) {
+        same->required = true;  // a variant may demand more at the start, never less
+      }
     }
-  }
+  };
+  add_fields(merged.fields, own.fields, "case field");
+  add_fields(merged.person_attributes, own.person_attributes, "person attribute");
   for (const auto& term : own.term_overrides) merged.term_overrides.push_back(term);
   for (auto start : own.starts) {
     if (start.then) mark(start.then->block, ast::Origin::kAdded);

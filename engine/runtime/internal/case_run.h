@@ -38,7 +38,10 @@ class CaseRun {
   void next(int id);
   EvalContext context(const Token* t);
   void audit(const std::string& kind, Json detail);
-  void notify(std::vector<std::string> roles, std::string message, std::string source);
+  void notify(std::vector<std::string> roles, std::string message, std::string source,
+              std::vector<std::string> persons = {});
+  // `for each x in list where condition`: the elements the condition holds for, audited.
+  Json select(const Node& node, Json list, const Token& token);
   void write(const Task& t) { changes_.tasks[t.id] = t; }
   void write(const Timer& t) { changes_.timers[t.id] = t; }
   TimerId schedule(Timer timer);
