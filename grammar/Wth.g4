@@ -31,6 +31,7 @@ member
   | USES CALENDAR ID                              # calendarMember
   | CASE LBRACE fieldDecl* RBRACE                 # caseMember
   | PERSONS LBRACE fieldDecl* RBRACE              # personsMember
+  | instrumentDecl                                # instrumentMember
   | EVENTS eventDecl (COMMA eventDecl)*           # eventsMember
   | TERMS LBRACE termOverride* RBRACE             # termsMember
   | START ON ID (ARROW ID | block)?               # startMember
@@ -39,6 +40,24 @@ member
   | ADD (BEFORE | AFTER | BESIDE) ID block        # addMember
   | ADD BRANCH ID BESIDE ID block                 # addBranchMember
   | step                                          # stepMember
+  ;
+
+// ---- instruments: a checklist filled in by a task --------------------------------------
+// Items grouped in parts, each answered with a value of the scale; the first rule that holds
+// gives the computed outcome. A variant writes `instrument <same name> { part ... }` to add items.
+instrumentDecl : INSTRUMENT ID STRING? LBRACE instrumentPart* RBRACE ;
+instrumentPart
+  : SCALE ID (COMMA ID)*                          # scalePart
+  | OUTCOMES ID (COMMA ID)*                       # outcomesPart
+  | PART ID STRING? LBRACE itemDecl* RBRACE       # partPart
+  | RULES LBRACE outcomeRule* RBRACE              # rulesPart
+  | CITE STRING                                   # citePart
+  ;
+itemDecl : ITEM ID STRING? ;
+// `when 2 rood in one part -> opleggen`, `when 3 rood -> ...`, `when 1 rood in a -> ...`.
+outcomeRule
+  : WHEN INT ID (IN (ONE PART | ID))? ARROW ID    # countRule
+  | OTHERWISE ARROW ID                            # otherwiseRule
   ;
 
 // `intrekking by burgemeester`: only those roles may send the event (hosts acting for them).
@@ -90,6 +109,7 @@ taskItem
   : OUTPUT fieldDecl                              # outputItem
   | CITE STRING                                   # citeItem
   | ESCALATE LBRACE rung+ RBRACE                  # escalateItem
+  | INSTRUMENT ID                                 # instrumentItem
   ;
 rung : rungWhen COLON rungAction (AND rungAction)* ;
 rungWhen
@@ -143,6 +163,7 @@ AT: 'at'; REASSIGN: 'reassign'; RAISE: 'raise'; LEVEL: 'level'; WHEN: 'when';
 OTHERWISE: 'otherwise'; BRANCH: 'branch'; NOT: 'not'; AND: 'and'; OR: 'or';
 TRUE: 'true'; FALSE: 'false'; NOW: 'now'; WORKING: 'working'; PASSES: 'passes'; HAND: 'hand'; BESIDE: 'beside';
 PERSONS: 'persons'; REQUIRED: 'required'; WHERE: 'where';
+INSTRUMENT: 'instrument'; SCALE: 'scale'; OUTCOMES: 'outcomes'; PART: 'part'; ITEM: 'item'; RULES: 'rules';
 
 ARROW: '->'; LBRACE: '{'; RBRACE: '}'; LPAREN: '('; RPAREN: ')'; COMMA: ','; COLON: ':';
 DOT: '.'; ASSIGN: '='; EQ: '=='; NE: '!='; LE: '<='; GE: '>='; LT: '<'; GT: '>';

@@ -106,6 +106,7 @@ struct Rung {
 
 struct TaskStep {
   std::optional<std::string> title;
+  std::optional<Ident> instrument;  // `instrument rihg`: the task is filling in that checklist
   std::optional<Ident> role;
   std::optional<Expr> within;  // relative to when the task opens
   std::optional<Expr> due;     // an instant
@@ -289,6 +290,43 @@ struct EventFields {
   SourceRange range;
 };
 
+// ---- instruments -------------------------------------------------------------------------
+struct InstrumentItem {
+  Ident name;
+  std::optional<std::string> text;
+  SourceRange range;
+};
+
+struct InstrumentSection {  // `part a "Incident" { item ... }`
+  Ident name;
+  std::optional<std::string> title;
+  std::vector<InstrumentItem> items;
+  SourceRange range;
+};
+
+// `when 2 rood in one part -> opleggen`: at least `count` items answered `value`, counted over
+// the whole instrument, in one part (any), or in the part named; `otherwise` when none is given.
+struct OutcomeRule {
+  enum class Over { kWhole, kAnyPart, kPart, kOtherwise } over = Over::kWhole;
+  std::int64_t count = 0;
+  std::optional<Ident> value;
+  std::optional<Ident> part;
+  Ident outcome;
+  SourceRange range;
+};
+
+struct InstrumentDecl {
+  Ident name;
+  std::optional<std::string> title;
+  std::vector<Ident> scale;
+  std::vector<Ident> outcomes;
+  std::vector<InstrumentSection> parts;
+  bool has_rules = false;  // a variant without `rules` keeps the parent's
+  std::vector<OutcomeRule> rules;
+  std::optional<std::string> cite;
+  SourceRange range;
+};
+
 struct ProcessDecl {
   Ident name;
   std::optional<int> version;
@@ -298,6 +336,7 @@ struct ProcessDecl {
   std::optional<Ident> calendar;
   std::vector<FieldDecl> fields;
   std::vector<FieldDecl> person_attributes;  // `persons { ... }`
+  std::vector<InstrumentDecl> instruments;
   std::vector<Ident> events;
   std::vector<EventSenders> event_senders;
   std::vector<EventFields> event_fields;

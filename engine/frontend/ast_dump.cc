@@ -58,6 +58,7 @@ class Dumper {
         if (t.due) line(depth + 1, fmt::format("due {}", dump(*t.due)));
         for (const auto& o : t.outputs) line(depth + 1, fmt::format("output {}: {}", id(o.name), type(o.type)));
         if (t.cite) line(depth + 1, fmt::format("cite {}", quoted(*t.cite)));
+        if (t.instrument) line(depth + 1, fmt::format("instrument {}", id(*t.instrument)));
         if (t.has_escalation) line(depth + 1, "escalate");
         for (const auto& r : t.escalation) {
           const char* when = r.when == Rung::When::kAtDue ? "at due" : r.when == Rung::When::kBeforeDue ? "before due" : "after due";
@@ -159,6 +160,34 @@ class Dumper {
     }
   }
 
+  void instrument(const InstrumentDecl& i) {
+    auto ids = [this](const std::vector<Ident>& names) {
+      std::vector<std::string> out;
+      for (const auto& n : names) out.push_back(id(n));
+      return fmt::format("{}", fmt::join(out, ", "));
+    };
+    line(1, fmt::format("instrument {}{}{}", id(i.name), i.title ? " " + quoted(*i.title) : "", at(i.range)));
+    if (!i.scale.empty()) line(2, fmt::format("scale {}", ids(i.scale)));
+    if (!i.outcomes.empty()) line(2, fmt::format("outcomes {}", ids(i.outcomes)));
+    if (i.cite) line(2, fmt::format("cite {}", quoted(*i.cite)));
+    for (const auto& part : i.parts) {
+      line(2, fmt::format("part {}{}{}", id(part.name), part.title ? " " + quoted(*part.title) : "", at(part.range)));
+      for (const auto& item : part.items) {
+        line(3, fmt::format("item {}{}{}", id(item.name), item.text ? " " + quoted(*item.text) : "", at(item.range)));
+      }
+    }
+    if (i.has_rules) line(2, "rules");
+    for (const auto& r : i.rules) {
+      using Over = OutcomeRule::Over;
+      std::string when = r.over == Over::kOtherwise ? "otherwise"
+                         : fmt::format("when {} {}{}", r.count, r.value ? id(*r.value) : "?",
+                                       r.over == Over::kAnyPart ? " in one part"
+                                       : r.part                 ? " in " + id(*r.part)
+                                                                : "");
+      line(3, fmt::format("{} -> {}{}", when, id(r.outcome), at(r.range)));
+    }
+  }
+
   void process(const ProcessDecl& p) {
     line(0, fmt::format("process {}{}{}{}", id(p.name), p.version ? fmt::format(" version {}", *p.version) : "",
                         p.parent ? " extends " + id(*p.parent) : "", at(p.range)));
@@ -172,6 +201,7 @@ class Dumper {
       line(1, fmt::format("field {}: {}{}", id(f.name), type(f.type), f.required ? " required" : ""));
     }
     for (const auto& f : p.person_attributes) line(1, fmt::format("person attribute {}: {}", id(f.name), type(f.type)));
+    for (const auto& i : p.instruments) instrument(i);
     if (!events.empty()) line(1, fmt::format("events {}", fmt::join(events, ", ")));
     for (const auto& s : p.event_senders) {
       std::vector<std::string> roles;

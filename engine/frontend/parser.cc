@@ -268,6 +268,53 @@ class AstBuilder {
     return out;
   }
 
+  ast::InstrumentDecl instrument(P::InstrumentDeclContext* ctx) {
+    ast::InstrumentDecl out{ident(ctx->ID()), opt_string(ctx->STRING()), {}, {}, {}, false, {}, std::nullopt, range(ctx)};
+    for (auto* part : ctx->instrumentPart()) {
+      if (auto* s = dynamic_cast<P::ScalePartContext*>(part)) {
+        for (auto* id : s->ID()) out.scale.push_back(ident(id));
+      } else if (auto* o = dynamic_cast<P::OutcomesPartContext*>(part)) {
+        for (auto* id : o->ID()) out.outcomes.push_back(ident(id));
+      } else if (auto* p = dynamic_cast<P::PartPartContext*>(part)) {
+        ast::InstrumentSection section{ident(p->ID()), opt_string(p->STRING()), {}, range(p)};
+        for (auto* item : p->itemDecl()) {
+          section.items.push_back(ast::InstrumentItem{ident(item->ID()), opt_string(item->STRING()), range(item)});
+        }
+        out.parts.push_back(std::move(section));
+      } else if (auto* r = dynamic_cast<P::RulesPartContext*>(part)) {
+        out.has_rules = true;
+        for (auto* rule : r->outcomeRule()) out.rules.push_back(outcome_rule(rule));
+      } else if (auto* c = dynamic_cast<P::CitePartContext*>(part)) {
+        out.cite = opt_string(c->STRING());
+      }
+    }
+    return out;
+  }
+
+  ast::OutcomeRule outcome_rule(P::OutcomeRuleContext* ctx) {
+    using Over = ast::OutcomeRule::Over;
+    ast::OutcomeRule out;
+    out.range = range(ctx);
+    if (auto* o = dynamic_cast<P::OtherwiseRuleContext*>(ctx)) {
+      out.over = Over::kOtherwise;
+      out.outcome = ident(o->ID());
+      return out;
+    }
+    auto* c = dynamic_cast<P::CountRuleContext*>(ctx);
+    if (c == nullptr) return out;  // a rule the parser could not read (reported)
+    auto ids = c->ID();
+    out.count = integer(c->INT());
+    if (!ids.empty()) out.value = ident(ids.front());
+    if (!ids.empty()) out.outcome = ident(ids.back());
+    if (c->PART() != nullptr) {
+      out.over = Over::kAnyPart;
+    } else if (ids.size() == 3) {
+      out.over = Over::kPart;
+      out.part = ident(ids[1]);
+    }
+    return out;
+  }
+
   ast::FieldDecl field(P::FieldDeclContext* ctx) {
     return ast::FieldDecl{ident(ctx->ID()), type(ctx->typeRef()), range(ctx), ctx->REQUIRED() != nullptr};
   }
@@ -307,6 +354,8 @@ class AstBuilder {
       out.calendar = ident(m->ID());
     } else if (auto* m = dynamic_cast<P::CaseMemberContext*>(ctx)) {
       for (auto* f : m->fieldDecl()) out.fields.push_back(field(f));
+    } else if (auto* m = dynamic_cast<P::InstrumentMemberContext*>(ctx)) {
+      if (m->instrumentDecl() != nullptr) out.instruments.push_back(instrument(m->instrumentDecl()));
     } else if (auto* m = dynamic_cast<P::PersonsMemberContext*>(ctx)) {
       for (auto* f : m->fieldDecl()) out.person_attributes.push_back(field(f));
     } else if (auto* m = dynamic_cast<P::EventsMemberContext*>(ctx)) {
@@ -419,6 +468,8 @@ class AstBuilder {
           } else if (auto* e = dynamic_cast<P::EscalateItemContext*>(item)) {
             task.has_escalation = true;
             for (auto* r : e->rung()) task.escalation.push_back(rung(r));
+          } else if (auto* i = dynamic_cast<P::InstrumentItemContext*>(item)) {
+            if (i->ID() != nullptr) task.instrument = ident(i->ID());
           }
         }
       }

@@ -111,6 +111,13 @@ const LegalTerm* Process::find_term(const std::string& qualified) const {
   return nullptr;
 }
 
+const Instrument* Process::find_instrument(const std::string& instrument_name) const {
+  for (const auto& instrument : instruments) {
+    if (instrument.name == instrument_name) return &instrument;
+  }
+  return nullptr;
+}
+
 const Process* Model::find(const std::string& process_name) const {
   for (const auto& p : processes) {
     if (p->name == process_name) return p.get();
@@ -129,6 +136,15 @@ std::string canonical_form(const Process& p) {
   line(fmt::format("roles {}", fmt::join(p.roles, ",")));
   for (const auto& f : p.fields) line(fmt::format("field {}: {}{}", f.name, to_string(f.type), f.required ? " required" : ""));
   for (const auto& f : p.person_attributes) line(fmt::format("person {}: {}", f.name, to_string(f.type)));
+  for (const auto& i : p.instruments) {
+    line(fmt::format("instrument {} title {} cite {} scale {} outcomes {}", i.name, i.title, i.cite,
+                     fmt::join(i.scale, ","), fmt::join(i.outcomes, ",")));
+    for (const auto& part : i.parts) {
+      line(fmt::format("  part {} {}", part.name, part.title));
+      for (const auto& item : part.items) line(fmt::format("    item {} {}", item.name, item.text));
+    }
+    for (const auto& rule : i.rules) line(fmt::format("  rule {} -> {}", to_source(rule), rule.outcome));
+  }
   line(fmt::format("events {}", fmt::join(p.events, ",")));
   for (const auto& [event, roles] : p.event_senders) line(fmt::format("event {} by {}", event, fmt::join(roles, ",")));
   for (const auto& [event, fields] : p.event_fields) line(fmt::format("event {} with {}", event, fmt::join(fields, ",")));
@@ -150,6 +166,7 @@ std::string canonical_form(const Process& p) {
                        r.reassign_to.value_or(""), r.raise_level.value_or(0)));
     }
     if (!n.cite.empty()) line(fmt::format("  cite {}", n.cite));
+    if (!n.instrument.empty()) line(fmt::format("  instrument {}", n.instrument));
     if (n.expr) line(fmt::format("  expr {}", to_source(*n.expr)));
     if (!n.target.empty()) line(fmt::format("  target {}", n.target));
     for (const auto& [name, value] : n.arguments) line(fmt::format("  arg {} = {}", name, to_source(value)));

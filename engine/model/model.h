@@ -11,6 +11,7 @@
 #include "engine/base/binary_op.h"
 #include "engine/base/duration.h"
 #include "engine/base/source.h"
+#include "engine/model/instrument.h"
 #include "engine/model/type.h"
 
 namespace termijn::model {
@@ -132,6 +133,7 @@ struct Node {
   std::vector<Field> outputs;
   std::vector<EscalationRung> escalation;
   std::string cite;
+  std::string instrument;  // the checklist this task fills in (its items are among the outputs)
 
   // kForEachSplit: `where`, checked for each element with the loop variable bound to it.
   std::optional<Expr> filter;
@@ -191,6 +193,7 @@ struct Process {
   // `persons { geboortedatum: datetime ... }`: the attributes every person of a case may carry,
   // besides its `id`. A person is {"id": "...", attribute: value, ...}, or just its id as text.
   std::vector<Field> person_attributes;
+  std::vector<Instrument> instruments;
   std::vector<std::string> events;
   // Who may send an event (art. 3 Wth: only the mayor revokes); an event not here may come from anyone.
   std::map<std::string, std::vector<std::string>> event_senders;
@@ -207,6 +210,7 @@ struct Process {
 
   const Node* find_node(const std::string& name) const;
   const LegalTerm* find_term(const std::string& qualified) const;
+  const Instrument* find_instrument(const std::string& instrument_name) const;
 };
 
 struct Model {

@@ -8,6 +8,7 @@
 #include "engine/base/diagnostic.h"
 #include "engine/base/limits.h"
 #include "engine/runtime/internal/case_run.h"
+#include "engine/runtime/internal/instruments.h"
 
 namespace termijn::runtime {
 
@@ -239,6 +240,10 @@ Status Runtime::complete(TaskId task_id, const std::string& role, const Json& ou
     }
     converted[key] = v;
   }
+  Json scored;
+  if (const model::Instrument* instrument = node.instrument.empty() ? nullptr : p.find_instrument(node.instrument)) {
+    if (Status s = fill_in(*instrument, task.name, converted, scored); !s.is_ok()) return s;
+  }
   for (const auto& field : node.outputs) {
     if (!converted.contains(field.name)) {
       return Status(StatusCode::kInvalidArgument, fmt::format("task '{}' needs output '{}' ({})", task.name, field.name,
@@ -253,6 +258,7 @@ Status Runtime::complete(TaskId task_id, const std::string& role, const Json& ou
   c.outputs[node.id] = converted;
   c.reached[node.id] = now;
   run.cancel_rungs(task_id);
+  if (!scored.is_null()) run.audit("instrument scored", scored);
   run.audit("task completed", Json{{"task", task_id}, {"step", task.name}, {"role", role}, {"outputs", converted},
                                    {"late", now > task.due.at}});
   run.write(task);

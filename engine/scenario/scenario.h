@@ -8,6 +8,12 @@
 //   day 8 14:35   expect task zorgadvies open for veilig_thuis
 //   day 8 14:35   expect level 1
 //
+// Set-up shared by several scenarios is written once: a file begins with `include "other.scenario"`
+// lines (their `given` set-ups become usable here), then `given "name"` set-ups (process, persons,
+// start, timeline lines), then its scenarios; `given "name"` right under a `scenario` or `given`
+// heading takes that set-up's lines in first. `person NAME with attribute=value, ...` names a
+// person of the case; a text value of a person field that names one becomes that person.
+//
 // `termijn test` runs them; each failure names its line and prints the timeline so far.
 #pragma once
 
@@ -16,6 +22,7 @@
 #include <vector>
 
 #include "engine/base/diagnostic.h"
+#include "engine/model/model.h"
 #include "engine/runtime/instance.h"
 #include "engine/time/instant.h"
 
@@ -50,21 +57,45 @@ struct Step {
   std::vector<Named> field_words;
 };
 
+// `person anna with geboortedatum=1990-05-01`: in case data it becomes {"id": "anna", ...}.
+struct Person {
+  Named name;
+  Json attributes = Json::object();
+  std::vector<Named> attribute_words;  // checked against the process's `persons { ... }`
+};
+
+// A scenario, or a `given` set-up (the same parts; a set-up is never run on its own). Parts that
+// came from a set-up keep the ranges of the lines they were written on.
 struct Scenario {
   std::string name;
   SourceRange range;
   std::string process;
   std::filesystem::path file;  // the process file
+  SourceRange process_range;
   Instant start;
   std::string event;
   Json data = Json::object();
   std::vector<Named> start_fields;
+  SourceRange start_range;
+  std::vector<Person> persons;
   std::vector<Step> steps;
   bool broken = false;  // a line of it did not read: it is not run, the file's other scenarios are
 };
 
-// Parses a .scenario file; mistakes are diagnostics (file:line:col).
+// Parses a .scenario file and the files it includes (read from disk, relative to it); mistakes
+// are diagnostics (file:line:col, in the file where they are written). Only scenarios are
+// returned, with their set-ups' lines in them.
 std::vector<Scenario> parse(const SourceFilePtr& source, DiagnosticList& diagnostics);
+
+// Checks a scenario against its compiled process: every name it uses, its persons' attributes
+// (`persons { ... }` in the process), and that its start gives every required case field. Each
+// mistake is reported once, however many scenarios share the line it is on. True when it may run.
+bool check(const Scenario& scenario, const model::Process& process, DiagnosticList& diagnostics);
+
+// The scenario as it runs against `process`: a text value of a person field (or an element of a
+// list<person> field) that names one of its persons becomes that person, {"id": NAME, attribute:
+// value, ...}; any other value is sent as written (a person may be known by its id alone).
+Scenario with_persons(Scenario scenario, const model::Process& process);
 
 struct Outcome {
   std::string scenario;

@@ -22,6 +22,15 @@ void ProcessCompiler::lower_task(const StepSite& site) {
   }
   node_ref.outputs = symbols_.steps.count(step.name.name) != 0 ? symbols_.steps.at(step.name.name).outputs
                                                                : std::vector<model::Field>{};
+  if (task.instrument) {
+    std::vector<std::string> names;
+    for (const auto& i : out_->instruments) names.push_back(i.name);
+    if (out_->find_instrument(task.instrument->name) == nullptr) {
+      diagnostics_.error(task.instrument->range, fmt::format("unknown instrument '{}'{}", task.instrument->name,
+                                                             did_you_mean(task.instrument->name, names)));
+    }
+    node_ref.instrument = task.instrument->name;
+  }
   if (task.within && task.due) {
     diagnostics_.error(task.due->range, fmt::format("task '{}' has both 'within' and 'due'; give one", step.name.name));
   }

@@ -59,6 +59,7 @@ void ProcessCompiler::declare_members() {
     }
   }
   declare_person_attributes();
+  declare_instruments();
   for (const auto& carried : decl_.event_fields) {
     auto& fields = out_->event_fields[carried.event.name];
     for (const auto& field : carried.fields) {

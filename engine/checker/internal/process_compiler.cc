@@ -126,10 +126,16 @@ void ProcessCompiler::declare_block(const ast::Block& block) {
     if (!step.name.name.empty()) {
       StepSymbol symbol{step.kind, nodes.entry, {}, step.name.range};
       if (step.kind == SK::kTask) {
+        const auto& task = step.as<ast::TaskStep>();
         std::set<std::string> seen;
-        for (const auto& output : step.as<ast::TaskStep>().outputs) {
+        if (task.instrument) {
+          symbol.outputs = instrument_outputs(task.instrument->name, task.instrument->range);
+          for (const auto& f : symbol.outputs) seen.insert(f.name);
+        }
+        for (const auto& output : task.outputs) {
           if (!seen.insert(output.name.name).second) {
-            diagnostics_.error(output.name.range, fmt::format("output '{}' is declared twice", output.name.name));
+            diagnostics_.error(output.name.range, fmt::format("output '{}' is declared twice{}", output.name.name,
+                                                              task.instrument ? " (or is part of the instrument)" : ""));
             continue;
           }
           symbol.outputs.push_back(model::Field{output.name.name, resolve_type(output.type), output.range});

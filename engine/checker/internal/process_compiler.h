@@ -66,6 +66,11 @@ class ProcessCompiler {
   // members.cc
   void declare_members();
   void declare_person_attributes();
+  // instruments.cc
+  void declare_instruments();
+  void declare_instrument_parts(const ast::InstrumentDecl& decl, model::Instrument& instrument);
+  void declare_outcome_rules(const ast::InstrumentDecl& decl, model::Instrument& instrument);
+  std::vector<model::Field> instrument_outputs(const std::string& name, const SourceRange& range) const;
   model::Type resolve_type(const ast::TypeRef& ref);
   void declare_block(const ast::Block& block);
   model::NodeId add_node(model::NodeKind kind, const std::string& name, const ast::Step& step);

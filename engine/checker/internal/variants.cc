@@ -178,6 +178,7 @@ void VariantResolver::merge(ResolvedProcess& out, const ResolvedProcess& parent)
   };
   add_fields(merged.fields, own.fields, "case field");
   add_fields(merged.person_attributes, own.person_attributes, "person attribute");
+  for (const auto& instrument : own.instruments) extend_instrument(merged.instruments, instrument, parent.decl.name.name);
   for (const auto& term : own.term_overrides) merged.term_overrides.push_back(term);
   for (auto start : own.starts) {
     if (start.then) mark(start.then->block, ast::Origin::kAdded);
@@ -444,6 +445,44 @@ void VariantResolver::apply_addition(ResolvedProcess& out, const ast::Addition& 
                          {note(held.keyword, "the inherited step that now waits")});
   }
   block.insert(block.begin() + static_cast<std::ptrdiff_t>(waiting), steps.begin(), steps.end());
+}
+
+// `instrument rihg { part ... }` in a variant adds to the parent's instrument of that name (the
+// 2024 signals): items join their part or come as a new part; `rules` replace the parent's.
+// Its scale and outcomes are the parent's: answers and outcomes must keep their meaning.
+void VariantResolver::extend_instrument(std::vector<ast::InstrumentDecl>& into, const ast::InstrumentDecl& own,
+                                        const std::string& parent) {
+  auto base = std::find_if(into.begin(), into.end(), [&](const ast::InstrumentDecl& i) { return i.name.name == own.name.name; });
+  if (base == into.end()) {
+    into.push_back(own);
+    return;
+  }
+  auto same_names = [](const std::vector<ast::Ident>& a, const std::vector<ast::Ident>& b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                      [](const ast::Ident& x, const ast::Ident& y) { return x.name == y.name; });
+  };
+  if ((!own.scale.empty() && !same_names(own.scale, base->scale)) ||
+      (!own.outcomes.empty() && !same_names(own.outcomes, base->outcomes))) {
+    diagnostics_.error(own.name.range, fmt::format("instrument '{}' of '{}' keeps its scale and outcomes in a variant; "
+                                                   "add items and rules, or declare an instrument of another name",
+                                                   own.name.name, parent),
+                       {note(base->range, "the parent's instrument is here")});
+  }
+  for (const auto& part : own.parts) {
+    auto same = std::find_if(base->parts.begin(), base->parts.end(),
+                             [&](const ast::InstrumentSection& p) { return p.name.name == part.name.name; });
+    if (same == base->parts.end()) {
+      base->parts.push_back(part);
+    } else {
+      same->items.insert(same->items.end(), part.items.begin(), part.items.end());
+    }
+  }
+  if (own.has_rules) {
+    base->has_rules = true;
+    base->rules = own.rules;
+  }
+  if (own.cite) base->cite = own.cite;
+  if (own.title) base->title = own.title;
 }
 
 }  // namespace termijn::checker

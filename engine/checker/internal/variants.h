@@ -31,6 +31,7 @@ class VariantResolver {
  private:
   void merge(ResolvedProcess& out, const ResolvedProcess& parent);
   void apply_removal(ResolvedProcess& out, const ast::Removal& removal);
+  void extend_instrument(std::vector<ast::InstrumentDecl>& into, const ast::InstrumentDecl& own, const std::string& parent);
   void apply_override(ResolvedProcess& out, const ast::Step& replacement);
   void warn_dropped(const ast::Step& parent, const ast::Step& replacement);
   void apply_addition(ResolvedProcess& out, const ast::Addition& addition);

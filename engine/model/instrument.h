@@ -1,0 +1,69 @@
+// An instrument: a structured checklist a task fills in (the RiHG is the first). Items are
+// grouped in parts and answered with a value of the instrument's scale; the first rule that
+// holds gives the computed outcome. Whoever fills it in may choose another outcome, with a
+// motivation: the engine computes, the professional decides.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/base/source.h"
+
+namespace termijn::model {
+
+struct InstrumentItem {
+  std::string name;
+  std::string text;  // the question as the form shows it
+  SourceRange range;
+};
+
+struct InstrumentPart {
+  std::string name;
+  std::string title;
+  std::vector<InstrumentItem> items;
+};
+
+// `when 2 rood in one part -> opleggen`
+struct OutcomeRule {
+  enum class Over { kWhole, kAnyPart, kPart, kOtherwise };
+  Over over = Over::kWhole;
+  std::int64_t count = 0;
+  std::string value;  // a value of the scale
+  std::string part;   // kPart
+  std::string outcome;
+  SourceRange range;
+};
+// As written: "2 rood in one part", "otherwise".
+std::string to_source(const OutcomeRule& rule);
+
+// The outputs a task that fills in an instrument has besides one per item.
+inline constexpr const char* kOutcome = "outcome";        // chosen; the computed one unless given
+inline constexpr const char* kComputed = "computed";      // by the rules; set by the engine
+inline constexpr const char* kMotivation = "motivation";  // required when outcome != computed
+
+struct Instrument {
+  std::string name;
+  std::string title;
+  std::string cite;
+  std::vector<std::string> scale;
+  std::vector<std::string> outcomes;
+  std::vector<InstrumentPart> parts;
+  std::vector<OutcomeRule> rules;  // the last is `otherwise` (the checker insists)
+  SourceRange range;
+
+  std::vector<const InstrumentItem*> items() const;
+};
+
+struct Scored {
+  std::string outcome;
+  const OutcomeRule* rule = nullptr;
+  std::string because;  // "2 rood in part 'a' (a1, a3)"
+};
+
+// The first rule that holds for `answers` (item -> scale value); every item must be answered.
+Scored score(const Instrument& instrument, const std::map<std::string, std::string>& answers);
+
+}  // namespace termijn::model
