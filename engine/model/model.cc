@@ -137,11 +137,12 @@ std::string canonical_form(const Process& p) {
   for (const auto& f : p.fields) line(fmt::format("field {}: {}{}", f.name, to_string(f.type), f.required ? " required" : ""));
   for (const auto& f : p.person_attributes) line(fmt::format("person {}: {}", f.name, to_string(f.type)));
   for (const auto& i : p.instruments) {
-    line(fmt::format("instrument {} title {} cite {} scale {} outcomes {}", i.name, i.title, i.cite,
+    // Free text quoted, so that no title and cite can be cut differently into the same line.
+    line(fmt::format("instrument {} title {:?} cite {:?} scale {} outcomes {}", i.name, i.title, i.cite,
                      fmt::join(i.scale, ","), fmt::join(i.outcomes, ",")));
     for (const auto& part : i.parts) {
-      line(fmt::format("  part {} {}", part.name, part.title));
-      for (const auto& item : part.items) line(fmt::format("    item {} {}", item.name, item.text));
+      line(fmt::format("  part {} {:?}", part.name, part.title));
+      for (const auto& item : part.items) line(fmt::format("    item {} {:?}", item.name, item.text));
     }
     for (const auto& rule : i.rules) line(fmt::format("  rule {} -> {}", to_source(rule), rule.outcome));
   }

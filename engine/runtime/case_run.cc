@@ -100,12 +100,21 @@ Json CaseRun::select(const Node& node, Json list, const Token& token) {
   Json selected = Json::array();
   Token element = token;
   element.frames.push_back(Frame{-1, Json::object()});
+  Json undecided = Json::array();
   for (auto& value : list) {
     element.frames.back().vars[node.target] = value;
-    if (evaluate(*node.filter, context(&element)).get<bool>()) selected.push_back(std::move(value));
+    try {
+      if (evaluate(*node.filter, context(&element)).get<bool>()) selected.push_back(std::move(value));
+    } catch (const std::runtime_error& e) {
+      // One person's unknown birth date must not stop the case for the whole household: the
+      // element is left out, and the audit names it and why, for a person to follow up.
+      undecided.push_back(Json{{"element", person_id(value)}, {"reason", e.what()}});
+    }
   }
-  audit("selected", Json{{"step", node.name}, {"where", model::to_source(*node.filter)}, {"of", list.size()},
-                         {"selected", selected.size()}});
+  Json detail{{"step", node.name}, {"where", model::to_source(*node.filter)}, {"of", list.size()},
+              {"selected", selected.size()}};
+  if (!undecided.empty()) detail["undecided"] = undecided;
+  audit("selected", detail);
   return selected;
 }
 
@@ -240,6 +249,12 @@ void CaseRun::step(int id) {
     case NodeKind::kNotify: {
       std::vector<std::string> persons;
       for (const auto& recipients : node.persons) {
+        // A person field with no value tells no one (the audit says so); it does not stop the case.
+        if (recipients.kind == model::Expr::Kind::kField &&
+            (!c().data.contains(recipients.text) || c().data.at(recipients.text).is_null())) {
+          audit("not notified", Json{{"step", node.name}, {"field", recipients.text}, {"reason", "no value"}});
+          continue;
+        }
         Json value = evaluate(recipients, context(t));
         for (const Json& person : value.is_array() ? value : Json::array({value})) persons.push_back(person_id(person));
       }
@@ -305,6 +320,13 @@ void CaseRun::call(int id, const Node& node) {
   EvalContext ctx = context(token(id));
   for (const auto& [field, value] : node.arguments) {
     data[field] = declared_attributes_only(evaluate(value, ctx), callee->person_attributes);
+  }
+  // The checker saw the callee deployed with the caller; a later version may require more.
+  for (const auto& field : callee->fields) {
+    if (field.required && (!data.contains(field.name) || data.at(field.name).is_null())) {
+      throw std::runtime_error(fmt::format("process '{}' version {} requires case field '{}', which '{}' does not pass",
+                                           callee->name, callee->version, field.name, node.name));
+    }
   }
   CaseId child = rt_.next_case_++;
   Instance instance;

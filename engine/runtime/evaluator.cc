@@ -108,6 +108,20 @@ std::int64_t age_in_years(date::year_month_day born, date::year_month_day at) {
   return years;
 }
 
+// Persons are the same by id: "p1", {"id": "p1"} and {"id": "p1", "relatie": ...} are one person
+// (a call hands persons on with fewer attributes, a host may send either form).
+bool same(const Expr& l, const Json& a, const Json& b) {
+  if (l.type.kind == TK::kPerson) return person_id(a) == person_id(b);
+  if (l.type.kind == TK::kList && l.type.element == TK::kPerson && a.is_array() && b.is_array()) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      if (person_id(a[i]) != person_id(b[i])) return false;
+    }
+    return true;
+  }
+  return a == b;
+}
+
 int compare(const Json& a, const Json& b, const model::Type& type) {
   if (type.is_duration()) {
     Duration x = duration_from(a), y = duration_from(b);
@@ -166,8 +180,8 @@ Json evaluate(const Expr& e, const EvalContext& ctx) {
   switch (e.op) {
     case BinaryOp::kAnd: return evaluate(l, ctx).get<bool>() && evaluate(r, ctx).get<bool>();
     case BinaryOp::kOr: return evaluate(l, ctx).get<bool>() || evaluate(r, ctx).get<bool>();
-    case BinaryOp::kEq: return evaluate(l, ctx) == evaluate(r, ctx);
-    case BinaryOp::kNe: return evaluate(l, ctx) != evaluate(r, ctx);
+    case BinaryOp::kEq: return same(l, evaluate(l, ctx), evaluate(r, ctx));
+    case BinaryOp::kNe: return !same(l, evaluate(l, ctx), evaluate(r, ctx));
     case BinaryOp::kLt: return compare(evaluate(l, ctx), evaluate(r, ctx), l.type) < 0;
     case BinaryOp::kLe: return compare(evaluate(l, ctx), evaluate(r, ctx), l.type) <= 0;
     case BinaryOp::kGt: return compare(evaluate(l, ctx), evaluate(r, ctx), l.type) > 0;

@@ -2,7 +2,21 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
+
 namespace termijn::runtime {
+
+namespace {
+
+// A motivation says something: at least three letters or digits. Spaces of any kind, dots and
+// invisible characters alone do not (they would let a deviation pass without a reason).
+bool motivates(const std::string& text) {
+  int letters = 0;
+  for (unsigned char ch : text) letters += std::isalnum(ch) != 0 ? 1 : 0;
+  return letters >= 3;
+}
+
+}  // namespace
 
 Status fill_in(const model::Instrument& instrument, const std::string& task, Json& outputs, Json& scored) {
   if (outputs.contains(model::kComputed)) {
@@ -29,9 +43,10 @@ Status fill_in(const model::Instrument& instrument, const std::string& task, Jso
   std::string motivation = outputs.contains(model::kMotivation) ? outputs.at(model::kMotivation).get<std::string>() : "";
   bool deviates = chosen != result.outcome;
   // The professional decides; the instrument supports. Choosing otherwise is allowed, never silently.
-  if (deviates && motivation.find_first_not_of(" \t\r\n") == std::string::npos) {
+  if (deviates && !motivates(motivation)) {
     return Status(StatusCode::kInvalidArgument,
-                  fmt::format("task '{}': the outcome '{}' differs from the computed '{}' ({}: {}); give a '{}' for it",
+                  fmt::format("task '{}': the outcome '{}' differs from the computed '{}' ({}: {}); give a '{}' for it "
+                              "(at least three letters or digits)",
                               task, chosen, result.outcome, result.rule ? model::to_source(*result.rule) : "no rule",
                               result.because, model::kMotivation));
   }

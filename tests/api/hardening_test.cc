@@ -187,6 +187,13 @@ TEST_F(Api, ARoleThatOnlyFollowsACaseSeesItsCourseNotItsDecisions) {
   json decided = find_entry(full, "decided");
   EXPECT_EQ(find_entry(course, "decided")["detail"], (json{{"step", decided["detail"]["step"]}}));
   EXPECT_EQ(find_entry(course, "decided")["at"], decided["at"]);
+  // Deadlines, yes; their explanation, which quotes the case's data, no.
+  json all = client->get(fmt::format("/api/v1/cases/{}/deadlines", id), tokens["hovj"]).json();
+  json followed = client->get(fmt::format("/api/v1/cases/{}/deadlines", id), tokens["burgemeester"]).json();
+  ASSERT_EQ(followed.size(), all.size());
+  ASSERT_FALSE(all.empty());
+  EXPECT_FALSE(all[0]["why"].empty());
+  for (const auto& d : followed) EXPECT_TRUE(d["why"].empty()) << d.dump();
 }
 
 TEST_F(Api, AfterARedeployTheCaseListShowsOnlyCasesTheCallerCanOpen) {

@@ -550,15 +550,19 @@ HttpResponse HttpApi::timeline(Call& call) {
 
 HttpResponse HttpApi::deadlines(Call& call) {
   std::int64_t id = call.id();
-  if (visibility_.of(call.caller.role, id) == Sight::kNone) return unseen(call, "case", id, id);
+  Sight sight = visibility_.of(call.caller.role, id);
+  if (sight == Sight::kNone) return unseen(call, "case", id, id);
+  // The explanation quotes the case's data (a birth date, an arrest time): only for full sight.
+  auto why = [sight](const Json& lines) { return sight == Sight::kFull ? lines : Json::array(); };
   Json out = Json::array();
   for (const auto& task : engine_.tasks(store::TaskQuery{std::nullopt, id, true, std::nullopt})) {
     out.push_back(Json{{"kind", "task"}, {"name", task["step"]}, {"title", task["title"]}, {"role", task["role"]},
-                       {"due", task["due"]}, {"why", task["due_why"]}});
+                       {"due", task["due"]}, {"why", why(task["due_why"])}});
   }
   for (const auto& timer : engine_.timers(id)) {
     if (timer["status"] != "pending") continue;
-    out.push_back(Json{{"kind", timer["kind"]}, {"name", timer["name"]}, {"due", timer["due"]}, {"why", timer["due_why"]}});
+    out.push_back(Json{{"kind", timer["kind"]}, {"name", timer["name"]}, {"due", timer["due"]},
+                       {"why", why(timer["due_why"])}});
   }
   std::stable_sort(out.begin(), out.end(), [](const Json& a, const Json& b) {
     return a["due"].get<std::string>() < b["due"].get<std::string>();

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <set>
 
+#include "engine/base/limits.h"
+
 namespace termijn::checker {
 
 namespace {
@@ -91,6 +93,13 @@ void ProcessCompiler::declare_instrument_parts(const ast::InstrumentDecl& decl, 
       out.items.push_back(model::InstrumentItem{n, item.text.value_or(""), item.range});
     }
     instrument.parts.push_back(std::move(out));
+  }
+  // The task's completion carries one output per item, plus outcome and motivation: it must fit
+  // in one request body (limits.h, list elements per object).
+  if (items.size() + 3 > limits::kListElements) {
+    diagnostics_.error(decl.name.range, fmt::format("instrument '{}' has {} items; at most {} fit in one completion "
+                                                    "(limit: list elements)", decl.name.name, items.size(),
+                                                    limits::kListElements - 3));
   }
   if (items.empty()) {
     diagnostics_.error(decl.name.range, fmt::format("instrument '{}' has no items: part a \"...\" {{ item a1 \"...\" }}",

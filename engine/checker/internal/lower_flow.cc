@@ -128,7 +128,8 @@ void ProcessCompiler::lower_for_each(const StepSite& site) {
     element = model::Type::of(list.type.element);
   }
   const std::string& var = f.variable.name;
-  if (symbols_.fields.count(var) != 0 || symbols_.steps.count(var) != 0) {
+  bool is_role = std::find(symbols_.roles.begin(), symbols_.roles.end(), var) != symbols_.roles.end();
+  if (symbols_.fields.count(var) != 0 || symbols_.steps.count(var) != 0 || is_role) {
     diagnostics_.error(f.variable.range, fmt::format("'{}' is already a name in this process; choose another "
                                                      "name for the element", var));
   }

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <set>
 #include <functional>
 
 namespace termijn::checker {
@@ -178,7 +179,14 @@ void VariantResolver::merge(ResolvedProcess& out, const ResolvedProcess& parent)
   };
   add_fields(merged.fields, own.fields, "case field");
   add_fields(merged.person_attributes, own.person_attributes, "person attribute");
-  for (const auto& instrument : own.instruments) extend_instrument(merged.instruments, instrument, parent.decl.name.name);
+  std::set<std::string> extended;
+  for (const auto& instrument : own.instruments) {
+    if (!extended.insert(instrument.name.name).second) {
+      diagnostics_.error(instrument.name.range, fmt::format("instrument '{}' is declared twice", instrument.name.name));
+      continue;
+    }
+    extend_instrument(merged.instruments, instrument, parent.decl.name.name);
+  }
   for (const auto& term : own.term_overrides) merged.term_overrides.push_back(term);
   for (auto start : own.starts) {
     if (start.then) mark(start.then->block, ast::Origin::kAdded);
@@ -475,6 +483,7 @@ void VariantResolver::extend_instrument(std::vector<ast::InstrumentDecl>& into, 
       base->parts.push_back(part);
     } else {
       same->items.insert(same->items.end(), part.items.begin(), part.items.end());
+      if (part.title) same->title = part.title;
     }
   }
   if (own.has_rules) {
