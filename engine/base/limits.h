@@ -18,6 +18,13 @@ inline constexpr std::size_t kSourceBytes = 1 << 20;
 // Files in one deploy upload or one program (imports included).
 inline constexpr std::size_t kFilesPerProgram = 256;
 
+// How deep the `include` lines of .scenario files may nest: a includes b, b includes c, ...,
+// counted in files below the one read. Sharing set-ups needs a level or two. The scenario reader
+// recurses once per level, with a reader and its file's text per level; the bound keeps a long
+// chain from going deep on the stack. How many files one parse reads at all is bounded by
+// kFilesPerProgram, as a program's imports are. (Tested in tests/scenario/scenario_format_test.cc.)
+inline constexpr std::size_t kIncludeDepth = 8;
+
 // Nesting of blocks, parentheses and list literals in a source file. The parser, the checker
 // and the evaluator recurse once per level; 64 is far beyond any process a person writes
 // (the shipped files nest at most 6 deep) and far below what the stack holds.

@@ -1,22 +1,31 @@
+// Reading .scenario files: the line-based reader of scenarios, their `given` set-ups, the files
+// they include and the persons they name. Checking a scenario against its process and running it
+// is scenario_run.cc's part.
 #include "engine/scenario/scenario.h"
 
 #include <fmt/format.h>
 
-#include <unistd.h>
-
-#include <cctype>
 #include <deque>
 #include <map>
 
-#include "engine/api/engine.h"
 #include "engine/base/limits.h"
 #include "engine/base/numbers.h"
 #include "engine/frontend/line_reader.h"
-#include "engine/driver/compilation.h"
-#include "engine/runtime/evaluator.h"
+#include "engine/scenario/internal/report_once.h"
 #include "engine/time/legal_time.h"
 
 namespace termijn::scenario {
+
+void add_once(DiagnosticList& into, const Diagnostic& diagnostic) {
+  auto path = [](const SourceRange& r) { return r.file ? r.file->path() : std::string(); };
+  for (const auto& existing : into.all()) {
+    if (existing.message == diagnostic.message && existing.range.begin == diagnostic.range.begin &&
+        path(existing.range) == path(diagnostic.range)) {
+      return;
+    }
+  }
+  into.add(diagnostic);
+}
 
 namespace {
 
@@ -30,25 +39,6 @@ std::vector<Named> named(const std::vector<Word>& words) {
   std::vector<Named> out;
   for (const auto& w : words) out.push_back(named(w));
   return out;
-}
-
-// How deep includes may nest (a includes b, b includes c, ...). Sharing set-ups needs a level or
-// two; the bound keeps a long chain from going deep on the stack (a reader per level). How many
-// files one parse reads is bounded by limits::kFilesPerProgram, as a program's imports are.
-constexpr std::size_t kIncludeDepth = 8;
-
-// Adds unless a diagnostic with the same text at the same place of the same path is there: an
-// included file is read anew for every file that includes it (and by `termijn test` on its own),
-// and a set-up's mistake is the same mistake for every scenario that uses it.
-void add_once(DiagnosticList& into, const Diagnostic& diagnostic) {
-  auto path = [](const SourceRange& r) { return r.file ? r.file->path() : std::string(); };
-  for (const auto& existing : into.all()) {
-    if (existing.message == diagnostic.message && existing.range.begin == diagnostic.range.begin &&
-        path(existing.range) == path(diagnostic.range)) {
-      return;
-    }
-  }
-  into.add(diagnostic);
 }
 
 // What one parse() shares with the files it includes.
@@ -125,7 +115,12 @@ void read_expect(LineReader& r, Step& step, Words& n) {
     else if (number) d.error(number->range, fmt::format("expected a level from 0 to {}", kHighestLevel));
   } else if (r.accept("notified")) {
     step.what = Step::What::kNotified;
-    n.role = r.word("the role");
+    // `expect notified person sanne "..."`: a person of the case, by its id, rather than a role.
+    if (r.accept("person")) {
+      if (auto person = r.word("the person's id")) step.person = person->text;
+    } else {
+      n.role = r.word("the role");
+    }
     if (r.peek() != nullptr) step.contains = r.quoted("the text the message contains");
   } else if (r.accept("refused")) {
     step.what = Step::What::kRefused;
@@ -183,11 +178,6 @@ bool read_action(LineReader& r, Step& step, Words& n) {
   return true;
 }
 
-// "landelijk.scenario:9" for a line written in another file than `home`, "9:" for one in it.
-std::string line_label(const SourceRange& line, const SourceRange& home) {
-  if (line.file == home.file || !line.file) return fmt::format("{}:", line.begin.line);
-  return fmt::format("{}:{}", fs::path(line.file->path()).filename().string(), line.begin.line);
-}
 
 // Reads one .scenario file line by line into sections: its `given` set-ups and its scenarios.
 // What a line gets wrong is held against the section it belongs to, so that the file's other
@@ -324,8 +314,8 @@ void Reader::include(const fs::path& path, const SourceRange& at) {
                              fmt::join(chain, " -> ")));
     return;
   }
-  if (reading.size() > kIncludeDepth) {
-    d_.error(at, fmt::format("includes nest more than {} deep here", kIncludeDepth));
+  if (reading.size() > limits::kIncludeDepth) {
+    d_.error(at, fmt::format("includes nest more than {} deep here (limit: include depth)", limits::kIncludeDepth));
     return;
   }
   if (includes_.givens.count(key) == 0 && !read_included(path, key, at)) return;
@@ -556,378 +546,6 @@ std::vector<Scenario> parse(const SourceFilePtr& source, DiagnosticList& d) {
   for (const auto& diagnostic : includes.diagnostics.all()) add_once(d, diagnostic);
   for (const auto& diagnostic : reader.diagnostics().all()) add_once(d, diagnostic);
   return out;
-}
-
-namespace {
-
-using TK = model::Type::Kind;
-
-// A name the process must know, with a suggestion when it does not.
-void check_known(const Named& w, const std::vector<std::string>& candidates, const char* what,
-                 const model::Process& p, DiagnosticList& d) {
-  if (std::find(candidates.begin(), candidates.end(), w.text) == candidates.end()) {
-    d.error(w.range, fmt::format("process '{}' has no {} '{}'{}", p.name, what, w.text, did_you_mean(w.text, candidates)));
-  }
-}
-
-std::vector<std::string> names_of(const std::vector<model::Field>& fields) {
-  std::vector<std::string> out;
-  for (const auto& f : fields) out.push_back(f.name);
-  return out;
-}
-
-// Checks every name a scenario uses against its compiled process.
-void check_names(const Scenario& s, const model::Process& p, DiagnosticList& d) {
-  auto fields = names_of(p.fields);
-  auto known = [&](const Named& w, const std::vector<std::string>& candidates, const char* what) {
-    check_known(w, candidates, what, p, d);
-  };
-  std::vector<std::string> tasks, timers;
-  for (const auto& n : p.nodes) {
-    if (n.kind == model::NodeKind::kTask) tasks.push_back(n.name);
-    if (n.kind == model::NodeKind::kTimer) timers.push_back(n.name);
-  }
-  for (const auto& w : s.start_fields) known(w, fields, "case field");
-  if (std::find(p.events.begin(), p.events.end(), s.event) == p.events.end()) {
-    d.error(s.start_range, fmt::format("process '{}' has no event '{}' to start on", p.name, s.event));
-  }
-  for (const Step& step : s.steps) {
-    bool timer = step.kind == Step::Kind::kExpect && step.what == Step::What::kTimer;
-    if (step.step_word) known(*step.step_word, timer ? timers : tasks, timer ? "timer" : "task");
-    if (step.role_word) known(*step.role_word, p.roles, "role");
-    if (step.event_word) known(*step.event_word, p.events, "event");
-    if (step.kind == Step::Kind::kComplete && step.step_word) {
-      const model::Node* task = p.find_node(step.step_word->text);
-      std::vector<std::string> outputs = task != nullptr ? names_of(task->outputs) : std::vector<std::string>{};
-      for (const auto& w : step.field_words) known(w, outputs, "output for this task");
-    } else {
-      for (const auto& w : step.field_words) known(w, fields, "case field");
-    }
-  }
-}
-
-// A person's attributes are those the process declares (`persons { ... }`), with their types.
-void check_persons(const Scenario& s, const model::Process& p, DiagnosticList& d) {
-  auto attributes = names_of(p.person_attributes);
-  for (const Person& person : s.persons) {
-    for (const Named& w : person.attribute_words) {
-      auto attribute = std::find_if(p.person_attributes.begin(), p.person_attributes.end(),
-                                    [&](const model::Field& f) { return f.name == w.text; });
-      if (attribute == p.person_attributes.end()) {
-        if (attributes.empty()) {
-          d.error(w.range, fmt::format("process '{}' has no person attribute '{}': it declares none (persons {{ ... }})",
-                                       p.name, w.text));
-        } else {
-          check_known(w, attributes, "person attribute", p, d);
-        }
-        continue;
-      }
-      Json converted;
-      if (auto error = runtime::convert_input(attribute->type, person.attributes.at(w.text), converted)) {
-        d.error(w.range, fmt::format("person '{}', {}: {}", person.name.text, w.text, *error));
-      }
-    }
-  }
-}
-
-// A case starts with every field the process requires (`name: type required`).
-void check_required(const Scenario& s, const model::Process& p, DiagnosticList& d) {
-  std::vector<std::string> missing, to_add;
-  for (const auto& f : p.fields) {
-    if (!f.required || s.data.contains(f.name)) continue;
-    missing.push_back(f.name);
-    to_add.push_back(f.name + "=...");
-  }
-  if (missing.empty()) return;
-  d.error(s.start_range, fmt::format("the start of process '{}' requires {}; add {}", p.name, fmt::join(missing, ", "),
-                                     fmt::join(to_add, ", ")));
-}
-
-}  // namespace
-
-bool check(const Scenario& s, const model::Process& p, DiagnosticList& diagnostics) {
-  DiagnosticList found;
-  check_names(s, p, found);
-  check_persons(s, p, found);
-  check_required(s, p, found);
-  for (const auto& diagnostic : found.all()) add_once(diagnostics, diagnostic);
-  return !found.has_errors();
-}
-
-namespace {
-
-// A text naming a declared person becomes that person: {"id": name, attribute: value, ...}. Any
-// other value stays as it is (a person may be known by its id alone).
-Json person_or_value(const Json& value, const std::vector<Person>& persons) {
-  if (!value.is_string()) return value;
-  for (const Person& person : persons) {
-    if (person.name.text != value.get_ref<const std::string&>()) continue;
-    Json out = person.attributes;
-    out["id"] = person.name.text;
-    return out;
-  }
-  return value;
-}
-
-// `data` with the persons in its person fields (and lists of persons) filled in.
-Json fill_in_persons(Json data, const std::vector<model::Field>& fields, const std::vector<Person>& persons) {
-  if (persons.empty() || !data.is_object()) return data;
-  for (const auto& f : fields) {
-    auto value = data.find(f.name);
-    if (value == data.end()) continue;
-    if (f.type.kind == TK::kPerson) *value = person_or_value(*value, persons);
-    if (f.type.kind == TK::kList && f.type.element == TK::kPerson && value->is_array()) {
-      for (Json& element : *value) element = person_or_value(element, persons);
-    }
-  }
-  return data;
-}
-
-}  // namespace
-
-Scenario with_persons(Scenario s, const model::Process& p) {
-  s.data = fill_in_persons(std::move(s.data), p.fields, s.persons);
-  for (Step& step : s.steps) {
-    const model::Node* task = step.kind == Step::Kind::kComplete ? p.find_node(step.name) : nullptr;
-    if (task != nullptr) step.data = fill_in_persons(std::move(step.data), task->outputs, s.persons);
-    if (step.kind == Step::Kind::kUpdate || step.kind == Step::Kind::kSignal) {
-      step.data = fill_in_persons(std::move(step.data), p.fields, s.persons);
-    }
-  }
-  return s;
-}
-
-namespace {
-
-std::string describe(const Json& audit_entry, const LegalTime& legal) {
-  const Json& d = audit_entry.at("detail");
-  std::string at = legal.format(*parse_instant(audit_entry.at("at").get<std::string>()));
-  std::string what = audit_entry.at("kind");
-  for (const char* key : {"step", "role", "timer", "reason", "event", "status", "roles", "message"}) {
-    if (d.contains(key)) what += fmt::format(" {}={}", key, d.at(key).is_string() ? d.at(key).get<std::string>() : d.at(key).dump());
-  }
-  return fmt::format("    {}  {}", at, what);
-}
-
-// The compiled process a scenario runs, compiling its file the first time one uses it (its
-// mistakes are reported then, once). Nothing when there is none to run.
-const model::Process* process_for(const Scenario& s, std::map<std::filesystem::path, Compilation>& compilations,
-                                  const std::vector<std::filesystem::path>& stdlib_dirs, DiagnosticList& diagnostics) {
-  auto [entry, first] = compilations.try_emplace(s.file);
-  Compilation& compiled = entry->second;
-  if (first) {
-    compiled = compile_paths({s.file.string()}, stdlib_dirs);
-    for (const auto& path : compiled.unreadable) diagnostics.error(s.process_range, fmt::format("cannot read '{}'", path));
-    for (const auto& diag : compiled.diagnostics.all()) diagnostics.add(diag);
-  }
-  const model::Process* process = compiled.model->find(s.process);
-  if (process == nullptr && compiled.unreadable.empty() && !compiled.diagnostics.has_errors()) {
-    add_once(diagnostics, Diagnostic{Severity::kError, s.process_range,
-                                     fmt::format("'{}' declares no process '{}'", s.file.string(), s.process), {}});
-  }
-  return process;
-}
-
-void remove_store(const std::string& db) {
-  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
-}
-
-// Runs one checked scenario on a fresh store at `db`.
-Outcome run_one(const Scenario& s, const std::vector<std::filesystem::path>& stdlib_dirs, const std::string& db) {
-  Outcome outcome;
-  outcome.scenario = s.name;
-  VirtualClock clock(s.start);
-  auto opened = Engine::open(EngineOptions{db, &clock, stdlib_dirs});
-  if (!opened.is_ok()) {
-    outcome.passed = false;
-    outcome.failures.push_back(opened.status().message());
-    return outcome;
-  }
-  Engine& engine = *opened.value();
-  engine.deploy({s.file.string()});
-  const LegalTime& legal = engine.legal();
-  auto fail = [&](const Step& step, const std::string& message) {
-    outcome.passed = false;
-    outcome.failures.push_back(fmt::format("{}: {}", step.range.location(), message));
-  };
-  Result<CaseId> started = engine.start_case(s.process, s.data, s.event);
-  if (!started.is_ok()) {
-    outcome.passed = false;
-    outcome.failures.push_back(fmt::format("{}: the case did not start: {}", s.start_range.location(), started.status().message()));
-    return outcome;
-  }
-  CaseId id = *started;
-  std::size_t seen = 0;
-  auto catch_up = [&] {
-    Json audit = engine.audit(id);
-    for (; seen < audit.size(); ++seen) outcome.timeline.push_back(describe(audit[seen], legal));
-  };
-  catch_up();
-  for (const auto& step : s.steps) {
-    engine.run_until(clock, step.at);
-    catch_up();
-    outcome.timeline.push_back(fmt::format("  {}  {}", line_label(step.range, s.range), step.text));
-    const runtime::Instance* c = engine.runtime().find_case(id);
-    auto open_task = [&]() -> const runtime::Task* {
-      if (c == nullptr) return nullptr;
-      for (const auto& [_, t] : c->tasks) {
-        if (t.name == step.name) return &t;
-      }
-      return nullptr;
-    };
-    auto refused_with = [&](const Status& status) {
-      if (step.fails) {
-        if (status.is_ok()) fail(step, fmt::format("expected a refusal with \"{}\", but it was accepted", *step.fails));
-        else if (status.message().find(*step.fails) == std::string::npos)
-          fail(step, fmt::format("refused, but with \"{}\"", status.message()));
-      } else if (!status.is_ok()) {
-        fail(step, fmt::format("refused: {}", status.message()));
-      }
-    };
-    switch (step.kind) {
-      case Step::Kind::kComplete: {
-        const runtime::Task* t = open_task();
-        if (t == nullptr) {
-          fail(step, fmt::format("there is no open task '{}' to complete", step.name));
-          break;
-        }
-        refused_with(engine.complete_task(t->id, step.role, step.data));
-        break;
-      }
-      case Step::Kind::kSignal: refused_with(engine.signal(id, step.name, step.data, "", step.role)); break;
-      case Step::Kind::kUpdate: refused_with(engine.update_case(id, step.data)); break;
-      case Step::Kind::kCancel: refused_with(engine.cancel_case(id, step.contains.value_or("cancelled"))); break;
-      case Step::Kind::kNothing: break;
-      case Step::Kind::kExpect: {
-        store::TaskQuery all;
-        all.case_id = id;
-        all.open_only = false;
-        Json cases = engine.cases();
-        Json this_case;
-        for (const auto& row : cases) {
-          if (row.at("id") == id) this_case = row;
-        }
-        switch (step.what) {
-          case Step::What::kTaskOpen: {
-            const runtime::Task* t = open_task();
-            if (t == nullptr) {
-              fail(step, fmt::format("expected task '{}' open, but it is not", step.name));
-            } else if (!step.role.empty() && t->role != step.role) {
-              fail(step, fmt::format("expected task '{}' open for {}, but it is for {}", step.name, step.role, t->role));
-            } else if (step.due && legal.format(*step.due) != legal.format(t->due.at)) {
-              fail(step, fmt::format("expected task '{}' due {}, but it is due {}", step.name, legal.format(*step.due),
-                                     legal.format(t->due.at)));
-            }
-            break;
-          }
-          case Step::What::kTaskDone:
-          case Step::What::kTaskCancelled: {
-            const char* status = step.what == Step::What::kTaskDone ? "completed" : "cancelled";
-            bool found = false;
-            for (const auto& t : engine.tasks(all)) found |= t.at("step") == step.name && t.at("status") == status;
-            if (!found) fail(step, fmt::format("expected task '{}' {}, but it is not", step.name, status));
-            break;
-          }
-          case Step::What::kTaskAbsent:
-            if (open_task() != nullptr) fail(step, fmt::format("expected no open task '{}', but there is one", step.name));
-            break;
-          case Step::What::kTaskNever:
-            break;  // checked once the whole timeline has run
-          case Step::What::kTimer: {
-            bool ok = false;
-            std::string actual = "not set";
-            if (c != nullptr && c->named_timers.count(step.name) != 0) {
-              auto timer = c->timers.find(c->named_timers.at(step.name));
-              if (timer != c->timers.end()) {
-                actual = legal.format(timer->second.due.at);
-                ok = step.due && actual == legal.format(*step.due);
-              }
-            }
-            if (!ok) fail(step, fmt::format("expected timer '{}' at {}, but it is {}", step.name,
-                                            step.due ? legal.format(*step.due) : "?", actual));
-            break;
-          }
-          case Step::What::kLevel: {
-            int level = this_case.is_null() ? 0 : this_case.at("level").get<int>();
-            if (level != step.level) fail(step, fmt::format("expected level {}, but it is {}", step.level, level));
-            break;
-          }
-          case Step::What::kNotified: {
-            bool found = false;
-            for (const auto& n : engine.outbox()) {
-              if (n.at("case") != id) continue;
-              bool to_role = false;
-              for (const auto& r : n.at("roles")) to_role |= r == step.role;
-              found |= to_role && (!step.contains || n.at("message").get<std::string>().find(*step.contains) != std::string::npos);
-            }
-            if (!found) fail(step, fmt::format("expected a notification to {}{}, but there is none", step.role,
-                                               step.contains ? " saying \"" + *step.contains + "\"" : ""));
-            break;
-          }
-          case Step::What::kRefused: {
-            bool found = false;
-            for (const auto& e : engine.audit(id)) {
-              found |= e.at("kind") == "refused" &&
-                       e.at("detail").at("reason").get<std::string>().find(*step.contains) != std::string::npos;
-            }
-            if (!found) fail(step, fmt::format("expected a refusal saying \"{}\", but there is none", *step.contains));
-            break;
-          }
-          case Step::What::kEnded: {
-            if (this_case.is_null() || this_case.at("status") == "running") {
-              fail(step, "expected the case to have ended, but it is running");
-            } else if (step.contains &&
-                       this_case.at("end_reason").get<std::string>().find(*step.contains) == std::string::npos) {
-              fail(step, fmt::format("expected it to end with \"{}\", but it ended with \"{}\"", *step.contains,
-                                     this_case.at("end_reason").get<std::string>()));
-            }
-            break;
-          }
-          case Step::What::kRunning:
-            if (c == nullptr) fail(step, "expected the case to be running, but it has ended");
-            break;
-        }
-        break;
-      }
-    }
-    catch_up();
-  }
-  store::TaskQuery every;
-  every.case_id = id;
-  every.open_only = false;
-  Json opened_tasks = engine.tasks(every);
-  for (const auto& step : s.steps) {
-    if (step.kind != Step::Kind::kExpect || step.what != Step::What::kTaskNever) continue;
-    for (const auto& t : opened_tasks) {
-      if (t.at("step") == step.name) {
-        fail(step, fmt::format("expected task '{}' never to open, but it opened at {}", step.name,
-                               t.at("opened").get<std::string>()));
-        break;
-      }
-    }
-  }
-  engine.verify_audit();
-  return outcome;
-}
-
-}  // namespace
-
-std::vector<Outcome> run(const std::vector<Scenario>& scenarios, const std::vector<std::filesystem::path>& stdlib_dirs,
-                         const std::filesystem::path& work_dir, DiagnosticList& diagnostics) {
-  std::vector<Outcome> outcomes;
-  int counter = 0;
-  // Each process file is compiled once, and its mistakes reported once, however many scenarios use it.
-  std::map<std::filesystem::path, Compilation> compilations;
-  for (const auto& written : scenarios) {
-    if (written.broken) continue;
-    const model::Process* process = process_for(written, compilations, stdlib_dirs, diagnostics);
-    if (process == nullptr || !check(written, *process, diagnostics)) continue;
-    std::string db = (work_dir / fmt::format("scenario-{}-{}.db", ::getpid(), ++counter)).string();
-    remove_store(db);  // one an earlier run with the same process id left
-    outcomes.push_back(run_one(with_persons(written, *process), stdlib_dirs, db));
-    remove_store(db);
-  }
-  return outcomes;
 }
 
 }  // namespace termijn::scenario

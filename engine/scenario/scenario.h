@@ -51,6 +51,7 @@ struct Step {
                     kRefused, kEnded, kRunning } what = What::kRunning;
   std::optional<Instant> due;
   std::optional<std::string> contains;
+  std::optional<std::string> person;  // kNotified: a person of the case told, by id, instead of a role
   int level = 0;
   // The names this line uses, for checking.
   std::optional<Named> step_word, role_word, event_word;

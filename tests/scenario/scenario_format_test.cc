@@ -205,13 +205,18 @@ TEST_F(ScenarioFormat, IncludesMayNotCycle) {
   EXPECT_HAS(errors("include \"main.scenario\"\n"), "main.scenario:1:1: error: this include makes a cycle");
 }
 
-TEST_F(ScenarioFormat, IncludesNestAtMostEightDeep) {
-  for (int i = 1; i <= 9; ++i) write(fmt::format("f{}.scenario", i), fmt::format("include \"f{}.scenario\"\n", i + 1));
-  write("f10.scenario", "given \"diep\"\nperson x\n");
-  std::string text = errors("include \"f1.scenario\"\n");
-  EXPECT_HAS(text, "f8.scenario:1:1: error: includes nest more than 8 deep here");
-  write("f8.scenario", "given \"diep\"\nperson x\n");
-  EXPECT_EQ(errors("include \"f1.scenario\"\n"), "") << "eight deep is allowed";
+// limits::kIncludeDepth, as tests/unit/limits_test.cc tests the others: main.scenario includes
+// f1, f1 includes f2, ..., down to a file with a set-up.
+TEST_F(ScenarioFormat, IncludeDepthLimit) {
+  auto chain = [&](std::size_t depth) {
+    for (std::size_t i = 1; i < depth; ++i) write(fmt::format("f{}.scenario", i), fmt::format("include \"f{}.scenario\"\n", i + 1));
+    write(fmt::format("f{}.scenario", depth), "given \"diep\"\nperson x\n");
+    return errors("include \"f1.scenario\"\n");
+  };
+  EXPECT_EQ(chain(limits::kIncludeDepth), "") << "at the limit";
+  EXPECT_HAS(chain(limits::kIncludeDepth + 1),
+             fmt::format("f{}.scenario:1:1: error: includes nest more than {} deep here (limit: include depth)",
+                         limits::kIncludeDepth, limits::kIncludeDepth));
 }
 
 TEST_F(ScenarioFormat, IncludeMistakes) {
