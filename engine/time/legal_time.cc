@@ -107,7 +107,17 @@ std::optional<Instant> parse_instant(const std::string& text) {
   // The shape is decided before date::parse sees the text: handed a format its text does not
   // fit, date.h's %T reads seconds it never set (undefined behaviour, found by fuzzing).
   static const std::regex kShape(R"(\d{4}-\d{2}-\d{2}([T ])\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})?)");
+  static const std::regex kDate(R"(\d{4}-\d{2}-\d{2})");
   constexpr std::size_t kLongest = 29;  // 2026-10-20T14:35:00.000+02:00
+  static const LegalTime kLegal;
+  // A date alone (a birth date) is the start of that day in Amsterdam.
+  if (std::regex_match(text, kDate)) {
+    date::local_days day;
+    std::istringstream in(text);
+    in >> date::parse("%F", day);
+    if (in.fail()) return std::nullopt;
+    return kLegal.from_local(local_time<milliseconds>(day));
+  }
   std::smatch m;
   if (text.size() > kLongest || !std::regex_match(text, m, kShape)) return std::nullopt;
   const std::string separator = m[1].str();
@@ -123,7 +133,6 @@ std::optional<Instant> parse_instant(const std::string& text) {
   local_time<milliseconds> local;  // Amsterdam's wall clock
   in >> date::parse("%F" + separator + (seconds ? "%T" : "%H:%M"), local);
   if (in.fail()) return std::nullopt;
-  static const LegalTime kLegal;
   return kLegal.from_local(local);
 }
 

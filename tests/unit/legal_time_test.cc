@@ -277,6 +277,11 @@ TEST(Instant, ParsesUtcOffsetsAndLocalTime) {
   EXPECT_EQ(to_iso_utc(*parse_instant("2026-10-30T13:35:00Z")), "2026-10-30T13:35:00Z");
   EXPECT_EQ(to_iso_utc(*parse_instant("2026-10-30T14:35:00+01:00")), "2026-10-30T13:35:00Z");
   EXPECT_EQ(to_iso_utc(*parse_instant("2026-07-01 12:00")), "2026-07-01T10:00:00Z");
+  // A date alone, as a birth date is written: midnight in Amsterdam, summer or winter.
+  EXPECT_EQ(to_iso_utc(*parse_instant("2014-10-20")), "2014-10-19T22:00:00Z");
+  EXPECT_EQ(to_iso_utc(*parse_instant("2016-02-29")), "2016-02-28T23:00:00Z");
+  EXPECT_FALSE(parse_instant("2015-02-29").has_value());
+  EXPECT_FALSE(parse_instant("2015-13-01").has_value());
   EXPECT_FALSE(parse_instant("yesterday").has_value());
 }
 
