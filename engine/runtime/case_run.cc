@@ -322,11 +322,9 @@ void CaseRun::call(int id, const Node& node) {
     data[field] = declared_attributes_only(evaluate(value, ctx), callee->person_attributes);
   }
   // The checker saw the callee deployed with the caller; a later version may require more.
-  for (const auto& field : callee->fields) {
-    if (field.required && (!data.contains(field.name) || data.at(field.name).is_null())) {
-      throw std::runtime_error(fmt::format("process '{}' version {} requires case field '{}', which '{}' does not pass",
-                                           callee->name, callee->version, field.name, node.name));
-    }
+  if (const model::Field* field = missing_required(callee->fields, data)) {
+    throw std::runtime_error(fmt::format("process '{}' version {} requires case field '{}', which '{}' does not pass",
+                                         callee->name, callee->version, field->name, node.name));
   }
   CaseId child = rt_.next_case_++;
   Instance instance;

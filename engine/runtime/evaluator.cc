@@ -34,6 +34,13 @@ Json declared_attributes_only(Json value, const std::vector<model::Field>& attri
   return kept;
 }
 
+const model::Field* missing_required(const std::vector<model::Field>& fields, const Json& data) {
+  for (const auto& field : fields) {
+    if (field.required && (!data.contains(field.name) || data.at(field.name).is_null())) return &field;
+  }
+  return nullptr;
+}
+
 Json duration_json(const Duration& d) {
   return Json{{"kind", kind_name(d.kind)}, {"months", d.months}, {"days", d.days}, {"minutes", d.minutes}};
 }

@@ -34,6 +34,8 @@ Json declared_attributes_only(Json value, const std::vector<model::Field>& attri
 Duration duration_from(const Json& j);
 
 // Reads a value from the API for a field of `type`; returns an error message when it does not fit.
+// The first field marked `required` that `data` has no value for, or nullptr.
+const model::Field* missing_required(const std::vector<model::Field>& fields, const Json& data);
 // A person is read against the process's `person_attributes`.
 std::optional<std::string> convert_input(const model::Type& type, const Json& in, Json& out,
                                          const std::vector<model::Field>& person_attributes = {});

@@ -93,12 +93,10 @@ Status Runtime::validate_data(const model::Process& process, const Json& data, J
     }
     out[key] = converted;
   }
-  for (const auto& field : process.fields) {
-    if (field.required && (!out.contains(field.name) || out.at(field.name).is_null())) {
-      return Status(StatusCode::kInvalidArgument, fmt::format("process '{}' requires case field '{}' ({}) from the "
-                                                              "start", process.name, field.name,
-                                                              model::to_string(field.type)));
-    }
+  if (const model::Field* field = missing_required(process.fields, out)) {
+    return Status(StatusCode::kInvalidArgument, fmt::format("process '{}' requires case field '{}' ({}) from the "
+                                                            "start", process.name, field->name,
+                                                            model::to_string(field->type)));
   }
   // Every later read and step copies the case's data: bounded, so no case grows without end.
   std::size_t bytes = out.dump(-1, ' ', false, Json::error_handler_t::replace).size();

@@ -12,14 +12,6 @@ namespace termijn::checker {
 
 namespace {
 
-// Names in `names` given once each; the second of a pair is reported.
-void report_twice(const std::vector<ast::Ident>& names, const char* what, DiagnosticList& diagnostics) {
-  std::set<std::string> seen;
-  for (const auto& n : names) {
-    if (!seen.insert(n.name).second) diagnostics.error(n.range, fmt::format("{} '{}' is listed twice", what, n.name));
-  }
-}
-
 model::OutcomeRule::Over over_of(ast::OutcomeRule::Over over) {
   using Over = model::OutcomeRule::Over;
   switch (over) {
@@ -29,12 +21,6 @@ model::OutcomeRule::Over over_of(ast::OutcomeRule::Over over) {
     case ast::OutcomeRule::Over::kOtherwise: return Over::kOtherwise;
   }
   return Over::kOtherwise;
-}
-
-std::vector<std::string> names_of(const std::vector<ast::Ident>& idents) {
-  std::vector<std::string> out;
-  for (const auto& i : idents) out.push_back(i.name);
-  return out;
 }
 
 }  // namespace
@@ -53,8 +39,8 @@ void ProcessCompiler::declare_instruments() {
     instrument.range = decl.range;
     instrument.scale = names_of(decl.scale);
     instrument.outcomes = names_of(decl.outcomes);
-    report_twice(decl.scale, "scale value", diagnostics_);
-    report_twice(decl.outcomes, "outcome", diagnostics_);
+    report_listed_twice(decl.scale, "scale value");
+    report_listed_twice(decl.outcomes, "outcome");
     if (decl.scale.size() < 2) {
       diagnostics_.error(decl.name.range, fmt::format("instrument '{}' needs a scale of two values or more to answer its "
                                                       "items with: scale rood, blauw, geel", decl.name.name));

@@ -165,18 +165,27 @@ void ProcessCompiler::declare_person_attributes() {
   }
 }
 
+// A value of a list (`one of (...)`, a scale, outcomes) given twice: the second is reported.
+void ProcessCompiler::report_listed_twice(const std::vector<ast::Ident>& names, const std::string& what) {
+  std::set<std::string> seen;
+  for (const auto& n : names) {
+    if (!seen.insert(n.name).second) {
+      diagnostics_.error(n.range, fmt::format("{}'{}' is listed twice", what.empty() ? "" : what + " ", n.name));
+    }
+  }
+}
+
+std::vector<std::string> ProcessCompiler::names_of(const std::vector<ast::Ident>& idents) {
+  std::vector<std::string> out;
+  for (const auto& i : idents) out.push_back(i.name);
+  return out;
+}
+
 model::Type ProcessCompiler::resolve_type(const ast::TypeRef& ref) {
   using model::Type;
   if (ref.is_enum) {
-    std::vector<std::string> members;
-    std::set<std::string> seen;
-    for (const auto& m : ref.enum_members) {
-      if (!seen.insert(m.name).second) {
-        diagnostics_.error(m.range, fmt::format("'{}' is listed twice", m.name));
-      }
-      members.push_back(m.name);
-    }
-    return Type::enumeration(std::move(members));
+    report_listed_twice(ref.enum_members, "");
+    return Type::enumeration(names_of(ref.enum_members));
   }
   static const std::map<std::string, TK> kScalars = {
       {"bool", TK::kBool},   {"int", TK::kInt},       {"text", TK::kText},

@@ -66,6 +66,8 @@ class ProcessCompiler {
   // members.cc
   void declare_members();
   void declare_person_attributes();
+  void report_listed_twice(const std::vector<ast::Ident>& names, const std::string& what);
+  static std::vector<std::string> names_of(const std::vector<ast::Ident>& idents);
   // instruments.cc
   void declare_instruments();
   void declare_instrument_parts(const ast::InstrumentDecl& decl, model::Instrument& instrument);
