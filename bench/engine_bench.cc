@@ -13,6 +13,7 @@
 
 #include "engine/api/engine.h"
 #include "engine/api/real_time.h"
+#include "tests/support/rihg.h"
 
 using namespace termijn;
 using Clock_ = std::chrono::steady_clock;
@@ -98,17 +99,19 @@ void lifecycle(int n) {
   auto t = Clock_::now();
   std::vector<CaseId> ids;
   for (int i = 0; i < n; ++i) {
-    CaseId id = *engine->start_case("landelijk", Json{{"aanhouding", i % 5 != 0}, {"kindermishandeling", false},
-                                                      {"kinderen", Json::array()}}, "crisismelding");
+    CaseId id = *engine->start_case("landelijk", Json{{"aanhouding", i % 5 != 0}, {"aangehouden_op", "2026-10-20 13:30"},
+                                                      {"kindermishandeling", false}, {"kinderen", Json::array()}},
+                                       "crisismelding");
     complete(id, "criteria_toetsen", "hovj", imposed);
-    complete(id, "rihg", "hovj", Json{{"uitkomst", "opleggen"}});
+    complete(id, "rihg", "hovj", termijn::testing::rihg_answers());
     complete(id, "sleutels_en_contact", "politie", Json::object());
-    if (i % 5 != 0) complete(id, "zsm_bespreking", "politie", Json::object());
+    if (i % 5 != 0) complete(id, "zsm_bespreking", "openbaar_ministerie", Json::object());
     complete(id, "plan_van_aanpak", "hulpverlening", Json::object());
     ids.push_back(id);
   }
   engine->run_until(clock, *parse_instant("2026-10-26 09:00"));
   for (CaseId id : ids) complete(id, "zorgadvies", "hulpverlening", Json{{"verlenging_nodig", false}});
+  for (CaseId id : ids) complete(id, "advies_burgemeester", "gemeente", Json{{"advies", "niet_verlengen"}});
   for (CaseId id : ids) complete(id, "horen", "gemeente", Json::object());
   for (CaseId id : ids) complete(id, "besluit_verlenging", "burgemeester", Json{{"besluit", "niet_verlengen"}});
   engine->run_until(clock, *parse_instant("2026-10-30 12:00"));
@@ -117,7 +120,7 @@ void lifecycle(int n) {
   for (CaseId id : ids) complete(id, "monitoring", "veilig_thuis", Json::object());
   double s = seconds_since(t);
   std::size_t left = engine->runtime().cases().size();
-  fmt::print("national lifecycle (impose, 10 days, care advice, hearing, decision, closing), {}, virtual clock: "
+  fmt::print("national lifecycle (impose, 10 days, care advice, advice to the mayor, hearing, decision, closing), {}, virtual clock: "
              "{} cases in {:.2f} s = {:.0f} cases/s, {} still open (goal >= 2,000/s)\n", durable() ? "durable" : "NO FSYNC",
              n, s, n / s, left);
 }

@@ -85,6 +85,7 @@ stepBody
   | WAIT UNTIL expr                                             # waitUntilStep
   | WAIT FOR ID                                                 # waitForStep
   | PARALLEL LBRACE branch+ RBRACE                              # parallelStep
+  | BESIDE ID block                                            # besideStep
   | FOR EACH ID IN expr (WHERE expr)? block                     # forEachStep
   | CALL ID (WITH LPAREN argument (COMMA argument)* RPAREN)?    # callStep
   | REQUIRE expr ELSE STRING (ESCALATE TO ID)?                  # requireStep

@@ -95,7 +95,7 @@ class Dumper {
       case Step::Kind::kParallel:
         line(depth, head);
         for (const auto& b : s.as<ParallelStep>().branches) {
-          line(depth + 1, fmt::format("branch {}{}", id(b.name), at(b.range)));
+          line(depth + 1, fmt::format("branch {}{}{}", id(b.name), b.detached ? " detached" : "", at(b.range)));
           block(depth + 2, b.body);
         }
         break;

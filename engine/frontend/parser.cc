@@ -509,6 +509,15 @@ class AstBuilder {
         parallel.branches.push_back(ast::ParallelBranch{ident(b->ID()), block(b->block()), range(b)});
       }
       out.body = std::move(parallel);
+    } else if (auto* s = dynamic_cast<P::BesideStepContext*>(body)) {
+      // `beside NAME { ... }` starts its steps and goes on at once: a parallel of the steps, which
+      // nothing waits for, and an empty branch that carries the flow on (as `add beside` builds).
+      out.kind = K::kParallel;
+      out.name = ident(s->ID());
+      ast::ParallelStep parallel;
+      parallel.branches.push_back(ast::ParallelBranch{ident(s->ID()), block(s->block()), range(s), /*detached=*/true});
+      parallel.branches.push_back(ast::ParallelBranch{ast::Ident{"", out.keyword}, ast::Block{}, range(s)});
+      out.body = std::move(parallel);
     } else if (auto* s = dynamic_cast<P::ForEachStepContext*>(body)) {
       out.kind = K::kForEach;
       auto exprs = s->expr();

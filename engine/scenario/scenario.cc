@@ -402,6 +402,7 @@ void Reader::take_in(const Scenario& given, const SourceRange& at) {
   s.event = given.event;
   s.data = given.data;
   s.start_fields = given.start_fields;
+  s.start_fails = given.start_fails;
   s.start_range = given.start_range;
   s.steps.insert(s.steps.end(), given.steps.begin(), given.steps.end());
 }
@@ -498,6 +499,7 @@ void Reader::start_line(LineReader& r, const SourceRange& range) {
     if (auto data = r.record()) s.data = *data;
     s.start_fields = named(r.keys());
   }
+  if (r.accept("fails")) s.start_fails = r.quoted("the reason the start is refused");
   r.finish();
 }
 
@@ -512,6 +514,10 @@ void Reader::timeline_line(LineReader& r, const Word& first, const SourceRange& 
   step.at = *at;
   if (!s.start_range.valid()) {
     if (!s.broken) d_.error(range, "a timeline line needs the start line above it: start DATE TIME on EVENT");
+    return;
+  }
+  if (s.start_fails) {
+    d_.error(range, "the start line says the start fails: there is no case for a timeline to run on");
     return;
   }
   if (!s.steps.empty() && step.at < s.steps.back().at) {

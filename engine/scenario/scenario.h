@@ -18,6 +18,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -78,6 +79,7 @@ struct Scenario {
   Json data = Json::object();
   std::vector<Named> start_fields;
   SourceRange start_range;
+  std::optional<std::string> start_fails;  // `start ... fails "reason"`: the engine must refuse the start
   std::vector<Person> persons;
   std::vector<Step> steps;
   bool broken = false;  // a line of it did not read: it is not run, the file's other scenarios are

@@ -180,8 +180,9 @@ std::optional<Prepared> prepare(const std::string& name, const Rules& rules, con
   }
   // The overlay: a generated variant beside the process file, so `import` finds it as written.
   out.process = fmt::format("{}__scenario_{}", p->name, index);
-  std::string text = fmt::format("import \"{}\"\nprocess {} extends {} {{\n  terms {{\n", rules.file->filename().string(),
-                                 out.process, p->name);
+  // The same version as the process it overlays: a case on it is the same case, under other terms.
+  std::string text = fmt::format("import \"{}\"\nprocess {} version {} extends {} {{\n  terms {{\n",
+                                 rules.file->filename().string(), out.process, p->version, p->name);
   for (const auto& o : overrides) text += "    " + o + "\n";
   text += "  }\n}\n";
   ProgramLoader loader(stdlib_dirs);
@@ -316,6 +317,10 @@ class Replication {
       } else if (f.type.kind == model::Type::Kind::kBool) {
         data[f.name] = false;
         assume(fmt::format("case field '{}' is always false (no 'data' line)", f.name));
+      } else if (f.type.kind == model::Type::Kind::kDateTime) {
+        // A moment the case carries (the arrest) happens, in the model, as the case arrives.
+        data[f.name] = to_iso_utc(e.at);
+        assume(fmt::format("case field '{}' is the moment the case arrives (no 'data' line)", f.name));
       }
     }
     std::string event;
@@ -458,7 +463,14 @@ class Replication {
       const model::Node& node = runtime_.definition(runtime_.find_case(task->case_id)->hash)->nodes.at(task->node);
       Rng rng(spec_.seed, replication_, e.index, fmt::format("outputs:{}:{}", task->name, outputs_drawn_[{e.index, task->name}]++));
       Json outputs = Json::object();
-      for (const auto& o : node.outputs) outputs[o.name] = output_for(task->name, o, rng);
+      const model::Instrument* instrument =
+          node.instrument.empty() ? nullptr
+                                  : runtime_.definition(runtime_.find_case(task->case_id)->hash)->find_instrument(node.instrument);
+      for (const auto& o : node.outputs) {
+        if (instrument != nullptr && is_instrument_record(o.name)) continue;
+        outputs[o.name] = output_for(task->name, o, rng, instrument);
+      }
+      if (instrument != nullptr) draw_outcome(task->name, outputs, rng);
       std::string role = task->role;
       runtime::CaseId case_id = task->case_id;
       runtime::Changes changes;
@@ -473,9 +485,30 @@ class Replication {
     }
   }
 
-  Json output_for(const std::string& task, const model::Field& o, Rng& rng) {
+  static bool is_instrument_record(const std::string& name) {
+    return name == model::kOutcome || name == model::kComputed || name == model::kMotivation;
+  }
+
+  // An instrument's outcome is computed by the engine from the answers. An `output TASK.outcome`
+  // line draws the decision instead: the drawn outcome is given, with the motivation that a
+  // decision other than the computed one needs.
+  void draw_outcome(const std::string& task, Json& outputs, Rng& rng) {
+    for (const auto& r : rules_.outputs) {
+      if (r.task != task || r.output != model::kOutcome) continue;
+      outputs[model::kOutcome] = r.choice.pick(rng);
+      outputs[model::kMotivation] = "getrokken door de simulatie";
+      return;
+    }
+  }
+
+  Json output_for(const std::string& task, const model::Field& o, Rng& rng, const model::Instrument* instrument) {
     for (const auto& r : rules_.outputs) {
       if (r.task == task && r.output == o.name) return r.choice.pick(rng);
+    }
+    if (instrument != nullptr && o.type.kind == model::Type::Kind::kEnum && o.type.members == instrument->scale) {
+      assume(fmt::format("the items of instrument '{}' in task '{}' without an 'output' line are answered '{}'",
+                         instrument->name, task, instrument->scale.front()));
+      return instrument->scale.front();
     }
     using K = model::Type::Kind;
     switch (o.type.kind) {

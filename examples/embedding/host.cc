@@ -55,16 +55,24 @@ int main(int argc, char** argv) {
   Result<CaseId> id = engine.start_case("landelijk",
                                         Json{{"uithuisgeplaatste", "P-17"}, {"achterblijvers", {"P-18"}},
                                              {"kinderen", Json::array()}, {"aanhouding", true},
-                                             {"kindermishandeling", false}},
+                                             {"aangehouden_op", "2026-10-20 13:40"}, {"kindermishandeling", false}},
                                         "crisismelding", "host-call-1");
   if (!id.is_ok()) return 1;
   complete(*id, "criteria_toetsen", "hovj",
            {{"meerderjarig", true}, {"ernstig_en_onmiddellijk_gevaar", true}, {"woont_anders_dan_incidenteel", true}});
   clock.set(*parse_instant("2026-10-20 14:35"));
-  complete(*id, "rihg", "hovj", {{"uitkomst", "opleggen"}});
+  // The RiHG is an instrument: the host reads its form from the deployed process and answers every
+  // signal; the engine computes the outcome (two reds in one part: impose).
+  Json rihg = Json::object();
+  for (const model::InstrumentItem* item : engine.runtime().latest("landelijk")->find_instrument("rihg")->items()) {
+    rihg[item->name] = "geel";
+  }
+  rihg["bedreiging"] = "rood";
+  rihg["fysiek"] = "rood";
+  complete(*id, "rihg", "hovj", rihg);
   show_tasks(*id);
   complete(*id, "sleutels_en_contact", "politie", Json::object());
-  complete(*id, "zsm_bespreking", "politie", Json::object());
+  complete(*id, "zsm_bespreking", "openbaar_ministerie", Json::object());
   clock.set(*parse_instant("2026-10-22 11:00"));
   complete(*id, "plan_van_aanpak", "hulpverlening", Json::object());
 
@@ -73,6 +81,7 @@ int main(int argc, char** argv) {
   show_tasks(*id);
   complete(*id, "zorgadvies", "hulpverlening", {{"verlenging_nodig", true}});  // refused: reassigned
   complete(*id, "zorgadvies", "veilig_thuis", {{"verlenging_nodig", true}});
+  complete(*id, "advies_burgemeester", "gemeente", {{"advies", "verlengen"}});
   clock.set(*parse_instant("2026-10-29 10:00"));
   complete(*id, "horen", "gemeente", Json::object());
   complete(*id, "besluit_verlenging", "burgemeester", {{"besluit", "verlengen"}});

@@ -33,13 +33,15 @@ TEST_F(Api, AHostDrivesACaseFromReportToClosingAsTheRightRoles) {
   ASSERT_FALSE(einde.is_null()) << deadlines.dump(2);
   EXPECT_EQ(einde["due"], "2026-10-30T13:35:00Z");  // 14:35 CET, across the end of summer time
   EXPECT_NE(einde["why"].dump().find("art. 2 lid 1 Wth"), std::string::npos) << einde.dump(2);
-  // The police hand in keys; care makes a plan; day 7 the care advice, day 9 the hearing.
+  // The police hand in keys; care makes a plan; day 7 the care advice and the
+  // policy officer's advice to the mayor, day 9 the hearing.
   set_clock("2026-10-20 16:00");
   EXPECT_EQ(complete("politie", id, "sleutels_en_contact").status, 200);
   set_clock("2026-10-21 10:00");
   EXPECT_EQ(complete("hulpverlening", id, "plan_van_aanpak").status, 200);
   set_clock("2026-10-27 10:00");
   EXPECT_EQ(complete("hulpverlening", id, "zorgadvies", {{"verlenging_nodig", false}}).status, 200);
+  EXPECT_EQ(complete("gemeente", id, "advies_burgemeester", {{"advies", "niet_verlengen"}}).status, 200);
   set_clock("2026-10-29 09:00");
   EXPECT_EQ(complete("gemeente", id, "horen").status, 200);
   // Day 9: only the mayor decides on extension (art. 3 Wth); the hovj is refused, and it is audited.
@@ -110,7 +112,8 @@ TEST_F(Api, AnEscalationShowsInTheCaseListAndTheTaskMovesToVeiligThuis) {
 }
 
 TEST_F(Api, RolesSeeOnlyTheCasesAndDataTheyNeed) {
-  std::int64_t id = start_case(json{{"aanhouding", true}, {"kindermishandeling", false}, {"uithuisgeplaatste", "P-123"}});
+  std::int64_t id = start_case(json{{"aanhouding", true}, {"aangehouden_op", "2026-10-20 13:30"}, {"kindermishandeling", false},
+                                     {"uithuisgeplaatste", "P-123"}});
   // The hovj works on it: the personal data is there.
   auto hovj = client->get(fmt::format("/api/v1/cases/{}", id), tokens["hovj"]).json();
   EXPECT_EQ(hovj["data"]["uithuisgeplaatste"], "P-123");
@@ -252,7 +255,8 @@ TEST_F(Api, ManyClientsAtOnceLoseNothing) {
       HttpClient mine(server->port());
       for (int i = 0; i < kPerClient; ++i) {
         auto r = mine.post("/api/v1/cases", tokens["politie"],
-                           json{{"process", "landelijk"}, {"data", {{"aanhouding", i % 2 == 0}, {"kindermishandeling", false}}}},
+                           json{{"process", "landelijk"},
+                                {"data", {{"aanhouding", i % 2 == 0}, {"aangehouden_op", "2026-10-20 13:30"}, {"kindermishandeling", false}}}},
                            {{"Idempotency-Key", fmt::format("client-{}-{}", c, i)}});
         if (r.status == 201) acknowledged[c].push_back(r.json()["case"]);
       }

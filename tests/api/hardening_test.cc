@@ -149,7 +149,7 @@ TEST_F(Api, TheCommandLineIssuesTokensOnlyForRealRoles) {
 // ---- 4: need to know -----------------------------------------------------------------------
 
 TEST_F(Api, ACaseTheCallerMayNotSeeIsAnsweredAsOneThatDoesNotExist) {
-  std::int64_t id = start_case(json{{"aanhouding", true}, {"kindermishandeling", true}});
+  std::int64_t id = start_case(json{{"aanhouding", true}, {"aangehouden_op", "2026-10-20 13:30"}, {"kindermishandeling", true}});
   std::int64_t task = task_id("hovj", id, "criteria_toetsen");
   const std::string& gemeente = tokens["gemeente"];
   for (const char* path : {"/api/v1/cases/{}", "/api/v1/cases/{}/timeline", "/api/v1/cases/{}/deadlines"}) {
@@ -197,16 +197,16 @@ TEST_F(Api, ARoleThatOnlyFollowsACaseSeesItsCourseNotItsDecisions) {
 }
 
 TEST_F(Api, AfterARedeployTheCaseListShowsOnlyCasesTheCallerCanOpen) {
-  std::int64_t id = start_case();  // on version 1, where the municipality sends no event
+  std::int64_t id = start_case();  // on version 2, where the municipality sends no event
   std::string v2 = read_file(std::string(TERMIJN_SOURCE_DIR) + "/processes/landelijk.wth");
-  v2.replace(v2.find("version 1"), 9, "version 2");
+  v2.replace(v2.find("version 2"), 9, "version 3");
   v2.replace(v2.find("schorsing by rechter"), 20, "schorsing by rechter or gemeente");
   auto deployed = client->post("/api/v1/processes", tokens["beheer"], json{{"files", {{"landelijk.wth", v2}}}});
   ASSERT_EQ(deployed.status, 201) << deployed.body;
   auto listed = client->get("/api/v1/cases", tokens["gemeente"]).json();
   EXPECT_TRUE(listed.empty()) << listed.dump(2);
   EXPECT_EQ(client->get(fmt::format("/api/v1/cases/{}", id), tokens["gemeente"]).status, 404);
-  // A case on version 2 it may send events to is listed, and opens.
+  // A case on version 3 it may send events to is listed, and opens.
   std::int64_t newer = start_case();
   auto now_listed = client->get("/api/v1/cases", tokens["gemeente"]).json();
   ASSERT_EQ(now_listed.size(), 1u) << now_listed.dump(2);
@@ -222,6 +222,7 @@ TEST_F(Api, AnIdempotencyKeyBelongsToTheCommandItWasFirstUsedFor) {
   auto first = client->post("/api/v1/cases", politie, body, {{"Idempotency-Key", "k-1"}});
   ASSERT_EQ(first.status, 201);
   body["data"]["aanhouding"] = true;
+  body["data"]["aangehouden_op"] = "2026-10-20 13:30";
   auto other = client->post("/api/v1/cases", politie, body, {{"Idempotency-Key", "k-1"}});
   EXPECT_EQ(other.status, 422) << other.body;
   EXPECT_NE(other.reason().find("idempotency key was used before for another command"), std::string::npos);

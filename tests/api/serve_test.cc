@@ -17,6 +17,7 @@
 
 #include "tests/support/http_client.h"
 #include "tests/support/run_command.h"
+#include "tests/support/rihg.h"
 
 namespace termijn::testing {
 namespace {
@@ -75,7 +76,7 @@ TEST(Serve, AnOperatorRunsTheServerAndAHostDrivesACaseOverHttp) {
   tasks = client.get("/api/v1/tasks", hovj).json();
   ASSERT_EQ(tasks.size(), 1u);
   EXPECT_EQ(client.post(fmt::format("/api/v1/tasks/{}/complete", tasks[0]["id"].get<std::int64_t>()), hovj,
-                        json{{"outputs", {{"uitkomst", "opleggen"}}}})
+                        json{{"outputs", termijn::testing::rihg_answers()}})
                 .status,
             200);
   // Imposed: the mayor, police and care are notified (art. 2 lid 8 Wth); the log sink has it.
@@ -86,7 +87,7 @@ TEST(Serve, AnOperatorRunsTheServerAndAHostDrivesACaseOverHttp) {
     if (line.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   ASSERT_FALSE(line.empty()) << "no notification in " << log;
-  EXPECT_NE(json::parse(line)["message"].get<std::string>().find("art. 2 lid 8"), std::string::npos) << line;
+  EXPECT_NE(json::parse(line)["message"].get<std::string>().find("Huisverbod opgelegd"), std::string::npos) << line;
 
   ::kill(pid, SIGTERM);
   int status = 0;

@@ -10,7 +10,7 @@ trap 'rm -rf "$work"' EXIT
 db="$work/t.db"
 fail() { echo "FAILED: $*" >&2; exit 1; }
 
-"$termijn" serve --db "$db" --processes "$processes" --once | grep -q "deployed landelijk v1" || fail "serve did not deploy"
+"$termijn" serve --db "$db" --processes "$processes" --once | grep -q "deployed landelijk v2" || fail "serve did not deploy"
 "$termijn" start --db "$db" landelijk --data '{"aanhouding": false, "kindermishandeling": false}' | grep -qx "case 1" \
   || fail "start"
 "$termijn" tasks --db "$db" --why | grep -q "criteria_toetsen" || fail "no criteria task"

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "engine/api/engine.h"
+#include "tests/support/rihg.h"
 
 using namespace termijn;
 
@@ -35,14 +36,14 @@ int main(int argc, char** argv) {
   for (int i = from; i < to; ++i) {
     engine.run_until(clock, iteration_time(i));
     std::string key = "start-" + std::to_string(i);
-    Result<CaseId> id = engine.start_case("landelijk", Json{{"aanhouding", i % 3 == 0}, {"kindermishandeling", i % 5 == 0}},
+    Result<CaseId> id = engine.start_case("landelijk", Json{{"aanhouding", i % 3 == 0}, {"aangehouden_op", "2026-10-20 13:30"}, {"kindermishandeling", i % 5 == 0}},
                                           "crisismelding", key);
     if (!id.is_ok()) return 1;
     ack(key);
     // Work the case's first tasks; a task done before a crash is simply no longer open.
     const Json outputs[] = {
         Json{{"meerderjarig", true}, {"ernstig_en_onmiddellijk_gevaar", true}, {"woont_anders_dan_incidenteel", true}},
-        Json::object(), Json{{"uitkomst", i % 4 == 0 ? "niet_opleggen" : "opleggen"}}};
+        Json::object(), termijn::testing::rihg_answers(i % 4 != 0)};
     const char* steps[] = {"criteria_toetsen", "vt_raadplegen", "rihg"};
     for (int s = 0; s < 3; ++s) {
       const runtime::Instance* c = engine.runtime().find_case(*id);

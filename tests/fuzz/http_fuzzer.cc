@@ -65,7 +65,7 @@ class World {
       tokens_[role] = *token;
     }
     for (bool arrest : {true, false}) {
-      auto started = engine_->start_case("landelijk", Json{{"aanhouding", arrest}, {"kindermishandeling", !arrest}});
+      auto started = engine_->start_case("landelijk", Json{{"aanhouding", arrest}, {"aangehouden_op", "2026-10-20 13:30"}, {"kindermishandeling", !arrest}});
       if (!started.is_ok()) fail("cannot start a case: " + started.status().message());
     }
     close();

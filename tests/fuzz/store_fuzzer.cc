@@ -53,7 +53,7 @@ struct World {
       auto deployed = engine->deploy({(termijn::fuzz::source_dir() / "processes/landelijk.wth").string()});
       if (!deployed.ok()) fail("landelijk.wth does not deploy: " + termijn::render(deployed.diagnostics));
       for (int i = 0; i < 3; ++i) {
-        auto started = engine->start_case("landelijk", Json{{"aanhouding", i != 1}, {"kindermishandeling", i == 2}});
+        auto started = engine->start_case("landelijk", Json{{"aanhouding", i != 1}, {"aangehouden_op", "2026-10-20 13:30"}, {"kindermishandeling", i == 2}});
         if (!started.is_ok()) fail("cannot start a case: " + started.status().message());
       }
       Json open_tasks = engine->tasks(termijn::store::TaskQuery{});

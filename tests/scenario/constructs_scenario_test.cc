@@ -36,7 +36,7 @@ class Constructs : public testing::ScenarioTest {
 
 TEST_F(Constructs, GuardRefusesWithItsReasonUntilTheScreeningIsRecorded) {
   deploy(R"(
-process birdnesting {
+process birdnesting_toets {
   roles veilig_thuis, hulpverlening
   events aanvraag
   case { intieme_terreur: one of (onbekend, uitgesloten, aanwezig) }
@@ -46,7 +46,7 @@ process birdnesting {
   task regeling by hulpverlening within 2 days
 }
 )");
-  CaseId id = start("birdnesting", {{"intieme_terreur", "onbekend"}});
+  CaseId id = start("birdnesting_toets", {{"intieme_terreur", "onbekend"}});
   EXPECT_EQ(open_tasks(id, "regeling"), 0);
   auto refused = audit_of(id, "refused");
   ASSERT_EQ(refused.size(), 1u);

@@ -1,5 +1,6 @@
 // The regional variants on the virtual clock: each variant's distinctive route.
 #include "scenario_support.h"
+#include "tests/support/rihg.h"
 
 namespace termijn {
 namespace {
@@ -18,7 +19,7 @@ class Variants : public testing::ScenarioTest {
     complete(id, "criteria_toetsen", "hovj",
              {{"meerderjarig", true}, {"ernstig_en_onmiddellijk_gevaar", true}, {"woont_anders_dan_incidenteel", true}});
     clock.set(at("2026-10-20 14:35"));
-    complete(id, "rihg", "hovj", {{"uitkomst", "opleggen"}});
+    complete(id, "rihg", "hovj", testing::rihg_answers());
   }
   Json base_data() {
     return Json{{"aanhouding", false}, {"kindermishandeling", false}, {"kinderen", Json::array()},
@@ -35,6 +36,13 @@ TEST_F(Variants, RotterdamPlannedScreeningLeadsToTheFasterRiskAssessment) {
   complete(id, "weegteam_beoordeling", "weegteam", {{"huisverbodwaardig", true}});
   complete(id, "juridisch_advies", "jurist");
   complete(id, "besluit_screening", "hovj", {{"screenen", true}});
+  // No recent incident is needed, the criteria are (report 4.1.3); then the screening by the basic
+  // police team and care before the hovj's RiHG (report 4.2.1, fn. 28).
+  complete(id, "criteria_toetsen", "hovj",
+           {{"meerderjarig", true}, {"ernstig_en_onmiddellijk_gevaar", true}, {"woont_anders_dan_incidenteel", true}});
+  EXPECT_EQ(task(id, "rihg"), nullptr);
+  complete(id, "screening_bpz", "politie");
+  complete(id, "screening_hulpverlening", "hulpverlening");
   ASSERT_NE(task(id, "rihg"), nullptr);
   EXPECT_EQ(task(id, "rihg")->due.at - task(id, "rihg")->opened, std::chrono::hours(4)) << "Rotterdam's RiHG";
 }
@@ -93,25 +101,21 @@ TEST_F(Variants, NoordMonitorsEighteenMonths) {
   EXPECT_EQ(engine->runtime().latest("landelijk")->find_term("Praktijk.monitoring")->value.months, 12);
 }
 
-TEST_F(Variants, BirdnestingIsRefusedUntilTheScreeningRulesOutIntimateTerror) {
+TEST_F(Variants, BirdnestingIsRefusedUnlessTheScreeningRulesOutIntimateTerror) {
   Json data = base_data();
-  data["screening_intieme_terreur"] = "onbekend";
-  data["screening_kindermishandeling"] = "onbekend";
   data["omgangsregeling"] = false;
   CaseId id = start("birdnesting", data, "crisismelding");
+  EXPECT_FALSE(engine->signal(id, "birdnesting_aanvraag", Json::object(), "", "hulpverlening").is_ok())
+      << "no ban yet: nothing to split";
   impose(id);
-  ASSERT_TRUE(engine->signal(id, "birdnesting_aanvraag").is_ok());
+  ASSERT_TRUE(engine->signal(id, "birdnesting_aanvraag", Json::object(), "", "hulpverlening").is_ok());
   complete(id, "veiligheidsscreening", "veilig_thuis", {{"intieme_terreur", "onbekend"}, {"kindermishandeling", "uitgesloten"}});
-  auto refused = audit_of(id, "refused");
-  ASSERT_EQ(refused.size(), 1u);
-  EXPECT_EQ(refused[0].at("detail").at("reason"),
-            "geen birdnesting: intieme terreur en (in)direct kindermishandeling zijn niet uitgesloten");
   EXPECT_EQ(notifications_to("teamleider").size(), 1u) << "the refusal escalates";
   EXPECT_EQ(open_tasks(id, "birdnesting_regeling"), 0);
   EXPECT_EQ(open_tasks(id, "plan_van_aanpak"), 1) << "the ban and the care go on";
-  // The screening is completed and recorded: now the arrangement may be made.
-  ASSERT_TRUE(engine->update_case(id, {{"screening_intieme_terreur", "uitgesloten"}}).is_ok());
-  EXPECT_EQ(audit_of(id, "accepted").size(), 1u);
+  // Only a screening's own answers allow it: a new request, a new screening.
+  ASSERT_TRUE(engine->signal(id, "birdnesting_aanvraag", Json::object(), "", "veilig_thuis").is_ok());
+  complete(id, "veiligheidsscreening", "veilig_thuis", {{"intieme_terreur", "uitgesloten"}, {"kindermishandeling", "uitgesloten"}});
   EXPECT_EQ(open_tasks(id, "birdnesting_regeling"), 1);
 }
 
@@ -127,6 +131,17 @@ TEST_F(Variants, AnAccessArrangementGoesToTheMayor) {
   EXPECT_EQ(open_tasks(id, "besluit_begeleide_omgang"), 0);
 }
 
+// The RiHG of the proposals: the national answers, the new questions all yellow.
+Json proposal_answers() {
+  Json answers = testing::rihg_answers();
+  for (const char* item : {"eerste_incident", "ergste_incident", "recentste_incident", "eerdere_relaties", "verwurging",
+                           "intieme_terreur", "dierengeweld", "ouderenmishandeling"}) {
+    answers[item] = "geel";
+  }
+  answers["eergerelateerd_geweld"] = false;
+  return answers;
+}
+
 TEST_F(Variants, Proposal2024FourteenDaysAndOtherInitiators) {
   CaseId id = start("voorstel_2024", base_data(), "melding_veilig_thuis");
   EXPECT_EQ(open_tasks(id, "criteria_toetsen"), 1) << "Veilig Thuis can start a case";
@@ -134,32 +149,32 @@ TEST_F(Variants, Proposal2024FourteenDaysAndOtherInitiators) {
            {{"meerderjarig", true}, {"ernstig_en_onmiddellijk_gevaar", true}, {"woont_anders_dan_incidenteel", true}});
   clock.set(at("2026-10-20 14:35"));
   // The pattern-based RiHG asks for the first, worst and most recent incident.
-  EXPECT_EQ(engine->complete_task(task_id(id, "rihg"), "hovj", {{"uitkomst", "opleggen"}}).code(),
+  EXPECT_EQ(engine->complete_task(task_id(id, "rihg"), "hovj", testing::rihg_answers()).code(),
             StatusCode::kInvalidArgument);
-  complete(id, "rihg", "hovj", {{"uitkomst", "opleggen"}, {"eerste_incident", "2025"}, {"ergste_incident", "2026-05"},
-                                {"recentste_incident", "2026-10"}, {"niet_fatale_verwurging", false}});
+  complete(id, "rihg", "hovj", proposal_answers());
   const runtime::Instance* c = engine->runtime().find_case(id);
   EXPECT_EQ(local(c->timers.at(c->named_timers.at("einde")).due.at), "2026-11-03 14:35 CET") << "14 days";
 }
 
-TEST_F(Variants, Proposal2024ExtensionTakesEffectAfterNotification) {
+TEST_F(Variants, Proposal2024ExtensionHoldsAndThePoliceHearAfterNotification) {
   CaseId id = start("voorstel_2024", base_data(), "crisismelding");
   complete(id, "criteria_toetsen", "hovj",
            {{"meerderjarig", true}, {"ernstig_en_onmiddellijk_gevaar", true}, {"woont_anders_dan_incidenteel", true}});
   clock.set(at("2026-10-20 14:35"));
-  complete(id, "rihg", "hovj", {{"uitkomst", "opleggen"}, {"eerste_incident", "-"}, {"ergste_incident", "-"},
-                                {"recentste_incident", "-"}, {"niet_fatale_verwurging", true}});
+  complete(id, "rihg", "hovj", proposal_answers());
   complete(id, "sleutels_en_contact", "politie");
   complete(id, "plan_van_aanpak", "hulpverlening");
   complete(id, "zorgadvies", "hulpverlening", {{"verlenging_nodig", true}});
+  complete(id, "advies_burgemeester", "gemeente", {{"advies", "verlengen"}});
   clock.set(at("2026-11-02 10:00"));
   complete(id, "horen", "gemeente");
   complete(id, "besluit_verlenging", "burgemeester", {{"besluit", "verlengen"}});
   const runtime::Instance* c = engine->runtime().find_case(id);
-  EXPECT_EQ(local(c->timers.at(c->named_timers.at("einde")).due.at), "2026-11-03 14:35 CET") << "not yet in force";
+  EXPECT_EQ(local(c->timers.at(c->named_timers.at("einde")).due.at), "2026-11-17 14:35 CET")
+      << "art. 9 lid 1: the end moves when the mayor decides, before the ban ends";
+  EXPECT_EQ(notifications_to("politie").size(), 0u);
   complete(id, "kennisgeving_verlenging", "politie", {{"bereikt", "mijnoverheid"}});
-  c = engine->runtime().find_case(id);
-  EXPECT_EQ(local(c->timers.at(c->named_timers.at("einde")).due.at), "2026-11-17 14:35 CET");
+  EXPECT_EQ(notifications_to("politie").size(), 1u) << "7.1.4: the police are told, so that they can enforce it";
 }
 
 TEST_F(Variants, ContactAndAreaBanForExPartners) {

@@ -14,6 +14,7 @@
 
 #include "tests/support/api_server.h"
 #include "tests/support/http_client.h"
+#include "tests/support/rihg.h"
 
 namespace termijn::testing {
 
@@ -80,7 +81,7 @@ class Api : public ::testing::Test {
                        {{"meerderjarig", true}, {"ernstig_en_onmiddellijk_gevaar", true}, {"woont_anders_dan_incidenteel", true}})
                   .status, 200);
     set_clock("2026-10-20 14:35");
-    EXPECT_EQ(complete("hovj", id, "rihg", {{"uitkomst", "opleggen"}}).status, 200);
+    EXPECT_EQ(complete("hovj", id, "rihg", rihg_answers()).status, 200);
     return id;
   }
   std::size_t audit_count(std::int64_t case_id, const std::string& kind) {

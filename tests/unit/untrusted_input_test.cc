@@ -189,7 +189,7 @@ std::string make_database(const std::string& name) {
   DeployResult r = (*engine)->deploy({std::string(TERMIJN_SOURCE_DIR) + "/processes"});
   EXPECT_TRUE(r.ok()) << render(r.diagnostics);
   for (int i = 0; i < 3; ++i) {
-    EXPECT_TRUE((*engine)->start_case("landelijk", {{"aanhouding", true}, {"kindermishandeling", false}}).is_ok());
+    EXPECT_TRUE((*engine)->start_case("landelijk", {{"aanhouding", true}, {"aangehouden_op", "2026-10-20 13:30"}, {"kindermishandeling", false}}).is_ok());
   }
   return path;
 }

@@ -15,6 +15,7 @@
 #include "tests/support/api_server.h"
 #include "tests/support/http_client.h"
 #include "tests/support/run_command.h"
+#include "tests/support/rihg.h"
 
 namespace termijn::testing {
 namespace {
@@ -75,7 +76,7 @@ class Web : public ::testing::Test {
     };
     complete(hovj, "criteria_toetsen",
              {{"meerderjarig", true}, {"ernstig_en_onmiddellijk_gevaar", true}, {"woont_anders_dan_incidenteel", true}});
-    complete(hovj, "rihg", {{"uitkomst", "opleggen"}});
+    complete(hovj, "rihg", termijn::testing::rihg_answers());
     complete(politie, "sleutels_en_contact", json::object());
     complete(zorg, "plan_van_aanpak", json::object());
     server->on_engine([&] { return server->engine().run_until(clock, *parse_instant("2026-10-28 15:00")); });

@@ -442,7 +442,9 @@ void VariantResolver::apply_addition(ResolvedProcess& out, const ast::Addition& 
   // inherited work: a variant should add alongside, not hold up its parent by accident.
   bool before = addition.where == ast::Addition::Where::kBefore;
   std::size_t waiting = before ? index : index + 1;
-  if (waiting < block.size() && block[waiting].origin != ast::Origin::kAdded && takes_time(steps)) {
+  // Only for work as inherited: a step the variant overrides is one it has taken in hand, and
+  // holding it up is then its stated choice (Rotterdam's RiHG after the screening).
+  if (waiting < block.size() && block[waiting].origin == ast::Origin::kInherited && takes_time(steps)) {
     const ast::Step& held = block[waiting];
     std::string what = held.name.name.empty() ? std::string(ast::kind_name(held.kind))
                                               : fmt::format("'{}'", held.name.name);
