@@ -183,11 +183,18 @@ std::string to_dot(const Process& p) {
   emit_scope(out, p, 0, 1);
   for (const auto& n : p.nodes) {
     if (!drawn(p, n)) continue;
-    for (const auto& e : n.next) {
+    for (std::size_t i = 0; i < n.next.size(); ++i) {
+      const Edge& e = n.next[i];
       std::string label = e.condition ? to_source(*e.condition) : e.label;
       if (e.detached) label += " (not waited for)";
-      out += fmt::format("  n{} -> n{}{};\n", n.id, e.target,
-                         label.empty() ? "" : fmt::format(" [label=\"{}\"]", escape(label)));
+      std::string attributes = label.empty() ? "" : fmt::format(" [label=\"{}\"]", escape(label));
+      if (e.target == kNoNode) {
+        // A branch that ends where its handler ends (`otherwise { }` as a handler's last step):
+        // drawn to a point of its own, not to a node that does not exist.
+        out += fmt::format("  n{0}_end{1} [shape=point, width=0.08];\n  n{0} -> n{0}_end{1}{2};\n", n.id, i, attributes);
+        continue;
+      }
+      out += fmt::format("  n{} -> n{}{};\n", n.id, e.target, attributes);
     }
   }
   for (const auto& s : p.scopes) {

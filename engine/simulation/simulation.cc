@@ -318,8 +318,9 @@ class Replication {
         data[f.name] = false;
         assume(fmt::format("case field '{}' is always false (no 'data' line)", f.name));
       } else if (f.type.kind == model::Type::Kind::kDateTime) {
-        // A moment the case carries (the arrest) happens, in the model, as the case arrives.
-        data[f.name] = to_iso_utc(e.at);
+        // A moment the case carries (the arrest) happens, in the model, as the case arrives: the
+        // whole second at or after it, so that it never lies before the arrival.
+        data[f.name] = to_iso_utc(std::chrono::ceil<std::chrono::seconds>(e.at));
         assume(fmt::format("case field '{}' is the moment the case arrives (no 'data' line)", f.name));
       }
     }

@@ -57,7 +57,7 @@ const std::string kOpgelegd =
     std::string("given \"opgelegd\"\n") + kLandelijk +
     "start 2026-10-20 14:00 on crisismelding with aanhouding=false, kindermishandeling=false\n"
     "day 0 14:10  complete criteria_toetsen by hovj with meerderjarig=true\n"
-    "day 0 14:35  complete rihg by hovj with uitkomst=opleggen\n";
+    "day 0 14:35  complete rihg by hovj with bedreiging=rood, fysiek=rood\n";
 
 #define EXPECT_HAS(text, part) EXPECT_NE((text).find(part), std::string::npos) << (text)
 
@@ -346,6 +346,23 @@ TEST_F(ScenarioFormat, ASetUpsMistakeAgainstTheProcessIsReportedOnce) {
   scenario::check(s[1], process_with_persons(), checked);
   EXPECT_EQ(checked.error_count(), 1) << render(checked);
   EXPECT_HAS(render(checked), "main.scenario:3:61: error: process 'melding' has no case field 'adress' (did you mean 'adres'?)");
+}
+
+TEST_F(ScenarioFormat, AStartThatMustBeRefusedHasNoTimelineAndNeedsNoRequiredFields) {
+  DiagnosticList d;
+  auto s = parse(std::string("scenario \"geweigerd\"\n") + kLandelijk +
+                     "start 2026-10-20 14:00 on melding with adres=\"x\" fails \"requires case field 'uithuisgeplaatste'\"\n",
+                 d);
+  ASSERT_FALSE(d.has_errors()) << render(d);
+  ASSERT_EQ(s.size(), 1u);
+  ASSERT_TRUE(s[0].start_fails.has_value());
+  EXPECT_EQ(*s[0].start_fails, "requires case field 'uithuisgeplaatste'");
+  DiagnosticList checked;
+  EXPECT_TRUE(scenario::check(s[0], process_with_persons(), checked)) << "the refusal is the point: " << render(checked);
+  EXPECT_EQ(errors(std::string("scenario \"x\"\n") + kLandelijk +
+                   "start 2026-10-20 14:00 on crisismelding fails \"iets\"\nday 1 09:00 expect running\n"),
+            "main.scenario:4:1: error: the start line says the start fails: there is no case for a timeline to run on\n"
+            "  day 1 09:00 expect running\n  ^~~~~~~~~~~~~~~~~~~~~~~~~~\n");
 }
 
 }  // namespace
