@@ -155,6 +155,49 @@ TEST_F(TinyModel, FiguresMatchWhatIsComputedByHand) {
   EXPECT_EQ(kpi(slow, "still open at the end").mean, 0);
 }
 
+// An instrument is answered item by item; its outcome is the engine's, unless a line draws the
+// decision, which is then given with the motivation a deviation needs (nothing is refused).
+TEST_F(TinyModel, AnInstrumentIsAnsweredItemByItemOrItsDecisionIsDrawn) {
+  std::ofstream(dir / "toets.wth") << "process toets {\n"
+                                      "  roles medewerker\n"
+                                      "  events melding\n"
+                                      "  instrument lijst {\n"
+                                      "    scale rood, groen\n"
+                                      "    outcomes ja, nee\n"
+                                      "    part p { item a item b }\n"
+                                      "    rules { when 2 rood -> ja  otherwise -> nee }\n"
+                                      "  }\n"
+                                      "  start on melding\n"
+                                      "  task beoordelen by medewerker within 1 hour { instrument lijst }\n"
+                                      "  decide uitkomst { when beoordelen.outcome == ja { end \"ja\" } otherwise { end \"nee\" } }\n"
+                                      "}\n";
+  DiagnosticList d;
+  Spec spec = from_text((dir / "t.sim").string(),
+                        "process toets from \"toets.wth\"\n"
+                        "period 100 days\nwarmup 0 days\ndrain 2 days\nreplications 2\nseed 3\n"
+                        "arrivals 10 per day\nduration beoordelen = 10 min\n"
+                        "scenario \"berekend\"\n"
+                        "output beoordelen.a = groen 100%\n"
+                        "scenario \"getrokken\"\n"
+                        "output beoordelen.outcome = ja 30%, nee 70%\n",
+                        d);
+  ASSERT_FALSE(d.has_errors()) << render(d);
+  auto r = simulate(spec, stdlib(), d, RunOptions{0, true, {}});
+  ASSERT_TRUE(r) << render(d);
+  int computed_ja = 0, drawn_ja = 0, drawn = 0;
+  for (const auto& c : r->scenarios[0].replications[0].cases) computed_ja += c.end_reason == "ja";
+  for (const auto& c : r->scenarios[1].replications[0].cases) {
+    drawn_ja += c.end_reason == "ja";
+    ++drawn;
+  }
+  EXPECT_EQ(computed_ja, 0) << "a is green, b the scale's first value: one red, so 'nee' by the rules";
+  EXPECT_NEAR(static_cast<double>(drawn_ja) / drawn, 0.30, 0.05) << drawn_ja << " of " << drawn;
+  for (const auto& s : r->scenarios) EXPECT_EQ(kpi(s, "commands refused").mean, 0) << s.name;
+  bool said = false;
+  for (const auto& a : r->assumptions) said |= a.find("instrument 'lijst'") != std::string::npos;
+  EXPECT_TRUE(said) << "the default answer is listed as an assumption";
+}
+
 TEST_F(TinyModel, ArrivalsFollowTheWeekdayAndHourProfile) {
   // No cases at the weekend; by day, twice as many in the afternoon as in the morning.
   DiagnosticList d;
