@@ -107,10 +107,11 @@ class TinyModel : public ::testing::Test {
                                            "}\n";
   }
   void TearDown() override { fs::remove_all(dir); }
-  std::optional<SimulationResult> run(const std::string& sim, DiagnosticList& d) {
+  // Reads `sim` as t.sim in the folder and runs it; `keep_cases` keeps each case's trace.
+  std::optional<SimulationResult> run(const std::string& sim, DiagnosticList& d, bool keep_cases = false) {
     Spec spec = from_text((dir / "t.sim").string(), sim, d);
     if (d.has_errors()) return std::nullopt;
-    return simulate(spec, stdlib(), d);
+    return simulate(spec, stdlib(), d, RunOptions{0, keep_cases, {}});
   }
   fs::path dir;
 };
@@ -172,17 +173,14 @@ TEST_F(TinyModel, AnInstrumentIsAnsweredItemByItemOrItsDecisionIsDrawn) {
                                       "  decide uitkomst { when beoordelen.outcome == ja { end \"ja\" } otherwise { end \"nee\" } }\n"
                                       "}\n";
   DiagnosticList d;
-  Spec spec = from_text((dir / "t.sim").string(),
-                        "process toets from \"toets.wth\"\n"
-                        "period 100 days\nwarmup 0 days\ndrain 2 days\nreplications 2\nseed 3\n"
-                        "arrivals 10 per day\nduration beoordelen = 10 min\n"
-                        "scenario \"berekend\"\n"
-                        "output beoordelen.a = groen 100%\n"
-                        "scenario \"getrokken\"\n"
-                        "output beoordelen.outcome = ja 30%, nee 70%\n",
-                        d);
-  ASSERT_FALSE(d.has_errors()) << render(d);
-  auto r = simulate(spec, stdlib(), d, RunOptions{0, true, {}});
+  auto r = run("process toets from \"toets.wth\"\n"
+               "period 100 days\nwarmup 0 days\ndrain 2 days\nreplications 2\nseed 3\n"
+               "arrivals 10 per day\nduration beoordelen = 10 min\n"
+               "scenario \"berekend\"\n"
+               "output beoordelen.a = groen 100%\n"
+               "scenario \"getrokken\"\n"
+               "output beoordelen.outcome = ja 30%, nee 70%\n",
+               d, /*keep_cases=*/true);
   ASSERT_TRUE(r) << render(d);
   int computed_ja = 0, drawn_ja = 0, drawn = 0;
   for (const auto& c : r->scenarios[0].replications[0].cases) computed_ja += c.end_reason == "ja";
@@ -201,16 +199,13 @@ TEST_F(TinyModel, AnInstrumentIsAnsweredItemByItemOrItsDecisionIsDrawn) {
 TEST_F(TinyModel, ArrivalsFollowTheWeekdayAndHourProfile) {
   // No cases at the weekend; by day, twice as many in the afternoon as in the morning.
   DiagnosticList d;
-  Spec spec = from_text((dir / "t.sim").string(),
-                        "process wachtrij from \"wachtrij.wth\"\n"
-                        "period 140 days\nwarmup 0 days\ndrain 2 days\nreplications 2\n"
-                        "arrivals 10 per day\n"
-                        "arrivals by weekday sat 0, sun 0\n"
-                        "arrivals by hour 0-7 0, 8-11 1, 12-15 2, 16-23 0\n"
-                        "duration werk = 10 min\n",
-                        d);
-  ASSERT_FALSE(d.has_errors()) << render(d);
-  auto r = simulate(spec, stdlib(), d, RunOptions{0, true, {}});
+  auto r = run("process wachtrij from \"wachtrij.wth\"\n"
+               "period 140 days\nwarmup 0 days\ndrain 2 days\nreplications 2\n"
+               "arrivals 10 per day\n"
+               "arrivals by weekday sat 0, sun 0\n"
+               "arrivals by hour 0-7 0, 8-11 1, 12-15 2, 16-23 0\n"
+               "duration werk = 10 min\n",
+               d, /*keep_cases=*/true);
   ASSERT_TRUE(r) << render(d);
   LegalTime legal;
   int morning = 0, afternoon = 0, weekend = 0;
