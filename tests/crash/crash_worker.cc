@@ -2,7 +2,7 @@
 // database, printing "ACK <key>" after each command the engine acknowledged. The parent kills it
 // at random moments and restarts it; every command has an idempotency key, so a restarted worker
 // redoes its last iteration safely.
-//   crash_worker DB PROCESSES STDLIB FROM TO
+//   crash_worker DB PROCESS_FILE_OR_FOLDER STDLIB FROM TO
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -14,7 +14,7 @@ using namespace termijn;
 
 int main(int argc, char** argv) {
   if (argc != 6) {
-    std::fprintf(stderr, "usage: crash_worker DB PROCESSES STDLIB FROM TO\n");
+    std::fprintf(stderr, "usage: crash_worker DB PROCESS_FILE_OR_FOLDER STDLIB FROM TO\n");
     return 2;
   }
   const int from = std::atoi(argv[4]);
