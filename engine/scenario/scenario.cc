@@ -121,7 +121,13 @@ void read_expect(LineReader& r, Step& step, Words& n) {
     } else {
       n.role = r.word("the role");
     }
-    if (r.peek() != nullptr) step.contains = r.quoted("the text the message contains");
+    // `expect notified hovj "..." never`: checked once the whole timeline has run.
+    if (r.accept("never")) {
+      step.what = Step::What::kNotifiedNever;
+    } else if (r.peek() != nullptr) {
+      step.contains = r.quoted("the text the message contains");
+      if (r.accept("never")) step.what = Step::What::kNotifiedNever;
+    }
   } else if (r.accept("refused")) {
     step.what = Step::What::kRefused;
     step.contains = r.quoted("the text the reason contains");

@@ -48,8 +48,9 @@ struct Step {
   std::optional<std::string> fails;  // the command must be refused with this text in its reason
   // kExpect
   // kTaskNever: the task does not open at any time in the scenario (proves a variant's removal).
+  // kNotifiedNever: no such notification at any time in the scenario (proves who is not told).
   enum class What { kTaskOpen, kTaskDone, kTaskCancelled, kTaskAbsent, kTaskNever, kTimer, kLevel, kNotified,
-                    kRefused, kEnded, kRunning } what = What::kRunning;
+                    kNotifiedNever, kRefused, kEnded, kRunning } what = What::kRunning;
   std::optional<Instant> due;
   std::optional<std::string> contains;
   std::optional<std::string> person;  // kNotified: a person of the case told, by id, instead of a role

@@ -209,6 +209,8 @@ class ScenarioRun {
   void take(const Step& step);
   // `expect task X never`, checked once the whole timeline has run.
   void expect_never_opened(const std::vector<Step>& steps);
+  // `expect notified ... never`, checked once the whole timeline has run.
+  void expect_never_notified(const std::vector<Step>& steps);
 
  private:
   void fail(const Step& step, const std::string& message);
@@ -226,6 +228,7 @@ class ScenarioRun {
   void expect_task_absent(const Step& step);
   void expect_timer(const Step& step);
   void expect_level(const Step& step);
+  std::optional<Json> notification_like(const Step& step) const;
   void expect_notified(const Step& step);
   void expect_refused(const Step& step);
   void expect_ended(const Step& step);
@@ -264,6 +267,7 @@ void ScenarioRun::expect(const Step& step) {
     case Step::What::kTimer: expect_timer(step); break;
     case Step::What::kLevel: expect_level(step); break;
     case Step::What::kNotified: expect_notified(step); break;
+    case Step::What::kNotifiedNever: break;  // checked once the whole timeline has run
     case Step::What::kRefused: expect_refused(step); break;
     case Step::What::kEnded: expect_ended(step); break;
     case Step::What::kRunning: expect_running(step); break;
@@ -357,8 +361,8 @@ void ScenarioRun::expect_level(const Step& step) {
   if (level != step.level) fail(step, fmt::format("expected level {}, but it is {}", step.level, level));
 }
 
-void ScenarioRun::expect_notified(const Step& step) {
-  bool found = false;
+// The first notification of this case to the role or person `step` names, with its text.
+std::optional<Json> ScenarioRun::notification_like(const Step& step) const {
   for (const auto& n : engine_.outbox()) {
     if (n.at("case") != id_) continue;
     bool to_them = false;
@@ -367,11 +371,20 @@ void ScenarioRun::expect_notified(const Step& step) {
     } else {
       for (const auto& r : n.at("roles")) to_them |= r == step.role;
     }
-    found |= to_them && (!step.contains || n.at("message").get<std::string>().find(*step.contains) != std::string::npos);
+    if (to_them && (!step.contains || n.at("message").get<std::string>().find(*step.contains) != std::string::npos)) {
+      return n;
+    }
   }
-  std::string whom = step.person ? "person " + *step.person : step.role;
-  if (!found) fail(step, fmt::format("expected a notification to {}{}, but there is none", whom,
-                                     step.contains ? " saying \"" + *step.contains + "\"" : ""));
+  return std::nullopt;
+}
+
+std::string notification_described(const Step& step) {
+  return fmt::format("a notification to {}{}", step.person ? "person " + *step.person : step.role,
+                     step.contains ? " saying \"" + *step.contains + "\"" : "");
+}
+
+void ScenarioRun::expect_notified(const Step& step) {
+  if (!notification_like(step)) fail(step, fmt::format("expected {}, but there is none", notification_described(step)));
 }
 
 void ScenarioRun::expect_refused(const Step& step) {
@@ -395,6 +408,17 @@ void ScenarioRun::expect_ended(const Step& step) {
 
 void ScenarioRun::expect_running(const Step& step) {
   if (engine_.runtime().find_case(id_) == nullptr) fail(step, "expected the case to be running, but it has ended");
+}
+
+void ScenarioRun::expect_never_notified(const std::vector<Step>& steps) {
+  for (const auto& step : steps) {
+    if (step.kind != Step::Kind::kExpect || step.what != Step::What::kNotifiedNever) continue;
+    if (auto n = notification_like(step)) {
+      fail(step, fmt::format("expected never {}, but one was sent at {}: \"{}\"", notification_described(step),
+                             legal_.format(*parse_instant(n->at("at").get<std::string>())),
+                             n->at("message").get<std::string>()));
+    }
+  }
 }
 
 void ScenarioRun::expect_never_opened(const std::vector<Step>& steps) {
@@ -455,6 +479,7 @@ Outcome run_one(const Scenario& s, const std::vector<std::filesystem::path>& std
     run.catch_up();
   }
   run.expect_never_opened(s.steps);
+  run.expect_never_notified(s.steps);
   engine.verify_audit();
   return outcome;
 }

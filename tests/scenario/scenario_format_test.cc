@@ -348,6 +348,27 @@ TEST_F(ScenarioFormat, ASetUpsMistakeAgainstTheProcessIsReportedOnce) {
   EXPECT_HAS(render(checked), "main.scenario:3:61: error: process 'melding' has no case field 'adress' (did you mean 'adres'?)");
 }
 
+TEST_F(ScenarioFormat, WhoIsNeverToldIsCheckedOnceTheTimelineHasRun) {
+  DiagnosticList d;
+  auto s = parse(std::string("scenario \"a\"\n") + kLandelijk +
+                     "start 2026-10-20 14:00 on crisismelding\n"
+                     "day 0 14:10 expect notified openbaar_ministerie never\n"
+                     "day 0 14:10 expect notified person vader \"verlengd\" never\n"
+                     "day 0 14:10 expect notified hovj \"te laat\"\n",
+                 d);
+  ASSERT_FALSE(d.has_errors()) << render(d);
+  ASSERT_EQ(s[0].steps.size(), 3u);
+  EXPECT_EQ(s[0].steps[0].what, scenario::Step::What::kNotifiedNever);
+  EXPECT_FALSE(s[0].steps[0].contains.has_value()) << "never told anything";
+  EXPECT_EQ(s[0].steps[1].what, scenario::Step::What::kNotifiedNever);
+  EXPECT_EQ(*s[0].steps[1].person, "vader");
+  EXPECT_EQ(*s[0].steps[1].contains, "verlengd");
+  EXPECT_EQ(s[0].steps[2].what, scenario::Step::What::kNotified);
+  EXPECT_HAS(errors(std::string("scenario \"b\"\n") + kLandelijk + "start 2026-10-20 14:00 on crisismelding\n"
+                    "day 0 14:10 expect notified hovj \"x\" nooit\n"),
+             "unexpected 'nooit' at the end of the line");
+}
+
 TEST_F(ScenarioFormat, AStartThatMustBeRefusedHasNoTimelineAndNeedsNoRequiredFields) {
   DiagnosticList d;
   auto s = parse(std::string("scenario \"geweigerd\"\n") + kLandelijk +
