@@ -1,5 +1,6 @@
 #include "engine/simulation/simulation.h"
 
+#include <boost/math/distributions/students_t.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -682,13 +683,12 @@ class Replication {
   std::int64_t started_ = 0, refused_ = 0;
 };
 
-// Student's t, two-sided 95 %, by degrees of freedom (1..30); beyond, the normal's 1.96.
+// Student's t, two-sided 95 %, for `df` degrees of freedom (Boost.Math). A hand table that
+// jumped to the normal's 1.96 after 30 understated every interval between 31 and infinity
+// (2.021 at 40, 2.000 at 60).
 double t95(int df) {
-  static const double kT[] = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
-                              2.201,  2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
-                              2.080,  2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042};
   if (df < 1) return 0;
-  return df <= 30 ? kT[df - 1] : 1.96;
+  return boost::math::quantile(boost::math::students_t(df), 0.975);
 }
 
 }  // namespace
