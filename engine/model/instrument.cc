@@ -14,6 +14,10 @@ std::string to_source(const OutcomeRule& rule) {
   return "?";
 }
 
+bool is_record(const std::string& output_name) {
+  return output_name == kOutcome || output_name == kComputed || output_name == kMotivation;
+}
+
 std::vector<const InstrumentItem*> Instrument::items() const {
   std::vector<const InstrumentItem*> out;
   for (const auto& part : parts) {

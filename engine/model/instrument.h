@@ -43,6 +43,8 @@ std::string to_source(const OutcomeRule& rule);
 inline constexpr const char* kOutcome = "outcome";        // chosen; the computed one unless given
 inline constexpr const char* kComputed = "computed";      // by the rules; set by the engine
 inline constexpr const char* kMotivation = "motivation";  // required when outcome != computed
+// One of the three above: what a task records besides the items, so no item may be named so.
+bool is_record(const std::string& output_name);
 
 struct Instrument {
   std::string name;

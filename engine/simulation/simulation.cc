@@ -462,14 +462,13 @@ class Replication {
   void complete(const Event& e) {
     const runtime::Task* task = runtime_.find_task(e.task);
     if (task != nullptr && task->status == runtime::TaskStatus::kOpen) {
-      const model::Node& node = runtime_.definition(runtime_.find_case(task->case_id)->hash)->nodes.at(task->node);
+      const model::Process& definition = *runtime_.definition(runtime_.find_case(task->case_id)->hash);
+      const model::Node& node = definition.nodes.at(task->node);
       Rng rng(spec_.seed, replication_, e.index, fmt::format("outputs:{}:{}", task->name, outputs_drawn_[{e.index, task->name}]++));
       Json outputs = Json::object();
-      const model::Instrument* instrument =
-          node.instrument.empty() ? nullptr
-                                  : runtime_.definition(runtime_.find_case(task->case_id)->hash)->find_instrument(node.instrument);
+      const model::Instrument* instrument = node.instrument.empty() ? nullptr : definition.find_instrument(node.instrument);
       for (const auto& o : node.outputs) {
-        if (instrument != nullptr && is_instrument_record(o.name)) continue;
+        if (instrument != nullptr && model::is_record(o.name)) continue;
         outputs[o.name] = output_for(task->name, o, rng, instrument);
       }
       if (instrument != nullptr) draw_outcome(task->name, outputs, rng);
@@ -485,10 +484,6 @@ class Replication {
         if (refused_++ == 0) assume(fmt::format("commands were refused, the first because: {}", status.message()));
       }
     }
-  }
-
-  static bool is_instrument_record(const std::string& name) {
-    return name == model::kOutcome || name == model::kComputed || name == model::kMotivation;
   }
 
   // An instrument's outcome is computed by the engine from the answers. An `output TASK.outcome`

@@ -94,23 +94,6 @@ TEST(Simulation, FourteenDaysChangesOnlyCasesThatReachDayTen) {
             kpi(result->scenarios[0], "deadline missed: zorgadvies").mean);
 }
 
-// The 95 % half-width is t(0.975, n-1) s / sqrt(n), with Student's t for every n: also between 31
-// and infinity, where a table that jumps to the normal's 1.96 is too narrow.
-TEST(Summary, TheIntervalUsesStudentsTForEveryNumberOfReplications) {
-  auto half_width_factor = [](int n) {
-    std::vector<double> values(static_cast<std::size_t>(n), 0.0);
-    values[0] = 1.0;  // mean 1/n; s = sqrt(1/n) exactly
-    KpiSummary s = summarise("x", values);
-    return s.half_width / (std::sqrt(1.0 / n) / std::sqrt(static_cast<double>(n)));
-  };
-  EXPECT_NEAR(half_width_factor(2), 12.7062, 1e-4);
-  EXPECT_NEAR(half_width_factor(10), 2.2622, 1e-4);
-  EXPECT_NEAR(half_width_factor(31), 2.0423, 1e-4);
-  EXPECT_NEAR(half_width_factor(41), 2.0211, 1e-4) << "40 degrees of freedom, not the normal's 1.96";
-  EXPECT_NEAR(half_width_factor(121), 1.9799, 1e-4);
-  EXPECT_EQ(summarise("x", {5.0}).half_width, 0) << "one replication: no interval";
-}
-
 class TinyModel : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -291,6 +274,22 @@ TEST(Summary, AConfidenceIntervalFromStudentsT) {
   // sd = 1.29099; t(3) = 3.182; half-width = 3.182 * 1.29099 / 2
   EXPECT_NEAR(s.half_width, 2.0540, 1e-3);
   EXPECT_EQ(summarise("y", {5}).half_width, 0);
+}
+
+// The 95 % half-width is t(0.975, n-1) s / sqrt(n), with Student's t for every n: also between 31
+// and infinity, where a table that jumps to the normal's 1.96 is too narrow.
+TEST(Summary, TheIntervalUsesStudentsTForEveryNumberOfReplications) {
+  auto half_width_factor = [](int n) {
+    std::vector<double> values(static_cast<std::size_t>(n), 0.0);
+    values[0] = 1.0;  // mean 1/n; s = sqrt(1/n) exactly
+    KpiSummary s = summarise("x", values);
+    return s.half_width / (std::sqrt(1.0 / n) / std::sqrt(static_cast<double>(n)));
+  };
+  EXPECT_NEAR(half_width_factor(2), 12.7062, 1e-4);
+  EXPECT_NEAR(half_width_factor(10), 2.2622, 1e-4);
+  EXPECT_NEAR(half_width_factor(31), 2.0423, 1e-4);
+  EXPECT_NEAR(half_width_factor(41), 2.0211, 1e-4) << "40 degrees of freedom, not the normal's 1.96";
+  EXPECT_NEAR(half_width_factor(121), 1.9799, 1e-4);
 }
 
 }  // namespace

@@ -66,7 +66,7 @@ void ProcessCompiler::declare_instrument_parts(const ast::InstrumentDecl& decl, 
     model::InstrumentPart out{part.name.name, part.title.value_or(""), {}};
     for (const auto& item : part.items) {
       const std::string& n = item.name.name;
-      if (n == model::kOutcome || n == model::kComputed || n == model::kMotivation) {
+      if (model::is_record(n)) {
         diagnostics_.error(item.name.range, fmt::format("'{}' is what the task records besides the items; give the item "
                                                         "another name", n));
         continue;
