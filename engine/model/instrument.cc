@@ -26,6 +26,15 @@ std::vector<const InstrumentItem*> Instrument::items() const {
   return out;
 }
 
+bool Instrument::has_item(const std::string& name) const {
+  for (const auto& part : parts) {
+    for (const auto& item : part.items) {
+      if (item.name == name) return true;
+    }
+  }
+  return false;
+}
+
 namespace {
 
 // The items of `part` answered `value`.

@@ -57,6 +57,7 @@ struct Instrument {
   SourceRange range;
 
   std::vector<const InstrumentItem*> items() const;
+  bool has_item(const std::string& name) const;
 };
 
 struct Scored {

@@ -502,7 +502,7 @@ class Replication {
     for (const auto& r : rules_.outputs) {
       if (r.task == task && r.output == o.name) return r.choice.pick(rng);
     }
-    if (instrument != nullptr && o.type.kind == model::Type::Kind::kEnum && o.type.members == instrument->scale) {
+    if (instrument != nullptr && instrument->has_item(o.name)) {
       assume(fmt::format("the items of instrument '{}' in task '{}' without an 'output' line are answered '{}'",
                          instrument->name, task, instrument->scale.front()));
       return instrument->scale.front();
