@@ -2,10 +2,13 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 
 #include "engine/cli/commands.h"
 #include "engine/frontend/source_text.h"
+#include "engine/simulation/event_log.h"
+#include "engine/simulation/html_report.h"
 #include "engine/simulation/report.h"
 #include "engine/simulation/simulation.h"
 
@@ -19,7 +22,7 @@ struct SimulateOptions {
   long long seed = -1;
   int threads = 0;
   bool json = false;
-  std::string csv, json_out, svg;
+  std::string csv, json_out, svg, events, report;
 };
 
 bool write_file(const std::string& path, const std::string& text) {
@@ -41,6 +44,10 @@ int run_simulate(const SimulateOptions& o, const GlobalOptions& global) {
   if (o.seed >= 0) spec.seed = static_cast<std::uint64_t>(o.seed);
   simulation::RunOptions options;
   options.threads = o.threads;
+  // The event log holds the first replication of every scenario: enough to follow cases one by
+  // one, without keeping every replication's cases in memory.
+  options.keep_cases = !o.events.empty();
+  options.keep_cases_replications = 1;
   bool bar = ::isatty(STDERR_FILENO) != 0;
   options.progress = [bar](int done, int total) {
     if (!bar) return;
@@ -62,6 +69,11 @@ int run_simulate(const SimulateOptions& o, const GlobalOptions& global) {
   if (!o.csv.empty() && !write_file(o.csv, simulation::csv(*result))) return kUsage;
   if (!o.json_out.empty() && !write_file(o.json_out, simulation::to_json(*result).dump(2) + "\n")) return kUsage;
   if (!o.svg.empty() && !write_file(o.svg, simulation::svg(*result))) return kUsage;
+  if (!o.events.empty()) {
+    bool xes = std::filesystem::path(o.events).extension() == ".xes";
+    if (!write_file(o.events, xes ? simulation::event_log_xes(*result) : simulation::event_log_csv(*result))) return kUsage;
+  }
+  if (!o.report.empty() && !write_file(o.report, simulation::html_report(*result))) return kUsage;
   return kClean;
 }
 
@@ -78,6 +90,10 @@ void add_simulate_command(CLI::App& app, const GlobalOptions& global, int& exit_
   cmd->add_option("--csv", o->csv, "Write the figures as CSV to this file");
   cmd->add_option("--json-out", o->json_out, "Write the figures as JSON to this file");
   cmd->add_option("--svg", o->svg, "Write a chart comparing the scenarios to this file");
+  cmd->add_option("--events", o->events,
+                  "Write the event log of the first replication of every scenario to this file (.csv, or .xes for "
+                  "process-mining tools)");
+  cmd->add_option("--report", o->report, "Write a self-contained report in Dutch (HTML) to this file");
   cmd->callback([o, &global, &exit_code] { exit_code = run_simulate(*o, global); });
 }
 

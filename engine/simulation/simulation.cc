@@ -265,6 +265,7 @@ class Replication {
     std::optional<Instant> ended;
     std::string end_reason;
     std::vector<std::string> trace;
+    std::vector<CaseEvent> events;
   };
 
   void push(Event e) {
@@ -552,6 +553,15 @@ class Replication {
       Json detail = e.detail;
       for (const char* id : {"task", "timer_id", "case", "hash", "process"}) detail.erase(id);
       c.trace.push_back(fmt::format("{:.0f} {} {}", minutes, e.kind, detail.dump()));
+      // What the event concerns, by the names the runtime's audit entries use.
+      std::string activity;
+      for (const char* name : {"step", "timer", "stage", "event"}) {
+        if (auto it = detail.find(name); it != detail.end() && it->is_string()) {
+          activity = it->get<std::string>();
+          break;
+        }
+      }
+      c.events.push_back(CaseEvent{at, e.kind, activity, detail.value("role", ""), detail.dump()});
     }
     if (!c.measured) return;
     if (e.kind == "milestone reached") c.milestones.insert(e.detail.value("step", ""));
@@ -642,7 +652,15 @@ class Replication {
     k["9zz commands refused"] = refused_;
     if (keep_cases_) {
       for (auto& [id, c] : cases_) {
-        out.cases.push_back(CaseRecord{c.index, c.arrival, c.ended, c.end_reason, std::move(c.trace)});
+        CaseRecord record;
+        record.index = c.index;
+        record.arrival = c.arrival;
+        record.measured = c.measured;
+        record.ended = c.ended;
+        record.end_reason = c.end_reason;
+        record.trace = std::move(c.trace);
+        record.events = std::move(c.events);
+        out.cases.push_back(std::move(record));
       }
     }
     return out;
@@ -689,7 +707,9 @@ double t95(int df) {
 }  // namespace
 
 KpiSummary summarise(std::string name, std::vector<double> values) {
-  KpiSummary s{std::move(name), std::move(values), 0, 0};
+  KpiSummary s;
+  s.name = std::move(name);
+  s.values = std::move(values);
   double n = static_cast<double>(s.values.size());
   if (n == 0) return s;
   for (double v : s.values) s.mean += v;
@@ -732,7 +752,9 @@ std::optional<SimulationResult> simulate(const Spec& spec, const std::vector<std
   auto worker = [&] {
     for (int job = next++; job < jobs; job = next++) {
       const Prepared& p = prepared[static_cast<std::size_t>(job / spec.replications)];
-      Replication replication(p, spec, job % spec.replications, options.keep_cases);
+      int r = job % spec.replications;
+      bool keep = options.keep_cases && (options.keep_cases_replications <= 0 || r < options.keep_cases_replications);
+      Replication replication(p, spec, r, keep);
       results[static_cast<std::size_t>(job)] = replication.run();
       assumptions[static_cast<std::size_t>(job)] = std::move(replication.assumptions_);
       int finished = ++done;

@@ -54,7 +54,7 @@ const KpiSummary& kpi(const ScenarioResult& s, const std::string& name) {
 TEST(Simulation, TheSameSeedGivesByteIdenticalOutputWhateverTheThreads) {
   Spec spec = ten_vs_fourteen(30, 3);
   DiagnosticList d;
-  RunOptions one_thread{1, false, {}}, two_threads{2, false, {}};
+  RunOptions one_thread{1, false, 0, {}}, two_threads{2, false, 0, {}};
   auto a = simulate(spec, stdlib(), d, one_thread);
   auto b = simulate(spec, stdlib(), d, two_threads);
   ASSERT_TRUE(a && b) << render(d);
@@ -69,7 +69,7 @@ TEST(Simulation, TheSameSeedGivesByteIdenticalOutputWhateverTheThreads) {
 TEST(Simulation, FourteenDaysChangesOnlyCasesThatReachDayTen) {
   Spec spec = ten_vs_fourteen(20, 2);
   DiagnosticList d;
-  auto result = simulate(spec, stdlib(), d, RunOptions{0, true, {}});
+  auto result = simulate(spec, stdlib(), d, RunOptions{0, true, 0, {}});
   ASSERT_TRUE(result) << render(d);
   const auto& ten = result->scenarios[0].replications[0].cases;
   const auto& fourteen = result->scenarios[1].replications[0].cases;
@@ -111,7 +111,7 @@ class TinyModel : public ::testing::Test {
   std::optional<SimulationResult> run(const std::string& sim, DiagnosticList& d, bool keep_cases = false) {
     Spec spec = from_text((dir / "t.sim").string(), sim, d);
     if (d.has_errors()) return std::nullopt;
-    return simulate(spec, stdlib(), d, RunOptions{0, keep_cases, {}});
+    return simulate(spec, stdlib(), d, RunOptions{0, keep_cases, 0, {}});
   }
   fs::path dir;
 };

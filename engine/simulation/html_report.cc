@@ -1,0 +1,7 @@
+#include "engine/simulation/html_report.h"
+
+namespace termijn::simulation {
+
+std::string html_report(const SimulationResult&) { return ""; }
+
+}  // namespace termijn::simulation
