@@ -19,6 +19,8 @@ namespace {
 struct SimulateOptions {
   std::string file;
   int replications = 0;
+  int sweep_replications = 0;
+  int period = 0;
   long long seed = -1;
   int threads = 0;
   bool json = false;
@@ -41,6 +43,8 @@ int run_simulate(const SimulateOptions& o, const GlobalOptions& global) {
   auto source = std::make_shared<SourceFile>(o.file, std::move(*text));
   simulation::Spec spec = simulation::parse_spec(source, diagnostics);
   if (o.replications > 0) spec.replications = o.replications;
+  if (o.sweep_replications > 0) spec.sweep_replications = o.sweep_replications;
+  if (o.period > 0) spec.period_days = o.period;
   if (o.seed >= 0) spec.seed = static_cast<std::uint64_t>(o.seed);
   simulation::RunOptions options;
   options.threads = o.threads;
@@ -83,7 +87,11 @@ void add_simulate_command(CLI::App& app, const GlobalOptions& global, int& exit_
   auto o = std::make_shared<SimulateOptions>();
   auto* cmd = app.add_subcommand("simulate", "Run a simulation file's scenarios on the virtual clock and compare them");
   cmd->add_option("file", o->file, "The .sim file")->required();
-  cmd->add_option("--replications", o->replications, "Replications per scenario (default: the file's)");
+  cmd->add_option("--replications", o->replications, "Replications per scenario (default: the file's)")
+      ->check(CLI::Range(2, 1000));
+  cmd->add_option("--sweep-replications", o->sweep_replications, "Replications per sweep point (default: the file's)")
+      ->check(CLI::Range(2, 1000));
+  cmd->add_option("--period", o->period, "Days of arrivals measured (default: the file's)")->check(CLI::Range(1, 3660));
   cmd->add_option("--seed", o->seed, "Root seed (default: the file's)");
   cmd->add_option("--threads", o->threads, "Worker threads (default: all cores)");
   cmd->add_flag("--json", o->json, "Print JSON instead of the table");

@@ -80,6 +80,39 @@ std::string table(const SimulationResult& r) {
   for (const auto& s : r.scenarios) {
     if (!s.terms.empty()) out += fmt::format("{}: {} with {}\n", s.name, s.process, fmt::join(s.terms, ", "));
   }
+  for (const auto& s : r.scenarios) {
+    if (s.distributions.empty()) continue;
+    out += fmt::format("\nDistributions, {} (pooled over the replications): n, mean, p50, p90, p99, max\n", s.name);
+    for (const auto& d : s.distributions) {
+      out += fmt::format("  {}: {}, {}, {}, {}, {}, {}\n", d.name, d.count, number(d.mean), number(d.p50), number(d.p90),
+                         number(d.p99), number(d.max));
+    }
+  }
+  if (!r.calibration.empty()) {
+    out += "\nCalibration targets:\n";
+    for (const auto& c : r.calibration) {
+      out += fmt::format("  {} {} ({}): {} in {}..{}? {} [{}]\n", c.met ? "met    " : "NOT MET", c.name, c.scenario,
+                         fmt::format("{} ± {}", number(c.mean), number(c.half_width)), number(c.low), number(c.high),
+                         c.met ? "yes" : "no", c.cite.empty() ? "assumption" : c.cite);
+    }
+  }
+  if (!r.warnings.empty()) {
+    out += "\nWARNING: configured and realised shares diverge:\n";
+    for (const auto& w : r.warnings) out += "  ! " + w.text + "\n";
+  }
+  for (const auto& sweep : r.sweeps) {
+    out += fmt::format("\nSweep: {}{}\n", sweep.parameter, sweep.cite.empty() ? " (assumption)" : " [" + sweep.cite + "]");
+    for (const auto& point : sweep.points) {
+      for (std::size_t s = 0; s < point.scenarios.size(); ++s) {
+        for (std::size_t k = 0; k < point.kpis[s].size(); ++k) {
+          out += fmt::format("  {:<12} {:<28} {}: {}", point.value, point.scenarios[s], point.kpis[s][k].key,
+                             with_interval(point.kpis[s][k]));
+          if (s > 0) out += fmt::format("  (Δ {})", difference(point.difference[s][k]));
+          out += "\n";
+        }
+      }
+    }
+  }
   if (!r.assumptions.empty()) {
     out += "\nAssumptions (figures without a source, and defaults):\n";
     for (const auto& a : r.assumptions) out += "  - " + a + "\n";
@@ -88,7 +121,7 @@ std::string table(const SimulationResult& r) {
 }
 
 std::string csv(const SimulationResult& r) {
-  std::string out = "kpi,scenario,mean,ci95_low,ci95_high,difference_vs_first,difference_ci95_low,difference_ci95_high\n";
+  std::string out = "kpi,key,unit,scenario,mean,ci95_low,ci95_high,difference_vs_first,difference_ci95_low,difference_ci95_high\n";
   auto quote = [](const std::string& s) {
     std::string q = "\"";
     for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
@@ -97,7 +130,7 @@ std::string csv(const SimulationResult& r) {
   for (std::size_t s = 0; s < r.scenarios.size(); ++s) {
     for (std::size_t k = 0; k < r.scenarios[s].kpis.size(); ++k) {
       const KpiSummary& v = r.scenarios[s].kpis[k];
-      out += fmt::format("{},{},{:.6f},{:.6f},{:.6f}", quote(v.name), quote(r.scenarios[s].name), v.mean,
+      out += fmt::format("{},{},{},{},{:.6f},{:.6f},{:.6f}", quote(v.name), quote(v.key), v.unit, quote(r.scenarios[s].name), v.mean,
                          v.mean - v.half_width, v.mean + v.half_width);
       if (s > 0) {
         const KpiSummary& dv = r.scenarios[s].difference[k];
@@ -116,21 +149,52 @@ Json to_json(const SimulationResult& r) {
   auto summary = [&](const KpiSummary& k) {
     Json values = Json::array();
     for (double v : k.values) values.push_back(round6(v));
-    return Json{{"mean", round6(k.mean)}, {"ci95", round6(k.half_width)}, {"replications", values}};
+    return Json{{"name", k.name}, {"unit", k.unit}, {"mean", round6(k.mean)}, {"ci95", round6(k.half_width)},
+                {"replications", values}};
   };
   Json scenarios = Json::array();
   for (const auto& s : r.scenarios) {
     Json kpis = Json::object(), diff = Json::object();
-    for (const auto& k : s.kpis) kpis[k.name] = summary(k);
-    for (const auto& k : s.difference) diff[k.name] = summary(k);
-    Json one{{"name", s.name}, {"process", s.process}, {"terms", s.terms}, {"kpis", kpis}};
+    for (const auto& k : s.kpis) kpis[k.key] = summary(k);
+    for (const auto& k : s.difference) diff[k.key] = summary(k);
+    Json distributions = Json::object();
+    for (const auto& d : s.distributions) {
+      distributions[d.key] = Json{{"unit", d.unit}, {"n", d.count}, {"mean", round6(d.mean)}, {"p50", round6(d.p50)},
+                                  {"p90", round6(d.p90)}, {"p99", round6(d.p99)}, {"max", round6(d.max)}};
+    }
+    Json one{{"name", s.name}, {"process", s.process}, {"terms", s.terms}, {"kpis", kpis}, {"distributions", distributions}};
     if (!s.difference.empty()) one["difference_vs_first"] = diff;
     scenarios.push_back(one);
   }
-  return Json{{"title", r.title},           {"seed", r.seed},
-              {"replications", r.replications}, {"period_days", r.period_days},
-              {"warmup_days", r.warmup_days},   {"cases_simulated", r.cases_simulated},
-              {"scenarios", scenarios},         {"assumptions", r.assumptions}};
+  Json calibration = Json::array(), warnings = Json::array(), sweeps = Json::array();
+  for (const auto& c : r.calibration) {
+    calibration.push_back(Json{{"kpi", c.key}, {"scenario", c.scenario}, {"low", c.low}, {"high", c.high}, {"cite", c.cite},
+                               {"mean", round6(c.mean)}, {"ci95", round6(c.half_width)}, {"met", c.met}});
+  }
+  for (const auto& w : r.warnings) warnings.push_back(w.text);
+  for (const auto& sweep : r.sweeps) {
+    Json points = Json::array();
+    for (const auto& point : sweep.points) {
+      Json scenarios_at = Json::array();
+      for (std::size_t s = 0; s < point.scenarios.size(); ++s) {
+        Json kpis = Json::object();
+        for (std::size_t k = 0; k < point.kpis[s].size(); ++k) {
+          kpis[point.kpis[s][k].key] = summary(point.kpis[s][k]);
+          if (s > 0) kpis[point.kpis[s][k].key]["difference_vs_first"] = summary(point.difference[s][k]);
+        }
+        scenarios_at.push_back(Json{{"scenario", point.scenarios[s]}, {"kpis", kpis}});
+      }
+      points.push_back(Json{{"value", point.value}, {"scenarios", scenarios_at}});
+    }
+    sweeps.push_back(Json{{"parameter", sweep.parameter}, {"cite", sweep.cite}, {"points", points}});
+  }
+  return Json{{"title", r.title},           {"question", r.question},
+              {"seed", r.seed},             {"replications", r.replications},
+              {"period_days", r.period_days}, {"warmup_days", r.warmup_days},
+              {"cases_simulated", r.cases_simulated}, {"focus", r.focus},
+              {"scenarios", scenarios},     {"calibration", calibration},
+              {"warnings", warnings},       {"sweeps", sweeps},
+              {"sources", r.sources},       {"assumptions", r.assumptions}};
 }
 
 // One row per KPI: a bar per scenario, scaled to that KPI's largest value, with its interval.

@@ -248,6 +248,17 @@ class SpecReader {
     return out;
   }
 
+  // `when A = x and elapsed < 9 days`
+  bool conditions(std::vector<Condition>& out) {
+    if (!r_.accept("when")) return true;
+    do {
+      auto c = condition();
+      if (!c) return false;
+      out.push_back(std::move(*c));
+    } while (r_.accept("and"));
+    return true;
+  }
+
   Source source(const SourceRange& line) {
     Source s{"", line};
     if (r_.accept("cite")) {
@@ -257,6 +268,53 @@ class SpecReader {
   }
 
  private:
+  std::optional<Condition> condition() {
+    auto name = r_.word("a condition (task.output = value, case_field = value, elapsed < 9 days)");
+    if (!name) return std::nullopt;
+    Condition c;
+    c.name = name->text;
+    c.range = name->range;
+    using K = Condition::Kind;
+    if (name->text == "elapsed") {
+      auto op = r_.word("< or >=");
+      if (!op) return std::nullopt;
+      if (op->text == "<") {
+        c.kind = K::kElapsedBelow;
+      } else if (op->text == ">" && r_.accept("=")) {
+        c.kind = K::kElapsedAtLeast;
+      } else {
+        d_.error(op->range, "write elapsed < 9 days or elapsed >= 9 days");
+        return std::nullopt;
+      }
+      auto m = amount();
+      if (!m) return std::nullopt;
+      c.minutes = *m;
+      c.text = fmt::format("elapsed {} {}", c.kind == K::kElapsedBelow ? "<" : ">=", minutes_text(*m));
+      return c;
+    }
+    if (r_.accept("!")) c.kind = K::kNotEquals;
+    if (!r_.expect("=")) return std::nullopt;
+    auto v = r_.value();
+    if (!v) return std::nullopt;
+    c.value = *v;
+    // `Wth.eerste_termijn = 14 days`: the term in force, not a value in the case.
+    if (const Word* unit = r_.peek(); unit != nullptr && v->is_number_integer() &&
+                                      (unit_minutes(unit->text) || unit->text == "working")) {
+      bool working = r_.accept("working");
+      auto u = r_.word("a unit");
+      if (!u) return std::nullopt;
+      c.term = make_duration(v->get<std::int64_t>(), u->text, working);
+      if (!c.term) {
+        d_.error(u->range, fmt::format("'{}' is not a term's unit; write days, working days, hours or weeks", u->text));
+        return std::nullopt;
+      }
+      c.text = fmt::format("{} {} {}", c.name, c.kind == K::kNotEquals ? "!=" : "=", to_string(*c.term));
+      return c;
+    }
+    c.text = fmt::format("{} {} {}", c.name, c.kind == K::kNotEquals ? "!=" : "=", v->is_string() ? v->get<std::string>() : v->dump());
+    return c;
+  }
+
   LineReader& r_;
   DiagnosticList& d_;
 };
@@ -334,8 +392,14 @@ bool read_rule(LineReader& r, SpecReader& s, Rules& rules, const SourceRange& li
       return true;
     }
     if (!r.expect("per") || !r.expect("day")) return true;
-    rules.arrivals_per_day = *per_day;
-    s.source(line);
+    if (r.accept("on")) {
+      auto event = r.word("the start event of this stream");
+      if (!event) return true;
+      rules.streams.push_back(ArrivalStream{event->text, *per_day, s.source(event->range)});
+    } else {
+      rules.arrivals_per_day = *per_day;
+      rules.arrivals_source = s.source(line);
+    }
   } else if (r.accept("start")) {
     if (!r.expect("on")) return true;
     rules.starts.clear();
@@ -369,19 +433,36 @@ bool read_rule(LineReader& r, SpecReader& s, Rules& rules, const SourceRange& li
     }
     auto choice = s.choice();
     if (!choice) return true;
+    std::vector<Condition> when;
+    if (!s.conditions(when)) return true;
     rules.outputs.push_back(OutputRule{target->text.substr(0, dot), target->text.substr(dot + 1), *choice,
-                                       s.source(target->range)});
+                                       s.source(target->range), std::move(when)});
   } else if (r.accept("duration")) {
     auto task = r.word("a task (or 'default')");
     if (!task || !r.expect("=")) return true;
+    DurationRule rule;
+    rule.task = task->text == "default" ? "" : task->text;
+    if (r.accept("before")) {
+      if (!r.expect("due")) return true;
+      rule.before_due = true;
+    }
     auto dist = s.distribution();
     if (!dist) return true;
-    std::optional<Distribution> effort;
-    if (r.accept("effort")) {
-      effort = s.distribution();
-      if (!effort) return true;
+    rule.distribution = *dist;
+    if (rule.before_due && r.accept("late")) {
+      auto p = s.percent();
+      if (!p) return true;
+      auto by = s.distribution();
+      if (!by) return true;
+      rule.late = *p;
+      rule.late_by = *by;
     }
-    rules.durations.push_back(DurationRule{task->text == "default" ? "" : task->text, *dist, s.source(task->range), effort});
+    if (r.accept("effort")) {
+      rule.effort = s.distribution();
+      if (!rule.effort) return true;
+    }
+    rule.source = s.source(task->range);
+    rules.durations.push_back(std::move(rule));
   } else if (r.accept("event")) {
     auto event = r.word("an event");
     if (!event) return true;
@@ -399,7 +480,7 @@ bool read_rule(LineReader& r, SpecReader& s, Rules& rules, const SourceRange& li
       d.error(n->range, fmt::format("'{}' is not a number of workers (1 to {})", n->text, kMaxWorkers));
       return true;
     }
-    Pool pool{role->text, *workers, false, 9 * 60, 17 * 60, {}};
+    Pool pool{Pool::Order::kFirstCome, role->text, *workers, false, 9 * 60, 17 * 60, {}};
     if (r.accept("office")) {
       if (!r.expect("hours")) return true;
       pool.office_hours = true;
@@ -417,6 +498,21 @@ bool read_rule(LineReader& r, SpecReader& s, Rules& rules, const SourceRange& li
       pool.close = two(3) * 60 + two(4);
       if (pool.open >= pool.close || pool.close > 24 * 60 || two(2) > 59 || two(4) > 59) {
         d.error(hours->range, "the hours must open before they close, within one day");
+        return true;
+      }
+    }
+    if (r.accept("order")) {
+      auto order = r.word("first-come, earliest-due or escalation");
+      if (!order) return true;
+      if (order->text == "first-come") {
+        pool.order = Pool::Order::kFirstCome;
+      } else if (order->text == "earliest-due") {
+        pool.order = Pool::Order::kEarliestDue;
+      } else if (order->text == "escalation") {
+        pool.order = Pool::Order::kEscalation;
+      } else {
+        d.error(order->range, fmt::format("'{}' is not an order of work; write first-come, earliest-due or escalation",
+                                          order->text));
         return true;
       }
     }
@@ -468,11 +564,114 @@ void read_days(LineReader& r, int& target, DiagnosticList& d) {
   if (days >= 0 && r.expect("days")) target = days;
 }
 
+// A KPI's key: the words up to the figures ("moved einde", "reached opgelegd", "measure tijd tot
+// plan van aanpak").
+std::optional<std::string> kpi_key(LineReader& r, DiagnosticList& d) {
+  std::string key;
+  while (const Word* w = r.peek()) {
+    if (w->text.find("..") != std::string::npos || w->text == "cite") break;
+    key += (key.empty() ? "" : " ") + w->text;
+    r.word("");
+  }
+  if (key.empty()) {
+    d.error(r.end_range(), "name a figure: reached MILESTONE, moved TIMER, days STAGE, missed TASK, measure LABEL, ...");
+    return std::nullopt;
+  }
+  return key;
+}
+
+// `expect moved einde 0.3..0.6` or `expect reached opgelegd 80%..100%`
+void read_target(LineReader& r, SpecReader& s, Spec& spec, int scenario, const SourceRange& line, DiagnosticList& d) {
+  auto key = kpi_key(r, d);
+  if (!key) return;
+  auto range = r.word("a range like 0.3..0.6 or 30%..60%");
+  if (!range) return;
+  auto bound = [](std::string text) -> std::optional<double> {
+    bool percent = !text.empty() && text.back() == '%';
+    if (percent) text.pop_back();
+    auto n = parse_number(text);
+    if (!n || !std::isfinite(*n)) return std::nullopt;
+    return percent ? *n / 100 : *n;
+  };
+  auto dots = range->text.find("..");
+  auto low = bound(range->text.substr(0, dots));
+  auto high = dots == std::string::npos ? std::nullopt : bound(range->text.substr(dots + 2));
+  if (!low || !high || *low > *high) {
+    d.error(range->range, fmt::format("'{}' is not a range like 0.3..0.6 or 30%..60% (low first)", range->text));
+    return;
+  }
+  spec.targets.push_back(Target{*key, *low, *high, s.source(line), scenario});
+}
+
+// `sweep duration zorgadvies = triangular {1 day, 3 days, 8 days}, 6 days, 11 days [cite "..."]`:
+// each value between the braces makes the line anew, read as any rule line is (diagnostics keep
+// their line and column: the copy is padded to where the original stands).
+void read_sweep(std::string_view raw, const SourceRange& line, const std::filesystem::path& dir, Spec& spec,
+                DiagnosticList& d) {
+  std::string text(raw);
+  Sweep sweep;
+  static const std::regex kCite(R"re(\s+cite\s+"([^"]*)"\s*(#.*)?$)re");
+  std::smatch cite;
+  if (std::regex_search(text, cite, kCite)) {
+    sweep.source.cite = cite[1].str();
+    text = text.substr(0, static_cast<std::size_t>(cite.position(0)));
+  } else if (auto hash = text.find('#'); hash != std::string::npos) {
+    text = text.substr(0, hash);
+  }
+  sweep.source.range = line;
+  std::size_t open = text.find('{'), close = text.find('}');
+  if (open == std::string::npos || close == std::string::npos || close < open ||
+      text.find('{', open + 1) != std::string::npos || text.find('}', close + 1) != std::string::npos) {
+    d.error(line, "a sweep names its values once, between braces: sweep capacity veilig_thuis {4, 6, 8}");
+    return;
+  }
+  std::size_t keyword = text.find("sweep");
+  sweep.text = text.substr(keyword + 5);
+  sweep.text.erase(0, sweep.text.find_first_not_of(' '));
+  while (!sweep.text.empty() && sweep.text.back() == ' ') sweep.text.pop_back();
+  std::string inside = text.substr(open + 1, close - open - 1);
+  // Values that hold commas themselves (whole distributions) are separated by `|`.
+  char separator = inside.find('|') != std::string::npos ? '|' : ',';
+  for (std::size_t from = 0;;) {
+    std::size_t comma = inside.find(separator, from);
+    std::string value = inside.substr(from, comma == std::string::npos ? std::string::npos : comma - from);
+    value.erase(0, value.find_first_not_of(' '));
+    while (!value.empty() && value.back() == ' ') value.pop_back();
+    if (value.empty()) {
+      d.error(line, "a sweep's values are separated by commas (or by | when they hold commas), none of them empty");
+      return;
+    }
+    sweep.values.push_back(value);
+    if (comma == std::string::npos) break;
+    from = comma + 1;
+  }
+  if (sweep.values.size() < 2 || sweep.values.size() > 50) {
+    d.error(line, fmt::format("a sweep needs 2 to 50 values, not {}", sweep.values.size()));
+    return;
+  }
+  std::string before = text.substr(0, open), after = text.substr(close + 1);
+  before.replace(keyword, 5, "     ");
+  for (const auto& value : sweep.values) {
+    std::string copy = std::string(static_cast<std::size_t>(line.begin.line - 1), '\n') + before + value + after;
+    auto source = std::make_shared<SourceFile>(line.file->path(), std::move(copy));
+    Rules rules;
+    bool read = false;
+    lines::for_each_line(source, d, [&](std::vector<Word> words, const SourceRange& at, std::string_view) {
+      LineReader r(std::move(words), d, at);
+      SpecReader s(r, d);
+      read = read_rule(r, s, rules, at, dir, d);
+      if (!read) d.error(at, "a sweep changes a rule line: arrivals, data, output, duration, event, capacity or term");
+    });
+    if (!read) return;
+    sweep.overlays.push_back(std::move(rules));
+  }
+  spec.sweeps.push_back(std::move(sweep));
+}
 
 void parse_lines(const SourceFilePtr& source, Spec& spec, DiagnosticList& d, int depth) {
   std::filesystem::path dir = std::filesystem::path(source->path()).parent_path();
   Scenario* current = nullptr;
-  lines::for_each_line(source, d, [&](std::vector<Word> words, const SourceRange& line, std::string_view) {
+  lines::for_each_line(source, d, [&](std::vector<Word> words, const SourceRange& line, std::string_view raw) {
     LineReader r(std::move(words), d, line);
     SpecReader s(r, d);
     Rules& rules = current != nullptr ? current->rules : spec.baseline;
@@ -512,6 +711,22 @@ void parse_lines(const SourceFilePtr& source, Spec& spec, DiagnosticList& d, int
         m.tasks.push_back(task->text);
       } while (r.accept("or"));
       spec.measures.push_back(std::move(m));
+    } else if (current == nullptr && r.accept("question")) {
+      if (auto text = r.quoted("the question, in words")) spec.question = *text;
+    } else if (current == nullptr && r.accept("focus")) {
+      if (auto key = kpi_key(r, d)) spec.focus.push_back(*key);
+    } else if (r.accept("expect")) {
+      read_target(r, s, spec, current == nullptr ? -1 : static_cast<int>(spec.scenarios.size()) - 1, line, d);
+    } else if (r.accept("sweep")) {
+      if (current == nullptr && r.accept("replications")) {
+        int n = bounded_int(r, "a number of replications (2 or more)", kMaxReplications, d);
+        if (n == 0 || n == 1) d.error(line, "at least 2 replications are needed for a confidence interval");
+        if (n >= 2) spec.sweep_replications = n;
+      } else {
+        read_sweep(raw, line, dir, spec, d);
+        if (current != nullptr && !spec.sweeps.empty()) spec.sweeps.back().scenario = static_cast<int>(spec.scenarios.size()) - 1;
+        return;
+      }
     } else if (current == nullptr && r.accept("include")) {
       auto file = r.quoted("the file to include");
       if (!file) return;
@@ -531,7 +746,8 @@ void parse_lines(const SourceFilePtr& source, Spec& spec, DiagnosticList& d, int
     } else {
       d.error(r.peek()->range, fmt::format("'{}' does not start a line of a simulation file (simulation, process, begin, "
                                            "period, warmup, drain, replications, seed, arrivals, start, data, output, "
-                                           "duration, event, capacity, term, measure, scenario)",
+                                           "duration, event, capacity, term, measure, question, focus, expect, sweep, "
+                                           "scenario)",
                                            r.peek()->text));
       return;
     }
@@ -550,6 +766,12 @@ Spec parse_spec(const SourceFilePtr& source, DiagnosticList& d) {
   return spec;
 }
 
+std::string OutputRule::key() const {
+  std::string out = task + "." + output;
+  for (std::size_t i = 0; i < when.size(); ++i) out += (i == 0 ? " when " : " and ") + when[i].text;
+  return out;
+}
+
 Rules effective_rules(const Rules& base, const Rules& over) {
   Rules out = base;
   if (over.process) {
@@ -557,7 +779,10 @@ Rules effective_rules(const Rules& base, const Rules& over) {
     out.file = over.file;
     out.process_range = over.process_range;
   }
-  if (over.arrivals_per_day) out.arrivals_per_day = over.arrivals_per_day;
+  if (over.arrivals_per_day) {
+    out.arrivals_per_day = over.arrivals_per_day;
+    out.arrivals_source = over.arrivals_source;
+  }
   if (!over.weekday_profile.empty()) out.weekday_profile = over.weekday_profile;
   if (!over.hour_profile.empty()) out.hour_profile = over.hour_profile;
   if (!over.starts.empty()) out.starts = over.starts;
@@ -569,7 +794,8 @@ Rules effective_rules(const Rules& base, const Rules& over) {
     }
   };
   overlay(out.data, over.data, [](const DataRule& r) { return r.field; });
-  overlay(out.outputs, over.outputs, [](const OutputRule& r) { return r.task + "." + r.output; });
+  overlay(out.outputs, over.outputs, [](const OutputRule& r) { return r.key(); });
+  overlay(out.streams, over.streams, [](const ArrivalStream& r) { return r.event; });
   overlay(out.durations, over.durations, [](const DurationRule& r) { return r.task; });
   overlay(out.events, over.events, [](const EventRule& r) { return r.event; });
   overlay(out.pools, over.pools, [](const Pool& p) { return p.role; });

@@ -50,20 +50,44 @@ struct DataRule {
   Source source;
 };
 
+// `when NAME = VALUE`, `when NAME != VALUE` (NAME: an earlier task's output `task.output`, a case
+// field, or a legal term `Wth.eerste_termijn = 14 days`), `when elapsed < 9 days` (since the
+// case began).
+struct Condition {
+  enum class Kind { kEquals, kNotEquals, kElapsedBelow, kElapsedAtLeast } kind = Kind::kEquals;
+  std::string name;
+  Json value;
+  std::optional<Duration> term;  // a term's value, for a condition on a legal term
+  double minutes = 0;            // elapsed
+  std::string text;              // as written, for reports and for telling rules apart
+  SourceRange range;
+};
+
+// A task's outcome. Several lines may give the same output under different conditions: the
+// line whose conditions all hold and that has the most of them applies; a line without `when`
+// is the rest.
 struct OutputRule {
   std::string task;
   std::string output;
   Choice choice;
   Source source;
+  std::vector<Condition> when;
+  std::string key() const;  // "task.output when ...": what a scenario's line replaces
 };
 
 // How long a task takes from opening to done, and (`effort`) how many hours of work that is;
 // without `effort` the whole duration counts as work.
+//
+// `before due`: deadline-aware work. The task is done `distribution` before its deadline (at once
+// if that has passed), except in a share `late` of the cases, which finish `late_by` after it.
 struct DurationRule {
   std::string task;  // empty: the default for tasks without a rule of their own
   Distribution distribution;
   Source source;
   std::optional<Distribution> effort;
+  bool before_due = false;
+  double late = 0;
+  Distribution late_by;
 };
 
 struct EventRule {
@@ -74,13 +98,24 @@ struct EventRule {
 };
 
 // A role's pool of workers: at most `capacity` tasks in hand at once, started only within the
-// working hours (tasks queue in order of opening until a worker is free).
+// working hours, taking waiting tasks in the pool's order.
 struct Pool {
+  // Which waiting task a free worker takes: the one that opened first, the one whose deadline
+  // comes first, or the one escalated furthest (then the earliest deadline).
+  enum class Order { kFirstCome, kEarliestDue, kEscalation } order = Order::kFirstCome;
   std::string role;
   int capacity = 1;
-  bool office_hours = false;  // Monday to Friday, from `open` to `close` minutes after midnight
+  bool office_hours = false;  // Monday to Friday except public holidays, `open` to `close` minutes after midnight
   int open = 9 * 60;
   int close = 17 * 60;
+  Source source;
+};
+
+// `arrivals 0.5 per day on verzoek_geplande_screening`: a stream of cases of its own, beside the
+// main one (a region, a route); the streams add up.
+struct ArrivalStream {
+  std::string event;
+  double per_day = 0;
   Source source;
 };
 
@@ -101,10 +136,12 @@ struct Rules {
   std::optional<std::filesystem::path> file;
   SourceRange process_range;
   std::optional<double> arrivals_per_day;
+  Source arrivals_source;
   // Relative arrival intensity by weekday (Monday first) and by hour; each is scaled to average 1,
   // so `arrivals N per day` stays the mean. Empty: flat.
   std::vector<double> weekday_profile, hour_profile;
   std::vector<StartRule> starts;
+  std::vector<ArrivalStream> streams;
   std::vector<DataRule> data;
   std::vector<OutputRule> outputs;
   std::vector<DurationRule> durations;
@@ -119,6 +156,27 @@ struct Measure {
   std::string label;
   std::vector<std::string> tasks;
   SourceRange range;
+};
+
+// `expect KPI LOW..HIGH [cite "..."]`: a figure the model should reproduce. Before the first
+// scenario it holds for the first scenario (the situation as it is); inside a scenario, for that
+// scenario.
+struct Target {
+  std::string kpi;  // a KPI key: "moved einde", "reached opgelegd", "days uitvoeren"
+  double low = 0, high = 0;
+  Source source;
+  int scenario = -1;  // -1: the first
+};
+
+// `sweep LINE`: a rule line with one `{a, b, c}` in it; every scenario runs again for each value.
+// Before the first scenario the line replaces the baseline's (a scenario that sets its own keeps
+// it); inside a scenario it is laid over that scenario's rules alone.
+struct Sweep {
+  int scenario = -1;  // -1: the baseline
+  std::string text;  // the line as written, braces included, without its cite
+  std::vector<std::string> values;
+  std::vector<Rules> overlays;  // one per value
+  Source source;
 };
 
 struct Scenario {
@@ -139,6 +197,11 @@ struct Spec {
   std::uint64_t seed = 1;
   std::vector<Measure> measures;
   std::vector<Scenario> scenarios;  // none: the baseline alone
+  std::string question;             // `question "..."`: what the simulation asks
+  std::vector<std::string> focus;   // `focus KPI`: what the headline and the sweeps speak of
+  std::vector<Target> targets;
+  std::vector<Sweep> sweeps;
+  int sweep_replications = 0;       // `sweep replications N`; 0: as many as the main run
 };
 
 // Reads a .sim file; mistakes are diagnostics with file:line:col. `include "file"` reads shared

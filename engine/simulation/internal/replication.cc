@@ -1,0 +1,653 @@
+#include "engine/simulation/internal/replication.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <queue>
+#include <set>
+#include <tuple>
+
+#include "engine/runtime/runtime.h"
+#include "engine/time/holidays.h"
+#include "engine/time/legal_time.h"
+
+namespace termijn::simulation::internal {
+
+namespace {
+
+constexpr double kMinute = 60'000.0;  // ms
+// Arrival numbers of a second (third, ...) stream start at 1e9 (2e9, ...): far above any main
+// stream's count (at most 100,000 a day for ten years).
+constexpr std::int64_t kStreamSpacing = 1'000'000'000;
+
+class Replication {
+ public:
+  Replication(const Prepared& prepared, const Spec& spec, int replication, bool keep_cases)
+      : prepared_(prepared), rules_(prepared.rules), spec_(spec), replication_(replication), keep_cases_(keep_cases),
+        runtime_(legal_) {
+    for (const auto& p : prepared.model->processes) runtime_.add_definition(p);
+    process_ = runtime_.latest(prepared.process);
+    begin_ = *parse_instant(spec.start_date + " 00:00");
+    warm_ = begin_ + std::chrono::hours(24) * spec.warmup_days;
+    end_arrivals_ = warm_ + std::chrono::hours(24) * spec.period_days;
+    horizon_ = end_arrivals_ + std::chrono::hours(24) * spec.drain_days;
+    for (const auto& pool : rules_.pools) pools_[pool.role] = PoolState{&pool, 0, {}};
+    holidays_ = HolidayCalendar::find("NL");
+  }
+
+  ReplicationResult run() {
+    // The main stream keeps arrival numbers 1, 2, ...; another stream's cases are numbered apart,
+    // so each stream's cases draw the same numbers whichever other streams run beside it.
+    schedule_arrivals(*rules_.arrivals_per_day, "", "arrivals", 0);
+    for (std::size_t s = 0; s < rules_.streams.size(); ++s) {
+      const ArrivalStream& stream = rules_.streams[s];
+      schedule_arrivals(stream.per_day, stream.event, "arrivals:" + stream.event,
+                        static_cast<std::int64_t>(s + 1) * kStreamSpacing);
+    }
+    for (;;) {
+      std::optional<Instant> timer;
+      if (auto due = runtime_.next_due()) timer = due->first;
+      std::optional<Instant> next = queue_.empty() ? std::nullopt : std::optional<Instant>(queue_.top().at);
+      if (!timer && !next) break;
+      Instant t = !next || (timer && *timer <= *next) ? *timer : *next;
+      if (t > horizon_) break;
+      if (timer && *timer == t && (!next || *timer <= *next)) {
+        fire_timers(t);
+      } else {
+        Event e = queue_.top();
+        queue_.pop();
+        handle(e);
+      }
+    }
+    return finish();
+  }
+
+ private:
+  enum class Kind { kArrival, kComplete, kSignal, kPoolOpens, kRelease };
+  struct Event {
+    Instant at;
+    std::uint64_t seq;
+    Kind kind;
+    std::int64_t index = 0;  // arrival number
+    runtime::TaskId task = 0;
+    double minutes = 0;  // kComplete: the work it took (effort)
+    std::string name;    // kSignal: the event; kPoolOpens: the role; kArrival: the stream's start event
+  };
+  struct Later {
+    bool operator()(const Event& a, const Event& b) const { return a.at != b.at ? a.at > b.at : a.seq > b.seq; }
+  };
+  struct Waiting {
+    runtime::TaskId task;
+    Instant since;  // when it opened
+  };
+  struct PoolState {
+    const Pool* pool;
+    int busy;
+    std::vector<Waiting> waiting;  // in order of opening
+  };
+  struct CaseStats {
+    std::int64_t index = 0;
+    Instant arrival;
+    bool measured = false;  // arrived after the warm-up, within the period
+    std::string stream;
+    Json data;
+    std::map<std::string, Json> outputs;  // "task.output" -> the latest value given
+    std::set<std::string> milestones, timers_set, timers_moved;
+    std::string stage;
+    Instant stage_since;
+    std::map<std::string, double> stage_minutes;
+    std::map<std::string, double> first_done;  // task -> minutes after arrival
+    std::optional<Instant> ended;
+    std::string end_reason;
+    std::vector<std::string> trace;
+    std::vector<CaseEvent> events;
+  };
+
+  void push(Event e) {
+    e.seq = seq_++;
+    queue_.push(std::move(e));
+  }
+
+  // A Poisson stream; with a weekday or hour profile, thinned from the peak rate (Lewis-Shedler).
+  void schedule_arrivals(double per_day, const std::string& event, const std::string& purpose, std::int64_t first) {
+    Rng rng(spec_.seed, replication_, 0, purpose);
+    const auto& days = rules_.weekday_profile;
+    const auto& hours = rules_.hour_profile;
+    double peak = (days.empty() ? 1.0 : *std::max_element(days.begin(), days.end())) *
+                  (hours.empty() ? 1.0 : *std::max_element(hours.begin(), hours.end()));
+    double mean_gap = 1440.0 / (per_day * peak);
+    Instant t = begin_;
+    for (std::int64_t i = first + 1;;) {
+      t += std::chrono::milliseconds(static_cast<std::int64_t>(rng.exponential(mean_gap) * kMinute));
+      if (t >= end_arrivals_) break;
+      if (peak != 1.0 || !days.empty() || !hours.empty()) {
+        auto local = legal_.to_local(t);
+        auto day = date::floor<date::days>(local);
+        unsigned monday_first = (date::weekday(day).c_encoding() + 6) % 7;
+        auto hour = std::chrono::duration_cast<std::chrono::hours>(local - day).count();
+        double w = (days.empty() ? 1.0 : days[monday_first]) * (hours.empty() ? 1.0 : hours[static_cast<std::size_t>(hour)]);
+        if (rng.uniform() * peak >= w) continue;
+      }
+      push(Event{t, 0, Kind::kArrival, i++, 0, 0, event});
+    }
+  }
+
+  void handle(const Event& e) {
+    switch (e.kind) {
+      case Kind::kArrival: return arrive(e);
+      case Kind::kComplete: return complete(e);
+      case Kind::kSignal: return signal(e);
+      case Kind::kPoolOpens: return serve_queue(e.name, e.at);
+      case Kind::kRelease:
+        --pools_.at(e.name).busy;
+        return serve_queue(e.name, e.at);
+    }
+  }
+
+  void arrive(const Event& e) {
+    Rng data_rng(spec_.seed, replication_, e.index, "data");
+    Json data = Json::object();
+    for (const auto& f : process_->fields) {
+      auto rule = std::find_if(rules_.data.begin(), rules_.data.end(), [&](const DataRule& r) { return r.field == f.name; });
+      if (rule != rules_.data.end()) {
+        data[f.name] = rule->choice.pick(data_rng);
+      } else if (f.type.kind == model::Type::Kind::kBool) {
+        data[f.name] = false;
+        assume(fmt::format("case field '{}' is always false (no 'data' line)", f.name));
+      } else if (f.type.kind == model::Type::Kind::kDateTime) {
+        // A moment the case carries (the arrest) happens, in the model, as the case arrives: the
+        // whole second at or after it, so that it never lies before the arrival.
+        data[f.name] = to_iso_utc(std::chrono::ceil<std::chrono::seconds>(e.at));
+        assume(fmt::format("case field '{}' is the moment the case arrives (no 'data' line)", f.name));
+      }
+    }
+    std::string event = e.name;
+    if (event.empty() && !rules_.starts.empty()) {
+      Rng start_rng(spec_.seed, replication_, e.index, "start");
+      double u = start_rng.uniform();
+      event = rules_.starts.back().event;
+      for (const auto& s : rules_.starts) {
+        if (u < s.probability) {
+          event = s.event;
+          break;
+        }
+        u -= s.probability;
+      }
+    }
+    runtime::Changes changes;
+    auto id = runtime_.start(prepared_.process, event, data, e.at, changes);
+    if (!id.is_ok()) {
+      ++refused_;
+      return;
+    }
+    CaseStats& stats = cases_[*id];
+    stats.index = e.index;
+    stats.arrival = e.at;
+    stats.measured = e.at >= warm_;
+    stats.stream = e.name;
+    stats.data = data;
+    ++started_;
+    apply(changes, e.at);
+    for (const auto& rule : rules_.events) {
+      Rng rng(spec_.seed, replication_, e.index, "event:" + rule.event);
+      if (rng.uniform() >= rule.probability) continue;
+      double after = rule.after.sample(rng);
+      push(Event{e.at + std::chrono::milliseconds(static_cast<std::int64_t>(after * kMinute)), 0, Kind::kSignal, e.index,
+                 0, 0, rule.event});
+      signal_case_[e.index] = *id;
+    }
+  }
+
+  void signal(const Event& e) {
+    runtime::Changes changes;
+    runtime::CaseId id = signal_case_[e.index];
+    if (runtime_.find_case(id) == nullptr) return;  // ended before the event came
+    Status s = runtime_.signal(id, e.name, Json::object(), e.at, changes);
+    if (!s.is_ok()) return;  // nothing listened: the event came too late or too early to matter
+    apply(changes, e.at);
+  }
+
+  void fire_timers(Instant t) {
+    for (runtime::TimerId id : runtime_.due_timers(t, 256)) {
+      runtime::Changes changes;
+      if (runtime_.fire(id, t, changes).is_ok()) apply(changes, t);
+    }
+  }
+
+  // A task opened: it is worked on at once, or waits for a worker of its role.
+  // Returns the pool it waits in, if any.
+  PoolState* opened(const runtime::Task& task, Instant at) {
+    if (measured_case(task.case_id)) ++opened_[task.name];
+    auto pool = pools_.find(task.role);
+    if (pool == pools_.end()) {
+      start_work(task.id, task.case_id, task.name, at);
+      return nullptr;
+    }
+    pool->second.waiting.push_back(Waiting{task.id, at});
+    return &pool->second;
+  }
+
+  // Schedules the task's completion; returns the work it takes (minutes), for a pool's worker.
+  double start_work(runtime::TaskId task, runtime::CaseId case_id, const std::string& step, Instant at) {
+    // A sub-process's tasks draw from the stream of the case that called it.
+    auto root = cases_.find(root_of(case_id));
+    std::int64_t index = root == cases_.end() ? 0 : root->second.index;
+    Rng rng(spec_.seed, replication_, index, fmt::format("duration:{}:{}", step, occurrence_[{index, step}]++));
+    const DurationRule& rule = duration_for(step);
+    double minutes = rule.distribution.sample(rng);
+    if (rule.before_due) {
+      // Worked toward the deadline: done `minutes` before it, or (in a share) late by a draw.
+      const runtime::Task* t = runtime_.find_task(task);
+      double late = rng.uniform() < rule.late ? rule.late_by.sample(rng) : -minutes;
+      double to_due = t == nullptr ? 0 : (t->due.at - at).count() / kMinute;
+      minutes = std::max(0.0, to_due + late);
+    }
+    double effort = rule.effort ? rule.effort->sample(rng) : minutes;
+    if (!rule.effort && (rule.before_due || rule.distribution.mean() > 1440)) {
+      assume(fmt::format("the work on '{}' is counted as its whole duration (no 'effort')", step));
+    }
+    push(Event{at + std::chrono::milliseconds(static_cast<std::int64_t>(minutes * kMinute)), 0, Kind::kComplete, index,
+               task, effort, ""});
+    return effort;
+  }
+
+  const DurationRule& duration_for(const std::string& step) {
+    const DurationRule* fallback = nullptr;
+    for (const auto& r : rules_.durations) {
+      if (r.task == step) return r;
+      if (r.task.empty()) fallback = &r;
+    }
+    if (fallback != nullptr) return *fallback;
+    assume("tasks without a 'duration' line take 1 hour");
+    static const DurationRule kOneHour = [] {
+      DurationRule hour;
+      hour.distribution = Distribution{Distribution::Kind::kFixed, 60, 0, 0, {}};
+      return hour;
+    }();
+    return kOneHour;
+  }
+
+  // Office hours: Monday to Friday in Amsterdam time, except the public holidays of the
+  // calendar the processes use (`holidays "NL"`).
+  bool working_day(date::local_days day) const {
+    unsigned weekday = date::weekday(day).c_encoding();  // 0 = Sunday
+    return weekday >= 1 && weekday <= 5 && (holidays_ == nullptr || !holidays_->holiday(date::year_month_day(day)));
+  }
+
+  bool open_at(const Pool& pool, Instant t, Instant* next_open) const {
+    if (!pool.office_hours) return true;
+    auto local = legal_.to_local(t);
+    auto day = date::floor<date::days>(local);
+    auto minute = std::chrono::duration_cast<std::chrono::minutes>(local - day).count();
+    if (working_day(day) && minute >= pool.open && minute < pool.close) return true;
+    // The next opening: today if before opening on a working day, else the next working day.
+    auto candidate = day;
+    if (!(working_day(day) && minute < pool.open)) candidate += date::days(1);
+    while (!working_day(candidate)) candidate += date::days(1);
+    *next_open = legal_.from_local(candidate + std::chrono::minutes(pool.open));
+    return false;
+  }
+
+  // The waiting task a free worker takes, by the pool's order (ties: the one that opened first).
+  std::size_t next_in_line(const Pool& pool, const std::vector<Waiting>& waiting) const {
+    if (pool.order == Pool::Order::kFirstCome) return 0;
+    auto rank = [&](const Waiting& w) {
+      const runtime::Task& t = *runtime_.find_task(w.task);
+      int level = pool.order == Pool::Order::kEscalation ? -t.escalation_level : 0;
+      return std::make_tuple(level, t.due.at);
+    };
+    std::size_t best = 0;
+    for (std::size_t i = 1; i < waiting.size(); ++i) {
+      if (rank(waiting[i]) < rank(waiting[best])) best = i;
+    }
+    return best;
+  }
+
+  void serve_queue(const std::string& role, Instant at) {
+    PoolState& state = pools_.at(role);
+    while (state.busy < state.pool->capacity && !state.waiting.empty()) {
+      Instant next_open;
+      if (!open_at(*state.pool, at, &next_open)) {
+        if (!wakeup_pending_[role]) {
+          wakeup_pending_[role] = true;
+          push(Event{next_open, 0, Kind::kPoolOpens, 0, 0, 0, role});
+        }
+        return;
+      }
+      // Cancelled while waiting (the stage ended): no one works on it.
+      std::erase_if(state.waiting, [&](const Waiting& w) {
+        const runtime::Task* t = runtime_.find_task(w.task);
+        return t == nullptr || t->status != runtime::TaskStatus::kOpen;
+      });
+      if (state.waiting.empty()) break;
+      auto chosen = state.waiting.begin() + static_cast<std::ptrdiff_t>(next_in_line(*state.pool, state.waiting));
+      auto [task_id, since] = *chosen;
+      state.waiting.erase(chosen);
+      const runtime::Task* task = runtime_.find_task(task_id);
+      ++state.busy;
+      if (measured_case(task->case_id)) waits_[role].push_back((at - since).count() / kMinute / 60);
+      // The worker is busy for the work itself; the task may take longer to close (a year of
+      // monitoring holds no one for a year).
+      double effort = start_work(task_id, task->case_id, task->name, at);
+      push(Event{at + std::chrono::milliseconds(static_cast<std::int64_t>(effort * kMinute)), 0, Kind::kRelease, 0, 0, 0, role});
+    }
+    wakeup_pending_[role] = false;
+  }
+
+  void complete(const Event& e) {
+    const runtime::Task* task = runtime_.find_task(e.task);
+    if (task == nullptr || task->status != runtime::TaskStatus::kOpen) return;
+    const model::Process& definition = *runtime_.definition(runtime_.find_case(task->case_id)->hash);
+    const model::Node& node = definition.nodes.at(task->node);
+    CaseStats* stats = root_stats(task->case_id);
+    Rng rng(spec_.seed, replication_, e.index, fmt::format("outputs:{}:{}", task->name, outputs_drawn_[{e.index, task->name}]++));
+    Json outputs = Json::object();
+    const model::Instrument* instrument = node.instrument.empty() ? nullptr : definition.find_instrument(node.instrument);
+    for (const auto& o : node.outputs) {
+      if (instrument != nullptr && model::is_record(o.name)) continue;
+      outputs[o.name] = output_for(task->name, o, rng, instrument, stats, e.at);
+    }
+    // An instrument's outcome is computed by the engine from the answers. An `output TASK.outcome`
+    // line draws the decision instead: the drawn outcome is given, with the motivation that a
+    // decision other than the computed one needs.
+    if (instrument != nullptr) {
+      if (const OutputRule* rule = rule_for(task->name, model::kOutcome, stats, e.at)) {
+        outputs[model::kOutcome] = draw(*rule, rng, stats);
+        outputs[model::kMotivation] = "getrokken door de simulatie";
+      }
+    }
+    std::string role = task->role, name = task->name;
+    runtime::CaseId case_id = task->case_id;
+    runtime::Changes changes;
+    Status status = runtime_.complete(e.task, role, outputs, e.at, changes);
+    if (!status.is_ok()) {
+      // Reported, not hidden: a refusal means the process or the figures do not fit together.
+      if (refused_++ == 0) assume(fmt::format("commands were refused, the first because: {}", status.message()));
+      return;
+    }
+    if (stats != nullptr) {
+      for (const auto& [output, value] : outputs.items()) stats->outputs[name + "." + output] = value;
+      if (stats->measured) {
+        for (const auto& [output, value] : outputs.items()) {
+          if (value.is_string() || value.is_boolean()) ++realised_[{name, output, value.dump()}].completed;
+        }
+      }
+    }
+    if (measured_case(case_id)) workload_[role] += e.minutes / 60;
+    apply(changes, e.at);
+  }
+
+  // The rule for `task.output` in this case now: of the lines whose conditions all hold, the one
+  // with the most conditions.
+  const OutputRule* rule_for(const std::string& task, const std::string& output, const CaseStats* stats, Instant at) const {
+    const OutputRule* best = nullptr;
+    for (const auto& r : rules_.outputs) {
+      if (r.task != task || r.output != output) continue;
+      if (best != nullptr && r.when.size() <= best->when.size()) continue;
+      bool all = std::all_of(r.when.begin(), r.when.end(), [&](const Condition& c) {
+        return stats != nullptr && holds(c, stats->data, stats->outputs, (at - stats->arrival).count() / kMinute,
+                                         prepared_.terms_in_force);
+      });
+      if (all) best = &r;
+    }
+    return best;
+  }
+
+  // Draws from `rule`, and counts what was configured, so that the run can tell when what
+  // happened differs from it.
+  Json draw(const OutputRule& rule, Rng& rng, const CaseStats* stats) {
+    if (stats != nullptr && stats->measured) {
+      ++draws_[{rule.task, rule.output}];
+      for (const auto& [value, p] : rule.choice.options) realised_[{rule.task, rule.output, value.dump()}].configured += p;
+    }
+    return rule.choice.pick(rng);
+  }
+
+  Json output_for(const std::string& task, const model::Field& o, Rng& rng, const model::Instrument* instrument,
+                  const CaseStats* stats, Instant at) {
+    if (const OutputRule* rule = rule_for(task, o.name, stats, at)) return draw(*rule, rng, stats);
+    if (std::any_of(rules_.outputs.begin(), rules_.outputs.end(),
+                    [&](const OutputRule& r) { return r.task == task && r.output == o.name; })) {
+      assume(fmt::format("output '{}.{}' takes its type's first value where none of its 'when' lines holds", task, o.name));
+    }
+    if (instrument != nullptr && instrument->has_item(o.name)) {
+      assume(fmt::format("the items of instrument '{}' in task '{}' without an 'output' line are answered '{}'",
+                         instrument->name, task, instrument->scale.front()));
+      return instrument->scale.front();
+    }
+    using K = model::Type::Kind;
+    switch (o.type.kind) {
+      case K::kBool:
+        assume(fmt::format("output '{}.{}' is always true (no 'output' line)", task, o.name));
+        return true;
+      case K::kEnum:
+        assume(fmt::format("output '{}.{}' is always '{}' (no 'output' line)", task, o.name, o.type.members.front()));
+        return o.type.members.front();
+      case K::kInt: return 0;
+      case K::kList: return Json::array();
+      default: return "";
+    }
+  }
+
+  CaseStats* root_stats(runtime::CaseId id) {
+    auto it = cases_.find(root_of(id));
+    return it == cases_.end() ? nullptr : &it->second;
+  }
+
+  bool measured_case(runtime::CaseId id) {
+    auto it = cases_.find(root_of(id));
+    return it != cases_.end() && it->second.measured;
+  }
+  runtime::CaseId root_of(runtime::CaseId id) const {
+    auto it = parent_.find(id);
+    return it == parent_.end() ? id : root_of(it->second);
+  }
+
+  // Makes a step live and reads what it did.
+  void apply(runtime::Changes& changes, Instant at) {
+    runtime_.apply(changes);
+    for (const auto& entry : changes.audit) observe(entry, at);
+    // Tasks that open at the same moment all wait before a worker takes one: the pool's order,
+    // not the order of opening, decides which goes first.
+    std::set<std::string> roles;
+    for (const auto& [id, task] : changes.tasks) {
+      if (task.status == runtime::TaskStatus::kOpen && seen_tasks_.insert(id).second && opened(task, at) != nullptr) {
+        roles.insert(task.role);
+      }
+    }
+    for (const auto& role : roles) serve_queue(role, at);
+  }
+
+  void observe(const runtime::AuditEntry& e, Instant at) {
+    if (e.kind == "sub-process started") parent_[e.detail.value("case", std::int64_t{0})] = e.case_id;
+    runtime::CaseId root = root_of(e.case_id);
+    auto it = cases_.find(root);
+    if (it == cases_.end()) return;
+    CaseStats& c = it->second;
+    double minutes = (at - c.arrival).count() / kMinute;
+    if (keep_cases_) {
+      // Engine ids and the definition's hash differ between scenarios by construction; the
+      // course of the case is what is compared.
+      Json detail = e.detail;
+      for (const char* id : {"task", "timer_id", "case", "hash", "process"}) detail.erase(id);
+      c.trace.push_back(fmt::format("{:.0f} {} {}", minutes, e.kind, detail.dump()));
+      // What the event concerns, by the names the runtime's audit entries use.
+      std::string activity;
+      for (const char* name : {"step", "timer", "stage", "event"}) {
+        if (auto it = detail.find(name); it != detail.end() && it->is_string()) {
+          activity = it->get<std::string>();
+          break;
+        }
+      }
+      c.events.push_back(CaseEvent{at, e.kind, activity, detail.value("role", ""), detail.dump()});
+    }
+    if (!c.measured) return;
+    if (e.kind == "milestone reached") c.milestones.insert(e.detail.value("step", ""));
+    if (e.kind == "timer set") c.timers_set.insert(e.detail.value("timer", ""));
+    if (e.kind == "timer moved") c.timers_moved.insert(e.detail.value("timer", ""));
+    if (e.kind == "task completed") {
+      std::string step = e.detail.value("step", "");
+      c.first_done.emplace(step, minutes);
+      if (e.detail.value("late", false)) ++late_[step];
+    }
+    if (e.kind == "escalated") {
+      ++escalations_[fmt::format("{} rung {}", e.detail.value("step", ""), e.detail.value("rung", 0))];
+    }
+    if (root != e.case_id) return;  // stages and ends of sub-processes are theirs
+    if (e.kind == "stage entered") {
+      leave_stage(c, at);
+      c.stage = e.detail.value("stage", "");
+      c.stage_since = at;
+    }
+    if (e.kind == "case ended") {
+      leave_stage(c, at);
+      c.ended = at;
+      c.end_reason = e.detail.value("reason", "");
+    }
+  }
+
+  static void leave_stage(CaseStats& c, Instant at) {
+    if (!c.stage.empty()) c.stage_minutes[c.stage] += (at - c.stage_since).count() / kMinute;
+    c.stage.clear();
+  }
+
+  void assume(const std::string& text) { assumptions_.insert(text); }
+
+  ReplicationResult finish() {
+    ReplicationResult out;
+    out.cases_simulated = started_;
+    std::map<std::string, double>& k = out.kpis;
+    double measured = 0, open = 0;
+    std::map<std::string, double> milestones, set, moved, stage_days, stage_cases, measure_sum, measure_n;
+    for (auto& [id, c] : cases_) {
+      if (!c.measured) continue;
+      ++measured;
+      if (!c.ended) {
+        ++open;
+        leave_stage(c, horizon_);
+      }
+      for (const auto& m : c.milestones) ++milestones[m];
+      for (const auto& t : c.timers_set) ++set[t];
+      for (const auto& t : c.timers_moved) ++moved[t];
+      for (const auto& [stage, minutes] : c.stage_minutes) {
+        stage_days[stage] += minutes / 1440;
+        ++stage_cases[stage];
+        out.durations["days " + stage].push_back(minutes / 1440);
+      }
+      for (const auto& m : spec_.measures) {
+        std::optional<double> first;
+        for (const auto& t : m.tasks) {
+          if (auto done = c.first_done.find(t); done != c.first_done.end() && (!first || done->second < *first)) {
+            first = done->second;
+          }
+        }
+        if (!first) continue;
+        measure_sum[m.label] += *first / 60;
+        ++measure_n[m.label];
+        out.durations["measure " + m.label].push_back(*first / 60);
+      }
+    }
+    k["started"] = measured;
+    for (const auto& node : process_->nodes) {
+      if (node.kind != model::NodeKind::kMilestone) continue;
+      k["reached " + node.name] = share(milestones[node.name], measured);
+      k["count " + node.name] = milestones[node.name];
+    }
+    // An extension is counted among the cases whose term was set at all (the bans imposed), not
+    // among all cases.
+    for (const auto& [timer, n] : moved) k["moved " + timer] = share(n, set[timer]);
+    for (const auto& [stage, days] : stage_days) k["days " + stage] = days / stage_cases[stage];
+    double late_total = 0;
+    for (const auto& [task, n] : late_) {
+      k["missed " + task] = n;
+      late_total += n;
+    }
+    k["missed all"] = late_total;
+    for (const auto& [rung, n] : escalations_) k["escalated " + rung] = n;
+    for (const auto& [role, hours] : workload_) k["workload " + role] = hours;
+    for (const auto& [role, waits] : waits_) {
+      double sum = 0;
+      for (double w : waits) sum += w;
+      k["wait " + role] = waits.empty() ? 0 : sum / waits.size();
+    }
+    for (const auto& m : spec_.measures) {
+      k["measure " + m.label] = measure_n[m.label] > 0 ? measure_sum[m.label] / measure_n[m.label] : 0;
+    }
+    k["open"] = open;
+    k["refused"] = refused_;
+    for (const auto& [key, r] : realised_) {
+      const auto& [task, output, value] = key;
+      double draws = draws_[{task, output}];
+      if (draws == 0) continue;  // no line configured it
+      Json v = Json::parse(value);
+      out.outcomes.push_back(OutcomeRealisation{task, output, v.is_string() ? v.get<std::string>() : value,
+                                                r.configured / draws, opened_[task], r.completed});
+    }
+    if (keep_cases_) {
+      for (auto& [id, c] : cases_) {
+        CaseRecord record;
+        record.index = c.index;
+        record.stream = c.stream;
+        record.arrival = c.arrival;
+        record.measured = c.measured;
+        record.ended = c.ended;
+        record.end_reason = c.end_reason;
+        record.trace = std::move(c.trace);
+        record.events = std::move(c.events);
+        out.cases.push_back(std::move(record));
+      }
+    }
+    return out;
+  }
+
+  static double share(double n, double of) { return of > 0 ? n / of : 0; }
+
+ public:
+  std::set<std::string> assumptions_;
+
+ private:
+  const Prepared& prepared_;
+  const Rules& rules_;
+  const Spec& spec_;
+  int replication_;
+  bool keep_cases_;
+  LegalTime legal_;
+  runtime::Runtime runtime_;
+  const model::Process* process_ = nullptr;
+  Instant begin_, warm_, end_arrivals_, horizon_;
+  std::priority_queue<Event, std::vector<Event>, Later> queue_;
+  std::uint64_t seq_ = 0;
+  std::map<runtime::CaseId, CaseStats> cases_;
+  std::map<runtime::CaseId, runtime::CaseId> parent_;
+  std::map<std::int64_t, runtime::CaseId> signal_case_;
+  std::set<runtime::TaskId> seen_tasks_;
+  std::map<std::pair<std::int64_t, std::string>, int> occurrence_, outputs_drawn_;
+  std::map<std::string, PoolState> pools_;
+  std::map<std::string, bool> wakeup_pending_;
+  std::map<std::string, double> workload_;
+  std::map<std::string, std::vector<double>> waits_;
+  std::map<std::string, double> late_, escalations_, opened_;
+  // Per (task, output, value as JSON): the configured probability summed over the draws of the
+  // output (whichever line drew it), and the completions that carried the value.
+  struct Realisation {
+    double configured = 0, completed = 0;
+  };
+  std::map<std::tuple<std::string, std::string, std::string>, Realisation> realised_;
+  std::map<std::pair<std::string, std::string>, double> draws_;
+  const HolidayCalendar* holidays_ = nullptr;
+  std::int64_t started_ = 0, refused_ = 0;
+};
+
+
+}  // namespace
+
+ReplicationResult run_replication(const Prepared& prepared, const Spec& spec, int replication, bool keep_cases,
+                                  std::set<std::string>& assumptions) {
+  Replication run(prepared, spec, replication, keep_cases);
+  ReplicationResult result = run.run();
+  assumptions = std::move(run.assumptions_);
+  return result;
+}
+
+}  // namespace termijn::simulation::internal
