@@ -2,8 +2,9 @@
 // simulation runs. `include "landelijk.simrules"` reads the shipped rules beside the examples.
 //
 // Invariants, beyond not crashing: every diagnostic's range lies inside its file; every
-// scenario's rules lay over the baseline (effective_rules) and every distribution describes
-// itself and has a mean, without undefined behaviour.
+// scenario's and every sweep value's rules lay over the baseline (effective_rules), every
+// distribution describes itself and has a mean, and every sweep has one overlay per value,
+// without undefined behaviour.
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -24,6 +25,7 @@ void touch(const Rules& rules) {
     if (d.effort) (void)d.effort->describe();
   }
   for (const auto& e : rules.events) (void)e.after.describe();
+  for (const auto& o : rules.outputs) (void)o.key();
 }
 
 }  // namespace
@@ -37,6 +39,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!diagnostics.has_errors()) {
     touch(spec.baseline);
     for (const auto& s : spec.scenarios) touch(termijn::simulation::effective_rules(spec.baseline, s.rules));
+    for (const auto& sweep : spec.sweeps) {
+      if (sweep.overlays.size() != sweep.values.size()) __builtin_trap();  // one overlay per value
+      for (const auto& overlay : sweep.overlays) touch(termijn::simulation::effective_rules(spec.baseline, overlay));
+    }
+    for (const auto& t : spec.targets) {
+      if (!(t.low <= t.high)) __builtin_trap();  // a target's range is checked when read
+    }
   }
   return 0;
 }
