@@ -260,6 +260,59 @@ void note_sources(const Rules& rules, std::set<std::string>& assumptions, std::s
   }
 }
 
+// The work a file asks for, bounded before anything runs: every case of a replication is held
+// in memory, and every replication of every scenario and sweep point is run.
+constexpr double kMaxCasesPerReplication = 1'000'000;
+constexpr double kMaxCasesInAll = 100'000'000;
+
+void check_budget(const Spec& spec, const std::vector<Prepared>& prepared, DiagnosticList& d) {
+  const std::size_t scenarios = std::max<std::size_t>(1, spec.scenarios.size());
+  const double days = spec.warmup_days + spec.period_days;
+  double all = 0;
+  for (std::size_t p = 0; p < prepared.size(); ++p) {
+    const Rules& rules = prepared[p].rules;
+    double per_day = rules.arrivals_per_day.value_or(0);
+    for (const auto& stream : rules.streams) per_day += stream.per_day;
+    double cases = per_day * days;
+    if (cases > kMaxCasesPerReplication) {
+      d.error(rules.arrivals_source.range, fmt::format("about {:.0f} cases in one replication of '{}'; at most {:.0f}",
+                                                       cases, prepared[p].name, kMaxCasesPerReplication));
+      return;
+    }
+    int replications = p < scenarios ? spec.replications
+                                     : (spec.sweep_replications > 0 ? spec.sweep_replications : spec.replications);
+    all += cases * replications;
+  }
+  if (all > kMaxCasesInAll) {
+    d.error(spec.baseline.arrivals_source.range,
+            fmt::format("about {:.0f} cases over all scenarios, sweeps and replications; at most {:.0f}", all, kMaxCasesInAll));
+  }
+}
+
+// `expect` lines name a figure of their own scenario's process; `focus` lines one of any.
+void check_figures(const Spec& spec, const std::vector<Prepared>& prepared, DiagnosticList& d) {
+  auto why = [&](const std::string& key, const Prepared& p) {
+    return internal::unknown_kpi(key, *p.model->find(p.process), spec.measures);
+  };
+  for (const auto& t : spec.targets) {
+    auto s = static_cast<std::size_t>(std::max(0, t.scenario));
+    if (s >= prepared.size() || prepared[s].name != (spec.scenarios.empty() ? "baseline" : spec.scenarios[s].name)) continue;
+    if (auto problem = why(t.kpi, prepared[s]); !problem.empty()) {
+      d.error(t.source.range, fmt::format("expect '{}': process '{}' has {}", t.kpi, prepared[s].process, problem));
+    }
+  }
+  std::size_t scenarios = std::max<std::size_t>(1, spec.scenarios.size());
+  for (std::size_t f = 0; f < spec.focus.size(); ++f) {
+    std::string problem = "no scenario";
+    for (std::size_t s = 0; s < std::min(scenarios, prepared.size()) && !problem.empty(); ++s) {
+      problem = why(spec.focus[f], prepared[s]);
+    }
+    if (!problem.empty()) {
+      d.error(spec.focus_ranges[f], fmt::format("focus '{}': no scenario's process has it ({})", spec.focus[f], problem));
+    }
+  }
+}
+
 }  // namespace
 
 KpiSummary summarise(std::string name, std::vector<double> values) {
@@ -309,13 +362,12 @@ std::optional<SimulationResult> simulate(const Spec& spec, const std::vector<std
       }
     }
   }
-  if (d.has_errors() || prepared.size() != scenarios.size() * (1 + [&] {
-        std::size_t n = 0;
-        for (const auto& s : spec.sweeps) n += s.values.size();
-        return n;
-      }())) {
-    return std::nullopt;
-  }
+  check_figures(spec, prepared, d);
+  std::size_t points = 0;
+  for (const auto& sweep : spec.sweeps) points += sweep.values.size();
+  check_budget(spec, prepared, d);
+  // A scenario without a process or arrivals was reported when the file was read.
+  if (d.has_errors() || prepared.size() != scenarios.size() * (1 + points)) return std::nullopt;
 
   SimulationResult result;
   result.title = spec.title;

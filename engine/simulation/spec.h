@@ -14,34 +14,17 @@
 
 #include "engine/base/diagnostic.h"
 #include "engine/base/duration.h"
-#include "engine/simulation/random.h"
+#include "engine/simulation/distribution.h"
 
 namespace termijn::simulation {
 
 using Json = nlohmann::json;
-
-// A duration drawn at random, in minutes.
-struct Distribution {
-  enum class Kind { kFixed, kUniform, kExponential, kTriangular, kLognormal, kEmpirical } kind = Kind::kFixed;
-  double a = 0, b = 0, c = 0;  // fixed: a; uniform: a..b; exponential: mean a; triangular: min a, mode b,
-                               // max c; lognormal: mean a, sd b (of the duration itself)
-  std::vector<double> values;  // empirical: equally likely observations
-  double sample(Rng& rng) const;
-  double mean() const;
-  std::string describe() const;
-};
 
 // A figure's provenance: a citation, or an assumption when none is given.
 struct Source {
   std::string cite;
   SourceRange range;
   bool assumption() const { return cite.empty(); }
-};
-
-// One of several values, each with a probability.
-struct Choice {
-  std::vector<std::pair<Json, double>> options;
-  Json pick(Rng& rng) const;
 };
 
 struct DataRule {
@@ -199,6 +182,7 @@ struct Spec {
   std::vector<Scenario> scenarios;  // none: the baseline alone
   std::string question;             // `question "..."`: what the simulation asks
   std::vector<std::string> focus;   // `focus KPI`: what the headline and the sweeps speak of
+  std::vector<SourceRange> focus_ranges;  // where each was named
   std::vector<Target> targets;
   std::vector<Sweep> sweeps;
   int sweep_replications = 0;       // `sweep replications N`; 0: as many as the main run

@@ -269,9 +269,40 @@ TEST_F(Behaviour, MistakesInTheNewLinesAreLocated) {
   text = render(d);
   EXPECT_NE(text.find("t.sim:9:39: error: process 'verbod' has no task 'advise' (did you mean 'advies'?)"), std::string::npos) << text;
   EXPECT_NE(text.find("t.sim:10:40: error: output 'advies.nodig' cannot be \"misschien\""), std::string::npos) << text;
-  EXPECT_NE(text.find("t.sim:11:10: error: task 'advies' has no deadline: 'before due' needs one"), std::string::npos)
-      << "`within 1 day` counts from opening: it is a deadline too; the message must not appear" << text;
-  EXPECT_NE(text.find("t.sim:12:1: error: expect 'moved eind': process 'verbod' has no timer 'eind'"), std::string::npos) << text;
+  EXPECT_EQ(text.find("'before due' needs one"), std::string::npos) << "`within 1 day` is a deadline too" << text;
+  // A figure is looked for once the rules fit the process.
+  d = DiagnosticList();
+  r = run(header("verbod") + "expect moved eind 0..1\nfocus days looptijd\nfocus wait niemand\n", d);
+  EXPECT_FALSE(r);
+  text = render(d);
+  EXPECT_NE(text.find("t.sim:9:1: error: expect 'moved eind': process 'verbod' has no timer 'eind'"), std::string::npos) << text;
+  EXPECT_NE(text.find("t.sim:11:1: error: focus 'wait niemand': no scenario's process has it (no role 'niemand')"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("looptijd"), std::string::npos) << text;
+}
+
+// A .sim file is untrusted: a line too long for a regular expression, a date that does not
+// exist, a sweep whose copy is wrong, or a run too large to hold are located errors, not a
+// crash or an endless run.
+TEST_F(Behaviour, UntrustedSimulationFilesAreRefusedWithAReason) {
+  DiagnosticList d;
+  std::string long_cite(300'000, 'x');
+  auto r = run(header("verbod") + "begin 2027-02-31\n" +                                   // 9
+                   "sweep capacity medewerker {1, 2} cite \"" + long_cite + "\"\n" +       // 10
+                   "sweep duration advies = {1 hour, 2 uur}\n" +                          // 11
+                   "duration advies = " + std::string(200'000, '9') + " days\n",           // 12
+               d);
+  EXPECT_FALSE(r);
+  std::string text = render(d);
+  EXPECT_NE(text.find("t.sim:9:7: error: '2027-02-31' is not a date"), std::string::npos) << text.substr(0, 2000);
+  EXPECT_NE(text.find("t.sim:11:1: error: with the sweep's value '2 uur': unknown unit 'uur'"), std::string::npos)
+      << text.substr(0, 2000);
+  EXPECT_NE(text.find("t.sim:12:19: error:"), std::string::npos) << text.substr(0, 2000);
+  d = DiagnosticList();
+  r = run(header("verbod") + "arrivals 100000 per day\nreplications 1000\nperiod 3000 days\n", d);
+  EXPECT_FALSE(r);
+  EXPECT_NE(render(d).find("cases in one replication"), std::string::npos) << render(d);
 }
 
 // The shipped comparison's old headline came from one assumption: care advices worked first come,

@@ -71,11 +71,13 @@ std::string unknown_kpi(const std::string& key, const model::Process& p, const s
   if (family == "reached" || family == "count") return has_node(model::NodeKind::kMilestone) ? "" : fmt::format("no milestone '{}'", what);
   if (family == "days") return has_node(model::NodeKind::kScopeEnter) ? "" : fmt::format("no stage '{}'", what);
   if (family == "missed") return what == "all" || has_node(model::NodeKind::kTask) ? "" : fmt::format("no task '{}'", what);
-  if (family == "moved") {
-    bool timer = std::any_of(p.nodes.begin(), p.nodes.end(), [&](const model::Node& n) {
-      return n.kind == model::NodeKind::kTimer && n.name == what;
-    });
-    return timer ? "" : fmt::format("no timer '{}'", what);
+  if (family == "moved") return has_node(model::NodeKind::kTimer) ? "" : fmt::format("no timer '{}'", what);
+  if (family == "escalated") {
+    // "escalated TASK rung N"
+    std::string task = what.substr(0, what.find(' '));
+    bool known = std::any_of(p.nodes.begin(), p.nodes.end(),
+                             [&](const model::Node& n) { return n.kind == model::NodeKind::kTask && n.name == task; });
+    return known ? "" : fmt::format("no task '{}'", task);
   }
   if (family == "workload" || family == "wait") {
     return std::find(p.roles.begin(), p.roles.end(), what) != p.roles.end() ? "" : fmt::format("no role '{}'", what);
@@ -85,7 +87,7 @@ std::string unknown_kpi(const std::string& key, const model::Process& p, const s
     return found ? "" : fmt::format("no measure \"{}\"", what);
   }
   return "it is not a figure the simulation reports (started, reached M, count M, moved T, days S, missed T, missed all, "
-         "workload R, wait R, measure L, open, refused)";
+         "escalated T rung N, workload R, wait R, measure L, open, refused)";
 }
 
 }  // namespace termijn::simulation::internal

@@ -7,7 +7,6 @@
 #include "engine/checker/checker.h"
 #include "engine/driver/compilation.h"
 #include "engine/frontend/loader.h"
-#include "engine/simulation/internal/kpi.h"
 
 namespace termijn::simulation::internal {
 
@@ -114,12 +113,9 @@ void check_rules(const Rules& rules, const model::Process& p, const std::vector<
       d.error(at, fmt::format("process '{}' does not start on '{}' (it starts on: {})", p.name, event, fmt::join(starts, ", ")));
     }
   };
+  // Every task has a deadline (`due` or `within`, the checker sees to it), so `before due` fits any.
   for (const auto& r : rules.durations) {
-    if (r.task.empty()) continue;
-    const model::Node* n = task_or_error(r.task, r.source.range);
-    if (n != nullptr && r.before_due && !n->due) {
-      d.error(r.source.range, fmt::format("task '{}' has no deadline: 'before due' needs one", r.task));
-    }
+    if (!r.task.empty()) task_or_error(r.task, r.source.range);
   }
   for (const auto& r : rules.outputs) {
     const model::Node* n = task_or_error(r.task, r.source.range);
@@ -208,16 +204,6 @@ std::optional<Prepared> prepare(const std::string& name, const Rules& rules, con
     overrides.push_back(fmt::format("{} = {}", t.qualified, to_string(t.value)));
     out.terms_in_force[t.qualified] = t.value;
   }
-  for (const auto& key : spec.focus) {
-    if (auto why = unknown_kpi(key, *p, spec.measures); !why.empty()) {
-      d.error(rules.process_range, fmt::format("focus '{}': process '{}' has {}", key, p->name, why));
-    }
-  }
-  for (const auto& t : spec.targets) {
-    if (auto why = unknown_kpi(t.kpi, *p, spec.measures); !why.empty()) {
-      d.error(t.source.range, fmt::format("expect '{}': process '{}' has {}", t.kpi, p->name, why));
-    }
-  }
   if (d.error_count() > before) return std::nullopt;
   out.terms = overrides;
   if (overrides.empty()) {
@@ -242,7 +228,6 @@ std::optional<Prepared> prepare(const std::string& name, const Rules& rules, con
   }
   return out;
 }
-
 
 bool holds(const Condition& c, const Json& data, const std::map<std::string, Json>& outputs, double minutes,
            const std::map<std::string, Duration>& terms) {

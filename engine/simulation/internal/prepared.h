@@ -24,14 +24,14 @@ struct Prepared {
   std::map<std::string, Duration> terms_in_force;  // every term the process uses, overrides applied
 };
 
-// `index` names the generated variant apart from other scenarios'; `kpis` are the keys the
-// file's `focus` and `expect` lines name (checked against the process too).
+// `index` names the generated variant apart from other scenarios'.
 std::optional<Prepared> prepare(const std::string& name, const Rules& rules, const Spec& spec,
                                 const std::vector<std::filesystem::path>& stdlib_dirs, const std::string& index,
                                 DiagnosticList& d);
 
 // Whether `c` holds for a case with `data` and `outputs` ("task.output" -> value), `minutes`
-// after it began, under `terms`.
+// after it began, under `terms`. A condition on an output not given yet, or on a case field
+// without a value, holds neither as `=` nor as `!=`: nothing is known of it.
 bool holds(const Condition& c, const Json& data, const std::map<std::string, Json>& outputs, double minutes,
            const std::map<std::string, Duration>& terms);
 
