@@ -80,7 +80,7 @@ void CaseRun::next(int id) {
 EvalContext CaseRun::context(const Token* t) {
   const model::Process& p = process();
   return EvalContext{p, c(), t, now_, rt_.legal_,
-                     p.calendar ? HolidayCalendar::find(p.calendar->rules) : nullptr};
+                     p.calendar ? HolidayCalendar::find(p.calendar->rules) : nullptr, rt_.explain_};
 }
 
 void CaseRun::audit(const std::string& kind, Json detail) {

@@ -160,11 +160,11 @@ Json evaluate(const Expr& e, const EvalContext& ctx) {
     }
     case EK::kOutput: {
       auto it = ctx.instance.outputs.find(e.node);
-      if (it == ctx.instance.outputs.end() || !it->second.contains(e.text)) {
+      if (it == ctx.instance.outputs.end() || !it->second->contains(e.text)) {
         throw std::runtime_error(fmt::format("output '{}' of '{}' has no value",
                                              e.text, ctx.process.nodes.at(e.node).name));
       }
-      return it->second.at(e.text);
+      return it->second->at(e.text);
     }
     case EK::kReached: return reached_json(e, ctx);
     case EK::kReceived: return to_millis(received_at(e, ctx));
@@ -244,9 +244,12 @@ std::string describe_duration(const Expr& e, const Duration& d, const EvalContex
 }  // namespace
 
 Deadline evaluate_moment(const Expr& e, const EvalContext& ctx) {
+  // The explanation's first line, only when one is kept: the moment is the same without it.
+  auto explained = [&](Instant at, auto&& line) { return ctx.explain ? Deadline{at, {line()}} : Deadline{at, {}}; };
   switch (e.kind) {
     case EK::kReached: {
       Instant at = from_millis(reached_json(e, ctx).get<std::int64_t>());
+      if (!ctx.explain) return Deadline{at, {}};
       // A timer carries its own explanation: chain it in, so the reader sees the whole way.
       if (const Timer* timer = current_timer(e, ctx)) {
         Deadline out{at, {fmt::format("{} = {}, from:", e.text, ctx.legal.format(at))}};
@@ -255,16 +258,16 @@ Deadline evaluate_moment(const Expr& e, const EvalContext& ctx) {
       }
       return Deadline{at, {fmt::format("{} = {}", e.text, ctx.legal.format(at))}};
     }
-    case EK::kNow: return Deadline{ctx.now, {fmt::format("now = {}", ctx.legal.format(ctx.now))}};
+    case EK::kNow: return explained(ctx.now, [&] { return fmt::format("now = {}", ctx.legal.format(ctx.now)); });
     case EK::kReceived: {
       Instant at = received_at(e, ctx);
-      return Deadline{at, {fmt::format("{} received = {}", e.text, ctx.legal.format(at))}};
+      return explained(at, [&] { return fmt::format("{} received = {}", e.text, ctx.legal.format(at)); });
     }
     case EK::kField:
     case EK::kOutput:
     case EK::kVariable: {
       Instant at = from_millis(evaluate(e, ctx).get<std::int64_t>());
-      return Deadline{at, {fmt::format("{} = {}", model::to_source(e), ctx.legal.format(at))}};
+      return explained(at, [&] { return fmt::format("{} = {}", model::to_source(e), ctx.legal.format(at)); });
     }
     case EK::kBinary: {
       bool moment_left = e.operands[0].type.kind == TK::kDateTime;
@@ -274,15 +277,18 @@ Deadline evaluate_moment(const Expr& e, const EvalContext& ctx) {
       Duration d = duration_from(evaluate(dur_expr, ctx));
       bool subtract = e.op == BinaryOp::kSub;
       std::vector<std::string> notes;
-      Instant at = ctx.legal.add(base.at, subtract ? negate(d) : d, ctx.calendar, &notes);
-      base.why.push_back(fmt::format("{} {} = {}", subtract ? "-" : "+", describe_duration(dur_expr, d, ctx),
-                                     ctx.legal.format(at)));
-      for (auto& n : notes) base.why.push_back("  " + n);
+      Instant at = ctx.legal.add(base.at, subtract ? negate(d) : d, ctx.calendar, ctx.explain ? &notes : nullptr);
+      if (ctx.explain) {
+        base.why.push_back(fmt::format("{} {} = {}", subtract ? "-" : "+", describe_duration(dur_expr, d, ctx),
+                                       ctx.legal.format(at)));
+        for (auto& n : notes) base.why.push_back("  " + n);
+      }
       // A legal term ends under the Algemene termijnenwet only where it is declared `with
       // termijnenwet`, and not when counted backwards (art. 1 lid 2 Atw): engine/time/termijnenwet.h.
       if (const model::LegalTerm* term = dur_expr.kind == EK::kTerm ? ctx.process.find_term(dur_expr.text) : nullptr) {
         std::vector<std::string> atw;
-        at = end_of_term(ctx.legal, TermEnd{base.at, at, d, subtract, term->termijnenwet}, &atw);
+        at = end_of_term(ctx.legal, TermEnd{base.at, at, d, subtract, term->termijnenwet},
+                         ctx.explain ? &atw : nullptr);
         for (auto& n : atw) base.why.push_back("  " + n);
       }
       base.at = at;
@@ -290,7 +296,7 @@ Deadline evaluate_moment(const Expr& e, const EvalContext& ctx) {
     }
     default: {
       Instant at = from_millis(evaluate(e, ctx).get<std::int64_t>());
-      return Deadline{at, {fmt::format("{} = {}", model::to_source(e), ctx.legal.format(at))}};
+      return explained(at, [&] { return fmt::format("{} = {}", model::to_source(e), ctx.legal.format(at)); });
     }
   }
 }

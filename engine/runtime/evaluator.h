@@ -19,6 +19,7 @@ struct EvalContext {
   Instant now;
   const LegalTime& legal;
   const HolidayCalendar* calendar = nullptr;
+  bool explain = true;  // fill in Deadline::why (Runtime::set_explain_deadlines)
 };
 
 Json evaluate(const model::Expr& expr, const EvalContext& ctx);

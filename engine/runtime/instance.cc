@@ -149,7 +149,7 @@ Json to_json(const Instance& i) {
   }
   Json reached = Json::object(), outputs = Json::object(), forks = Json::object(), scopes = Json::object();
   for (const auto& [node, at] : i.reached) reached[std::to_string(node)] = to_millis(at);
-  for (const auto& [node, out] : i.outputs) outputs[std::to_string(node)] = out;
+  for (const auto& [node, out] : i.outputs) outputs[std::to_string(node)] = *out;
   for (const auto& [id, f] : i.forks) forks[std::to_string(id)] = Json{{"expected", f.expected}, {"arrived", f.arrived}};
   for (const auto& [id, s] : i.scopes) {
     Json scope{{"scope", s.scope}, {"parent", s.parent}};
@@ -184,7 +184,7 @@ Instance instance_from_json(const Json& j) {
   i.parent_token = j.at("parent_token");
   i.data = j.at("data");
   for (const auto& [k, v] : j.at("reached").items()) i.reached[std::stoi(k)] = from_millis(v.get<std::int64_t>());
-  for (const auto& [k, v] : j.at("outputs").items()) i.outputs[std::stoi(k)] = v;
+  for (const auto& [k, v] : j.at("outputs").items()) i.outputs[std::stoi(k)] = std::make_shared<const Json>(v);
   i.named_timers = j.at("named_timers").get<std::map<std::string, TimerId>>();
   for (const auto& t : j.at("tokens")) {
     Token token;

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -127,7 +128,9 @@ struct Instance {
 
   Json data = Json::object();
   std::map<model::NodeId, Instant> reached;  // milestones and completed tasks
-  std::map<model::NodeId, Json> outputs;     // completed tasks' outputs
+  // Completed tasks' outputs. Shared, not copied: every command works on a copy of the case, and
+  // outputs once given are replaced whole, never changed.
+  std::map<model::NodeId, std::shared_ptr<const Json>> outputs;
   std::map<std::string, TimerId> named_timers;
 
   std::vector<Token> tokens;

@@ -253,14 +253,14 @@ Status Runtime::complete(TaskId task_id, const std::string& role, const Json& ou
   task.closed = now;
   task.closed_by = role;
   task.outputs = converted;
-  c.outputs[node.id] = converted;
+  c.outputs[node.id] = std::make_shared<const Json>(converted);
   c.reached[node.id] = now;
   run.cancel_rungs(task_id);
-  if (!scored.is_null()) run.audit("instrument scored", scored);
-  run.audit("task completed", Json{{"task", task_id}, {"step", task.name}, {"role", role}, {"outputs", converted},
-                                   {"late", now > task.due.at}});
-  run.write(task);
+  if (!scored.is_null()) run.audit("instrument scored", std::move(scored));
+  run.audit("task completed", Json{{"task", task_id}, {"step", task.name}, {"role", role},
+                                   {"outputs", std::move(converted)}, {"late", now > task.due.at}});
   int token = task.token;
+  run.write(std::move(task));  // the case keeps only open tasks
   c.tasks.erase(task_id);
   return guarded([&] {
     if (run.token(token) != nullptr) run.next(token);  // a task handed on past its stage has no flow
@@ -348,31 +348,79 @@ Status Runtime::fire(TimerId timer_id, Instant now, Changes& changes, const Chan
   return Status::ok();
 }
 
+namespace {
+
+// Walks two lists sorted by id, as they were and as they are: `gone` for an id only in the old,
+// `added` for one only in the new, `kept` for one in both.
+template <typename Old, typename New, typename IdOfOld, typename IdOfNew, typename Gone, typename Added, typename Kept>
+void diff_by_id(const Old& old, const New& now, IdOfOld old_id, IdOfNew new_id, Gone gone, Added added, Kept kept) {
+  auto o = old.begin();
+  auto n = now.begin();
+  while (o != old.end() || n != now.end()) {
+    if (n == now.end() || (o != old.end() && old_id(*o) < new_id(*n))) {
+      gone(*o++);
+    } else if (o == old.end() || new_id(*n) < old_id(*o)) {
+      added(*n++);
+    } else {
+      kept(*o++, *n++);
+    }
+  }
+}
+
+}  // namespace
+
+// Re-indexes only what a step changed: a case with many open tasks and timers touches one or two.
 void Runtime::apply(Changes& changes) {
+  using Queued = std::tuple<Instant, TimerId>;
+  static const std::map<TaskId, Task> kNoTasks;
+  static const std::vector<Queued> kNothingQueued;
   for (auto& [id, instance] : changes.cases) {
-    if (auto old = queued_by_case_.find(id); old != queued_by_case_.end()) {
-      for (const auto& entry : old->second) {
-        due_queue_.erase(entry);
-        timer_index_.erase(std::get<1>(entry));
+    const bool running = instance.status == CaseStatus::kRunning;
+    std::vector<Queued> pending;
+    if (running) {
+      for (const auto& [timer_id, timer] : instance.timers) {
+        if (timer.status == TimerStatus::kPending) pending.emplace_back(timer.due.at, timer_id);
       }
-      queued_by_case_.erase(old);
     }
-    if (auto it = cases_.find(id); it != cases_.end()) {
-      for (const auto& [task_id, _] : it->second.tasks) task_index_.erase(task_id);
-    }
-    if (instance.status != CaseStatus::kRunning) {
-      cases_.erase(id);
+    auto queued = queued_by_case_.find(id);
+    const std::vector<Queued>& was = queued == queued_by_case_.end() ? kNothingQueued : queued->second;
+    auto timer_of = [](const Queued& q) { return std::get<1>(q); };
+    diff_by_id(
+        was, pending, timer_of, timer_of,
+        [&](const Queued& gone) {
+          due_queue_.erase(gone);
+          timer_index_.erase(std::get<1>(gone));
+        },
+        [&](const Queued& added) {
+          due_queue_.insert(added);
+          timer_index_[std::get<1>(added)] = id;
+        },
+        [&](const Queued& before, const Queued& after) {
+          if (before == after) return;
+          due_queue_.erase(before);
+          due_queue_.insert(after);
+        });
+    auto live = cases_.find(id);
+    auto task_of = [](const auto& entry) { return entry.first; };
+    diff_by_id(
+        live == cases_.end() ? kNoTasks : live->second.tasks, running ? instance.tasks : kNoTasks, task_of, task_of,
+        [&](const auto& gone) { task_index_.erase(gone.first); },
+        [&](const auto& added) { task_index_[added.first] = id; }, [](const auto&, const auto&) {});
+    if (!running) {
+      if (queued != queued_by_case_.end()) queued_by_case_.erase(queued);
+      if (live != cases_.end()) cases_.erase(live);
       continue;
     }
-    for (const auto& [task_id, _] : instance.tasks) task_index_[task_id] = id;
-    auto& queued = queued_by_case_[id];
-    for (const auto& [timer_id, timer] : instance.timers) {
-      if (timer.status != TimerStatus::kPending) continue;
-      due_queue_.emplace(timer.due.at, timer_id);
-      queued.emplace_back(timer.due.at, timer_id);
-      timer_index_[timer_id] = id;
+    if (queued != queued_by_case_.end()) {
+      queued->second = std::move(pending);
+    } else {
+      queued_by_case_.emplace(id, std::move(pending));
     }
-    cases_[id] = std::move(instance);
+    if (live != cases_.end()) {
+      live->second = std::move(instance);
+    } else {
+      cases_.emplace(id, std::move(instance));
+    }
   }
 }
 

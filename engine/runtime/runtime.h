@@ -55,6 +55,10 @@ class Runtime {
   const Task* find_task(TaskId id) const;
   const LegalTime& legal() const { return legal_; }
 
+  // A simulation reads the moments, not why they are what they are: off, deadlines and timers
+  // carry no `why` (the same moments, without formatting dates into text). On by default.
+  void set_explain_deadlines(bool explain) { explain_ = explain; }
+
  private:
   friend class CaseRun;
   Instance& working(CaseId id, Changes& changes);
@@ -62,6 +66,7 @@ class Runtime {
 
   const LegalTime& legal_;
   const Changes* earlier_ = nullptr;  // see fire()
+  bool explain_ = true;
   std::map<std::string, std::shared_ptr<const model::Process>> by_hash_;
   std::map<std::string, std::shared_ptr<const model::Process>> latest_;
   std::map<CaseId, Instance> cases_;

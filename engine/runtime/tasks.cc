@@ -41,28 +41,37 @@ Deadline CaseRun::compute_due(const Node& node, const EvalContext& ctx) {
   if (node.due) return evaluate_moment(*node.due, ctx);
   Duration d = duration_from(evaluate(*node.within, ctx));
   std::vector<std::string> notes;
-  Instant at = rt_.legal_.add(now_, d, ctx.calendar, &notes);
-  std::vector<std::string> why{fmt::format("opened = {}", rt_.legal_.format(now_)),
-                               fmt::format("+ within {} = {}", to_string(d), rt_.legal_.format(at))};
+  std::vector<std::string>* noting = ctx.explain ? &notes : nullptr;
+  Instant at = rt_.legal_.add(now_, d, ctx.calendar, noting);
+  std::vector<std::string> why;
+  if (ctx.explain) {
+    why = {fmt::format("opened = {}", rt_.legal_.format(now_)),
+           fmt::format("+ within {} = {}", to_string(d), rt_.legal_.format(at))};
+  }
   // `within Group.term`: the term's end as for `opened + Group.term` (the Algemene termijnenwet).
   const model::Expr& within = *node.within;
   if (const auto* term = within.kind == model::Expr::Kind::kTerm ? ctx.process.find_term(within.text) : nullptr) {
-    at = end_of_term(rt_.legal_, TermEnd{now_, at, d, false, term->termijnenwet}, &notes);
+    at = end_of_term(rt_.legal_, TermEnd{now_, at, d, false, term->termijnenwet}, noting);
   }
   for (auto& n : notes) why.push_back("  " + n);
-  return Deadline{at, why};
+  return Deadline{at, std::move(why)};
 }
 
 void CaseRun::plan_rungs(const Task& task, const Node& node, std::size_t from) {
   for (std::size_t i = from; i < node.escalation.size(); ++i) {
     const model::EscalationRung& rung = node.escalation[i];
-    std::vector<std::string> why{fmt::format("task '{}' due {}", task.name, rt_.legal_.format(task.due.at))};
+    const bool explain = rt_.explain_;
+    std::vector<std::string> why;
+    if (explain) why.push_back(fmt::format("task '{}' due {}", task.name, rt_.legal_.format(task.due.at)));
     Instant at = task.due.at;
     if (!rung.at_due) {
-      at = rt_.legal_.add(task.due.at, rung.offset, context(nullptr).calendar, &why);
-      why.push_back(fmt::format("rung {}: {} {} = {}", i + 1, rung.offset.days < 0 || rung.offset.minutes < 0 ? "" : "+",
-                                to_string(rung.offset), rt_.legal_.format(at)));
-    } else {
+      at = rt_.legal_.add(task.due.at, rung.offset, context(nullptr).calendar, explain ? &why : nullptr);
+      if (explain) {
+        why.push_back(fmt::format("rung {}: {} {} = {}", i + 1,
+                                  rung.offset.days < 0 || rung.offset.minutes < 0 ? "" : "+", to_string(rung.offset),
+                                  rt_.legal_.format(at)));
+      }
+    } else if (explain) {
       why.push_back(fmt::format("rung {}: at due", i + 1));
     }
     Timer timer;

@@ -49,7 +49,9 @@ void CaseRun::set_named_timer(const std::string& name, Deadline at, const std::s
   if (auto it = c().named_timers.find(name); it != c().named_timers.end()) {
     auto existing = c().timers.find(it->second);
     if (existing != c().timers.end()) {
-      at.why.push_back(fmt::format("moved by '{}' from {}", by, rt_.legal_.format(existing->second.due.at)));
+      if (rt_.explain_) {
+        at.why.push_back(fmt::format("moved by '{}' from {}", by, rt_.legal_.format(existing->second.due.at)));
+      }
       cancel_timer(it->second);
       moved = true;
     }
@@ -75,7 +77,7 @@ void CaseRun::replan(const std::string& because) {
     if (!node.due || task.status != TaskStatus::kOpen || t == nullptr) continue;
     Deadline due = evaluate_moment(*node.due, context(t));
     if (due.at == task.due.at) continue;
-    due.why.push_back(fmt::format("recomputed because timer '{}' moved", because));
+    if (rt_.explain_) due.why.push_back(fmt::format("recomputed because timer '{}' moved", because));
     audit("deadline moved", Json{{"task", task_id}, {"step", task.name}, {"from", to_iso_utc(task.due.at)},
                                  {"to", to_iso_utc(due.at)}});
     task.due = std::move(due);
@@ -93,7 +95,7 @@ void CaseRun::replan(const std::string& because) {
     if (t == nullptr) continue;
     Deadline at = evaluate_moment(*p.nodes.at(t->node).expr, context(t));
     if (at.at == old.due.at) continue;
-    at.why.push_back(fmt::format("recomputed because timer '{}' moved", because));
+    if (rt_.explain_) at.why.push_back(fmt::format("recomputed because timer '{}' moved", because));
     cancel_timer(w);
     Timer timer = old;
     timer.due = std::move(at);

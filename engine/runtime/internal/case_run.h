@@ -43,6 +43,7 @@ class CaseRun {
   // `for each x in list where condition`: the elements the condition holds for, audited.
   Json select(const Node& node, Json list, const Token& token);
   void write(const Task& t) { changes_.tasks[t.id] = t; }
+  void write(Task&& t) { changes_.tasks[t.id] = std::move(t); }
   void write(const Timer& t) { changes_.timers[t.id] = t; }
   TimerId schedule(Timer timer);
   void cancel_timer(TimerId id);

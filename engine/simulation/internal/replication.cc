@@ -26,6 +26,7 @@ class Replication {
   Replication(const Prepared& prepared, const Spec& spec, int replication, bool keep_cases)
       : prepared_(prepared), rules_(prepared.rules), spec_(spec), replication_(replication), keep_cases_(keep_cases),
         runtime_(legal_) {
+    runtime_.set_explain_deadlines(false);  // the figures need the moments, not their explanation
     for (const auto& p : prepared.model->processes) runtime_.add_definition(p);
     process_ = runtime_.latest(prepared.process);
     begin_ = *parse_instant(spec.start_date + " 00:00");
@@ -86,8 +87,14 @@ class Replication {
     int busy;
     std::vector<Waiting> waiting;  // in order of opening
   };
+  // How many durations and outputs were drawn so far for each task of a case: the n-th draw has
+  // a stream of its own ("duration:horen:0", "duration:horen:1", ...).
+  struct Draws {
+    std::map<std::string, int> durations, outputs;
+  };
   struct CaseStats {
     std::int64_t index = 0;
+    Draws draws;
     Instant arrival;
     bool measured = false;  // arrived after the warm-up, within the period
     std::string stream;
@@ -231,9 +238,9 @@ class Replication {
   // Schedules the task's completion; returns the work it takes (minutes), for a pool's worker.
   double start_work(runtime::TaskId task, runtime::CaseId case_id, const std::string& step, Instant at) {
     // A sub-process's tasks draw from the stream of the case that called it.
-    auto root = cases_.find(root_of(case_id));
-    std::int64_t index = root == cases_.end() ? 0 : root->second.index;
-    Rng rng(spec_.seed, replication_, index, fmt::format("duration:{}:{}", step, occurrence_[{index, step}]++));
+    CaseStats* stats = root_stats(case_id);
+    std::int64_t index = stats == nullptr ? 0 : stats->index;
+    Rng rng(spec_.seed, replication_, index, fmt::format("duration:{}:{}", step, draws_of(stats).durations[step]++));
     const DurationRule& rule = duration_for(step);
     double minutes = rule.distribution.sample(rng);
     if (rule.before_due) {
@@ -341,7 +348,8 @@ class Replication {
     const model::Process& definition = *runtime_.definition(runtime_.find_case(task->case_id)->hash);
     const model::Node& node = definition.nodes.at(task->node);
     CaseStats* stats = root_stats(task->case_id);
-    Rng rng(spec_.seed, replication_, e.index, fmt::format("outputs:{}:{}", task->name, outputs_drawn_[{e.index, task->name}]++));
+    Rng rng(spec_.seed, replication_, e.index,
+            fmt::format("outputs:{}:{}", task->name, draws_of(stats).outputs[task->name]++));
     Json outputs = Json::object();
     const model::Instrument* instrument = node.instrument.empty() ? nullptr : definition.find_instrument(node.instrument);
     for (const auto& o : node.outputs) {
@@ -434,6 +442,8 @@ class Replication {
     auto it = cases_.find(root_of(id));
     return it == cases_.end() ? nullptr : &it->second;
   }
+  // The tasks of no known case draw with case number 0, and count their draws together.
+  Draws& draws_of(CaseStats* stats) { return stats == nullptr ? unrooted_draws_ : stats->draws; }
 
   bool measured_case(runtime::CaseId id) {
     auto it = cases_.find(root_of(id));
@@ -622,7 +632,7 @@ class Replication {
   std::map<runtime::CaseId, runtime::CaseId> parent_;
   std::map<std::int64_t, runtime::CaseId> signal_case_;
   std::set<runtime::TaskId> seen_tasks_;
-  std::map<std::pair<std::int64_t, std::string>, int> occurrence_, outputs_drawn_;
+  Draws unrooted_draws_;
   std::map<std::string, PoolState> pools_;
   std::map<std::string, bool> wakeup_pending_;
   std::map<std::string, double> workload_;
