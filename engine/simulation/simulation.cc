@@ -179,13 +179,16 @@ std::vector<ScenarioResult> compare(const std::vector<const Prepared*>& scenario
         sum.task = o.task;
         sum.output = o.output;
         sum.value = o.value;
-        sum.configured += o.configured / static_cast<double>(sr.replications.size());
+        // Pooled over the draws of every replication (a replication that never drew counts for nothing).
+        sum.configured += o.configured * o.draws;
+        sum.draws += o.draws;
         sum.opened += o.opened;
         sum.realised += o.realised;
       }
       r.durations.clear();  // pooled above; the replications keep their figures only
     }
     for (auto& [_, o] : outcomes) {
+      o.configured = o.draws > 0 ? o.configured / o.draws : 0;
       o.realised = o.opened > 0 ? o.realised / o.opened : 0;
       sr.outcomes.push_back(o);
     }

@@ -49,6 +49,7 @@ struct OutcomeRealisation {
   double configured = 0;  // mean configured probability over the draws
   double opened = 0;      // times the task opened
   double realised = 0;    // completions with this value, per opening
+  double draws = 0;       // times the output was drawn
 };
 
 struct ReplicationResult {

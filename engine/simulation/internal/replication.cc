@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <queue>
 #include <set>
@@ -17,9 +18,18 @@ namespace termijn::simulation::internal {
 namespace {
 
 constexpr double kMinute = 60'000.0;  // ms
-// Arrival numbers of a second (third, ...) stream start at 1e9 (2e9, ...): far above any main
-// stream's count (at most 100,000 a day for ten years).
+// Arrival numbers of a second (third, ...) stream start at 1e9 (2e9, ...): far above any
+// stream's count (the budget allows a million cases a replication, warm-up included).
 constexpr std::int64_t kStreamSpacing = 1'000'000'000;
+
+// `minutes` after `at`, saturated: a draw from a long-tailed distribution may be huge, and a
+// double beyond the range of milliseconds must not reach the cast. A thousand years is after
+// any horizon.
+Instant later(Instant at, double minutes) {
+  constexpr double kLongest = 1000.0 * 366 * 1440;
+  double bounded = std::isfinite(minutes) ? std::clamp(minutes, 0.0, kLongest) : kLongest;
+  return at + std::chrono::milliseconds(static_cast<std::int64_t>(bounded * kMinute));
+}
 
 class Replication {
  public:
@@ -126,7 +136,7 @@ class Replication {
     double mean_gap = 1440.0 / (per_day * peak);
     Instant t = begin_;
     for (std::int64_t i = first + 1;;) {
-      t += std::chrono::milliseconds(static_cast<std::int64_t>(rng.exponential(mean_gap) * kMinute));
+      t = later(t, rng.exponential(mean_gap));
       if (t >= end_arrivals_) break;
       if (peak != 1.0 || !days.empty() || !hours.empty()) {
         auto local = legal_.to_local(t);
@@ -200,7 +210,7 @@ class Replication {
       Rng rng(spec_.seed, replication_, e.index, "event:" + rule.event);
       if (rng.uniform() >= rule.probability) continue;
       double after = rule.after.sample(rng);
-      push(Event{e.at + std::chrono::milliseconds(static_cast<std::int64_t>(after * kMinute)), 0, Kind::kSignal, e.index,
+      push(Event{later(e.at, after), 0, Kind::kSignal, e.index,
                  0, 0, rule.event});
       signal_case_[e.index] = *id;
     }
@@ -254,7 +264,7 @@ class Replication {
     if (!rule.effort && (rule.before_due || rule.distribution.mean() > 1440)) {
       assume(fmt::format("the work on '{}' is counted as its whole duration (no 'effort')", step));
     }
-    push(Event{at + std::chrono::milliseconds(static_cast<std::int64_t>(minutes * kMinute)), 0, Kind::kComplete, index,
+    push(Event{later(at, minutes), 0, Kind::kComplete, index,
                task, effort, ""});
     return effort;
   }
@@ -276,7 +286,7 @@ class Replication {
   }
 
   // Office hours: Monday to Friday in Amsterdam time, except the public holidays of the
-  // calendar the processes use (`holidays "NL"`).
+  // Dutch calendar (`holidays "NL"`, the one the shipped processes use).
   bool working_day(date::local_days day) const {
     unsigned weekday = date::weekday(day).c_encoding();  // 0 = Sunday
     return weekday >= 1 && weekday <= 5 && (holidays_ == nullptr || !holidays_->holiday(date::year_month_day(day)));
@@ -337,7 +347,7 @@ class Replication {
       // The worker is busy for the work itself; the task may take longer to close (a year of
       // monitoring holds no one for a year).
       double effort = start_work(task_id, task->case_id, task->name, at);
-      push(Event{at + std::chrono::milliseconds(static_cast<std::int64_t>(effort * kMinute)), 0, Kind::kRelease, 0, 0, 0, role});
+      push(Event{later(at, effort), 0, Kind::kRelease, 0, 0, 0, role});
     }
     wakeup_pending_[role] = false;
   }
@@ -378,7 +388,7 @@ class Replication {
       for (const auto& [output, value] : outputs.items()) stats->outputs[name + "." + output] = value;
       if (stats->measured) {
         for (const auto& [output, value] : outputs.items()) {
-          if (value.is_string() || value.is_boolean()) ++realised_[{name, output, value.dump()}].completed;
+          ++realised_[{name, output, value.dump()}].completed;
         }
       }
     }
@@ -592,7 +602,7 @@ class Replication {
       if (draws == 0) continue;  // no line configured it
       Json v = Json::parse(value);
       out.outcomes.push_back(OutcomeRealisation{task, output, v.is_string() ? v.get<std::string>() : value,
-                                                r.configured / draws, opened_[task], r.completed});
+                                                r.configured / draws, opened_[task], r.completed, draws});
     }
     if (keep_cases_) {
       for (auto& [id, c] : cases_) {
