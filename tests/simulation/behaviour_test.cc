@@ -291,7 +291,8 @@ TEST_F(Behaviour, UntrustedSimulationFilesAreRefusedWithAReason) {
   auto r = run(header("verbod") + "begin 2027-02-31\n" +                                   // 9
                    "sweep capacity medewerker {1, 2} cite \"" + long_cite + "\"\n" +       // 10
                    "sweep duration advies = {1 hour, 2 uur}\n" +                          // 11
-                   "duration advies = " + std::string(200'000, '9') + " days\n",           // 12
+                   "duration advies = " + std::string(200'000, '9') + " days\n" +          // 12
+                   "output besluit.besluit = ja 100% when Wth.eerste_termijn = 99999999999999999 days\n",  // 13
                d);
   EXPECT_FALSE(r);
   std::string text = render(d);
@@ -299,6 +300,8 @@ TEST_F(Behaviour, UntrustedSimulationFilesAreRefusedWithAReason) {
   EXPECT_NE(text.find("t.sim:11:1: error: with the sweep's value '2 uur': unknown unit 'uur'"), std::string::npos)
       << text.substr(0, 2000);
   EXPECT_NE(text.find("t.sim:12:19: error:"), std::string::npos) << text.substr(0, 2000);
+  EXPECT_NE(text.find("t.sim:13:39: error: '99999999999999999' is not a term's amount"), std::string::npos)
+      << text.substr(0, 2000);
   d = DiagnosticList();
   r = run(header("verbod") + "arrivals 100000 per day\nreplications 1000\nperiod 3000 days\n", d);
   EXPECT_FALSE(r);

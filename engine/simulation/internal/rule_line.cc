@@ -242,7 +242,13 @@ class SpecReader {
       bool working = r_.accept("working");
       auto u = r_.word("a unit");
       if (!u) return std::nullopt;
-      c.term = make_duration(v->get<std::int64_t>(), u->text, working);
+      // Bounded as a `term` line's amount is, so that no unit conversion overflows.
+      auto amount = parse_int_in(v->dump(), 0, kMaxTermAmount);
+      if (!amount) {
+        d_.error(c.range, fmt::format("'{}' is not a term's amount (0 to {})", v->dump(), kMaxTermAmount));
+        return std::nullopt;
+      }
+      c.term = make_duration(*amount, u->text, working);
       if (!c.term) {
         d_.error(u->range, fmt::format("'{}' is not a term's unit; write days, working days, hours or weeks", u->text));
         return std::nullopt;
