@@ -21,6 +21,7 @@ struct SimulateOptions {
   int replications = 0;
   int sweep_replications = 0;
   int period = 0;
+  int warmup = -1;
   long long seed = -1;
   int threads = 0;
   bool json = false;
@@ -45,6 +46,7 @@ int run_simulate(const SimulateOptions& o, const GlobalOptions& global) {
   if (o.replications > 0) spec.replications = o.replications;
   if (o.sweep_replications > 0) spec.sweep_replications = o.sweep_replications;
   if (o.period > 0) spec.period_days = o.period;
+  if (o.warmup >= 0) spec.warmup_days = o.warmup;
   if (o.seed >= 0) spec.seed = static_cast<std::uint64_t>(o.seed);
   simulation::RunOptions options;
   options.threads = o.threads;
@@ -92,6 +94,8 @@ void add_simulate_command(CLI::App& app, const GlobalOptions& global, int& exit_
   cmd->add_option("--sweep-replications", o->sweep_replications, "Replications per sweep point (default: the file's)")
       ->check(CLI::Range(2, 1000));
   cmd->add_option("--period", o->period, "Days of arrivals measured (default: the file's)")->check(CLI::Range(1, 3660));
+  cmd->add_option("--warmup", o->warmup, "Days of warm-up before the period (default: the file's)")
+      ->check(CLI::Range(0, 3660));
   cmd->add_option("--seed", o->seed, "Root seed (default: the file's)");
   cmd->add_option("--threads", o->threads, "Worker threads (default: all cores)");
   cmd->add_flag("--json", o->json, "Print JSON instead of the table");
