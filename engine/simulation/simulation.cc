@@ -318,6 +318,14 @@ void check_figures(const Spec& spec, const std::vector<Prepared>& prepared, Diag
 
 }  // namespace
 
+std::vector<std::string> CaseRecord::trace() const {
+  std::vector<std::string> out;
+  for (const auto& e : events) {
+    out.push_back(fmt::format("{:.0f} {} {}", (e.at - arrival).count() / 60'000.0, e.kind, e.detail));
+  }
+  return out;
+}
+
 KpiSummary summarise(std::string name, std::vector<double> values) {
   KpiSummary s;
   s.name = std::move(name);

@@ -38,8 +38,9 @@ struct CaseRecord {
   bool measured = false;   // arrived after the warm-up, within the period
   std::optional<Instant> ended;
   std::string end_reason;
-  std::vector<std::string> trace;  // "minutes-after-arrival kind detail", in order
-  std::vector<CaseEvent> events;   // the same, structured
+  std::vector<CaseEvent> events;   // in order
+  // The events as "minutes-after-arrival kind detail", for comparing a case across scenarios.
+  std::vector<std::string> trace() const;
 };
 
 // How often a task's drawn outcome took effect: drawn with the configured shares, but only the

@@ -82,9 +82,9 @@ TEST(Simulation, FourteenDaysChangesOnlyCasesThatReachDayTen) {
     bool short_case = ten[i].ended && *ten[i].ended - ten[i].arrival < std::chrono::hours(24 * 9);
     if (short_case) {
       ++short_cases;
-      EXPECT_EQ(ten[i].trace, fourteen[i].trace) << "case " << ten[i].index;
+      EXPECT_EQ(ten[i].trace(), fourteen[i].trace()) << "case " << ten[i].index;
       EXPECT_EQ(ten[i].end_reason, fourteen[i].end_reason);
-    } else if (ten[i].trace != fourteen[i].trace) {
+    } else if (ten[i].trace() != fourteen[i].trace()) {
       ++changed_long_cases;
     }
   }

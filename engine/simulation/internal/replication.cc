@@ -44,7 +44,6 @@ class Replication {
     end_arrivals_ = warm_ + std::chrono::hours(24) * spec.period_days;
     horizon_ = end_arrivals_ + std::chrono::hours(24) * spec.drain_days;
     for (const auto& pool : rules_.pools) pools_[pool.role] = PoolState{&pool, 0, {}};
-    holidays_ = HolidayCalendar::find("NL");
   }
 
   ReplicationResult run() {
@@ -117,7 +116,6 @@ class Replication {
     std::map<std::string, double> first_done;  // task -> minutes after arrival
     std::optional<Instant> ended;
     std::string end_reason;
-    std::vector<std::string> trace;
     std::vector<CaseEvent> events;
   };
 
@@ -210,8 +208,7 @@ class Replication {
       Rng rng(spec_.seed, replication_, e.index, "event:" + rule.event);
       if (rng.uniform() >= rule.probability) continue;
       double after = rule.after.sample(rng);
-      push(Event{later(e.at, after), 0, Kind::kSignal, e.index,
-                 0, 0, rule.event});
+      push(Event{later(e.at, after), 0, Kind::kSignal, e.index, 0, 0, rule.event});
       signal_case_[e.index] = *id;
     }
   }
@@ -232,17 +229,16 @@ class Replication {
     }
   }
 
-  // A task opened: it is worked on at once, or waits for a worker of its role.
-  // Returns the pool it waits in, if any.
-  PoolState* opened(const runtime::Task& task, Instant at) {
+  // A task opened: it is worked on at once, or (true) waits for a worker of its role.
+  bool opened(const runtime::Task& task, Instant at) {
     if (measured_case(task.case_id)) ++opened_[task.name];
     auto pool = pools_.find(task.role);
     if (pool == pools_.end()) {
       start_work(task.id, task.case_id, task.name, at);
-      return nullptr;
+      return false;
     }
     pool->second.waiting.push_back(Waiting{task.id, at});
-    return &pool->second;
+    return true;
   }
 
   // Schedules the task's completion; returns the work it takes (minutes), for a pool's worker.
@@ -264,8 +260,7 @@ class Replication {
     if (!rule.effort && (rule.before_due || rule.distribution.mean() > 1440)) {
       assume(fmt::format("the work on '{}' is counted as its whole duration (no 'effort')", step));
     }
-    push(Event{later(at, minutes), 0, Kind::kComplete, index,
-               task, effort, ""});
+    push(Event{later(at, minutes), 0, Kind::kComplete, index, task, effort, ""});
     return effort;
   }
 
@@ -288,8 +283,7 @@ class Replication {
   // Office hours: Monday to Friday in Amsterdam time, except the public holidays of the
   // Dutch calendar (`holidays "NL"`, the one the shipped processes use).
   bool working_day(date::local_days day) const {
-    unsigned weekday = date::weekday(day).c_encoding();  // 0 = Sunday
-    return weekday >= 1 && weekday <= 5 && (holidays_ == nullptr || !holidays_->holiday(date::year_month_day(day)));
+    return holidays_.is_working_day(date::sys_days(day.time_since_epoch()));
   }
 
   bool open_at(const Pool& pool, Instant t, Instant* next_open) const {
@@ -385,11 +379,9 @@ class Replication {
       return;
     }
     if (stats != nullptr) {
-      for (const auto& [output, value] : outputs.items()) stats->outputs[name + "." + output] = value;
-      if (stats->measured) {
-        for (const auto& [output, value] : outputs.items()) {
-          ++realised_[{name, output, value.dump()}].completed;
-        }
+      for (const auto& [output, value] : outputs.items()) {
+        stats->outputs[name + "." + output] = value;
+        if (stats->measured) ++realised_[{name, output, value.dump()}].completed;
       }
     }
     if (measured_case(case_id)) workload_[role] += e.minutes / 60;
@@ -472,7 +464,7 @@ class Replication {
     // not the order of opening, decides which goes first.
     std::set<std::string> roles;
     for (const auto& [id, task] : changes.tasks) {
-      if (task.status == runtime::TaskStatus::kOpen && seen_tasks_.insert(id).second && opened(task, at) != nullptr) {
+      if (task.status == runtime::TaskStatus::kOpen && seen_tasks_.insert(id).second && opened(task, at)) {
         roles.insert(task.role);
       }
     }
@@ -491,7 +483,6 @@ class Replication {
       // course of the case is what is compared.
       Json detail = e.detail;
       for (const char* id : {"task", "timer_id", "case", "hash", "process"}) detail.erase(id);
-      c.trace.push_back(fmt::format("{:.0f} {} {}", minutes, e.kind, detail.dump()));
       // What the event concerns, by the names the runtime's audit entries use.
       std::string activity;
       for (const char* name : {"step", "timer", "stage", "event"}) {
@@ -534,12 +525,18 @@ class Replication {
 
   void assume(const std::string& text) { assumptions_.insert(text); }
 
+ public:
+  // The defaults the run had to choose, taken once it is over.
+  std::set<std::string> take_assumptions() { return std::move(assumptions_); }
+
+ private:
+
   ReplicationResult finish() {
     ReplicationResult out;
     out.cases_simulated = started_;
     std::map<std::string, double>& k = out.kpis;
     double measured = 0, open = 0;
-    std::map<std::string, double> milestones, set, moved, stage_days, stage_cases, measure_sum, measure_n;
+    std::map<std::string, double> milestones, set, moved;
     for (auto& [id, c] : cases_) {
       if (!c.measured) continue;
       ++measured;
@@ -550,11 +547,7 @@ class Replication {
       for (const auto& m : c.milestones) ++milestones[m];
       for (const auto& t : c.timers_set) ++set[t];
       for (const auto& t : c.timers_moved) ++moved[t];
-      for (const auto& [stage, minutes] : c.stage_minutes) {
-        stage_days[stage] += minutes / 1440;
-        ++stage_cases[stage];
-        out.durations["days " + stage].push_back(minutes / 1440);
-      }
+      for (const auto& [stage, minutes] : c.stage_minutes) out.durations["days " + stage].push_back(minutes / 1440);
       for (const auto& m : spec_.measures) {
         std::optional<double> first;
         for (const auto& t : m.tasks) {
@@ -562,10 +555,7 @@ class Replication {
             first = done->second;
           }
         }
-        if (!first) continue;
-        measure_sum[m.label] += *first / 60;
-        ++measure_n[m.label];
-        out.durations["measure " + m.label].push_back(*first / 60);
+        if (first) out.durations["measure " + m.label].push_back(*first / 60);
       }
     }
     k["started"] = measured;
@@ -577,7 +567,9 @@ class Replication {
     // An extension is counted among the cases whose term was set at all (the bans imposed), not
     // among all cases.
     for (const auto& [timer, n] : moved) k["moved " + timer] = share(n, set[timer]);
-    for (const auto& [stage, days] : stage_days) k["days " + stage] = days / stage_cases[stage];
+    // Days in a stage and measures are means over the cases that have them.
+    for (const auto& [key, values] : out.durations) k[key] = mean(values);
+    for (const auto& m : spec_.measures) k.emplace("measure " + m.label, 0.0);  // no case got there
     double late_total = 0;
     for (const auto& [task, n] : late_) {
       k["missed " + task] = n;
@@ -586,14 +578,7 @@ class Replication {
     k["missed all"] = late_total;
     for (const auto& [rung, n] : escalations_) k["escalated " + rung] = n;
     for (const auto& [role, hours] : workload_) k["workload " + role] = hours;
-    for (const auto& [role, waits] : waits_) {
-      double sum = 0;
-      for (double w : waits) sum += w;
-      k["wait " + role] = waits.empty() ? 0 : sum / waits.size();
-    }
-    for (const auto& m : spec_.measures) {
-      k["measure " + m.label] = measure_n[m.label] > 0 ? measure_sum[m.label] / measure_n[m.label] : 0;
-    }
+    for (const auto& [role, waits] : waits_) k["wait " + role] = mean(waits);
     k["open"] = open;
     k["refused"] = refused_;
     for (const auto& [key, r] : realised_) {
@@ -613,7 +598,6 @@ class Replication {
         record.measured = c.measured;
         record.ended = c.ended;
         record.end_reason = c.end_reason;
-        record.trace = std::move(c.trace);
         record.events = std::move(c.events);
         out.cases.push_back(std::move(record));
       }
@@ -622,11 +606,12 @@ class Replication {
   }
 
   static double share(double n, double of) { return of > 0 ? n / of : 0; }
+  static double mean(const std::vector<double>& values) {
+    double sum = 0;
+    for (double v : values) sum += v;
+    return share(sum, static_cast<double>(values.size()));
+  }
 
- public:
-  std::set<std::string> assumptions_;
-
- private:
   const Prepared& prepared_;
   const Rules& rules_;
   const Spec& spec_;
@@ -655,10 +640,10 @@ class Replication {
   };
   std::map<std::tuple<std::string, std::string, std::string>, Realisation> realised_;
   std::map<std::pair<std::string, std::string>, double> draws_;
-  const HolidayCalendar* holidays_ = nullptr;
+  const HolidayCalendar& holidays_ = *HolidayCalendar::find("NL");
+  std::set<std::string> assumptions_;
   std::int64_t started_ = 0, refused_ = 0;
 };
-
 
 }  // namespace
 
@@ -666,7 +651,7 @@ ReplicationResult run_replication(const Prepared& prepared, const Spec& spec, in
                                   std::set<std::string>& assumptions) {
   Replication run(prepared, spec, replication, keep_cases);
   ReplicationResult result = run.run();
-  assumptions = std::move(run.assumptions_);
+  assumptions = run.take_assumptions();
   return result;
 }
 
