@@ -11,7 +11,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   antlr4 libantlr4-runtime-dev default-jre-headless
   libfmt-dev libcli11-dev nlohmann-json3-dev libhowardhinnant-date-dev
-  libsqlite3-dev libboost-dev
+  libsqlite3-dev libboost-dev libmimalloc-dev
   libgtest-dev libgmock-dev
   graphviz tzdata
 )

@@ -59,6 +59,13 @@ Duration duration_from(const Json& j) {
 
 namespace {
 
+// A duration's value without a round trip through JSON: a written duration or a term is read
+// straight from the expression (every deadline adds one).
+Duration evaluate_duration(const Expr& e, const EvalContext& ctx) {
+  if (e.kind == EK::kDuration || e.kind == EK::kTerm) return e.duration;
+  return duration_from(evaluate(e, ctx));
+}
+
 const Json* variable(const EvalContext& ctx, const std::string& name) {
   if (ctx.token == nullptr) return nullptr;
   for (auto it = ctx.token->frames.rbegin(); it != ctx.token->frames.rend(); ++it) {
@@ -216,9 +223,9 @@ Json evaluate(const Expr& e, const EvalContext& ctx) {
     if (e.op == BinaryOp::kMul) {
       bool left_int = l.type.kind == TK::kInt;
       std::int64_t factor = evaluate(left_int ? l : r, ctx);
-      result = scale(duration_from(evaluate(left_int ? r : l, ctx)), factor);
+      result = scale(evaluate_duration(left_int ? r : l, ctx), factor);
     } else {
-      Duration a = duration_from(evaluate(l, ctx)), b = duration_from(evaluate(r, ctx));
+      Duration a = evaluate_duration(l, ctx), b = evaluate_duration(r, ctx);
       result = *add(a, e.op == BinaryOp::kSub ? negate(b) : b);
     }
     if (!within_limits(result)) {
@@ -274,7 +281,7 @@ Deadline evaluate_moment(const Expr& e, const EvalContext& ctx) {
       const Expr& base_expr = e.operands[moment_left ? 0 : 1];
       const Expr& dur_expr = e.operands[moment_left ? 1 : 0];
       Deadline base = evaluate_moment(base_expr, ctx);
-      Duration d = duration_from(evaluate(dur_expr, ctx));
+      Duration d = evaluate_duration(dur_expr, ctx);
       bool subtract = e.op == BinaryOp::kSub;
       std::vector<std::string> notes;
       Instant at = ctx.legal.add(base.at, subtract ? negate(d) : d, ctx.calendar, ctx.explain ? &notes : nullptr);

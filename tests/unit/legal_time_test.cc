@@ -285,5 +285,25 @@ TEST(Instant, ParsesUtcOffsetsAndLocalTime) {
   EXPECT_FALSE(parse_instant("yesterday").has_value());
 }
 
+TEST(Instant, ReadsFractionsAndOffsetsAndRefusesEveryOtherShape) {
+  using std::chrono::milliseconds;
+  const Instant utc = *parse_instant("2026-10-30T13:35:00Z");
+  EXPECT_EQ(*parse_instant("2026-10-30T13:35:00.5Z"), utc + milliseconds(500));
+  EXPECT_EQ(*parse_instant("2026-10-30T13:35:00.25Z"), utc + milliseconds(250));
+  EXPECT_EQ(*parse_instant("2026-10-30T13:35:00.125Z"), utc + milliseconds(125));
+  EXPECT_EQ(*parse_instant("2026-10-30T10:05:00-03:30"), utc);
+  EXPECT_EQ(*parse_instant("2026-10-30 14:35:00"), utc);  // Amsterdam, winter time
+  EXPECT_EQ(*parse_instant("2026-10-30T14:35"), utc);
+  EXPECT_EQ(to_iso_utc(*parse_instant("0001-01-01T00:00:00Z")), "0001-01-01T00:00:00Z");
+  for (const char* bad : {"2026-10-30T13:35Z",          // an offset needs the seconds
+                          "2026-10-30T13:35:00.1234Z",  // at most milliseconds
+                          "2026-10-30T13:35:00.Z", "2026-10-30 24:00", "2026-10-30 13:60", "2026-10-30 13:35:60",
+                          "2026-10-30T13:35:00+24:00", "2026-10-30T13:35:00+02", "2026-10-30T13:35:00+02:00x",
+                          "2026-10-30T13:35:00ZZ", "2026-10-30x13:35", "2026-10-3", "2026-10-30 1:35", "+026-10-30",
+                          "2026-00-10", "2026-10-00", "2026-10-30 13:35 ", "", "2026-10-30T13:35:00.000+02:00:"}) {
+    EXPECT_FALSE(parse_instant(bad).has_value()) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace termijn
