@@ -327,6 +327,37 @@ Status Engine::cancel_case(CaseId id, const std::string& reason, const std::stri
   });
 }
 
+Json Engine::incidents() const {
+  Json out = Json::array();
+  for (const auto& [timer_id, case_id] : runtime_.incidents()) {
+    const runtime::Instance& c = *runtime_.find_case(case_id);
+    const runtime::Timer& t = c.timers.at(timer_id);
+    out.push_back(Json{{"id", timer_id},
+                       {"case", case_id},
+                       {"process", c.process},
+                       {"timer", t.name},
+                       {"kind", runtime::to_string(t.kind)},
+                       {"due", to_iso_utc(t.due.at)},
+                       {"failed", t.failed_at ? Json(to_iso_utc(*t.failed_at)) : Json()},
+                       {"error", t.failure},
+                       {"told", runtime_.definition(c.hash)->incident_role}});
+  }
+  return out;
+}
+
+Status Engine::retry_incident(TimerId timer, const Actor& actor, const std::string& key) {
+  Result<CaseId> case_id = runtime_.incident_case(timer);
+  return command("retry incident", key, Json{{"incident", timer}}, case_id.is_ok() ? *case_id : 0, actor,
+                 [&](runtime::Changes& changes) { return runtime_.retry(timer, clock_->now(), changes); });
+}
+
+Status Engine::dismiss_incident(TimerId timer, const std::string& reason, const Actor& actor, const std::string& key) {
+  Result<CaseId> case_id = runtime_.incident_case(timer);
+  return command("dismiss incident", key, Json{{"incident", timer}, {"reason", reason}},
+                 case_id.is_ok() ? *case_id : 0, actor,
+                 [&](runtime::Changes& changes) { return runtime_.dismiss(timer, reason, clock_->now(), changes); });
+}
+
 void Engine::record_refusal(CaseId id, const Actor& actor, const std::string& action, const std::string& reason) {
   runtime::Changes changes;
   changes.audit.push_back(runtime::AuditEntry{

@@ -119,6 +119,17 @@ class Engine {
   Status update_case(CaseId id, const Json& data, const std::string& key = "", const Actor& actor = {});
   Status cancel_case(CaseId id, const std::string& reason, const std::string& key = "", const Actor& actor = {});
 
+  // Incidents: timers whose consequence could not be computed when they fell due (a value the
+  // process needs is missing). Each is held, audited and told to its process's incident role
+  // until a person retries it (after fixing the cause: updating the case data, deploying a fix)
+  // or dismisses it with a reason. The incident's id is its timer's.
+  Json incidents() const;
+  // Fires the incident's timer now, exactly once; if it still fails, refused (FailedPrecondition,
+  // with the reason) and nothing changes.
+  Status retry_incident(TimerId timer, const Actor& actor, const std::string& key = "");
+  // The timer will not fire: cancelled by a person's decision, kept in the audit with `reason`.
+  Status dismiss_incident(TimerId timer, const std::string& reason, const Actor& actor, const std::string& key = "");
+
   // Fires every timer that is due at the clock's now, earliest first; returns how many fired.
   int fire_due();
   std::optional<Instant> next_due() const;

@@ -1,4 +1,4 @@
-// deploy, start, cases, tasks, timers, complete, signal, update, cancel, audit.
+// deploy, start, cases, tasks, timers, complete, signal, update, cancel, incidents, audit.
 #include <fmt/format.h>
 
 #include "engine/api/engine.h"
@@ -12,7 +12,7 @@ namespace {
 struct Options {
   std::string db = "termijn.db";
   bool json = false;
-  std::string process, event, data = "{}", key, role, outputs = "{}", reason, status;
+  std::string process, event, data = "{}", key, role, outputs = "{}", reason, status, by;
   std::int64_t case_id = 0, task_id = 0;
   bool overdue = false, all = false, why = false;
   std::vector<std::string> paths;
@@ -214,6 +214,46 @@ void add_case_commands(CLI::App& app, const GlobalOptions& global, int& exit_cod
         fmt::print("{:>6}  {:<11} {:<30} {:<10} {}\n", r["id"].get<std::int64_t>(), r["kind"].get<std::string>(),
                    r["name"].get<std::string>(), r["status"].get<std::string>(),
                    engine.legal().format(*parse_instant(r["due"].get<std::string>())));
+      }
+      return kClean;
+    });
+  });
+
+  // `termijn incidents` lists; `retry` and `dismiss` are a person's decision, audited by name.
+  auto* incidents = app.add_subcommand("incidents", "Timers that could not fire: list them, retry or dismiss one");
+  add_db(incidents, *o);
+  incidents->add_flag("--json", o->json, "Print JSON");
+  incidents->require_subcommand(0, 1);
+  auto* retry = incidents->add_subcommand("retry", "Fire an incident's timer now, once its cause is fixed");
+  auto* dismiss = incidents->add_subcommand("dismiss", "Decide that an incident's timer will not fire");
+  for (auto* decision : {retry, dismiss}) {
+    add_db(decision, *o);
+    decision->add_option("incident", o->task_id, "Incident id (as listed)")->required();
+    decision->add_option("--by", o->by, "Who decides (recorded in the audit log)")->required();
+    decision->add_option("--key", o->key, "Idempotency key");
+  }
+  dismiss->add_option("--reason", o->reason, "Why the timer will not fire (recorded in the audit log)")->required();
+  retry->callback([o, &global, &exit_code] {
+    exit_code = write_command(*o, global, "{}", "", [&](Engine& engine, const Json&) {
+      return report(engine.retry_incident(o->task_id, Actor::host(o->by), o->key));
+    });
+  });
+  dismiss->callback([o, &global, &exit_code] {
+    exit_code = write_command(*o, global, "{}", "", [&](Engine& engine, const Json&) {
+      return report(engine.dismiss_incident(o->task_id, o->reason, Actor::host(o->by), o->key));
+    });
+  });
+  incidents->callback([o, incidents, &global, &exit_code] {
+    if (!incidents->get_subcommands().empty()) return;
+    exit_code = read_command(*o, global, [&](Engine& engine) {
+      Json rows = engine.incidents();
+      if (o->json) return print_json(rows);
+      if (rows.empty()) fmt::print("no open incidents\n");
+      for (const auto& r : rows) {
+        fmt::print("{:>6}  case {:<6} {:<11} {:<24} due {}  told {}\n        {}\n", r["id"].get<std::int64_t>(),
+                   r["case"].get<std::int64_t>(), r["kind"].get<std::string>(), r["timer"].get<std::string>(),
+                   engine.legal().format(*parse_instant(r["due"].get<std::string>())), r["told"].get<std::string>(),
+                   r["error"].get<std::string>());
       }
       return kClean;
     });

@@ -27,7 +27,7 @@ struct GlobalOptions {
 
 // check, graph, ast: working with process files.
 void add_file_commands(CLI::App& app, const GlobalOptions& global, int& exit_code);
-// deploy, start, cases, tasks, timers, complete, signal, update, cancel, audit: a database.
+// deploy, start, cases, tasks, timers, complete, signal, update, cancel, incidents, audit: a database.
 void add_case_commands(CLI::App& app, const GlobalOptions& global, int& exit_code);
 // test: coordinators' scenario files.
 void add_test_command(CLI::App& app, const GlobalOptions& global, int& exit_code);

@@ -201,6 +201,9 @@ struct Process {
   std::map<std::string, std::vector<std::string>> event_fields;
   std::vector<LegalTerm> terms;  // every term the process uses, with this process's value
   std::optional<Calendar> calendar;
+  // Who is told at once when a timer of a case cannot fire (an incident): the role that
+  // administers, unless the process names another.
+  std::string incident_role = "beheer";
   std::vector<Node> nodes;
   std::vector<Scope> scopes;
   std::vector<NodeId> starts;            // kStart nodes

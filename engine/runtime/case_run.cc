@@ -126,9 +126,12 @@ TimerId CaseRun::schedule(Timer timer) {
   return timer.id;
 }
 
-void CaseRun::cancel_timer(TimerId id) {
+void CaseRun::cancel_timer(TimerId id, const char* kind, const std::string& reason) {
   auto it = c().timers.find(id);
   if (it == c().timers.end()) return;
+  if (it->second.status == TimerStatus::kFailed) {
+    audit(kind, Json{{"timer", it->second.name}, {"timer_id", id}, {"error", it->second.failure}, {"reason", reason}});
+  }
   it->second.status = TimerStatus::kCancelled;
   write(it->second);
   c().timers.erase(it);

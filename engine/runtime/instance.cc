@@ -23,6 +23,7 @@ const char* to_string(TimerStatus s) {
     case TimerStatus::kPending: return "pending";
     case TimerStatus::kFired: return "fired";
     case TimerStatus::kCancelled: return "cancelled";
+    case TimerStatus::kFailed: return "failed";
   }
   return "?";
 }
@@ -94,8 +95,14 @@ Timer timer_from(const Json& j) {
   t.rung = j.at("rung");
   t.token = j.at("token");
   t.due = deadline_from(j.at("due"));
-  t.status = enum_from<TimerStatus>(j.at("status"), {TimerStatus::kPending, TimerStatus::kFired, TimerStatus::kCancelled});
+  t.status = enum_from<TimerStatus>(j.at("status"), {TimerStatus::kPending, TimerStatus::kFired, TimerStatus::kCancelled,
+                                                     TimerStatus::kFailed});
   t.fired_at = opt_instant_from(j.at("fired_at"));
+  // Written only for an incident (cases stored before incidents existed have neither).
+  if (j.contains("failure")) {
+    t.failed_at = opt_instant_from(j.at("failed_at"));
+    t.failure = j.at("failure");
+  }
   return t;
 }
 
@@ -133,9 +140,14 @@ Json to_json(const Task& t) {
 }
 
 Json to_json(const Timer& t) {
-  return Json{{"id", t.id}, {"case", t.case_id}, {"kind", to_string(t.kind)}, {"name", t.name}, {"task", t.task},
+  Json j{{"id", t.id}, {"case", t.case_id}, {"kind", to_string(t.kind)}, {"name", t.name}, {"task", t.task},
               {"rung", t.rung}, {"token", t.token}, {"due", deadline_json(t.due)}, {"status", to_string(t.status)},
               {"fired_at", opt_instant(t.fired_at)}};
+  if (t.status == TimerStatus::kFailed) {
+    j["failed_at"] = opt_instant(t.failed_at);
+    j["failure"] = t.failure;
+  }
+  return j;
 }
 
 Json to_json(const Instance& i) {

@@ -49,7 +49,9 @@ struct Task {
 };
 
 enum class TimerKind { kNamed, kRung, kWait };
-enum class TimerStatus { kPending, kFired, kCancelled };
+// kFailed: its consequence could not be computed (a value the process needs is missing). It is an
+// incident: held, neither pending nor fired, until a person retries it or dismisses it.
+enum class TimerStatus { kPending, kFired, kCancelled, kFailed };
 const char* to_string(TimerKind kind);
 const char* to_string(TimerStatus status);
 
@@ -64,6 +66,8 @@ struct Timer {
   Deadline due;
   TimerStatus status = TimerStatus::kPending;
   std::optional<Instant> fired_at;
+  std::optional<Instant> failed_at;  // kFailed: when it fell due and could not fire
+  std::string failure;               // kFailed: why
 };
 
 // Where a token is inside parallel branches and `for each` bodies: one frame per fork.

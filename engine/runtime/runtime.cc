@@ -333,18 +333,62 @@ Status Runtime::fire(TimerId timer_id, Instant now, Changes& changes, const Chan
   CaseRun run(*this, changes, c.id, now);
   Status status = guarded([&] { run.fired(timer); });
   if (!status.is_ok()) {
-    // A timer whose consequence cannot be computed still counts as fired, once; the problem is
-    // recorded for people to see instead of retried forever.
+    // Not retried for ever, and not dropped: an incident, held until a person decides. What the
+    // timer would have done is undone; the case waits where it was.
     changes = Changes{};
     Instance& fresh = working(where->second, changes);
-    Timer t = fresh.timers.at(timer_id);
+    Timer& t = fresh.timers.at(timer_id);
+    t.status = TimerStatus::kFailed;
+    t.failed_at = now;
+    t.failure = status.message();
     CaseRun again(*this, changes, fresh.id, now);
-    t.status = TimerStatus::kFired;
-    t.fired_at = now;
     again.write(t);
-    fresh.timers.erase(timer_id);
-    again.audit("timer failed", Json{{"timer", t.name}, {"timer_id", timer_id}, {"error", status.message()}});
+    const model::Process& p = *definition(fresh.hash);
+    again.audit("incident opened", Json{{"timer", t.name}, {"timer_id", timer_id}, {"error", t.failure},
+                                        {"told", p.incident_role}});
+    again.notify({p.incident_role},
+                 fmt::format("Storing in zaak {}: '{}' (termijn {} van {}) kon niet worden uitgevoerd: {}. Herstel de "
+                             "oorzaak en voer hem opnieuw uit, of besluit hem te laten vervallen.",
+                             fresh.id, t.name, timer_id, legal_.format(t.due.at), t.failure),
+                 t.name);
   }
+  return Status::ok();
+}
+
+Result<CaseId> Runtime::incident_case(TimerId timer) const {
+  auto it = incidents_.find(timer);
+  if (it == incidents_.end()) return Status(StatusCode::kNotFound, fmt::format("no open incident {}", timer));
+  return it->second;
+}
+
+Status Runtime::retry(TimerId timer_id, Instant now, Changes& changes) {
+  Result<CaseId> id = incident_case(timer_id);
+  if (!id.is_ok()) return id.status();
+  Instance& c = working(*id, changes);
+  Timer timer = c.timers.at(timer_id);
+  std::string failure = timer.failure;
+  timer.status = TimerStatus::kPending;
+  timer.failed_at.reset();
+  timer.failure.clear();
+  CaseRun run(*this, changes, c.id, now);
+  run.audit("incident retried", Json{{"timer", timer.name}, {"timer_id", timer_id}, {"error", failure}});
+  Status status = guarded([&] { run.fired(timer); });
+  if (!status.is_ok()) {
+    return Status(StatusCode::kFailedPrecondition,
+                  fmt::format("timer {} '{}' still cannot fire: {}", timer_id, timer.name, status.message()));
+  }
+  return Status::ok();
+}
+
+Status Runtime::dismiss(TimerId timer_id, const std::string& reason, Instant now, Changes& changes) {
+  if (reason.empty()) {
+    return Status(StatusCode::kInvalidArgument, "dismissing an incident needs a reason: what a process promised is "
+                                                "dropped only by a person's decision, and the audit keeps why");
+  }
+  Result<CaseId> id = incident_case(timer_id);
+  if (!id.is_ok()) return id.status();
+  CaseRun run(*this, changes, working(*id, changes).id, now);
+  run.cancel_timer(timer_id, "incident dismissed", reason);
   return Status::ok();
 }
 
@@ -401,6 +445,16 @@ void Runtime::apply(Changes& changes) {
           due_queue_.insert(after);
         });
     auto live = cases_.find(id);
+    if (live != cases_.end()) {
+      for (const auto& [timer_id, timer] : live->second.timers) {
+        if (timer.status == TimerStatus::kFailed) incidents_.erase(timer_id);
+      }
+    }
+    if (running) {
+      for (const auto& [timer_id, timer] : instance.timers) {
+        if (timer.status == TimerStatus::kFailed) incidents_[timer_id] = id;
+      }
+    }
     auto task_of = [](const auto& entry) { return entry.first; };
     diff_by_id(
         live == cases_.end() ? kNoTasks : live->second.tasks, running ? instance.tasks : kNoTasks, task_of, task_of,

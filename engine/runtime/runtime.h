@@ -39,6 +39,17 @@ class Runtime {
   // Fires one timer. Within a batch, `earlier` holds what the batch's previous timers changed,
   // so this one sees it; the result goes into `changes` alone and is merged by the caller.
   Status fire(TimerId timer, Instant now, Changes& changes, const Changes* earlier = nullptr);
+  // A timer whose consequence cannot be computed is not dropped: fire() makes it an incident
+  // (held, audited, its process's incident role told). A person then either retries it, which
+  // fires it now, exactly once, or is refused with the reason and nothing changes; or dismisses
+  // it with a reason, which cancels it. Both are audited.
+  Status retry(TimerId timer, Instant now, Changes& changes);
+  Status dismiss(TimerId timer, const std::string& reason, Instant now, Changes& changes);
+  // The open incidents: each failed timer and its case.
+  const std::map<TimerId, CaseId>& incidents() const { return incidents_; }
+  // The case of open incident `timer`; NotFound when there is none.
+  Result<CaseId> incident_case(TimerId timer) const;
+
   // Pending timers due at or before `now`, earliest first, at most `limit`.
   std::vector<TimerId> due_timers(Instant now, std::size_t limit) const;
 
@@ -72,6 +83,7 @@ class Runtime {
   std::map<CaseId, Instance> cases_;
   std::map<TaskId, CaseId> task_index_;
   std::map<TimerId, CaseId> timer_index_;
+  std::map<TimerId, CaseId> incidents_;
   std::set<std::tuple<Instant, TimerId>> due_queue_;
   std::map<CaseId, std::vector<std::tuple<Instant, TimerId>>> queued_by_case_;
   CaseId next_case_ = 1;

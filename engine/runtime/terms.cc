@@ -87,7 +87,8 @@ void CaseRun::replan(const std::string& because) {
   }
   std::vector<TimerId> waits;
   for (const auto& [timer_id, timer] : c().timers) {
-    if (timer.kind == TimerKind::kWait) waits.push_back(timer_id);
+    // A failed wait stays an incident for a person to decide on; replanning does not revive it.
+    if (timer.kind == TimerKind::kWait && timer.status == TimerStatus::kPending) waits.push_back(timer_id);
   }
   for (TimerId w : waits) {
     Timer old = c().timers.at(w);

@@ -70,7 +70,7 @@ class Firings {
     store::Database raw(db);
     store::Statement s(raw.handle(),
                        "SELECT seq, detail FROM audit WHERE seq > ? "
-                       "AND kind IN ('timer fired', 'escalated', 'timer failed') ORDER BY seq");
+                       "AND kind IN ('timer fired', 'escalated', 'incident opened') ORDER BY seq");
     s.bind(1, last_seq_);
     while (s.step()) {
       last_seq_ = s.integer(0);

@@ -84,6 +84,7 @@ const BodySpec kEventBody{{{"event", Json::value_t::string, true}, {"data", Json
 const BodySpec kNoBody{};
 const BodySpec kCompleteBody{{{"outputs", Json::value_t::object}}};
 const BodySpec kPurgeBody{{{"before", Json::value_t::string}}};
+const BodySpec kDismissBody{{{"reason", Json::value_t::string, true}}};
 
 Json diagnostics_json(const DiagnosticList& list) {
   Json out = Json::array();
@@ -196,6 +197,9 @@ HttpApi::HttpApi(Engine& engine, std::function<void()> after_command)
       {"GET", "/api/v1/audit/verify", &HttpApi::verify_audit},
       {"POST", "/api/v1/purge", &HttpApi::purge, false, kPurgeBody},
       {"GET", "/api/v1/sinks", &HttpApi::sinks},
+      {"GET", "/api/v1/incidents", &HttpApi::list_incidents},
+      {"POST", "/api/v1/incidents/{id}/retry", &HttpApi::retry_incident, false, kNoBody},
+      {"POST", "/api/v1/incidents/{id}/dismiss", &HttpApi::dismiss_incident, false, kDismissBody},
       {"GET", "/", &HttpApi::web_asset, true},
       {"GET", "/{name}", &HttpApi::web_asset, true},
   };
@@ -635,6 +639,28 @@ HttpResponse HttpApi::purge(Call& call) {
 HttpResponse HttpApi::sinks(Call& call) {
   if (auto refused = require_admin(call)) return *refused;
   return json_response(200, engine_.store().sinks());
+}
+
+// Incidents are the administrators': a timer that could not fire concerns the system, not the
+// case's content, and retrying or dropping it is their decision (audited with who decided).
+HttpResponse HttpApi::list_incidents(Call& call) {
+  if (auto refused = require_admin(call)) return *refused;
+  return json_response(200, engine_.incidents());
+}
+
+HttpResponse HttpApi::retry_incident(Call& call) {
+  if (auto refused = require_admin(call)) return *refused;
+  Status s = engine_.retry_incident(call.id(), call.caller.actor(), scoped_key(call));
+  if (s.is_ok()) after_command();
+  return from_status(s);
+}
+
+HttpResponse HttpApi::dismiss_incident(Call& call) {
+  if (auto refused = require_admin(call)) return *refused;
+  Status s = engine_.dismiss_incident(call.id(), call.body["reason"].get<std::string>(), call.caller.actor(),
+                                      scoped_key(call));
+  if (s.is_ok()) after_command();
+  return from_status(s);
 }
 
 }  // namespace termijn::http

@@ -107,6 +107,9 @@ class HttpApi {
   HttpResponse verify_audit(Call& call);
   HttpResponse purge(Call& call);
   HttpResponse sinks(Call& call);
+  HttpResponse list_incidents(Call& call);
+  HttpResponse retry_incident(Call& call);
+  HttpResponse dismiss_incident(Call& call);
 
   // The files of a deploy upload, or the refusal.
   std::optional<HttpResponse> upload(Call& call, std::map<std::string, std::string>& files);

@@ -46,7 +46,10 @@ class CaseRun {
   void write(Task&& t) { changes_.tasks[t.id] = std::move(t); }
   void write(const Timer& t) { changes_.timers[t.id] = t; }
   TimerId schedule(Timer timer);
-  void cancel_timer(TimerId id);
+  // An incident's timer (kFailed) that is cancelled closes the incident, audited as `kind` with
+  // `reason`: by default because the case moved past it (the task was done, the case ended).
+  void cancel_timer(TimerId id, const char* kind = "incident closed",
+                    const std::string& reason = "the case moved past it");
   void call(int id, const Node& node);
 
   // ---- tasks (tasks.cc) ----
