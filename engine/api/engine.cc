@@ -80,7 +80,9 @@ Result<std::unique_ptr<Engine>> Engine::open(EngineOptions options) {
   if (options.clock == nullptr) return Status(StatusCode::kInvalidArgument, "the engine needs a clock");
   std::unique_ptr<store::Store> store;
   try {
-    store = std::make_unique<store::Store>(options.store_path, options.durable, options.full_integrity_check);
+    std::optional<store::AuditKey> key;
+    if (!options.audit_key_file.empty()) key = store::AuditKey::from_file(options.audit_key_file);
+    store = std::make_unique<store::Store>(options.store_path, options.durable, options.full_integrity_check, key);
     // The log's end, where a rewrite or a cut would be (the whole log: `termijn audit verify`).
     constexpr std::int64_t kAuditTail = 1000;
     store::AuditCheck tail = store->verify_audit_tail(kAuditTail);
@@ -388,7 +390,8 @@ Result<Engine::Purge> Engine::purge(std::optional<Instant> ended_before, const A
                              Json{{"ended_before", to_iso_utc(cutoff)},
                                   {"cite", "art. 10 Wth: data kept no longer than five years"}, {"actor", by.to_json()}}};
   try {
-    return Purge{cutoff, store_->purge_ended_before(cutoff, std::move(record))};
+    store::PurgeOutcome outcome = store_->purge_ended_before(cutoff, std::move(record));
+    return Purge{cutoff, std::move(outcome.cases), outcome.log_emptied};
   } catch (const std::exception& e) {
     return Status(StatusCode::kInternal, fmt::format("the store did not purge: {}", e.what()));
   }

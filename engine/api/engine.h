@@ -33,6 +33,9 @@ struct EngineOptions {
   bool durable = true;
   // On open the store runs SQLite's quick_check; true: the full integrity_check (slower).
   bool full_integrity_check = false;
+  // A keyed database's audit key: a file only its owner can read, kept outside the database
+  // (store/audit_chain.h). Empty: the database must not be keyed.
+  std::string audit_key_file = {};
 };
 
 struct DeployedProcess {
@@ -150,6 +153,8 @@ class Engine {
   struct Purge {
     Instant ended_before;
     std::vector<CaseId> cases;
+    // false: a reader kept the write-ahead log, which may still hold purged pages; purge again.
+    bool log_emptied = true;
   };
   Result<Purge> purge(std::optional<Instant> ended_before, const Actor& by);
 

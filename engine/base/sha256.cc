@@ -1,5 +1,6 @@
 #include "engine/base/sha256.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 
@@ -44,7 +45,7 @@ void compress(std::array<std::uint32_t, 8>& h, const unsigned char* block) {
 
 }  // namespace
 
-std::string sha256_hex(std::string_view data) {
+Sha256Digest sha256(std::string_view data) {
   std::array<std::uint32_t, 8> h = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
                                     0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
   std::size_t full = data.size() / 64 * 64;
@@ -61,13 +62,45 @@ std::string sha256_hex(std::string_view data) {
   for (int i = 0; i < 8; ++i) tail[tail_size - 1 - i] = static_cast<unsigned char>(bits >> (8 * i));
   for (std::size_t i = 0; i < tail_size; i += 64) compress(h, tail + i);
 
-  static const char* kHex = "0123456789abcdef";
-  std::string out;
-  out.reserve(64);
-  for (std::uint32_t word : h) {
-    for (int shift = 28; shift >= 0; shift -= 4) out += kHex[(word >> shift) & 0xf];
+  Sha256Digest out{};
+  for (std::size_t i = 0; i < h.size(); ++i) {
+    for (std::size_t b = 0; b < 4; ++b) out[4 * i + b] = static_cast<unsigned char>(h[i] >> (24 - 8 * b));
   }
   return out;
+}
+
+std::string to_hex(const Sha256Digest& digest) {
+  static const char* kHex = "0123456789abcdef";
+  std::string out;
+  out.reserve(2 * digest.size());
+  for (unsigned char byte : digest) {
+    out += kHex[byte >> 4];
+    out += kHex[byte & 0xf];
+  }
+  return out;
+}
+
+std::string sha256_hex(std::string_view data) { return to_hex(sha256(data)); }
+
+std::string hmac_sha256_hex(std::string_view key, std::string_view message) {
+  // RFC 2104 with B = 64: a key longer than a block is hashed first, then zero-padded to a block.
+  constexpr std::size_t kBlock = 64;
+  std::string block(kBlock, '\0');
+  if (key.size() > kBlock) {
+    Sha256Digest hashed = sha256(key);
+    std::copy(hashed.begin(), hashed.end(), block.begin());
+  } else {
+    std::copy(key.begin(), key.end(), block.begin());
+  }
+  std::string inner(kBlock, '\0'), outer(kBlock, '\0');
+  for (std::size_t i = 0; i < kBlock; ++i) {
+    inner[i] = static_cast<char>(block[i] ^ 0x36);
+    outer[i] = static_cast<char>(block[i] ^ 0x5c);
+  }
+  inner.append(message);
+  Sha256Digest inner_digest = sha256(inner);
+  outer.append(reinterpret_cast<const char*>(inner_digest.data()), inner_digest.size());
+  return sha256_hex(outer);
 }
 
 }  // namespace termijn

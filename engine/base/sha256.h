@@ -1,12 +1,21 @@
 #pragma once
 
+#include <array>
 #include <string>
 #include <string_view>
 
 namespace termijn {
 
-// SHA-256 of `data` as 64 lowercase hex digits (FIPS 180-4). Used for definition versions and,
-// later, the audit hash chain.
+using Sha256Digest = std::array<unsigned char, 32>;
+
+// SHA-256 of `data` (FIPS 180-4): definition versions, token hashes, the audit hash chain.
+Sha256Digest sha256(std::string_view data);
+std::string to_hex(const Sha256Digest& digest);
+// The digest as 64 lowercase hex digits.
 std::string sha256_hex(std::string_view data);
+
+// HMAC-SHA256 (RFC 2104) of `message` under `key`, as 64 lowercase hex digits: the keyed audit
+// chain, where only who holds the key can compute a link.
+std::string hmac_sha256_hex(std::string_view key, std::string_view message);
 
 }  // namespace termijn

@@ -1,12 +1,11 @@
-// token add|list|revoke, purge: administering a database.
+// token add|list|revoke, purge, backup, restore: administering a database.
 #include <fmt/format.h>
-
-#include <cstdlib>
 
 #include "engine/api/engine.h"
 #include "engine/api/http/api.h"
 #include "engine/cli/commands.h"
 #include "engine/cli/database_lock.h"
+#include "engine/store/backup.h"
 #include "engine/time/instant.h"
 
 namespace termijn::cli {
@@ -15,15 +14,16 @@ namespace {
 
 struct AdminOptions {
   std::string db = "termijn.db";
-  std::string name, organisation, role, before, by;
+  std::string name, organisation, role, before, by, copy_path;
+  bool force = false;
 };
 
 // Tokens live in their own table, not in the engine's state: they can be managed while a
 // 'serve' runs, which reads them per request.
 template <typename F>
-int with_store(const AdminOptions& o, F&& apply) {
+int with_store(const AdminOptions& o, const GlobalOptions& global, F&& apply) {
   try {
-    store::Store store(o.db);
+    store::Store store(o.db, true, false, global.audit_key());
     return apply(store);
   } catch (const std::exception& e) {
     fmt::print(stderr, "termijn: {}\n", e.what());
@@ -42,11 +42,27 @@ int with_engine(const AdminOptions& o, const GlobalOptions& global, F&& apply) {
   return apply(*engine.value());
 }
 
-// Who administers from the command line: --by, or the login name.
-Actor operator_actor(const AdminOptions& o) {
-  if (!o.by.empty()) return Actor::host(o.by);
-  const char* user = std::getenv("USER");
-  return Actor::host(user != nullptr ? user : "");
+// Copies a database for backup or restore and says what was copied. A copy that fails its
+// checks is an error in the input (exit 1); everything else, I/O trouble (exit 2).
+int copy_and_report(const std::string& from, const std::string& to, const AdminOptions& o,
+                    const GlobalOptions& global, const char* done) {
+  store::CopyOptions options;
+  options.replace = o.force;
+  try {
+    options.key = global.audit_key();
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "termijn: {}\n", e.what());
+    return kUsage;
+  }
+  Result<store::CopyReport> copied = store::copy_database(from, to, options);
+  if (!copied.is_ok()) {
+    fmt::print(stderr, "termijn: {}\n", copied.status().message());
+    return copied.status().code() == StatusCode::kInvalidArgument ? kErrors : kUsage;
+  }
+  std::string keyed = copied->keyed_from == 0 ? "not keyed" : fmt::format("keyed from entry {}", copied->keyed_from);
+  fmt::print("{} '{}' to '{}': {} case(s), audit log intact ({} entries, {}), {} bytes in {} ms\n", done, from, to,
+             copied->cases, copied->audit_entries, keyed, copied->bytes, copied->took.count());
+  return kClean;
 }
 
 }  // namespace
@@ -73,7 +89,7 @@ void add_admin_commands(CLI::App& app, const GlobalOptions& global, int& exit_co
         }
       }
       Result<std::string> token =
-          http::issue_token(engine, store::TokenHolder{o->name, o->organisation, o->role}, operator_actor(*o));
+          http::issue_token(engine, store::TokenHolder{o->name, o->organisation, o->role}, operator_actor(o->by));
       if (!token.is_ok()) return report(token.status());
       fmt::print("{}\n", *token);
       return kClean;
@@ -82,8 +98,8 @@ void add_admin_commands(CLI::App& app, const GlobalOptions& global, int& exit_co
 
   auto* list = token->add_subcommand("list", "List tokens (names and roles; never the tokens)");
   list->add_option("--db", o->db, "The database file")->capture_default_str();
-  list->callback([o, &exit_code] {
-    exit_code = with_store(*o, [&](store::Store& store) {
+  list->callback([o, &global, &exit_code] {
+    exit_code = with_store(*o, global, [&](store::Store& store) {
       for (const auto& t : store.tokens()) {
         fmt::print("{:<32} {:<28} {:<20} {}\n", t["name"].get<std::string>(), t["organisation"].get<std::string>(),
                    t["role"].get<std::string>(), t["revoked"].is_null() ? "active" : "revoked");
@@ -98,7 +114,7 @@ void add_admin_commands(CLI::App& app, const GlobalOptions& global, int& exit_co
   revoke->add_option("--by", o->by, "Who revokes it (recorded in the audit log; default: the login name)");
   revoke->callback([o, &global, &exit_code] {
     exit_code = with_engine(*o, global, [&](Engine& engine) {
-      Status revoked = http::revoke_token(engine, o->name, operator_actor(*o));
+      Status revoked = http::revoke_token(engine, o->name, operator_actor(o->by));
       if (!revoked.is_ok()) return report(revoked);
       fmt::print("revoked {}\n", o->name);
       return kClean;
@@ -137,7 +153,34 @@ void add_admin_commands(CLI::App& app, const GlobalOptions& global, int& exit_co
       return;
     }
     fmt::print("purged {} case(s) that ended before {}\n", purged->cases.size(), to_iso_utc(purged->ended_before));
+    if (!purged->log_emptied) {
+      fmt::print(stderr, "termijn: another program was reading '{}', so its write-ahead log ('{}-wal') may still "
+                 "hold purged data; purge again when it has finished\n", o->db, o->db);
+    }
     exit_code = kClean;
+  });
+
+  auto* backup = app.add_subcommand("backup", "Copy a database, also while a 'serve' runs on it, and check the copy");
+  backup->add_option("--db", o->db, "The database file")->capture_default_str();
+  backup->add_option("--to", o->copy_path, "The backup file to write")->required();
+  backup->add_flag("--force", o->force, "Replace the backup file if it exists");
+  backup->callback([o, &global, &exit_code] {
+    exit_code = copy_and_report(o->db, o->copy_path, *o, global, "backed up");
+  });
+
+  auto* restore = app.add_subcommand("restore", "Put a backup in place of a database; no 'serve' may run on it");
+  restore->add_option("--from", o->copy_path, "The backup file")->required();
+  restore->add_option("--db", o->db, "The database file to restore")->capture_default_str();
+  restore->add_flag("--force", o->force, "Replace the database file if it exists");
+  restore->callback([o, &global, &exit_code] {
+    // A server would go on with the database it has open, and overwrite the restored one.
+    DatabaseLock lock(o->db);
+    if (!lock.held()) {
+      fmt::print(stderr, "termijn: a 'serve' (or another termijn writer) holds '{}'; stop it before restoring\n", o->db);
+      exit_code = kUsage;
+      return;
+    }
+    exit_code = copy_and_report(o->copy_path, o->db, *o, global, "restored");
   });
 }
 

@@ -267,7 +267,8 @@ void add_case_commands(CLI::App& app, const GlobalOptions& global, int& exit_cod
     exit_code = read_command(*o, global, [&](Engine& engine) {
       store::AuditCheck check = engine.verify_audit();
       if (check.ok) {
-        fmt::print("audit log intact: {} entries\n", check.entries);
+        fmt::print("audit log intact: {} entries{}\n", check.entries,
+                   check.keyed_from == 0 ? "" : fmt::format(", keyed from entry {}", check.keyed_from));
       } else {
         fmt::print(stderr, "audit log broken: {}\n", check.problem);
         return kErrors;
@@ -275,6 +276,35 @@ void add_case_commands(CLI::App& app, const GlobalOptions& global, int& exit_cod
       return kClean;
     });
   });
+  auto* key = audit->add_subcommand("key", "Key the audit log with the key given by --audit-key, from the next entry on");
+  add_db(key, *o);
+  key->add_option("--by", o->by, "Who keys it (recorded in the audit log; default: the login name)");
+  key->callback([o, &global, &exit_code] {
+    // Every writer must open the database with the key from now on: none may run meanwhile.
+    DatabaseLock lock(o->db);
+    if (!lock.held()) {
+      fmt::print(stderr, "termijn: a 'serve' (or another termijn writer) holds '{}'; stop it first\n", o->db);
+      exit_code = kUsage;
+      return;
+    }
+    try {
+      std::optional<store::AuditKey> audit_key = global.audit_key();
+      if (!audit_key) {
+        fmt::print(stderr, "termijn: give the key file with --audit-key FILE (or TERMIJN_AUDIT_KEY_FILE)\n");
+        exit_code = kUsage;
+        return;
+      }
+      store::Store store(o->db, true, global.full_integrity_check);
+      store.key_audit_log(*audit_key, SystemClock().now(), operator_actor(o->by).to_json());
+      fmt::print("audit log of '{}' keyed from entry {} (key {})\n", o->db, store.verify_audit().keyed_from,
+                 audit_key->fingerprint().substr(0, 16));
+      exit_code = kClean;
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "termijn: cannot key the audit log of '{}': {}\n", o->db, e.what());
+      exit_code = kUsage;
+    }
+  });
+
   auto* log = audit->add_subcommand("log", "Print the audit log");
   add_db(log, *o);
   log->add_option("--case", o->case_id, "Only this case");

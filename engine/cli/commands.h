@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,7 +21,10 @@ constexpr int kUsage = 2;
 struct GlobalOptions {
   std::vector<std::string> stdlib;  // extra folders for `import name`
   bool full_integrity_check = false;  // --integrity-check: SQLite's integrity_check on open
+  std::string audit_key_file;  // --audit-key or TERMIJN_AUDIT_KEY_FILE: a keyed database's key
   std::vector<std::filesystem::path> stdlib_dirs() const;
+  // The audit key, read from its file; nothing when none is given. Throws SqliteError.
+  std::optional<store::AuditKey> audit_key() const;
   // How every command opens a database.
   EngineOptions engine_options(const std::string& db, Clock& clock) const;
 };
@@ -31,7 +35,7 @@ void add_file_commands(CLI::App& app, const GlobalOptions& global, int& exit_cod
 void add_case_commands(CLI::App& app, const GlobalOptions& global, int& exit_code);
 // test: coordinators' scenario files.
 void add_test_command(CLI::App& app, const GlobalOptions& global, int& exit_code);
-// token, purge: administering a database.
+// token, purge, backup, restore: administering a database.
 void add_admin_commands(CLI::App& app, const GlobalOptions& global, int& exit_code);
 // simulate: scenarios of legal terms compared on the virtual clock.
 void add_simulate_command(CLI::App& app, const GlobalOptions& global, int& exit_code);
@@ -40,5 +44,8 @@ void add_serve_command(CLI::App& app, const GlobalOptions& global, int& exit_cod
 
 // Maps an engine status to an exit code, printing the reason.
 int report(const Status& status);
+
+// Who administers from the command line, for the audit log: `by`, or the login name.
+Actor operator_actor(const std::string& by);
 
 }  // namespace termijn::cli

@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <cstdlib>
+
 #include "engine/driver/compilation.h"
 
 namespace termijn::cli {
@@ -16,7 +18,19 @@ std::vector<std::filesystem::path> GlobalOptions::stdlib_dirs() const {
 EngineOptions GlobalOptions::engine_options(const std::string& db, Clock& clock) const {
   EngineOptions options{db, &clock, stdlib_dirs()};
   options.full_integrity_check = full_integrity_check;
+  options.audit_key_file = audit_key_file;
   return options;
+}
+
+std::optional<store::AuditKey> GlobalOptions::audit_key() const {
+  if (audit_key_file.empty()) return std::nullopt;
+  return store::AuditKey::from_file(audit_key_file);
+}
+
+Actor operator_actor(const std::string& by) {
+  if (!by.empty()) return Actor::host(by);
+  const char* user = std::getenv("USER");
+  return Actor::host(user != nullptr ? user : "");
 }
 
 int report(const Status& status) {
@@ -37,6 +51,9 @@ int main(int argc, char** argv) {
   app.add_option("--stdlib", global.stdlib, "Extra folder searched by 'import <name>'")->allow_extra_args(false);
   app.add_flag("--integrity-check", global.full_integrity_check,
                "Check the whole database with SQLite's integrity_check on open (default: quick_check)");
+  app.add_option("--audit-key", global.audit_key_file,
+                 "The key file of a keyed audit log (mode 600, 32 bytes or more; see docs/operations.md)")
+      ->envname("TERMIJN_AUDIT_KEY_FILE");
   int exit_code = kClean;
   add_file_commands(app, global, exit_code);
   add_case_commands(app, global, exit_code);

@@ -56,9 +56,10 @@ std::string Statement::text(int column) const {
 
 bool Statement::is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
 
-Database::Database(const std::string& path) {
-  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr) !=
-      SQLITE_OK) {
+Database::Database(const std::string& path, Mode mode) {
+  int flags = (mode == Mode::kCreate ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY) |
+              SQLITE_OPEN_FULLMUTEX;
+  if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
     std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close(db_);
     throw SqliteError(fmt::format("cannot open database '{}': {}", path, message));
@@ -89,6 +90,22 @@ void Database::exec(const std::string& sql) {
 std::int64_t Database::scalar(const std::string& sql) {
   Statement s(db_, sql.c_str());
   return s.step() ? s.integer(0) : 0;
+}
+
+std::string integrity_problems(Database& db, bool full) {
+  // quick_check finds damaged pages, records and indexes in O(size); integrity_check also
+  // compares every index with its table (slower).
+  std::string problems;
+  try {
+    Statement check(db.handle(), full ? "PRAGMA integrity_check(20)" : "PRAGMA quick_check(20)");
+    while (check.step()) {
+      if (check.text(0) == "ok") continue;
+      problems += (problems.empty() ? "" : "; ") + check.text(0);
+    }
+  } catch (const SqliteError& e) {
+    problems = e.what();  // e.g. "file is not a database"
+  }
+  return problems;
 }
 
 Transaction::Transaction(Database& db) : db_(db) { db_.cached("BEGIN IMMEDIATE").run(); }

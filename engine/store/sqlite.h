@@ -44,7 +44,10 @@ class Statement {
 
 class Database {
  public:
-  explicit Database(const std::string& path);
+  // kCreate opens for writing and creates a missing file; kReadOnly only reads an existing one
+  // (a backup's source: it never writes to the database it copies).
+  enum class Mode { kCreate, kReadOnly };
+  explicit Database(const std::string& path, Mode mode = Mode::kCreate);
   ~Database();
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
@@ -60,6 +63,10 @@ class Database {
   sqlite3* db_ = nullptr;
   std::map<std::string, std::unique_ptr<Statement>> statements_;
 };
+
+// What SQLite's quick_check (`full`: integrity_check) finds wrong with `db`, "; "-separated;
+// empty when nothing is.
+std::string integrity_problems(Database& db, bool full);
 
 // Commits on commit(); rolls back if destroyed before.
 class Transaction {

@@ -74,12 +74,13 @@ ALTER TABLE commands ADD COLUMN fingerprint TEXT NOT NULL DEFAULT '';
     {R"sql(
 ALTER TABLE outbox ADD COLUMN persons TEXT NOT NULL DEFAULT '[]';
 )sql"},
+    // 5: a keyed audit log records from which entry on its links are HMACs, and the key's
+    // fingerprint (never the key). No row: the log is not keyed, as every log before this was.
+    {R"sql(
+CREATE TABLE audit_keying(
+  id INTEGER PRIMARY KEY CHECK (id = 1), fingerprint TEXT NOT NULL, from_seq INTEGER NOT NULL);
+)sql"},
 };
-
-std::string chain_hash(const std::string& prev, std::int64_t seq, std::int64_t case_id, std::int64_t at,
-                       const std::string& kind, const std::string& detail_hash) {
-  return sha256_hex(fmt::format("{}|{}|{}|{}|{}|{}", prev, seq, case_id, at, kind, detail_hash));
-}
 
 // Migration 2: re-chains the existing entries over their details' hashes.
 void rehash_audit(Database& db) {
@@ -89,7 +90,8 @@ void rehash_audit(Database& db) {
   std::int64_t last = 0;
   while (read.step()) {
     std::string detail_hash = sha256_hex(read.text(4));
-    std::string next = chain_hash(prev, read.integer(0), read.integer(1), read.integer(2), read.text(3), detail_hash);
+    std::string next =
+        chain_link(ChainKeying{}, prev, read.integer(0), read.integer(1), read.integer(2), read.text(3), detail_hash);
     write.bind(1, detail_hash).bind(2, prev).bind(3, next).bind(4, read.integer(0)).run();
     prev = next;
     last = read.integer(0);
@@ -102,7 +104,7 @@ Json parse(const std::string& text) { return text.empty() ? Json() : Json::parse
 
 }  // namespace
 
-Store::Store(const std::string& path, bool durable, bool full_check) : db_(path) {
+Store::Store(const std::string& path, bool durable, bool full_check, std::optional<AuditKey> key) : db_(path) {
   // A database that cannot be trusted is refused before anything is read from it or written to
   // it: the engine's timers would act on what it says.
   if (sqlite3_db_readonly(db_.handle(), "main") == 1) {
@@ -113,22 +115,15 @@ Store::Store(const std::string& path, bool durable, bool full_check) : db_(path)
   db_.exec("PRAGMA journal_mode=WAL");
   // FULL: a commit is on disk before it is acknowledged.
   db_.exec(durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=OFF");
+  // What is deleted is overwritten with zeros, in the file and in the pages the log takes: data
+  // destroyed under art. 10 Wth must not live on in free space.
+  db_.exec("PRAGMA secure_delete=ON");
   migrate();
+  keying_ = read_keying(db_, key);
 }
 
 void Store::check_integrity(bool full) {
-  // quick_check finds damaged pages, records and indexes in O(size); integrity_check also
-  // compares every index with its table (slower, hence a flag).
-  std::string problems;
-  try {
-    Statement check(db_.handle(), full ? "PRAGMA integrity_check(20)" : "PRAGMA quick_check(20)");
-    while (check.step()) {
-      if (check.text(0) == "ok") continue;
-      problems += (problems.empty() ? "" : "; ") + check.text(0);
-    }
-  } catch (const SqliteError& e) {
-    problems = e.what();  // e.g. "file is not a database"
-  }
+  std::string problems = integrity_problems(db_, full);
   if (!problems.empty()) {
     throw SqliteError(fmt::format("the database is damaged ({}: {}); restore it from a backup",
                                   full ? "integrity_check" : "quick_check", problems));
@@ -255,7 +250,7 @@ void Store::write(const runtime::Changes& changes, const std::vector<CommandReco
       ++seq;
       std::string detail = e.detail.dump();
       std::string detail_hash = sha256_hex(detail);
-      std::string next = chain_hash(hash, seq, e.case_id, to_millis(e.at), e.kind, detail_hash);
+      std::string next = chain_link(keying_, hash, seq, e.case_id, to_millis(e.at), e.kind, detail_hash);
       s.bind(1, seq).bind(2, e.case_id).bind(3, to_millis(e.at)).bind(4, e.kind).bind(5, detail).bind(6, detail_hash)
           .bind(7, hash).bind(8, next);
       s.run();
@@ -420,65 +415,35 @@ Json Store::outbox(bool undelivered_only) {
   return out;
 }
 
-AuditCheck Store::verify_audit() { return verify_audit_from(1); }
+AuditCheck Store::verify_audit() { return verify_chain(db_, keying_, 1); }
 
 AuditCheck Store::verify_audit_tail(std::int64_t entries) {
   std::int64_t last = db_.scalar("SELECT COALESCE(MAX(seq), 0) FROM audit");
-  return verify_audit_from(std::max<std::int64_t>(1, last - entries + 1));
+  return verify_chain(db_, keying_, std::max<std::int64_t>(1, last - entries + 1));
 }
 
-AuditCheck Store::verify_audit_from(std::int64_t first) {
-  AuditCheck check;
-  std::string prev;
-  if (first > 1) {
-    Statement before(db_.handle(), "SELECT hash FROM audit WHERE seq = ?");
-    before.bind(1, first - 1);
-    if (!before.step()) {
-      check.ok = false;
-      check.problem = fmt::format("entry {} is missing", first - 1);
-      return check;
-    }
-    prev = before.text(0);
+void Store::key_audit_log(const AuditKey& key, Instant at, const Json& actor) {
+  Transaction tx(db_);
+  if (keying_.from_seq != 0) throw SqliteError("its audit log is keyed already");
+  AuditCheck check = verify_chain(db_, keying_, 1);
+  if (!check.ok) throw SqliteError(fmt::format("its audit log does not verify ({}); it cannot be keyed", check.problem));
+  std::int64_t from_seq = db_.scalar("SELECT seq FROM audit_head WHERE id = 1") + 1;
+  Statement s(db_.handle(), "INSERT INTO audit_keying(id, fingerprint, from_seq) VALUES (1, ?, ?)");
+  s.bind(1, key.fingerprint()).bind(2, from_seq).run();
+  keying_ = ChainKeying{from_seq, key};
+  runtime::Changes changes;
+  changes.audit.push_back(runtime::AuditEntry{0, at, kAuditKeyedKind,
+                                              Json{{"fingerprint", key.fingerprint()}, {"actor", actor}}});
+  try {
+    write(changes, {});
+    tx.commit();
+  } catch (...) {
+    keying_ = ChainKeying{};  // the transaction rolls back; so does this connection's view
+    throw;
   }
-  Statement s(db_.handle(),
-              "SELECT seq, case_id, at, kind, detail, prev_hash, hash, detail_hash, purged FROM audit WHERE seq >= ? "
-              "ORDER BY seq");
-  s.bind(1, first);
-  std::int64_t expected_seq = first;
-  while (s.step()) {
-    std::int64_t seq = s.integer(0);
-    if (seq != expected_seq) {
-      check.ok = false;
-      check.problem = fmt::format("entry {} is missing", expected_seq);
-      return check;
-    }
-    if (s.text(5) != prev) {
-      check.ok = false;
-      check.problem = fmt::format("entry {} does not follow from the entry before it", seq);
-      return check;
-    }
-    // A purged entry has lost its detail by design; its hash still binds its place in the chain.
-    bool detail_intact = s.integer(8) != 0 || sha256_hex(s.text(4)) == s.text(7);
-    std::string recomputed = chain_hash(prev, seq, s.integer(1), s.integer(2), s.text(3), s.text(7));
-    if (!detail_intact || recomputed != s.text(6)) {
-      check.ok = false;
-      check.problem = fmt::format("entry {} was changed after it was written", seq);
-      return check;
-    }
-    prev = recomputed;
-    ++expected_seq;
-    ++check.entries;
-  }
-  Statement head(db_.handle(), "SELECT seq, hash FROM audit_head WHERE id = 1");
-  std::int64_t last = expected_seq - 1;
-  if (head.step() && (head.integer(0) != last || head.text(1) != prev)) {
-    check.ok = false;
-    check.problem = fmt::format("the log ends at entry {}, but {} entries were written", last, head.integer(0));
-  }
-  return check;
 }
 
-std::vector<std::int64_t> Store::purge_ended_before(Instant cutoff, runtime::AuditEntry record) {
+PurgeOutcome Store::purge_ended_before(Instant cutoff, runtime::AuditEntry record) {
   std::vector<std::int64_t> ids;
   {
     Statement s(db_.handle(), "SELECT id FROM cases WHERE status <> 'running' AND ended_at < ? ORDER BY id");
@@ -501,7 +466,18 @@ std::vector<std::int64_t> Store::purge_ended_before(Instant cutoff, runtime::Aud
     for (std::int64_t id : ids) s.bind(1, id).run();
   }
   tx.commit();
-  return ids;
+  return PurgeOutcome{ids, destroy_freed_pages()};
+}
+
+bool Store::destroy_freed_pages() {
+  // secure_delete zeroed what the purge freed, but the pages the purged rows were written in
+  // before may still be in the write-ahead log, or in the file until the log is checkpointed.
+  // VACUUM (outside any transaction) rebuilds the file from the live rows only; the TRUNCATE
+  // checkpoint then copies the rebuilt pages into the file and cuts the log to nothing. It waits
+  // for readers up to the busy timeout; one that reads longer keeps the log (`busy` is 1).
+  db_.exec("VACUUM");
+  Statement checkpoint(db_.handle(), "PRAGMA wal_checkpoint(TRUNCATE)");
+  return checkpoint.step() && checkpoint.integer(0) == 0;
 }
 
 void Store::add_token(const std::string& token_hash, const TokenHolder& holder, Instant now) {

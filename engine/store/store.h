@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "engine/runtime/changes.h"
+#include "engine/store/audit_chain.h"
 #include "engine/store/sqlite.h"
 
 namespace termijn::store {
@@ -32,17 +33,18 @@ struct CommandRecord {
   std::string fingerprint;  // empty in rows written before keys were bound (schema 3)
 };
 
-struct AuditCheck {
-  bool ok = true;
-  std::int64_t entries = 0;
-  std::string problem;  // the first broken link, when not ok
-};
-
 struct TaskQuery {
   std::optional<std::string> role;
   std::optional<std::int64_t> case_id;
   bool open_only = true;
   std::optional<Instant> overdue_at;  // only tasks due before this moment
+};
+
+// What a retention purge did. The purged rows are gone from the database file at once; the
+// write-ahead log is emptied only when no other connection is reading at that moment.
+struct PurgeOutcome {
+  std::vector<std::int64_t> cases;
+  bool log_emptied = true;  // false: the log may still hold pages from before; purge again later
 };
 
 // An API token's holder. The token itself is never stored, only its SHA-256.
@@ -68,8 +70,10 @@ class Store {
   // Opens (creating if needed) and migrates the database to the current schema. `durable` false
   // skips the fsync at commit (synchronous=OFF): only for measuring what the disk costs.
   // Refuses (SqliteError with the reason) a database that is read-only or fails SQLite's
-  // quick_check (`full_check`: integrity_check).
-  explicit Store(const std::string& path, bool durable = true, bool full_check = false);
+  // quick_check (`full_check`: integrity_check). `key`: the audit key of a keyed database;
+  // opening a keyed database without its key, or with another, is refused (see read_keying).
+  explicit Store(const std::string& path, bool durable = true, bool full_check = false,
+                 std::optional<AuditKey> key = std::nullopt);
 
   int schema_version();
   void save_definition(const StoredDefinition& definition, Instant now);
@@ -107,10 +111,16 @@ class Store {
   // The hash of the definition the case runs or ran on; nothing when there is no such case.
   std::optional<std::string> case_definition(std::int64_t case_id);
 
+  // Keys the audit log from the next entry on, which is its keying entry naming the key's
+  // fingerprint and `actor`. Refuses a log that is keyed already or does not verify (keying
+  // would launder it).
+  void key_audit_log(const AuditKey& key, Instant at, const Json& actor);
+
   // Retention: every case that ended before `cutoff` loses its data, tasks, timers and
   // notifications, and its audit entries lose their detail; `record` (the purge's own audit entry,
-  // filled in with the cases) is written in the same transaction. Returns the purged cases.
-  std::vector<std::int64_t> purge_ended_before(Instant cutoff, runtime::AuditEntry record);
+  // filled in with the cases) is written in the same transaction. Then the file is rebuilt and
+  // the write-ahead log emptied, so the destroyed data is in neither (art. 10 Wth).
+  PurgeOutcome purge_ended_before(Instant cutoff, runtime::AuditEntry record);
 
   void add_token(const std::string& token_hash, const TokenHolder& holder, Instant now);
   bool revoke_token(const std::string& name, Instant now);
@@ -126,12 +136,14 @@ class Store {
  private:
   void check_integrity(bool full);
   void migrate();
-  AuditCheck verify_audit_from(std::int64_t first);
+  // VACUUM, then a checkpoint that truncates the write-ahead log; false when a reader kept it.
+  bool destroy_freed_pages();
   // Writes one step inside the caller's transaction, chaining its audit entries to the head as
   // stored (another process may have appended since this one last wrote).
   void write(const runtime::Changes& changes, const std::vector<CommandRecord>& commands);
 
   Database db_;
+  ChainKeying keying_;
 };
 
 }  // namespace termijn::store

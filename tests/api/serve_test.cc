@@ -4,19 +4,17 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
-#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <array>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <thread>
 
 #include "tests/support/http_client.h"
 #include "tests/support/run_command.h"
+#include "tests/support/serve_process.h"
 #include "tests/support/rihg.h"
 
 namespace termijn::testing {
@@ -37,30 +35,9 @@ TEST(Serve, AnOperatorRunsTheServerAndAHostDrivesACaseOverHttp) {
   ASSERT_EQ(politie.rfind("tmj_", 0), 0u) << politie;
   EXPECT_NE(run_command(fmt::format("'{}' token list --db '{}'", bin, db)).find("hovj"), std::string::npos);
 
-  int out[2];
-  ASSERT_EQ(::pipe(out), 0);
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    ::dup2(out[1], STDOUT_FILENO);
-    ::close(out[0]);
-    ::execl(bin.c_str(), bin.c_str(), "serve", "--db", db.c_str(), "--processes", TERMIJN_PROCESSES, "--listen",
-            "127.0.0.1:0", "--notify-log", log.c_str(), static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
-  ::close(out[1]);
-  // Read until the server says where it listens.
-  std::string seen;
-  unsigned short port = 0;
-  std::regex listening(R"(on http://127\.0\.0\.1:([0-9]+)/)");
-  std::array<char, 1024> buffer{};
-  while (port == 0) {
-    ssize_t n = ::read(out[0], buffer.data(), buffer.size());
-    if (n <= 0) break;
-    seen.append(buffer.data(), static_cast<std::size_t>(n));
-    std::smatch m;
-    if (std::regex_search(seen, m, listening)) port = static_cast<unsigned short>(std::stoi(m[1]));
-  }
-  ASSERT_NE(port, 0) << seen;
+  ServeProcess serve(bin, {"--db", db, "--processes", TERMIJN_PROCESSES, "--listen", "127.0.0.1:0", "--notify-log", log});
+  unsigned short port = serve.port();
+  ASSERT_NE(port, 0) << serve.output();
 
   HttpClient client(port);
   auto started = client.post("/api/v1/cases", politie,
@@ -89,10 +66,7 @@ TEST(Serve, AnOperatorRunsTheServerAndAHostDrivesACaseOverHttp) {
   ASSERT_FALSE(line.empty()) << "no notification in " << log;
   EXPECT_NE(json::parse(line)["message"].get<std::string>().find("Huisverbod opgelegd"), std::string::npos) << line;
 
-  ::kill(pid, SIGTERM);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  ::close(out[0]);
+  int status = serve.stop();
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
   json cases = json::parse(run_command(fmt::format("'{}' cases --db '{}' --json", bin, db)));
   ASSERT_EQ(cases.size(), 1u);

@@ -633,7 +633,8 @@ HttpResponse HttpApi::purge(Call& call) {
   }
   auto purged = engine_.purge(before, call.caller.actor());
   if (!purged.is_ok()) return from_status(purged.status());
-  return json_response(200, Json{{"purged", purged->cases}, {"ended_before", to_iso_utc(purged->ended_before)}});
+  return json_response(200, Json{{"purged", purged->cases}, {"ended_before", to_iso_utc(purged->ended_before)},
+                                 {"log_emptied", purged->log_emptied}});
 }
 
 HttpResponse HttpApi::sinks(Call& call) {

@@ -1,0 +1,151 @@
+#include "engine/store/audit_chain.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "engine/base/sha256.h"
+#include "engine/store/sqlite.h"
+
+namespace termijn::store {
+
+namespace {
+
+// Fewer bytes than a SHA-256 output weaken the HMAC; a file far larger than any key is the wrong
+// file (a database, a log) given by mistake.
+constexpr std::size_t kMinKeyBytes = 32;
+constexpr std::size_t kMaxKeyBytes = 4096;
+
+constexpr const char* kFingerprintLabel = "termijn audit key fingerprint v1";
+
+std::string short_fingerprint(const std::string& fingerprint) { return fingerprint.substr(0, 16); }
+
+}  // namespace
+
+AuditKey AuditKey::from_file(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw SqliteError(fmt::format("cannot read the audit key file '{}': {}", path, std::strerror(errno)));
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    throw SqliteError(fmt::format("the audit key file '{}' is not a regular file", path));
+  }
+  // Whoever can read the key can re-chain a rewritten log: only its owner may.
+  if ((st.st_mode & 077) != 0) {
+    throw SqliteError(fmt::format("the audit key file '{}' can be read or written by others (mode {:04o}); "
+                                  "make it the owner's only: chmod 600 '{}'",
+                                  path, st.st_mode & 07777, path));
+  }
+  std::string secret;
+  char buffer[1024];
+  for (;;) {
+    ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw SqliteError(fmt::format("cannot read the audit key file '{}': {}", path, std::strerror(errno)));
+    if (n == 0) break;
+    secret.append(buffer, static_cast<std::size_t>(n));
+    if (secret.size() > kMaxKeyBytes) {
+      throw SqliteError(fmt::format("the audit key file '{}' holds more than {} bytes: is it the right file?", path,
+                                    kMaxKeyBytes));
+    }
+  }
+  if (secret.size() < kMinKeyBytes) {
+    throw SqliteError(fmt::format("the audit key file '{}' holds {} bytes; a key needs at least {} "
+                                  "(e.g. head -c 32 /dev/urandom > '{}')",
+                                  path, secret.size(), kMinKeyBytes, path));
+  }
+  return AuditKey(std::move(secret));
+}
+
+std::string AuditKey::fingerprint() const { return hmac_sha256_hex(secret_, kFingerprintLabel); }
+
+ChainKeying read_keying(Database& db, const std::optional<AuditKey>& key) {
+  Statement s(db.handle(), "SELECT fingerprint, from_seq FROM audit_keying WHERE id = 1");
+  if (!s.step()) {
+    if (key) {
+      throw SqliteError("its audit log is not keyed, yet an audit key was given: key the log first with "
+                        "'termijn audit key' (if it was keyed before, its keying was removed: restore from a backup)");
+    }
+    return ChainKeying{};
+  }
+  std::string recorded = s.text(0);
+  std::int64_t from_seq = s.integer(1);
+  if (from_seq < 1) throw SqliteError(fmt::format("its audit keying names entry {}, which cannot be", from_seq));
+  if (!key) {
+    throw SqliteError(fmt::format("its audit log is keyed (key {}…) from entry {}: termijn needs that key to open "
+                                  "or verify it (--audit-key FILE or TERMIJN_AUDIT_KEY_FILE)",
+                                  short_fingerprint(recorded), from_seq));
+  }
+  if (key->fingerprint() != recorded) {
+    throw SqliteError(fmt::format("the audit key given ({}…) is not the key its audit log is keyed with ({}…)",
+                                  short_fingerprint(key->fingerprint()), short_fingerprint(recorded)));
+  }
+  return ChainKeying{from_seq, key};
+}
+
+std::string chain_link(const ChainKeying& keying, const std::string& prev, std::int64_t seq, std::int64_t case_id,
+                       std::int64_t at, const std::string& kind, const std::string& detail_hash) {
+  std::string message = fmt::format("{}|{}|{}|{}|{}|{}", prev, seq, case_id, at, kind, detail_hash);
+  if (keying.from_seq == 0 || seq < keying.from_seq) return sha256_hex(message);
+  // read_keying never gives a keyed database without its key.
+  return hmac_sha256_hex(keying.key->secret(), message);
+}
+
+AuditCheck verify_chain(Database& db, const ChainKeying& keying, std::int64_t first) {
+  AuditCheck check;
+  check.keyed_from = keying.from_seq;
+  auto broken = [&check](std::string problem) {
+    check.ok = false;
+    check.problem = std::move(problem);
+    return check;
+  };
+  std::string prev;
+  if (first > 1) {
+    Statement before(db.handle(), "SELECT hash FROM audit WHERE seq = ?");
+    before.bind(1, first - 1);
+    if (!before.step()) return broken(fmt::format("entry {} is missing", first - 1));
+    prev = before.text(0);
+  }
+  Statement s(db.handle(),
+              "SELECT seq, case_id, at, kind, detail, prev_hash, hash, detail_hash, purged FROM audit WHERE seq >= ? "
+              "ORDER BY seq");
+  s.bind(1, first);
+  std::int64_t expected_seq = first;
+  while (s.step()) {
+    std::int64_t seq = s.integer(0);
+    if (seq != expected_seq) return broken(fmt::format("entry {} is missing", expected_seq));
+    if (s.text(5) != prev) return broken(fmt::format("entry {} does not follow from the entry before it", seq));
+    // A purged entry has lost its detail by design; its hash still binds its place in the chain.
+    bool detail_intact = s.integer(8) != 0 || sha256_hex(s.text(4)) == s.text(7);
+    std::string recomputed = chain_link(keying, prev, seq, s.integer(1), s.integer(2), s.text(3), s.text(7));
+    if (!detail_intact || recomputed != s.text(6)) {
+      return broken(fmt::format("entry {} was changed after it was written", seq));
+    }
+    if (seq == keying.from_seq && s.text(3) != kAuditKeyedKind) {
+      return broken(fmt::format("the log is keyed from entry {}, which is not the entry that keyed it", seq));
+    }
+    prev = recomputed;
+    ++expected_seq;
+    ++check.entries;
+  }
+  Statement head(db.handle(), "SELECT seq, hash FROM audit_head WHERE id = 1");
+  std::int64_t last = expected_seq - 1;
+  if (head.step() && (head.integer(0) != last || head.text(1) != prev)) {
+    return broken(fmt::format("the log ends at entry {}, but {} entries were written", last, head.integer(0)));
+  }
+  // A keying point moved past the end would leave every entry to the plain chain.
+  if (keying.from_seq > last) {
+    return broken(fmt::format("the log is keyed from entry {}, but ends at entry {}", keying.from_seq, last));
+  }
+  return check;
+}
+
+}  // namespace termijn::store
