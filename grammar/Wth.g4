@@ -29,6 +29,7 @@ member
   : TITLE STRING                                  # titleMember
   | ROLES ID (COMMA ID)*                          # rolesMember
   | USES CALENDAR ID                              # calendarMember
+  | INCIDENTS TO ID                               # incidentsMember
   | CASE LBRACE fieldDecl* RBRACE                 # caseMember
   | PERSONS LBRACE fieldDecl* RBRACE              # personsMember
   | instrumentDecl                                # instrumentMember
@@ -153,7 +154,7 @@ duration : INT WORKING? ID ;
 // ---- lexer -------------------------------------------------------------------------
 IMPORT: 'import'; TERMS: 'terms'; CITE: 'cite'; CALENDAR: 'calendar'; HOLIDAYS: 'holidays';
 PROCESS: 'process'; VERSION: 'version'; EXTENDS: 'extends'; TITLE: 'title'; ROLES: 'roles';
-USES: 'uses'; CASE: 'case'; EVENTS: 'events'; START: 'start'; ON: 'on'; OVERRIDE: 'override';
+USES: 'uses'; INCIDENTS: 'incidents'; CASE: 'case'; EVENTS: 'events'; START: 'start'; ON: 'on'; OVERRIDE: 'override';
 REMOVE: 'remove'; ADD: 'add'; BEFORE: 'before'; AFTER: 'after'; ONE: 'one'; OF: 'of';
 TASK: 'task'; MILESTONE: 'milestone'; DECIDE: 'decide'; TIMER: 'timer'; WAIT: 'wait';
 UNTIL: 'until'; FOR: 'for'; PARALLEL: 'parallel'; EACH: 'each'; IN: 'in'; CALL: 'call';

@@ -334,6 +334,8 @@ struct ProcessDecl {
   std::optional<std::string> title;
   std::vector<Ident> roles;
   std::optional<Ident> calendar;
+  // `incidents to ROLE`: who is told when a timer of a case cannot fire (default: beheer).
+  std::optional<Ident> incident_role;
   std::vector<FieldDecl> fields;
   std::vector<FieldDecl> person_attributes;  // `persons { ... }`
   std::vector<InstrumentDecl> instruments;

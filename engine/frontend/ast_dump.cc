@@ -197,6 +197,7 @@ class Dumper {
     for (const auto& e : p.events) events.push_back(id(e));
     if (!roles.empty()) line(1, fmt::format("roles {}", fmt::join(roles, ", ")));
     if (p.calendar) line(1, fmt::format("uses calendar {}", id(*p.calendar)));
+    if (p.incident_role) line(1, fmt::format("incidents to {}", id(*p.incident_role)));
     for (const auto& f : p.fields) {
       line(1, fmt::format("field {}: {}{}", id(f.name), type(f.type), f.required ? " required" : ""));
     }

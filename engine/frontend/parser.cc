@@ -352,6 +352,8 @@ class AstBuilder {
       for (auto* id : m->ID()) out.roles.push_back(ident(id));
     } else if (auto* m = dynamic_cast<P::CalendarMemberContext*>(ctx)) {
       out.calendar = ident(m->ID());
+    } else if (auto* m = dynamic_cast<P::IncidentsMemberContext*>(ctx)) {
+      out.incident_role = ident(m->ID());
     } else if (auto* m = dynamic_cast<P::CaseMemberContext*>(ctx)) {
       for (auto* f : m->fieldDecl()) out.fields.push_back(field(f));
     } else if (auto* m = dynamic_cast<P::InstrumentMemberContext*>(ctx)) {

@@ -154,6 +154,8 @@ std::string canonical_form(const Process& p) {
                      t.termijnenwet ? " with termijnenwet" : ""));
   }
   if (p.calendar) line(fmt::format("calendar {} {}", p.calendar->name, p.calendar->rules));
+  // Only when named: the definitions written before `incidents to` keep their hashes.
+  if (p.incident_role != kDefaultIncidentRole) line(fmt::format("incidents to {}", p.incident_role));
   for (const auto& n : p.nodes) {
     line(fmt::format("node {} {} {} scope {} title {} partner {}", n.id, to_string(n.kind), n.name,
                      n.scope, n.title, n.partner));

@@ -183,6 +183,9 @@ struct Scope {
   std::vector<HandOn> handed_on;
 };
 
+// Who is told of an incident when a process names no one: the role that administers.
+inline constexpr const char* kDefaultIncidentRole = "beheer";
+
 struct Process {
   std::string name;
   int version = 1;
@@ -203,7 +206,7 @@ struct Process {
   std::optional<Calendar> calendar;
   // Who is told at once when a timer of a case cannot fire (an incident): the role that
   // administers, unless the process names another.
-  std::string incident_role = "beheer";
+  std::string incident_role = kDefaultIncidentRole;
   std::vector<Node> nodes;
   std::vector<Scope> scopes;
   std::vector<NodeId> starts;            // kStart nodes

@@ -26,6 +26,14 @@ constexpr const char* kStoring = R"(process storing version 1 {
 }
 )";
 
+// The same, where the region has its municipality's application managers told.
+std::string storing_told_to(const std::string& role) {
+  std::string text = kStoring;
+  text.replace(text.find("process storing"), std::string("process storing").size(), "process storing_" + role);
+  text.insert(text.find("  events melding"), "  incidents to " + role + "\n");
+  return text;
+}
+
 class Incidents : public Api {
  protected:
   void SetUp() override {
@@ -34,9 +42,9 @@ class Incidents : public Api {
     ASSERT_EQ(deployed.status, 201) << deployed.body;
   }
   // Day 0, 14:00 a report without the reference date; day 3, 09:00 the wait has fallen due.
-  std::int64_t failed_case() {
+  std::int64_t failed_case(const std::string& process = "storing") {
     set_clock("2026-10-20 14:00");
-    auto r = client->post("/api/v1/cases", tokens["politie"], json{{"process", "storing"}, {"data", json::object()}});
+    auto r = client->post("/api/v1/cases", tokens["politie"], json{{"process", process}, {"data", json::object()}});
     EXPECT_EQ(r.status, 201) << r.body;
     std::int64_t id = r.json().value("case", 0);
     advance_to("2026-10-23 09:00");
@@ -154,6 +162,18 @@ TEST_F(Incidents, AnIncidentOutlivesARestartAndClosesWithItsCase) {
     for (const auto& e : engine.audit(id)) closed += e["kind"] == "incident closed";
     EXPECT_EQ(closed, 1u);
   }
+}
+
+TEST_F(Incidents, TheProcessNamesWhoIsToldOfItsIncidents) {
+  auto deployed = client->post("/api/v1/processes", tokens["beheer"],
+                               json{{"files", {{"storing_gemeente.wth", storing_told_to("gemeente")}}}});
+  ASSERT_EQ(deployed.status, 201) << deployed.body;
+  failed_case("storing_gemeente");
+  json open = incidents();
+  ASSERT_EQ(open.size(), 1u) << open.dump(2);
+  EXPECT_EQ(open[0]["told"], "gemeente");
+  EXPECT_EQ(notifications_to("gemeente", "Storing in zaak"), 1u);
+  EXPECT_EQ(notifications_to("beheer", "Storing in zaak"), 0u);
 }
 
 }  // namespace

@@ -202,5 +202,41 @@ process p {
   EXPECT_FALSE(c.diagnostics.has_errors()) << c.errors();
 }
 
+TEST(Checker, IncidentsGoToTheAdministratorsUnlessTheProcessNamesOneOfItsRoles) {
+  auto plain = compile_text(kBase);
+  ASSERT_FALSE(plain.diagnostics.has_errors()) << plain.errors();
+  EXPECT_EQ(plain.process("basis").incident_role, "beheer");
+  auto named = compile_text(std::string(kBase) + R"(
+process regio extends basis {
+  incidents to hulpverlening
+}
+process elders extends regio {
+  incidents to beheer
+}
+process erft extends regio {
+}
+)");
+  ASSERT_FALSE(named.diagnostics.has_errors()) << named.errors();
+  EXPECT_EQ(named.process("regio").incident_role, "hulpverlening");
+  EXPECT_EQ(named.process("erft").incident_role, "hulpverlening");  // a variant inherits it
+  EXPECT_EQ(named.process("elders").incident_role, "beheer");       // the administrators need no declaring
+  // Naming another role is part of the definition's identity; naming the default is not, so the
+  // definitions written before `incidents to` keep their hashes.
+  auto with = [](const std::string& line) {
+    std::string text = kBase;
+    text.insert(text.find("  events melding"), line);
+    return compile_text(text);
+  };
+  EXPECT_NE(with("  incidents to hulpverlening\n").process("basis").hash, plain.process("basis").hash);
+  EXPECT_EQ(with("  incidents to beheer\n").process("basis").hash, plain.process("basis").hash);
+  auto unknown = compile_text(std::string(kBase) + R"(
+process regio extends basis {
+  incidents to hulpverleninq
+}
+)");
+  EXPECT_NE(unknown.errors().find("unknown role 'hulpverleninq' (did you mean 'hulpverlening'?)"), std::string::npos)
+      << unknown.errors();
+}
+
 }  // namespace
 }  // namespace termijn

@@ -73,6 +73,11 @@ void ProcessCompiler::declare_members() {
       fields.push_back(field.name);
     }
   }
+  if (decl_.incident_role) {
+    // The administrators need no declaring; any other role must be the process's own.
+    if (decl_.incident_role->name != model::kDefaultIncidentRole) check_role(*decl_.incident_role);
+    out_->incident_role = decl_.incident_role->name;
+  }
   if (decl_.calendar) {
     if (const auto* calendar = declarations_.calendar(*decl_.calendar, resolved_.file, diagnostics_)) {
       out_->calendar = model::Calendar{calendar->name.name, calendar->rules, calendar->cite.value_or("")};

@@ -147,6 +147,7 @@ void VariantResolver::merge(ResolvedProcess& out, const ResolvedProcess& parent)
   merged.range = own.range;
   if (own.title) merged.title = own.title;
   if (own.calendar) merged.calendar = own.calendar;
+  if (own.incident_role) merged.incident_role = own.incident_role;
   auto ident_name = [](const ast::Ident& i) { return i.name; };
   union_by_name(merged.roles, own.roles, ident_name);
   union_by_name(merged.events, own.events, ident_name);
