@@ -375,6 +375,13 @@ Status Engine::record(const std::string& kind, Json detail, const Actor& actor) 
   return commit(changes, std::vector<store::CommandRecord>{});
 }
 
+Status Engine::record_read(CaseId id, const std::string& what, const Actor& actor) {
+  runtime::Changes changes;
+  changes.audit.push_back(runtime::AuditEntry{id, clock_->now(), "personal data read", Json{{"what", what}}});
+  stamp(changes, actor);
+  return commit(changes, std::vector<store::CommandRecord>{});
+}
+
 Result<Engine::Purge> Engine::purge(std::optional<Instant> ended_before, const Actor& by) {
   // Art. 10 Wth: kept five years (stdlib/wth.wth: Wth.bewaartermijn), then destroyed.
   constexpr int kRetentionYears = 5;

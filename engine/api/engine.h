@@ -163,6 +163,10 @@ class Engine {
   // Audits an act outside any case that the host performs beside the engine (a token issued or
   // revoked). Returns the store's failure, if any.
   Status record(const std::string& kind, Json detail, const Actor& actor);
+  // Audits that `actor` was shown case `id`'s personal data (`what`: its data, its timeline with
+  // outputs, its deadlines' explanations), so the log says who saw what, not only who did what.
+  // A read that cannot be audited must not be answered: the caller gets the store's failure.
+  Status record_read(CaseId id, const std::string& what, const Actor& actor);
 
   // Called for every notification once the step that sent it is committed.
   void subscribe(NotificationHandler handler);

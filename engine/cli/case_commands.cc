@@ -53,6 +53,24 @@ int read_command(const Options& o, const GlobalOptions& global, F&& apply) {
   return apply(*engine.value());
 }
 
+// Who acted or read, from an audit entry's stamp (and the stamp taken out of `detail`): a token's
+// holder and organisation with its role, or the host by name. Never the token itself: it is not kept.
+std::string who(Json& detail) {
+  if (!detail.is_object() || !detail.contains("actor") || !detail["actor"].is_object()) return "";
+  Json actor = detail["actor"];
+  detail.erase("actor");
+  // Read as untrusted: a field of another type is left out, not thrown over.
+  auto text = [&](const char* key) {
+    auto it = actor.find(key);
+    return it != actor.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  std::string name = text("name"), organisation = text("organisation");
+  bool host = actor.contains("host") && actor["host"].is_boolean() && actor["host"].get<bool>();
+  std::string by = host ? "host" : "role " + text("role");
+  if (!organisation.empty()) by = organisation + ", " + by;
+  return name.empty() ? by : fmt::format("{} ({})", name, by);
+}
+
 void add_db(CLI::App* cmd, Options& o) {
   cmd->add_option("--db", o.db, "The database file")->capture_default_str();
 }
@@ -308,11 +326,17 @@ void add_case_commands(CLI::App& app, const GlobalOptions& global, int& exit_cod
   auto* log = audit->add_subcommand("log", "Print the audit log");
   add_db(log, *o);
   log->add_option("--case", o->case_id, "Only this case");
+  log->add_flag("--json", o->json, "Print JSON");
   log->callback([o, &global, &exit_code] {
     exit_code = read_command(*o, global, [&](Engine& engine) {
-      for (const auto& e : engine.audit(o->case_id == 0 ? std::nullopt : std::optional<CaseId>(o->case_id))) {
-        fmt::print("{:>6}  {}  case {:<5} {:<18} {}\n", e["seq"].get<std::int64_t>(), e["at"].get<std::string>(),
-                   e["case"].get<std::int64_t>(), e["kind"].get<std::string>(), e["detail"].dump());
+      Json entries = engine.audit(o->case_id == 0 ? std::nullopt : std::optional<CaseId>(o->case_id));
+      if (o->json) return print_json(entries);
+      for (auto& e : entries) {
+        Json detail = e["detail"];
+        std::string by = who(detail);
+        fmt::print("{:>6}  {}  case {:<5} {:<20} {:<36} {}\n", e["seq"].get<std::int64_t>(), e["at"].get<std::string>(),
+                   e["case"].get<std::int64_t>(), e["kind"].get<std::string>(), by,
+                   detail.dump(-1, ' ', false, Json::error_handler_t::replace));
       }
       return kClean;
     });

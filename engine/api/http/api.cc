@@ -539,8 +539,11 @@ HttpResponse HttpApi::get_case(Call& call) {
                            {"due", to_iso_utc(task.due.at)}, {"escalations", task.escalation_level}});
     }
     row["tasks"] = tasks;
-    // Special-category personal data: only for roles that work on the case.
-    if (s == Sight::kFull) row["data"] = c->data;
+    // Special-category personal data: only for roles that work on the case, and audited.
+    if (s == Sight::kFull) {
+      if (auto refused = audit_read(call, id, "case data")) return *refused;
+      row["data"] = c->data;
+    }
   }
   return json_response(200, row);
 }
@@ -549,6 +552,10 @@ HttpResponse HttpApi::timeline(Call& call) {
   std::int64_t id = call.id();
   Sight s = visibility_.of(call.caller.role, id);
   if (s == Sight::kNone) return unseen(call, "case", id, id);
+  // At full sight the timeline carries the task outputs: a read of personal data.
+  if (s == Sight::kFull) {
+    if (auto refused = audit_read(call, id, "timeline")) return *refused;
+  }
   return json_response(200, Visibility::timeline(s, engine_.audit(id)));
 }
 
@@ -558,6 +565,9 @@ HttpResponse HttpApi::deadlines(Call& call) {
   if (sight == Sight::kNone) return unseen(call, "case", id, id);
   // The explanation quotes the case's data (a birth date, an arrest time): only for full sight.
   auto why = [sight](const Json& lines) { return sight == Sight::kFull ? lines : Json::array(); };
+  if (sight == Sight::kFull) {
+    if (auto refused = audit_read(call, id, "deadlines")) return *refused;
+  }
   Json out = Json::array();
   for (const auto& task : engine_.tasks(store::TaskQuery{std::nullopt, id, true, std::nullopt})) {
     out.push_back(Json{{"kind", "task"}, {"name", task["step"]}, {"title", task["title"]}, {"role", task["role"]},
@@ -572,6 +582,13 @@ HttpResponse HttpApi::deadlines(Call& call) {
     return a["due"].get<std::string>() < b["due"].get<std::string>();
   });
   return json_response(200, out);
+}
+
+std::optional<HttpResponse> HttpApi::audit_read(const Call& call, std::int64_t case_id, const char* what) {
+  Status s = engine_.record_read(case_id, what, call.caller.actor());
+  if (s.is_ok()) return std::nullopt;
+  return error(503, fmt::format("the read could not be recorded in the audit log, so it is not answered: {}",
+                                s.message()));
 }
 
 HttpResponse HttpApi::send_event(Call& call) {
