@@ -17,7 +17,7 @@ packages=(
 )
 for flag in "$@"; do
   case "$flag" in
-    --test) packages+=(chromium fonts-dejavu-core) ;;
+    --test) packages+=(chromium fonts-dejavu-core libssl-dev) ;;
     --fuzz) packages+=(clang-16 libclang-rt-16-dev llvm-16) ;;
     *) echo "install-deps: unknown flag '$flag' (--test, --fuzz)" >&2; exit 2 ;;
   esac

@@ -82,7 +82,7 @@ std::string to_hex(const Sha256Digest& digest) {
 
 std::string sha256_hex(std::string_view data) { return to_hex(sha256(data)); }
 
-std::string hmac_sha256_hex(std::string_view key, std::string_view message) {
+Sha256Digest hmac_sha256(std::string_view key, std::string_view message) {
   // RFC 2104 with B = 64: a key longer than a block is hashed first, then zero-padded to a block.
   constexpr std::size_t kBlock = 64;
   std::string block(kBlock, '\0');
@@ -100,7 +100,11 @@ std::string hmac_sha256_hex(std::string_view key, std::string_view message) {
   inner.append(message);
   Sha256Digest inner_digest = sha256(inner);
   outer.append(reinterpret_cast<const char*>(inner_digest.data()), inner_digest.size());
-  return sha256_hex(outer);
+  return sha256(outer);
+}
+
+std::string hmac_sha256_hex(std::string_view key, std::string_view message) {
+  return to_hex(hmac_sha256(key, message));
 }
 
 }  // namespace termijn

@@ -14,8 +14,10 @@ std::string to_hex(const Sha256Digest& digest);
 // The digest as 64 lowercase hex digits.
 std::string sha256_hex(std::string_view data);
 
-// HMAC-SHA256 (RFC 2104) of `message` under `key`, as 64 lowercase hex digits: the keyed audit
-// chain, where only who holds the key can compute a link.
+// HMAC-SHA256 (RFC 2104) of `message` under `key`: the keyed audit chain, where only who holds
+// the key can compute a link, and signed webhooks.
+Sha256Digest hmac_sha256(std::string_view key, std::string_view message);
+// The same as 64 lowercase hex digits.
 std::string hmac_sha256_hex(std::string_view key, std::string_view message);
 
 }  // namespace termijn

@@ -23,6 +23,7 @@ struct ServeOptions {
   bool once = false;
   std::string listen = "127.0.0.1:8080";
   std::vector<std::string> webhooks;
+  std::string webhook_secret;  // a file: every webhook's notifications are signed with it
   std::string notify_log;
   std::size_t body_limit = 1 << 20;
 };
@@ -64,8 +65,14 @@ int run_serve(const ServeOptions& o, const GlobalOptions& global) {
   const LegalTime& legal = engine.legal();
   boost::asio::io_context io;
   http::OutboxDelivery delivery(io, engine.store());
+  std::string signing_key;
+  if (!o.webhook_secret.empty()) {
+    Result<std::string> key = http::read_webhook_secret(o.webhook_secret);
+    if (!key.is_ok()) return report(key.status());
+    signing_key = *key;
+  }
   for (const auto& url : o.webhooks) {
-    auto sink = http::make_webhook_sink(io, url, std::chrono::seconds(10));
+    auto sink = http::make_webhook_sink(io, url, std::chrono::seconds(10), signing_key);
     if (sink == nullptr) return report(http::parse_webhook_url(url).status());
     delivery.add(std::move(sink));
   }
@@ -119,6 +126,8 @@ void add_serve_command(CLI::App& app, const GlobalOptions& global, int& exit_cod
   serve->add_flag("--once", o->once, "Fire what is due now, deliver waiting notifications, then stop");
   serve->add_option("--listen", o->listen, "Address and port of the HTTP API and web page")->capture_default_str();
   serve->add_option("--webhook", o->webhooks, "POST every notification to this http:// address (repeatable)");
+  serve->add_option("--webhook-secret", o->webhook_secret,
+                    "Sign every webhook delivery (Standard Webhooks) with the whsec_ secret in this file");
   serve->add_option("--notify-log", o->notify_log, "Append every notification to this file as a JSON line");
   serve->add_option("--body-limit", o->body_limit, "Largest request body in bytes")->capture_default_str();
   serve->callback([o, &global, &exit_code] { exit_code = run_serve(*o, global); });

@@ -1,14 +1,8 @@
 #include "engine/store/audit_chain.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <fmt/format.h>
 
-#include <cerrno>
-#include <cstring>
-
+#include "engine/base/secret_file.h"
 #include "engine/base/sha256.h"
 #include "engine/store/sqlite.h"
 
@@ -28,41 +22,10 @@ std::string short_fingerprint(const std::string& fingerprint) { return fingerpri
 }  // namespace
 
 AuditKey AuditKey::from_file(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw SqliteError(fmt::format("cannot read the audit key file '{}': {}", path, std::strerror(errno)));
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    throw SqliteError(fmt::format("the audit key file '{}' is not a regular file", path));
-  }
   // Whoever can read the key can re-chain a rewritten log: only its owner may.
-  if ((st.st_mode & 077) != 0) {
-    throw SqliteError(fmt::format("the audit key file '{}' can be read or written by others (mode {:04o}); "
-                                  "make it the owner's only: chmod 600 '{}'",
-                                  path, st.st_mode & 07777, path));
-  }
-  std::string secret;
-  char buffer[1024];
-  for (;;) {
-    ssize_t n = ::read(fd, buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw SqliteError(fmt::format("cannot read the audit key file '{}': {}", path, std::strerror(errno)));
-    if (n == 0) break;
-    secret.append(buffer, static_cast<std::size_t>(n));
-    if (secret.size() > kMaxKeyBytes) {
-      throw SqliteError(fmt::format("the audit key file '{}' holds more than {} bytes: is it the right file?", path,
-                                    kMaxKeyBytes));
-    }
-  }
-  if (secret.size() < kMinKeyBytes) {
-    throw SqliteError(fmt::format("the audit key file '{}' holds {} bytes; a key needs at least {} "
-                                  "(e.g. head -c 32 /dev/urandom > '{}')",
-                                  path, secret.size(), kMinKeyBytes, path));
-  }
-  return AuditKey(std::move(secret));
+  Result<std::string> secret = read_secret_file(path, "audit key", kMinKeyBytes, kMaxKeyBytes);
+  if (!secret.is_ok()) throw SqliteError(secret.status().message());
+  return AuditKey(std::move(*secret));
 }
 
 std::string AuditKey::fingerprint() const { return hmac_sha256_hex(secret_, kFingerprintLabel); }

@@ -11,6 +11,10 @@
 #include <fstream>
 #include <mutex>
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "engine/base/base64.h"
 #include "tests/support/api_server.h"
 #include "tests/support/http_client.h"
 #include "tests/support/rihg.h"
@@ -61,6 +65,10 @@ class Receiver {
         json body = json::parse(req.body());
         body["idempotency_key"] = std::string(req["Idempotency-Key"]);
         body["path"] = std::string(req.target());
+        for (const char* header : {"webhook-id", "webhook-timestamp", "webhook-signature"}) {
+          if (req.find(header) != req.end()) body[header] = std::string(req[header]);
+        }
+        body["raw"] = req.body();
         received_.push_back(body);
       }
       res.prepare_payload();
@@ -197,6 +205,72 @@ TEST_F(Delivery, AfterARestartDeliveryResumesWhereItStopped) {
     return std::count(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>(), '\n') ==
            static_cast<long>(total);
   })) << "nothing delivered twice after the restart";
+}
+
+// Signed as the Standard Webhooks convention says, checked the way a receiver would: OpenSSL's
+// HMAC over "<webhook-id>.<webhook-timestamp>.<body>", base64, after "v1,".
+TEST_F(Delivery, EveryWebhookIsSignedSoTheReceiverCanTellItCameFromTermijn) {
+  std::string secret_file = db + ".whsec";
+  {
+    std::ofstream out(secret_file);
+    out << "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n";
+  }
+  std::filesystem::permissions(secret_file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  Result<std::string> key = http::read_webhook_secret(secret_file);
+  ASSERT_TRUE(key.is_ok()) << key.status().message();
+  Receiver receiver(0);
+  start();
+  server->add_sink(http::make_webhook_sink(server->io(), receiver.url(), std::chrono::seconds(2), *key));
+  impose();
+  ASSERT_TRUE(eventually([&] { return !receiver.received().empty(); }));
+  // The same bytes, decoded by hand (Python's base64): split where a hex escape would run on.
+  const std::string raw_key = "1\xf2\x90\xf6\xbf\x06)\x8a\xab" "O\x08\xd4<?\x08,\xf6H\xa3" "b\xda-\xa4\xb0";
+  ASSERT_EQ(*key, raw_key);  // the base64 after whsec_, decoded
+  const std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                               std::chrono::system_clock::now().time_since_epoch()).count();
+  for (const json& got : receiver.received()) {
+    ASSERT_TRUE(got.contains("webhook-signature")) << got.dump();
+    std::string id = got["webhook-id"], timestamp = got["webhook-timestamp"], raw = got["raw"];
+    EXPECT_EQ(id, got["idempotency_key"]);
+    EXPECT_LE(std::abs(now - std::stoll(timestamp)), 60);  // fresh: a receiver refuses old ones
+    std::string signed_text = id + "." + timestamp + "." + raw;
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned int mac_size = 0;
+    HMAC(EVP_sha256(), raw_key.data(), static_cast<int>(raw_key.size()),
+         reinterpret_cast<const unsigned char*>(signed_text.data()), signed_text.size(), mac, &mac_size);
+    unsigned char encoded[4 * EVP_MAX_MD_SIZE];
+    int encoded_size = EVP_EncodeBlock(encoded, mac, static_cast<int>(mac_size));
+    EXPECT_EQ(got["webhook-signature"], "v1," + std::string(reinterpret_cast<char*>(encoded), encoded_size));
+  }
+  std::filesystem::remove(secret_file);
+}
+
+// The example of the Standard Webhooks specification.
+TEST(WebhookSignature, MatchesTheStandardWebhooksExample) {
+  EXPECT_EQ(http::webhook_signature(*base64_decode("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"), "msg_p5jXN8AQM9LWM0D4loKWxJek",
+                                    1614265330, R"({"test": 2432232314})"),
+            "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
+}
+
+TEST(WebhookSignature, ASecretFileMustBeTheOwnersAndHoldAWhsecSecret) {
+  std::string path = (std::filesystem::temp_directory_path() / fmt::format("termijn-{}-whsec", getpid())).string();
+  auto write = [&](const std::string& text, std::filesystem::perms perms) {
+    std::filesystem::remove(path);
+    std::ofstream(path) << text;
+    std::filesystem::permissions(path, perms);
+  };
+  const auto owner = std::filesystem::perms::owner_read | std::filesystem::perms::owner_write;
+  write("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", owner | std::filesystem::perms::others_read);
+  EXPECT_NE(http::read_webhook_secret(path).status().message().find("chmod 600"), std::string::npos);
+  for (const char* bad : {"MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "whsec_c2hvcnQ=", "whsec_not base64!", "whsec_"}) {
+    write(bad, owner);
+    Result<std::string> key = http::read_webhook_secret(path);
+    EXPECT_FALSE(key.is_ok()) << bad;
+    EXPECT_NE(key.status().message().find("'whsec_' and the base64 of 24 to 64 random bytes"), std::string::npos) << bad;
+  }
+  std::filesystem::remove(path);
+  EXPECT_NE(http::read_webhook_secret(path).status().message().find("cannot read the webhook secret file"),
+            std::string::npos);
 }
 
 TEST(WebhookAddress, OnlyPlainHttpAddressesAreAccepted) {

@@ -57,7 +57,7 @@ TEST(AuditKeyFile, IsRefusedWhenOthersMayReadItOrItIsTooShort) {
   EXPECT_NE(error_of([] { store::AuditKey::from_file(write_key_file("key-0640", kSecret, 0640)); }).find("mode 0640"),
             std::string::npos);
   EXPECT_NE(error_of([] { store::AuditKey::from_file(write_key_file("key-short", std::string(31, 'k'))); })
-                .find("holds 31 bytes; a key needs at least 32"),
+                .find("holds 31 bytes; it needs at least 32"),
             std::string::npos);
   EXPECT_NE(error_of([] { store::AuditKey::from_file(temp_path("key-missing")); }).find("cannot read the audit key file"),
             std::string::npos);

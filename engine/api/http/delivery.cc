@@ -10,6 +10,9 @@
 #include <algorithm>
 #include <regex>
 
+#include "engine/base/base64.h"
+#include "engine/base/secret_file.h"
+#include "engine/base/sha256.h"
 #include "engine/time/instant.h"
 
 namespace termijn::http {
@@ -45,8 +48,10 @@ namespace {
 // notifications costs nothing.
 class WebhookSink : public NotificationSink {
  public:
-  WebhookSink(boost::asio::io_context& io, std::string url, WebhookTarget target, std::chrono::milliseconds timeout)
-      : io_(io), url_(std::move(url)), target_(std::move(target)), timeout_(timeout) {}
+  WebhookSink(boost::asio::io_context& io, std::string url, WebhookTarget target, std::chrono::milliseconds timeout,
+              std::string signing_key)
+      : io_(io), url_(std::move(url)), target_(std::move(target)), timeout_(timeout),
+        signing_key_(std::move(signing_key)) {}
 
   std::string name() const override { return "webhook:" + url_; }
 
@@ -56,8 +61,18 @@ class WebhookSink : public NotificationSink {
     op->request.set(bhttp::field::host, target_.host);
     op->request.set(bhttp::field::content_type, "application/json");
     op->request.set(bhttp::field::user_agent, "termijn");
-    op->request.set("Idempotency-Key", fmt::format("termijn-notification-{}", row.id));
+    const std::string id = fmt::format("termijn-notification-{}", row.id);
+    op->request.set("Idempotency-Key", id);
     op->request.body() = notification_json(row).dump();
+    if (!signing_key_.empty()) {
+      // Signed when sent, not when written: a retry carries a fresh timestamp, so receivers can
+      // refuse old ones (replays) without refusing late deliveries of their own.
+      std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                             std::chrono::system_clock::now().time_since_epoch()).count();
+      op->request.set("webhook-id", id);
+      op->request.set("webhook-timestamp", std::to_string(now));
+      op->request.set("webhook-signature", webhook_signature(signing_key_, id, now, op->request.body()));
+    }
     op->request.prepare_payload();
     op->stream.expires_after(timeout_);
     op->resolver.async_resolve(target_.host, target_.port, [op](beast::error_code ec, tcp::resolver::results_type r) {
@@ -97,6 +112,7 @@ class WebhookSink : public NotificationSink {
   std::string url_;
   WebhookTarget target_;
   std::chrono::milliseconds timeout_;
+  std::string signing_key_;
 };
 
 class LogSink : public NotificationSink {
@@ -119,11 +135,39 @@ class LogSink : public NotificationSink {
 
 }  // namespace
 
+Result<std::string> read_webhook_secret(const std::string& path) {
+  constexpr std::size_t kMaxFileBytes = 1024;
+  Result<std::string> text = read_secret_file(path, "webhook secret", 1, kMaxFileBytes);
+  if (!text.is_ok()) return text.status();
+  std::string secret = *text;
+  auto space = [](char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; };
+  while (!secret.empty() && space(secret.back())) secret.pop_back();
+  std::size_t first = 0;
+  while (first < secret.size() && space(secret[first])) ++first;
+  secret.erase(0, first);
+  constexpr std::string_view kPrefix = "whsec_";
+  std::optional<std::string> key;
+  if (secret.rfind(kPrefix, 0) == 0) key = base64_decode(std::string_view(secret).substr(kPrefix.size()));
+  if (!key || key->size() < 24 || key->size() > 64) {
+    return Status(StatusCode::kInvalidArgument,
+                  fmt::format("the webhook secret file '{}' must hold 'whsec_' and the base64 of 24 to 64 random "
+                              "bytes (e.g. echo whsec_$(head -c 32 /dev/urandom | base64) > '{}')",
+                              path, path));
+  }
+  return *key;
+}
+
+std::string webhook_signature(const std::string& key, const std::string& id, std::int64_t timestamp,
+                              const std::string& body) {
+  Sha256Digest mac = hmac_sha256(key, fmt::format("{}.{}.{}", id, timestamp, body));
+  return "v1," + base64_encode(std::string_view(reinterpret_cast<const char*>(mac.data()), mac.size()));
+}
+
 std::unique_ptr<NotificationSink> make_webhook_sink(boost::asio::io_context& io, const std::string& url,
-                                                    std::chrono::milliseconds timeout) {
+                                                    std::chrono::milliseconds timeout, std::string signing_key) {
   auto target = parse_webhook_url(url);
   if (!target.is_ok()) return nullptr;
-  return std::make_unique<WebhookSink>(io, url, *target, timeout);
+  return std::make_unique<WebhookSink>(io, url, *target, timeout, std::move(signing_key));
 }
 
 std::unique_ptr<NotificationSink> make_log_sink(const std::string& path) { return std::make_unique<LogSink>(path); }

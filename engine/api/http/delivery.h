@@ -38,9 +38,21 @@ struct WebhookTarget {
 // http://host[:port][/path]. No TLS: put a local TLS proxy in front for remote receivers.
 Result<WebhookTarget> parse_webhook_url(const std::string& url);
 
-// POSTs each notification; any 2xx acknowledges it.
+// The key a webhook's receiver checks signatures with, from a file only its owner may read that
+// holds the secret as the Standard Webhooks convention writes it: `whsec_` and the base64 of 24 to
+// 64 random bytes (surrounding whitespace ignored). The receiver is given the same text.
+Result<std::string> read_webhook_secret(const std::string& path);
+
+// The Standard Webhooks signature of one delivery: "v1," and the base64 of HMAC-SHA256 under
+// `key` of "<id>.<timestamp>.<body>". The receiver recomputes it, so a forged or replayed (old
+// timestamp) notification can be told apart.
+std::string webhook_signature(const std::string& key, const std::string& id, std::int64_t timestamp,
+                              const std::string& body);
+
+// POSTs each notification; any 2xx acknowledges it. With a `signing_key` (read_webhook_secret),
+// each carries webhook-id, webhook-timestamp (Unix seconds) and webhook-signature.
 std::unique_ptr<NotificationSink> make_webhook_sink(boost::asio::io_context& io, const std::string& url,
-                                                    std::chrono::milliseconds timeout);
+                                                    std::chrono::milliseconds timeout, std::string signing_key = "");
 // Appends each notification as one JSON line and syncs the file before acknowledging.
 std::unique_ptr<NotificationSink> make_log_sink(const std::string& path);
 
