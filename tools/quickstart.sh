@@ -36,8 +36,8 @@ if [ -z "$(build/termijn token list --db termijn.db)" ]; then
 fi
 
 echo
-echo "== termijn serve --db termijn.db --processes processes $*"
+echo "== termijn serve --db termijn.db --processes processes --log-format text $*"
 echo "   Ctrl-C stops it. The HTTP API and the web page listen on http://127.0.0.1:8080/ ;"
 echo "   sign in there with a token from termijn-tokens.txt. 'build/termijn cases|tasks|timers|audit"
 echo "   --db termijn.db' read along; commands go through the API while the server holds the database."
-exec build/termijn serve --db termijn.db --processes processes "$@"
+exec build/termijn serve --db termijn.db --processes processes --log-format text "$@"

@@ -39,8 +39,10 @@ async function api(path, options = {}) {
     headers: { Authorization: `Bearer ${state.token}`, 'Content-Type': 'application/json', ...(options.headers || {}) },
   });
   const text = await response.text();
-  const body = response.headers.get('Content-Type')?.startsWith('application/json') && text ? JSON.parse(text) : text;
-  if (!response.ok) throw new Error(body?.error?.reason || `${response.status}`);
+  // Answers are application/json; refusals application/problem+json (RFC 9457), with the reason in `detail`.
+  const type = response.headers.get('Content-Type') || '';
+  const body = /^application\/(problem\+)?json/.test(type) && text ? JSON.parse(text) : text;
+  if (!response.ok) throw new Error(body?.detail || `${response.status}`);
   return body;
 }
 

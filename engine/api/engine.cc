@@ -160,7 +160,9 @@ Compilation Engine::compile_sources(const std::map<std::string, std::string>& fi
 }
 
 DeployResult Engine::commit_deploy(Compilation&& compilation, const Actor& actor) {
+  const auto started = std::chrono::steady_clock::now();
   DeployResult result = deploy(std::move(compilation));
+  observed("deploy", started, result.ok() ? StatusCode::kOk : StatusCode::kInvalidArgument);
   if (!result.ok()) return result;
   Json processes = Json::array();
   for (const auto& d : result.deployed) {
@@ -234,11 +236,18 @@ Status Engine::commit(runtime::Changes& changes, const std::vector<store::Comman
   } catch (const std::exception& e) {
     return Status(StatusCode::kInternal, fmt::format("the store did not accept the step: {}", e.what()));
   }
+  if (observer_ != nullptr) {
+    for (const auto& entry : changes.audit) observer_->audited(entry.kind);
+  }
   runtime_.apply(changes);
   for (const auto& n : changes.outbox) {
     for (const auto& handler : subscribers_) handler(n);
   }
   return Status::ok();
+}
+
+void Engine::observed(const char* kind, std::chrono::steady_clock::time_point started, StatusCode outcome) {
+  if (observer_ != nullptr) observer_->command_done(kind, outcome, std::chrono::steady_clock::now() - started);
 }
 
 Result<CaseId> Engine::start_case(const std::string& process, const Json& data, const std::string& event,
@@ -269,32 +278,41 @@ Result<CaseId> Engine::start_one(const StartRequest& r, runtime::Changes& change
 }
 
 std::vector<Result<CaseId>> Engine::start_cases(const std::vector<StartRequest>& requests) {
+  const auto started = std::chrono::steady_clock::now();
   std::vector<Result<CaseId>> results;
   results.reserve(requests.size());
   runtime::Changes batch;
   std::vector<store::CommandRecord> keys;
   for (const auto& r : requests) results.push_back(start_one(r, batch, keys));
-  if (batch.audit.empty() && keys.empty()) return results;  // nothing started: nothing to write
-  if (Status failed = commit(batch, keys); !failed.is_ok()) {
-    for (auto& r : results) {
-      if (r.is_ok()) r = Result<CaseId>(failed);
+  // Nothing started: nothing to write.
+  if (!batch.audit.empty() || !keys.empty()) {
+    if (Status failed = commit(batch, keys); !failed.is_ok()) {
+      for (auto& r : results) {
+        if (r.is_ok()) r = Result<CaseId>(failed);
+      }
     }
   }
+  for (const auto& r : results) observed("start", started, r.status().code());
   return results;
 }
 
 template <typename Run>
 Status Engine::command(const char* kind, const std::string& key, const Json& args, CaseId case_id, const Actor& actor,
                        Run run) {
-  store::CommandRecord command = keyed(key, kind, args, actor);
-  if (auto previous = replay(command)) return previous->is_ok() ? status_from(**previous) : previous->status();
-  runtime::Changes changes;
-  Status status = run(changes);
-  if (status.code() == StatusCode::kPermissionDenied) record_refusal(case_id, actor, kind, status.message());
-  if (!status.is_ok()) return status;
-  command.result = status_json(status);
-  stamp(changes, actor);
-  return commit(changes, command);
+  const auto started = std::chrono::steady_clock::now();
+  Status status = [&] {
+    store::CommandRecord command = keyed(key, kind, args, actor);
+    if (auto previous = replay(command)) return previous->is_ok() ? status_from(**previous) : previous->status();
+    runtime::Changes changes;
+    Status s = run(changes);
+    if (s.code() == StatusCode::kPermissionDenied) record_refusal(case_id, actor, kind, s.message());
+    if (!s.is_ok()) return s;
+    command.result = status_json(s);
+    stamp(changes, actor);
+    return commit(changes, command);
+  }();
+  observed(kind, started, status.code());
+  return status;
 }
 
 Status Engine::complete_task(TaskId task, const Actor& actor, const Json& outputs, const std::string& key) {
@@ -411,15 +429,18 @@ int Engine::fire_due() {
   int fired = 0;
   const Instant now = clock_->now();
   for (;;) {
-    std::vector<TimerId> due = runtime_.due_timers(now, kBatch);
+    std::vector<std::pair<Instant, TimerId>> due = runtime_.due_timers(now, kBatch);
     if (due.empty()) break;
     runtime::Changes batch;
-    for (TimerId id : due) {
+    for (const auto& [at, id] : due) {
       runtime::Changes one;
       runtime_.fire(id, now, one, &batch);
       runtime::merge(batch, std::move(one));
     }
     if (!commit(batch, std::vector<store::CommandRecord>{}).is_ok()) break;  // the store is failing: stop, retry later
+    if (observer_ != nullptr) {
+      for (const auto& [at, id] : due) observer_->timer_fired(now - at);
+    }
     fired += static_cast<int>(due.size());
   }
   return fired;

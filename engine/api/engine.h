@@ -3,11 +3,13 @@
 // with an idempotency key that was already applied returns the first answer and changes nothing.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/base/diagnostic.h"
@@ -55,6 +57,22 @@ struct DeployResult {
 };
 
 using NotificationHandler = std::function<void(const runtime::Notification&)>;
+
+// Told what the engine did, for a host's metrics (engine/api/http/monitor.h); called on the
+// engine's thread. Durations are wall time (steady clock), also when the engine runs on a
+// virtual clock: they measure the engine, not the case.
+class EngineObserver {
+ public:
+  virtual ~EngineObserver() = default;
+  // A command was answered: its kind ("start", "complete", "signal", "update", "cancel",
+  // "retry incident", "dismiss incident", "deploy"), its outcome and how long it took. A start
+  // in a batch counts the batch's time: it is acknowledged when the batch is committed.
+  virtual void command_done(std::string_view kind, StatusCode outcome, std::chrono::duration<double> took) = 0;
+  // A timer fired `late` after it fell due (in the engine's time).
+  virtual void timer_fired(std::chrono::duration<double> late) = 0;
+  // An audit entry of `kind` ("escalated", "incident opened", ...) was committed.
+  virtual void audited(std::string_view kind) = 0;
+};
 
 // Who gives a command: a process role held to what the process allows it, and the person or
 // system behind it (an API token's holder and organisation; never the token). The engine stamps
@@ -170,6 +188,8 @@ class Engine {
 
   // Called for every notification once the step that sent it is committed.
   void subscribe(NotificationHandler handler);
+  // One observer at a time (nullptr: none); it must outlive the engine or be unset first.
+  void observe(EngineObserver* observer) { observer_ = observer; }
 
   const runtime::Runtime& runtime() const { return runtime_; }
   Instant now() const { return clock_->now(); }
@@ -197,6 +217,8 @@ class Engine {
   template <typename Run>
   Status command(const char* kind, const std::string& key, const Json& args, CaseId case_id, const Actor& actor,
                  Run run);
+  // Tells the observer, if any, that a command of `kind` started at `started` ended with `outcome`.
+  void observed(const char* kind, std::chrono::steady_clock::time_point started, StatusCode outcome);
 
   EngineOptions options_;
   Clock* clock_;
@@ -204,6 +226,7 @@ class Engine {
   std::unique_ptr<store::Store> store_;
   runtime::Runtime runtime_;
   std::vector<NotificationHandler> subscribers_;
+  EngineObserver* observer_ = nullptr;
 };
 
 }  // namespace termijn

@@ -7,6 +7,8 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <algorithm>
+#include <chrono>
+#include <optional>
 
 #include "engine/api/engine.h"
 
@@ -14,16 +16,21 @@ namespace termijn {
 
 class RealTimeDriver {
  public:
+  // The longest sleep: the driver wakes at least this often, so its heartbeat is never older
+  // while it runs.
+  static constexpr std::chrono::milliseconds kMaxWait{60'000};
+
   RealTimeDriver(Engine& engine, const Clock& clock, boost::asio::io_context& io)
       : engine_(engine), clock_(clock), wake_(io) {}
 
   // Arms the timer; call again after a command that may have added an earlier deadline.
   void schedule() {
-    std::chrono::milliseconds wait(60'000);
+    std::chrono::milliseconds wait = kMaxWait;
     if (auto next = engine_.next_due()) {
       wait = std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(*next - clock_.now()),
                         std::chrono::milliseconds(0), wait);
     }
+    heartbeat_ = std::chrono::steady_clock::now();
     wake_.expires_after(wait);
     wake_.async_wait([this](const boost::system::error_code& ec) {
       if (ec) return;  // cancelled: re-armed elsewhere or stopping
@@ -33,12 +40,16 @@ class RealTimeDriver {
   }
 
   std::int64_t fired() const { return fired_; }
+  // When the driver last woke or was armed (steady clock); nothing before the first schedule().
+  // A heartbeat older than kMaxWait means the loop has stopped.
+  std::optional<std::chrono::steady_clock::time_point> heartbeat() const { return heartbeat_; }
 
  private:
   Engine& engine_;
   const Clock& clock_;
   boost::asio::steady_timer wake_;
   std::int64_t fired_ = 0;
+  std::optional<std::chrono::steady_clock::time_point> heartbeat_;
 };
 
 }  // namespace termijn

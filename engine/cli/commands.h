@@ -42,6 +42,8 @@ void add_simulate_command(CLI::App& app, const GlobalOptions& global, int& exit_
 // serve: the engine on real time.
 void add_serve_command(CLI::App& app, const GlobalOptions& global, int& exit_code);
 
+// The exit code for an engine status: 0 ok, 2 when the engine or its store failed, else 1.
+int exit_code(const Status& status);
 // Maps an engine status to an exit code, printing the reason.
 int report(const Status& status);
 

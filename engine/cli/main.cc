@@ -33,10 +33,14 @@ Actor operator_actor(const std::string& by) {
   return Actor::host(user != nullptr ? user : "");
 }
 
-int report(const Status& status) {
+int exit_code(const Status& status) {
   if (status.is_ok()) return kClean;
-  fmt::print(stderr, "termijn: {}: {}\n", to_string(status.code()), status.message());
   return status.code() == StatusCode::kInternal ? kUsage : kErrors;
+}
+
+int report(const Status& status) {
+  if (!status.is_ok()) fmt::print(stderr, "termijn: {}: {}\n", to_string(status.code()), status.message());
+  return exit_code(status);
 }
 
 }  // namespace termijn::cli
@@ -46,6 +50,11 @@ int main(int argc, char** argv) {
   CLI::App app{"termijn: a workflow engine for casework on legal terms"};
   app.require_subcommand(1);
   app.fallthrough();  // `termijn check --stdlib DIR x.wth` as well as `termijn --stdlib DIR check x.wth`
+  // A TOML file of options (examples/termijn.toml): the global ones at the top, a command's in its
+  // section ([serve]); a flag on the command line wins. A key no option has is an error, so a
+  // misspelt option is not silently ignored. Set before the subcommands, which inherit it.
+  app.allow_config_extras(CLI::config_extras_mode::error);
+  app.set_config("--config", "", "Read options from this TOML file; options given on the command line win");
   GlobalOptions global;
   // One folder per --stdlib, so `check --stdlib DIR a.wth` does not take a.wth as a second folder.
   app.add_option("--stdlib", global.stdlib, "Extra folder searched by 'import <name>'")->allow_extra_args(false);

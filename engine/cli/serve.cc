@@ -1,6 +1,8 @@
 // serve: the engine on real time with its HTTP/JSON API and web page. One thread owns the engine,
 // the sockets and the timers; Boost.Asio wakes it for a request, when the next deadline is due,
-// to deliver notifications, and on SIGINT/SIGTERM to stop.
+// to deliver notifications, and on SIGINT/SIGTERM to stop. What it does is logged to stderr, as
+// JSON lines or (--log-format text) for a person; every option may come from a configuration
+// file (--config, examples/termijn.toml).
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <fmt/format.h>
@@ -8,8 +10,10 @@
 #include "engine/api/engine.h"
 #include "engine/api/http/api.h"
 #include "engine/api/http/delivery.h"
+#include "engine/api/http/monitor.h"
 #include "engine/api/http/server.h"
 #include "engine/api/real_time.h"
+#include "engine/base/log.h"
 #include "engine/cli/commands.h"
 #include "engine/cli/database_lock.h"
 
@@ -26,6 +30,9 @@ struct ServeOptions {
   std::string webhook_secret;  // a file: every webhook's notifications are signed with it
   std::string notify_log;
   std::size_t body_limit = 1 << 20;
+  std::string log_format = "json";
+  int max_timer_lag = 60;  // seconds
+  bool public_metrics = false;
 };
 
 // "host:port" -> parts; the port 0 takes any free one.
@@ -43,74 +50,110 @@ bool split_listen(const std::string& listen, std::string& host, unsigned short& 
   return !host.empty();
 }
 
+int failed(const Logger& log, std::string_view event, const Status& status) {
+  log.error(event, status.message(), {{"code", to_string(status.code())}});
+  return exit_code(status);
+}
+
+// Each diagnostic of a deploy at start, as `termijn check` renders it.
+void log_diagnostics(const Logger& log, const DiagnosticList& diagnostics) {
+  for (const auto& d : diagnostics.sorted()) {
+    LogLevel level = d.severity == Severity::kError ? LogLevel::kError
+                     : d.severity == Severity::kWarning ? LogLevel::kWarning
+                                                        : LogLevel::kInfo;
+    log.log(level, "deploy.diagnostic", render(d),
+            {{"file", d.range.file ? d.range.file->path() : ""}, {"line", d.range.begin.line}});
+  }
+}
+
+// A notification as committed: its case by number, whom it tells (roles; persons only counted,
+// as their ids are the host's names for people), and the process's text.
+void log_notification(const Logger& log, const runtime::Notification& n) {
+  std::string to = fmt::format("{}", fmt::join(n.roles, ", "));
+  if (!n.persons.empty()) to += fmt::format("{}{} person(s)", to.empty() ? "" : " and ", n.persons.size());
+  log.info("notification", fmt::format("case {} notify {}: {}", n.case_id, to, n.message),
+           {{"case", n.case_id}, {"roles", n.roles}, {"persons", n.persons.size()}, {"source", n.source}});
+}
+
 int run_serve(const ServeOptions& o, const GlobalOptions& global) {
+  const Logger log(*parse_log_format(o.log_format));
   DatabaseLock lock(o.db);
   if (!lock.held()) {
-    fmt::print(stderr, "termijn: another termijn is already serving '{}'\n", o.db);
+    log.error("serve.locked", fmt::format("another termijn is already serving '{}'", o.db), {{"db", o.db}});
     return kUsage;
   }
   SystemClock clock;
   auto opened = Engine::open(global.engine_options(o.db, clock));
-  if (!opened.is_ok()) return report(opened.status());
+  if (!opened.is_ok()) return failed(log, "serve.open_failed", opened.status());
   Engine& engine = *opened.value();
+  // Observing from here on: the timers that fell due while the engine was down count too.
+  http::Monitor monitor(engine, http::MonitorOptions{std::chrono::seconds(o.max_timer_lag), o.public_metrics});
   if (!o.processes.empty()) {
     DeployResult deployed = engine.deploy(o.processes);
-    std::fputs(render(deployed.diagnostics).c_str(), stderr);
-    for (const auto& path : deployed.unreadable) fmt::print(stderr, "termijn: cannot read '{}'\n", path);
+    log_diagnostics(log, deployed.diagnostics);
+    for (const auto& path : deployed.unreadable) {
+      log.error("deploy.unreadable", fmt::format("cannot read '{}'", path), {{"path", path}});
+    }
     if (!deployed.ok()) return deployed.unreadable.empty() ? kErrors : kUsage;
     for (const auto& p : deployed.deployed) {
-      fmt::print("{} {} v{} ({})\n", p.is_new ? "deployed" : "loaded", p.name, p.version, p.hash.substr(0, 16));
+      log.info("deploy.done", fmt::format("{} {} v{} ({})", p.is_new ? "deployed" : "loaded", p.name, p.version, p.hash.substr(0, 16)),
+               {{"process", p.name}, {"version", p.version}, {"hash", p.hash}, {"new", p.is_new}});
     }
   }
-  const LegalTime& legal = engine.legal();
   boost::asio::io_context io;
-  http::OutboxDelivery delivery(io, engine.store());
+  http::OutboxDelivery delivery(io, engine.store(), {}, log);
   std::string signing_key;
   if (!o.webhook_secret.empty()) {
     Result<std::string> key = http::read_webhook_secret(o.webhook_secret);
-    if (!key.is_ok()) return report(key.status());
+    if (!key.is_ok()) return failed(log, "serve.bad_option", key.status());
     signing_key = *key;
   }
   for (const auto& url : o.webhooks) {
     auto sink = http::make_webhook_sink(io, url, std::chrono::seconds(10), signing_key);
-    if (sink == nullptr) return report(http::parse_webhook_url(url).status());
+    if (sink == nullptr) return failed(log, "serve.bad_option", http::parse_webhook_url(url).status());
     delivery.add(std::move(sink));
   }
   if (!o.notify_log.empty()) delivery.add(http::make_log_sink(o.notify_log));
-  engine.subscribe([&legal, &delivery](const runtime::Notification& n) {
-    std::vector<std::string> to = n.roles;
-    for (const auto& person : n.persons) to.push_back("person " + person);
-    fmt::print("{}  case {}  notify {}: {}\n", legal.format(n.at), n.case_id, fmt::join(to, ", "), n.message);
-    std::fflush(stdout);
+  engine.subscribe([&log, &delivery](const runtime::Notification& n) {
+    log_notification(log, n);
     delivery.kick();
   });
-  fmt::print("serving '{}': {} running case(s)\n", o.db, engine.runtime().cases().size());
+  log.info("serve.started", fmt::format("serving '{}': {} running case(s)", o.db, engine.runtime().cases().size()),
+           {{"db", o.db}, {"running_cases", engine.runtime().cases().size()}});
   int overdue = engine.fire_due();
-  if (overdue > 0) fmt::print("fired {} timer(s) that fell due while the engine was down\n", overdue);
+  if (overdue > 0) {
+    log.info("timers.fired_on_start", fmt::format("fired {} timer(s) that fell due while the engine was down", overdue),
+             {{"fired", overdue}});
+  }
+  monitor.recovery_done();
   if (o.once) {
     io.run_for(std::chrono::seconds(5));  // deliver what is waiting (a failing sink is retried next time)
     return kClean;
   }
 
   RealTimeDriver driver(engine, clock, io);
-  http::HttpApi api(engine, [&driver] { driver.schedule(); });
+  monitor.watch(driver);
+  http::HttpApi api(engine, http::ApiHooks{[&driver] { driver.schedule(); }, &monitor, log});
   http::ServerOptions server_options;
   server_options.body_limit = o.body_limit;
   if (!split_listen(o.listen, server_options.address, server_options.port)) {
-    fmt::print(stderr, "termijn: --listen '{}' is not host:port\n", o.listen);
+    log.error("serve.bad_option", fmt::format("--listen '{}' is not host:port", o.listen));
     return kUsage;
   }
   http::HttpServer server(io, api, server_options);
   auto port = server.listen();
-  if (!port.is_ok()) return report(port.status());
-  fmt::print("API and web page on http://{}:{}/ (OpenAPI: /api/v1/openapi.json)\n", server_options.address, *port);
+  if (!port.is_ok()) return failed(log, "serve.listen_failed", port.status());
+  log.info("http.listening",
+           fmt::format("API and web page on http://{}:{}/ (OpenAPI: /api/v1/openapi.json)", server_options.address, *port),
+           {{"address", server_options.address}, {"port", *port}});
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code&, int signal) {
-    fmt::print("stopping on signal {}\n", signal);
+    log.info("serve.stopping", fmt::format("stopping on signal {}", signal), {{"signal", signal}});
     io.stop();
   });
-  if (auto next = engine.next_due()) fmt::print("next deadline: {}\n", legal.format(*next));
-  std::fflush(stdout);
+  if (auto next = engine.next_due()) {
+    log.info("timers.next", fmt::format("next deadline: {}", engine.legal().format(*next)), {{"at", to_iso_utc(*next)}});
+  }
   driver.schedule();
   io.run();
   return kClean;
@@ -130,6 +173,15 @@ void add_serve_command(CLI::App& app, const GlobalOptions& global, int& exit_cod
                     "Sign every webhook delivery (Standard Webhooks) with the whsec_ secret in this file");
   serve->add_option("--notify-log", o->notify_log, "Append every notification to this file as a JSON line");
   serve->add_option("--body-limit", o->body_limit, "Largest request body in bytes")->capture_default_str();
+  serve->add_option("--log-format", o->log_format, "The log on stderr: one JSON object per line, or text for a person")
+      ->check(CLI::IsMember({"json", "text"}))
+      ->capture_default_str();
+  serve->add_option("--max-timer-lag", o->max_timer_lag,
+                    "Seconds the earliest due timer may wait to fire before /readyz says not ready")
+      ->check(CLI::Range(1, 86400))
+      ->capture_default_str();
+  serve->add_flag("--public-metrics", o->public_metrics,
+                  "Serve /metrics without a token (default: a beheer token is needed)");
   serve->callback([o, &global, &exit_code] { exit_code = run_serve(*o, global); });
 }
 

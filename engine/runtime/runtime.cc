@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <iterator>
+#include <limits>
 #include <stdexcept>
 
 #include "engine/base/diagnostic.h"
@@ -53,13 +55,18 @@ void merge(Changes& into, Changes&& later) {
   for (auto& n : later.outbox) into.outbox.push_back(std::move(n));
 }
 
-std::vector<TimerId> Runtime::due_timers(Instant now, std::size_t limit) const {
-  std::vector<TimerId> out;
+std::vector<std::pair<Instant, TimerId>> Runtime::due_timers(Instant now, std::size_t limit) const {
+  std::vector<std::pair<Instant, TimerId>> out;
   for (const auto& [at, id] : due_queue_) {
     if (at > now || out.size() >= limit) break;
-    out.push_back(id);
+    out.emplace_back(at, id);
   }
   return out;
+}
+
+std::size_t Runtime::count_due(Instant now) const {
+  auto end = due_queue_.upper_bound(std::make_tuple(now, std::numeric_limits<TimerId>::max()));
+  return static_cast<std::size_t>(std::distance(due_queue_.begin(), end));
 }
 
 const Instance* Runtime::find_case(CaseId id) const {

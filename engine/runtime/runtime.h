@@ -50,8 +50,11 @@ class Runtime {
   // The case of open incident `timer`; NotFound when there is none.
   Result<CaseId> incident_case(TimerId timer) const;
 
-  // Pending timers due at or before `now`, earliest first, at most `limit`.
-  std::vector<TimerId> due_timers(Instant now, std::size_t limit) const;
+  // Pending timers due at or before `now` (when each fell due, and its id), earliest first, at
+  // most `limit`.
+  std::vector<std::pair<Instant, TimerId>> due_timers(Instant now, std::size_t limit) const;
+  // How many pending timers are due at or before `now`.
+  std::size_t count_due(Instant now) const;
 
   // Makes committed changes the live state. Moves the cases' new state out of `changes` (the
   // store has written them by then); tasks, timers, audit and outbox stay.

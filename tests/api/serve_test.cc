@@ -10,6 +10,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <set>
+#include <sstream>
 #include <thread>
 
 #include "tests/support/http_client.h"
@@ -66,8 +68,28 @@ TEST(Serve, AnOperatorRunsTheServerAndAHostDrivesACaseOverHttp) {
   ASSERT_FALSE(line.empty()) << "no notification in " << log;
   EXPECT_NE(json::parse(line)["message"].get<std::string>().find("Huisverbod opgelegd"), std::string::npos) << line;
 
+  // Up and ready: the real timer loop runs and nothing waits.
+  EXPECT_EQ(client.get("/healthz", "").status, 200);
+  auto ready = client.get("/readyz", "");
+  EXPECT_EQ(ready.status, 200) << ready.body;
+
   int status = serve.stop();
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  // Its log: one JSON object per line, each with when, how bad and what; the notification by its
+  // case number; never a token, never case data.
+  std::istringstream lines(serve.output());
+  std::set<std::string> events;
+  for (std::string entry; std::getline(lines, entry);) {
+    json j = json::parse(entry, nullptr, false);
+    ASSERT_TRUE(j.is_object()) << entry;
+    for (const char* member : {"ts", "level", "event", "msg"}) EXPECT_TRUE(j[member].is_string()) << entry;
+    events.insert(j["event"].get<std::string>());
+    EXPECT_EQ(entry.find("tmj_"), std::string::npos) << entry;
+    EXPECT_EQ(entry.find("meerderjarig"), std::string::npos) << entry;
+  }
+  for (const char* event : {"deploy.done", "serve.started", "http.listening", "notification", "serve.stopping"}) {
+    EXPECT_EQ(events.count(event), 1u) << event << " not logged: " << serve.output();
+  }
   json cases = json::parse(run_command(fmt::format("'{}' cases --db '{}' --json", bin, db)));
   ASSERT_EQ(cases.size(), 1u);
   EXPECT_EQ(cases[0]["status"], "running");

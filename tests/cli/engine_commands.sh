@@ -10,7 +10,8 @@ trap 'rm -rf "$work"' EXIT
 db="$work/t.db"
 fail() { echo "FAILED: $*" >&2; exit 1; }
 
-"$termijn" serve --db "$db" --processes "$processes" --once | grep -q "deployed landelijk v2" || fail "serve did not deploy"
+"$termijn" serve --db "$db" --processes "$processes" --once 2>&1 | grep -q "deployed landelijk v2" \
+  || fail "serve did not deploy"
 "$termijn" start --db "$db" landelijk --data '{"aanhouding": false, "kindermishandeling": false}' | grep -qx "case 1" \
   || fail "start"
 "$termijn" tasks --db "$db" --why | grep -q "criteria_toetsen" || fail "no criteria task"
@@ -39,7 +40,7 @@ set -e
 [ $rc -eq 1 ] || fail "key reuse exit $rc: $out"
 "$termijn" tasks --db "$db" | grep -q "rihg" || fail "rihg not open"
 # A server holds the database: another writer is refused.
-"$termijn" serve --db "$db" > "$work/serve.log" &
+"$termijn" serve --db "$db" 2> "$work/serve.log" &
 server=$!
 sleep 0.5
 set +e

@@ -60,7 +60,7 @@ TERMIJN_AUDIT_KEY_FILE="$work/audit.key" "$termijn" start --db "$db" landelijk \
 "$termijn" audit verify --db "$db" --audit-key "$work/audit.key" | grep -q "intact: .* entries, keyed from entry" \
   || fail "keyed verify"
 refused 2 "its audit log is keyed" "$termijn" serve --db "$db" --once
-"$termijn" serve --db "$db" --once --audit-key "$work/audit.key" | grep -q "serving" || fail "keyed serve"
+"$termijn" serve --db "$db" --once --audit-key "$work/audit.key" 2>&1 | grep -q "serving" || fail "keyed serve"
 refused 2 "keyed" "$termijn" backup --db "$db" --to "$work/k.db"
 "$termijn" backup --db "$db" --to "$work/k.db" --audit-key "$work/audit.key" | grep -q "keyed from entry" \
   || fail "keyed backup"

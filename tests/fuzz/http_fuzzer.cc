@@ -16,8 +16,10 @@
 // hours on and fires what is due. tests/fuzz/seeds/http/ has examples.
 //
 // Invariants, beyond not crashing and no uncaught exception: never a 500 or another 5xx but the
-// diagram's 503 (or a status outside 100..599); on /api/ every response is JSON (the diagram's SVG aside) and parses; an error's
-// body is {"error": {"status": <the status>, "reason": "..."}}; the audit chain verifies.
+// diagram's 503 and /readyz's (no timer loop runs here) (or a status outside 100..599); on /api/
+// every response is JSON (the diagram's SVG aside) and parses; an error's body is an RFC 9457
+// problem, application/problem+json {"type", "title", "status": <the status>, "detail"}; /metrics
+// is Prometheus text; the audit chain verifies.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -115,11 +117,14 @@ class World {
     auto opened = Engine::open(EngineOptions{db.string(), &clock_, {termijn::fuzz::source_dir() / "stdlib"}, /*durable=*/false});
     if (!opened.is_ok()) fail("cannot open the engine: " + opened.status().message());
     engine_ = std::move(opened.value());
-    api_ = std::make_unique<http::HttpApi>(*engine_);
+    monitor_ = std::make_unique<http::Monitor>(*engine_);
+    monitor_->recovery_done();
+    api_ = std::make_unique<http::HttpApi>(*engine_, http::ApiHooks{{}, monitor_.get(), termijn::Logger(termijn::LogFormat::kText, nullptr)});
   }
 
   void close() {
     api_.reset();
+    monitor_.reset();
     engine_.reset();
   }
 
@@ -192,20 +197,25 @@ class World {
     };
     if (response.status < 100 || response.status > 599) broken("not an HTTP status");
     // 503 is the diagram's "Graphviz is not there" (also when reading its output was
-    // interrupted by a signal, as libFuzzer's timer does: an open finding in model::render_svg).
-    if (response.status >= 500 && response.status != 503) broken("a server error");
+    // interrupted by a signal, as libFuzzer's timer does: an open finding in model::render_svg),
+    // and /readyz's: no timer loop runs in the fuzzer.
     std::string path = request.target.substr(0, request.target.find('?'));
-    bool json = response.content_type.rfind("application/json", 0) == 0;
+    if (response.status >= 500 && response.status != 503) broken("a server error");
+    bool problem = response.content_type == "application/problem+json";
+    if (response.status >= 400 && !problem) broken("an error that is not application/problem+json: " + response.content_type);
+    if (response.status == 200 && path == "/metrics" && response.content_type.rfind("text/plain; version=0.0.4", 0) != 0) {
+      broken("metrics that are not Prometheus text: " + response.content_type);
+    }
+    bool json = problem || response.content_type.rfind("application/json", 0) == 0;
     bool svg = response.status == 200 && path.size() >= 4 && path.compare(path.size() - 4, 4, ".svg") == 0;
     if (path.rfind("/api/", 0) == 0 && !json && !svg) broken("an /api/ response that is not JSON: " + response.content_type);
     if (!json) return;
     Json body = Json::parse(response.body, nullptr, /*allow_exceptions=*/false);
     if (body.is_discarded()) broken("the body is not valid JSON");
     if (response.status >= 400) {
-      if (!body.is_object() || !body.contains("error") || !body["error"].is_object() ||
-          body["error"].value("status", 0) != response.status || !body["error"].contains("reason") ||
-          !body["error"]["reason"].is_string()) {
-        broken("an error body that is not {\"error\": {\"status\": N, \"reason\": \"...\"}}");
+      auto text = [&body](const char* member) { return body.contains(member) && body[member].is_string(); };
+      if (!body.is_object() || !text("type") || !text("title") || !text("detail") || body.value("status", 0) != response.status) {
+        broken("an error body that is not {\"type\", \"title\", \"status\": N, \"detail\"}");
       }
     }
   }
@@ -213,6 +223,7 @@ class World {
   termijn::fuzz::ScratchDir scratch_;
   VirtualClock clock_;
   std::unique_ptr<Engine> engine_;
+  std::unique_ptr<http::Monitor> monitor_;
   std::unique_ptr<http::HttpApi> api_;
   std::map<std::string, std::string> tokens_;
   int runs_ = 0;

@@ -29,13 +29,13 @@ class Api : public ::testing::Test {
     server.reset();
     remove_db();
   }
-  void start(http::ServerOptions options = {}, http::DeliveryOptions delivery = {}) {
+  void start(http::ServerOptions options = {}, http::DeliveryOptions delivery = {}, http::MonitorOptions monitor = {}) {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
     db = (std::filesystem::temp_directory_path() /
           fmt::format("termijn-{}-api-{}.db", getpid(), info->name())).string();
     remove_db();
     server = std::make_unique<ApiServer>(db, clock, std::string(TERMIJN_SOURCE_DIR) + "/processes",
-                                         TERMIJN_STDLIB_DIR, options, delivery);
+                                         TERMIJN_STDLIB_DIR, options, delivery, /*durable=*/true, monitor);
     for (const char* role : {"politie", "hovj", "hulpverlening", "gemeente", "burgemeester", "veilig_thuis", "beheer"}) {
       tokens[role] = server->token(role);
     }

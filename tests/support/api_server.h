@@ -15,15 +15,18 @@
 #include "engine/api/engine.h"
 #include "engine/api/http/api.h"
 #include "engine/api/http/delivery.h"
+#include "engine/api/http/monitor.h"
 #include "engine/api/http/server.h"
+#include "engine/api/real_time.h"
 
 namespace termijn::testing {
 
 class ApiServer {
  public:
   ApiServer(const std::string& db_path, Clock& clock, const std::string& processes, const std::string& stdlib,
-            http::ServerOptions options = {}, http::DeliveryOptions delivery = {}, bool durable = true)
-      : work_(io_.get_executor()) {
+            http::ServerOptions options = {}, http::DeliveryOptions delivery = {}, bool durable = true,
+            http::MonitorOptions monitor = {})
+      : clock_(clock), work_(io_.get_executor()) {
     auto opened = Engine::open(EngineOptions{db_path, &clock, {stdlib}, durable});
     if (!opened.is_ok()) throw std::runtime_error(opened.status().message());
     engine_ = std::move(opened.value());
@@ -33,7 +36,9 @@ class ApiServer {
     }
     delivery_ = std::make_unique<http::OutboxDelivery>(io_, engine_->store(), delivery);
     engine_->subscribe([this](const runtime::Notification&) { delivery_->kick(); });
-    api_ = std::make_unique<http::HttpApi>(*engine_);
+    monitor_ = std::make_unique<http::Monitor>(*engine_, monitor);
+    monitor_->recovery_done();
+    api_ = std::make_unique<http::HttpApi>(*engine_, http::ApiHooks{{}, monitor_.get()});
     options.port = 0;
     server_ = std::make_unique<http::HttpServer>(io_, *api_, options);
     auto port = server_->listen();
@@ -73,6 +78,17 @@ class ApiServer {
     return *issued;
   }
 
+  // Runs the real-time timer loop on the engine's clock (virtual in tests): it wakes at the next
+  // due moment or after a minute, and is what /readyz watches. Until then the server is not ready.
+  void drive_timers() {
+    on_engine([this] {
+      driver_ = std::make_unique<RealTimeDriver>(*engine_, clock_, io_);
+      monitor_->watch(*driver_);
+      driver_->schedule();
+      return 0;
+    });
+  }
+
   void add_sink(std::unique_ptr<http::NotificationSink> sink) {
     on_engine([&] {
       delivery_->add(std::move(sink));
@@ -84,10 +100,13 @@ class ApiServer {
   boost::asio::io_context& io() { return io_; }
 
  private:
+  Clock& clock_;
   boost::asio::io_context io_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
   std::unique_ptr<Engine> engine_;
   std::unique_ptr<http::OutboxDelivery> delivery_;
+  std::unique_ptr<http::Monitor> monitor_;
+  std::unique_ptr<RealTimeDriver> driver_;
   std::unique_ptr<http::HttpApi> api_;
   std::unique_ptr<http::HttpServer> server_;
   unsigned short port_ = 0;

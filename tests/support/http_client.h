@@ -18,9 +18,10 @@ struct ClientResponse {
   std::string body;
   std::map<std::string, std::string> headers;
   nlohmann::json json() const { return body.empty() ? nlohmann::json() : nlohmann::json::parse(body, nullptr, false); }
+  // An error's reason: the `detail` of its RFC 9457 problem body.
   std::string reason() const {
     auto j = json();
-    return j.is_object() && j.contains("error") ? j["error"].value("reason", "") : "";
+    return j.is_object() && j.contains("detail") && j["detail"].is_string() ? j["detail"].get<std::string>() : "";
   }
 };
 

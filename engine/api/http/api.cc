@@ -1,8 +1,10 @@
 #include "engine/api/http/api.h"
 
+#include <boost/beast/http/status.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <random>
 #include <regex>
 #include <set>
@@ -21,7 +23,11 @@ HttpResponse json_response(int status, const Json& body) {
   return HttpResponse{status, "application/json", body.dump(2, ' ', false, Json::error_handler_t::replace) + "\n", {}};
 }
 
-HttpResponse error(int status, const std::string& reason) { return error_response(status, reason); }
+HttpResponse error(int status, const std::string& detail) { return error_response(status, detail); }
+
+// Answers that are neither found nor matched are counted together, so a scanner's paths do not
+// become label values.
+constexpr std::string_view kUnmatched = "unmatched";
 
 std::map<std::string, std::string> parse_query(const std::string& query) {
   std::map<std::string, std::string> out;
@@ -100,6 +106,9 @@ Json diagnostics_json(const DiagnosticList& list) {
   return out;
 }
 
+// A deploy refused for errors in its files: the problem type whose `diagnostics` member lists them.
+constexpr const char* kProcessErrorsType = "urn:termijn:problem:process-errors";
+
 // An uploaded file's name: plain relative paths only, so it names nothing outside the upload.
 bool safe_upload_path(const std::string& path) {
   static const std::regex kPath(R"([A-Za-z0-9_\-]+(/[A-Za-z0-9_\-]+)*\.wth)");
@@ -108,14 +117,26 @@ bool safe_upload_path(const std::string& path) {
 
 }  // namespace
 
-HttpResponse error_response(int status, const std::string& reason) {
-  return json_response(status, Json{{"error", {{"status", status}, {"reason", reason}}}});
+HttpResponse error_response(int status, const std::string& detail, const Json& extra) {
+  Json problem = extra;
+  problem["type"] = problem.value("type", "about:blank");
+  // With about:blank the title is the status's reason phrase (RFC 9457, 4.2.1); another type
+  // may bring its own.
+  if (!problem.contains("title")) {
+    problem["title"] = std::string(boost::beast::http::obsolete_reason(static_cast<boost::beast::http::status>(status)));
+  }
+  problem["status"] = status;
+  problem["detail"] = detail;
+  HttpResponse r = json_response(status, problem);
+  r.content_type = "application/problem+json";
+  return r;
 }
 
-HttpResponse internal_error(const std::string& what) {
+HttpResponse internal_error(const Logger& log, const std::string& what) {
   std::string incident = random_hex(8);
-  fmt::print(stderr, "termijn: incident {}: {}\n", incident, what);
-  return error_response(500, fmt::format("internal error (incident {})", incident));
+  log.error("http.internal_error", fmt::format("internal error (incident {}): {}", incident, what),
+            {{"incident", incident}});
+  return error_response(500, fmt::format("internal error (incident {})", incident), Json{{"incident", incident}});
 }
 
 std::optional<std::string> token_role_problem(const Engine& engine, const std::string& role) {
@@ -177,13 +198,15 @@ struct HttpApi::Prepared {
   std::optional<Call> call;
 };
 
-HttpApi::HttpApi(Engine& engine, std::function<void()> after_command)
-    : engine_(engine), visibility_(engine), after_command_(std::move(after_command)) {
+HttpApi::HttpApi(Engine& engine, ApiHooks hooks) : engine_(engine), visibility_(engine), hooks_(std::move(hooks)) {
   routes_ = {
+      {"GET", "/healthz", &HttpApi::healthz, true},
+      {"GET", "/readyz", &HttpApi::readyz, true},
+      {"GET", "/metrics", &HttpApi::metrics, true},  // checks the token itself unless the operator opened it
       {"GET", "/api/v1/openapi.json", &HttpApi::openapi, true},
       {"GET", "/api/v1/whoami", &HttpApi::whoami},
       {"GET", "/api/v1/processes", &HttpApi::list_processes},
-      {"POST", "/api/v1/processes", &HttpApi::deploy, false, kDeployBody},
+      {"POST", "/api/v1/processes", nullptr, false, kDeployBody},
       {"GET", "/api/v1/processes/{name}/diagram.svg", &HttpApi::diagram},
       {"POST", "/api/v1/cases", &HttpApi::start_case, false, kStartBody},
       {"GET", "/api/v1/cases", &HttpApi::list_cases},
@@ -269,33 +292,63 @@ std::optional<HttpResponse> HttpApi::authenticate(Call& call) {
   return std::nullopt;
 }
 
-// Request bodies are checked before a handler runs, so an exception is a bug or a failing store:
-// nothing was applied (commands commit whole or not at all), and the caller learns nothing internal.
+// Without a thread beside the engine's (the fuzzer, tests): a deploy compiles here.
 HttpResponse HttpApi::handle(const HttpRequest& request) {
-  try {
-    Prepared prepared = prepare(request);
-    if (prepared.answer) return std::move(*prepared.answer);
-    return (this->*prepared.route->handler)(*prepared.call);
-  } catch (const std::exception& e) {
-    return internal_error(e.what());
-  }
+  std::optional<HttpResponse> answer;
+  handle_async(
+      request,
+      [](const std::function<void()>& work, const std::function<void()>& then) {
+        work();
+        then();
+      },
+      [&answer](HttpResponse r) { answer = std::move(r); });
+  return std::move(*answer);
 }
 
+// Request bodies are checked before a handler runs, so an exception is a bug or a failing store:
+// nothing was applied (commands commit whole or not at all), and the caller learns nothing internal.
 void HttpApi::handle_async(const HttpRequest& request, const Offload& offload, Reply done) {
+  const auto started = std::chrono::steady_clock::now();
+  std::string_view route = kUnmatched;
   std::optional<HttpResponse> answer;
+  std::optional<Prepared> prepared;
   try {
-    Prepared prepared = prepare(request);
-    if (prepared.answer) {
-      answer = std::move(prepared.answer);
-    } else if (prepared.route->handler == &HttpApi::deploy) {
-      answer = deploy_async(*prepared.call, offload, done);
-    } else {
-      answer = (this->*prepared.route->handler)(*prepared.call);
-    }
+    prepared.emplace(prepare(request));
+    if (prepared->route != nullptr) route = prepared->route->pattern;
   } catch (const std::exception& e) {
-    answer = internal_error(e.what());
+    answer = internal_error(hooks_.log, e.what());
   }
-  if (answer) done(std::move(*answer));
+  // The pattern lives in routes_, as long as the API: a deploy's answer comes after this call.
+  Reply counted = [this, route, started, method = request.method, done = std::move(done)](HttpResponse r) {
+    count(route, method, r.status, started);
+    done(std::move(r));
+  };
+  if (!answer) {
+    try {
+      if (prepared->answer) {
+        answer = std::move(prepared->answer);
+      } else if (prepared->route->handler == nullptr) {
+        answer = deploy_async(*prepared->call, offload, counted);
+      } else {
+        answer = (this->*prepared->route->handler)(*prepared->call);
+      }
+    } catch (const std::exception& e) {
+      answer = internal_error(hooks_.log, e.what());
+    }
+  }
+  if (answer) counted(std::move(*answer));
+}
+
+HttpResponse HttpApi::refuse_unread(const std::string& method, int status, const std::string& detail) {
+  count("unread", method, status, std::chrono::steady_clock::now());
+  return error(status, detail);
+}
+
+void HttpApi::count(std::string_view route, const std::string& method, int status,
+                    std::chrono::steady_clock::time_point started) {
+  if (hooks_.monitor != nullptr) {
+    hooks_.monitor->request_done(route, method, status, std::chrono::steady_clock::now() - started);
+  }
 }
 
 // ---- helpers ------------------------------------------------------------------------------------
@@ -322,7 +375,7 @@ HttpResponse HttpApi::from_status(const Status& status) {
     case StatusCode::kFailedPrecondition: return error(409, status.message());
     case StatusCode::kInternal: break;
   }
-  return internal_error(status.message());
+  return internal_error(hooks_.log, status.message());
 }
 
 std::optional<HttpResponse> HttpApi::require_case_role(const Call& call) {
@@ -342,7 +395,7 @@ std::string HttpApi::scoped_key(const Call& call) const {
 }
 
 void HttpApi::after_command() {
-  if (after_command_) after_command_();
+  if (hooks_.after_command) hooks_.after_command();
 }
 
 Json HttpApi::case_summary(const runtime::Instance& c) const {
@@ -374,6 +427,25 @@ Json HttpApi::case_summary(const runtime::Instance& c) const {
 }
 
 // ---- routes -------------------------------------------------------------------------------------
+
+// The process answers: its engine's thread is not stuck (it runs this).
+HttpResponse HttpApi::healthz(Call&) { return json_response(200, Json{{"status", "ok"}}); }
+
+HttpResponse HttpApi::readyz(Call&) {
+  if (hooks_.monitor == nullptr) return error(503, "this server does not watch its timer loop");
+  Monitor::Readiness r = hooks_.monitor->readiness();
+  if (r.ready) return json_response(200, Json{{"status", "ready"}, {"checks", r.checks}});
+  return error_response(503, r.problem, Json{{"checks", r.checks}, {"failed", r.failed}});
+}
+
+HttpResponse HttpApi::metrics(Call& call) {
+  if (hooks_.monitor == nullptr) return error(404, fmt::format("no such resource: {}", call.path));
+  if (!hooks_.monitor->options().public_metrics) {
+    if (auto refused = authenticate(call)) return *refused;
+    if (auto refused = require_admin(call)) return *refused;
+  }
+  return HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8", hooks_.monitor->exposition(), {}};
+}
 
 HttpResponse HttpApi::openapi(Call&) {
   const EmbeddedFile* file = find_embedded_file("openapi.json");
@@ -426,9 +498,10 @@ std::optional<HttpResponse> HttpApi::upload(Call& call, std::map<std::string, st
 
 HttpResponse HttpApi::deploy_answer(const DeployResult& result) {
   if (!result.ok()) {
-    return json_response(422, Json{{"error", {{"status", 422}, {"reason", fmt::format("{} error(s) in the process files",
-                                                                                      result.diagnostics.error_count())}}},
-                                   {"diagnostics", diagnostics_json(result.diagnostics)}});
+    return error_response(422, fmt::format("{} error(s) in the process files", result.diagnostics.error_count()),
+                          Json{{"type", kProcessErrorsType},
+                               {"title", "The process files have errors"},
+                               {"diagnostics", diagnostics_json(result.diagnostics)}});
   }
   Json deployed = Json::array();
   for (const auto& d : result.deployed) {
@@ -436,12 +509,6 @@ HttpResponse HttpApi::deploy_answer(const DeployResult& result) {
                             {"stdlib", d.stdlib_hash}});
   }
   return json_response(201, Json{{"deployed", deployed}, {"diagnostics", diagnostics_json(result.diagnostics)}});
-}
-
-HttpResponse HttpApi::deploy(Call& call) {
-  std::map<std::string, std::string> files;
-  if (auto refused = upload(call, files)) return *refused;
-  return deploy_answer(engine_.deploy_sources(files, call.caller.actor()));
 }
 
 std::optional<HttpResponse> HttpApi::deploy_async(Call& call, const Offload& offload, const Reply& done) {
@@ -464,11 +531,11 @@ std::optional<HttpResponse> HttpApi::deploy_async(Call& call, const Offload& off
         }
       },
       [this, job, actor = call.caller.actor(), done] {
-        if (job->failure) return done(internal_error(*job->failure));
+        if (job->failure) return done(internal_error(hooks_.log, *job->failure));
         try {
           done(deploy_answer(engine_.commit_deploy(std::move(job->compilation), actor)));
         } catch (const std::exception& e) {
-          done(internal_error(e.what()));
+          done(internal_error(hooks_.log, e.what()));
         }
       });
   return std::nullopt;

@@ -1,23 +1,28 @@
 // The HTTP/JSON API as a plain function from request to response, so it can be tested without
 // sockets; engine/api/http/server.h puts it on the network. It runs on the engine's thread.
 //
-// Every call but the OpenAPI document and the web page's files needs `Authorization: Bearer
-// <token>`. A token belongs to an organisation and one role: a process role (hovj, burgemeester,
-// politie, ...) acts only as that role, and sees only cases it takes part in; the role `beheer`
-// administers (deploy, audit, retention) and sees cases without their personal data. A token
-// whose role is neither is refused: the host's own authority (an empty role) never comes over HTTP.
+// Every call but the OpenAPI document, the web page's files, /healthz and /readyz (and /metrics
+// when the operator opens it) needs `Authorization: Bearer <token>`. A token belongs to an
+// organisation and one role: a process role (hovj, burgemeester, politie, ...) acts only as that
+// role, and sees only cases it takes part in; the role `beheer` administers (deploy, audit,
+// retention) and sees cases without their personal data. A token whose role is neither is
+// refused: the host's own authority (an empty role) never comes over HTTP.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "engine/api/engine.h"
+#include "engine/api/http/monitor.h"
 #include "engine/api/http/request_body.h"
 #include "engine/api/http/visibility.h"
+#include "engine/base/log.h"
 
 namespace termijn::http {
 
@@ -38,11 +43,27 @@ struct HttpResponse {
 // The role that administers rather than takes part in cases.
 inline constexpr const char* kAdminRole = "beheer";
 
-// Every refusal's body: {"error": {"status": N, "reason": "..."}}.
-HttpResponse error_response(int status, const std::string& reason);
-// A failure that is not the caller's: 500 "internal error" with an incident id; what went wrong
-// goes to stderr under that id, never to the caller.
-HttpResponse internal_error(const std::string& what);
+// The API's full semantic version, sent on every answer as `API-Version` (the Dutch API Design
+// Rules, API-57); docs/openapi.json's info.version is the same. The major version is in the path.
+inline constexpr const char* kApiVersion = "1.0.0";
+
+// Every refusal's body is an RFC 9457 problem (application/problem+json): {"type": "about:blank",
+// "title": <the status's reason phrase>, "status": N, "detail": <why>}. `extra` adds members.
+HttpResponse error_response(int status, const std::string& detail, const Json& extra = Json::object());
+// A failure that is not the caller's: 500 with an incident id; what went wrong is logged under
+// that id, never told to the caller.
+HttpResponse internal_error(const Logger& log, const std::string& what);
+
+// What a host hands the API beside the engine.
+struct ApiHooks {
+  // Runs after every command that may have changed deadlines (the real-time driver re-arms its
+  // timer; the delivery of notifications wakes up).
+  std::function<void()> after_command = {};
+  // Counts every answer and serves /readyz and /metrics; without one, /readyz answers 503 and
+  // /metrics 404.
+  Monitor* monitor = nullptr;
+  Logger log = Logger();
+};
 
 // Whether a token may be issued for `role`: `beheer`, or a role some deployed process declares.
 // Returns the reason when not.
@@ -55,11 +76,12 @@ Status revoke_token(Engine& engine, const std::string& name, const Actor& by);
 
 class HttpApi {
  public:
-  // `after_command` runs after every command that may have changed deadlines (the real-time
-  // driver re-arms its timer; the delivery of notifications wakes up).
-  HttpApi(Engine& engine, std::function<void()> after_command = {});
+  explicit HttpApi(Engine& engine, ApiHooks hooks = {});
 
   HttpResponse handle(const HttpRequest& request);
+  // An answer the server gives to a request it could not read whole (too large, malformed):
+  // counted like every other answer.
+  HttpResponse refuse_unread(const std::string& method, int status, const std::string& detail);
 
   // Runs `work` off the engine's thread, then `then` back on it.
   using Offload = std::function<void(std::function<void()> work, std::function<void()> then)>;
@@ -78,7 +100,7 @@ class HttpApi {
   struct Route {
     const char* method;
     const char* pattern;  // "/api/v1/cases/{id}": {id} matches a number, {name} a word
-    Handler handler;
+    Handler handler;  // nullptr: the deploy, which compiles off the engine's thread (deploy_async)
     bool public_route = false;
     BodySpec body = {};  // what a POST takes
   };
@@ -89,11 +111,13 @@ class HttpApi {
   std::optional<HttpResponse> admit(const Route& route, Call& call);
   std::optional<HttpResponse> authenticate(Call& call);
 
+  HttpResponse healthz(Call& call);
+  HttpResponse readyz(Call& call);
+  HttpResponse metrics(Call& call);
   HttpResponse openapi(Call& call);
   HttpResponse web_asset(Call& call);
   HttpResponse whoami(Call& call);
   HttpResponse list_processes(Call& call);
-  HttpResponse deploy(Call& call);
   HttpResponse diagram(Call& call);
   HttpResponse start_case(Call& call);
   HttpResponse list_cases(Call& call);
@@ -131,10 +155,13 @@ class HttpApi {
   Json case_summary(const runtime::Instance& instance) const;
   std::string scoped_key(const Call& call) const;
   void after_command();
+  // Counts an answer for the monitor, if any.
+  void count(std::string_view route, const std::string& method, int status,
+             std::chrono::steady_clock::time_point started);
 
   Engine& engine_;
   Visibility visibility_;
-  std::function<void()> after_command_;
+  ApiHooks hooks_;
   std::vector<Route> routes_;
   std::map<std::string, std::string> svg_cache_;  // by definition hash
 };

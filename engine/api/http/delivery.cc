@@ -42,6 +42,16 @@ Result<WebhookTarget> parse_webhook_url(const std::string& url) {
   return t;
 }
 
+std::string public_sink_name(const std::string& name) {
+  constexpr std::string_view kWebhook = "webhook:";
+  if (name.rfind(kWebhook, 0) != 0) return name;
+  auto target = parse_webhook_url(name.substr(kWebhook.size()));
+  if (!target.is_ok()) return "webhook (sha256:" + sha256_hex(name).substr(0, 8) + ")";
+  std::string shown = fmt::format("webhook:http://{}:{}", target->host, target->port);
+  if (target->path != "/") shown += fmt::format(" (path sha256:{})", sha256_hex(target->path).substr(0, 8));
+  return shown;
+}
+
 namespace {
 
 // One POST per notification on a fresh connection: simple, and a receiver restarting between
@@ -172,8 +182,8 @@ std::unique_ptr<NotificationSink> make_webhook_sink(boost::asio::io_context& io,
 
 std::unique_ptr<NotificationSink> make_log_sink(const std::string& path) { return std::make_unique<LogSink>(path); }
 
-OutboxDelivery::OutboxDelivery(boost::asio::io_context& io, store::Store& store, DeliveryOptions options)
-    : io_(io), store_(store), options_(options) {}
+OutboxDelivery::OutboxDelivery(boost::asio::io_context& io, store::Store& store, DeliveryOptions options, Logger log)
+    : io_(io), store_(store), options_(options), log_(log) {}
 
 void OutboxDelivery::add(std::unique_ptr<NotificationSink> sink) {
   auto lane = std::make_unique<Lane>();
@@ -202,6 +212,11 @@ void OutboxDelivery::pump(Lane& lane) {
   lane.sink->send(row, [this, &lane, id = row.id](std::string error) {
     lane.busy = false;
     if (error.empty()) {
+      if (lane.attempts > 0) {
+        log_.info("delivery.resumed", fmt::format("{} delivers again after {} failed attempt(s)",
+                                                  public_sink_name(lane.sink->name()), lane.attempts),
+                  {{"sink", public_sink_name(lane.sink->name())}, {"notification", id}, {"attempts", lane.attempts}});
+      }
       lane.cursor = id;
       lane.attempts = 0;
       store_.record_delivery(lane.sink->name(), id, 0, "");
@@ -210,8 +225,13 @@ void OutboxDelivery::pump(Lane& lane) {
     }
     ++lane.attempts;
     store_.record_delivery(lane.sink->name(), lane.cursor, lane.attempts, error);
-    auto wait = options_.first_retry * (1LL << std::min(lane.attempts - 1, 20));
-    lane.retry->expires_after(std::min<std::chrono::milliseconds>(wait, options_.max_retry));
+    auto wait = std::min<std::chrono::milliseconds>(options_.first_retry * (1LL << std::min(lane.attempts - 1, 20)),
+                                                    options_.max_retry);
+    log_.warning("delivery.failed",
+                 fmt::format("{} did not take notification {}: {}", public_sink_name(lane.sink->name()), id, error),
+                 {{"sink", public_sink_name(lane.sink->name())}, {"notification", id}, {"attempts", lane.attempts},
+                  {"retry_in_ms", wait.count()}});
+    lane.retry->expires_after(wait);
     lane.retry->async_wait([this, &lane](const boost::system::error_code& ec) {
       if (!ec) pump(lane);
     });

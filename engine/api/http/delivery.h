@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/base/log.h"
 #include "engine/base/status.h"
 #include "engine/store/store.h"
 
@@ -37,6 +38,11 @@ struct WebhookTarget {
 };
 // http://host[:port][/path]. No TLS: put a local TLS proxy in front for remote receivers.
 Result<WebhookTarget> parse_webhook_url(const std::string& url);
+
+// A sink's name as logs and metrics show it: a webhook's path and query may hold a secret (many
+// receivers put their token there), so they are replaced by the start of their SHA-256:
+// "webhook:http://host:9000 (path sha256:1a2b3c4d)". Other names are returned as they are.
+std::string public_sink_name(const std::string& name);
 
 // The key a webhook's receiver checks signatures with, from a file only its owner may read that
 // holds the secret as the Standard Webhooks convention writes it: `whsec_` and the base64 of 24 to
@@ -63,7 +69,8 @@ struct DeliveryOptions {
 
 class OutboxDelivery {
  public:
-  OutboxDelivery(boost::asio::io_context& io, store::Store& store, DeliveryOptions options = {});
+  // Failed attempts and their recovery are logged to `log`.
+  OutboxDelivery(boost::asio::io_context& io, store::Store& store, DeliveryOptions options = {}, Logger log = Logger());
   void add(std::unique_ptr<NotificationSink> sink);
   // New notifications may have been committed: every idle sink goes on.
   void kick();
@@ -81,6 +88,7 @@ class OutboxDelivery {
   boost::asio::io_context& io_;
   store::Store& store_;
   DeliveryOptions options_;
+  Logger log_;
   std::vector<std::unique_ptr<Lane>> lanes_;
 };
 

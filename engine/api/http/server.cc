@@ -23,6 +23,7 @@ bhttp::response<bhttp::string_body> to_beast(const HttpResponse& r, unsigned ver
   res.set(bhttp::field::server, "termijn");
   res.set(bhttp::field::content_type, r.content_type);
   res.set("X-Content-Type-Options", "nosniff");
+  res.set("API-Version", kApiVersion);
   for (const auto& [name, value] : r.headers) res.set(name, value);
   res.body() = r.body;
   res.keep_alive(keep_alive);
@@ -72,17 +73,14 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
       close();
       return;
     }
-    if (ec == bhttp::error::body_limit) {
-      reply(error_response(413, fmt::format("the body is larger than {} bytes", server_.options_.body_limit)), 11, false);
-      return;
-    }
-    if (ec == bhttp::error::header_limit) {
-      reply(error_response(431, "the request's headers are too large"), 11, false);
-      return;
-    }
     if (ec) {
-      reply(error_response(400, fmt::format("not a valid HTTP request: {}", ec.message())), 11, false);
-      return;
+      // The method, when the headers were read; else "other" in the metrics.
+      std::string method = parser_->is_header_done() ? std::string(parser_->get().method_string()) : "";
+      if (ec == bhttp::error::body_limit) {
+        return refuse(method, 413, fmt::format("the body is larger than {} bytes", server_.options_.body_limit));
+      }
+      if (ec == bhttp::error::header_limit) return refuse(method, 431, "the request's headers are too large");
+      return refuse(method, 400, fmt::format("not a valid HTTP request: {}", ec.message()));
     }
     const auto& req = parser_->get();
     HttpRequest request;
@@ -100,6 +98,10 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
     server_.api_.handle_async(request, server_.offload_,
                               [self = shared_from_this(), version = req.version(), keep_alive = req.keep_alive()](
                                   HttpResponse response) { self->reply(response, version, keep_alive); });
+  }
+
+  void refuse(const std::string& method, int status, const std::string& detail) {
+    reply(server_.api_.refuse_unread(method, status, detail), 11, false);
   }
 
   void reply(const HttpResponse& response, unsigned version, bool keep_alive) {

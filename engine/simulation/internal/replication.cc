@@ -223,7 +223,7 @@ class Replication {
   }
 
   void fire_timers(Instant t) {
-    for (runtime::TimerId id : runtime_.due_timers(t, 256)) {
+    for (const auto& [due, id] : runtime_.due_timers(t, 256)) {
       runtime::Changes changes;
       if (runtime_.fire(id, t, changes).is_ok()) apply(changes, t);
     }
