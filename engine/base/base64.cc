@@ -1,6 +1,6 @@
 #include "engine/base/base64.h"
 
-#include <array>
+#include <algorithm>
 #include <cstdint>
 
 namespace termijn {
