@@ -427,10 +427,19 @@ void Runtime::apply(Changes& changes) {
   static const std::vector<Queued> kNothingQueued;
   for (auto& [id, instance] : changes.cases) {
     const bool running = instance.status == CaseStatus::kRunning;
+    auto live = cases_.find(id);
+    // The case's incidents as they were go, and come back below as they are. Incidents are rare:
+    // with none open anywhere, a step pays nothing for them.
+    if (!incidents_.empty() && live != cases_.end()) {
+      for (const auto& [timer_id, timer] : live->second.timers) {
+        if (timer.status == TimerStatus::kFailed) incidents_.erase(timer_id);
+      }
+    }
     std::vector<Queued> pending;
     if (running) {
       for (const auto& [timer_id, timer] : instance.timers) {
         if (timer.status == TimerStatus::kPending) pending.emplace_back(timer.due.at, timer_id);
+        if (timer.status == TimerStatus::kFailed) incidents_[timer_id] = id;
       }
     }
     auto queued = queued_by_case_.find(id);
@@ -451,17 +460,6 @@ void Runtime::apply(Changes& changes) {
           due_queue_.erase(before);
           due_queue_.insert(after);
         });
-    auto live = cases_.find(id);
-    if (live != cases_.end()) {
-      for (const auto& [timer_id, timer] : live->second.timers) {
-        if (timer.status == TimerStatus::kFailed) incidents_.erase(timer_id);
-      }
-    }
-    if (running) {
-      for (const auto& [timer_id, timer] : instance.timers) {
-        if (timer.status == TimerStatus::kFailed) incidents_[timer_id] = id;
-      }
-    }
     auto task_of = [](const auto& entry) { return entry.first; };
     diff_by_id(
         live == cases_.end() ? kNoTasks : live->second.tasks, running ? instance.tasks : kNoTasks, task_of, task_of,
