@@ -378,26 +378,24 @@ Status Engine::dismiss_incident(TimerId timer, const std::string& reason, const 
                  [&](runtime::Changes& changes) { return runtime_.dismiss(timer, reason, clock_->now(), changes); });
 }
 
-void Engine::record_refusal(CaseId id, const Actor& actor, const std::string& action, const std::string& reason) {
+Status Engine::audit_only(CaseId id, const std::string& kind, Json detail, const Actor& actor) {
   runtime::Changes changes;
-  changes.audit.push_back(runtime::AuditEntry{
-      id, clock_->now(), "refused", Json{{"role", actor.role}, {"action", action}, {"reason", reason}}});
+  changes.audit.push_back(runtime::AuditEntry{id, clock_->now(), kind, std::move(detail)});
   stamp(changes, actor);
-  (void)commit(changes, std::vector<store::CommandRecord>{});  // a refusal that cannot be audited is still refused
+  return commit(changes, std::vector<store::CommandRecord>{});
+}
+
+void Engine::record_refusal(CaseId id, const Actor& actor, const std::string& action, const std::string& reason) {
+  // A refusal that cannot be audited is still refused.
+  (void)audit_only(id, "refused", Json{{"role", actor.role}, {"action", action}, {"reason", reason}}, actor);
 }
 
 Status Engine::record(const std::string& kind, Json detail, const Actor& actor) {
-  runtime::Changes changes;
-  changes.audit.push_back(runtime::AuditEntry{0, clock_->now(), kind, std::move(detail)});
-  stamp(changes, actor);
-  return commit(changes, std::vector<store::CommandRecord>{});
+  return audit_only(0, kind, std::move(detail), actor);
 }
 
 Status Engine::record_read(CaseId id, const std::string& what, const Actor& actor) {
-  runtime::Changes changes;
-  changes.audit.push_back(runtime::AuditEntry{id, clock_->now(), "personal data read", Json{{"what", what}}});
-  stamp(changes, actor);
-  return commit(changes, std::vector<store::CommandRecord>{});
+  return audit_only(id, "personal data read", Json{{"what", what}}, actor);
 }
 
 Result<Engine::Purge> Engine::purge(std::optional<Instant> ended_before, const Actor& by) {

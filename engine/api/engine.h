@@ -217,6 +217,8 @@ class Engine {
   template <typename Run>
   Status command(const char* kind, const std::string& key, const Json& args, CaseId case_id, const Actor& actor,
                  Run run);
+  // Commits one audit entry, stamped with `actor`, and nothing else.
+  Status audit_only(CaseId id, const std::string& kind, Json detail, const Actor& actor);
   // Tells the observer, if any, that a command of `kind` started at `started` ended with `outcome`.
   void observed(const char* kind, std::chrono::steady_clock::time_point started, StatusCode outcome);
 

@@ -607,10 +607,8 @@ HttpResponse HttpApi::get_case(Call& call) {
     }
     row["tasks"] = tasks;
     // Special-category personal data: only for roles that work on the case, and audited.
-    if (s == Sight::kFull) {
-      if (auto refused = audit_read(call, id, "case data")) return *refused;
-      row["data"] = c->data;
-    }
+    if (auto refused = audit_read(call, id, s, "case data")) return *refused;
+    if (s == Sight::kFull) row["data"] = c->data;
   }
   return json_response(200, row);
 }
@@ -620,9 +618,7 @@ HttpResponse HttpApi::timeline(Call& call) {
   Sight s = visibility_.of(call.caller.role, id);
   if (s == Sight::kNone) return unseen(call, "case", id, id);
   // At full sight the timeline carries the task outputs: a read of personal data.
-  if (s == Sight::kFull) {
-    if (auto refused = audit_read(call, id, "timeline")) return *refused;
-  }
+  if (auto refused = audit_read(call, id, s, "timeline")) return *refused;
   return json_response(200, Visibility::timeline(s, engine_.audit(id)));
 }
 
@@ -632,9 +628,7 @@ HttpResponse HttpApi::deadlines(Call& call) {
   if (sight == Sight::kNone) return unseen(call, "case", id, id);
   // The explanation quotes the case's data (a birth date, an arrest time): only for full sight.
   auto why = [sight](const Json& lines) { return sight == Sight::kFull ? lines : Json::array(); };
-  if (sight == Sight::kFull) {
-    if (auto refused = audit_read(call, id, "deadlines")) return *refused;
-  }
+  if (auto refused = audit_read(call, id, sight, "deadlines")) return *refused;
   Json out = Json::array();
   for (const auto& task : engine_.tasks(store::TaskQuery{std::nullopt, id, true, std::nullopt})) {
     out.push_back(Json{{"kind", "task"}, {"name", task["step"]}, {"title", task["title"]}, {"role", task["role"]},
@@ -651,7 +645,9 @@ HttpResponse HttpApi::deadlines(Call& call) {
   return json_response(200, out);
 }
 
-std::optional<HttpResponse> HttpApi::audit_read(const Call& call, std::int64_t case_id, const char* what) {
+std::optional<HttpResponse> HttpApi::audit_read(const Call& call, std::int64_t case_id, Sight sight,
+                                                const char* what) {
+  if (sight != Sight::kFull) return std::nullopt;  // nothing personal is shown
   Status s = engine_.record_read(case_id, what, call.caller.actor());
   if (s.is_ok()) return std::nullopt;
   return error(503, fmt::format("the read could not be recorded in the audit log, so it is not answered: {}",

@@ -150,8 +150,9 @@ class HttpApi {
   // 403 (audited) unless the caller is a process role; `nullopt` when it may go on.
   std::optional<HttpResponse> require_case_role(const Call& call);
   std::optional<HttpResponse> require_admin(const Call& call);
-  // Audits a read of case `case_id`'s personal data; the refusal (503) if it cannot be audited.
-  std::optional<HttpResponse> audit_read(const Call& call, std::int64_t case_id, const char* what);
+  // At full sight (where personal data is shown) audits the read of case `case_id`'s `what`; the
+  // refusal (503) if it cannot be audited.
+  std::optional<HttpResponse> audit_read(const Call& call, std::int64_t case_id, Sight sight, const char* what);
   Json case_summary(const runtime::Instance& instance) const;
   std::string scoped_key(const Call& call) const;
   void after_command();
