@@ -6,33 +6,20 @@
 
 namespace termijn::http::metrics {
 
-std::string escape_label_value(std::string_view value) {
-  std::string out;
-  out.reserve(value.size());
-  for (char c : value) {
-    if (c == '\\') {
-      out += "\\\\";
-    } else if (c == '"') {
-      out += "\\\"";
-    } else if (c == '\n') {
-      out += "\\n";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
 namespace {
 
-// HELP text escapes only backslash and newline.
-std::string escape_help(std::string_view help) {
+// Backslash and newline are escaped everywhere; the double quote only in a label value, where it
+// would end the value (HELP text keeps it as it is).
+std::string escape(std::string_view text, bool quote) {
   std::string out;
-  for (char c : help) {
+  out.reserve(text.size());
+  for (char c : text) {
     if (c == '\\') {
       out += "\\\\";
     } else if (c == '\n') {
       out += "\\n";
+    } else if (c == '"' && quote) {
+      out += "\\\"";
     } else {
       out += c;
     }
@@ -41,6 +28,8 @@ std::string escape_help(std::string_view help) {
 }
 
 }  // namespace
+
+std::string escape_label_value(std::string_view value) { return escape(value, true); }
 
 std::string format_value(double value) {
   if (std::isnan(value)) return "NaN";
@@ -53,7 +42,7 @@ std::string format_value(double value) {
 }
 
 void Exposition::family(std::string_view name, std::string_view help, std::string_view type) {
-  text_ += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, escape_help(help), name, type);
+  text_ += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, escape(help, /*quote=*/false), name, type);
 }
 
 void Exposition::sample(std::string_view name, const std::vector<std::string>& label_names, const LabelValues& values,

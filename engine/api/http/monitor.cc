@@ -132,17 +132,14 @@ std::string Monitor::exposition() const {
           Seconds(std::chrono::steady_clock::now() - *driver_->heartbeat()).count());
   }
   Json sinks = engine_.store().sinks();
-  const std::vector<std::string> sink_label{"sink"};
-  out.family("termijn_outbox_backlog", "Notifications committed and not yet delivered, per sink.", "gauge");
-  for (const auto& s : sinks) {
-    out.sample("termijn_outbox_backlog", sink_label, {public_sink_name(s["sink"].get<std::string>())},
-               s["waiting"].get<double>());
-  }
-  out.family("termijn_outbox_failed_attempts", "Failed delivery attempts in a row, per sink (0: delivering).", "gauge");
-  for (const auto& s : sinks) {
-    out.sample("termijn_outbox_failed_attempts", sink_label, {public_sink_name(s["sink"].get<std::string>())},
-               s["attempts"].get<double>());
-  }
+  auto per_sink = [&](const char* name, const char* help, const char* field) {
+    out.family(name, help, "gauge");
+    for (const auto& s : sinks) {
+      out.sample(name, {"sink"}, {public_sink_name(s["sink"].get<std::string>())}, s[field].get<double>());
+    }
+  };
+  per_sink("termijn_outbox_backlog", "Notifications committed and not yet delivered, per sink.", "waiting");
+  per_sink("termijn_outbox_failed_attempts", "Failed delivery attempts in a row, per sink (0: delivering).", "attempts");
   escalations_.write(out);
   incidents_opened_.write(out);
   fire_delay_.write(out);
