@@ -136,8 +136,7 @@ void add_admin_commands(CLI::App& app, const GlobalOptions& global, int& exit_co
       }
     }
     DatabaseLock lock(o->db);
-    if (!lock.held()) {
-      fmt::print(stderr, "termijn: a 'serve' is running on '{}'; purge through its API (POST /api/v1/purge)\n", o->db);
+    if (!lock.held_or_explain("purge through its API (POST /api/v1/purge)")) {
       exit_code = kUsage;
       return;
     }
@@ -175,8 +174,7 @@ void add_admin_commands(CLI::App& app, const GlobalOptions& global, int& exit_co
   restore->callback([o, &global, &exit_code] {
     // A server would go on with the database it has open, and overwrite the restored one.
     DatabaseLock lock(o->db);
-    if (!lock.held()) {
-      fmt::print(stderr, "termijn: a 'serve' (or another termijn writer) holds '{}'; stop it before restoring\n", o->db);
+    if (!lock.held_or_explain("stop it before restoring")) {
       exit_code = kUsage;
       return;
     }

@@ -300,8 +300,7 @@ void add_case_commands(CLI::App& app, const GlobalOptions& global, int& exit_cod
   key->callback([o, &global, &exit_code] {
     // Every writer must open the database with the key from now on: none may run meanwhile.
     DatabaseLock lock(o->db);
-    if (!lock.held()) {
-      fmt::print(stderr, "termijn: a 'serve' (or another termijn writer) holds '{}'; stop it first\n", o->db);
+    if (!lock.held_or_explain("stop it first")) {
       exit_code = kUsage;
       return;
     }

@@ -4,11 +4,18 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+
 namespace termijn::cli {
 
-DatabaseLock::DatabaseLock(const std::string& db_path) {
+DatabaseLock::DatabaseLock(const std::string& db_path) : db_path_(db_path) {
   fd_ = ::open((db_path + ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   held_ = fd_ >= 0 && ::flock(fd_, LOCK_EX | LOCK_NB) == 0;
+}
+
+bool DatabaseLock::held_or_explain(const std::string& instead) const {
+  if (!held_) fmt::print(stderr, "termijn: a 'serve' (or another termijn writer) holds '{}'; {}\n", db_path_, instead);
+  return held_;
 }
 
 DatabaseLock::~DatabaseLock() {

@@ -14,8 +14,12 @@ class DatabaseLock {
   DatabaseLock(const DatabaseLock&) = delete;
   DatabaseLock& operator=(const DatabaseLock&) = delete;
   bool held() const { return held_; }
+  // held(); when not, tells the operator on stderr that another writer holds the database and,
+  // in `instead`, what to do.
+  bool held_or_explain(const std::string& instead) const;
 
  private:
+  std::string db_path_;
   int fd_ = -1;
   bool held_ = false;
 };

@@ -6,12 +6,7 @@ set -euo pipefail
 termijn=$1
 processes=$2
 example=$3
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fail() { echo "FAILED: $*" >&2; exit 1; }
-# grep that reads all its input: `grep -q` stops at the first match, and under `pipefail` the
-# writer then dies of SIGPIPE and fails the pipeline (seen with the slower sanitizer build).
-has() { grep "$@" > /dev/null; }
+source "$(dirname "$0")/harness.sh"
 
 cat > "$work/termijn.toml" <<TOML
 [serve]

@@ -5,13 +5,8 @@
 set -euo pipefail
 termijn=$1
 processes=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+source "$(dirname "$0")/harness.sh"
 db="$work/t.db"
-fail() { echo "FAILED: $*" >&2; exit 1; }
-# grep that reads all its input: `grep -q` stops at the first match, and under `pipefail` the
-# writer then dies of SIGPIPE and fails the pipeline (seen with the slower sanitizer build).
-has() { grep "$@" > /dev/null; }
 # Runs a command that must fail with exit code $1 and print $2.
 refused() {
   local code=$1 message=$2; shift 2
