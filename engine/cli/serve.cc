@@ -12,6 +12,7 @@
 #include "engine/api/http/delivery.h"
 #include "engine/api/http/monitor.h"
 #include "engine/api/http/server.h"
+#include "engine/api/http/tls.h"
 #include "engine/api/real_time.h"
 #include "engine/base/log.h"
 #include "engine/cli/commands.h"
@@ -28,6 +29,11 @@ struct ServeOptions {
   std::string listen = "127.0.0.1:8080";
   std::vector<std::string> webhooks;
   std::string webhook_secret;  // a file: every webhook's notifications are signed with it
+  std::string webhook_ca;      // https receivers' CA (PEM); empty: the system's store
+  std::string tls_cert;        // PEM chain; with tls_key, the API is served over TLS only
+  std::string tls_key;
+  std::string tls_client_ca;   // mutual TLS: client certificates must chain to this CA
+  std::string tls_client_auth = "required";
   std::string notify_log;
   std::size_t body_limit = 1 << 20;
   std::string log_format = "json";
@@ -75,6 +81,36 @@ void log_notification(const Logger& log, const runtime::Notification& n) {
            {{"case", n.case_id}, {"roles", n.roles}, {"persons", n.persons.size()}, {"source", n.source}});
 }
 
+// --tls-cert and --tls-key (both or neither), and mutual TLS with --tls-client-ca. A certificate
+// near its end is logged as a warning at every start, so the operator hears of it in time.
+Status configure_tls(const ServeOptions& o, const Logger& log, http::ServerOptions& server) {
+  if (o.tls_cert.empty() != o.tls_key.empty()) {
+    return Status(StatusCode::kInvalidArgument, "--tls-cert and --tls-key go together");
+  }
+  if (o.tls_cert.empty()) {
+    if (!o.tls_client_ca.empty()) return Status(StatusCode::kInvalidArgument, "--tls-client-ca needs --tls-cert and --tls-key");
+    return Status::ok();
+  }
+  http::TlsServerOptions tls{o.tls_cert, o.tls_key, o.tls_client_ca,
+                             o.tls_client_auth == "optional" ? http::ClientAuth::kOptional : http::ClientAuth::kRequired};
+  auto context = http::make_server_context(tls);
+  if (!context.is_ok()) return context.status();
+  server.tls = *context;
+  auto expiry = http::certificate_expiry(o.tls_cert);
+  if (!expiry.is_ok()) return expiry.status();
+  auto left = std::chrono::duration_cast<std::chrono::hours>(*expiry - std::chrono::system_clock::now()).count() / 24;
+  Json fields{{"certificate", o.tls_cert}, {"days_left", left}, {"client_ca", o.tls_client_ca}};
+  if (left < 30) {
+    log.warning("tls.certificate_expiring", fmt::format("the TLS certificate '{}' ends in {} day(s)", o.tls_cert, left),
+                fields);
+  } else {
+    log.info("tls.ready", fmt::format("TLS with '{}' ({} days left){}", o.tls_cert, left,
+                                      o.tls_client_ca.empty() ? "" : ", client certificates checked"),
+             fields);
+  }
+  return Status::ok();
+}
+
 int run_serve(const ServeOptions& o, const GlobalOptions& global) {
   const Logger log(*parse_log_format(o.log_format));
   DatabaseLock lock(o.db);
@@ -102,16 +138,21 @@ int run_serve(const ServeOptions& o, const GlobalOptions& global) {
   }
   boost::asio::io_context io;
   http::OutboxDelivery delivery(io, engine.store(), {}, log);
-  std::string signing_key;
+  http::WebhookOptions webhook;
   if (!o.webhook_secret.empty()) {
     Result<std::string> key = http::read_webhook_secret(o.webhook_secret);
     if (!key.is_ok()) return failed(log, "serve.bad_option", key.status());
-    signing_key = *key;
+    webhook.signing_key = *key;
+  }
+  if (!o.webhook_ca.empty()) {
+    auto tls = http::make_client_context(o.webhook_ca);
+    if (!tls.is_ok()) return failed(log, "serve.bad_option", tls.status());
+    webhook.tls = *tls;
   }
   for (const auto& url : o.webhooks) {
-    auto sink = http::make_webhook_sink(io, url, std::chrono::seconds(10), signing_key);
-    if (sink == nullptr) return failed(log, "serve.bad_option", http::parse_webhook_url(url).status());
-    delivery.add(std::move(sink));
+    auto sink = http::make_webhook_sink(io, url, webhook);
+    if (!sink.is_ok()) return failed(log, "serve.bad_option", sink.status());
+    delivery.add(std::move(sink.value()));
   }
   if (!o.notify_log.empty()) delivery.add(http::make_log_sink(o.notify_log));
   engine.subscribe([&log, &delivery](const runtime::Notification& n) {
@@ -140,12 +181,23 @@ int run_serve(const ServeOptions& o, const GlobalOptions& global) {
     log.error("serve.bad_option", fmt::format("--listen '{}' is not host:port", o.listen));
     return kUsage;
   }
+  if (Status tls = configure_tls(o, log, server_options); !tls.is_ok()) return failed(log, "serve.bad_option", tls);
   http::HttpServer server(io, api, server_options);
   auto port = server.listen();
   if (!port.is_ok()) return failed(log, "serve.listen_failed", port.status());
+  const char* scheme = server_options.tls ? "https" : "http";
   log.info("http.listening",
-           fmt::format("API and web page on http://{}:{}/ (OpenAPI: /api/v1/openapi.json)", server_options.address, *port),
-           {{"address", server_options.address}, {"port", *port}});
+           fmt::format("API and web page on {}://{}:{}/ (OpenAPI: /api/v1/openapi.json)", scheme, server_options.address,
+                       *port),
+           {{"address", server_options.address}, {"port", *port}, {"tls", server_options.tls != nullptr}});
+  boost::system::error_code ec;
+  auto address = boost::asio::ip::make_address(server_options.address, ec);
+  if (!server_options.tls && !ec && !address.is_loopback()) {
+    log.warning("http.plain_on_network",
+                "serving plain HTTP beyond this machine: tokens and personal data cross the network unencrypted "
+                "(give --tls-cert and --tls-key, or put a TLS proxy in front)",
+                {{"address", server_options.address}});
+  }
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code&, int signal) {
     log.info("serve.stopping", fmt::format("stopping on signal {}", signal), {{"signal", signal}});
@@ -168,7 +220,18 @@ void add_serve_command(CLI::App& app, const GlobalOptions& global, int& exit_cod
   serve->add_option("--processes", o->processes, "Process files or folders to deploy first");
   serve->add_flag("--once", o->once, "Fire what is due now, deliver waiting notifications, then stop");
   serve->add_option("--listen", o->listen, "Address and port of the HTTP API and web page")->capture_default_str();
-  serve->add_option("--webhook", o->webhooks, "POST every notification to this http:// address (repeatable)");
+  serve->add_option("--webhook", o->webhooks, "POST every notification to this https:// (or http://) address (repeatable)");
+  serve->add_option("--webhook-ca", o->webhook_ca,
+                    "Check https webhook receivers against the CA certificates in this PEM file (default: the system's)");
+  serve->add_option("--tls-cert", o->tls_cert, "Serve over TLS with this PEM certificate chain (with --tls-key)");
+  serve->add_option("--tls-key", o->tls_key, "The TLS certificate's private key (PEM; only its owner may read it)");
+  serve->add_option("--tls-client-ca", o->tls_client_ca,
+                    "Mutual TLS: client certificates must chain to a CA in this PEM file; a token then works only "
+                    "for the organisation (subject O) of the connection's certificate");
+  serve->add_option("--tls-client-auth", o->tls_client_auth,
+                    "With --tls-client-ca: whether a client certificate is required or optional")
+      ->check(CLI::IsMember({"required", "optional"}))
+      ->capture_default_str();
   serve->add_option("--webhook-secret", o->webhook_secret,
                     "Sign every webhook delivery (Standard Webhooks) with the whsec_ secret in this file");
   serve->add_option("--notify-log", o->notify_log, "Append every notification to this file as a JSON line");

@@ -14,10 +14,14 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <boost/asio/ssl.hpp>
+
+#include "engine/api/http/tls.h"
 #include "engine/base/base64.h"
 #include "tests/support/api_server.h"
 #include "tests/support/http_client.h"
 #include "tests/support/rihg.h"
+#include "tests/support/test_pki.h"
 
 namespace termijn::testing {
 namespace {
@@ -26,9 +30,11 @@ using nlohmann::json;
 namespace bhttp = boost::beast::http;
 
 // A webhook receiver on its own thread: answers 503 to the first `failures` requests, then 200.
+// With a TLS context it is an https receiver, and counts the handshakes that failed.
 class Receiver {
  public:
-  explicit Receiver(int failures) : failures_(failures), acceptor_(io_, {boost::asio::ip::make_address("127.0.0.1"), 0}) {
+  explicit Receiver(int failures, boost::asio::ssl::context* tls = nullptr)
+      : failures_(failures), tls_(tls), acceptor_(io_, {boost::asio::ip::make_address("127.0.0.1"), 0}) {
     thread_ = std::thread([this] { serve(); });
   }
   ~Receiver() {
@@ -40,12 +46,15 @@ class Receiver {
     s.connect(acceptor_.local_endpoint(), ignored);
     thread_.join();
   }
-  std::string url() const { return fmt::format("http://127.0.0.1:{}/hooks/termijn", acceptor_.local_endpoint().port()); }
+  std::string url() const {
+    return fmt::format("{}://127.0.0.1:{}/hooks/termijn", tls_ ? "https" : "http", acceptor_.local_endpoint().port());
+  }
   std::vector<json> received() {
     std::lock_guard lock(mutex_);
     return received_;
   }
   int attempts() const { return attempts_; }
+  int failed_handshakes() const { return failed_handshakes_; }
 
  private:
   void serve() {
@@ -54,30 +63,48 @@ class Receiver {
       boost::system::error_code ec;
       acceptor_.accept(socket, ec);
       if (ec || stopping_) return;
-      boost::beast::flat_buffer buffer;
-      bhttp::request<bhttp::string_body> req;
-      bhttp::read(socket, buffer, req, ec);
-      if (ec) continue;
-      int attempt = ++attempts_;
-      bhttp::response<bhttp::string_body> res{attempt <= failures_ ? bhttp::status::service_unavailable : bhttp::status::ok, 11};
-      if (attempt > failures_) {
-        std::lock_guard lock(mutex_);
-        json body = json::parse(req.body());
-        body["idempotency_key"] = std::string(req["Idempotency-Key"]);
-        body["path"] = std::string(req.target());
-        for (const char* header : {"webhook-id", "webhook-timestamp", "webhook-signature"}) {
-          if (req.find(header) != req.end()) body[header] = std::string(req[header]);
-        }
-        body["raw"] = req.body();
-        received_.push_back(body);
+      if (tls_ == nullptr) {
+        exchange(socket);
+        continue;
       }
-      res.prepare_payload();
-      bhttp::write(socket, res, ec);
+      boost::asio::ssl::stream<boost::asio::ip::tcp::socket&> stream(socket, *tls_);
+      stream.handshake(boost::asio::ssl::stream_base::server, ec);
+      if (ec) {
+        ++failed_handshakes_;
+        continue;
+      }
+      exchange(stream);
     }
   }
 
+  template <class Stream>
+  void exchange(Stream& stream) {
+    boost::system::error_code ec;
+    boost::beast::flat_buffer buffer;
+    bhttp::request<bhttp::string_body> req;
+    bhttp::read(stream, buffer, req, ec);
+    if (ec) return;
+    int attempt = ++attempts_;
+    bhttp::response<bhttp::string_body> res{attempt <= failures_ ? bhttp::status::service_unavailable : bhttp::status::ok, 11};
+    if (attempt > failures_) {
+      std::lock_guard lock(mutex_);
+      json body = json::parse(req.body());
+      body["idempotency_key"] = std::string(req["Idempotency-Key"]);
+      body["path"] = std::string(req.target());
+      for (const char* header : {"webhook-id", "webhook-timestamp", "webhook-signature"}) {
+        if (req.find(header) != req.end()) body[header] = std::string(req[header]);
+      }
+      body["raw"] = req.body();
+      received_.push_back(body);
+    }
+    res.prepare_payload();
+    bhttp::write(stream, res, ec);
+  }
+
   int failures_;
+  boost::asio::ssl::context* tls_;
   std::atomic<int> attempts_{0};
+  std::atomic<int> failed_handshakes_{0};
   std::atomic<bool> stopping_{false};
   boost::asio::io_context io_;
   boost::asio::ip::tcp::acceptor acceptor_;
@@ -146,7 +173,7 @@ class Delivery : public ::testing::Test {
 TEST_F(Delivery, AReceiverThatFailsTwiceStillGetsEveryNotificationInOrder) {
   Receiver receiver(/*failures=*/2);
   start();
-  server->add_sink(http::make_webhook_sink(server->io(), receiver.url(), std::chrono::seconds(2)));
+  server->add_webhook(receiver.url(), {std::chrono::seconds(2)});
   server->add_sink(http::make_log_sink(log));
   impose();
   std::size_t sent = outbox_size();
@@ -178,7 +205,7 @@ TEST_F(Delivery, AfterARestartDeliveryResumesWhereItStopped) {
   {
     // The receiver is down: nothing is acknowledged.
     start();
-    server->add_sink(http::make_webhook_sink(server->io(), "http://127.0.0.1:9/down", std::chrono::milliseconds(200)));
+    server->add_webhook("http://127.0.0.1:9/down", {std::chrono::milliseconds(200)});
     impose();
     ASSERT_TRUE(eventually([&] {
       auto sinks = server->on_engine([this] { return server->engine().store().sinks(); });
@@ -220,7 +247,7 @@ TEST_F(Delivery, EveryWebhookIsSignedSoTheReceiverCanTellItCameFromTermijn) {
   ASSERT_TRUE(key.is_ok()) << key.status().message();
   Receiver receiver(0);
   start();
-  server->add_sink(http::make_webhook_sink(server->io(), receiver.url(), std::chrono::seconds(2), *key));
+  server->add_webhook(receiver.url(), {std::chrono::seconds(2), *key});
   impose();
   ASSERT_TRUE(eventually([&] { return !receiver.received().empty(); }));
   // The same bytes, decoded by hand (Python's base64): split where a hex escape would run on.
@@ -273,10 +300,51 @@ TEST(WebhookSignature, ASecretFileMustBeTheOwnersAndHoldAWhsecSecret) {
             std::string::npos);
 }
 
-TEST(WebhookAddress, OnlyPlainHttpAddressesAreAccepted) {
+// Over https the receiver's certificate is checked: delivered to a receiver whose certificate
+// chains to the CA termijn was given and names the address it connects to; held back (and
+// retried) from one whose certificate chains to no trusted CA or is for another name.
+TEST_F(Delivery, HttpsWebhooksAreDeliveredOnlyToAReceiverWhoseCertificateChecksOut) {
+  TestPki pki;
+  auto trusting = http::make_client_context(pki.cert("ca"));
+  ASSERT_TRUE(trusting.is_ok()) << trusting.status().message();
+  auto receiver_context = [&](const std::string& name) {
+    auto ctx = std::make_unique<boost::asio::ssl::context>(boost::asio::ssl::context::tls_server);
+    ctx->use_certificate_chain_file(pki.cert(name));
+    ctx->use_private_key_file(pki.key(name), boost::asio::ssl::context::pem);
+    return ctx;
+  };
+  auto good = receiver_context("server");
+  auto wrong_name = receiver_context("elsewhere");
+  Receiver receiver(0, good.get());
+  Receiver impostor(0, wrong_name.get());
+  Receiver unknown_ca(0, good.get());
+  start();
+  server->add_webhook(receiver.url(), {std::chrono::seconds(2), "", *trusting});
+  server->add_webhook(impostor.url(), {std::chrono::seconds(2), "", *trusting});
+  server->add_webhook(unknown_ca.url(), {std::chrono::seconds(2)});  // the system's CAs, which never signed ours
+  impose();
+  std::size_t sent = outbox_size();
+  ASSERT_GT(sent, 0u);
+  ASSERT_TRUE(eventually([&] { return receiver.received().size() == sent; }));
+  ASSERT_TRUE(eventually([&] { return impostor.failed_handshakes() >= 1 && unknown_ca.failed_handshakes() >= 1; }));
+  EXPECT_EQ(impostor.attempts(), 0) << "nothing was sent to a receiver whose certificate is for another name";
+  EXPECT_EQ(unknown_ca.attempts(), 0);
+  auto sinks = server->on_engine([this] { return server->engine().store().sinks(); });
+  int held = 0;
+  for (const auto& sink : sinks) {
+    if (sink["delivered_upto"].get<std::int64_t>() != 0) continue;
+    ++held;
+    EXPECT_NE(sink["last_error"].get<std::string>().find("TLS handshake failed"), std::string::npos) << sink.dump();
+  }
+  EXPECT_EQ(held, 2);
+}
+
+TEST(WebhookAddress, HttpAndHttpsAddressesAreAcceptedAndNothingElse) {
   EXPECT_TRUE(http::parse_webhook_url("http://ontvanger.local:8081/hooks").is_ok());
   EXPECT_EQ(http::parse_webhook_url("http://ontvanger.local")->port, "80");
-  EXPECT_FALSE(http::parse_webhook_url("https://ontvanger.local/hooks").is_ok());
+  EXPECT_EQ(http::parse_webhook_url("https://ontvanger.local/hooks")->port, "443");
+  EXPECT_TRUE(http::parse_webhook_url("https://ontvanger.local/hooks")->tls);
+  EXPECT_FALSE(http::parse_webhook_url("ftp://ontvanger.local/hooks").is_ok());
   EXPECT_FALSE(http::parse_webhook_url("ontvanger.local/hooks").is_ok());
 }
 

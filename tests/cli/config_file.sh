@@ -46,9 +46,10 @@ set +e
 set -e
 [ $rc -eq 2 ] || fail "a missing config file: exit $rc"
 
-# The example: every option in it, set (but the audit key, which needs a keyed database), is one
-# serve takes; the flags put the files in the scratch folder.
-sed -E 's/^# ([a-z-]+ = )/\1/' "$example" | grep -v '^audit-key' > "$work/example.toml"
+# The example: every option in it, set (but the audit key, which needs a keyed database, and the
+# TLS files, which serve_tls.sh tries), is one serve takes; the flags put the files in the scratch
+# folder.
+sed -E 's/^# ([a-z-]+ = )/\1/' "$example" | grep -v -e '^audit-key' -e '^tls-' -e '^webhook-ca' > "$work/example.toml"
 has '^max-timer-lag = 60' "$work/example.toml" || fail "the example was not uncommented"
 echo "whsec_$(head -c 32 /dev/urandom | base64)" > "$work/webhook.secret"
 chmod 600 "$work/webhook.secret"

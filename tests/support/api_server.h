@@ -96,6 +96,13 @@ class ApiServer {
     });
   }
 
+  // Delivers every notification to the webhook at `url`.
+  void add_webhook(const std::string& url, http::WebhookOptions options) {
+    auto sink = http::make_webhook_sink(io_, url, std::move(options));
+    if (!sink.is_ok()) throw std::runtime_error(sink.status().message());
+    add_sink(std::move(sink.value()));
+  }
+
   Engine& engine() { return *engine_; }  // only inside on_engine()
   boost::asio::io_context& io() { return io_; }
 

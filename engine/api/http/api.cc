@@ -284,6 +284,17 @@ std::optional<HttpResponse> HttpApi::authenticate(Call& call) {
   auto holder = engine_.store().token_holder(sha256_hex(auth.substr(7)));
   if (!holder) return error(401, "the token is unknown or revoked");
   call.caller = Caller{holder->name, holder->organisation, holder->role};
+  // Mutual TLS binds a token to its organisation's certificate: a token copied out of one
+  // organisation's systems is no use from a connection another organisation's certificate opened.
+  if (const auto& cert = call.request.client_certificate) {
+    if (cert->organisation.empty()) {
+      return forbid(call, 0, "the client certificate names no organisation (its subject has no O attribute)");
+    }
+    if (cert->organisation != holder->organisation) {
+      return forbid(call, 0, fmt::format("this token belongs to '{}', the client certificate to '{}'",
+                                         holder->organisation, cert->organisation));
+    }
+  }
   // A token from an older database may hold no role, or one no process declares: it acts as
   // nobody, and never as the host (whose role is empty).
   if (auto problem = token_role_problem(engine_, holder->role)) {
@@ -342,6 +353,10 @@ void HttpApi::handle_async(const HttpRequest& request, const Offload& offload, R
 HttpResponse HttpApi::refuse_unread(const std::string& method, int status, const std::string& detail) {
   count("unread", method, status, std::chrono::steady_clock::now());
   return error(status, detail);
+}
+
+void HttpApi::handshake_failed() {
+  if (hooks_.monitor != nullptr) hooks_.monitor->handshake_failed();
 }
 
 void HttpApi::count(std::string_view route, const std::string& method, int status,
@@ -460,8 +475,13 @@ HttpResponse HttpApi::web_asset(Call& call) {
 }
 
 HttpResponse HttpApi::whoami(Call& call) {
-  return json_response(200, Json{{"name", call.caller.name}, {"organisation", call.caller.organisation},
-                                 {"role", call.caller.role}, {"now", to_iso_utc(engine_.now())}});
+  Json me{{"name", call.caller.name}, {"organisation", call.caller.organisation}, {"role", call.caller.role},
+          {"now", to_iso_utc(engine_.now())}};
+  if (const auto& cert = call.request.client_certificate) {
+    me["client_certificate"] = Json{{"organisation", cert->organisation}, {"common_name", cert->common_name},
+                                    {"sha256", cert->fingerprint}};
+  }
+  return json_response(200, me);
 }
 
 HttpResponse HttpApi::list_processes(Call&) {

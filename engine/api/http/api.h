@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "engine/api/engine.h"
+#include "engine/api/http/client_certificate.h"
 #include "engine/api/http/monitor.h"
 #include "engine/api/http/request_body.h"
 #include "engine/api/http/visibility.h"
@@ -31,6 +32,9 @@ struct HttpRequest {
   std::string target;                          // path and query
   std::map<std::string, std::string> headers;  // names in lower case
   std::string body;
+  // Over TLS with client certificates (tls.h): the certificate the handshake verified. A token
+  // is then honoured only for the organisation the certificate names.
+  std::optional<ClientCertificate> client_certificate = std::nullopt;
 };
 
 struct HttpResponse {
@@ -45,7 +49,7 @@ inline constexpr const char* kAdminRole = "beheer";
 
 // The API's full semantic version, sent on every answer as `API-Version` (the Dutch API Design
 // Rules, API-57); docs/openapi.json's info.version is the same. The major version is in the path.
-inline constexpr const char* kApiVersion = "1.0.0";
+inline constexpr const char* kApiVersion = "1.1.0";
 
 // Every refusal's body is an RFC 9457 problem (application/problem+json): {"type": "about:blank",
 // "title": <the status's reason phrase>, "status": N, "detail": <why>}. `extra` adds members.
@@ -82,6 +86,8 @@ class HttpApi {
   // An answer the server gives to a request it could not read whole (too large, malformed):
   // counted like every other answer.
   HttpResponse refuse_unread(const std::string& method, int status, const std::string& detail);
+  // A connection whose TLS handshake failed: counted for the monitor.
+  void handshake_failed();
 
   // Runs `work` off the engine's thread, then `then` back on it.
   using Offload = std::function<void(std::function<void()> work, std::function<void()> then)>;

@@ -3,13 +3,16 @@
 #include <boost/asio/post.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <regex>
+#include <type_traits>
 
+#include "engine/api/http/tls.h"
 #include "engine/base/base64.h"
 #include "engine/base/secret_file.h"
 #include "engine/base/sha256.h"
@@ -28,17 +31,17 @@ nlohmann::json notification_json(const store::OutboxRow& row) {
 }
 
 Result<WebhookTarget> parse_webhook_url(const std::string& url) {
-  static const std::regex kUrl(R"(http://([A-Za-z0-9.\-]+)(:([0-9]{1,5}))?(/[^\s#]*)?)");
+  static const std::regex kUrl(R"((https?)://([A-Za-z0-9.\-]+)(:([0-9]{1,5}))?(/[^\s#]*)?)");
   std::smatch m;
   if (!std::regex_match(url, m, kUrl)) {
     return Status(StatusCode::kInvalidArgument,
-                  fmt::format("'{}' is not a webhook address like http://host:port/path (https: put a TLS proxy in "
-                              "front)", url));
+                  fmt::format("'{}' is not a webhook address like https://host:port/path", url));
   }
   WebhookTarget t;
-  t.host = m[1];
-  if (m[3].matched) t.port = m[3];
-  if (m[4].matched) t.path = m[4];
+  t.tls = m[1] == "https";
+  t.host = m[2];
+  t.port = m[4].matched ? std::string(m[4]) : t.tls ? "443" : "80";
+  if (m[5].matched) t.path = m[5];
   return t;
 }
 
@@ -47,82 +50,124 @@ std::string public_sink_name(const std::string& name) {
   if (name.rfind(kWebhook, 0) != 0) return name;
   auto target = parse_webhook_url(name.substr(kWebhook.size()));
   if (!target.is_ok()) return "webhook (sha256:" + sha256_hex(name).substr(0, 8) + ")";
-  std::string shown = fmt::format("webhook:http://{}:{}", target->host, target->port);
+  std::string shown = fmt::format("webhook:{}://{}:{}", target->tls ? "https" : "http", target->host, target->port);
   if (target->path != "/") shown += fmt::format(" (path sha256:{})", sha256_hex(target->path).substr(0, 8));
   return shown;
 }
 
 namespace {
 
-// One POST per notification on a fresh connection: simple, and a receiver restarting between
-// notifications costs nothing.
-class WebhookSink : public NotificationSink {
- public:
-  WebhookSink(boost::asio::io_context& io, std::string url, WebhookTarget target, std::chrono::milliseconds timeout,
-              std::string signing_key)
-      : io_(io), url_(std::move(url)), target_(std::move(target)), timeout_(timeout),
-        signing_key_(std::move(signing_key)) {}
+// One webhook delivery on its own connection: resolve, connect, (over https: the handshake, the
+// receiver's certificate checked for its name), POST, read the answer. `Stream` is
+// beast::tcp_stream or an ssl_stream over one.
+template <class Stream>
+struct Exchange : std::enable_shared_from_this<Exchange<Stream>> {
+  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
 
-  std::string name() const override { return "webhook:" + url_; }
+  template <class... Tls>
+  Exchange(boost::asio::io_context& io, std::function<void(std::string)> d, Tls&... tls)
+      : resolver(io), stream(io, tls...), done(std::move(d)) {}
 
-  void send(const store::OutboxRow& row, std::function<void(std::string)> done) override {
-    auto op = std::make_shared<Op>(io_, std::move(done));
-    op->request = {bhttp::verb::post, target_.path, 11};
-    op->request.set(bhttp::field::host, target_.host);
-    op->request.set(bhttp::field::content_type, "application/json");
-    op->request.set(bhttp::field::user_agent, "termijn");
-    const std::string id = fmt::format("termijn-notification-{}", row.id);
-    op->request.set("Idempotency-Key", id);
-    op->request.body() = notification_json(row).dump();
-    if (!signing_key_.empty()) {
-      // Signed when sent, not when written: a retry carries a fresh timestamp, so receivers can
-      // refuse old ones (replays) without refusing late deliveries of their own.
-      std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
-                             std::chrono::system_clock::now().time_since_epoch()).count();
-      op->request.set("webhook-id", id);
-      op->request.set("webhook-timestamp", std::to_string(now));
-      op->request.set("webhook-signature", webhook_signature(signing_key_, id, now, op->request.body()));
+  beast::tcp_stream& tcp() { return beast::get_lowest_layer(stream); }
+
+  void run(const WebhookTarget& target, std::chrono::milliseconds timeout) {
+    tcp().expires_after(timeout);
+    if constexpr (kTls) {
+      if (!expect_peer_name(stream.native_handle(), target.host)) {
+        return finish(fmt::format("'{}' cannot be checked against a certificate", target.host));
+      }
     }
-    op->request.prepare_payload();
-    op->stream.expires_after(timeout_);
-    op->resolver.async_resolve(target_.host, target_.port, [op](beast::error_code ec, tcp::resolver::results_type r) {
-      if (ec) return op->finish(fmt::format("cannot resolve: {}", ec.message()));
-      op->stream.async_connect(r, [op](beast::error_code ec, const tcp::endpoint&) {
-        if (ec) return op->finish(fmt::format("cannot connect: {}", ec.message()));
-        bhttp::async_write(op->stream, op->request, [op](beast::error_code ec, std::size_t) {
-          if (ec) return op->finish(fmt::format("cannot send: {}", ec.message()));
-          bhttp::async_read(op->stream, op->buffer, op->response, [op](beast::error_code ec, std::size_t) {
-            if (ec) return op->finish(fmt::format("no answer: {}", ec.message()));
-            unsigned status = op->response.result_int();
-            op->finish(status >= 200 && status < 300 ? "" : fmt::format("the receiver answered {}", status));
+    resolver.async_resolve(target.host, target.port, [self = this->shared_from_this()](beast::error_code ec,
+                                                                                    tcp::resolver::results_type r) {
+      if (ec) return self->finish(fmt::format("cannot resolve: {}", ec.message()));
+      self->tcp().async_connect(r, [self](beast::error_code ec, const tcp::endpoint&) {
+        if (ec) return self->finish(fmt::format("cannot connect: {}", ec.message()));
+        if constexpr (kTls) {
+          self->stream.async_handshake(boost::asio::ssl::stream_base::client, [self](beast::error_code ec) {
+            // A receiver whose certificate does not verify is not told anything.
+            if (ec) return self->finish(fmt::format("TLS handshake failed: {}", ec.message()));
+            self->post();
           });
-        });
+        } else {
+          self->post();
+        }
       });
     });
   }
 
- private:
-  struct Op {
-    Op(boost::asio::io_context& io, std::function<void(std::string)> d)
-        : resolver(io), stream(io), done(std::move(d)) {}
-    void finish(std::string error) {
-      beast::error_code ignored;
-      stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-      if (done) std::exchange(done, nullptr)(std::move(error));
+  void post() {
+    bhttp::async_write(stream, request, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) return self->finish(fmt::format("cannot send: {}", ec.message()));
+      bhttp::async_read(self->stream, self->buffer, self->response, [self](beast::error_code ec, std::size_t) {
+        if (ec) return self->finish(fmt::format("no answer: {}", ec.message()));
+        unsigned status = self->response.result_int();
+        self->finish(status >= 200 && status < 300 ? "" : fmt::format("the receiver answered {}", status));
+      });
+    });
+  }
+
+  void finish(std::string error) {
+    beast::error_code ignored;
+    tcp().socket().shutdown(tcp::socket::shutdown_both, ignored);
+    if (done) std::exchange(done, nullptr)(std::move(error));
+  }
+
+  tcp::resolver resolver;
+  Stream stream;
+  bhttp::request<bhttp::string_body> request;
+  beast::flat_buffer buffer;
+  bhttp::response<bhttp::string_body> response;
+  std::function<void(std::string)> done;
+};
+
+// One POST per notification on a fresh connection: simple, and a receiver restarting between
+// notifications costs nothing.
+class WebhookSink : public NotificationSink {
+ public:
+  WebhookSink(boost::asio::io_context& io, std::string url, WebhookTarget target, WebhookOptions options)
+      : io_(io), url_(std::move(url)), target_(std::move(target)), options_(std::move(options)) {}
+
+  std::string name() const override { return "webhook:" + url_; }
+
+  void send(const store::OutboxRow& row, std::function<void(std::string)> done) override {
+    if (target_.tls) {
+      using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+      auto exchange = std::make_shared<Exchange<TlsStream>>(io_, std::move(done), *options_.tls);
+      exchange->request = request(row);
+      exchange->run(target_, options_.timeout);
+    } else {
+      auto exchange = std::make_shared<Exchange<beast::tcp_stream>>(io_, std::move(done));
+      exchange->request = request(row);
+      exchange->run(target_, options_.timeout);
     }
-    tcp::resolver resolver;
-    beast::tcp_stream stream;
-    bhttp::request<bhttp::string_body> request;
-    beast::flat_buffer buffer;
-    bhttp::response<bhttp::string_body> response;
-    std::function<void(std::string)> done;
-  };
+  }
+
+ private:
+  bhttp::request<bhttp::string_body> request(const store::OutboxRow& row) const {
+    bhttp::request<bhttp::string_body> r{bhttp::verb::post, target_.path, 11};
+    r.set(bhttp::field::host, target_.host);
+    r.set(bhttp::field::content_type, "application/json");
+    r.set(bhttp::field::user_agent, "termijn");
+    const std::string id = fmt::format("termijn-notification-{}", row.id);
+    r.set("Idempotency-Key", id);
+    r.body() = notification_json(row).dump();
+    if (!options_.signing_key.empty()) {
+      // Signed when sent, not when written: a retry carries a fresh timestamp, so receivers can
+      // refuse old ones (replays) without refusing late deliveries of their own.
+      std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                             std::chrono::system_clock::now().time_since_epoch()).count();
+      r.set("webhook-id", id);
+      r.set("webhook-timestamp", std::to_string(now));
+      r.set("webhook-signature", webhook_signature(options_.signing_key, id, now, r.body()));
+    }
+    r.prepare_payload();
+    return r;
+  }
 
   boost::asio::io_context& io_;
   std::string url_;
   WebhookTarget target_;
-  std::chrono::milliseconds timeout_;
-  std::string signing_key_;
+  WebhookOptions options_;
 };
 
 class LogSink : public NotificationSink {
@@ -173,11 +218,16 @@ std::string webhook_signature(const std::string& key, const std::string& id, std
   return "v1," + base64_encode(std::string_view(reinterpret_cast<const char*>(mac.data()), mac.size()));
 }
 
-std::unique_ptr<NotificationSink> make_webhook_sink(boost::asio::io_context& io, const std::string& url,
-                                                    std::chrono::milliseconds timeout, std::string signing_key) {
+Result<std::unique_ptr<NotificationSink>> make_webhook_sink(boost::asio::io_context& io, const std::string& url,
+                                                            WebhookOptions options) {
   auto target = parse_webhook_url(url);
-  if (!target.is_ok()) return nullptr;
-  return std::make_unique<WebhookSink>(io, url, *target, timeout, std::move(signing_key));
+  if (!target.is_ok()) return target.status();
+  if (target->tls && options.tls == nullptr) {
+    auto system_store = make_client_context("");
+    if (!system_store.is_ok()) return system_store.status();
+    options.tls = *system_store;
+  }
+  return std::unique_ptr<NotificationSink>(std::make_unique<WebhookSink>(io, url, *target, std::move(options)));
 }
 
 std::unique_ptr<NotificationSink> make_log_sink(const std::string& path) { return std::make_unique<LogSink>(path); }

@@ -17,6 +17,10 @@
 #include "engine/base/status.h"
 #include "engine/store/store.h"
 
+namespace boost::asio::ssl {
+class context;
+}
+
 namespace termijn::http {
 
 // The JSON body every sink receives for one notification.
@@ -32,11 +36,13 @@ class NotificationSink {
 };
 
 struct WebhookTarget {
+  bool tls = false;  // https
   std::string host;
-  std::string port = "80";
+  std::string port = "80";  // 443 for https
   std::string path = "/";
 };
-// http://host[:port][/path]. No TLS: put a local TLS proxy in front for remote receivers.
+// http[s]://host[:port][/path]. Over https the receiver's certificate must verify and be for
+// `host`; plain http is for a receiver on the same machine or network segment.
 Result<WebhookTarget> parse_webhook_url(const std::string& url);
 
 // A sink's name as logs and metrics show it: a webhook's path and query may hold a secret (many
@@ -55,10 +61,18 @@ Result<std::string> read_webhook_secret(const std::string& path);
 std::string webhook_signature(const std::string& key, const std::string& id, std::int64_t timestamp,
                               const std::string& body);
 
-// POSTs each notification; any 2xx acknowledges it. With a `signing_key` (read_webhook_secret),
-// each carries webhook-id, webhook-timestamp (Unix seconds) and webhook-signature.
-std::unique_ptr<NotificationSink> make_webhook_sink(boost::asio::io_context& io, const std::string& url,
-                                                    std::chrono::milliseconds timeout, std::string signing_key = "");
+struct WebhookOptions {
+  std::chrono::milliseconds timeout{10'000};  // for the whole delivery, connecting included
+  // read_webhook_secret: each delivery carries webhook-id, webhook-timestamp (Unix seconds) and
+  // webhook-signature. Empty: unsigned.
+  std::string signing_key = "";
+  // For https receivers (make_client_context); nullptr: the system's CA store.
+  std::shared_ptr<boost::asio::ssl::context> tls = nullptr;
+};
+// POSTs each notification; any 2xx acknowledges it. InvalidArgument for an address that is not
+// a webhook's, or when the system's CA store cannot be read for an https one.
+Result<std::unique_ptr<NotificationSink>> make_webhook_sink(boost::asio::io_context& io, const std::string& url,
+                                                            WebhookOptions options = {});
 // Appends each notification as one JSON line and syncs the file before acknowledging.
 std::unique_ptr<NotificationSink> make_log_sink(const std::string& path);
 

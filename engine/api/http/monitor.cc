@@ -49,7 +49,10 @@ Monitor::Monitor(Engine& engine, MonitorOptions options)
                   "How long after it fell due each timer was taken from the due queue and fired.", kDelayBounds),
       escalations_("termijn_escalations_total", "Escalation rungs fired (audit entries 'escalated')."),
       incidents_opened_("termijn_incidents_opened_total",
-                        "Timers that could not fire and became incidents (audit entries 'incident opened').") {
+                        "Timers that could not fire and became incidents (audit entries 'incident opened')."),
+      tls_handshakes_failed_("termijn_http_tls_handshakes_failed_total",
+                             "TLS handshakes that failed (no or an untrusted client certificate, plain HTTP, an old "
+                             "protocol or cipher).") {
   engine_.observe(this);
 }
 
@@ -147,6 +150,7 @@ std::string Monitor::exposition() const {
   command_duration_.write(out);
   http_requests_.write(out);
   http_duration_.write(out);
+  tls_handshakes_failed_.write(out);
   return out.text();
 }
 

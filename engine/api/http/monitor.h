@@ -45,6 +45,9 @@ class Monitor final : public EngineObserver {
   // An HTTP answer: `route` is the matched pattern ("/api/v1/cases/{id}"), "unmatched" for a path
   // or method no route has, "unread" for a request refused before it was read whole (413, 431).
   void request_done(std::string_view route, std::string_view method, int status, std::chrono::duration<double> took);
+  // A TLS handshake that failed: no certificate or one no trusted CA signed (mutual TLS), a plain
+  // HTTP client, an old protocol or cipher, a scanner.
+  void handshake_failed() { tls_handshakes_failed_.add({}); }
 
   struct Readiness {
     bool ready = true;
@@ -69,6 +72,7 @@ class Monitor final : public EngineObserver {
   metrics::Histogram fire_delay_;
   metrics::Counter escalations_;
   metrics::Counter incidents_opened_;
+  metrics::Counter tls_handshakes_failed_;
 };
 
 }  // namespace termijn::http

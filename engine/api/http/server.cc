@@ -3,12 +3,16 @@
 #include <boost/asio/post.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <array>
 #include <memory>
 #include <optional>
+#include <type_traits>
+
+#include "engine/api/http/tls.h"
 
 namespace termijn::http {
 
@@ -34,13 +38,18 @@ bhttp::response<bhttp::string_body> to_beast(const HttpResponse& r, unsigned ver
 
 }  // namespace
 
-// One connection: reads a request (within the time limit and the body limit), answers it, and
-// goes on while the client keeps the connection alive.
-class HttpServer::Session : public std::enable_shared_from_this<Session> {
+// One connection: (over TLS, the handshake first, then) reads a request within the time limit
+// and the body limit, answers it, and goes on while the client keeps the connection alive.
+// `Stream` is beast::tcp_stream, or an ssl_stream over one.
+template <class Stream>
+class HttpServer::Session : public std::enable_shared_from_this<Session<Stream>> {
+  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+
  public:
+  template <class... Tls>
   Session(tcp::socket socket, HttpServer& server, std::shared_ptr<Connections> connections,
-          boost::asio::ip::address client)
-      : stream_(std::move(socket)), server_(server), connections_(std::move(connections)), client_(client) {
+          boost::asio::ip::address client, Tls&... tls)
+      : stream_(std::move(socket), tls...), server_(server), connections_(std::move(connections)), client_(client) {
     ++connections_->open;
     ++connections_->by_client[client_];
   }
@@ -50,18 +59,34 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
     if (--it->second == 0) connections_->by_client.erase(it);
   }
 
-  void start() { read(); }
+  void start() {
+    if constexpr (kTls) {
+      tcp().expires_after(server_.options_.header_timeout);
+      stream_.async_handshake(boost::asio::ssl::stream_base::server, [self = this->shared_from_this()](beast::error_code ec) {
+        if (ec) {
+          self->server_.api_.handshake_failed();
+          return self->close();
+        }
+        self->certificate_ = verified_client_certificate(self->stream_.native_handle());
+        self->read();
+      });
+    } else {
+      read();
+    }
+  }
 
  private:
+  beast::tcp_stream& tcp() { return beast::get_lowest_layer(stream_); }
+
   // Headers first, within the short header timeout; then the rest within the read timeout.
   void read() {
     parser_.emplace();
     parser_->body_limit(server_.options_.body_limit);
     parser_->header_limit(16 * 1024);
-    stream_.expires_after(server_.options_.header_timeout);
-    bhttp::async_read_header(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    tcp().expires_after(server_.options_.header_timeout);
+    bhttp::async_read_header(stream_, buffer_, *parser_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
       if (ec) return self->on_read(ec);
-      self->stream_.expires_after(self->server_.options_.read_timeout);
+      self->tcp().expires_after(self->server_.options_.read_timeout);
       bhttp::async_read(self->stream_, self->buffer_, *self->parser_,
                         [self](beast::error_code ec2, std::size_t) { self->on_read(ec2); });
     });
@@ -69,7 +94,8 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
 
   void on_read(beast::error_code ec) {
     if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout || ec == boost::asio::error::operation_aborted ||
-        ec == boost::asio::error::connection_reset || ec == boost::asio::error::eof) {
+        ec == boost::asio::error::connection_reset || ec == boost::asio::error::eof ||
+        ec == boost::asio::ssl::error::stream_truncated) {
       close();
       return;
     }
@@ -92,11 +118,12 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
       request.headers[name] = std::string(field.value());
     }
     request.body = req.body();
+    request.client_certificate = certificate_;
     ++server_.requests_;
     // Nothing more is read from this connection until the answer is written, so the parser (and
     // the request in it) stays as it is while a deploy compiles.
     server_.api_.handle_async(request, server_.offload_,
-                              [self = shared_from_this(), version = req.version(), keep_alive = req.keep_alive()](
+                              [self = this->shared_from_this(), version = req.version(), keep_alive = req.keep_alive()](
                                   HttpResponse response) { self->reply(response, version, keep_alive); });
   }
 
@@ -106,8 +133,8 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
 
   void reply(const HttpResponse& response, unsigned version, bool keep_alive) {
     auto res = std::make_shared<bhttp::response<bhttp::string_body>>(to_beast(response, version, keep_alive));
-    stream_.expires_after(server_.options_.read_timeout);
-    bhttp::async_write(stream_, *res, [self = shared_from_this(), res, keep_alive](beast::error_code ec, std::size_t) {
+    tcp().expires_after(server_.options_.read_timeout);
+    bhttp::async_write(stream_, *res, [self = this->shared_from_this(), res, keep_alive](beast::error_code ec, std::size_t) {
       if (ec) return self->close();
       if (!keep_alive) return self->drain();
       self->read();
@@ -116,15 +143,20 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
 
   // Ends the connection after an early answer (413, 400) without resetting it: closing with the
   // rest of the request unread would make the kernel send a reset, and the client might lose
-  // the answer. So stop sending, read and discard for a moment, then close.
+  // the answer. So stop sending (over TLS: close_notify first), read and discard for a moment,
+  // then close.
   void drain() {
-    beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.expires_after(std::chrono::seconds(1));  // one deadline for the whole drain
-    discard();
+    tcp().expires_after(std::chrono::seconds(1));  // one deadline for the whole drain
+    if constexpr (kTls) {
+      stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) { self->close(); });
+    } else {
+      beast::error_code ignored;
+      tcp().socket().shutdown(tcp::socket::shutdown_send, ignored);
+      discard();
+    }
   }
   void discard() {
-    stream_.async_read_some(boost::asio::buffer(discard_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    tcp().async_read_some(boost::asio::buffer(discard_), [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
       if (ec) return self->close();
       self->discard();
     });
@@ -132,16 +164,17 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
 
   void close() {
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    stream_.close();
+    tcp().socket().shutdown(tcp::socket::shutdown_both, ignored);
+    tcp().close();
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   HttpServer& server_;
   std::shared_ptr<Connections> connections_;
   boost::asio::ip::address client_;
+  std::optional<ClientCertificate> certificate_;  // verified in the handshake; for every request on it
   std::array<char, 8192> discard_{};
 };
 
@@ -187,11 +220,14 @@ void HttpServer::accept() {
     if (ec == boost::asio::error::operation_aborted || !acceptor_.is_open()) return;
     boost::asio::ip::address client;
     if (!ec) {
-      if (admit(socket, client)) {
-        std::make_shared<Session>(std::move(socket), *this, connections_, client)->start();
-      } else {
+      if (!admit(socket, client)) {
         beast::error_code ignored;
         socket.close(ignored);  // full: the client may retry; nothing was read, so nothing is lost
+      } else if (options_.tls) {
+        using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+        std::make_shared<Session<TlsStream>>(std::move(socket), *this, connections_, client, *options_.tls)->start();
+      } else {
+        std::make_shared<Session<beast::tcp_stream>>(std::move(socket), *this, connections_, client)->start();
       }
     }
     accept();

@@ -1,5 +1,7 @@
 // Puts an HttpApi on the network with Boost.Beast, on the engine's io_context: one thread owns
 // the engine, the sockets and the timers, so requests are applied one at a time in arrival order.
+// With a TLS context every connection is TLS (tls.h); the handshake counts against the header
+// timeout, so a client that connects and never completes one loses its slot like any other.
 // Only compiling a deploy upload runs elsewhere (one worker thread), so a large upload does not
 // hold up every other caller; its result is stored back on the engine's thread.
 #pragma once
@@ -17,6 +19,10 @@
 
 #include "engine/api/http/api.h"
 #include "engine/base/status.h"
+
+namespace boost::asio::ssl {
+class context;
+}
 
 namespace termijn::http {
 
@@ -37,6 +43,8 @@ struct ServerOptions {
   // at once, before anything is read.
   std::size_t max_connections = 256;
   std::size_t max_connections_per_client = 32;
+  // TLS (make_server_context); nullptr: plain HTTP, for loopback behind a TLS-terminating proxy.
+  std::shared_ptr<boost::asio::ssl::context> tls;
 };
 
 class HttpServer {
@@ -52,6 +60,7 @@ class HttpServer {
   std::int64_t requests() const { return requests_; }
 
  private:
+  template <class Stream>
   class Session;
   // Open connections, in all and per client address.
   struct Connections {
