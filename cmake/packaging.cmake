@@ -121,7 +121,6 @@ set(TERMIJN_PACKAGE_MAINTAINER "termijn maintainers <maintainers@users.noreply.r
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME termijn)
 set(CPACK_PACKAGE_CONTACT "${TERMIJN_PACKAGE_MAINTAINER}")
-set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "workflow engine for casework on legal terms")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_STRIP_FILES ON)
 set(CPACK_DEB_COMPONENT_INSTALL ON)
@@ -135,22 +134,25 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_TERMIJN_PACKAGE_NAME termijn)
 # tzdata: legal time is Europe/Amsterdam's, read from /usr/share/zoneinfo; adduser: the postinst.
 set(CPACK_DEBIAN_TERMIJN_PACKAGE_DEPENDS "tzdata, adduser")
+# The first line of a description is the package's summary (CPack adds the indentation).
 set(CPACK_DEBIAN_TERMIJN_DESCRIPTION "workflow engine for casework on legal terms
- termijn runs processes written in its own language (.wth) with durable state in SQLite,
- computes legal deadlines in Europe/Amsterdam time and escalates missed ones. This package
- holds the server (termijn.service), the command line, the shared library hosts embed,
- the standard library and the shipped processes.")
-set(CPACK_DEBIAN_TERMIJN_PACKAGE_GENERATE_SHLIBS ON)
+termijn runs processes written in its own language (.wth) with durable state in SQLite,
+computes legal deadlines in Europe/Amsterdam time and escalates missed ones. This package
+holds the server (termijn.service), the command line, the shared library hosts embed,
+the standard library and the shipped processes.")
+# A shlibs file for libtermijn.so.0 (only `termijn` has a shared object), and ldconfig run by a
+# trigger: CPack calls it only from maintainer scripts it writes itself.
+set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS ON)
 set(CPACK_DEBIAN_TERMIJN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 set(CPACK_DEBIAN_TERMIJN_PACKAGE_CONTROL_EXTRA ${CMAKE_SOURCE_DIR}/packaging/debian/postinst
   ${CMAKE_SOURCE_DIR}/packaging/debian/prerm ${CMAKE_SOURCE_DIR}/packaging/debian/postrm
-  ${CMAKE_SOURCE_DIR}/packaging/debian/conffiles)
+  ${CMAKE_SOURCE_DIR}/packaging/debian/conffiles ${CMAKE_SOURCE_DIR}/packaging/debian/triggers)
 set(CPACK_DEBIAN_DEV_PACKAGE_NAME termijn-dev)
 set(CPACK_DEBIAN_DEV_PACKAGE_SECTION libdevel)
 set(CPACK_DEBIAN_DEV_PACKAGE_DEPENDS
   "termijn (= ${PROJECT_VERSION}), nlohmann-json3-dev, libhowardhinnant-date-dev, libsqlite3-dev")
 set(CPACK_DEBIAN_DEV_PACKAGE_SUGGESTS "libboost-dev")
-set(CPACK_DEBIAN_DEV_DESCRIPTION "termijn workflow engine: headers and CMake and pkg-config files
- For hosts that embed termijn::Engine (engine/api/engine.h): find_package(termijn) gives
- termijn::termijn; pkg-config --cflags --libs termijn. engine/api/real_time.h needs Boost.Asio.")
+set(CPACK_DEBIAN_DEV_DESCRIPTION "termijn workflow engine: headers, CMake and pkg-config files
+For hosts that embed termijn::Engine (engine/api/engine.h): find_package(termijn) gives
+termijn::termijn; pkg-config --cflags --libs termijn. engine/api/real_time.h needs Boost.Asio.")
 include(CPack)
