@@ -2,8 +2,9 @@
 # Installs the Debian 12 packages termijn needs to build, test and draw. Idempotent: installs
 # only what is missing, so it is cheap to run again. Needs root (or sudo).
 # `--test` adds what only the tests need: headless Chromium (and fonts) for the web view test,
-# Prometheus's Python client, whose parser reads /metrics in the observability test, and the
-# openssl tool, which makes the TLS tests' certificates.
+# Prometheus's Python client, whose parser reads /metrics in the observability test, the openssl
+# tool, which makes the TLS tests' certificates, and curl and systemd (systemd-analyze) for the
+# .deb's test. `file` is CPack's: `cpack -G DEB` finds the programs to hand to dpkg-shlibdeps with it.
 # `--fuzz` adds what tools/fuzz.sh needs: clang 16 with libFuzzer and the sanitizer runtimes, and
 # llvm-symbolizer for its stacks (clang 14 cannot capture structured bindings in lambdas, which the
 # engine's C++20 code does).
@@ -15,11 +16,11 @@ packages=(
   libfmt-dev libcli11-dev nlohmann-json3-dev libhowardhinnant-date-dev
   libsqlite3-dev libboost-dev libmimalloc-dev libssl-dev ca-certificates
   libgtest-dev libgmock-dev
-  graphviz tzdata
+  graphviz tzdata file
 )
 for flag in "$@"; do
   case "$flag" in
-    --test) packages+=(chromium fonts-dejavu-core openssl python3-prometheus-client) ;;
+    --test) packages+=(chromium fonts-dejavu-core openssl python3-prometheus-client curl systemd) ;;
     --fuzz) packages+=(clang-16 libclang-rt-16-dev llvm-16) ;;
     *) echo "install-deps: unknown flag '$flag' (--test, --fuzz)" >&2; exit 2 ;;
   esac

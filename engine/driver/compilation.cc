@@ -1,7 +1,11 @@
 #include "engine/driver/compilation.h"
 
+#include <dlfcn.h>
+#include <link.h>
+
 #include <algorithm>
 #include <cstdlib>
+#include <utility>
 
 #include "engine/checker/checker.h"
 
@@ -52,18 +56,40 @@ Compilation compile_sources(const std::map<std::string, std::string>& files, con
 }
 
 
+namespace {
+
+// The file this code was linked into: the program (bin/termijn, a test, a host linked
+// statically) or the shared library a host loaded (lib/libtermijn.so.0). dladdr names a
+// library by its path; the program's own entry has no name, so it is read from /proc.
+std::pair<fs::path, bool> code_file() {
+  static const char marker = 0;
+  Dl_info info{};
+  link_map* map = nullptr;
+  std::error_code ec;
+  if (dladdr1(&marker, &info, reinterpret_cast<void**>(&map), RTLD_DL_LINKMAP) != 0 && map != nullptr &&
+      map->l_name != nullptr && map->l_name[0] != '\0') {
+    return {fs::weakly_canonical(map->l_name, ec), true};
+  }
+  return {fs::read_symlink("/proc/self/exe", ec), false};
+}
+
+}  // namespace
+
 std::vector<fs::path> default_stdlib_dirs() {
   std::vector<fs::path> dirs;
   if (const char* env = std::getenv("TERMIJN_STDLIB"); env != nullptr && *env != '\0') dirs.emplace_back(env);
+  auto [file, is_library] = code_file();
+  if (file.empty()) return dirs;
   std::error_code ec;
-  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    fs::path beside = exe.parent_path().parent_path() / "stdlib";
-    if (fs::is_directory(beside, ec)) dirs.push_back(beside);
-  }
-#ifdef TERMIJN_SOURCE_STDLIB
-  dirs.emplace_back(TERMIJN_SOURCE_STDLIB);
-#endif
+  // Installed, the standard library is in DATADIR/termijn/stdlib, found from where the code
+  // is, so a tree installed under any prefix (cmake --install --prefix, a .deb) finds its own
+  // and never another one's (cmake/packaging.cmake computes the relative paths).
+  fs::path installed = file.parent_path() / (is_library ? TERMIJN_STDLIB_FROM_LIBDIR : TERMIJN_STDLIB_FROM_BINDIR);
+  if (fs::is_directory(installed, ec)) dirs.push_back(installed.lexically_normal());
+  // Code running from the build tree uses the sources it was built from; installed code never
+  // does, even on the machine that built it.
+  fs::path in_build = file.lexically_relative(fs::weakly_canonical(TERMIJN_BUILD_DIR, ec));
+  if (!in_build.empty() && *in_build.begin() != "..") dirs.emplace_back(TERMIJN_SOURCE_STDLIB);
   return dirs;
 }
 

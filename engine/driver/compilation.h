@@ -28,8 +28,9 @@ Compilation compile_paths(const std::vector<std::string>& paths,
 Compilation compile_sources(const std::map<std::string, std::string>& files,
                             const std::vector<std::filesystem::path>& stdlib_dirs);
 
-// Where `import name` looks: $TERMIJN_STDLIB, then stdlib/ next to the binary's parent folder
-// (build/termijn -> stdlib/), then the source tree's stdlib/ this binary was built from.
+// Where `import name` looks: $TERMIJN_STDLIB, then the installed stdlib beside the program or
+// shared library holding this code (bin/../share/termijn/stdlib), then, only for code that runs
+// from the build tree, the source tree's stdlib/ it was built from.
 std::vector<std::filesystem::path> default_stdlib_dirs();
 
 }  // namespace termijn

@@ -1,6 +1,9 @@
 // An example host that embeds termijn: a case system that drives a tijdelijk huisverbod through
 // the national baseline on a virtual clock, and prints what its staff would see.
 //   build/examples/example_host [DB]
+// Built in termijn's tree it deploys the sources' processes; built on its own against an installed
+// termijn (CMakeLists.txt beside it), the installed ones. Either way the engine finds its
+// standard library itself (default_stdlib_dirs).
 #include <fmt/format.h>
 
 #include <filesystem>
@@ -10,19 +13,18 @@
 using namespace termijn;
 
 int main(int argc, char** argv) {
-  const std::string root = TERMIJN_SOURCE_DIR;
   const std::string db = argc > 1 ? argv[1] : (std::filesystem::temp_directory_path() / "termijn-example.db").string();
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
 
   // The host brings the clock; here a virtual one, so a year passes in a moment.
   VirtualClock clock(*parse_instant("2026-10-20 14:00"));
-  auto opened = Engine::open(EngineOptions{db, &clock, {root + "/stdlib"}});
+  auto opened = Engine::open(EngineOptions{db, &clock, default_stdlib_dirs()});
   if (!opened.is_ok()) {
     fmt::print(stderr, "cannot open: {}\n", opened.status().message());
     return 1;
   }
   Engine& engine = *opened.value();
-  DeployResult deployed = engine.deploy({root + "/processes"});
+  DeployResult deployed = engine.deploy({TERMIJN_PROCESSES_DIR});
   if (!deployed.ok()) {
     fmt::print(stderr, "{}", render(deployed.diagnostics));
     return 1;
