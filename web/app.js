@@ -3,7 +3,7 @@
 // server's clock (its offset is measured at sign-in), so a simulated clock shows true countdowns.
 'use strict';
 
-const state = { token: '', offset: 0, cases: [], selected: null };
+const state = { token: '', offset: 0, cases: [], selected: null, admin: false };
 const zone = 'Europe/Amsterdam';
 const fmtTime = new Intl.DateTimeFormat('nl-NL', {
   timeZone: zone, weekday: 'short', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit',
@@ -53,9 +53,11 @@ async function signIn(token) {
     state.offset = new Date(me.now).getTime() - Date.now();
     sessionStorage.setItem('termijn-token', token);
     $('who').textContent = `${me.role} · ${me.organisation}`;
+    state.admin = me.role === 'beheer';
+    $('incidents').hidden = !state.admin;
     $('login').hidden = true;
     $('app').hidden = false;
-    await Promise.all([loadCases(), loadProcesses()]);
+    await Promise.all([loadCases(), loadProcesses(), loadIncidents()]);
     const wanted = new URLSearchParams(location.hash.slice(1)).get('case');
     if (wanted) await showCase(Number(wanted));
   } catch (e) {
@@ -81,6 +83,41 @@ async function loadCases() {
       el('td', { class: 'countdown', 'data-due': next ? next.due : '' }, next ? countdown(next.due) : ''));
   }));
   $('no-cases').hidden = state.cases.length > 0;
+}
+
+// Timers that could not fire (beheer only): retry once the cause is fixed, or dismiss with a reason.
+async function loadIncidents() {
+  if (!state.admin) return;
+  const incidents = await api('/api/v1/incidents');
+  $('incident-list').querySelector('tbody').replaceChildren(...incidents.map((i) => {
+    const reason = el('input', { name: 'reason', placeholder: 'reden', required: '', size: '24' });
+    return el('tr', { 'data-incident': i.id },
+      el('td', {}, `#${i.id}`),
+      el('td', {}, el('a', { href: `#case=${i.case}`, onclick: () => showCase(i.case) }, `#${i.case}`), ` ${i.process}`),
+      el('td', {}, `${i.timer} (${i.kind})`),
+      el('td', {}, local(i.due)),
+      el('td', { class: 'fout' }, i.error),
+      el('td', {}, i.told),
+      el('td', {},
+        el('button', { type: 'button', class: 'retry', onclick: () => decide(i.id, 'retry', {}) }, 'Opnieuw proberen'),
+        el('form', { class: 'dismiss', onsubmit: (e) => { e.preventDefault(); decide(i.id, 'dismiss', { reason: reason.value }); } },
+          reason, el('button', { type: 'submit' }, 'Afwijzen'))));
+  }));
+  $('no-incidents').hidden = incidents.length > 0;
+}
+
+async function decide(id, action, body) {
+  const status = $('incident-status');
+  try {
+    await api(`/api/v1/incidents/${id}/${action}`, { method: 'POST', body: JSON.stringify(body) });
+    status.className = 'muted';
+    status.textContent = action === 'retry' ? `Storing #${id} opnieuw geprobeerd: de termijn is afgelopen.`
+      : `Storing #${id} afgewezen.`;
+  } catch (e) {
+    status.className = 'error';
+    status.textContent = `Storing #${id}: ${e.message}`;
+  }
+  await Promise.all([loadIncidents(), loadCases()]);
 }
 
 async function showCase(id) {
@@ -134,12 +171,12 @@ function tick() {
 
 function init() {
   $('login-form').addEventListener('submit', (e) => { e.preventDefault(); signIn($('token').value.trim()); });
-  $('refresh').addEventListener('click', () => { loadCases(); if (state.selected) showCase(state.selected); });
+  $('refresh').addEventListener('click', () => { loadCases(); loadIncidents(); if (state.selected) showCase(state.selected); });
   $('only-overdue').addEventListener('change', loadCases);
   $('process').addEventListener('change', (e) => showDiagram(e.target.value));
   $('logout').addEventListener('click', () => { sessionStorage.removeItem('termijn-token'); location.hash = ''; location.reload(); });
   setInterval(tick, 1000);
-  setInterval(() => { if (!$('app').hidden) loadCases(); }, 30000);
+  setInterval(() => { if (!$('app').hidden) { loadCases(); loadIncidents(); } }, 30000);
   // A token in the fragment (#token=...) never reaches the server's logs; it is moved to the tab's storage.
   const params = new URLSearchParams(location.hash.slice(1));
   const token = params.get('token') || sessionStorage.getItem('termijn-token');

@@ -33,7 +33,7 @@ struct ServeOptions {
   std::string tls_cert;        // PEM chain; with tls_key, the API is served over TLS only
   std::string tls_key;
   std::string tls_client_ca;   // mutual TLS: client certificates must chain to this CA
-  std::string tls_client_auth = "required";
+  std::string tls_client_auth;  // "required" (the default with a client CA) or "optional"
   std::string notify_log;
   std::size_t body_limit = 1 << 20;
   std::string log_format = "json";
@@ -87,6 +87,9 @@ Status configure_tls(const ServeOptions& o, const Logger& log, http::ServerOptio
   if (o.tls_cert.empty() != o.tls_key.empty()) {
     return Status(StatusCode::kInvalidArgument, "--tls-cert and --tls-key go together");
   }
+  if (!o.tls_client_auth.empty() && o.tls_client_ca.empty()) {
+    return Status(StatusCode::kInvalidArgument, "--tls-client-auth needs --tls-client-ca (the CA client certificates chain to)");
+  }
   if (o.tls_cert.empty()) {
     if (!o.tls_client_ca.empty()) return Status(StatusCode::kInvalidArgument, "--tls-client-ca needs --tls-cert and --tls-key");
     return Status::ok();
@@ -100,7 +103,12 @@ Status configure_tls(const ServeOptions& o, const Logger& log, http::ServerOptio
   if (!expiry.is_ok()) return expiry.status();
   auto left = std::chrono::duration_cast<std::chrono::hours>(*expiry - std::chrono::system_clock::now()).count() / 24;
   Json fields{{"certificate", o.tls_cert}, {"days_left", left}, {"client_ca", o.tls_client_ca}};
-  if (left < 30) {
+  if (left < 0) {
+    // Still served: the engine's timers must go on firing; clients will refuse the connection.
+    log.error("tls.certificate_expired", fmt::format("the TLS certificate '{}' has expired ({} day(s) ago): clients "
+                                                     "will refuse to connect until it is renewed", o.tls_cert, -left),
+              fields);
+  } else if (left < 30) {
     log.warning("tls.certificate_expiring", fmt::format("the TLS certificate '{}' ends in {} day(s)", o.tls_cert, left),
                 fields);
   } else {
@@ -229,9 +237,8 @@ void add_serve_command(CLI::App& app, const GlobalOptions& global, int& exit_cod
                     "Mutual TLS: client certificates must chain to a CA in this PEM file; a token then works only "
                     "for the organisation (subject O) of the connection's certificate");
   serve->add_option("--tls-client-auth", o->tls_client_auth,
-                    "With --tls-client-ca: whether a client certificate is required or optional")
-      ->check(CLI::IsMember({"required", "optional"}))
-      ->capture_default_str();
+                    "With --tls-client-ca: whether a client certificate is required (the default) or optional")
+      ->check(CLI::IsMember({"required", "optional"}));
   serve->add_option("--webhook-secret", o->webhook_secret,
                     "Sign every webhook delivery (Standard Webhooks) with the whsec_ secret in this file");
   serve->add_option("--notify-log", o->notify_log, "Append every notification to this file as a JSON line");

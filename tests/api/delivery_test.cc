@@ -315,18 +315,27 @@ TEST_F(Delivery, HttpsWebhooksAreDeliveredOnlyToAReceiverWhoseCertificateChecksO
   };
   auto good = receiver_context("server");
   auto wrong_name = receiver_context("elsewhere");
+  auto name_in_subject = receiver_context("cn-only");
   Receiver receiver(0, good.get());
   Receiver impostor(0, wrong_name.get());
   Receiver unknown_ca(0, good.get());
+  Receiver subject_only(0, name_in_subject.get());  // "localhost" in its CN only, no subjectAltName
   start();
   server->add_webhook(receiver.url(), {std::chrono::seconds(2), "", *trusting});
   server->add_webhook(impostor.url(), {std::chrono::seconds(2), "", *trusting});
+  std::string by_name = subject_only.url();
+  by_name.replace(by_name.find("127.0.0.1"), 9, "localhost");
+  server->add_webhook(by_name, {std::chrono::seconds(2), "", *trusting});
   server->add_webhook(unknown_ca.url(), {std::chrono::seconds(2)});  // the system's CAs, which never signed ours
   impose();
   std::size_t sent = outbox_size();
   ASSERT_GT(sent, 0u);
   ASSERT_TRUE(eventually([&] { return receiver.received().size() == sent; }));
-  ASSERT_TRUE(eventually([&] { return impostor.failed_handshakes() >= 1 && unknown_ca.failed_handshakes() >= 1; }));
+  ASSERT_TRUE(eventually([&] {
+    return impostor.failed_handshakes() >= 1 && unknown_ca.failed_handshakes() >= 1 &&
+           subject_only.failed_handshakes() >= 1;
+  }));
+  EXPECT_EQ(subject_only.attempts(), 0) << "a name only in the subject does not count (RFC 6125)";
   EXPECT_EQ(impostor.attempts(), 0) << "nothing was sent to a receiver whose certificate is for another name";
   EXPECT_EQ(unknown_ca.attempts(), 0);
   auto sinks = server->on_engine([this] { return server->engine().store().sinks(); });
@@ -336,7 +345,7 @@ TEST_F(Delivery, HttpsWebhooksAreDeliveredOnlyToAReceiverWhoseCertificateChecksO
     ++held;
     EXPECT_NE(sink["last_error"].get<std::string>().find("TLS handshake failed"), std::string::npos) << sink.dump();
   }
-  EXPECT_EQ(held, 2);
+  EXPECT_EQ(held, 3);
 }
 
 TEST(WebhookAddress, HttpAndHttpsAddressesAreAcceptedAndNothingElse) {

@@ -5,26 +5,10 @@
 #include <gtest/gtest.h>
 
 #include "tests/support/api_fixture.h"
+#include "tests/support/storing.h"
 
 namespace termijn::testing {
 namespace {
-
-// Two days after the report the municipality must check the case within a day of a reference
-// date, which the police did not give: on day 2 the deadline cannot be computed.
-constexpr const char* kStoring = R"(process storing version 1 {
-  title "Storing"
-  roles politie, gemeente
-  case {
-    peildatum: datetime
-  }
-  events melding by politie
-  start on melding
-
-  milestone gemeld "Gemeld"
-  wait until gemeld + 2 days
-  task toets "Toetsen" by gemeente due peildatum + 1 day
-}
-)";
 
 // The same, where the region has its municipality's application managers told.
 std::string storing_told_to(const std::string& role) {

@@ -1,7 +1,8 @@
 // A throwaway public-key infrastructure for the TLS tests, made with the `openssl` tool as an
 // operator would make theirs: a CA, a server certificate for 127.0.0.1 and localhost, one for
 // another name, client certificates of two organisations and one naming none, and a second CA
-// nobody trusts with a client certificate of its own. EC P-256 keys, so it takes a moment.
+// nobody trusts with a client certificate of its own; also a client certificate naming two
+// organisations and a server certificate with its name only in the subject (no subjectAltName). EC P-256 keys, so it takes a moment.
 #pragma once
 
 #include <fmt/format.h>
@@ -27,6 +28,8 @@ class TestPki {
     make_leaf("testregio", "ca", "/O=Testregio/CN=zorgsysteem", "clientAuth", "");
     make_leaf("anderegio", "ca", "/O=Anderegio/CN=zorgsysteem", "clientAuth", "");
     make_leaf("nameless", "ca", "/CN=zonder-organisatie", "clientAuth", "");
+    make_leaf("twice", "ca", "/O=Testregio/O=Anderegio/CN=zorgsysteem", "clientAuth", "");
+    make_leaf("cn-only", "ca", "/CN=localhost", "serverAuth", "");
     make_leaf("rogue", "rogue-ca", "/O=Testregio/CN=indringer", "clientAuth", "");
   }
   ~TestPki() { std::filesystem::remove_all(dir_); }

@@ -13,9 +13,11 @@
 #include <fstream>
 
 #include "tests/support/api_server.h"
+#include "tests/support/browser.h"
 #include "tests/support/http_client.h"
 #include "tests/support/run_command.h"
 #include "tests/support/rihg.h"
+#include "tests/support/storing.h"
 
 namespace termijn::testing {
 namespace {
@@ -124,6 +126,73 @@ TEST_F(Web, VeiligThuisSeesTheOverdueCaseWithItsCountdownTimelineAndDiagram) {
 TEST_F(Web, AWrongTokenIsRefusedOnThePage) {
   std::string dom = chrome("--dump-dom", fmt::format("http://127.0.0.1:{}/#token=tmj_wrong", server->port()));
   EXPECT_NE(dom.find("Aanmelden mislukt: the token is unknown or revoked"), std::string::npos) << dom.substr(0, 2000);
+}
+
+// An administrator handles incidents on the page, clicking as a person would (Chromium driven
+// through the DevTools Protocol): a retry before the cause is fixed shows the reason and changes
+// nothing; after the host supplies the missing date, a retry fires the timer and the incident
+// leaves the list; another is dismissed with a typed reason, which the audit log keeps with who
+// decided. A process role does not see the section at all.
+TEST_F(Web, BeheerRetriesAndDismissesIncidentsOnThePage) {
+  HttpClient client(server->port());
+  std::string beheer = server->token("beheer"), politie = server->token("politie");
+  ASSERT_EQ(client.post("/api/v1/processes", beheer, json{{"files", {{"storing.wth", kStoring}}}}).status, 201);
+  std::vector<std::int64_t> ids;
+  for (int i = 0; i < 2; ++i) {
+    auto r = client.post("/api/v1/cases", politie, json{{"process", "storing"}, {"data", json::object()}});
+    ASSERT_EQ(r.status, 201) << r.body;
+    ids.push_back(r.json()["case"]);
+  }
+  server->on_engine([&] { return server->engine().run_until(clock, *parse_instant("2026-10-23 09:00")); });
+  auto incidents = client.get("/api/v1/incidents", beheer).json();
+  ASSERT_EQ(incidents.size(), 2u) << incidents.dump();
+  std::int64_t first = incidents[0]["id"], second = incidents[1]["id"];
+  auto row = [](std::int64_t id) { return fmt::format("document.querySelector('tr[data-incident=\"{}\"]')", id); };
+
+  Browser page(browser, profile, fmt::format("http://127.0.0.1:{}/#token={}", server->port(), beheer));
+  ASSERT_TRUE(page.wait_for(row(first) + " && " + row(second))) << "both incidents are listed";
+  EXPECT_NE(page.evaluate(row(first) + ".textContent").get<std::string>().find("peildatum"), std::string::npos)
+      << "the error says what is missing";
+
+  // Too early: the reason is shown, the incident stays.
+  page.evaluate(row(first) + ".querySelector('button.retry').click()");
+  ASSERT_TRUE(page.wait_for("document.getElementById('incident-status').className === 'error'"));
+  EXPECT_NE(page.evaluate("document.getElementById('incident-status').textContent").get<std::string>().find("peildatum"),
+            std::string::npos);
+  EXPECT_EQ(client.get("/api/v1/incidents", beheer).json().size(), 2u);
+
+  // The host supplies the date; the retry clicked on the page fires the wait once.
+  Status fixed = server->on_engine(
+      [&] { return server->engine().update_case(ids[0], json{{"peildatum", "2026-11-20T09:00:00+01:00"}}); });
+  ASSERT_TRUE(fixed.is_ok()) << fixed.message();
+  page.evaluate(row(first) + ".querySelector('button.retry').click()");
+  ASSERT_TRUE(page.wait_for("!" + row(first))) << "the retried incident leaves the list";
+  EXPECT_NE(page.evaluate("document.getElementById('incident-status').textContent").get<std::string>().find(
+                "opnieuw geprobeerd"), std::string::npos);
+
+  // The other is dismissed with a reason typed into its form.
+  page.evaluate(row(second) + ".querySelector('input[name=reason]').value = 'melding ingetrokken, zaak loopt niet'");
+  page.evaluate(row(second) + ".querySelector('form.dismiss button').click()");
+  ASSERT_TRUE(page.wait_for("!" + row(second)));
+  EXPECT_TRUE(page.wait_for("!document.getElementById('no-incidents').hidden")) << "the page says none are left";
+  EXPECT_TRUE(client.get("/api/v1/incidents", beheer).json().empty());
+  auto audited = server->on_engine([&] {
+    std::vector<json> decided;
+    for (std::int64_t id : ids) {
+      for (const auto& e : server->engine().audit(id)) {
+        if (e["kind"] == "incident retried" || e["kind"] == "incident dismissed") decided.push_back(e);
+      }
+    }
+    return decided;
+  });
+  ASSERT_EQ(audited.size(), 2u);
+  EXPECT_EQ(audited[1]["detail"]["reason"], "melding ingetrokken, zaak loopt niet");
+  EXPECT_EQ(audited[0]["detail"]["actor"]["role"], "beheer");
+
+  // The police see their cases, but no incidents section.
+  Browser police(browser, profile + "-politie", fmt::format("http://127.0.0.1:{}/#token={}", server->port(), politie));
+  ASSERT_TRUE(police.wait_for(fmt::format("document.querySelector('tr[data-case=\"{}\"]')", ids[1])));
+  EXPECT_EQ(police.evaluate("document.getElementById('incidents').hidden"), true);
 }
 
 }  // namespace

@@ -288,7 +288,8 @@ std::optional<HttpResponse> HttpApi::authenticate(Call& call) {
   // organisation's systems is no use from a connection another organisation's certificate opened.
   if (const auto& cert = call.request.client_certificate) {
     if (cert->organisation.empty()) {
-      return forbid(call, 0, "the client certificate names no organisation (its subject has no O attribute)");
+      return forbid(call, 0, "the client certificate names no organisation (its subject needs exactly one O "
+                             "attribute, valid UTF-8 of at most 256 bytes)");
     }
     if (cert->organisation != holder->organisation) {
       return forbid(call, 0, fmt::format("this token belongs to '{}', the client certificate to '{}'",

@@ -10,7 +10,7 @@ namespace termijn::http {
 // organisation certificate carries the organisation's name there. Attribute values come from the
 // client, so each is bounded and valid UTF-8 (else empty).
 struct ClientCertificate {
-  std::string organisation;  // subject O; empty when the certificate names none
+  std::string organisation;  // subject O; empty when the certificate names none, or several
   std::string common_name;   // subject CN
   std::string fingerprint;   // SHA-256 of the DER certificate, hex
 };

@@ -22,12 +22,14 @@ using boost::asio::ip::tcp;
 
 namespace {
 
-bhttp::response<bhttp::string_body> to_beast(const HttpResponse& r, unsigned version, bool keep_alive) {
+bhttp::response<bhttp::string_body> to_beast(const HttpResponse& r, unsigned version, bool keep_alive, bool tls) {
   bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(r.status), version};
   res.set(bhttp::field::server, "termijn");
   res.set(bhttp::field::content_type, r.content_type);
   res.set("X-Content-Type-Options", "nosniff");
   res.set("API-Version", kApiVersion);
+  // Once a browser has reached the API over TLS, it never tries it in plain text (RFC 6797).
+  if (tls) res.set(bhttp::field::strict_transport_security, "max-age=31536000");
   for (const auto& [name, value] : r.headers) res.set(name, value);
   res.body() = r.body;
   res.keep_alive(keep_alive);
@@ -132,7 +134,7 @@ class HttpServer::Session : public std::enable_shared_from_this<Session<Stream>>
   }
 
   void reply(const HttpResponse& response, unsigned version, bool keep_alive) {
-    auto res = std::make_shared<bhttp::response<bhttp::string_body>>(to_beast(response, version, keep_alive));
+    auto res = std::make_shared<bhttp::response<bhttp::string_body>>(to_beast(response, version, keep_alive, kTls));
     tcp().expires_after(server_.options_.read_timeout);
     bhttp::async_write(stream_, *res, [self = this->shared_from_this(), res, keep_alive](beast::error_code ec, std::size_t) {
       if (ec) return self->close();

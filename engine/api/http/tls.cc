@@ -49,9 +49,11 @@ Status harden(SSL_CTX* ctx) {
   return Status::ok();
 }
 
+// The subject's one value of `nid`; "" when it has none, or several: a subject naming two
+// organisations names none the server can bind a token to.
 std::string attribute(X509_NAME* name, int nid) {
   int index = X509_NAME_get_index_by_NID(name, nid, -1);
-  if (index < 0) return "";
+  if (index < 0 || X509_NAME_get_index_by_NID(name, nid, index) >= 0) return "";
   ASN1_STRING* data = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, index));
   unsigned char* utf8 = nullptr;
   int length = ASN1_STRING_to_UTF8(&utf8, data);
@@ -73,7 +75,16 @@ Result<std::shared_ptr<ssl::context>> make_server_context(const TlsServerOptions
   // The key is a secret: owner-only, as the audit key and webhook secrets are.
   Result<std::string> key = read_secret_file(options.private_key, "TLS private key", 32, 64 * 1024);
   if (!key.is_ok()) return key.status();
+  auto forget = [&key] { OPENSSL_cleanse(key.value().data(), key->size()); };
+  if (key->find("ENCRYPTED") != std::string::npos) {
+    forget();
+    // OpenSSL would ask for the pass phrase on the terminal, which a service does not have.
+    return Status(StatusCode::kInvalidArgument,
+                  fmt::format("the TLS private key '{}' is encrypted; give it unencrypted, readable only by termijn's "
+                              "user (openssl pkey -in KEY -out PLAIN)", options.private_key));
+  }
   ctx->use_private_key(boost::asio::buffer(*key), ssl::context::pem, ec);
+  forget();
   // Asio hands OpenSSL's error over in `ec`.
   bool mismatch = ec && ec.category() == boost::asio::error::get_ssl_category() &&
                   ERR_GET_REASON(static_cast<unsigned long>(ec.value())) == X509_R_KEY_VALUES_MISMATCH;
@@ -94,6 +105,10 @@ Result<std::shared_ptr<ssl::context>> make_server_context(const TlsServerOptions
     if (options.client_auth == ClientAuth::kRequired) mode |= ssl::verify_fail_if_no_peer_cert;
     ctx->set_verify_mode(mode);
     ctx->set_verify_depth(4);
+    // Without a session id context OpenSSL refuses to resume a session whose client was verified,
+    // so every client that caches sessions (curl, Java, nginx) would fail its second connection.
+    static constexpr unsigned char kSessionContext[] = "termijn";
+    SSL_CTX_set_session_id_context(ctx->native_handle(), kSessionContext, sizeof kSessionContext - 1);
   }
   return ctx;
 }
@@ -121,7 +136,9 @@ bool expect_peer_name(SSL* ssl, const std::string& host) {
     return X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host.c_str()) == 1;
   }
   if (SSL_set_tlsext_host_name(ssl, host.c_str()) != 1) return false;
-  X509_VERIFY_PARAM_set_hostflags(SSL_get0_param(ssl), X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+  // Names only from the subjectAltName (RFC 6125 §6.4.4; CAs have put them there since 2017).
+  X509_VERIFY_PARAM_set_hostflags(SSL_get0_param(ssl),
+                                  X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS | X509_CHECK_FLAG_NEVER_CHECK_SUBJECT);
   return SSL_set1_host(ssl, host.c_str()) == 1;
 }
 
