@@ -190,6 +190,12 @@ TEST_F(Delivery, AReceiverThatFailsTwiceStillGetsEveryNotificationInOrder) {
     }
   }
   EXPECT_NE(got[0]["message"].get<std::string>().find("Huisverbod opgelegd"), std::string::npos) << got[0].dump();
+  // The API lists the sink with its position, but not the webhook's path (it may hold a secret).
+  HttpClient client(server->port());
+  ClientResponse listed = client.get("/api/v1/sinks", server->token("beheer"));
+  ASSERT_EQ(listed.status, 200);
+  EXPECT_EQ(listed.body.find("/hooks/termijn"), std::string::npos) << listed.body;
+  EXPECT_NE(listed.body.find("(path sha256:"), std::string::npos) << listed.body;
   // The log sink has the same notifications as JSON lines.
   ASSERT_TRUE(eventually([&] {
     std::ifstream in(log);

@@ -9,6 +9,7 @@
 #include <regex>
 #include <set>
 
+#include "engine/api/http/delivery.h"
 #include "engine/api/http/internal/embedded_files.h"
 #include "engine/base/sha256.h"
 #include "engine/model/dot.h"
@@ -740,7 +741,11 @@ HttpResponse HttpApi::purge(Call& call) {
 
 HttpResponse HttpApi::sinks(Call& call) {
   if (auto refused = require_admin(call)) return *refused;
-  return json_response(200, engine_.store().sinks());
+  // As the logs and metrics name them: a webhook's path may hold the receiver's secret, which is
+  // the operator's, not every beheer token holder's.
+  Json sinks = engine_.store().sinks();
+  for (auto& sink : sinks) sink["sink"] = public_sink_name(sink["sink"].get<std::string>());
+  return json_response(200, sinks);
 }
 
 // Incidents are the administrators': a timer that could not fire concerns the system, not the
