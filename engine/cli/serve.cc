@@ -99,7 +99,7 @@ Status configure_tls(const ServeOptions& o, const Logger& log, http::ServerOptio
   auto context = http::make_server_context(tls);
   if (!context.is_ok()) return context.status();
   server.tls = *context;
-  auto expiry = http::certificate_expiry(o.tls_cert);
+  auto expiry = http::certificate_expiry(**context);
   if (!expiry.is_ok()) return expiry.status();
   auto left = std::chrono::duration_cast<std::chrono::hours>(*expiry - std::chrono::system_clock::now()).count() / 24;
   Json fields{{"certificate", o.tls_cert}, {"days_left", left}, {"client_ca", o.tls_client_ca}};

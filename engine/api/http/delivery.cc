@@ -3,15 +3,14 @@
 #include <boost/asio/post.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <regex>
-#include <type_traits>
 
+#include "engine/api/http/internal/streams.h"
 #include "engine/api/http/tls.h"
 #include "engine/base/base64.h"
 #include "engine/base/secret_file.h"
@@ -59,10 +58,10 @@ namespace {
 
 // One webhook delivery on its own connection: resolve, connect, (over https: the handshake, the
 // receiver's certificate checked for its name), POST, read the answer. `Stream` is
-// beast::tcp_stream or an ssl_stream over one.
+// internal::PlainStream or internal::TlsStream.
 template <class Stream>
 struct Exchange : std::enable_shared_from_this<Exchange<Stream>> {
-  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+  static constexpr bool kTls = internal::kIsTls<Stream>;
 
   template <class... Tls>
   Exchange(boost::asio::io_context& io, std::function<void(std::string)> d, Tls&... tls)
@@ -130,19 +129,18 @@ class WebhookSink : public NotificationSink {
   std::string name() const override { return "webhook:" + url_; }
 
   void send(const store::OutboxRow& row, std::function<void(std::string)> done) override {
-    if (target_.tls) {
-      using TlsStream = beast::ssl_stream<beast::tcp_stream>;
-      auto exchange = std::make_shared<Exchange<TlsStream>>(io_, std::move(done), *options_.tls);
-      exchange->request = request(row);
-      exchange->run(target_, options_.timeout);
-    } else {
-      auto exchange = std::make_shared<Exchange<beast::tcp_stream>>(io_, std::move(done));
-      exchange->request = request(row);
-      exchange->run(target_, options_.timeout);
-    }
+    if (target_.tls) return start<internal::TlsStream>(row, std::move(done), *options_.tls);
+    start<internal::PlainStream>(row, std::move(done));
   }
 
  private:
+  template <class Stream, class... Tls>
+  void start(const store::OutboxRow& row, std::function<void(std::string)> done, Tls&... tls) {
+    auto exchange = std::make_shared<Exchange<Stream>>(io_, std::move(done), tls...);
+    exchange->request = request(row);
+    exchange->run(target_, options_.timeout);
+  }
+
   bhttp::request<bhttp::string_body> request(const store::OutboxRow& row) const {
     bhttp::request<bhttp::string_body> r{bhttp::verb::post, target_.path, 11};
     r.set(bhttp::field::host, target_.host);

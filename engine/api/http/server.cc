@@ -3,15 +3,14 @@
 #include <boost/asio/post.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <array>
 #include <memory>
 #include <optional>
-#include <type_traits>
 
+#include "engine/api/http/internal/streams.h"
 #include "engine/api/http/tls.h"
 
 namespace termijn::http {
@@ -42,10 +41,10 @@ bhttp::response<bhttp::string_body> to_beast(const HttpResponse& r, unsigned ver
 
 // One connection: (over TLS, the handshake first, then) reads a request within the time limit
 // and the body limit, answers it, and goes on while the client keeps the connection alive.
-// `Stream` is beast::tcp_stream, or an ssl_stream over one.
+// `Stream` is internal::PlainStream or internal::TlsStream.
 template <class Stream>
 class HttpServer::Session : public std::enable_shared_from_this<Session<Stream>> {
-  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+  static constexpr bool kTls = internal::kIsTls<Stream>;
 
  public:
   template <class... Tls>
@@ -226,10 +225,10 @@ void HttpServer::accept() {
         beast::error_code ignored;
         socket.close(ignored);  // full: the client may retry; nothing was read, so nothing is lost
       } else if (options_.tls) {
-        using TlsStream = beast::ssl_stream<beast::tcp_stream>;
-        std::make_shared<Session<TlsStream>>(std::move(socket), *this, connections_, client, *options_.tls)->start();
+        std::make_shared<Session<internal::TlsStream>>(std::move(socket), *this, connections_, client, *options_.tls)
+            ->start();
       } else {
-        std::make_shared<Session<beast::tcp_stream>>(std::move(socket), *this, connections_, client)->start();
+        std::make_shared<Session<internal::PlainStream>>(std::move(socket), *this, connections_, client)->start();
       }
     }
     accept();

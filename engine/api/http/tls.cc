@@ -3,14 +3,13 @@
 #include <fmt/format.h>
 #include <openssl/asn1.h>
 #include <openssl/err.h>
-#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include <cstdio>
 
 #include "engine/base/secret_file.h"
+#include "engine/base/sha256.h"
 #include "engine/base/utf8.h"
 
 namespace termijn::http {
@@ -149,23 +148,20 @@ std::optional<ClientCertificate> verified_client_certificate(SSL* ssl) {
   X509_NAME* subject = X509_get_subject_name(cert);
   c.organisation = attribute(subject, NID_organizationName);
   c.common_name = attribute(subject, NID_commonName);
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  if (X509_digest(cert, EVP_sha256(), digest, &length) != 1) return std::nullopt;
-  for (unsigned int i = 0; i < length; ++i) c.fingerprint += fmt::format("{:02x}", digest[i]);
+  unsigned char* der = nullptr;
+  int length = i2d_X509(cert, &der);
+  if (length < 0) return std::nullopt;
+  c.fingerprint = sha256_hex(std::string_view(reinterpret_cast<const char*>(der), static_cast<std::size_t>(length)));
+  OPENSSL_free(der);
   return c;
 }
 
-Result<std::chrono::system_clock::time_point> certificate_expiry(const std::string& path) {
-  FILE* file = std::fopen(path.c_str(), "r");
-  if (file == nullptr) return Status(StatusCode::kInvalidArgument, fmt::format("cannot open '{}'", path));
-  X509* cert = PEM_read_X509(file, nullptr, nullptr, nullptr);
-  std::fclose(file);
-  if (cert == nullptr) return tls_error(fmt::format("no certificate in '{}'", path), boost::system::error_code());
+Result<std::chrono::system_clock::time_point> certificate_expiry(ssl::context& context) {
+  X509* cert = SSL_CTX_get0_certificate(context.native_handle());
   struct tm when {};
-  int ok = ASN1_TIME_to_tm(X509_get0_notAfter(cert), &when);
-  X509_free(cert);
-  if (ok != 1) return Status(StatusCode::kInvalidArgument, fmt::format("the certificate in '{}' has no valid end", path));
+  if (cert == nullptr || ASN1_TIME_to_tm(X509_get0_notAfter(cert), &when) != 1) {
+    return Status(StatusCode::kInvalidArgument, "the TLS certificate has no valid end");
+  }
   return std::chrono::system_clock::from_time_t(timegm(&when));
 }
 

@@ -49,7 +49,8 @@ bool expect_peer_name(SSL* ssl, const std::string& host);
 // The verified peer certificate of a finished handshake, or nullopt when there is none.
 std::optional<ClientCertificate> verified_client_certificate(SSL* ssl);
 
-// When the certificate in the PEM file `path` stops being valid (for the start log and /metrics).
-Result<std::chrono::system_clock::time_point> certificate_expiry(const std::string& path);
+// When the certificate a server context serves (make_server_context) stops being valid, for the
+// start log.
+Result<std::chrono::system_clock::time_point> certificate_expiry(boost::asio::ssl::context& context);
 
 }  // namespace termijn::http
