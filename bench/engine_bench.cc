@@ -1,5 +1,5 @@
 // Engine benchmarks. Prints figures; asserts nothing about speed.
-//   build/bench/bench_engine [all|start_complete|lifecycle|timers|lateness|rss|restart] [N]
+//   build/bench/bench_engine [all|start_complete|grouped|lifecycle|timers|lateness|rss|restart] [N]
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -80,6 +80,42 @@ void start_complete(int n) {
   double s = seconds_since(t);
   fmt::print("start->task->end, {}, one transaction per command: {} instances in {:.2f} s = {:.0f} instances/s "
              "(goal >= 20,000/s)\n", durable() ? "durable" : "NO FSYNC", n, s, n / s);
+}
+
+// Group commit as an embedding host uses it: `submitters` callers each start a case, wait until
+// that is acknowledged (durable), complete its task, wait again, and start the next. Their
+// commands go to disk together: one transaction per flush.
+void start_complete_grouped(int n, int submitters) {
+  VirtualClock clock(*parse_instant("2026-10-20 09:00"));
+  auto engine = open(fresh_db("grouped"), clock);
+  int started = 0;
+  int finished = 0;
+  int flushes = 0;
+  std::function<void()> next = [&] {
+    if (started >= n) return;
+    ++started;
+    engine->submit<Result<CaseId>>([&] { return engine->start_case("minimal", Json::object()); },
+                                   [&](Result<CaseId> id) {
+                                     if (!id.is_ok()) throw std::runtime_error(id.status().message());
+                                     TaskId task = only_task(*engine, *id);
+                                     engine->submit<Status>([&, task] { return engine->complete_task(task, "medewerker"); },
+                                                            [&](Status s) {
+                                                              if (!s.is_ok()) throw std::runtime_error(s.message());
+                                                              ++finished;
+                                                              next();
+                                                            });
+                                   });
+  };
+  auto t = Clock_::now();
+  for (int i = 0; i < submitters; ++i) next();
+  while (engine->waiting() > 0) {
+    if (Status s = engine->flush(); !s.is_ok()) throw std::runtime_error(s.message());
+    ++flushes;
+  }
+  double s = seconds_since(t);
+  fmt::print("start->task->end, {}, group commit with {} concurrent submitters: {} instances in {:.2f} s = {:.0f} "
+             "instances/s, {:.1f} commands per transaction (goal >= 20,000/s)\n",
+             durable() ? "durable" : "NO FSYNC", submitters, finished, s, finished / s, 2.0 * finished / flushes);
 }
 
 void lifecycle(int n) {
@@ -197,6 +233,7 @@ int main(int argc, char** argv) {
   auto n_or = [&](int fallback) { return argc > 2 ? std::atoi(argv[2]) : fallback; };
   try {
     if (which == "all" || which == "start_complete") start_complete(n_or(20000));
+    if (which == "all" || which == "grouped") start_complete_grouped(n_or(100000), 64);
     if (which == "all" || which == "lifecycle") lifecycle(n_or(2000));
     if (which == "all" || which == "timers") timers(n_or(1000000));
     if (which == "all" || which == "lateness") lateness(n_or(5000));

@@ -4,6 +4,9 @@
 
 #include <fmt/format.h>
 
+#include <set>
+#include <utility>
+
 #include "engine/base/sha256.h"
 #include "engine/checker/checker.h"
 #include "engine/driver/compilation.h"
@@ -66,6 +69,16 @@ void note_data_change(runtime::Changes& changes, CaseId id, const Json& data, In
 
 }  // namespace
 
+struct CommitGroup {
+  std::set<CaseId> running;                   // running cases touched: written from their live state
+  std::map<CaseId, runtime::Instance> ended;  // cases that ended, as they ended (no longer live)
+  runtime::Changes rows;                      // tasks, timers, audit entries, notifications
+  std::vector<store::CommandRecord> commands;  // idempotency keys and their answers
+  std::map<std::string, std::size_t> by_key;   // a key in `commands`, for a retry before the flush
+  std::vector<std::function<void(const Status&)>> waiting;
+  std::size_t steps = 0;
+};
+
 Json Actor::to_json() const {
   Json who = is_host() ? Json{{"host", true}} : Json{{"role", role}};
   if (!name.empty()) who["name"] = name;
@@ -74,7 +87,15 @@ Json Actor::to_json() const {
 }
 
 Engine::Engine(EngineOptions options, std::unique_ptr<store::Store> store)
-    : options_(std::move(options)), clock_(options_.clock), store_(std::move(store)), runtime_(legal_) {}
+    : options_(std::move(options)),
+      clock_(options_.clock),
+      store_(std::move(store)),
+      runtime_(legal_),
+      group_(std::make_unique<CommitGroup>()) {}
+
+// What was never flushed was never acknowledged; its callbacks are dropped, not called, as the
+// host may be half torn down by now.
+Engine::~Engine() = default;
 
 Result<std::unique_ptr<Engine>> Engine::open(EngineOptions options) {
   if (options.clock == nullptr) return Status(StatusCode::kInvalidArgument, "the engine needs a clock");
@@ -133,6 +154,15 @@ Status Engine::recover() {
         if (shared->hash == d.hash) runtime_.add_definition(shared);
       }
     }
+  } catch (const std::exception& e) {
+    return Status(StatusCode::kInternal, fmt::format("cannot recover from the store: {}", e.what()));
+  }
+  return restore_cases();
+}
+
+Status Engine::restore_cases() {
+  runtime_.forget_cases();
+  try {
     auto ids = store_->next_ids();
     runtime_.reserve_ids(ids.next_case, ids.next_task, ids.next_timer);
     for (auto& c : store_->running_cases()) {
@@ -211,7 +241,12 @@ DeployResult Engine::deploy(Compilation&& c) {
 
 std::optional<Result<Json>> Engine::replay(const store::CommandRecord& command) {
   if (command.key.empty()) return std::nullopt;
-  std::optional<store::CommandRecord> first = store_->command(command.key);
+  std::optional<store::CommandRecord> first;
+  if (auto waiting = group_->by_key.find(command.key); waiting != group_->by_key.end()) {
+    first = group_->commands[waiting->second];  // given before, not flushed yet: answered with it
+  } else {
+    first = store_->command(command.key);
+  }
   if (!first) return std::nullopt;
   // Keys stored before they were bound to their command carry no fingerprint: the kind must do.
   bool same = first->kind == command.kind && (first->fingerprint.empty() || first->fingerprint == command.fingerprint);
@@ -231,20 +266,70 @@ Status Engine::commit(runtime::Changes& changes, const store::CommandRecord& com
 }
 
 Status Engine::commit(runtime::Changes& changes, const std::vector<store::CommandRecord>& commands) {
-  try {
-    store_->commit(changes, commands);
-  } catch (const std::exception& e) {
-    return Status(StatusCode::kInternal, fmt::format("the store did not accept the step: {}", e.what()));
+  if (!broken_.is_ok()) return broken_;
+  CommitGroup& group = *group_;
+  runtime_.apply(changes);  // moves the running cases' new state out of `changes`
+  for (auto& [id, c] : changes.cases) {
+    if (c.status == runtime::CaseStatus::kRunning) {
+      group.running.insert(id);
+    } else {
+      group.running.erase(id);
+      group.ended[id] = std::move(c);  // apply() left it: it is no longer live
+    }
   }
-  if (observer_ != nullptr) {
-    for (const auto& entry : changes.audit) observer_->audited(entry.kind);
+  for (auto& [id, t] : changes.tasks) group.rows.tasks[id] = std::move(t);
+  for (auto& [id, t] : changes.timers) group.rows.timers[id] = std::move(t);
+  for (auto& entry : changes.audit) group.rows.audit.push_back(std::move(entry));
+  for (auto& n : changes.outbox) group.rows.outbox.push_back(std::move(n));
+  for (const auto& command : commands) {
+    group.by_key[command.key] = group.commands.size();
+    group.commands.push_back(command);
   }
-  runtime_.apply(changes);
-  for (const auto& n : changes.outbox) {
-    for (const auto& handler : subscribers_) handler(n);
-  }
-  return Status::ok();
+  ++group.steps;
+  return defer_ ? Status::ok() : flush();
 }
+
+Status Engine::flush() {
+  std::unique_ptr<CommitGroup> group = std::exchange(group_, std::make_unique<CommitGroup>());
+  Status status = broken_;
+  if (status.is_ok() && group->steps > 0) {
+    std::vector<const runtime::Instance*> cases;
+    cases.reserve(group->running.size() + group->ended.size());
+    for (CaseId id : group->running) {
+      if (const runtime::Instance* c = runtime_.find_case(id)) cases.push_back(c);
+    }
+    for (const auto& [id, c] : group->ended) cases.push_back(&c);
+    try {
+      store_->commit(cases, group->rows, group->commands);
+    } catch (const std::exception& e) {
+      status = Status(StatusCode::kInternal, fmt::format("the store did not accept the step: {}", e.what()));
+    }
+    if (status.is_ok()) {
+      if (observer_ != nullptr) {
+        for (const auto& entry : group->rows.audit) observer_->audited(entry.kind);
+      }
+      for (const auto& n : group->rows.outbox) {
+        for (const auto& handler : subscribers_) handler(n);
+      }
+    } else if (Status restored = restore_cases(); !restored.is_ok()) {
+      broken_ = Status(StatusCode::kInternal,
+                       fmt::format("{}; then the live cases could not be read back ({}): restart the engine",
+                                   status.message(), restored.message()));
+    }
+  }
+  for (auto& done : group->waiting) done(status);
+  return status;
+}
+
+void Engine::when_durable(std::function<void(const Status&)> done) {
+  if (group_->steps == 0) {
+    done(broken_);
+    return;
+  }
+  group_->waiting.push_back(std::move(done));
+}
+
+std::size_t Engine::waiting() const { return group_->steps; }
 
 void Engine::observed(const char* kind, std::chrono::steady_clock::time_point started, StatusCode outcome) {
   if (observer_ != nullptr) observer_->command_done(kind, outcome, std::chrono::steady_clock::now() - started);
@@ -256,24 +341,20 @@ Result<CaseId> Engine::start_case(const std::string& process, const Json& data, 
   return std::move(one.front());
 }
 
-Result<CaseId> Engine::start_one(const StartRequest& r, runtime::Changes& changes,
-                                 std::vector<store::CommandRecord>& keys) {
+Result<CaseId> Engine::start_one(const StartRequest& r) {
   const Json data = r.data.is_null() ? Json::object() : r.data;
   store::CommandRecord command =
       keyed(r.key, "start", Json{{"process", r.process}, {"event", r.event}, {"data", data}}, r.actor);
   if (auto previous = replay(command)) return replayed_start(*previous);
-  runtime::Changes one;
+  runtime::Changes changes;
   const Instant now = clock_->now();
-  Result<CaseId> id = runtime_.start(r.process, r.event, data, now, one, r.actor.role);
+  Result<CaseId> id = runtime_.start(r.process, r.event, data, now, changes, r.actor.role);
   if (id.status().code() == StatusCode::kPermissionDenied) record_refusal(0, r.actor, "start", id.status().message());
   if (!id.is_ok()) return id;
-  note_data_change(one, *id, data, now);
-  stamp(one, r.actor);
-  runtime::merge(changes, std::move(one));
-  if (!command.key.empty()) {
-    command.result = Json{{"case", *id}};
-    keys.push_back(std::move(command));
-  }
+  note_data_change(changes, *id, data, now);
+  stamp(changes, r.actor);
+  command.result = Json{{"case", *id}};
+  if (Status s = commit(changes, command); !s.is_ok()) return s;
   return id;
 }
 
@@ -281,12 +362,12 @@ std::vector<Result<CaseId>> Engine::start_cases(const std::vector<StartRequest>&
   const auto started = std::chrono::steady_clock::now();
   std::vector<Result<CaseId>> results;
   results.reserve(requests.size());
-  runtime::Changes batch;
-  std::vector<store::CommandRecord> keys;
-  for (const auto& r : requests) results.push_back(start_one(r, batch, keys));
-  // Nothing started: nothing to write.
-  if (!batch.audit.empty() || !keys.empty()) {
-    if (Status failed = commit(batch, keys); !failed.is_ok()) {
+  const bool was = defer_;
+  defer_ = true;
+  for (const auto& r : requests) results.push_back(start_one(r));
+  defer_ = was;
+  if (!defer_) {
+    if (Status failed = flush(); !failed.is_ok()) {
       for (auto& r : results) {
         if (r.is_ok()) r = Result<CaseId>(failed);
       }
@@ -408,6 +489,7 @@ Result<Engine::Purge> Engine::purge(std::optional<Instant> ended_before, const A
                   fmt::format("the retention term is {} years (art. 10 Wth): only cases that ended before {} may go",
                               kRetentionYears, to_iso_utc(latest)));
   }
+  if (Status flushed = flush(); !flushed.is_ok()) return flushed;  // cases that just ended are in the store
   Instant cutoff = ended_before.value_or(latest);
   runtime::AuditEntry record{0, clock_->now(), "case data purged",
                              Json{{"ended_before", to_iso_utc(cutoff)},
@@ -426,21 +508,23 @@ int Engine::fire_due() {
   constexpr std::size_t kBatch = 256;
   int fired = 0;
   const Instant now = clock_->now();
+  const bool was = defer_;
+  defer_ = true;
   for (;;) {
     std::vector<std::pair<Instant, TimerId>> due = runtime_.due_timers(now, kBatch);
     if (due.empty()) break;
-    runtime::Changes batch;
     for (const auto& [at, id] : due) {
       runtime::Changes one;
-      runtime_.fire(id, now, one, &batch);
-      runtime::merge(batch, std::move(one));
+      // NotFound: an earlier timer of the batch cancelled this one.
+      if (runtime_.fire(id, now, one).is_ok()) (void)commit(one, std::vector<store::CommandRecord>{});
     }
-    if (!commit(batch, std::vector<store::CommandRecord>{}).is_ok()) break;  // the store is failing: stop, retry later
+    if (!flush().is_ok()) break;  // the store is failing: the batch was undone; stop, retry later
     if (observer_ != nullptr) {
       for (const auto& [at, id] : due) observer_->timer_fired(now - at);
     }
     fired += static_cast<int>(due.size());
   }
+  defer_ = was;
   return fired;
 }
 

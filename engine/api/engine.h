@@ -1,6 +1,13 @@
 // termijn::Engine: the engine for embedding. No globals: the host brings the store path and the
 // clock. Every command is applied atomically and acknowledged only once it is on disk; a command
 // with an idempotency key that was already applied returns the first answer and changes nothing.
+//
+// Group commit: a command's effects are live at once (the next command sees them) and go to disk
+// with the others of its group in one transaction, so many commands share one wait for the disk.
+// By default each command is its own group: it returns once it is on disk. A host that gives many
+// commands at once defers (defer_commits, submit), acknowledges each only from when_durable, and
+// calls flush() when it has given what it has. If a commit fails, every command of its group is
+// undone: the engine forgets its live cases and restores them from the store.
 #pragma once
 
 #include <chrono>
@@ -98,8 +105,12 @@ struct Actor {
   Json to_json() const;
 };
 
+// The commands applied since the last flush, waiting for one transaction (engine.cc).
+struct CommitGroup;
+
 class Engine {
  public:
+  ~Engine();
   // Opens or creates the store, reloads deployed definitions and running cases. Timers that fell
   // due while the engine was down fire on the next fire_due(), each recorded with how late it was.
   static Result<std::unique_ptr<Engine>> open(EngineOptions options);
@@ -186,6 +197,32 @@ class Engine {
   // A read that cannot be audited must not be answered: the caller gets the store's failure.
   Status record_read(CaseId id, const std::string& what, const Actor& actor);
 
+  // Group commit (see the top of this file). Deferred, a command returns at once with its
+  // answer, which is provisional until when_durable says its group is on disk.
+  void defer_commits(bool defer) { defer_ = defer; }
+  bool deferring() const { return defer_; }
+  // Calls `done` once everything applied so far is on disk: at once when nothing waits, else at
+  // the next flush(), with ok or with the store's failure (then all of it was undone).
+  void when_durable(std::function<void(const Status&)> done);
+  // Commits everything waiting in one transaction, then calls the when_durable callbacks (which
+  // may give new commands: they wait for the next flush). Returns the store's failure, if any.
+  Status flush();
+  // How many commands (and timer batches) wait for the next flush.
+  std::size_t waiting() const;
+  // Runs `command` deferred and calls `done` with its answer once it is durable (the store's
+  // failure instead, if its group failed). `Answer` is Status or Result<T>.
+  template <typename Answer>
+  void submit(const std::function<Answer()>& command, std::function<void(Answer)> done) {
+    const bool was = defer_;
+    defer_ = true;
+    Answer answer = command();
+    defer_ = was;
+    when_durable([answer = std::move(answer), done = std::move(done)](const Status& durable) mutable {
+      if (!durable.is_ok() && answer.is_ok()) answer = Answer(durable);
+      done(std::move(answer));
+    });
+  }
+
   // Called for every notification once the step that sent it is committed.
   void subscribe(NotificationHandler handler);
   // One observer at a time (nullptr: none); it must outlive the engine or be unset first.
@@ -200,18 +237,18 @@ class Engine {
  private:
   Engine(EngineOptions options, std::unique_ptr<store::Store> store);
   Status recover();
-  // Commits `changes` (with the command's key) and makes them live. Returns the failure if the
-  // store refused; then nothing changed.
+  // Makes `changes` live and adds them (with the command's key) to the waiting group; unless
+  // deferring, commits the group. Returns the failure if the store refused; then nothing changed.
   Status commit(runtime::Changes& changes, const store::CommandRecord& command);
   Status commit(runtime::Changes& changes, const std::vector<store::CommandRecord>& commands);
+  // After a failed commit: the live cases as the store has them.
+  Status restore_cases();
   // The first answer to `command` if its key was used before; an InvalidArgument status when
   // the key was used for another command; nothing when the key is new (or empty).
   std::optional<Result<Json>> replay(const store::CommandRecord& command);
   DeployResult deploy(Compilation&& compilation);
-  // One start of a batch: replayed, refused, or its changes merged into `changes` and its key
-  // into `keys`.
-  Result<CaseId> start_one(const StartRequest& request, runtime::Changes& changes,
-                           std::vector<store::CommandRecord>& keys);
+  // One start of a batch: replayed, refused, or applied and waiting for the flush.
+  Result<CaseId> start_one(const StartRequest& request);
   // A command: replayed if its key was seen, else run on copies and committed; a permission
   // refusal is audited against `case_id`. `args` identify the command for its idempotency key.
   template <typename Run>
@@ -229,6 +266,11 @@ class Engine {
   runtime::Runtime runtime_;
   std::vector<NotificationHandler> subscribers_;
   EngineObserver* observer_ = nullptr;
+  bool defer_ = false;
+  std::unique_ptr<CommitGroup> group_;  // never null
+  // Set when the live state could not be restored after a failed commit: every later command
+  // gets it, as the engine no longer knows what is on disk.
+  Status broken_ = Status::ok();
 };
 
 }  // namespace termijn

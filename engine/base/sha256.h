@@ -8,7 +8,8 @@ namespace termijn {
 
 using Sha256Digest = std::array<unsigned char, 32>;
 
-// SHA-256 of `data` (FIPS 180-4): definition versions, token hashes, the audit hash chain.
+// SHA-256 of `data` (FIPS 180-4, computed by OpenSSL): definition versions, token hashes, the
+// audit hash chain.
 Sha256Digest sha256(std::string_view data);
 std::string to_hex(const Sha256Digest& digest);
 // The digest as 64 lowercase hex digits.

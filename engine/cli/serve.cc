@@ -13,6 +13,7 @@
 #include "engine/api/http/monitor.h"
 #include "engine/api/http/server.h"
 #include "engine/api/http/tls.h"
+#include "engine/api/group_commit.h"
 #include "engine/api/real_time.h"
 #include "engine/base/log.h"
 #include "engine/cli/commands.h"
@@ -182,7 +183,9 @@ int run_serve(const ServeOptions& o, const GlobalOptions& global) {
 
   RealTimeDriver driver(engine, clock, io);
   monitor.watch(driver);
-  http::HttpApi api(engine, http::ApiHooks{[&driver] { driver.schedule(); }, &monitor, log});
+  GroupCommit group_commit(engine, io);  // from here on, commands go to disk in groups
+  http::HttpApi api(engine, http::ApiHooks{[&driver] { driver.schedule(); }, &monitor, log,
+                                           [&group_commit] { group_commit.schedule(); }});
   http::ServerOptions server_options;
   server_options.body_limit = o.body_limit;
   if (!split_listen(o.listen, server_options.address, server_options.port)) {

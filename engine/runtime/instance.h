@@ -1,5 +1,5 @@
 // The state of one running case: its data, tokens, tasks and timers. Plain values: a command
-// works on a copy, and the copy replaces the original only once the store has committed it.
+// works on a copy, which replaces the original when the command succeeds (runtime.h).
 #pragma once
 
 #include <nlohmann/json.hpp>

@@ -41,18 +41,7 @@ std::vector<std::shared_ptr<const model::Process>> Runtime::definitions() const 
 Instance& Runtime::working(CaseId id, Changes& changes) {
   auto it = changes.cases.find(id);
   if (it != changes.cases.end()) return it->second;
-  if (earlier_ != nullptr) {
-    if (auto e = earlier_->cases.find(id); e != earlier_->cases.end()) return changes.cases[id] = e->second;
-  }
   return changes.cases[id] = cases_.at(id);
-}
-
-void merge(Changes& into, Changes&& later) {
-  for (auto& [id, c] : later.cases) into.cases[id] = std::move(c);
-  for (auto& [id, t] : later.tasks) into.tasks[id] = std::move(t);
-  for (auto& [id, t] : later.timers) into.timers[id] = std::move(t);
-  for (auto& a : later.audit) into.audit.push_back(std::move(a));
-  for (auto& n : later.outbox) into.outbox.push_back(std::move(n));
 }
 
 std::vector<std::pair<Instant, TimerId>> Runtime::due_timers(Instant now, std::size_t limit) const {
@@ -322,21 +311,11 @@ Status Runtime::cancel(CaseId id, const std::string& reason, Instant now, Change
   return Status::ok();
 }
 
-Status Runtime::fire(TimerId timer_id, Instant now, Changes& changes, const Changes* earlier) {
+Status Runtime::fire(TimerId timer_id, Instant now, Changes& changes) {
   auto where = timer_index_.find(timer_id);
   if (where == timer_index_.end()) return Status(StatusCode::kNotFound, fmt::format("no pending timer {}", timer_id));
-  earlier_ = earlier;
-  struct Reset {
-    const Changes*& p;
-    ~Reset() { p = nullptr; }
-  } reset{earlier_};
   Instance& c = working(where->second, changes);
-  auto pending = c.timers.find(timer_id);
-  if (pending == c.timers.end()) {
-    changes.cases.erase(c.id);  // an earlier timer of the batch already cancelled or fired it
-    return Status::ok();
-  }
-  Timer timer = pending->second;
+  Timer timer = c.timers.at(timer_id);  // indexed: pending in the live case
   CaseRun run(*this, changes, c.id, now);
   Status status = guarded([&] { run.fired(timer); });
   if (!status.is_ok()) {
@@ -488,6 +467,16 @@ void Runtime::restore(Instance instance) {
   CaseId id = instance.id;
   changes.cases[id] = std::move(instance);
   apply(changes);
+}
+
+void Runtime::forget_cases() {
+  cases_.clear();
+  task_index_.clear();
+  timer_index_.clear();
+  incidents_.clear();
+  due_queue_.clear();
+  queued_by_case_.clear();
+  next_case_ = next_task_ = next_timer_ = 1;
 }
 
 void Runtime::reserve_ids(CaseId next_case, TaskId next_task, TimerId next_timer) {

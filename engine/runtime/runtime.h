@@ -1,7 +1,8 @@
 // The runtime: executes compiled processes. It holds the live cases in memory; every command
 // (start, complete, signal, update, cancel, a timer firing) works on copies and describes its
-// effect as Changes. The store commits those in one transaction, and only then does apply()
-// make them the live state, so a failed commit changes nothing.
+// effect as Changes, which apply() makes the live state. The engine applies a command's changes
+// at once, so the next command sees them, and commits them with the others of its group; when a
+// commit fails it forgets the live cases and restores them from the store.
 #pragma once
 
 #include <map>
@@ -36,9 +37,8 @@ class Runtime {
                 const std::string& role = "");
   Status update(CaseId id, const Json& data, Instant now, Changes& changes);
   Status cancel(CaseId id, const std::string& reason, Instant now, Changes& changes);
-  // Fires one timer. Within a batch, `earlier` holds what the batch's previous timers changed,
-  // so this one sees it; the result goes into `changes` alone and is merged by the caller.
-  Status fire(TimerId timer, Instant now, Changes& changes, const Changes* earlier = nullptr);
+  // Fires one pending timer; NotFound when it is not pending (any more).
+  Status fire(TimerId timer, Instant now, Changes& changes);
   // A timer whose consequence cannot be computed is not dropped: fire() makes it an incident
   // (held, audited, its process's incident role told). A person then either retries it, which
   // fires it now, exactly once, or is refused with the reason and nothing changes; or dismisses
@@ -60,6 +60,9 @@ class Runtime {
   // store has written them by then); tasks, timers, audit and outbox stay.
   void apply(Changes& changes);
   void restore(Instance instance);
+  // Forgets every case (and the ids handed out), keeping the definitions: before restoring the
+  // cases from the store after a commit failed.
+  void forget_cases();
   void reserve_ids(CaseId next_case, TaskId next_task, TimerId next_timer);
 
   // The earliest pending timer (due, id), if any.
@@ -79,7 +82,6 @@ class Runtime {
   Status validate_data(const model::Process& process, const Json& data, Json& out) const;
 
   const LegalTime& legal_;
-  const Changes* earlier_ = nullptr;  // see fire()
   bool explain_ = true;
   std::map<std::string, std::shared_ptr<const model::Process>> by_hash_;
   std::map<std::string, std::shared_ptr<const model::Process>> latest_;
@@ -93,8 +95,5 @@ class Runtime {
   TaskId next_task_ = 1;
   TimerId next_timer_ = 1;
 };
-
-// Adds `later` on top of `into`: later states and rows win, entries are appended.
-void merge(Changes& into, Changes&& later);
 
 }  // namespace termijn::runtime

@@ -186,19 +186,41 @@ std::optional<CommandRecord> Store::command(const std::string& key) {
   return record;
 }
 
+namespace {
+
+std::vector<const runtime::Instance*> cases_of(const runtime::Changes& changes) {
+  std::vector<const runtime::Instance*> cases;
+  cases.reserve(changes.cases.size());
+  for (const auto& [id, c] : changes.cases) cases.push_back(&c);
+  return cases;
+}
+
+}  // namespace
+
 void Store::commit(const runtime::Changes& changes, const std::vector<CommandRecord>& commands) {
+  commit(cases_of(changes), changes, commands);
+}
+
+void Store::commit(const std::vector<const runtime::Instance*>& cases, const runtime::Changes& rows,
+                   const std::vector<CommandRecord>& commands) {
   Transaction tx(db_);
-  write(changes, commands);
+  write(cases, rows, commands);
   tx.commit();
 }
 
-void Store::write(const runtime::Changes& changes, const std::vector<CommandRecord>& commands) {
+void Store::write(const std::vector<const runtime::Instance*>& cases, const runtime::Changes& changes,
+                  const std::vector<CommandRecord>& commands) {
+  // A row written before is updated in place (only the columns a step can change), not deleted
+  // and inserted again as INSERT OR REPLACE would, which rewrites every index entry of the row.
   {
     Statement& s = db_.cached(
-                "INSERT OR REPLACE INTO cases(id, process, hash, status, level, started_at, ended_at, end_reason, "
-                "parent_case, state) VALUES (?,?,?,?,?,?,?,?,?,?)");
-    for (const auto& [id, c] : changes.cases) {
-      s.bind(1, id).bind(2, c.process).bind(3, c.hash).bind(4, std::string(to_string(c.status)))
+                "INSERT INTO cases(id, process, hash, status, level, started_at, ended_at, end_reason, parent_case, "
+                "state) VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET status = excluded.status, "
+                "level = excluded.level, ended_at = excluded.ended_at, end_reason = excluded.end_reason, "
+                "state = excluded.state");
+    for (const runtime::Instance* instance : cases) {
+      const runtime::Instance& c = *instance;
+      s.bind(1, c.id).bind(2, c.process).bind(3, c.hash).bind(4, std::string(to_string(c.status)))
           .bind(5, static_cast<std::int64_t>(c.level)).bind(6, to_millis(c.started));
       if (c.ended) s.bind(7, to_millis(*c.ended)); else s.bind_null(7);
       s.bind(8, c.end_reason).bind(9, c.parent_case).bind(10, runtime::to_json(c).dump());
@@ -207,8 +229,11 @@ void Store::write(const runtime::Changes& changes, const std::vector<CommandReco
   }
   {
     Statement& s = db_.cached(
-                "INSERT OR REPLACE INTO tasks(id, case_id, step, title, role, status, opened_at, due_at, due_why, "
-                "closed_at, closed_by, outputs, level) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                "INSERT INTO tasks(id, case_id, step, title, role, status, opened_at, due_at, due_why, closed_at, "
+                "closed_by, outputs, level) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
+                "role = excluded.role, status = excluded.status, due_at = excluded.due_at, due_why = excluded.due_why, "
+                "closed_at = excluded.closed_at, closed_by = excluded.closed_by, outputs = excluded.outputs, "
+                "level = excluded.level");
     for (const auto& [id, t] : changes.tasks) {
       s.bind(1, id).bind(2, t.case_id).bind(3, t.name).bind(4, t.title).bind(5, t.role)
           .bind(6, std::string(to_string(t.status))).bind(7, to_millis(t.opened)).bind(8, to_millis(t.due.at))
@@ -220,8 +245,9 @@ void Store::write(const runtime::Changes& changes, const std::vector<CommandReco
   }
   {
     Statement& s = db_.cached(
-                "INSERT OR REPLACE INTO timers(id, case_id, kind, name, task_id, due_at, due_why, status, fired_at) "
-                "VALUES (?,?,?,?,?,?,?,?,?)");
+                "INSERT INTO timers(id, case_id, kind, name, task_id, due_at, due_why, status, fired_at) "
+                "VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET due_at = excluded.due_at, "
+                "due_why = excluded.due_why, status = excluded.status, fired_at = excluded.fired_at");
     for (const auto& [id, t] : changes.timers) {
       s.bind(1, id).bind(2, t.case_id).bind(3, std::string(to_string(t.kind))).bind(4, t.name);
       if (t.task != 0) s.bind(5, t.task); else s.bind_null(5);
@@ -435,7 +461,7 @@ void Store::key_audit_log(const AuditKey& key, Instant at, const Json& actor) {
   changes.audit.push_back(runtime::AuditEntry{0, at, kAuditKeyedKind,
                                               Json{{"fingerprint", key.fingerprint()}, {"actor", actor}}});
   try {
-    write(changes, {});
+    write({}, changes, {});
     tx.commit();
   } catch (...) {
     keying_ = ChainKeying{};  // the transaction rolls back; so does this connection's view
@@ -454,7 +480,7 @@ PurgeOutcome Store::purge_ended_before(Instant cutoff, runtime::AuditEntry recor
   runtime::Changes changes;
   changes.audit.push_back(std::move(record));
   Transaction tx(db_);
-  write(changes, {});
+  write({}, changes, {});
   NextIds floors = next_ids();
   db_.exec(fmt::format("INSERT OR REPLACE INTO id_floors(kind, floor) VALUES ('cases', {}), ('tasks', {}), "
                        "('timers', {})", floors.next_case - 1, floors.next_task - 1, floors.next_timer - 1));

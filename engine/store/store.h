@@ -83,6 +83,10 @@ class Store {
   std::optional<CommandRecord> command(const std::string& key);
   // One engine step, atomically.
   void commit(const runtime::Changes& changes, const std::vector<CommandRecord>& commands);
+  // A group of steps, atomically: `cases` is the new state of every case they touched (read in
+  // place, not copied); of `rows` only the tasks, timers, audit entries and notifications.
+  void commit(const std::vector<const runtime::Instance*>& cases, const runtime::Changes& rows,
+              const std::vector<CommandRecord>& commands);
 
   std::vector<runtime::Instance> running_cases();
   struct NextIds {
@@ -140,7 +144,8 @@ class Store {
   bool destroy_freed_pages();
   // Writes one step inside the caller's transaction, chaining its audit entries to the head as
   // stored (another process may have appended since this one last wrote).
-  void write(const runtime::Changes& changes, const std::vector<CommandRecord>& commands);
+  void write(const std::vector<const runtime::Instance*>& cases, const runtime::Changes& rows,
+             const std::vector<CommandRecord>& commands);
 
   Database db_;
   ChainKeying keying_;

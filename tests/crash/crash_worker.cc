@@ -1,10 +1,12 @@
 // The crash test's worker: drives many national-baseline cases on a virtual clock against a
 // database, printing "ACK <key>" after each command the engine acknowledged. The parent kills it
 // at random moments and restarts it; every command has an idempotency key, so a restarted worker
-// redoes its last iteration safely.
+// redoes its last iteration safely. Each iteration's commands (a start and its case's first
+// tasks) are one group commit: all live at once, acknowledged together once the group is on disk.
 //   crash_worker DB PROCESS_FILE_OR_FOLDER STDLIB FROM TO
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
 
 #include "engine/api/engine.h"
@@ -33,13 +35,31 @@ int main(int argc, char** argv) {
     std::printf("ACK %s\n", key.c_str());
     std::fflush(stdout);
   };
+  bool failed = false;
+  auto acked = [&](const std::string& key) {
+    return [&failed, &ack, key](auto answer) {
+      if (answer.is_ok()) {
+        ack(key);
+      } else {
+        failed = true;
+      }
+    };
+  };
   for (int i = from; i < to; ++i) {
     engine.run_until(clock, iteration_time(i));
     std::string key = "start-" + std::to_string(i);
-    Result<CaseId> id = engine.start_case("landelijk", Json{{"aanhouding", i % 3 == 0}, {"aangehouden_op", "2026-10-20 13:30"}, {"kindermishandeling", i % 5 == 0}},
-                                          "crisismelding", key);
-    if (!id.is_ok()) return 1;
-    ack(key);
+    std::optional<CaseId> id;
+    engine.submit<Result<CaseId>>(
+        [&] {
+          Result<CaseId> started = engine.start_case(
+              "landelijk",
+              Json{{"aanhouding", i % 3 == 0}, {"aangehouden_op", "2026-10-20 13:30"}, {"kindermishandeling", i % 5 == 0}},
+              "crisismelding", key);
+          if (started.is_ok()) id = *started;
+          return started;
+        },
+        acked(key));
+    if (!id) return 1;
     // Work the case's first tasks; a task done before a crash is simply no longer open.
     const Json outputs[] = {
         Json{{"meerderjarig", true}, {"ernstig_en_onmiddellijk_gevaar", true}, {"woont_anders_dan_incidenteel", true}},
@@ -51,11 +71,12 @@ int main(int argc, char** argv) {
       for (const auto& [task_id, task] : c->tasks) {
         if (task.name != steps[s]) continue;
         std::string task_key = "task-" + std::to_string(task_id);
-        if (!engine.complete_task(task_id, "hovj", outputs[s], task_key).is_ok()) return 1;
-        ack(task_key);
+        engine.submit<Status>([&, task = task_id] { return engine.complete_task(task, "hovj", outputs[s], task_key); },
+                              acked(task_key));
         break;
       }
     }
+    if (!engine.flush().is_ok() || failed) return 1;
   }
   engine.run_until(clock, iteration_time(to));
   std::printf("DONE\n");

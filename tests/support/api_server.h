@@ -17,6 +17,7 @@
 #include "engine/api/http/delivery.h"
 #include "engine/api/http/monitor.h"
 #include "engine/api/http/server.h"
+#include "engine/api/group_commit.h"
 #include "engine/api/real_time.h"
 
 namespace termijn::testing {
@@ -38,7 +39,9 @@ class ApiServer {
     engine_->subscribe([this](const runtime::Notification&) { delivery_->kick(); });
     monitor_ = std::make_unique<http::Monitor>(*engine_, monitor);
     monitor_->recovery_done();
-    api_ = std::make_unique<http::HttpApi>(*engine_, http::ApiHooks{{}, monitor_.get()});
+    group_commit_ = std::make_unique<GroupCommit>(*engine_, io_);
+    api_ = std::make_unique<http::HttpApi>(*engine_, http::ApiHooks{{}, monitor_.get(), Logger(),
+                                                                     [this] { group_commit_->schedule(); }});
     options.port = 0;
     server_ = std::make_unique<http::HttpServer>(io_, *api_, options);
     auto port = server_->listen();
@@ -59,12 +62,17 @@ class ApiServer {
 
   unsigned short port() const { return port_; }
 
-  // Runs `f` on the engine's thread and returns its result.
+  // Runs `f` on the engine's thread and returns its result. The engine commits what `f` does
+  // before it returns, as a host's own commands are (the API's commands go in groups).
   template <typename F>
   auto on_engine(F f) -> decltype(f()) {
     std::packaged_task<decltype(f())()> task(std::move(f));
     auto result = task.get_future();
-    boost::asio::post(io_, [&task] { task(); });
+    boost::asio::post(io_, [this, &task] {
+      engine_->defer_commits(false);
+      task();
+      engine_->defer_commits(true);
+    });
     return result.get();
   }
 
@@ -111,6 +119,7 @@ class ApiServer {
   boost::asio::io_context io_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
   std::unique_ptr<Engine> engine_;
+  std::unique_ptr<GroupCommit> group_commit_;  // after the engine: it stops deferring before the engine goes
   std::unique_ptr<http::OutboxDelivery> delivery_;
   std::unique_ptr<http::Monitor> monitor_;
   std::unique_ptr<RealTimeDriver> driver_;

@@ -315,6 +315,7 @@ HttpResponse HttpApi::handle(const HttpRequest& request) {
         then();
       },
       [&answer](HttpResponse r) { answer = std::move(r); });
+  if (!answer) (void)engine_.flush();  // a deferring engine: the answer waits for the disk
   return std::move(*answer);
 }
 
@@ -332,9 +333,22 @@ void HttpApi::handle_async(const HttpRequest& request, const Offload& offload, R
     answer = internal_error(hooks_.log, e.what());
   }
   // The pattern lives in routes_, as long as the API: a deploy's answer comes after this call.
-  Reply counted = [this, route, started, method = request.method, done = std::move(done)](HttpResponse r) {
-    count(route, method, r.status, started);
-    done(std::move(r));
+  // An answer goes out once everything the engine applied before it is on disk (group commit):
+  // a command's success is then durable, a refusal's audit entry written, and a read shows
+  // nothing a failed commit could still undo. If that commit fails, the caller gets a 500.
+  Reply counted = [this, route, started, method = request.method, done = std::move(done)](HttpResponse r) mutable {
+    engine_.when_durable([this, route, started, method, done = std::move(done),
+                          r = std::move(r)](const Status& durable) mutable {
+      if (!durable.is_ok()) r = internal_error(hooks_.log, durable.message());
+      count(route, method, r.status, started);
+      done(std::move(r));
+    });
+    if (engine_.waiting() == 0) return;
+    if (hooks_.commit) {
+      hooks_.commit();
+    } else {
+      (void)engine_.flush();
+    }
   };
   if (!answer) {
     try {

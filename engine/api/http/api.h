@@ -67,6 +67,10 @@ struct ApiHooks {
   // /metrics 404.
   Monitor* monitor = nullptr;
   Logger log = Logger();
+  // With a deferring engine (group commit): asks the host to flush soon (GroupCommit::schedule).
+  // Every answer waits until what the engine applied before it is on disk. Without this hook
+  // the API flushes at once.
+  std::function<void()> commit = {};
 };
 
 // Whether a token may be issued for `role`: `beheer`, or a role some deployed process declares.

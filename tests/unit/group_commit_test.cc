@@ -1,0 +1,163 @@
+// Group commit (engine.h): a deferred command is live at once, acknowledged only when its group is
+// on disk, and undone with its whole group when the commit fails. The disk is read through a
+// second connection, as another process (or a restart) would see it.
+#include <gtest/gtest.h>
+
+#include <optional>
+#include <vector>
+
+#include "engine/api/engine.h"
+#include "engine/store/sqlite.h"
+#include "tests/unit/lifecycle_support.h"
+
+namespace termijn {
+namespace {
+
+using testing::temp_path;
+
+const char* kProcess = R"wth(
+process meldingen {
+  roles medewerker
+  events melding
+  start on melding
+  task behandelen by medewerker within 1 day
+}
+)wth";
+
+struct Opened {
+  std::string path;
+  VirtualClock clock{*parse_instant("2026-10-20 09:00")};
+  std::unique_ptr<Engine> engine;
+
+  explicit Opened(const char* name) : path(temp_path(name)) {
+    auto opened = Engine::open(EngineOptions{path, &clock, {TERMIJN_STDLIB_DIR}});
+    if (!opened.is_ok()) throw std::runtime_error(opened.status().message());
+    engine = std::move(opened.value());
+    DeployResult deployed = engine->deploy_sources({{"meldingen.wth", kProcess}});
+    if (!deployed.ok()) throw std::runtime_error(render(deployed.diagnostics));
+  }
+  // What a second connection finds on disk.
+  std::int64_t on_disk(const std::string& sql) const {
+    store::Database db(path);
+    return db.scalar(sql);
+  }
+  TaskId only_task(CaseId id) const { return engine->runtime().find_case(id)->tasks.begin()->first; }
+};
+
+TEST(GroupCommit, DeferredCommandsAreLiveAtOnceAndGoToDiskTogether) {
+  Opened o("group-commit-together.db");
+  Engine& e = *o.engine;
+  const std::int64_t audit_before = o.on_disk("SELECT COUNT(*) FROM audit");
+  e.defer_commits(true);
+  std::vector<CaseId> ids;
+  for (int i = 0; i < 3; ++i) {
+    auto id = e.start_case("meldingen", Json::object());
+    ASSERT_TRUE(id.is_ok()) << id.status().message();
+    ids.push_back(*id);
+  }
+  // The next command sees the first's effects before anything is on disk.
+  ASSERT_TRUE(e.complete_task(o.only_task(ids[0]), "medewerker").is_ok());
+  std::optional<Status> acknowledged;
+  e.when_durable([&](const Status& s) { acknowledged = s; });
+  EXPECT_EQ(e.waiting(), 4u);
+  EXPECT_FALSE(acknowledged.has_value());
+  EXPECT_EQ(o.on_disk("SELECT COUNT(*) FROM cases"), 0);
+  EXPECT_EQ(o.on_disk("SELECT COUNT(*) FROM audit"), audit_before);
+
+  ASSERT_TRUE(e.flush().is_ok());
+  ASSERT_TRUE(acknowledged.has_value());
+  EXPECT_TRUE(acknowledged->is_ok());
+  EXPECT_EQ(e.waiting(), 0u);
+  EXPECT_EQ(o.on_disk("SELECT COUNT(*) FROM cases"), 3);
+  EXPECT_EQ(o.on_disk("SELECT COUNT(*) FROM cases WHERE status = 'completed'"), 1);
+  EXPECT_EQ(o.on_disk("SELECT COUNT(*) FROM tasks WHERE status = 'open'"), 2);
+  EXPECT_TRUE(e.verify_audit().ok);
+  // Nothing waits: a callback is called at once.
+  bool at_once = false;
+  e.when_durable([&](const Status& s) { at_once = s.is_ok(); });
+  EXPECT_TRUE(at_once);
+}
+
+TEST(GroupCommit, ARetryBeforeTheFlushGetsTheFirstAnswerAndAnotherCommandIsRefused) {
+  Opened o("group-commit-retry.db");
+  Engine& e = *o.engine;
+  e.defer_commits(true);
+  auto first = e.start_case("meldingen", Json::object(), "", "import-17");
+  ASSERT_TRUE(first.is_ok());
+  auto retry = e.start_case("meldingen", Json::object(), "", "import-17");
+  ASSERT_TRUE(retry.is_ok());
+  EXPECT_EQ(*retry, *first);
+  EXPECT_EQ(e.runtime().cases().size(), 1u);
+  auto other = e.start_case("meldingen", Json{{"x", 1}}, "", "import-17");
+  EXPECT_EQ(other.status().code(), StatusCode::kInvalidArgument);
+  ASSERT_TRUE(e.flush().is_ok());
+  EXPECT_EQ(o.on_disk("SELECT COUNT(*) FROM cases"), 1);
+  EXPECT_EQ(o.on_disk("SELECT COUNT(*) FROM commands WHERE key = 'import-17'"), 1);
+}
+
+TEST(GroupCommit, AFailedCommitUndoesTheWholeGroupAndTheEngineGoesOn) {
+  Opened o("group-commit-failure.db");
+  Engine& e = *o.engine;
+  auto kept = e.start_case("meldingen", Json::object());  // committed on its own
+  ASSERT_TRUE(kept.is_ok());
+  const TaskId kept_task = o.only_task(*kept);
+
+  e.defer_commits(true);
+  std::vector<Status> answers;
+  e.submit<Result<CaseId>>([&] { return e.start_case("meldingen", Json::object(), "", "k-1"); },
+                           [&](Result<CaseId> r) { answers.push_back(r.status()); });
+  e.submit<Status>([&] { return e.complete_task(kept_task, "medewerker"); },
+                   [&](Status s) { answers.push_back(s); });
+  const CaseId undone = e.runtime().cases().rbegin()->first;
+  EXPECT_EQ(e.runtime().find_task(kept_task), nullptr);  // completed, live
+  {
+    // Another process holds the write lock past the busy timeout: the commit fails.
+    store::Database other(o.path);
+    other.exec("BEGIN IMMEDIATE");
+    Status flushed = e.flush();
+    EXPECT_EQ(flushed.code(), StatusCode::kInternal);
+    other.exec("ROLLBACK");
+  }
+  ASSERT_EQ(answers.size(), 2u);
+  for (const Status& s : answers) EXPECT_EQ(s.code(), StatusCode::kInternal) << s.message();
+  // All of the group is undone in memory, as it is on disk.
+  EXPECT_EQ(e.runtime().find_case(undone), nullptr);
+  ASSERT_NE(e.runtime().find_task(kept_task), nullptr);
+  EXPECT_EQ(e.runtime().cases().size(), 1u);
+
+  // The engine goes on, and the key that was never committed can be used again.
+  auto again = e.start_case("meldingen", Json::object(), "", "k-1");
+  ASSERT_TRUE(again.is_ok());
+  EXPECT_EQ(*again, undone);  // the id was never on disk, so it is handed out again
+  ASSERT_TRUE(e.complete_task(kept_task, "medewerker").is_ok());
+  ASSERT_TRUE(e.flush().is_ok());
+  EXPECT_EQ(o.on_disk("SELECT COUNT(*) FROM cases"), 2);
+  EXPECT_EQ(o.on_disk("SELECT COUNT(*) FROM tasks WHERE status = 'completed'"), 1);
+  EXPECT_TRUE(e.verify_audit().ok);
+}
+
+TEST(GroupCommit, NotificationsAreToldOnlyOnceTheirGroupIsOnDisk) {
+  Opened o("group-commit-notify.db");
+  Engine& e = *o.engine;
+  DeployResult deployed = e.deploy_sources({{"melden.wth", R"wth(
+process melden {
+  roles medewerker, teamleider
+  events melding
+  start on melding
+  notify teamleider "nieuwe melding"
+  task behandelen by medewerker within 1 day
+}
+)wth"}});
+  ASSERT_TRUE(deployed.ok()) << render(deployed.diagnostics);
+  int told = 0;
+  e.subscribe([&](const runtime::Notification&) { ++told; });
+  e.defer_commits(true);
+  ASSERT_TRUE(e.start_case("melden", Json::object()).is_ok());
+  EXPECT_EQ(told, 0);
+  ASSERT_TRUE(e.flush().is_ok());
+  EXPECT_EQ(told, 1);
+  EXPECT_EQ(o.on_disk("SELECT COUNT(*) FROM outbox"), 1);
+}
+
+}  // namespace
+}  // namespace termijn
