@@ -1,5 +1,5 @@
 // Engine benchmarks. Prints figures; asserts nothing about speed.
-//   build/bench/bench_engine [all|start_complete|grouped|lifecycle|timers|lateness|rss|restart] [N]
+//   build/bench/bench_engine [all|start_complete|grouped|latency|lifecycle|lifecycle_grouped|timers|lateness|rss|restart] [N]
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "engine/api/engine.h"
+#include "engine/api/group_commit.h"
 #include "engine/api/real_time.h"
 #include "tests/support/rihg.h"
 
@@ -85,7 +86,7 @@ void start_complete(int n) {
 // Group commit as an embedding host uses it: `submitters` callers each start a case, wait until
 // that is acknowledged (durable), complete its task, wait again, and start the next. Their
 // commands go to disk together: one transaction per flush.
-void start_complete_grouped(int n, int submitters) {
+double start_complete_grouped(int n, int submitters) {
   VirtualClock clock(*parse_instant("2026-10-20 09:00"));
   auto engine = open(fresh_db("grouped"), clock);
   int started = 0;
@@ -116,11 +117,83 @@ void start_complete_grouped(int n, int submitters) {
   fmt::print("start->task->end, {}, group commit with {} concurrent submitters: {} instances in {:.2f} s = {:.0f} "
              "instances/s, {:.1f} commands per transaction (goal >= 20,000/s)\n",
              durable() ? "durable" : "NO FSYNC", submitters, finished, s, finished / s, 2.0 * finished / flushes);
+  return finished / s;
 }
 
-void lifecycle(int n) {
+// Latency below capacity: cases arrive at a steady rate (open loop: arrivals do not wait for
+// answers) at 10 %, 50 % and 90 % of the closed-loop maximum, on an io_context with GroupCommit
+// as `termijn serve` runs. Each arrival starts a case and, once that is acknowledged, completes
+// its task; latency is from giving a command to its acknowledgement (durable).
+void latency_below_capacity(double max_per_s) {
+  VirtualClock clock(*parse_instant("2026-10-20 09:00"));
+  auto engine = open(fresh_db("latency"), clock);
+  boost::asio::io_context io;
+  GroupCommit group(*engine, io);
+  constexpr double kSeconds = 3.0;
+  for (double share : {0.1, 0.5, 0.9}) {
+    const double rate = share * max_per_s;
+    std::vector<double> latency_ms;
+    int issued = 0;
+    int acknowledged = 0;
+    bool failed = false;
+    const auto begin = Clock_::now();
+    auto since = [](Clock_::time_point t0) { return std::chrono::duration<double, std::milli>(Clock_::now() - t0).count(); };
+    boost::asio::steady_timer tick(io);
+    std::function<void()> arrive = [&] {
+      const double elapsed = seconds_since(begin);
+      const int due = static_cast<int>(std::min(elapsed, kSeconds) * rate);
+      while (issued < due) {
+        ++issued;
+        const auto t0 = Clock_::now();
+        engine->submit<Result<CaseId>>([&] { return engine->start_case("minimal", Json::object()); },
+                                       [&, t0](Result<CaseId> id) {
+                                         latency_ms.push_back(since(t0));
+                                         if (!id.is_ok()) {
+                                           failed = true;
+                                           return;
+                                         }
+                                         const TaskId task = only_task(*engine, *id);
+                                         const auto t1 = Clock_::now();
+                                         engine->submit<Status>([&, task] { return engine->complete_task(task, "medewerker"); },
+                                                                [&, t1](Status s) {
+                                                                  latency_ms.push_back(since(t1));
+                                                                  failed = failed || !s.is_ok();
+                                                                  ++acknowledged;
+                                                                });
+                                         group.schedule();
+                                       });
+        group.schedule();
+      }
+      if (elapsed < kSeconds) {
+        tick.expires_after(std::chrono::microseconds(200));
+        tick.async_wait([&](const boost::system::error_code&) { arrive(); });
+      }
+    };
+    arrive();
+    io.restart();
+    io.run();
+    if (failed) throw std::runtime_error("a command failed");
+    std::sort(latency_ms.begin(), latency_ms.end());
+    auto pct = [&](double q) { return latency_ms[static_cast<std::size_t>(q * static_cast<double>(latency_ms.size() - 1))]; };
+    fmt::print("latency at {:.0f} % of capacity ({:.0f} instances/s offered, {} acknowledged in {:.1f} s): "
+               "p50 {:.2f} ms, p99 {:.2f} ms, max {:.2f} ms per command\n",
+               share * 100, rate, acknowledged, seconds_since(begin), pct(0.5), pct(0.99), latency_ms.back());
+  }
+}
+
+// The whole national course per case on the virtual clock. `group` 1: every command its own
+// transaction, as the CLI gives them. `group` 64: deferred, one flush per 64 cases' commands
+// (a host working its queue), every timer batch its own flush.
+void lifecycle(int n, int group) {
   VirtualClock clock(*parse_instant("2026-10-20 09:00"));
   auto engine = open(fresh_db("lifecycle"), clock);
+  engine->defer_commits(group > 1);
+  int given = 0;
+  auto given_one = [&] {
+    if (group > 1 && ++given % group == 0) {
+      if (Status s = engine->flush(); !s.is_ok()) throw std::runtime_error(s.message());
+    }
+  };
   const Json imposed{{"meerderjarig", true}, {"ernstig_en_onmiddellijk_gevaar", true}, {"woont_anders_dan_incidenteel", true}};
   auto complete = [&](CaseId id, const std::string& step, const std::string& role, const Json& out) {
     const runtime::Instance* c = engine->runtime().find_case(id);
@@ -131,6 +204,12 @@ void lifecycle(int n) {
       }
     }
     throw std::runtime_error("no task " + step);
+  };
+  auto each = [&](const std::vector<CaseId>& ids, const std::string& step, const std::string& role, const Json& out) {
+    for (CaseId id : ids) {
+      complete(id, step, role, out);
+      given_one();
+    }
   };
   auto t = Clock_::now();
   std::vector<CaseId> ids;
@@ -144,21 +223,27 @@ void lifecycle(int n) {
     if (i % 5 != 0) complete(id, "zsm_bespreking", "openbaar_ministerie", Json::object());
     complete(id, "plan_van_aanpak", "hulpverlening", Json::object());
     ids.push_back(id);
+    given_one();
   }
-  engine->run_until(clock, *parse_instant("2026-10-26 09:00"));
-  for (CaseId id : ids) complete(id, "zorgadvies", "hulpverlening", Json{{"verlenging_nodig", false}});
-  for (CaseId id : ids) complete(id, "advies_burgemeester", "gemeente", Json{{"advies", "niet_verlengen"}});
-  for (CaseId id : ids) complete(id, "horen", "gemeente", Json::object());
-  for (CaseId id : ids) complete(id, "besluit_verlenging", "burgemeester", Json{{"besluit", "niet_verlengen"}});
-  engine->run_until(clock, *parse_instant("2026-10-30 12:00"));
-  for (CaseId id : ids) complete(id, "warme_overdracht", "hulpverlening", Json::object());
-  for (CaseId id : ids) complete(id, "veiligheidsplan", "hulpverlening", Json::object());
-  for (CaseId id : ids) complete(id, "monitoring", "veilig_thuis", Json::object());
+  (void)engine->flush();
+  int fired = engine->run_until(clock, *parse_instant("2026-10-26 09:00"));
+  each(ids, "zorgadvies", "hulpverlening", Json{{"verlenging_nodig", false}});
+  each(ids, "advies_burgemeester", "gemeente", Json{{"advies", "niet_verlengen"}});
+  each(ids, "horen", "gemeente", Json::object());
+  each(ids, "besluit_verlenging", "burgemeester", Json{{"besluit", "niet_verlengen"}});
+  (void)engine->flush();
+  fired += engine->run_until(clock, *parse_instant("2026-10-30 12:00"));
+  each(ids, "warme_overdracht", "hulpverlening", Json::object());
+  each(ids, "veiligheidsplan", "hulpverlening", Json::object());
+  each(ids, "monitoring", "veilig_thuis", Json::object());
+  if (Status s = engine->flush(); !s.is_ok()) throw std::runtime_error(s.message());
   double s = seconds_since(t);
   std::size_t left = engine->runtime().cases().size();
-  fmt::print("national lifecycle (impose, 10 days, care advice, advice to the mayor, hearing, decision, closing), {}, virtual clock: "
-             "{} cases in {:.2f} s = {:.0f} cases/s, {} still open (goal >= 2,000/s)\n", durable() ? "durable" : "NO FSYNC",
-             n, s, n / s, left);
+  fmt::print("national lifecycle (impose, 10 days, care advice, advice to the mayor, hearing, decision, closing), {}, "
+             "virtual clock, {}: {} cases in {:.2f} s = {:.0f} cases/s, {} timers fired, {} still open "
+             "(goal >= 2,000/s)\n", durable() ? "durable" : "NO FSYNC",
+             group > 1 ? fmt::format("one flush per {} cases' commands", group) : std::string("one transaction per command"),
+             n, s, n / s, fired, left);
 }
 
 void timers(int n) {
@@ -234,7 +319,9 @@ int main(int argc, char** argv) {
   try {
     if (which == "all" || which == "start_complete") start_complete(n_or(20000));
     if (which == "all" || which == "grouped") start_complete_grouped(n_or(100000), 64);
-    if (which == "all" || which == "lifecycle") lifecycle(n_or(2000));
+    if (which == "all" || which == "latency") latency_below_capacity(start_complete_grouped(n_or(50000), 64));
+    if (which == "all" || which == "lifecycle") lifecycle(n_or(2000), 1);
+    if (which == "all" || which == "lifecycle_grouped") lifecycle(n_or(20000), 64);
     if (which == "all" || which == "timers") timers(n_or(1000000));
     if (which == "all" || which == "lateness") lateness(n_or(5000));
     if (which == "all" || which == "rss" || which == "restart") {

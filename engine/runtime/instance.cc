@@ -1,5 +1,7 @@
 #include "engine/runtime/instance.h"
 
+#include <stdexcept>
+
 namespace termijn::runtime {
 
 const char* to_string(TaskStatus s) {
@@ -57,53 +59,20 @@ E enum_from(const std::string& text, std::initializer_list<E> values) {
   return *values.begin();
 }
 
+template <typename E>
+E strict_enum_from(std::string_view text, std::initializer_list<E> values, const char* what) {
+  for (E v : values) {
+    if (text == to_string(v)) return v;
+  }
+  throw std::invalid_argument(std::string("not a ") + what + ": '" + std::string(text.substr(0, 40)) + "'");
+}
+
 Json deadline_json(const Deadline& d) { return Json{{"at", to_millis(d.at)}, {"why", d.why}}; }
-Deadline deadline_from(const Json& j) { return Deadline{from_millis(j.at("at").get<std::int64_t>()), j.at("why").get<std::vector<std::string>>()}; }
 
 Json opt_instant(const std::optional<Instant>& t) { return t ? Json(to_millis(*t)) : Json(); }
 std::optional<Instant> opt_instant_from(const Json& j) {
   if (j.is_null()) return std::nullopt;
   return from_millis(j.get<std::int64_t>());
-}
-
-Task task_from(const Json& j) {
-  Task t;
-  t.id = j.at("id");
-  t.case_id = j.at("case");
-  t.node = j.at("node");
-  t.token = j.at("token");
-  t.name = j.at("name");
-  t.title = j.at("title");
-  t.role = j.at("role");
-  t.status = enum_from<TaskStatus>(j.at("status"), {TaskStatus::kOpen, TaskStatus::kCompleted, TaskStatus::kCancelled});
-  t.opened = from_millis(j.at("opened"));
-  t.due = deadline_from(j.at("due"));
-  t.closed = opt_instant_from(j.at("closed"));
-  t.closed_by = j.at("closed_by");
-  t.outputs = j.at("outputs");
-  t.escalation_level = j.at("level");
-  return t;
-}
-
-Timer timer_from(const Json& j) {
-  Timer t;
-  t.id = j.at("id");
-  t.case_id = j.at("case");
-  t.kind = enum_from<TimerKind>(j.at("kind"), {TimerKind::kNamed, TimerKind::kRung, TimerKind::kWait});
-  t.name = j.at("name");
-  t.task = j.at("task");
-  t.rung = j.at("rung");
-  t.token = j.at("token");
-  t.due = deadline_from(j.at("due"));
-  t.status = enum_from<TimerStatus>(j.at("status"), {TimerStatus::kPending, TimerStatus::kFired, TimerStatus::kCancelled,
-                                                     TimerStatus::kFailed});
-  t.fired_at = opt_instant_from(j.at("fired_at"));
-  // Written only for an incident (cases stored before incidents existed have neither).
-  if (j.contains("failure")) {
-    t.failed_at = opt_instant_from(j.at("failed_at"));
-    t.failure = j.at("failure");
-  }
-  return t;
 }
 
 Json frames_json(const std::vector<Frame>& frames) {
@@ -171,15 +140,11 @@ Json to_json(const Instance& i) {
   }
   Json stage_ends = Json::array();
   for (const auto& e : i.stage_ends) stage_ends.push_back(Json{{"stage", e.stage}, {"term", e.term}, {"at", to_millis(e.at)}});
-  Json tasks = Json::array(), timers = Json::array();
-  for (const auto& [id, t] : i.tasks) tasks.push_back(to_json(t));
-  for (const auto& [id, t] : i.timers) timers.push_back(to_json(t));
   return Json{{"id", i.id}, {"process", i.process}, {"hash", i.hash}, {"status", to_string(i.status)},
               {"level", i.level}, {"started", to_millis(i.started)}, {"ended", opt_instant(i.ended)},
               {"end_reason", i.end_reason}, {"parent_case", i.parent_case}, {"parent_token", i.parent_token},
               {"data", i.data}, {"reached", reached}, {"outputs", outputs}, {"named_timers", i.named_timers},
-              {"tokens", tokens}, {"forks", forks}, {"scopes", scopes}, {"tasks", tasks}, {"timers", timers},
-              {"stage_ends", stage_ends}, {"next", {i.next_token, i.next_fork, i.next_scope}}};
+              {"tokens", tokens}, {"forks", forks}, {"scopes", scopes}, {"stage_ends", stage_ends}, {"next", {i.next_token, i.next_fork, i.next_scope}}};
 }
 
 Instance instance_from_json(const Json& j) {
@@ -227,19 +192,31 @@ Instance instance_from_json(const Json& j) {
       i.stage_ends.push_back(StageEnd{e.at("stage"), e.at("term"), from_millis(e.at("at").get<std::int64_t>())});
     }
   }
-  for (const auto& t : j.at("tasks")) {
-    Task task = task_from(t);
-    i.tasks[task.id] = std::move(task);
-  }
-  for (const auto& t : j.at("timers")) {
-    Timer timer = timer_from(t);
-    i.timers[timer.id] = std::move(timer);
-  }
   const auto& next = j.at("next");
   i.next_token = next.at(0);
   i.next_fork = next.at(1);
   i.next_scope = next.at(2);
   return i;
+}
+
+Json whole_json(const Instance& instance) {
+  Json tasks = Json::array(), timers = Json::array();
+  for (const auto& [id, t] : instance.tasks) tasks.push_back(to_json(t));
+  for (const auto& [id, t] : instance.timers) timers.push_back(to_json(t));
+  return Json{{"state", to_json(instance)}, {"tasks", std::move(tasks)}, {"timers", std::move(timers)}};
+}
+
+TaskStatus task_status_from(std::string_view name) {
+  return strict_enum_from(name, {TaskStatus::kOpen, TaskStatus::kCompleted, TaskStatus::kCancelled}, "task status");
+}
+
+TimerKind timer_kind_from(std::string_view name) {
+  return strict_enum_from(name, {TimerKind::kNamed, TimerKind::kRung, TimerKind::kWait}, "timer kind");
+}
+
+TimerStatus timer_status_from(std::string_view name) {
+  return strict_enum_from(name, {TimerStatus::kPending, TimerStatus::kFired, TimerStatus::kCancelled, TimerStatus::kFailed},
+                          "timer status");
 }
 
 }  // namespace termijn::runtime

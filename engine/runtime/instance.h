@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/model/model.h"
@@ -148,9 +149,21 @@ struct Instance {
   int next_scope = 1;
 };
 
+// The case's state as the store keeps it: everything but its open tasks and live timers, which
+// the store keeps as rows of their own (written only when a step changes them) and adds back
+// when it reads the case.
 Json to_json(const Instance& instance);
 Instance instance_from_json(const Json& j);
 Json to_json(const Task& task);
 Json to_json(const Timer& timer);
+// The case whole: its state, open tasks and live timers, for comparing the live state with what
+// the store gives back.
+Json whole_json(const Instance& instance);
+
+// The names to_string gives, read back (a row's status or kind); std::invalid_argument for any
+// other text, which only a damaged row holds.
+TaskStatus task_status_from(std::string_view name);
+TimerKind timer_kind_from(std::string_view name);
+TimerStatus timer_status_from(std::string_view name);
 
 }  // namespace termijn::runtime

@@ -12,6 +12,7 @@
 #include "engine/runtime/evaluator.h"
 #include "engine/scenario/internal/report_once.h"
 #include "engine/scenario/scenario.h"
+#include "engine/store/store.h"
 #include "engine/time/legal_time.h"
 
 namespace termijn::scenario {
@@ -438,6 +439,37 @@ void ScenarioRun::expect_never_opened(const std::vector<Step>& steps) {
   }
 }
 
+// The engine's own promise, checked on every scenario after every step: what is on disk gives
+// back the live state (a restart would find every case as it is). A difference is the engine's
+// fault, not the scenario's, and is reported as such.
+void expect_restorable(const Engine& engine, const std::string& db, const std::string& after, Outcome& outcome) {
+  std::map<CaseId, Json> stored;
+  try {
+    store::Store reader(db);
+    for (const auto& c : reader.running_cases()) stored[c.id] = runtime::whole_json(c);
+  } catch (const std::exception& e) {
+    outcome.passed = false;
+    outcome.failures.push_back(fmt::format("{}: the engine's store could not be read back: {}", after, e.what()));
+    return;
+  }
+  std::map<CaseId, Json> live;
+  for (const auto& [id, c] : engine.runtime().cases()) live[id] = runtime::whole_json(c);
+  if (stored == live) return;
+  outcome.passed = false;
+  for (const auto& [id, state] : live) {
+    auto found = stored.find(id);
+    if (found == stored.end()) {
+      outcome.failures.push_back(fmt::format("{}: engine fault: running case {} is not on disk", after, id));
+    } else if (found->second != state) {
+      outcome.failures.push_back(fmt::format("{}: engine fault: case {} on disk differs from the live case:\n  disk {}\n  live {}",
+                                             after, id, found->second.dump(), state.dump()));
+    }
+  }
+  for (const auto& [id, state] : stored) {
+    if (live.count(id) == 0) outcome.failures.push_back(fmt::format("{}: engine fault: case {} is running on disk only", after, id));
+  }
+}
+
 // Runs one checked scenario on a fresh store at `db`.
 Outcome run_one(const Scenario& s, const std::vector<std::filesystem::path>& stdlib_dirs, const std::string& db) {
   Outcome outcome;
@@ -471,12 +503,14 @@ Outcome run_one(const Scenario& s, const std::vector<std::filesystem::path>& std
   }
   ScenarioRun run(engine, *started, outcome);
   run.catch_up();
+  expect_restorable(engine, db, s.start_range.location(), outcome);
   for (const auto& step : s.steps) {
     engine.run_until(clock, step.at);
     run.catch_up();
     outcome.timeline.push_back(fmt::format("  {}  {}", line_label(step.range, s.range), step.text));
     run.take(step);
     run.catch_up();
+    expect_restorable(engine, db, step.range.location(), outcome);
   }
   run.expect_never_opened(s.steps);
   run.expect_never_notified(s.steps);

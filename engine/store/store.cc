@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <limits>
+#include <map>
 
 #include "engine/base/sha256.h"
 
@@ -79,6 +81,36 @@ ALTER TABLE outbox ADD COLUMN persons TEXT NOT NULL DEFAULT '[]';
     {R"sql(
 CREATE TABLE audit_keying(
   id INTEGER PRIMARY KEY CHECK (id = 1), fingerprint TEXT NOT NULL, from_seq INTEGER NOT NULL);
+)sql"},
+    // 6: compact steps. A case's open tasks and live timers are read back from their rows, which
+    // now hold all of them (the step and token of a task; the rung, token and incident of a
+    // timer), so a step writes only the rows it changed and a state without them. Running cases'
+    // rows get what their states held, and the states lose it.
+    {R"sql(
+ALTER TABLE tasks ADD COLUMN node INTEGER NOT NULL DEFAULT -1;
+ALTER TABLE tasks ADD COLUMN token INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE timers ADD COLUMN rung INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE timers ADD COLUMN token INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE timers ADD COLUMN failed_at INTEGER;
+ALTER TABLE timers ADD COLUMN failure TEXT NOT NULL DEFAULT '';
+UPDATE tasks SET
+  node = COALESCE((SELECT json_extract(t.value, '$.node') FROM cases c, json_each(c.state, '$.tasks') t
+                   WHERE c.id = tasks.case_id AND json_extract(t.value, '$.id') = tasks.id), -1),
+  token = COALESCE((SELECT json_extract(t.value, '$.token') FROM cases c, json_each(c.state, '$.tasks') t
+                    WHERE c.id = tasks.case_id AND json_extract(t.value, '$.id') = tasks.id), 0)
+WHERE status = 'open' AND case_id IN (SELECT id FROM cases WHERE status = 'running');
+UPDATE timers SET
+  rung = COALESCE((SELECT json_extract(t.value, '$.rung') FROM cases c, json_each(c.state, '$.timers') t
+                   WHERE c.id = timers.case_id AND json_extract(t.value, '$.id') = timers.id), 0),
+  token = COALESCE((SELECT json_extract(t.value, '$.token') FROM cases c, json_each(c.state, '$.timers') t
+                    WHERE c.id = timers.case_id AND json_extract(t.value, '$.id') = timers.id), 0),
+  failed_at = (SELECT json_extract(t.value, '$.failed_at') FROM cases c, json_each(c.state, '$.timers') t
+               WHERE c.id = timers.case_id AND json_extract(t.value, '$.id') = timers.id),
+  failure = COALESCE((SELECT json_extract(t.value, '$.failure') FROM cases c, json_each(c.state, '$.timers') t
+                      WHERE c.id = timers.case_id AND json_extract(t.value, '$.id') = timers.id), '')
+WHERE status IN ('pending', 'failed') AND case_id IN (SELECT id FROM cases WHERE status = 'running');
+UPDATE cases SET state = json_remove(state, '$.tasks', '$.timers');
+CREATE INDEX timers_live ON timers(case_id) WHERE status IN ('pending', 'failed');
 )sql"},
 };
 
@@ -230,29 +262,34 @@ void Store::write(const std::vector<const runtime::Instance*>& cases, const runt
   {
     Statement& s = db_.cached(
                 "INSERT INTO tasks(id, case_id, step, title, role, status, opened_at, due_at, due_why, closed_at, "
-                "closed_by, outputs, level) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
-                "role = excluded.role, status = excluded.status, due_at = excluded.due_at, due_why = excluded.due_why, "
-                "closed_at = excluded.closed_at, closed_by = excluded.closed_by, outputs = excluded.outputs, "
-                "level = excluded.level");
+                "closed_by, outputs, level, node, token) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO "
+                "UPDATE SET role = excluded.role, status = excluded.status, due_at = excluded.due_at, "
+                "due_why = excluded.due_why, closed_at = excluded.closed_at, closed_by = excluded.closed_by, "
+                "outputs = excluded.outputs, level = excluded.level, token = excluded.token");
     for (const auto& [id, t] : changes.tasks) {
       s.bind(1, id).bind(2, t.case_id).bind(3, t.name).bind(4, t.title).bind(5, t.role)
           .bind(6, std::string(to_string(t.status))).bind(7, to_millis(t.opened)).bind(8, to_millis(t.due.at))
           .bind(9, Json(t.due.why).dump());
       if (t.closed) s.bind(10, to_millis(*t.closed)); else s.bind_null(10);
       s.bind(11, t.closed_by).bind(12, t.outputs.dump()).bind(13, static_cast<std::int64_t>(t.escalation_level));
+      s.bind(14, static_cast<std::int64_t>(t.node)).bind(15, static_cast<std::int64_t>(t.token));
       s.run();
     }
   }
   {
     Statement& s = db_.cached(
-                "INSERT INTO timers(id, case_id, kind, name, task_id, due_at, due_why, status, fired_at) "
-                "VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET due_at = excluded.due_at, "
-                "due_why = excluded.due_why, status = excluded.status, fired_at = excluded.fired_at");
+                "INSERT INTO timers(id, case_id, kind, name, task_id, due_at, due_why, status, fired_at, rung, token, "
+                "failed_at, failure) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
+                "due_at = excluded.due_at, due_why = excluded.due_why, status = excluded.status, "
+                "fired_at = excluded.fired_at, failed_at = excluded.failed_at, failure = excluded.failure");
     for (const auto& [id, t] : changes.timers) {
       s.bind(1, id).bind(2, t.case_id).bind(3, std::string(to_string(t.kind))).bind(4, t.name);
       if (t.task != 0) s.bind(5, t.task); else s.bind_null(5);
       s.bind(6, to_millis(t.due.at)).bind(7, Json(t.due.why).dump()).bind(8, std::string(to_string(t.status)));
       if (t.fired_at) s.bind(9, to_millis(*t.fired_at)); else s.bind_null(9);
+      s.bind(10, static_cast<std::int64_t>(t.rung)).bind(11, static_cast<std::int64_t>(t.token));
+      if (t.failed_at) s.bind(12, to_millis(*t.failed_at)); else s.bind_null(12);
+      s.bind(13, t.failure);
       s.run();
     }
   }
@@ -303,10 +340,86 @@ void Store::write(const std::vector<const runtime::Instance*>& cases, const runt
   }
 }
 
+namespace {
+
+std::optional<Instant> optional_moment(const Statement& s, int column) {
+  if (s.is_null(column)) return std::nullopt;
+  return from_millis(s.integer(column));
+}
+
+runtime::Deadline deadline(const Statement& s, int at, int why) {
+  return runtime::Deadline{from_millis(s.integer(at)), parse(s.text(why)).get<std::vector<std::string>>()};
+}
+
+int small(std::int64_t n, const char* what) {
+  if (n < std::numeric_limits<int>::min() || n > std::numeric_limits<int>::max()) {
+    throw SqliteError(fmt::format("a stored {} is out of range: {}", what, n));
+  }
+  return static_cast<int>(n);
+}
+
+}  // namespace
+
 std::vector<runtime::Instance> Store::running_cases() {
+  std::map<runtime::CaseId, runtime::Instance> running;
+  {
+    Statement s(db_.handle(), "SELECT state FROM cases WHERE status = 'running' ORDER BY id");
+    while (s.step()) {
+      runtime::Instance c = runtime::instance_from_json(parse(s.text(0)));
+      runtime::CaseId id = c.id;
+      running.emplace(id, std::move(c));
+    }
+  }
+  // Their open tasks and live timers, from their rows.
+  {
+    Statement s(db_.handle(), "SELECT id, case_id, node, token, step, title, role, status, opened_at, due_at, due_why, "
+                              "closed_at, closed_by, outputs, level FROM tasks WHERE status = 'open'");
+    while (s.step()) {
+      auto c = running.find(s.integer(1));
+      if (c == running.end()) continue;
+      runtime::Task t;
+      t.id = s.integer(0);
+      t.case_id = s.integer(1);
+      t.node = small(s.integer(2), "task step");
+      t.token = small(s.integer(3), "token");
+      t.name = s.text(4);
+      t.title = s.text(5);
+      t.role = s.text(6);
+      t.status = runtime::task_status_from(s.text(7));
+      t.opened = from_millis(s.integer(8));
+      t.due = deadline(s, 9, 10);
+      t.closed = optional_moment(s, 11);
+      t.closed_by = s.text(12);
+      t.outputs = parse(s.text(13));
+      t.escalation_level = small(s.integer(14), "escalation level");
+      c->second.tasks.emplace(t.id, std::move(t));
+    }
+  }
+  {
+    Statement s(db_.handle(), "SELECT id, case_id, kind, name, task_id, rung, token, due_at, due_why, status, fired_at, "
+                              "failed_at, failure FROM timers WHERE status IN ('pending', 'failed')");
+    while (s.step()) {
+      auto c = running.find(s.integer(1));
+      if (c == running.end()) continue;
+      runtime::Timer t;
+      t.id = s.integer(0);
+      t.case_id = s.integer(1);
+      t.kind = runtime::timer_kind_from(s.text(2));
+      t.name = s.text(3);
+      t.task = s.is_null(4) ? 0 : s.integer(4);
+      t.rung = small(s.integer(5), "rung");
+      t.token = small(s.integer(6), "token");
+      t.due = deadline(s, 7, 8);
+      t.status = runtime::timer_status_from(s.text(9));
+      t.fired_at = optional_moment(s, 10);
+      t.failed_at = optional_moment(s, 11);
+      t.failure = s.text(12);
+      c->second.timers.emplace(t.id, std::move(t));
+    }
+  }
   std::vector<runtime::Instance> out;
-  Statement s(db_.handle(), "SELECT state FROM cases WHERE status = 'running' ORDER BY id");
-  while (s.step()) out.push_back(runtime::instance_from_json(parse(s.text(0))));
+  out.reserve(running.size());
+  for (auto& [id, c] : running) out.push_back(std::move(c));
   return out;
 }
 

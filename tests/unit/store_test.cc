@@ -22,12 +22,12 @@ TEST(Store, CreatesTheSchemaOnceAndKeepsItsVersion) {
   std::string path = temp_db("termijn-store-schema.db");
   {
     store::Store s(path);
-    EXPECT_EQ(s.schema_version(), 5);
+    EXPECT_EQ(s.schema_version(), 6);
   }
   store::Store again(path);
-  EXPECT_EQ(again.schema_version(), 5);
+  EXPECT_EQ(again.schema_version(), 6);
   store::Database db(path);
-  EXPECT_EQ(db.scalar("SELECT COUNT(*) FROM schema_migrations"), 5);
+  EXPECT_EQ(db.scalar("SELECT COUNT(*) FROM schema_migrations"), 6);
   store::Statement mode(db.handle(), "PRAGMA journal_mode");
   ASSERT_TRUE(mode.step());
   EXPECT_EQ(mode.text(0), "wal");
@@ -148,10 +148,13 @@ TEST(Store, MigrationTwoRechainsAnExistingAuditLog) {
             "ALTER TABLE audit DROP COLUMN detail_hash; ALTER TABLE audit DROP COLUMN purged;"
             "ALTER TABLE commands DROP COLUMN fingerprint; ALTER TABLE outbox DROP COLUMN persons;"
             "DROP TABLE audit_keying;"
+            "DROP INDEX timers_live; ALTER TABLE tasks DROP COLUMN node; ALTER TABLE tasks DROP COLUMN token;"
+            "ALTER TABLE timers DROP COLUMN rung; ALTER TABLE timers DROP COLUMN token;"
+            "ALTER TABLE timers DROP COLUMN failed_at; ALTER TABLE timers DROP COLUMN failure;"
             "DELETE FROM schema_migrations WHERE version >= 2");
   }
   store::Store s(path);
-  EXPECT_EQ(s.schema_version(), 5);
+  EXPECT_EQ(s.schema_version(), 6);
   store::AuditCheck check = s.verify_audit();
   EXPECT_TRUE(check.ok) << check.problem;
   EXPECT_EQ(check.entries, 3);

@@ -1,0 +1,111 @@
+// Compact steps (docs/engine.md#the-store): a case's open tasks and live timers are rows of their
+// own, not part of its stored state, so a step writes only what it changed. What a restart reads
+// back must be exactly the live state: every task with its step, token, role and deadline, every
+// timer with its rung, token and incident.
+#include <gtest/gtest.h>
+
+#include "engine/api/engine.h"
+#include "engine/store/sqlite.h"
+#include "tests/support/rihg.h"
+#include "tests/support/storing.h"
+#include "tests/unit/lifecycle_support.h"
+
+namespace termijn {
+namespace {
+
+using testing::temp_path;
+
+// Every running case whole: its state, open tasks and live timers.
+Json snapshot(const Engine& engine) {
+  Json out = Json::object();
+  for (const auto& [id, c] : engine.runtime().cases()) out[std::to_string(id)] = runtime::whole_json(c);
+  return out;
+}
+
+std::unique_ptr<Engine> open_engine(const std::string& path, Clock& clock) {
+  auto opened = Engine::open(EngineOptions{path, &clock, {TERMIJN_STDLIB_DIR}});
+  if (!opened.is_ok()) throw std::runtime_error(opened.status().message());
+  return std::move(opened.value());
+}
+
+// Cases in every kind of waiting: national cases three days in (escalations fired, tasks
+// reassigned, levels raised, named timers and waits pending) and an incident (a failed timer).
+void make_cases(Engine& e, VirtualClock& clock) {
+  DeployResult deployed = e.deploy({std::string(TERMIJN_SOURCE_DIR) + "/processes/landelijk.wth"});
+  ASSERT_TRUE(deployed.ok()) << render(deployed.diagnostics);
+  ASSERT_TRUE(e.deploy_sources({{"storing.wth", testing::kStoring}}).ok());
+  for (int i = 0; i < 3; ++i) {
+    auto id = e.start_case("landelijk", Json{{"aanhouding", i == 0}, {"aangehouden_op", "2026-10-20 13:30"},
+                                             {"kindermishandeling", i == 1}},
+                           "crisismelding");
+    ASSERT_TRUE(id.is_ok()) << id.status().message();
+    if (i == 2) continue;  // left alone: its deadlines escalate
+    for (const auto& [task, t] : e.runtime().find_case(*id)->tasks) {
+      if (t.name != "criteria_toetsen") continue;
+      ASSERT_TRUE(e.complete_task(task, "hovj",
+                                  Json{{"meerderjarig", true}, {"ernstig_en_onmiddellijk_gevaar", true},
+                                       {"woont_anders_dan_incidenteel", true}})
+                      .is_ok());
+      break;
+    }
+  }
+  ASSERT_TRUE(e.start_case("storing", Json::object(), "melding").is_ok());
+  e.run_until(clock, *parse_instant("2026-10-23 12:00"));
+  ASSERT_FALSE(e.incidents().empty());
+}
+
+// Makes the cases in a database at `path` and closes it; returns them as they were live.
+Json cases_made(const std::string& path, VirtualClock& clock) {
+  auto e = open_engine(path, clock);
+  make_cases(*e, clock);
+  return snapshot(*e);
+}
+
+TEST(CompactState, ARestartGivesBackEveryOpenTaskAndLiveTimerAsTheyWere) {
+  std::string path = temp_path("compact-restart.db");
+  VirtualClock clock(*parse_instant("2026-10-20 14:00"));
+  const Json before = cases_made(path, clock);
+  ASSERT_GE(before.size(), 4u);
+  auto e = open_engine(path, clock);
+  EXPECT_EQ(snapshot(*e).dump(1), before.dump(1));
+  EXPECT_EQ(e->incidents().size(), 1u);
+  // The stored states hold no tasks or timers: those are the rows'.
+  store::Database db(path);
+  EXPECT_EQ(db.scalar("SELECT COUNT(*) FROM cases WHERE json_type(state, '$.tasks') IS NOT NULL "
+                      "OR json_type(state, '$.timers') IS NOT NULL"),
+            0);
+}
+
+TEST(CompactState, MigrationSixMovesTasksAndTimersOutOfStatesWrittenBefore) {
+  std::string path = temp_path("compact-migrate.db");
+  VirtualClock clock(*parse_instant("2026-10-20 14:00"));
+  const Json before = cases_made(path, clock);
+  {
+    // Back to schema 5 as an older termijn left it: tasks and timers inside the state, rows without
+    // the step, token, rung or incident.
+    store::Database db(path);
+    store::Statement put(db.handle(), "UPDATE cases SET state = json_set(state, '$.tasks', json(?), '$.timers', json(?)) "
+                                      "WHERE id = ?");
+    for (const auto& [id, c] : before.items()) {
+      put.bind(1, c["tasks"].dump()).bind(2, c["timers"].dump()).bind(3, static_cast<std::int64_t>(std::stoll(id)));
+      put.run();
+    }
+    db.exec("UPDATE tasks SET node = -1, token = 0; UPDATE timers SET rung = 0, token = 0, failed_at = NULL, failure = '';"
+            "DROP INDEX timers_live; ALTER TABLE tasks DROP COLUMN node; ALTER TABLE tasks DROP COLUMN token;"
+            "ALTER TABLE timers DROP COLUMN rung; ALTER TABLE timers DROP COLUMN token;"
+            "ALTER TABLE timers DROP COLUMN failed_at; ALTER TABLE timers DROP COLUMN failure;"
+            "DELETE FROM schema_migrations WHERE version = 6");
+  }
+  auto e = open_engine(path, clock);
+  EXPECT_EQ(e->store().schema_version(), 6);
+  EXPECT_EQ(snapshot(*e).dump(1), before.dump(1));
+  EXPECT_EQ(e->incidents().size(), 1u);
+  // And the migrated cases go on: the incident is retried once its date is given.
+  CaseId storing = e->incidents()[0]["case"];
+  ASSERT_TRUE(e->update_case(storing, Json{{"peildatum", "2026-10-24 09:00"}}).is_ok());
+  EXPECT_TRUE(e->retry_incident(e->incidents()[0]["id"], Actor::host("beheerder")).is_ok());
+  EXPECT_TRUE(e->incidents().empty());
+}
+
+}  // namespace
+}  // namespace termijn
