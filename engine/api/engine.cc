@@ -304,20 +304,24 @@ Status Engine::flush() {
     } catch (const std::exception& e) {
       status = Status(StatusCode::kInternal, fmt::format("the store did not accept the step: {}", e.what()));
     }
-    if (status.is_ok()) {
-      if (observer_ != nullptr) {
-        for (const auto& entry : group->rows.audit) observer_->audited(entry.kind);
+    if (!status.is_ok()) {
+      if (Status restored = restore_cases(); !restored.is_ok()) {
+        broken_ = Status(StatusCode::kInternal,
+                         fmt::format("{}; then the live cases could not be read back ({}): restart the engine",
+                                     status.message(), restored.message()));
       }
-      for (const auto& n : group->rows.outbox) {
-        for (const auto& handler : subscribers_) handler(n);
-      }
-    } else if (Status restored = restore_cases(); !restored.is_ok()) {
-      broken_ = Status(StatusCode::kInternal,
-                       fmt::format("{}; then the live cases could not be read back ({}): restart the engine",
-                                   status.message(), restored.message()));
     }
   }
+  // The callers first: a host's subscriber or observer that throws must not keep them waiting.
   for (auto& done : group->waiting) done(status);
+  if (status.is_ok()) {
+    if (observer_ != nullptr) {
+      for (const auto& entry : group->rows.audit) observer_->audited(entry.kind);
+    }
+    for (const auto& n : group->rows.outbox) {
+      for (const auto& handler : subscribers_) handler(n);
+    }
+  }
   return status;
 }
 
@@ -362,10 +366,10 @@ std::vector<Result<CaseId>> Engine::start_cases(const std::vector<StartRequest>&
   const auto started = std::chrono::steady_clock::now();
   std::vector<Result<CaseId>> results;
   results.reserve(requests.size());
-  const bool was = defer_;
-  defer_ = true;
-  for (const auto& r : requests) results.push_back(start_one(r));
-  defer_ = was;
+  {
+    Deferral deferred(*this);
+    for (const auto& r : requests) results.push_back(start_one(r));
+  }
   if (!defer_) {
     if (Status failed = flush(); !failed.is_ok()) {
       for (auto& r : results) {
@@ -472,7 +476,11 @@ void Engine::record_refusal(CaseId id, const Actor& actor, const std::string& ac
 }
 
 Status Engine::record(const std::string& kind, Json detail, const Actor& actor) {
-  return audit_only(0, kind, std::move(detail), actor);
+  Status s = audit_only(0, kind, std::move(detail), actor);
+  if (!s.is_ok() || !defer_) return s;
+  // The act (a token revoked, definitions deployed) is in the store already: its entry must not
+  // wait in a group that another command could make fail.
+  return flush();
 }
 
 Status Engine::record_read(CaseId id, const std::string& what, const Actor& actor) {
@@ -508,8 +516,7 @@ int Engine::fire_due() {
   constexpr std::size_t kBatch = 256;
   int fired = 0;
   const Instant now = clock_->now();
-  const bool was = defer_;
-  defer_ = true;
+  Deferral deferred(*this);
   for (;;) {
     std::vector<std::pair<Instant, TimerId>> due = runtime_.due_timers(now, kBatch);
     if (due.empty()) break;
@@ -524,7 +531,6 @@ int Engine::fire_due() {
     }
     fired += static_cast<int>(due.size());
   }
-  defer_ = was;
   return fired;
 }
 

@@ -190,7 +190,8 @@ class Engine {
   // Audits a refusal decided outside the engine (an API caller without the right role).
   void record_refusal(CaseId id, const Actor& actor, const std::string& action, const std::string& reason);
   // Audits an act outside any case that the host performs beside the engine (a token issued or
-  // revoked). Returns the store's failure, if any.
+  // revoked), committed before it returns even when deferring (the act itself is already in the
+  // store). Returns the store's failure, if any.
   Status record(const std::string& kind, Json detail, const Actor& actor);
   // Audits that `actor` was shown case `id`'s personal data (`what`: its data, its timeline with
   // outputs, its deadlines' explanations), so the log says who saw what, not only who did what.
@@ -211,14 +212,15 @@ class Engine {
   std::size_t waiting() const;
   // Runs `command` deferred and calls `done` with its answer once it is durable (the store's
   // failure instead, if its group failed). `Answer` is Status or Result<T>.
+  // A refusal is replaced too: it may rest on what the failed group did (a case it ended).
   template <typename Answer>
   void submit(const std::function<Answer()>& command, std::function<void(Answer)> done) {
-    const bool was = defer_;
-    defer_ = true;
-    Answer answer = command();
-    defer_ = was;
+    Answer answer = [&] {
+      Deferral deferred(*this);
+      return command();
+    }();
     when_durable([answer = std::move(answer), done = std::move(done)](const Status& durable) mutable {
-      if (!durable.is_ok() && answer.is_ok()) answer = Answer(durable);
+      if (!durable.is_ok()) answer = Answer(durable);
       done(std::move(answer));
     });
   }
@@ -235,6 +237,19 @@ class Engine {
   store::Store& store() { return *store_; }
 
  private:
+  // Defers while it lives, then puts back what was, also when an exception passes.
+  class Deferral {
+   public:
+    explicit Deferral(Engine& engine) : engine_(engine), was_(engine.defer_) { engine_.defer_ = true; }
+    ~Deferral() { engine_.defer_ = was_; }
+    Deferral(const Deferral&) = delete;
+    Deferral& operator=(const Deferral&) = delete;
+
+   private:
+    Engine& engine_;
+    bool was_;
+  };
+
   Engine(EngineOptions options, std::unique_ptr<store::Store> store);
   Status recover();
   // Makes `changes` live and adds them (with the command's key) to the waiting group; unless

@@ -23,19 +23,26 @@ class RealTimeDriver {
   RealTimeDriver(Engine& engine, const Clock& clock, boost::asio::io_context& io)
       : engine_(engine), clock_(clock), wake_(io) {}
 
+  // After due timers could not be fired (the store is failing: each failed commit reloads the
+  // live cases), the driver waits this long before it tries again, instead of spinning.
+  static constexpr std::chrono::milliseconds kRetryAfterFailure{1'000};
+
   // Arms the timer; call again after a command that may have added an earlier deadline.
-  void schedule() {
+  // `at_least`: wait no less than this (after a failure).
+  void schedule(std::chrono::milliseconds at_least = std::chrono::milliseconds(0)) {
     std::chrono::milliseconds wait = kMaxWait;
     if (auto next = engine_.next_due()) {
-      wait = std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(*next - clock_.now()),
-                        std::chrono::milliseconds(0), wait);
+      wait = std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(*next - clock_.now()), at_least, wait);
     }
     heartbeat_ = std::chrono::steady_clock::now();
     wake_.expires_after(wait);
     wake_.async_wait([this](const boost::system::error_code& ec) {
       if (ec) return;  // cancelled: re-armed elsewhere or stopping
-      fired_ += engine_.fire_due();
-      schedule();
+      const int fired = engine_.fire_due();
+      fired_ += fired;
+      const auto next = engine_.next_due();
+      const bool failed = fired == 0 && next && *next <= clock_.now();
+      schedule(failed ? kRetryAfterFailure : std::chrono::milliseconds(0));
     });
   }
 

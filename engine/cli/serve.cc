@@ -219,6 +219,9 @@ int run_serve(const ServeOptions& o, const GlobalOptions& global) {
   }
   driver.schedule();
   io.run();
+  // What was applied but not yet committed goes down now, and the answers waiting for it are
+  // handed to their connections while the io_context still exists (the engine outlives it).
+  (void)engine.flush();
   return kClean;
 }
 

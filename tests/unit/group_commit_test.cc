@@ -108,6 +108,10 @@ TEST(GroupCommit, AFailedCommitUndoesTheWholeGroupAndTheEngineGoesOn) {
                            [&](Result<CaseId> r) { answers.push_back(r.status()); });
   e.submit<Status>([&] { return e.complete_task(kept_task, "medewerker"); },
                    [&](Status s) { answers.push_back(s); });
+  // Refused because of what the group did (the task is done): the refusal is undone with it.
+  e.submit<Status>([&] { return e.complete_task(kept_task, "medewerker"); },
+                   [&](Status s) { answers.push_back(s); });
+  EXPECT_EQ(answers.size(), 0u);
   const CaseId undone = e.runtime().cases().rbegin()->first;
   EXPECT_EQ(e.runtime().find_task(kept_task), nullptr);  // completed, live
   {
@@ -118,7 +122,7 @@ TEST(GroupCommit, AFailedCommitUndoesTheWholeGroupAndTheEngineGoesOn) {
     EXPECT_EQ(flushed.code(), StatusCode::kInternal);
     other.exec("ROLLBACK");
   }
-  ASSERT_EQ(answers.size(), 2u);
+  ASSERT_EQ(answers.size(), 3u);
   for (const Status& s : answers) EXPECT_EQ(s.code(), StatusCode::kInternal) << s.message();
   // All of the group is undone in memory, as it is on disk.
   EXPECT_EQ(e.runtime().find_case(undone), nullptr);
@@ -134,6 +138,18 @@ TEST(GroupCommit, AFailedCommitUndoesTheWholeGroupAndTheEngineGoesOn) {
   EXPECT_EQ(o.on_disk("SELECT COUNT(*) FROM cases"), 2);
   EXPECT_EQ(o.on_disk("SELECT COUNT(*) FROM tasks WHERE status = 'completed'"), 1);
   EXPECT_TRUE(e.verify_audit().ok);
+}
+
+TEST(GroupCommit, AnActOutsideTheEngineIsAuditedAtOnceEvenWhenDeferring) {
+  Opened o("group-commit-record.db");
+  Engine& e = *o.engine;
+  e.defer_commits(true);
+  ASSERT_TRUE(e.start_case("meldingen", Json::object()).is_ok());
+  // A token revoked in the store cannot wait for a group that another command could make fail.
+  ASSERT_TRUE(e.record("token revoked", Json{{"name", "oud"}}, Actor::host("beheerder")).is_ok());
+  EXPECT_EQ(e.waiting(), 0u);
+  EXPECT_EQ(o.on_disk("SELECT COUNT(*) FROM audit WHERE kind = 'token revoked'"), 1);
+  EXPECT_EQ(o.on_disk("SELECT COUNT(*) FROM cases"), 1);
 }
 
 TEST(GroupCommit, NotificationsAreToldOnlyOnceTheirGroupIsOnDisk) {
