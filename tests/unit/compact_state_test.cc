@@ -91,7 +91,7 @@ TEST(CompactState, MigrationSixMovesTasksAndTimersOutOfStatesWrittenBefore) {
       put.run();
     }
     db.exec("UPDATE tasks SET node = -1, token = 0; UPDATE timers SET rung = 0, token = 0, failed_at = NULL, failure = '';"
-            "DROP INDEX timers_live; ALTER TABLE tasks DROP COLUMN node; ALTER TABLE tasks DROP COLUMN token;"
+            "DROP INDEX timers_live; DROP INDEX outbox_by_case; ALTER TABLE tasks DROP COLUMN node; ALTER TABLE tasks DROP COLUMN token;"
             "ALTER TABLE timers DROP COLUMN rung; ALTER TABLE timers DROP COLUMN token;"
             "ALTER TABLE timers DROP COLUMN failed_at; ALTER TABLE timers DROP COLUMN failure;"
             "DELETE FROM schema_migrations WHERE version = 6");

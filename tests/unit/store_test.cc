@@ -148,7 +148,7 @@ TEST(Store, MigrationTwoRechainsAnExistingAuditLog) {
             "ALTER TABLE audit DROP COLUMN detail_hash; ALTER TABLE audit DROP COLUMN purged;"
             "ALTER TABLE commands DROP COLUMN fingerprint; ALTER TABLE outbox DROP COLUMN persons;"
             "DROP TABLE audit_keying;"
-            "DROP INDEX timers_live; ALTER TABLE tasks DROP COLUMN node; ALTER TABLE tasks DROP COLUMN token;"
+            "DROP INDEX timers_live; DROP INDEX outbox_by_case; ALTER TABLE tasks DROP COLUMN node; ALTER TABLE tasks DROP COLUMN token;"
             "ALTER TABLE timers DROP COLUMN rung; ALTER TABLE timers DROP COLUMN token;"
             "ALTER TABLE timers DROP COLUMN failed_at; ALTER TABLE timers DROP COLUMN failure;"
             "DELETE FROM schema_migrations WHERE version >= 2");
