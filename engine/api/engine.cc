@@ -336,7 +336,17 @@ void Engine::when_durable(std::function<void(const Status&)> done) {
 std::size_t Engine::waiting() const { return group_->steps; }
 
 void Engine::observed(const char* kind, std::chrono::steady_clock::time_point started, StatusCode outcome) {
-  if (observer_ != nullptr) observer_->command_done(kind, outcome, std::chrono::steady_clock::now() - started);
+  if (observer_ == nullptr) return;
+  if (group_->steps == 0) {
+    observer_->command_done(kind, outcome, std::chrono::steady_clock::now() - started);
+    return;
+  }
+  // Deferred: the command is done when its group is on disk (or failed).
+  when_durable([this, kind, started, outcome](const Status& durable) {
+    if (observer_ != nullptr) {
+      observer_->command_done(kind, durable.is_ok() ? outcome : durable.code(), std::chrono::steady_clock::now() - started);
+    }
+  });
 }
 
 Result<CaseId> Engine::start_case(const std::string& process, const Json& data, const std::string& event,

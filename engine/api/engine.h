@@ -72,8 +72,9 @@ class EngineObserver {
  public:
   virtual ~EngineObserver() = default;
   // A command was answered: its kind ("start", "complete", "signal", "update", "cancel",
-  // "retry incident", "dismiss incident", "deploy"), its outcome and how long it took. A start
-  // in a batch counts the batch's time: it is acknowledged when the batch is committed.
+  // "retry incident", "dismiss incident", "deploy"), its outcome and how long it took until it
+  // was on disk. A start in a batch, or a command in a group (group commit), counts the time
+  // until its batch or group was committed.
   virtual void command_done(std::string_view kind, StatusCode outcome, std::chrono::duration<double> took) = 0;
   // A timer fired `late` after it fell due (in the engine's time).
   virtual void timer_fired(std::chrono::duration<double> late) = 0;
@@ -271,7 +272,8 @@ class Engine {
                  Run run);
   // Commits one audit entry, stamped with `actor`, and nothing else.
   Status audit_only(CaseId id, const std::string& kind, Json detail, const Actor& actor);
-  // Tells the observer, if any, that a command of `kind` started at `started` ended with `outcome`.
+  // Tells the observer, if any, that a command of `kind` started at `started` ended with `outcome`:
+  // at once, or (deferred) once its group is on disk, with the store's failure if that failed.
   void observed(const char* kind, std::chrono::steady_clock::time_point started, StatusCode outcome);
 
   EngineOptions options_;
