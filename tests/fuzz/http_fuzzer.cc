@@ -117,12 +117,16 @@ class World {
     auto opened = Engine::open(EngineOptions{db.string(), &clock_, {termijn::fuzz::source_dir() / "stdlib"}, /*durable=*/false});
     if (!opened.is_ok()) fail("cannot open the engine: " + opened.status().message());
     engine_ = std::move(opened.value());
+    // As `termijn serve` runs it: commands go to disk in groups, every answer waits for its group
+    // (HttpApi::handle flushes, as there is no io_context here to post the flush to).
+    engine_->defer_commits(true);
     monitor_ = std::make_unique<http::Monitor>(*engine_);
     monitor_->recovery_done();
     api_ = std::make_unique<http::HttpApi>(*engine_, http::ApiHooks{{}, monitor_.get(), termijn::Logger(termijn::LogFormat::kText, nullptr)});
   }
 
   void close() {
+    if (engine_) (void)engine_->flush();  // what setup gave (deferred) goes to disk
     api_.reset();
     monitor_.reset();
     engine_.reset();
