@@ -83,6 +83,34 @@ void start_complete(int n) {
              "(goal >= 20,000/s)\n", durable() ? "durable" : "NO FSYNC", n, s, n / s);
 }
 
+// One instance through group commit, as an embedding host gives it: starts a minimal case and,
+// once that is acknowledged, completes its task. `acknowledged` gets each command's answer and
+// when the command was given; `given` runs after each command is given, `then` after the
+// completion is acknowledged. `run` must outlive the flushes that answer the instance.
+struct InstanceRun {
+  std::function<void(const Status&, Clock_::time_point given_at)> acknowledged;
+  std::function<void()> given = [] {};
+  std::function<void()> then = [] {};
+};
+
+void submit_instance(Engine& engine, const InstanceRun& run) {
+  const auto t0 = Clock_::now();
+  engine.submit<Result<CaseId>>([&engine] { return engine.start_case("minimal", Json::object()); },
+                                [&engine, &run, t0](Result<CaseId> id) {
+                                  run.acknowledged(id.status(), t0);
+                                  if (!id.is_ok()) return;
+                                  const TaskId task = only_task(engine, *id);
+                                  const auto t1 = Clock_::now();
+                                  engine.submit<Status>([&engine, task] { return engine.complete_task(task, "medewerker"); },
+                                                        [&run, t1](Status s) {
+                                                          run.acknowledged(s, t1);
+                                                          run.then();
+                                                        });
+                                  run.given();
+                                });
+  run.given();
+}
+
 // Group commit as an embedding host uses it: `submitters` callers each start a case, wait until
 // that is acknowledged (durable), complete its task, wait again, and start the next. Their
 // commands go to disk together: one transaction per flush.
@@ -92,20 +120,19 @@ double start_complete_grouped(int n, int submitters) {
   int started = 0;
   int finished = 0;
   int flushes = 0;
-  std::function<void()> next = [&] {
+  std::function<void()> next;
+  const InstanceRun run{[](const Status& s, Clock_::time_point) {
+                          if (!s.is_ok()) throw std::runtime_error(s.message());
+                        },
+                        [] {},
+                        [&] {
+                          ++finished;
+                          next();
+                        }};
+  next = [&] {
     if (started >= n) return;
     ++started;
-    engine->submit<Result<CaseId>>([&] { return engine->start_case("minimal", Json::object()); },
-                                   [&](Result<CaseId> id) {
-                                     if (!id.is_ok()) throw std::runtime_error(id.status().message());
-                                     TaskId task = only_task(*engine, *id);
-                                     engine->submit<Status>([&, task] { return engine->complete_task(task, "medewerker"); },
-                                                            [&](Status s) {
-                                                              if (!s.is_ok()) throw std::runtime_error(s.message());
-                                                              ++finished;
-                                                              next();
-                                                            });
-                                   });
+    submit_instance(*engine, run);
   };
   auto t = Clock_::now();
   for (int i = 0; i < submitters; ++i) next();
@@ -138,31 +165,18 @@ void latency_below_capacity(double max_per_s) {
     bool failed = false;
     const auto begin = Clock_::now();
     auto since = [](Clock_::time_point t0) { return std::chrono::duration<double, std::milli>(Clock_::now() - t0).count(); };
+    const InstanceRun run{[&](const Status& s, Clock_::time_point given_at) {
+                            latency_ms.push_back(since(given_at));
+                            failed = failed || !s.is_ok();
+                          },
+                          [&] { group.schedule(); }, [&] { ++acknowledged; }};
     boost::asio::steady_timer tick(io);
     std::function<void()> arrive = [&] {
       const double elapsed = seconds_since(begin);
       const int due = static_cast<int>(std::min(elapsed, kSeconds) * rate);
       while (issued < due) {
         ++issued;
-        const auto t0 = Clock_::now();
-        engine->submit<Result<CaseId>>([&] { return engine->start_case("minimal", Json::object()); },
-                                       [&, t0](Result<CaseId> id) {
-                                         latency_ms.push_back(since(t0));
-                                         if (!id.is_ok()) {
-                                           failed = true;
-                                           return;
-                                         }
-                                         const TaskId task = only_task(*engine, *id);
-                                         const auto t1 = Clock_::now();
-                                         engine->submit<Status>([&, task] { return engine->complete_task(task, "medewerker"); },
-                                                                [&, t1](Status s) {
-                                                                  latency_ms.push_back(since(t1));
-                                                                  failed = failed || !s.is_ok();
-                                                                  ++acknowledged;
-                                                                });
-                                         group.schedule();
-                                       });
-        group.schedule();
+        submit_instance(*engine, run);
       }
       if (elapsed < kSeconds) {
         tick.expires_after(std::chrono::microseconds(200));

@@ -209,7 +209,7 @@ class Engine {
   // Commits everything waiting in one transaction, then calls the when_durable callbacks (which
   // may give new commands: they wait for the next flush). Returns the store's failure, if any.
   Status flush();
-  // How many commands (and timer batches) wait for the next flush.
+  // How many commands (and fired timers) wait for the next flush.
   std::size_t waiting() const;
   // Runs `command` deferred and calls `done` with its answer once it is durable (the store's
   // failure instead, if its group failed). `Answer` is Status or Result<T>.

@@ -51,19 +51,24 @@ const char* to_string(CaseStatus s) {
 
 namespace {
 
+// The value whose to_string is `text`, if any.
 template <typename E>
-E enum_from(const std::string& text, std::initializer_list<E> values) {
+std::optional<E> named(std::string_view text, std::initializer_list<E> values) {
   for (E v : values) {
     if (text == to_string(v)) return v;
   }
-  return *values.begin();
+  return std::nullopt;
+}
+
+// In a stored state: an unknown name reads as the first value.
+template <typename E>
+E enum_from(const std::string& text, std::initializer_list<E> values) {
+  return named(text, values).value_or(*values.begin());
 }
 
 template <typename E>
 E strict_enum_from(std::string_view text, std::initializer_list<E> values, const char* what) {
-  for (E v : values) {
-    if (text == to_string(v)) return v;
-  }
+  if (auto v = named(text, values)) return *v;
   throw std::invalid_argument(std::string("not a ") + what + ": '" + std::string(text.substr(0, 40)) + "'");
 }
 

@@ -56,8 +56,8 @@ class Runtime {
   // How many pending timers are due at or before `now`.
   std::size_t count_due(Instant now) const;
 
-  // Makes committed changes the live state. Moves the cases' new state out of `changes` (the
-  // store has written them by then); tasks, timers, audit and outbox stay.
+  // Makes changes the live state. Moves the running cases' new state out of `changes` (the store
+  // writes them from the live state); ended cases, tasks, timers, audit and outbox stay.
   void apply(Changes& changes);
   void restore(Instance instance);
   // Forgets every case (and the ids handed out), keeping the definitions: before restoring the

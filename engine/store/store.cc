@@ -94,22 +94,14 @@ ALTER TABLE timers ADD COLUMN rung INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE timers ADD COLUMN token INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE timers ADD COLUMN failed_at INTEGER;
 ALTER TABLE timers ADD COLUMN failure TEXT NOT NULL DEFAULT '';
-UPDATE tasks SET
-  node = COALESCE((SELECT json_extract(t.value, '$.node') FROM cases c, json_each(c.state, '$.tasks') t
-                   WHERE c.id = tasks.case_id AND json_extract(t.value, '$.id') = tasks.id), -1),
-  token = COALESCE((SELECT json_extract(t.value, '$.token') FROM cases c, json_each(c.state, '$.tasks') t
-                    WHERE c.id = tasks.case_id AND json_extract(t.value, '$.id') = tasks.id), 0)
-WHERE status = 'open' AND case_id IN (SELECT id FROM cases WHERE status = 'running');
-UPDATE timers SET
-  rung = COALESCE((SELECT json_extract(t.value, '$.rung') FROM cases c, json_each(c.state, '$.timers') t
-                   WHERE c.id = timers.case_id AND json_extract(t.value, '$.id') = timers.id), 0),
-  token = COALESCE((SELECT json_extract(t.value, '$.token') FROM cases c, json_each(c.state, '$.timers') t
-                    WHERE c.id = timers.case_id AND json_extract(t.value, '$.id') = timers.id), 0),
-  failed_at = (SELECT json_extract(t.value, '$.failed_at') FROM cases c, json_each(c.state, '$.timers') t
-               WHERE c.id = timers.case_id AND json_extract(t.value, '$.id') = timers.id),
-  failure = COALESCE((SELECT json_extract(t.value, '$.failure') FROM cases c, json_each(c.state, '$.timers') t
-                      WHERE c.id = timers.case_id AND json_extract(t.value, '$.id') = timers.id), '')
-WHERE status IN ('pending', 'failed') AND case_id IN (SELECT id FROM cases WHERE status = 'running');
+UPDATE tasks SET node = json_extract(t.value, '$.node'), token = json_extract(t.value, '$.token')
+FROM cases c, json_each(c.state, '$.tasks') t
+WHERE c.id = tasks.case_id AND c.status = 'running' AND tasks.status = 'open' AND json_extract(t.value, '$.id') = tasks.id;
+UPDATE timers SET rung = json_extract(t.value, '$.rung'), token = json_extract(t.value, '$.token'),
+  failed_at = json_extract(t.value, '$.failed_at'), failure = COALESCE(json_extract(t.value, '$.failure'), '')
+FROM cases c, json_each(c.state, '$.timers') t
+WHERE c.id = timers.case_id AND c.status = 'running' AND timers.status IN ('pending', 'failed')
+  AND json_extract(t.value, '$.id') = timers.id;
 UPDATE cases SET state = json_remove(state, '$.tasks', '$.timers');
 CREATE INDEX timers_live ON timers(case_id) WHERE status IN ('pending', 'failed');
 CREATE INDEX outbox_by_case ON outbox(case_id);
@@ -136,8 +128,9 @@ void rehash_audit(Database& db) {
 
 Json parse(const std::string& text) { return text.empty() ? Json() : Json::parse(text); }
 
-// A read with a statement prepared once per connection (its text the key), reset when the read
-// ends, also by an exception, so the statement keeps no snapshot of the database open after it.
+// Every read with a statement prepared once per connection (its text the key) goes through this:
+// it is reset when the read ends, also by an exception or an early return, so the statement keeps
+// no snapshot of the database open after it and is ready for its next use.
 class CachedRead {
  public:
   CachedRead(Database& db, const std::string& sql) : statement_(db.cached(sql.c_str())) {}
@@ -214,24 +207,19 @@ std::vector<StoredDefinition> Store::definitions() {
 }
 
 std::optional<Json> Store::command_result(const std::string& key) {
-  Statement& s = db_.cached("SELECT result FROM commands WHERE key = ?");
+  CachedRead read(db_, "SELECT result FROM commands WHERE key = ?");
+  Statement& s = *read;
   s.bind(1, key);
-  if (!s.step()) {
-    s.reset();
-    return std::nullopt;
-  }
-  Json result = parse(s.text(0));
-  s.reset();
-  return result;
+  if (!s.step()) return std::nullopt;
+  return parse(s.text(0));
 }
 
 std::optional<CommandRecord> Store::command(const std::string& key) {
-  Statement& s = db_.cached("SELECT kind, result, fingerprint FROM commands WHERE key = ?");
+  CachedRead read(db_, "SELECT kind, result, fingerprint FROM commands WHERE key = ?");
+  Statement& s = *read;
   s.bind(1, key);
-  std::optional<CommandRecord> record;
-  if (s.step()) record = CommandRecord{key, s.text(0), parse(s.text(1)), s.text(2)};
-  s.reset();
-  return record;
+  if (!s.step()) return std::nullopt;
+  return CommandRecord{key, s.text(0), parse(s.text(1)), s.text(2)};
 }
 
 namespace {
@@ -315,12 +303,12 @@ void Store::write(const std::vector<const runtime::Instance*>& cases, const runt
   std::int64_t seq = 0;
   std::string hash;
   {
-    Statement& head = db_.cached("SELECT seq, hash FROM audit_head WHERE id = 1");
+    CachedRead read(db_, "SELECT seq, hash FROM audit_head WHERE id = 1");
+    Statement& head = *read;
     if (head.step()) {
       seq = head.integer(0);
       hash = head.text(1);
     }
-    head.reset();
   }
   {
     Statement& s = db_.cached(
@@ -474,11 +462,8 @@ Json Store::cases(const std::optional<std::string>& status) {
 }
 
 bool Store::notified_in(std::int64_t case_id, const std::string& role) {
-  Statement& s = db_.cached("SELECT 1 FROM outbox o, json_each(o.roles) r WHERE o.case_id = ? AND r.value = ? LIMIT 1");
-  s.bind(1, case_id).bind(2, role);
-  bool found = s.step();
-  s.reset();
-  return found;
+  CachedRead read(db_, "SELECT 1 FROM outbox o, json_each(o.roles) r WHERE o.case_id = ? AND r.value = ? LIMIT 1");
+  return (*read).bind(1, case_id).bind(2, role).step();
 }
 
 Json Store::case_row(std::int64_t case_id) {
@@ -489,20 +474,15 @@ Json Store::case_row(std::int64_t case_id) {
 }
 
 std::optional<std::string> Store::case_definition(std::int64_t case_id) {
-  Statement& s = db_.cached("SELECT hash FROM cases WHERE id = ?");
-  s.bind(1, case_id);
-  std::optional<std::string> hash;
-  if (s.step()) hash = s.text(0);
-  s.reset();
-  return hash;
+  CachedRead read(db_, "SELECT hash FROM cases WHERE id = ?");
+  Statement& s = *read;
+  if (!s.bind(1, case_id).step()) return std::nullopt;
+  return s.text(0);
 }
 
 bool Store::has_task_in(std::int64_t case_id, const std::string& role) {
-  Statement& s = db_.cached("SELECT 1 FROM tasks WHERE case_id = ? AND role = ? LIMIT 1");
-  s.bind(1, case_id).bind(2, role);
-  bool found = s.step();
-  s.reset();
-  return found;
+  CachedRead read(db_, "SELECT 1 FROM tasks WHERE case_id = ? AND role = ? LIMIT 1");
+  return (*read).bind(1, case_id).bind(2, role).step();
 }
 
 Json Store::tasks(const TaskQuery& q) {
@@ -657,12 +637,10 @@ bool Store::revoke_token(const std::string& name, Instant now) {
 }
 
 std::optional<TokenHolder> Store::token_holder(const std::string& token_hash) {
-  Statement& s = db_.cached("SELECT name, organisation, role FROM tokens WHERE hash = ? AND revoked_at IS NULL");
-  s.bind(1, token_hash);
-  std::optional<TokenHolder> holder;
-  if (s.step()) holder = TokenHolder{s.text(0), s.text(1), s.text(2)};
-  s.reset();
-  return holder;
+  CachedRead read(db_, "SELECT name, organisation, role FROM tokens WHERE hash = ? AND revoked_at IS NULL");
+  Statement& s = *read;
+  if (!s.bind(1, token_hash).step()) return std::nullopt;
+  return TokenHolder{s.text(0), s.text(1), s.text(2)};
 }
 
 Json Store::tokens() {
@@ -677,8 +655,9 @@ Json Store::tokens() {
 }
 
 std::vector<OutboxRow> Store::outbox_after(std::int64_t id, int limit) {
-  Statement& s = db_.cached(
-      "SELECT id, case_id, at, roles, message, source, persons FROM outbox WHERE id > ? ORDER BY id LIMIT ?");
+  CachedRead read(db_,
+                  "SELECT id, case_id, at, roles, message, source, persons FROM outbox WHERE id > ? ORDER BY id LIMIT ?");
+  Statement& s = *read;
   s.bind(1, id).bind(2, static_cast<std::int64_t>(limit));
   std::vector<OutboxRow> out;
   while (s.step()) {
@@ -686,17 +665,13 @@ std::vector<OutboxRow> Store::outbox_after(std::int64_t id, int limit) {
                             parse(s.text(3)).get<std::vector<std::string>>(), s.text(4), s.text(5),
                             parse(s.text(6)).get<std::vector<std::string>>()});
   }
-  s.reset();
   return out;
 }
 
 std::int64_t Store::sink_cursor(const std::string& sink) {
-  Statement& s = db_.cached("SELECT delivered_upto FROM sink_cursors WHERE sink = ?");
-  s.bind(1, sink);
-  std::int64_t upto = 0;
-  if (s.step()) upto = s.integer(0);
-  s.reset();
-  return upto;
+  CachedRead read(db_, "SELECT delivered_upto FROM sink_cursors WHERE sink = ?");
+  Statement& s = *read;
+  return s.bind(1, sink).step() ? s.integer(0) : 0;
 }
 
 void Store::record_delivery(const std::string& sink, std::int64_t delivered_upto, int attempts,
