@@ -4,7 +4,9 @@
 # `--test` adds what only the tests need: headless Chromium (and fonts) for the web view test,
 # Prometheus's Python client, whose parser reads /metrics in the observability test, the openssl
 # tool, which makes the TLS tests' certificates, and curl and systemd (systemd-analyze) for the
-# .deb's test. `file` is CPack's: `cpack -G DEB` finds the programs to hand to dpkg-shlibdeps with it.
+# .deb's test. It also adds Node.js and unzip, and installs the VS Code extension's npm packages
+# (editors/vscode, `npm ci`), with which the tests package the extension and drive `termijn lsp`
+# as the editor does. `file` is CPack's: `cpack -G DEB` finds the programs to hand to dpkg-shlibdeps with it.
 # `--fuzz` adds what tools/fuzz.sh needs: clang 16 with libFuzzer and the sanitizer runtimes, and
 # llvm-symbolizer for its stacks (clang 14 cannot capture structured bindings in lambdas, which the
 # engine's C++20 code does).
@@ -20,7 +22,7 @@ packages=(
 )
 for flag in "$@"; do
   case "$flag" in
-    --test) packages+=(chromium fonts-dejavu-core openssl python3-prometheus-client curl systemd) ;;
+    --test) packages+=(chromium fonts-dejavu-core openssl python3-prometheus-client curl systemd nodejs unzip) ;;
     --fuzz) packages+=(clang-16 libclang-rt-16-dev llvm-16) ;;
     *) echo "install-deps: unknown flag '$flag' (--test, --fuzz)" >&2; exit 2 ;;
   esac
@@ -33,14 +35,27 @@ for p in "${packages[@]}"; do
   fi
 done
 
-if [ ${#missing[@]} -eq 0 ]; then
-  echo "install-deps: all ${#packages[@]} packages present"
-  exit 0
-fi
-
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -q
-$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+else
+  echo "install-deps: installing ${missing[*]}"
+  $SUDO apt-get update -q
+  $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# The editor extension's packages: Debian's nodejs comes without npm (a Node.js from elsewhere
+# may bring its own), and `npm ci` runs again only when package-lock.json changed.
+if [[ " $* " == *" --test "* ]]; then
+  if ! command -v npm >/dev/null; then
+    $SUDO apt-get update -q
+    $SUDO apt-get install -y -q --no-install-recommends npm
+  fi
+  extension="$(dirname "$0")/../editors/vscode"
+  if [ ! -f "$extension/node_modules/.package-lock.json" ] || [ "$extension/package-lock.json" -nt "$extension/node_modules/.package-lock.json" ]; then
+    echo "install-deps: npm ci in editors/vscode"
+    (cd "$extension" && npm ci --no-audit --no-fund --ignore-scripts)
+  fi
+fi

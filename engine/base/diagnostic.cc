@@ -51,9 +51,7 @@ std::vector<Diagnostic> DiagnosticList::sorted() const {
   return out;
 }
 
-namespace {
-
-const char* severity_name(Severity s) {
+const char* to_string(Severity s) {
   switch (s) {
     case Severity::kError: return "error";
     case Severity::kWarning: return "warning";
@@ -62,12 +60,14 @@ const char* severity_name(Severity s) {
   return "error";
 }
 
+namespace {
+
 void render_into(std::string& out, const Diagnostic& d) {
   if (!d.range.valid()) {
     out += fmt::format("{}: {}: {}\n", d.range.file ? d.range.file->path() : "termijn",
-                       severity_name(d.severity), d.message);
+                       to_string(d.severity), d.message);
   } else {
-    out += fmt::format("{}: {}: {}\n", d.range.location(), severity_name(d.severity), d.message);
+    out += fmt::format("{}: {}: {}\n", d.range.location(), to_string(d.severity), d.message);
     std::string_view line = d.range.file->line(d.range.begin.line);
     out += fmt::format("  {}\n  ", line);
     // Keep tabs so the caret lines up under the offending text.

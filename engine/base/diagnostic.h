@@ -10,6 +10,8 @@
 namespace termijn {
 
 enum class Severity { kError, kWarning, kNote };
+// "error", "warning", "note": as diagnostics print it.
+const char* to_string(Severity severity);
 
 struct Diagnostic {
   Severity severity = Severity::kError;

@@ -52,7 +52,7 @@ inline constexpr long long kDurationDays = 36'600;
 // longest shipped course takes a few hundred steps in one go.
 inline constexpr int kStepsPerCommand = 100'000;
 
-// Nesting of JSON values in a request body, in case data, in task outputs and event data, and
+// Nesting of JSON values in a request body, in a language-server message, in case data, in task outputs and event data, and
 // in a value read from a scenario or simulation file. Case data is flat records and lists of
 // records; 32 leaves room for a host's own structure while every copy and dump of a case stays
 // shallow.
@@ -66,5 +66,18 @@ inline constexpr std::size_t kListElements = 1000;
 
 // Bytes of a case's data as stored (its JSON), so every later read of the case stays cheap.
 inline constexpr std::size_t kCaseDataBytes = 256 * 1024;
+
+// The language server (`termijn lsp`, engine/lsp/) reads messages from an editor. A header line
+// is a name and a number: a kilobyte is plenty, and sixteen headers more than the two the
+// protocol defines. A message carries at most one whole source file (kSourceBytes), which JSON
+// escaping can make up to six times longer: 8 MiB holds it, and bounds what one message may
+// make the server hold. A larger message is skipped unread, with an error answer.
+inline constexpr std::size_t kLspHeaderBytes = 1024;
+inline constexpr int kLspHeaders = 16;
+inline constexpr std::size_t kLspMessageBytes = 8 << 20;
+
+// Documents an editor may hold open in one language-server session: each is kept in memory
+// (at most kSourceBytes), so the bound caps the server's memory at a few hundred megabytes.
+inline constexpr std::size_t kLspOpenDocuments = 256;
 
 }  // namespace termijn::limits

@@ -1,5 +1,8 @@
 #include "engine/base/utf8.h"
 
+#include <algorithm>
+#include <utility>
+
 namespace termijn {
 
 std::optional<std::size_t> find_invalid_utf8(std::string_view text) {
@@ -34,6 +37,39 @@ std::optional<std::size_t> find_invalid_utf8(std::string_view text) {
     i += length;
   }
   return std::nullopt;
+}
+
+namespace {
+
+// The length in bytes of the character that starts with `lead`, and its width in `unit`s.
+std::pair<std::size_t, std::size_t> character(unsigned char lead, ColumnUnit unit) {
+  std::size_t length = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+  if (unit == ColumnUnit::kBytes) return {length, length};
+  if (unit == ColumnUnit::kUtf16) return {length, length == 4 ? 2 : 1};  // past U+FFFF: a surrogate pair
+  return {length, 1};
+}
+
+}  // namespace
+
+std::size_t units_in(std::string_view line, std::size_t bytes, ColumnUnit unit) {
+  std::size_t units = 0;
+  for (std::size_t i = 0; i < std::min(bytes, line.size());) {
+    auto [length, width] = character(static_cast<unsigned char>(line[i]), unit);
+    if (i + length > bytes) break;
+    i += length;
+    units += width;
+  }
+  return units;
+}
+
+std::size_t bytes_for(std::string_view line, std::size_t units, ColumnUnit unit) {
+  std::size_t i = 0;
+  for (std::size_t counted = 0; i < line.size() && counted < units;) {
+    auto [length, width] = character(static_cast<unsigned char>(line[i]), unit);
+    i = std::min(i + length, line.size());
+    counted += width;
+  }
+  return i;
 }
 
 }  // namespace termijn

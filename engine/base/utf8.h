@@ -13,4 +13,15 @@ namespace termijn {
 // (overlong forms, surrogates and code points past U+10FFFF included); nothing if all is well.
 std::optional<std::size_t> find_invalid_utf8(std::string_view text);
 
+// Columns as other tools count them. Editors (the Language Server Protocol) count UTF-16 code
+// units, SARIF and people count characters (code points); termijn's ranges count bytes. The text
+// is taken as valid UTF-8 (it passed find_invalid_utf8); a byte count inside a character counts
+// up to that character's start.
+enum class ColumnUnit { kBytes, kUtf16, kCodePoints };
+// How many `unit`s the first `bytes` bytes of `line` are.
+std::size_t units_in(std::string_view line, std::size_t bytes, ColumnUnit unit);
+// The byte offset at which `units` `unit`s of `line` end (clamped to the line's end; a count that
+// splits a character lands after it).
+std::size_t bytes_for(std::string_view line, std::size_t units, ColumnUnit unit);
+
 }  // namespace termijn

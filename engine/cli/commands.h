@@ -39,6 +39,8 @@ void add_test_command(CLI::App& app, const GlobalOptions& global, int& exit_code
 void add_admin_commands(CLI::App& app, const GlobalOptions& global, int& exit_code);
 // simulate: scenarios of legal terms compared on the virtual clock.
 void add_simulate_command(CLI::App& app, const GlobalOptions& global, int& exit_code);
+// lsp: the language server for editors.
+void add_lsp_command(CLI::App& app, const GlobalOptions& global, int& exit_code);
 // serve: the engine on real time.
 void add_serve_command(CLI::App& app, const GlobalOptions& global, int& exit_code);
 

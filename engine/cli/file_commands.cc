@@ -1,7 +1,9 @@
 // check, graph, ast.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 
 #include "engine/cli/commands.h"
@@ -9,6 +11,8 @@
 #include "engine/frontend/ast_dump.h"
 #include "engine/frontend/parser.h"
 #include "engine/model/dot.h"
+#include "engine/tooling/diagnostic_formats.h"
+#include "engine/tooling/document_check.h"
 
 namespace termijn::cli {
 
@@ -17,24 +21,69 @@ namespace {
 
 // Prints diagnostics and the count; returns the exit code the compilation deserves (with
 // `werror`, a warning fails it as an error does).
-int report(const Compilation& c, bool werror = false) {
-  for (const auto& path : c.unreadable) fmt::print(stderr, "termijn: cannot read '{}'\n", path);
-  std::fputs(render(c.diagnostics).c_str(), stderr);
-  int errors = c.diagnostics.error_count();
-  int warnings = c.diagnostics.warning_count();
+int report(const DiagnosticList& diagnostics, const std::vector<std::string>& unreadable, bool werror = false) {
+  for (const auto& path : unreadable) fmt::print(stderr, "termijn: cannot read '{}'\n", path);
+  std::fputs(render(diagnostics).c_str(), stderr);
+  int errors = diagnostics.error_count();
+  int warnings = diagnostics.warning_count();
   if (errors + warnings > 0) {
     fmt::print(stderr, "{} error{}, {} warning{}\n", errors, errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
   }
-  if (!c.unreadable.empty()) return kUsage;
+  if (!unreadable.empty()) return kUsage;
   if (werror && warnings > 0 && errors == 0) fmt::print(stderr, "--werror: the warnings count as errors\n");
   return errors > 0 || (werror && warnings > 0) ? kErrors : kClean;
 }
 
-int run_check(const std::vector<std::string>& paths, const GlobalOptions& global, bool quiet, bool werror) {
-  Compilation c = compile_paths(paths, global.stdlib_dirs());
-  int code = report(c, werror);
+int report(const Compilation& c, bool werror = false) { return report(c.diagnostics, c.unreadable, werror); }
+
+// The scenario and simulation files among `paths` (named, or below a named folder), in name
+// order; process files are the compiler's.
+std::vector<std::string> test_and_simulation_files(const std::vector<std::string>& paths) {
+  std::vector<std::string> out;
+  for (const auto& path : paths) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) {
+      for (const auto& entry : std::filesystem::recursive_directory_iterator(path, ec)) {
+        auto format = tooling::format_of(entry.path());
+        if (entry.is_regular_file() && (format == tooling::Format::kScenario || format == tooling::Format::kSimulation)) {
+          out.push_back(entry.path().string());
+        }
+      }
+    } else if (tooling::format_of(path) == tooling::Format::kScenario || tooling::format_of(path) == tooling::Format::kSimulation) {
+      out.push_back(path);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+int run_check(const std::vector<std::string>& paths, const GlobalOptions& global, bool quiet, bool werror,
+              const std::string& format) {
+  std::vector<std::string> processes;
+  for (const auto& path : paths) {
+    auto kind = tooling::format_of(path);
+    if (kind != tooling::Format::kScenario && kind != tooling::Format::kSimulation) processes.push_back(path);
+  }
+  Compilation c = processes.empty() ? Compilation{} : compile_paths(processes, global.stdlib_dirs());
+  if (!c.model) c.model = std::make_shared<model::Model>();
+  DiagnosticList diagnostics = c.diagnostics;
+  std::vector<std::string> others = test_and_simulation_files(paths);
+  for (const auto& path : others) {
+    tooling::DocumentCheck checked = tooling::check_document(path, global.stdlib_dirs());
+    if (!checked.source) c.unreadable.push_back(path);
+    for (const auto& d : checked.diagnostics.all()) diagnostics.add(d);
+  }
+  if (format != "text") {
+    int errors = diagnostics.error_count(), warnings = diagnostics.warning_count();
+    tooling::Json out = format == "sarif" ? tooling::sarif_log(diagnostics.sorted(), c.unreadable, TERMIJN_VERSION)
+                                          : tooling::diagnostics_json(diagnostics.sorted(), c.unreadable);
+    fmt::print("{}\n", out.dump(2));
+    if (!c.unreadable.empty()) return kUsage;
+    return errors > 0 || (werror && warnings > 0) ? kErrors : kClean;
+  }
+  int code = report(diagnostics, c.unreadable, werror);
   if (code == kClean && !quiet) {
-    std::size_t files = c.program.files.size();
+    std::size_t files = c.program.files.size() + others.size();
     fmt::print("{} file{} checked, {} process{} compiled\n", files, files == 1 ? "" : "s", c.model->processes.size(),
                c.model->processes.size() == 1 ? "" : "es");
     for (const auto& p : c.model->processes) {
@@ -113,15 +162,19 @@ void add_file_commands(CLI::App& app, const GlobalOptions& global, int& exit_cod
     std::vector<std::string> paths;
     bool quiet = false;
     bool werror = false;
-    std::string file, process, format = "dot", output;
+    std::string file, process, format = "dot", output, check_format = "text";
   };
   auto o = std::make_shared<Options>();
 
-  auto* check = app.add_subcommand("check", "Check process files (and folders of them) for errors");
-  check->add_option("paths", o->paths, "Files or folders")->required();
+  auto* check = app.add_subcommand("check", "Check process, scenario and simulation files (and folders of them) for errors");
+  check->add_option("paths", o->paths, "Files or folders (.wth, .scenario, .sim)")->required();
   check->add_flag("-q,--quiet", o->quiet, "Print only diagnostics");
   check->add_flag("--werror", o->werror, "Fail on warnings as on errors");
-  check->callback([o, &global, &exit_code] { exit_code = run_check(o->paths, global, o->quiet, o->werror); });
+  check->add_option("--format", o->check_format, "text (default), json, or sarif (SARIF 2.1.0 for code-scanning tools)")
+      ->check(CLI::IsMember({"text", "json", "sarif"}));
+  check->callback([o, &global, &exit_code] {
+    exit_code = run_check(o->paths, global, o->quiet, o->werror, o->check_format);
+  });
 
   auto* graph = app.add_subcommand("graph", "Draw a process as a Graphviz diagram");
   graph->add_option("file", o->file, "Process file")->required();

@@ -70,6 +70,7 @@ int main(int argc, char** argv) {
   add_admin_commands(app, global, exit_code);
   add_simulate_command(app, global, exit_code);
   add_test_command(app, global, exit_code);
+  add_lsp_command(app, global, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

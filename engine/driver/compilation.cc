@@ -26,9 +26,18 @@ Compilation finish(ProgramLoader& loader, Compilation c) {
 
 }  // namespace
 
-Compilation compile_paths(const std::vector<std::string>& paths, const std::vector<fs::path>& stdlib_dirs) {
+Compilation compile_paths(const std::vector<std::string>& paths, const std::vector<fs::path>& stdlib_dirs,
+                          const std::map<std::string, std::string>& unsaved) {
   Compilation c;
   ProgramLoader loader(stdlib_dirs);
+  if (!unsaved.empty()) loader.use_sources(unsaved);
+  auto add = [&](const fs::path& file) {
+    if (auto open = unsaved.find(file.lexically_normal().string()); open != unsaved.end()) {
+      loader.add_text(open->first, open->second, c.diagnostics);
+    } else if (!loader.add_file(file, c.diagnostics)) {
+      c.unreadable.push_back(file.string());
+    }
+  };
   for (const auto& path : paths) {
     std::error_code ec;
     if (fs::is_directory(path, ec)) {
@@ -37,11 +46,9 @@ Compilation compile_paths(const std::vector<std::string>& paths, const std::vect
         if (entry.is_regular_file() && entry.path().extension() == ".wth") files.push_back(entry.path());
       }
       std::sort(files.begin(), files.end());
-      for (const auto& file : files) {
-        if (!loader.add_file(file, c.diagnostics)) c.unreadable.push_back(file.string());
-      }
-    } else if (!loader.add_file(path, c.diagnostics)) {
-      c.unreadable.push_back(path);
+      for (const auto& file : files) add(file);
+    } else {
+      add(path);
     }
   }
   return finish(loader, std::move(c));

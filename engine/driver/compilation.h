@@ -20,9 +20,12 @@ struct Compilation {
   std::vector<std::string> unreadable;  // paths that could not be read (I/O, not diagnostics)
 };
 
-// `paths` may name files or folders (every .wth below a folder, in name order).
+// `paths` may name files or folders (every .wth below a folder, in name order). `unsaved` holds
+// texts an editor has open, by path: they stand in for those files, named or imported (what
+// `termijn lsp` checks is what the coordinator sees, saved or not).
 Compilation compile_paths(const std::vector<std::string>& paths,
-                          const std::vector<std::filesystem::path>& stdlib_dirs);
+                          const std::vector<std::filesystem::path>& stdlib_dirs,
+                          const std::map<std::string, std::string>& unsaved = {});
 
 // The same for texts in memory, by path (an upload); imports between them resolve by path.
 Compilation compile_sources(const std::map<std::string, std::string>& files,

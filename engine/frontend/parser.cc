@@ -10,6 +10,7 @@
 #include <map>
 
 #include "engine/base/limits.h"
+#include "engine/base/utf8.h"
 #include "engine/frontend/source_text.h"
 
 #include "WthLexer.h"
@@ -25,10 +26,17 @@ using P = WthParser;
 // error is reported.
 struct ParseCancelled {};
 
+// Where ANTLR's line and column are in the file. ANTLR counts columns in characters (its input
+// stream holds code points); termijn's ranges count bytes (base/source.h), so that a range's text
+// and a diagnostic's caret are right on a line with "één" before the name.
+SourcePos position(const SourceFile& source, std::size_t line, std::size_t characters) {
+  int at = static_cast<int>(line);
+  return SourcePos{at, static_cast<int>(bytes_for(source.line(at), characters, ColumnUnit::kCodePoints)) + 1};
+}
+
 // Reports that the file nests deeper than limits::kParseDepth at `at`, and stops the parse.
 [[noreturn]] void too_deep(const SourceFilePtr& source, DiagnosticList& diagnostics, antlr4::Token* at) {
-  SourcePos pos{at != nullptr ? static_cast<int>(at->getLine()) : 1,
-                at != nullptr ? static_cast<int>(at->getCharPositionInLine()) + 1 : 1};
+  SourcePos pos = at != nullptr ? position(*source, at->getLine(), at->getCharPositionInLine()) : SourcePos{1, 1};
   diagnostics.error(SourceRange{source, pos, SourcePos{pos.line, pos.column + 1}},
                     fmt::format("this nests too deeply: more than {} levels of steps, blocks and expression parts "
                                 "(limit: parse depth); split it up",
@@ -50,8 +58,8 @@ class SyntaxErrorCollector : public antlr4::BaseErrorListener {
       if (reported_ > limits::kSyntaxRecoveries) throw ParseCancelled{};
       return;
     }
-    SourceRange range{source_, {static_cast<int>(line), static_cast<int>(column) + 1},
-                      {static_cast<int>(line), static_cast<int>(column) + 2}};
+    SourcePos begin = position(*source_, line, column);
+    SourceRange range{source_, begin, {begin.line, begin.column + 1}};
     if (offending != nullptr && offending->getType() != antlr4::Token::EOF) {
       range.end.column = range.begin.column + static_cast<int>(offending->getText().size());
     }
@@ -159,11 +167,8 @@ class AstBuilder {
   SourceRange range(antlr4::tree::TerminalNode* node) const {
     return SourceRange{source_, pos(node->getSymbol()), end_pos(node->getSymbol())};
   }
-  static SourcePos pos(antlr4::Token* token) {
-    return SourcePos{static_cast<int>(token->getLine()),
-                     static_cast<int>(token->getCharPositionInLine()) + 1};
-  }
-  static SourcePos end_pos(antlr4::Token* token) {
+  SourcePos pos(antlr4::Token* token) const { return position(*source_, token->getLine(), token->getCharPositionInLine()); }
+  SourcePos end_pos(antlr4::Token* token) const {
     SourcePos p = pos(token);
     if (token->getType() != antlr4::Token::EOF) p.column += static_cast<int>(token->getText().size());
     return p;
@@ -755,7 +760,7 @@ bool nesting_within_limit(antlr4::CommonTokenStream& tokens, const SourceFilePtr
     std::size_t type = token->getType();
     if (type == WthLexer::LBRACE || type == WthLexer::LPAREN) {
       if (++depth <= limits::kSourceNesting) continue;
-      SourcePos pos{static_cast<int>(token->getLine()), static_cast<int>(token->getCharPositionInLine()) + 1};
+      SourcePos pos = position(*source, token->getLine(), token->getCharPositionInLine());
       diagnostics.error(SourceRange{source, pos, SourcePos{pos.line, pos.column + 1}},
                         fmt::format("more than {} levels of '{{ }}' and '( )' inside each other (limit: source "
                                     "nesting); split this up",
@@ -792,6 +797,19 @@ ast::File parse_file(SourceFilePtr source, DiagnosticList& diagnostics) {
   } catch (const ParseCancelled&) {
     return empty;  // the reason is reported
   }
+}
+
+std::vector<std::string> keywords() {
+  std::vector<std::string> out;
+  antlr4::ANTLRInputStream nothing("");
+  WthLexer lexer(&nothing);
+  const antlr4::dfa::Vocabulary& vocabulary = lexer.getVocabulary();
+  for (std::size_t t = 1; t <= vocabulary.getMaxTokenType(); ++t) {
+    std::string literal = vocabulary.getLiteralName(t);  // "'task'", or "" for tokens without one
+    if (literal.size() < 3 || !std::isalpha(static_cast<unsigned char>(literal[1]))) continue;
+    out.push_back(literal.substr(1, literal.size() - 2));
+  }
+  return out;
 }
 
 }  // namespace termijn

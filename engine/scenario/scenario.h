@@ -18,6 +18,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -107,6 +108,12 @@ struct Outcome {
   std::vector<std::string> failures;  // "path:line: what was expected, what was found"
   std::vector<std::string> timeline;  // what happened, for a failure's report
 };
+
+// Checks every scenario's names against its process without running any (what `termijn check` and
+// the language server report). `unsaved`: texts an editor has open, by path, standing in for
+// those process files. True when all are clean.
+bool check_all(const std::vector<Scenario>& scenarios, const std::vector<std::filesystem::path>& stdlib_dirs,
+               DiagnosticList& diagnostics, const std::map<std::string, std::string>& unsaved = {});
 
 // Checks every scenario's names against its process (reported as diagnostics), then runs those
 // that checked clean, each on a fresh store in `work_dir`.

@@ -171,11 +171,12 @@ std::string describe(const Json& audit_entry, const LegalTime& legal) {
 // The compiled process a scenario runs, compiling its file the first time one uses it (its
 // mistakes are reported then, once). Nothing when there is none to run.
 const model::Process* process_for(const Scenario& s, std::map<std::filesystem::path, Compilation>& compilations,
-                                  const std::vector<std::filesystem::path>& stdlib_dirs, DiagnosticList& diagnostics) {
+                                  const std::vector<std::filesystem::path>& stdlib_dirs, DiagnosticList& diagnostics,
+                                  const std::map<std::string, std::string>& unsaved = {}) {
   auto [entry, first] = compilations.try_emplace(s.file);
   Compilation& compiled = entry->second;
   if (first) {
-    compiled = compile_paths({s.file.string()}, stdlib_dirs);
+    compiled = compile_paths({s.file.string()}, stdlib_dirs, unsaved);
     for (const auto& path : compiled.unreadable) diagnostics.error(s.process_range, fmt::format("cannot read '{}'", path));
     for (const auto& diag : compiled.diagnostics.all()) diagnostics.add(diag);
   }
@@ -519,6 +520,21 @@ Outcome run_one(const Scenario& s, const std::vector<std::filesystem::path>& std
 }
 
 }  // namespace
+
+bool check_all(const std::vector<Scenario>& scenarios, const std::vector<std::filesystem::path>& stdlib_dirs,
+               DiagnosticList& diagnostics, const std::map<std::string, std::string>& unsaved) {
+  std::map<std::filesystem::path, Compilation> compilations;
+  bool clean = true;
+  for (const auto& written : scenarios) {
+    if (written.broken) {
+      clean = false;
+      continue;
+    }
+    const model::Process* process = process_for(written, compilations, stdlib_dirs, diagnostics, unsaved);
+    if (process == nullptr || !check(written, *process, diagnostics)) clean = false;
+  }
+  return clean;
+}
 
 std::vector<Outcome> run(const std::vector<Scenario>& scenarios, const std::vector<std::filesystem::path>& stdlib_dirs,
                          const std::filesystem::path& work_dir, DiagnosticList& diagnostics) {

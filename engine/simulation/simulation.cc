@@ -341,15 +341,16 @@ KpiSummary summarise(std::string name, std::vector<double> values) {
   return s;
 }
 
-std::optional<SimulationResult> simulate(const Spec& spec, const std::vector<std::filesystem::path>& stdlib_dirs,
-                                         DiagnosticList& d, const RunOptions& options) {
-  std::vector<Scenario> scenarios = spec.scenarios;
-  if (scenarios.empty()) scenarios.push_back(Scenario{"baseline", {}, {}});
+namespace {
+
+// Every scenario and every sweep point prepared against its process, in the order they run (the
+// scenarios first, then each sweep's value for every scenario); nothing when the file has mistakes.
+std::optional<std::vector<Prepared>> prepare_all(const Spec& spec, const std::vector<Scenario>& scenarios,
+                                                 const std::vector<std::filesystem::path>& stdlib_dirs, DiagnosticList& d) {
   if (!spec.sweeps.empty() && spec.focus.empty()) {
     d.error(spec.sweeps.front().source.range, "a sweep shows how the figures named by `focus` lines move; add one (focus moved einde)");
   }
-  // The scenarios first, then each sweep's value for every scenario: one list, so that all of
-  // them run in one pool of threads.
+  // One list, so that all of them run in one pool of threads.
   std::vector<Prepared> prepared;
   auto add = [&](const std::string& name, const Rules& rules, const std::string& index) {
     if (!rules.process || !rules.arrivals_per_day) return;
@@ -379,6 +380,27 @@ std::optional<SimulationResult> simulate(const Spec& spec, const std::vector<std
   check_budget(spec, prepared, d);
   // A scenario without a process or arrivals was reported when the file was read.
   if (d.has_errors() || prepared.size() != scenarios.size() * (1 + points)) return std::nullopt;
+  return prepared;
+}
+
+std::vector<Scenario> scenarios_of(const Spec& spec) {
+  std::vector<Scenario> scenarios = spec.scenarios;
+  if (scenarios.empty()) scenarios.push_back(Scenario{"baseline", {}, {}});
+  return scenarios;
+}
+
+}  // namespace
+
+bool check(const Spec& spec, const std::vector<std::filesystem::path>& stdlib_dirs, DiagnosticList& d) {
+  return prepare_all(spec, scenarios_of(spec), stdlib_dirs, d).has_value();
+}
+
+std::optional<SimulationResult> simulate(const Spec& spec, const std::vector<std::filesystem::path>& stdlib_dirs,
+                                         DiagnosticList& d, const RunOptions& options) {
+  std::vector<Scenario> scenarios = scenarios_of(spec);
+  std::optional<std::vector<Prepared>> ready = prepare_all(spec, scenarios, stdlib_dirs, d);
+  if (!ready) return std::nullopt;
+  std::vector<Prepared>& prepared = *ready;
 
   SimulationResult result;
   result.title = spec.title;

@@ -150,6 +150,10 @@ struct RunOptions {
   std::function<void(int done, int total)> progress;
 };
 
+// Checks `spec` against its processes (diagnostics point into the .sim file) without running it:
+// what `termijn check` and the language server report. True when it is clean.
+bool check(const Spec& spec, const std::vector<std::filesystem::path>& stdlib_dirs, DiagnosticList& diagnostics);
+
 // Checks `spec` against its processes (diagnostics point into the .sim file) and, when clean,
 // runs every scenario.
 std::optional<SimulationResult> simulate(const Spec& spec, const std::vector<std::filesystem::path>& stdlib_dirs,

@@ -14,6 +14,23 @@ ast::File parse(const std::string& text, DiagnosticList& diagnostics) {
   return parse_file(std::make_shared<SourceFile>("t.wth", text), diagnostics);
 }
 
+// Columns count bytes, as every range does (base/source.h), also where ANTLR counts characters:
+// after "één" (3 characters, 5 bytes) a name's range still covers exactly the name, and a syntax
+// error's caret stands under the mistake.
+TEST(Parser, ColumnsCountBytesAfterAccentedText) {
+  DiagnosticList d;
+  ast::File f = parse("process p {\n  task t \"één\" by hovj within 2 days\n}\n", d);
+  ASSERT_FALSE(d.has_errors()) << render(d);
+  const auto& role = *f.processes.at(0).steps.at(0).as<ast::TaskStep>().role;
+  EXPECT_EQ(role.range.begin, (SourcePos{2, 21}));
+  EXPECT_EQ(role.range.text(), "hovj");
+  DiagnosticList broken;
+  parse("process p {\n  task t \"één\" by ! within 2 days\n}\n", broken);
+  ASSERT_TRUE(broken.has_errors());
+  EXPECT_EQ(broken.all().front().range.begin, (SourcePos{2, 21}));
+  EXPECT_EQ(broken.all().front().range.text(), "!");
+}
+
 TEST(Parser, TaskWithClausesOutputsAndLadder) {
   DiagnosticList d;
   ast::File f = parse(

@@ -1,0 +1,155 @@
+// The language server's answers message by message: its life cycle, and that nothing an editor
+// sends can make it fail or stop (a located error answer, the server goes on).
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "engine/base/limits.h"
+#include "engine/lsp/server.h"
+
+namespace termijn::lsp {
+namespace {
+
+const std::vector<std::filesystem::path> kStdlib = {TERMIJN_SOURCE_DIR "/stdlib"};
+
+Json request(int id, const std::string& method, Json params = Json::object()) {
+  return {{"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", std::move(params)}};
+}
+Json notification(const std::string& method, Json params) {
+  return {{"jsonrpc", "2.0"}, {"method", method}, {"params", std::move(params)}};
+}
+Json open(const std::string& path, const std::string& text) {
+  return notification("textDocument/didOpen",
+                      {{"textDocument", {{"uri", "file://" + path}, {"languageId", "termijn"}, {"version", 1}, {"text", text}}}});
+}
+Json at(const std::string& path, long long line, long long character) {
+  return {{"textDocument", {{"uri", "file://" + path}}}, {"position", {{"line", line}, {"character", character}}}};
+}
+
+class LspServer : public ::testing::Test {
+ protected:
+  void initialize(Json capabilities = Json::object()) {
+    auto out = server_.handle(request(1, "initialize", {{"capabilities", capabilities}}));
+    ASSERT_EQ(out.size(), 1u);
+    result_ = out[0]["result"];
+  }
+  Json answer(const Json& message) {
+    auto out = server_.handle(message);
+    EXPECT_EQ(out.size(), 1u) << Json(out).dump();
+    return out.empty() ? Json() : out[0];
+  }
+  Server server_{kStdlib};
+  Json result_;
+};
+
+const char* kProcess = "process x {\n  roles a\n  events begin\n  start on begin\n  task t \"één\" by a within 2 days\n}\n";
+
+TEST_F(LspServer, RequestsBeforeInitializeAreRefusedAndInitializeComesOnce) {
+  EXPECT_EQ(answer(request(1, "textDocument/hover", at("/x.wth", 0, 0)))["error"]["code"], error_code::kServerNotInitialized);
+  initialize();
+  EXPECT_EQ(result_["capabilities"]["positionEncoding"], "utf-16");
+  EXPECT_EQ(answer(request(2, "initialize"))["error"]["code"], error_code::kInvalidRequest);
+}
+
+TEST_F(LspServer, UsesUtf8ColumnsWhenTheEditorOffersThem) {
+  initialize({{"general", {{"positionEncodings", {"utf-16", "utf-8"}}}}});
+  EXPECT_EQ(result_["capabilities"]["positionEncoding"], "utf-8");
+  server_.handle(open("/tmp/x.wth", kProcess));
+  // The role `a` after "één" (3 characters, 5 bytes): byte 20 of line 4, UTF-16 unit 18.
+  Json hover = answer(request(2, "textDocument/hover", at("/tmp/x.wth", 4, 20)))["result"];
+  ASSERT_TRUE(hover.is_object()) << hover.dump();
+  EXPECT_EQ(hover["range"]["start"]["character"], 20) << hover.dump();
+}
+
+TEST_F(LspServer, ColumnsAreUtf16UnitsOtherwise) {
+  initialize();
+  server_.handle(open("/tmp/x.wth", kProcess));
+  Json hover = answer(request(2, "textDocument/hover", at("/tmp/x.wth", 4, 18)))["result"];
+  ASSERT_TRUE(hover.is_object()) << hover.dump();
+  EXPECT_NE(hover["contents"]["value"].get<std::string>().find("role"), std::string::npos);
+  EXPECT_EQ(hover["range"]["start"]["character"], 18);
+}
+
+TEST_F(LspServer, ARangeChangeIsAppliedToTheOpenText) {
+  initialize();
+  server_.handle(open("/tmp/x.wth", kProcess));
+  // Replace the role `a` after `by` with `b`: unknown, with a did-you-mean.
+  auto out = server_.handle(notification("textDocument/didChange",
+      {{"textDocument", {{"uri", "file:///tmp/x.wth"}, {"version", 2}}},
+       {"contentChanges", {{{"range", {{"start", {{"line", 4}, {"character", 18}}}, {"end", {{"line", 4}, {"character", 19}}}}},
+                            {"text", "b"}}}}}));
+  ASSERT_EQ(out.size(), 1u);
+  const Json& diagnostics = out[0]["params"]["diagnostics"];
+  ASSERT_EQ(diagnostics.size(), 1u) << out[0].dump();
+  EXPECT_EQ(diagnostics[0]["message"], "unknown role 'b' (did you mean 'a'?)");
+  EXPECT_EQ(out[0]["params"]["version"], 2);
+}
+
+TEST_F(LspServer, MalformedParamsAreAnsweredWithTheReason) {
+  initialize();
+  server_.handle(open("/tmp/x.wth", kProcess));
+  for (const Json& params : {Json::object(), Json{{"textDocument", 1}}, Json{{"textDocument", {{"uri", "http://x/y.wth"}}}},
+                             at("/tmp/x.wth", -1, 0), at("/tmp/x.wth", 0, 3000000000LL), Json{{"textDocument", {{"uri", "file:///tmp/x.wth"}}}},
+                             at("/tmp/not-open.wth", 0, 0)}) {
+    Json a = answer(request(3, "textDocument/hover", params));
+    EXPECT_EQ(a["error"]["code"], error_code::kInvalidParams) << params.dump() << " " << a.dump();
+    EXPECT_FALSE(a["error"]["message"].get<std::string>().empty());
+  }
+  // Beyond the end of the text: clamped, not refused.
+  EXPECT_FALSE(answer(request(4, "textDocument/hover", at("/tmp/x.wth", 900, 900))).contains("error"));
+  EXPECT_EQ(answer(request(5, "no/such"))["error"]["code"], error_code::kMethodNotFound);
+  EXPECT_EQ(answer(Json{{"jsonrpc", "1.0"}, {"id", 6}, {"method", "shutdown"}})["error"]["code"], error_code::kInvalidRequest);
+  // A notification has no answer: its trouble goes to the editor's log.
+  Json logged = answer(notification("textDocument/didOpen", {{"textDocument", {{"uri", "file:///tmp/y.wth"}}}}));
+  EXPECT_EQ(logged["method"], "window/logMessage");
+  EXPECT_TRUE(answer(request(7, "textDocument/documentSymbol", {{"textDocument", {{"uri", "file:///tmp/x.wth"}}}}))["result"].is_array());
+}
+
+TEST_F(LspServer, ADocumentOverTheSourceLimitIsRefused) {
+  initialize();
+  Json logged = answer(open("/tmp/big.wth", std::string(limits::kSourceBytes + 1, ' ')));
+  EXPECT_EQ(logged["method"], "window/logMessage");
+  EXPECT_NE(logged["params"]["message"].get<std::string>().find("limit: source bytes"), std::string::npos);
+}
+
+TEST_F(LspServer, NoMoreThanTheLimitOfDocumentsIsHeldOpen) {
+  initialize();
+  for (std::size_t i = 0; i < limits::kLspOpenDocuments; ++i) {
+    auto out = server_.handle(open("/tmp/d" + std::to_string(i) + ".sim", ""));
+    ASSERT_EQ(out.size(), 1u);
+    ASSERT_EQ(out[0]["method"], "textDocument/publishDiagnostics") << i;
+  }
+  Json refused = answer(open("/tmp/one-more.sim", ""));
+  EXPECT_EQ(refused["method"], "window/showMessage");
+  server_.handle(notification("textDocument/didClose", {{"textDocument", {{"uri", "file:///tmp/d0.sim"}}}}));
+  EXPECT_EQ(answer(open("/tmp/one-more.sim", ""))["method"], "textDocument/publishDiagnostics");
+}
+
+TEST_F(LspServer, ExitWithoutShutdownEndsWithOneAfterShutdownWithZero) {
+  initialize();
+  server_.handle(notification("exit", Json::object()));
+  EXPECT_TRUE(server_.exited());
+  EXPECT_EQ(server_.exit_code(), 1);
+  Server other{kStdlib};
+  other.handle(request(1, "initialize"));
+  EXPECT_TRUE(other.handle(request(2, "shutdown"))[0]["result"].is_null());
+  EXPECT_EQ(other.handle(request(3, "textDocument/hover", at("/x.wth", 0, 0)))[0]["error"]["code"], error_code::kInvalidRequest);
+  other.handle(notification("exit", Json::object()));
+  EXPECT_EQ(other.exit_code(), 0);
+}
+
+TEST_F(LspServer, ServeReadsTheStreamAndAnswersABadMessageWithoutStopping) {
+  auto frame = [](const std::string& body) { return "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body; };
+  std::istringstream in(frame(request(1, "initialize").dump()) + frame("{oops") + frame(request(2, "shutdown").dump()) +
+                        frame(notification("exit", Json::object()).dump()));
+  std::ostringstream out;
+  EXPECT_EQ(serve(in, out, kStdlib), 0);
+  EXPECT_NE(out.str().find("\"code\":-32700"), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find("\"id\":2"), std::string::npos);
+  std::istringstream broken("Content-Length: x\r\n\r\n");
+  std::ostringstream nothing;
+  EXPECT_EQ(serve(broken, nothing, kStdlib), 1);
+}
+
+}  // namespace
+}  // namespace termijn::lsp
