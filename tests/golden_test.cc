@@ -2,6 +2,7 @@
 //   golden/diagnostics/NAME.wth -> NAME.expected: what `termijn check` reports, compiler-style
 //   golden/ast/NAME.wth         -> NAME.expected: the parsed AST with every source range
 //   golden/graph/NAME.wth       -> NAME.expected: the Graphviz drawing of each process in it
+//   golden/format/NAME.wth      -> NAME.expected: the file as `termijn fmt` lays it out (or why not)
 // Run with TERMIJN_UPDATE_GOLDEN=1 to rewrite the .expected files from the current output
 // (then read the diff before committing it).
 #include <gtest/gtest.h>
@@ -12,6 +13,7 @@
 #include <sstream>
 
 #include "engine/driver/compilation.h"
+#include "engine/format/format.h"
 #include "engine/frontend/ast_dump.h"
 #include "engine/frontend/parser.h"
 #include "engine/model/dot.h"
@@ -61,6 +63,13 @@ std::string graph_output(const std::string& relative) {
     if (const auto* p = c.model->find(decl.name.name)) out += termijn::model::to_dot(*p);
   }
   return out;
+}
+
+std::string format_output(const std::string& relative) {
+  termijn::DiagnosticList diagnostics;
+  auto source = std::make_shared<termijn::SourceFile>(relative, *termijn::read_text_file(relative));
+  std::optional<std::string> text = termijn::format::format_wth(source, diagnostics);
+  return termijn::render(diagnostics) + text.value_or("");
 }
 
 class GoldenTest : public ::testing::Test {
@@ -116,5 +125,6 @@ int main(int argc, char** argv) {
   register_directory("diagnostics", diagnostics_output);
   register_directory("ast", ast_output);
   register_directory("graph", graph_output);
+  register_directory("format", format_output);
   return RUN_ALL_TESTS();
 }

@@ -1,0 +1,149 @@
+// `termijn fmt` (engine/format/): idempotent on every .wth file in the tree, the hash of every
+// shipped process unchanged by any layout, refusals located, and the unified diff of --diff.
+// The layout itself is shown by the goldens in tests/golden/format/.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "engine/base/limits.h"
+#include "engine/driver/compilation.h"
+#include "engine/format/format.h"
+#include "engine/frontend/layout_tokens.h"
+#include "engine/frontend/source_text.h"
+
+namespace termijn {
+namespace {
+
+namespace fs = std::filesystem;
+
+const fs::path kRoot = TERMIJN_SOURCE_DIR;
+
+std::optional<std::string> format_text(const std::string& text, DiagnosticList& diagnostics,
+                                       const std::string& path = "t.wth") {
+  return format::format_wth(std::make_shared<SourceFile>(path, text), diagnostics);
+}
+
+std::vector<fs::path> wth_files_below(const fs::path& dir) {
+  std::vector<fs::path> out;
+  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
+    if (entry.path().extension() == ".wth") out.push_back(entry.path());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// The same tokens, each on a line of its own at a changing indentation: a layout as far from
+// the canonical one as the tokens allow.
+std::string scrambled(const fs::path& file) {
+  DiagnosticList diagnostics;
+  auto parsed = parse_layout(std::make_shared<SourceFile>(file.string(), *read_text_file(file)), diagnostics);
+  if (!parsed) return {};
+  std::string out;
+  for (std::size_t i = 0; i < parsed->tokens.size(); ++i) {
+    out += std::string(i % 7, ' ') + parsed->tokens[i].text + "\n";
+  }
+  return out;
+}
+
+std::map<std::string, std::string> hashes(const Compilation& c) {
+  std::map<std::string, std::string> out;
+  for (const auto& p : c.model->processes) out[p->name] = p->hash;
+  return out;
+}
+
+TEST(Format, EveryWthFileInTheTreeIsFormattedIdempotently) {
+  int formatted = 0;
+  for (const char* dir : {"processes", "stdlib", "examples", "tests"}) {
+    for (const auto& file : wth_files_below(kRoot / dir)) {
+      DiagnosticList diagnostics;
+      auto once = format_text(*read_text_file(file), diagnostics, file.string());
+      if (!once) {
+        // Only a file that does not parse may be refused (the diagnostics goldens), with that reason.
+        EXPECT_EQ(render(diagnostics).find("termijn fmt would change"), std::string::npos) << render(diagnostics);
+        continue;
+      }
+      ++formatted;
+      DiagnosticList again;
+      EXPECT_EQ(format_text(*once, again, file.string()), once) << file << ": fmt(fmt(x)) != fmt(x)";
+    }
+  }
+  EXPECT_GE(formatted, 60);
+}
+
+// The shipped processes, each file first scrambled and then formatted, compile to the very
+// hashes of the originals: fmt never changes what a process is.
+TEST(Format, EveryShippedProcessKeepsItsHash) {
+  fs::path copy = fs::temp_directory_path() / ("termijn-fmt-hash-" + std::to_string(::getpid()));
+  fs::remove_all(copy);
+  for (const char* dir : {"processes", "stdlib", "tests/constructs"}) {
+    for (const auto& file : wth_files_below(kRoot / dir)) {
+      DiagnosticList diagnostics;
+      auto text = format_text(scrambled(file), diagnostics, file.string());
+      ASSERT_TRUE(text.has_value()) << file << "\n" << render(diagnostics);
+      fs::path target = copy / fs::relative(file, kRoot);
+      fs::create_directories(target.parent_path());
+      std::ofstream(target) << *text;
+    }
+  }
+  Compilation original = compile_paths({(kRoot / "processes").string(), (kRoot / "tests/constructs").string()},
+                                       {kRoot / "stdlib"});
+  Compilation formatted = compile_paths({(copy / "processes").string(), (copy / "tests/constructs").string()},
+                                        {copy / "stdlib"});
+  ASSERT_FALSE(original.diagnostics.has_errors()) << render(original.diagnostics);
+  ASSERT_FALSE(formatted.diagnostics.has_errors()) << render(formatted.diagnostics);
+  EXPECT_GE(original.model->processes.size(), 20u);
+  EXPECT_EQ(hashes(original), hashes(formatted));
+  fs::remove_all(copy);
+}
+
+TEST(Format, RefusesAFileThatDoesNotParseAndSaysWhere) {
+  DiagnosticList diagnostics;
+  EXPECT_FALSE(format_text("process p {\n  task t by a within\n}\n", diagnostics).has_value());
+  std::string out = render(diagnostics);
+  EXPECT_NE(out.find("t.wth:3:1: error:"), std::string::npos) << out;
+}
+
+TEST(Format, RefusesWhatBreaksALimit) {
+  DiagnosticList too_large;
+  EXPECT_FALSE(format_text(std::string(limits::kSourceBytes + 1, ' '), too_large).has_value());
+  EXPECT_NE(render(too_large).find("limit: source bytes"), std::string::npos) << render(too_large);
+  DiagnosticList too_deep;
+  std::string nested = "process p { start on e  wait until " + std::string(limits::kSourceNesting + 1, '(') + "now" +
+                       std::string(limits::kSourceNesting + 1, ')') + " }";
+  EXPECT_FALSE(format_text(nested, too_deep).has_value());
+  EXPECT_NE(render(too_deep).find("limit: source nesting"), std::string::npos) << render(too_deep);
+}
+
+TEST(Format, EmptyFileStaysEmpty) {
+  DiagnosticList diagnostics;
+  EXPECT_EQ(format_text("", diagnostics), "");
+  EXPECT_EQ(format_text("\n\n  \n", diagnostics), "");
+  EXPECT_EQ(format_text("// only a comment   \n\n", diagnostics), "// only a comment\n");
+}
+
+TEST(UnifiedDiff, EqualTextsGiveNothing) { EXPECT_EQ(format::unified_diff("a.wth", "x\n", "x\n"), ""); }
+
+TEST(UnifiedDiff, ShowsTheChangedLinesWithThreeLinesOfContext) {
+  std::string before = "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n12\n";
+  std::string after = "1\n2\n3\n4\nfive\n6\n7\n8\n9\n10\n11\n12\nthirteen\n";
+  EXPECT_EQ(format::unified_diff("a.wth", before, after),
+            "--- a.wth\n+++ a.wth\n"
+            "@@ -2,7 +2,7 @@\n 2\n 3\n 4\n-5\n+five\n 6\n 7\n 8\n"
+            "@@ -10,3 +10,4 @@\n 10\n 11\n 12\n+thirteen\n");
+}
+
+TEST(UnifiedDiff, SaysWhenALineHasNoNewline) {
+  EXPECT_EQ(format::unified_diff("a.wth", "a\nb", "a\nb\n"),
+            "--- a.wth\n+++ a.wth\n@@ -1,2 +1,2 @@\n a\n-b\n\\ No newline at end of file\n+b\n");
+}
+
+TEST(UnifiedDiff, ReplacesEverythingWhenTheTextsShareNoLine) {
+  EXPECT_EQ(format::unified_diff("a.wth", "", "x\n"), "--- a.wth\n+++ a.wth\n@@ -0,0 +1,1 @@\n+x\n");
+  EXPECT_EQ(format::unified_diff("a.wth", "x\n", ""), "--- a.wth\n+++ a.wth\n@@ -1,1 +0,0 @@\n-x\n");
+}
+
+}  // namespace
+}  // namespace termijn
