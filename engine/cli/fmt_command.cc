@@ -1,4 +1,4 @@
-// fmt: .wth files in their canonical layout (engine/format/format.h).
+// fmt: .wth and .scenario files in their canonical layout (engine/format/format.h).
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -20,9 +20,13 @@ struct FmtOptions {
   std::vector<std::string> paths;
   bool check = false;  // name the files that would change, exit 1 if any; write nothing
   bool diff = false;   // print what would change as a unified diff; write nothing
+  std::string stdin_name = "<stdin>";  // what standard input holds: its kind and its name in messages
 };
 
-// The files named, with every .wth file below a named folder, in name order; `-` stays `-`.
+bool formattable(const fs::path& path) { return path.extension() == ".wth" || path.extension() == ".scenario"; }
+
+// The files named, with every .wth and .scenario file below a named folder, in name order; `-`
+// stays `-`.
 std::vector<std::string> expand(const std::vector<std::string>& paths) {
   std::vector<std::string> out;
   for (const auto& path : paths) {
@@ -30,7 +34,7 @@ std::vector<std::string> expand(const std::vector<std::string>& paths) {
     if (path != "-" && fs::is_directory(path, ec)) {
       std::vector<std::string> found;
       for (const auto& entry : fs::recursive_directory_iterator(path, ec)) {
-        if (entry.is_regular_file() && entry.path().extension() == ".wth") found.push_back(entry.path().string());
+        if (entry.is_regular_file() && formattable(entry.path())) found.push_back(entry.path().string());
       }
       std::sort(found.begin(), found.end());
       out.insert(out.end(), found.begin(), found.end());
@@ -73,14 +77,19 @@ bool write_in_place(const fs::path& path, const std::string& text) {
 // Formats one file (or standard input); the exit code it deserves.
 int format_one(const std::string& path, const FmtOptions& o) {
   bool from_stdin = path == "-";
+  if (!from_stdin && !formattable(path)) {
+    // .sim files have no canonical layout yet; reading one as .wth would only report nonsense.
+    fmt::print(stderr, "termijn: fmt lays out .wth and .scenario files only, not '{}'\n", path);
+    return kUsage;
+  }
   std::optional<std::string> text = from_stdin ? read_stdin() : read_text_file(path);
   if (!text) {
     fmt::print(stderr, "termijn: cannot read '{}'\n", path);
     return kUsage;
   }
-  std::string name = from_stdin ? "<stdin>" : path;
+  std::string name = from_stdin ? o.stdin_name : path;
   DiagnosticList diagnostics;
-  std::optional<std::string> formatted = format::format_wth(std::make_shared<SourceFile>(name, *text), diagnostics);
+  std::optional<std::string> formatted = format::format_source(std::make_shared<SourceFile>(name, *text), diagnostics);
   if (!formatted) {
     std::fputs(render(diagnostics).c_str(), stderr);
     fmt::print(stderr, "termijn: '{}' is left as it is\n", name);
@@ -114,11 +123,13 @@ int run_fmt(const FmtOptions& o) {
 
 void add_fmt_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<FmtOptions>();
-  auto* fmt = app.add_subcommand("fmt", "Rewrite .wth files (and folders of them) in the canonical layout");
+  auto* fmt = app.add_subcommand("fmt", "Rewrite .wth and .scenario files (and folders of them) in the canonical layout");
   fmt->add_option("paths", o->paths, "Files or folders; '-' reads standard input and writes standard output")
       ->required();
   fmt->add_flag("--check", o->check, "Write nothing; name the files that would change and exit 1 if any would");
   fmt->add_flag("--diff", o->diff, "Write nothing; print what would change as a unified diff");
+  fmt->add_option("--stdin-name", o->stdin_name,
+                  "The file standard input holds ('-'): a name ending in .scenario lays it out as a scenario");
   fmt->callback([o, &exit_code] { exit_code = run_fmt(*o); });
 }
 

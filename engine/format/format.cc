@@ -3,9 +3,12 @@
 #include <fmt/format.h>
 
 #include <cctype>
+#include <filesystem>
 #include <memory>
 
+#include "engine/base/limits.h"
 #include "engine/format/internal/layout.h"
+#include "engine/format/internal/refusal.h"
 #include "engine/frontend/ast_dump.h"
 #include "engine/frontend/layout_tokens.h"
 
@@ -58,14 +61,15 @@ std::optional<std::string> format_wth(const SourceFilePtr& source, DiagnosticLis
   std::optional<LayoutFile> parsed = parse_layout(source, diagnostics);
   if (!parsed) return std::nullopt;
   std::string text = internal::layout(parsed->tokens);
-  if (std::string why = refusal(*parsed, source, text); !why.empty()) {
-    diagnostics.error(SourceRange{source, {1, 1}, {1, 1}},
-                      fmt::format("termijn fmt would change what this file says ({}), so it leaves the file as it "
-                                  "is; this is a fault in termijn fmt, please report it with the file",
-                                  why));
-    return std::nullopt;
-  }
+  // A text over the source limit is refused before it is parsed again (it could not be).
+  std::string why = text.size() > limits::kSourceBytes ? std::string() : refusal(*parsed, source, text);
+  if (internal::refuse(source, text, why, diagnostics)) return std::nullopt;
   return text;
+}
+
+std::optional<std::string> format_source(const SourceFilePtr& source, DiagnosticList& diagnostics) {
+  bool scenario = std::filesystem::path(source->path()).extension() == ".scenario";
+  return scenario ? format_scenario(source, diagnostics) : format_wth(source, diagnostics);
 }
 
 }  // namespace termijn::format

@@ -1,4 +1,5 @@
-// `termijn fmt`: the one canonical layout of a .wth file (docs/language.md, "Layout").
+// `termijn fmt`: the one canonical layout of a .wth file (docs/language.md, "Layout"), and of
+// the timelines of .scenario files (docs/coordinators.md).
 //
 // The layout is made from the file's tokens, comments included, so no token is lost; the
 // parser says where each list element (a step, a member, a field, ...) begins. Before it
@@ -18,6 +19,16 @@ namespace termijn::format {
 // `diagnostics`, located) or, by a fault of the formatter, the layout would change it (an error
 // saying so).
 std::optional<std::string> format_wth(const SourceFilePtr& source, DiagnosticList& diagnostics);
+
+// The canonical text of a .scenario file: lines trimmed, at most one blank line in a row, and
+// the steps of consecutive timeline lines in one column, two spaces after the widest
+// `day N HH:MM` (`at DATE HH:MM`); comment lines may stand between them. Only the space between
+// words changes, and the formatter checks that every line keeps its words. Nothing when a line
+// cannot be read (an unclosed quote: the error says where).
+std::optional<std::string> format_scenario(const SourceFilePtr& source, DiagnosticList& diagnostics);
+
+// format_scenario for a path ending in .scenario, format_wth for any other.
+std::optional<std::string> format_source(const SourceFilePtr& source, DiagnosticList& diagnostics);
 
 // The changes from `before` to `after` as a unified diff (`diff -u`, three lines of context),
 // both texts named `path`; empty when they are equal.

@@ -1,11 +1,15 @@
-// bytes -> a .wth file -> `termijn fmt` (format::format_wth).
+// bytes -> a .wth file -> `termijn fmt` (format::format_wth); the same bytes as a .scenario file
+// (format::format_scenario).
 //
 // Invariants, beyond not crashing:
 //  - a file that parses is formatted: the formatter's own check (same tokens, same AST, stable)
 //    never refuses it, and a file that does not parse is refused with a located error;
 //  - fmt(fmt(x)) == fmt(x);
 //  - the formatted file compiles (with the shipped stdlib) to the same processes with the same
-//    hashes, and to the same number of errors and warnings.
+//    hashes, and to the same number of errors and warnings;
+//  - as a scenario: laid out unless a line cannot be read (then a located error), and
+//    fmt(fmt(x)) == fmt(x) (that every line keeps its words the formatter checks itself, and
+//    refuses with an error that the first invariant would report).
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -28,11 +32,30 @@ std::map<std::string, std::string> hashes(const termijn::Compilation& c) {
   return out;
 }
 
+void check_scenario(const std::string& text) {
+  termijn::DiagnosticList diagnostics;
+  auto formatted = termijn::format::format_scenario(std::make_shared<termijn::SourceFile>("fuzz.scenario", text),
+                                                    diagnostics);
+  termijn::fuzz::check_ranges(diagnostics);
+  if (!formatted) {
+    std::string why = termijn::render(diagnostics);
+    if (!diagnostics.has_errors() || why.find("termijn fmt would change") != std::string::npos) {
+      fail("fmt refused a scenario file: " + why);
+    }
+    return;
+  }
+  termijn::DiagnosticList again_diagnostics;
+  auto again = termijn::format::format_scenario(std::make_shared<termijn::SourceFile>("fuzz.scenario", *formatted),
+                                                again_diagnostics);
+  if (!again || *again != *formatted) fail("fmt(fmt(x)) != fmt(x) for a scenario:\n" + *formatted);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const std::vector<std::filesystem::path> stdlib{termijn::fuzz::source_dir() / "stdlib"};
   std::string text(reinterpret_cast<const char*>(data), size);
+  check_scenario(text);
   auto source = std::make_shared<termijn::SourceFile>("fuzz.wth", text);
   termijn::DiagnosticList parse_diagnostics;
   bool parses = termijn::parse_layout(source, parse_diagnostics).has_value();

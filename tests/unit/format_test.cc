@@ -1,4 +1,4 @@
-// `termijn fmt` (engine/format/): idempotent on every .wth file in the tree, the hash of every
+// `termijn fmt` (engine/format/): idempotent on every .wth and .scenario file in the tree, the hash of every
 // shipped process unchanged by any layout, refusals located, and the unified diff of --diff.
 // The layout itself is shown by the goldens in tests/golden/format/.
 #include <gtest/gtest.h>
@@ -73,6 +73,28 @@ TEST(Format, EveryWthFileInTheTreeIsFormattedIdempotently) {
   EXPECT_GE(formatted, 60);
 }
 
+TEST(Format, EveryScenarioFileInTheTreeIsFormattedIdempotently) {
+  int formatted = 0;
+  for (const char* dir : {"processes", "tests"}) {
+    for (const auto& entry : fs::recursive_directory_iterator(kRoot / dir)) {
+      if (entry.path().extension() != ".scenario") continue;
+      DiagnosticList diagnostics;
+      auto once = format::format_scenario(std::make_shared<SourceFile>(entry.path().string(),
+                                                                       *read_text_file(entry.path())),
+                                          diagnostics);
+      if (!once) {
+        EXPECT_EQ(render(diagnostics).find("termijn fmt would change"), std::string::npos) << render(diagnostics);
+        continue;
+      }
+      ++formatted;
+      DiagnosticList again;
+      EXPECT_EQ(format::format_scenario(std::make_shared<SourceFile>(entry.path().string(), *once), again), once)
+          << entry.path() << ": fmt(fmt(x)) != fmt(x)";
+    }
+  }
+  EXPECT_GE(formatted, 15);
+}
+
 // The shipped processes, each file first scrambled and then formatted, compile to the very
 // hashes of the originals: fmt never changes what a process is.
 TEST(Format, EveryShippedProcessKeepsItsHash) {
@@ -115,6 +137,20 @@ TEST(Format, RefusesWhatBreaksALimit) {
                        std::string(limits::kSourceNesting + 1, ')') + " }";
   EXPECT_FALSE(format_text(nested, too_deep).has_value());
   EXPECT_NE(render(too_deep).find("limit: source nesting"), std::string::npos) << render(too_deep);
+}
+
+// Indentation can make a file under the source limit grow past it; fmt says so rather than
+// write what could not be read again.
+TEST(Format, RefusesALayoutThatWouldOutgrowTheSourceLimit) {
+  std::string text = "process p {\n  start on e\n";
+  for (int i = 0; i < 40; ++i) text += "stage s" + std::to_string(i) + " { ";
+  for (int i = 0; i < 12000; ++i) text += "milestone m" + std::to_string(i) + " ";
+  text += std::string(40, '}') + "\n}\n";
+  ASSERT_LT(text.size(), limits::kSourceBytes);
+  DiagnosticList diagnostics;
+  EXPECT_FALSE(format_text(text, diagnostics).has_value());
+  EXPECT_NE(render(diagnostics).find("in the canonical layout the file would be"), std::string::npos)
+      << render(diagnostics).substr(0, 500);
 }
 
 TEST(Format, EmptyFileStaysEmpty) {

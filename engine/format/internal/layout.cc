@@ -39,14 +39,27 @@ struct Line {
 
 class Layout {
  public:
-  explicit Layout(const std::vector<LayoutToken>& tokens) : t_(tokens), match_(tokens.size(), 0) {
-    std::vector<std::size_t> open;
+  explicit Layout(const std::vector<LayoutToken>& tokens)
+      : t_(tokens), one_line_(tokens.size(), false),
+        next_code_(tokens.size() + 1, tokens.size()) {
+    for (std::size_t i = t_.size(); i-- > 0;) next_code_[i] = t_[i].is_comment() ? next_code_[i + 1] : i;
+    // A block stays on one line when written so, with at most one element and no comment, and
+    // every block inside it stays on one line too.
+    struct Open {
+      std::size_t at;
+      int elements;
+      bool fits;
+    };
+    std::vector<Open> open;
     for (std::size_t i = 0; i < t_.size(); ++i) {
-      if (is(t_[i], "{")) open.push_back(i);
+      if (!open.empty() && t_[i].is_comment()) open.back().fits = false;
+      if (!open.empty() && t_[i].item_start) ++open.back().elements;
+      if (is(t_[i], "{")) open.push_back(Open{i, 0, true});
       if (is(t_[i], "}") && !open.empty()) {
-        match_[i] = open.back();
-        match_[open.back()] = i;
+        Open block = open.back();
         open.pop_back();
+        one_line_[block.at] = block.fits && block.elements <= 1 && t_[block.at].line == t_[i].line;
+        if (!one_line_[block.at] && !open.empty()) open.back().fits = false;
       }
     }
   }
@@ -72,26 +85,10 @@ class Layout {
     int terms_block;  // the `{` of a terms block, else -1
   };
 
-  // A block stays on one line when written so, with at most one element and no comment.
-  bool one_line(std::size_t open) const {
-    std::size_t close = match_[open];
-    if (close <= open || t_[open].line != t_[close].line) return false;
-    int elements = 0;
-    for (std::size_t i = open + 1; i < close; ++i) {
-      if (t_[i].is_comment()) return false;
-      if (t_[i].item_start) ++elements;
-      if (is(t_[i], "{")) i = match_[i];  // the elements of a nested block are its own
-    }
-    return elements <= 1;
-  }
-
   std::size_t depth() const { return levels_.size() - 1; }
 
-  // The first token after `i` that is not a comment, or the end.
-  std::size_t next_code(std::size_t i) const {
-    while (i < t_.size() && t_[i].is_comment()) ++i;
-    return i;
-  }
+  // The first token from `i` on that is not a comment, or the end.
+  std::size_t next_code(std::size_t i) const { return next_code_[i]; }
 
   // What starts a line at the indentation of the block's elements rather than as a continuation.
   bool at_element_level(std::size_t i) const {
@@ -124,8 +121,8 @@ class Layout {
       } else if (token.is_comment()) {
         newline = broken;
       } else if (token.item_start || is(token, "}")) {
-        std::size_t open = is(token, "}") ? match_[i] : i - 1;
-        newline = !(is(t_[open], "{") && levels_.back().one_line);
+        // Inside a block kept on one line: its one element follows `{`, and `}` follows that.
+        newline = !((is(before, "{") || is(token, "}")) && levels_.back().one_line);
       } else {
         newline = broken && !is(token, "{");
       }
@@ -156,7 +153,7 @@ class Layout {
     line.code += token.text;
     if (token.line != token.end_line) line.multi = true;
     if (is(token, "{")) {
-      levels_.push_back(Level{one_line(i), levels_.back().continuation, opens_terms(i) ? static_cast<int>(i) : -1});
+      levels_.push_back(Level{one_line_[i], levels_.back().continuation, opens_terms(i) ? static_cast<int>(i) : -1});
       if (!levels_.back().one_line) block_start_ = true;
     }
     if (is(token, "}") && levels_.size() > 1) levels_.pop_back();
@@ -191,9 +188,15 @@ class Layout {
     }
   }
 
+  // Columns as an editor shows them: UTF-8 continuation bytes take none ("Financiële").
+  static std::size_t width(const std::string& code) {
+    return static_cast<std::size_t>(
+        std::count_if(code.begin(), code.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+  }
+
   void align_comments() {
     auto alignable = [](const Line& line) {
-      return !line.comment.empty() && !line.multi && line.code.size() <= kAlignCodeWidth &&
+      return !line.comment.empty() && !line.multi && width(line.code) <= kAlignCodeWidth &&
              line.code.find_first_not_of(' ') != std::string::npos;
     };
     for (std::size_t begin = 0; begin < lines_.size();) {
@@ -202,15 +205,16 @@ class Layout {
         continue;
       }
       std::size_t end = begin;
-      std::size_t width = 0;
-      for (; end < lines_.size() && alignable(lines_[end]); ++end) width = std::max(width, lines_[end].code.size());
-      for (std::size_t i = begin; i < end; ++i) lines_[i].code.resize(width + 2, ' ');
+      std::size_t column = 0;
+      for (; end < lines_.size() && alignable(lines_[end]); ++end) column = std::max(column, width(lines_[end].code));
+      for (std::size_t i = begin; i < end; ++i) lines_[i].code.append(column + 2 - width(lines_[i].code), ' ');
       begin = end;
     }
   }
 
   const std::vector<LayoutToken>& t_;
-  std::vector<std::size_t> match_;  // for each brace, the index of its partner
+  std::vector<bool> one_line_;      // for each `{`, whether its block stays on one line
+  std::vector<std::size_t> next_code_;  // for each token, the first code token from it on (runs of comments)
   std::vector<Level> levels_;       // the open blocks; the first is the file
   std::vector<Line> lines_;
   bool block_start_ = true;  // nothing on its own line yet since the last `{` (or the file's start)
