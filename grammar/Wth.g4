@@ -175,7 +175,9 @@ INT    : [0-9]+ ;
 ID     : [a-zA-Z_] [a-zA-Z_0-9]* ;
 STRING : '"' (~["\\\r\n] | '\\' .)* '"' ;
 
-LINE_COMMENT  : '//' ~[\r\n]* -> skip ;
-BLOCK_COMMENT : '/*' .*? '*/' -> skip ;
+// Comments go to the hidden channel, not away: the parser never sees them, but `termijn fmt`
+// reads them from the token stream and keeps each where it was (engine/format/).
+LINE_COMMENT  : '//' ~[\r\n]* -> channel(HIDDEN) ;
+BLOCK_COMMENT : '/*' .*? '*/' -> channel(HIDDEN) ;
 WS            : [ \t\r\n]+ -> skip ;
 ERROR_CHAR    : . ;

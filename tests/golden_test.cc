@@ -2,6 +2,8 @@
 //   golden/diagnostics/NAME.wth -> NAME.expected: what `termijn check` reports, compiler-style
 //   golden/ast/NAME.wth         -> NAME.expected: the parsed AST with every source range
 //   golden/graph/NAME.wth       -> NAME.expected: the Graphviz drawing of each process in it
+//   golden/format/NAME.wth      -> NAME.expected: the file as `termijn fmt` lays it out (or why not);
+//   golden/format/NAME.scenario    the same for a scenario file
 // Run with TERMIJN_UPDATE_GOLDEN=1 to rewrite the .expected files from the current output
 // (then read the diff before committing it).
 #include <gtest/gtest.h>
@@ -12,6 +14,7 @@
 #include <sstream>
 
 #include "engine/driver/compilation.h"
+#include "engine/format/format.h"
 #include "engine/frontend/ast_dump.h"
 #include "engine/frontend/parser.h"
 #include "engine/model/dot.h"
@@ -63,6 +66,13 @@ std::string graph_output(const std::string& relative) {
   return out;
 }
 
+std::string format_output(const std::string& relative) {
+  termijn::DiagnosticList diagnostics;
+  auto source = std::make_shared<termijn::SourceFile>(relative, *termijn::read_text_file(relative));
+  std::optional<std::string> text = termijn::format::format_source(source, diagnostics);
+  return termijn::render(diagnostics) + text.value_or("");
+}
+
 class GoldenTest : public ::testing::Test {
  public:
   GoldenTest(fs::path input, std::string (*produce)(const std::string&))
@@ -95,10 +105,12 @@ class GoldenTest : public ::testing::Test {
   std::string (*produce_)(const std::string&);
 };
 
-void register_directory(const std::string& suite, std::string (*produce)(const std::string&)) {
+void register_directory(const std::string& suite, std::string (*produce)(const std::string&),
+                        const std::string& also_extension = "") {
   std::vector<fs::path> inputs;
   for (const auto& entry : fs::directory_iterator(kGoldenDir / suite)) {
-    if (entry.path().extension() == ".wth") inputs.push_back(entry.path());
+    std::string extension = entry.path().extension().string();
+    if (extension == ".wth" || (!also_extension.empty() && extension == also_extension)) inputs.push_back(entry.path());
   }
   std::sort(inputs.begin(), inputs.end());
   for (const auto& input : inputs) {
@@ -116,5 +128,6 @@ int main(int argc, char** argv) {
   register_directory("diagnostics", diagnostics_output);
   register_directory("ast", ast_output);
   register_directory("graph", graph_output);
+  register_directory("format", format_output, ".scenario");
   return RUN_ALL_TESTS();
 }

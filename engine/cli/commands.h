@@ -33,6 +33,8 @@ struct GlobalOptions {
 void add_file_commands(CLI::App& app, const GlobalOptions& global, int& exit_code);
 // deploy, start, cases, tasks, timers, complete, signal, update, cancel, incidents, audit: a database.
 void add_case_commands(CLI::App& app, const GlobalOptions& global, int& exit_code);
+// fmt: .wth files in the canonical layout.
+void add_fmt_command(CLI::App& app, int& exit_code);
 // test: coordinators' scenario files.
 void add_test_command(CLI::App& app, const GlobalOptions& global, int& exit_code);
 // token, purge, backup, restore: administering a database.

@@ -65,6 +65,7 @@ int main(int argc, char** argv) {
       ->envname("TERMIJN_AUDIT_KEY_FILE");
   int exit_code = kClean;
   add_file_commands(app, global, exit_code);
+  add_fmt_command(app, exit_code);
   add_case_commands(app, global, exit_code);
   add_serve_command(app, global, exit_code);
   add_admin_commands(app, global, exit_code);

@@ -7,11 +7,12 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
-#include <map>
 
 #include "engine/base/limits.h"
 #include "engine/base/utf8.h"
+#include "engine/frontend/layout_tokens.h"
 #include "engine/frontend/source_text.h"
+#include "engine/frontend/syntax_message.h"
 
 #include "WthLexer.h"
 #include "WthParser.h"
@@ -63,7 +64,7 @@ class SyntaxErrorCollector : public antlr4::BaseErrorListener {
     if (offending != nullptr && offending->getType() != antlr4::Token::EOF) {
       range.end.column = range.begin.column + static_cast<int>(offending->getText().size());
     }
-    std::string text = tidy(message);
+    std::string text = tidy_syntax_message(message);
     // A keyword where a name belongs: say so, rather than list what the parser expected.
     std::string word = offending != nullptr ? offending->getText() : std::string();
     bool is_keyword = offending != nullptr && offending->getType() != WthLexer::ID && !word.empty() &&
@@ -76,38 +77,6 @@ class SyntaxErrorCollector : public antlr4::BaseErrorListener {
   }
 
  private:
-  // ANTLR speaks of tokens; say it in words, and drop its list of every acceptable token when
-  // that list helps nobody.
-  static std::string tidy(std::string message) {
-    auto replace_all = [&message](const std::string& from, const std::string& to) {
-      for (std::size_t at = message.find(from); at != std::string::npos; at = message.find(from, at + to.size())) {
-        message.replace(at, from.size(), to);
-      }
-    };
-    bool at_end = message.find("'<EOF>'") != std::string::npos;
-    bool wants_brace = message.find("'}'") != std::string::npos;
-    replace_all("extraneous input", "unexpected");
-    replace_all("mismatched input", "unexpected");
-    replace_all("no viable alternative at input", "cannot make sense of");
-    replace_all("missing ID at", "a name is missing before");
-    replace_all("'<EOF>'", "end of file");
-    replace_all("<EOF>", "end of file");
-    if (auto set = message.find(" expecting {"); set != std::string::npos && message.back() == '}') {
-      message = message.substr(0, set) + ", expected one of " +
-                message.substr(set + 12, message.size() - set - 13);
-    }
-    replace_all(" expecting ", ", expected ");
-    replace_all("ID", "a name");
-    replace_all("INT", "a number");
-    replace_all("STRING", "a quoted text");
-    auto list = message.find(", expected one of ");
-    if (list != std::string::npos && std::count(message.begin() + static_cast<std::ptrdiff_t>(list), message.end(), ',') > 5) {
-      message = message.substr(0, list);
-    }
-    if (at_end && wants_brace) message += " (is a '}' missing?)";
-    return message;
-  }
-
   SourceFilePtr source_;
   DiagnosticList& diagnostics_;
   int reported_ = 0;
@@ -224,26 +193,7 @@ class AstBuilder {
                                                  amount, unit, limits::kDurationDays));
       return {};
     }
-    std::vector<std::string> words;
-    for (auto* w = unit_words(); *w != nullptr; ++w) words.emplace_back(*w);
-    // Coordinators think in Dutch; the language counts in English words.
-    static const std::map<std::string, std::string> kDutch = {
-        {"dag", "days"},     {"dagen", "days"},     {"uur", "hours"},      {"uren", "hours"},
-        {"week", "weeks"},   {"weken", "weeks"},    {"maand", "months"},   {"maanden", "months"},
-        {"jaar", "years"},   {"jaren", "years"},    {"minuut", "minutes"}, {"minuten", "minutes"},
-        {"werkdag", "working days"}, {"werkdagen", "working days"}};
-    if (auto dutch = kDutch.find(unit); dutch != kDutch.end()) {
-      diagnostics_.error(range(ctx->ID()), fmt::format("unknown unit of time '{}' (did you mean '{}'?)", unit,
-                                                       dutch->second));
-      return {};
-    }
-    if (working) {
-      diagnostics_.error(range(ctx->ID()),
-                         fmt::format("working time is counted in days: write '{} working days'", amount));
-    } else {
-      diagnostics_.error(range(ctx->ID()),
-                         fmt::format("unknown unit of time '{}'{}", unit, did_you_mean(unit, words)));
-    }
+    diagnostics_.error(range(ctx->ID()), unknown_unit_message(amount, unit, working));
     return {};
   }
 
@@ -772,9 +722,70 @@ bool nesting_within_limit(antlr4::CommonTokenStream& tokens, const SourceFilePtr
   return true;
 }
 
-}  // namespace
+// The rules whose children are the elements of a list: each child begins a line in the
+// canonical layout (`termijn fmt`).
+bool lists_items(antlr4::tree::ParseTree* node) {
+  return dynamic_cast<P::File_Context*>(node) != nullptr || dynamic_cast<P::TermsDeclContext*>(node) != nullptr ||
+         dynamic_cast<P::ProcessDeclContext*>(node) != nullptr || dynamic_cast<P::CaseMemberContext*>(node) != nullptr ||
+         dynamic_cast<P::PersonsMemberContext*>(node) != nullptr || dynamic_cast<P::TermsMemberContext*>(node) != nullptr ||
+         dynamic_cast<P::InstrumentDeclContext*>(node) != nullptr || dynamic_cast<P::PartPartContext*>(node) != nullptr ||
+         dynamic_cast<P::RulesPartContext*>(node) != nullptr || dynamic_cast<P::BlockContext*>(node) != nullptr ||
+         dynamic_cast<P::TaskBodyContext*>(node) != nullptr || dynamic_cast<P::EscalateItemContext*>(node) != nullptr ||
+         dynamic_cast<P::DecideStepContext*>(node) != nullptr || dynamic_cast<P::ParallelStepContext*>(node) != nullptr;
+}
 
-ast::File parse_file(SourceFilePtr source, DiagnosticList& diagnostics) {
+LayoutToken::Kind kind_of(const antlr4::Token& token) {
+  using K = LayoutToken::Kind;
+  switch (token.getType()) {
+    case WthLexer::ID: return K::kName;
+    case WthLexer::INT: return K::kNumber;
+    case WthLexer::STRING: return K::kString;
+    case WthLexer::LINE_COMMENT: return K::kLineComment;
+    case WthLexer::BLOCK_COMMENT: return K::kBlockComment;
+    default: return std::isalpha(static_cast<unsigned char>(token.getText()[0])) ? K::kWord : K::kPunct;
+  }
+}
+
+// The tokens of a parsed file, marked from its tree. The tree is no deeper than the DepthGuard
+// let it be, so the walk (with its own stack) is bounded too.
+std::vector<LayoutToken> layout_tokens(antlr4::CommonTokenStream& stream, P::File_Context* tree) {
+  std::vector<LayoutToken> out;
+  for (antlr4::Token* token : stream.getTokens()) {
+    if (token->getType() == antlr4::Token::EOF) break;
+    std::string text = token->getText();
+    int line = static_cast<int>(token->getLine());
+    int end_line = line + static_cast<int>(std::count(text.begin(), text.end(), '\n'));
+    out.push_back(LayoutToken{kind_of(*token), std::move(text), line, end_line});
+  }
+  auto mark = [&out](antlr4::Token* token, bool LayoutToken::*flag) {
+    if (token != nullptr && token->getTokenIndex() < out.size()) out[token->getTokenIndex()].*flag = true;
+  };
+  std::vector<antlr4::tree::ParseTree*> todo{tree};
+  while (!todo.empty()) {
+    antlr4::tree::ParseTree* node = todo.back();
+    todo.pop_back();
+    bool list = lists_items(node);
+    for (antlr4::tree::ParseTree* child : node->children) {
+      auto* rule = dynamic_cast<antlr4::ParserRuleContext*>(child);
+      if (rule == nullptr) continue;
+      if (list) mark(rule->getStart(), &LayoutToken::item_start);
+      todo.push_back(child);
+    }
+    if (auto* type = dynamic_cast<P::NamedTypeContext*>(node); type != nullptr && type->LT() != nullptr) {
+      mark(type->LT()->getSymbol(), &LayoutToken::in_type);
+      if (type->GT() != nullptr) mark(type->GT()->getSymbol(), &LayoutToken::in_type);
+    }
+    if (auto* def = dynamic_cast<P::TermDefContext*>(node)) {
+      if (def->ASSIGN() != nullptr) mark(def->ASSIGN()->getSymbol(), &LayoutToken::term_column);
+      if (def->citation() != nullptr) mark(def->citation()->getStart(), &LayoutToken::term_column);
+    }
+  }
+  return out;
+}
+
+// The parse behind parse_file and parse_layout; `layout`, when given, receives the tokens of a
+// file that parsed without error.
+ast::File parse(const SourceFilePtr& source, DiagnosticList& diagnostics, std::vector<LayoutToken>* layout) {
   ast::File empty;
   empty.source = source;
   if (!admit_source(source, diagnostics)) return empty;
@@ -792,11 +803,26 @@ ast::File parse_file(SourceFilePtr source, DiagnosticList& diagnostics) {
   try {
     tokens.fill();
     if (!nesting_within_limit(tokens, source, diagnostics)) return empty;
+    int errors_before = diagnostics.error_count();
     P::File_Context* tree = parser.file_();
-    return AstBuilder(source, diagnostics).file(tree);
+    ast::File file = AstBuilder(source, diagnostics).file(tree);
+    if (layout != nullptr && diagnostics.error_count() == errors_before) *layout = layout_tokens(tokens, tree);
+    return file;
   } catch (const ParseCancelled&) {
     return empty;  // the reason is reported
   }
+}
+
+}  // namespace
+
+ast::File parse_file(SourceFilePtr source, DiagnosticList& diagnostics) { return parse(source, diagnostics, nullptr); }
+
+std::optional<LayoutFile> parse_layout(const SourceFilePtr& source, DiagnosticList& diagnostics) {
+  LayoutFile out;
+  int errors_before = diagnostics.error_count();
+  out.file = parse(source, diagnostics, &out.tokens);
+  if (diagnostics.error_count() != errors_before) return std::nullopt;
+  return out;
 }
 
 std::vector<std::string> keywords() {
