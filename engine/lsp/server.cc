@@ -143,6 +143,7 @@ std::vector<Json> Server::request(const std::string& method, const Json& params,
         {"definitionProvider", true},
         {"referencesProvider", true},
         {"documentSymbolProvider", true},
+        {"documentFormattingProvider", true},
         {"completionProvider", {{"triggerCharacters", Json::array({"."})}}},
         {"renameProvider", {{"prepareProvider", true}}},
         {"codeActionProvider", {{"codeActionKinds", Json::array({"quickfix"})}}},
@@ -163,6 +164,12 @@ std::vector<Json> Server::request(const std::string& method, const Json& params,
   if (method == "textDocument/documentSymbol") return {response(id, features.symbols(document_path(params)))};
   if (method == "textDocument/codeAction") return {response(id, features.code_actions(document_path(params), params))};
   if (method == "textDocument/prepareRename") return {response(id, features.prepare_rename(document_path(params), params))};
+  if (method == "textDocument/formatting") {
+    std::string refusal;
+    Json edits = features.formatting(document_path(params), refusal);
+    if (!refusal.empty()) return {error_response(id, error_code::kRequestFailed, refusal)};
+    return {response(id, edits)};
+  }
   if (method == "textDocument/rename") {
     std::string refusal;
     Json edit = features.rename(document_path(params), params, refusal);

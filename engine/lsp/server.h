@@ -2,8 +2,8 @@
 // (.wth processes, .scenario tests, .sim simulations), built on the same front end, checker,
 // scenario reader and simulation reader as `termijn check`: diagnostics as the coordinator
 // types (a did-you-mean is a quick fix), hover, go to definition across `extends` and imports,
-// references, completion, document symbols, and rename across a variant chain and the
-// scenarios that use a name. One thread; one message at a time.
+// references, completion, document symbols, formatting (termijn fmt's layout), and rename across
+// a variant chain and the scenarios that use a name. One thread; one message at a time.
 #pragma once
 
 #include <filesystem>

@@ -1,6 +1,7 @@
 // Drives `termijn lsp` through a whole editing session with the protocol library VS Code's client
 // is built on (vscode-languageserver-protocol): open, edit, diagnostics, quick fix, hover,
-// definition, completion, symbols, references, rename, scenario and simulation files, shutdown.
+// definition, completion, symbols, formatting, references, rename, scenario and simulation files,
+// shutdown.
 // TERMIJN names the program, TERMIJN_SOURCE_DIR the source tree; the processes are copied to a
 // temporary workspace so nothing in the tree is touched.
 import { test, before, after } from 'node:test';
@@ -85,7 +86,8 @@ before(async () => {
     workspaceFolders: [{ uri: pathToFileURL(workspace).href, name: 'regio' }],
   });
   assert.equal(result.serverInfo.name, 'termijn');
-  for (const capability of ['hoverProvider', 'definitionProvider', 'completionProvider', 'documentSymbolProvider', 'renameProvider']) {
+  for (const capability of ['hoverProvider', 'definitionProvider', 'completionProvider', 'documentSymbolProvider', 'renameProvider',
+    'documentFormattingProvider']) {
     assert.ok(result.capabilities[capability], `the server offers ${capability}`);
   }
   await connection.sendNotification('initialized', {});
@@ -176,6 +178,24 @@ test('document symbols give the process and its steps as written', async () => {
   assert.equal(process.detail, 'extends landelijk');
   const names = JSON.stringify(process.children);
   for (const step of ['weegteam_beoordeling', 'juridisch_advies', 'rihg']) assert.ok(names.includes(`"${step}"`), step);
+});
+
+test('formatting gives the layout of termijn fmt, and nothing to do on a formatted file', async () => {
+  const text = fs.readFileSync(file('processes/rotterdam.wth'), 'utf8');
+  const messy = text.replace('  roles weegteam, jurist', 'roles    weegteam ,jurist');
+  await change('processes/rotterdam.wth', messy);
+  const format = () => connection.sendRequest('textDocument/formatting', {
+    textDocument: { uri: uri('processes/rotterdam.wth') }, options: { tabSize: 2, insertSpaces: true },
+  });
+  const edits = await format();
+  assert.equal(edits.length, 1);
+  assert.equal(edits[0].newText, text, 'the shipped file is in the canonical layout');
+  assert.deepEqual(edits[0].range.start, { line: 0, character: 0 });
+  await change('processes/rotterdam.wth', text);
+  assert.deepEqual(await format(), []);
+  await change('processes/rotterdam.wth', text.replace('process rotterdam', 'process {'));
+  await assert.rejects(format(), /rotterdam\.wth:\d+:\d+: /);
+  await change('processes/rotterdam.wth', text);
 });
 
 test('rename of a step reaches the parent, its variants and the scenarios', async () => {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "engine/format/format.h"
 #include "engine/frontend/parser.h"
 #include "engine/tooling/diagnostic_formats.h"
 #include "engine/tooling/hover.h"
@@ -289,6 +290,28 @@ Json Features::symbols(const std::string& path) {
     if (!s.range.valid() || s.range.file->path() != path) continue;
     out.push_back(symbol(s.name, "scenario of " + s.process, kSymbolFunction, s.range, s.range, unit_));
   }
+  return out;
+}
+
+Json Features::formatting(const std::string& path, std::string& refusal) {
+  const Analysis& a = analysis(path);
+  Json out = Json::array();
+  if (!a.check.source || a.check.format == tooling::Format::kSimulation || a.check.format == tooling::Format::kOther) {
+    return out;  // no layout is defined for these
+  }
+  DiagnosticList diagnostics;
+  std::optional<std::string> formatted = format::format_source(a.check.source, diagnostics);
+  if (!formatted) {
+    const auto& all = diagnostics.sorted();
+    refusal = all.empty() ? "the file cannot be laid out" : fmt::format("{}: {}", all.front().range.location(), all.front().message);
+    return nullptr;
+  }
+  if (*formatted == a.check.source->text()) return out;
+  // One edit for the whole text: the layout touches most lines anyway, and the editor keeps the
+  // cursor by diffing.
+  const SourceFile& file = *a.check.source;
+  SourceRange whole{a.check.source, {1, 1}, file.position(file.text().size())};
+  out.push_back({{"range", to_lsp(whole, unit_)}, {"newText", *formatted}});
   return out;
 }
 

@@ -24,6 +24,9 @@ class Features {
   Json references(const std::string& path, const Json& params);
   Json completion(const std::string& path, const Json& params);
   Json symbols(const std::string& path);
+  // The edits that give the document termijn fmt's layout (none when it has it); `refusal` says
+  // why not when it does not parse.
+  Json formatting(const std::string& path, std::string& refusal);
   Json code_actions(const std::string& path, const Json& params);
   Json prepare_rename(const std::string& path, const Json& params);
   // A WorkspaceEdit; `refusal` says why not when the rename cannot be done.
