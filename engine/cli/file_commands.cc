@@ -43,10 +43,13 @@ std::vector<std::string> test_and_simulation_files(const std::vector<std::string
   for (const auto& path : paths) {
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec)) {
-      for (const auto& entry : std::filesystem::recursive_directory_iterator(path, ec)) {
-        auto format = tooling::format_of(entry.path());
-        if (entry.is_regular_file() && (format == tooling::Format::kScenario || format == tooling::Format::kSimulation)) {
-          out.push_back(entry.path().string());
+      // A folder that may not be read is left out, not a reason to stop.
+      auto options = std::filesystem::directory_options::skip_permission_denied;
+      for (std::filesystem::recursive_directory_iterator it(path, options, ec), end; !ec && it != end; it.increment(ec)) {
+        std::error_code entry;
+        auto format = tooling::format_of(it->path());
+        if (it->is_regular_file(entry) && (format == tooling::Format::kScenario || format == tooling::Format::kSimulation)) {
+          out.push_back(it->path().string());
         }
       }
     } else if (tooling::format_of(path) == tooling::Format::kScenario || tooling::format_of(path) == tooling::Format::kSimulation) {
@@ -77,7 +80,8 @@ int run_check(const std::vector<std::string>& paths, const GlobalOptions& global
     int errors = diagnostics.error_count(), warnings = diagnostics.warning_count();
     tooling::Json out = format == "sarif" ? tooling::sarif_log(diagnostics.sorted(), c.unreadable, TERMIJN_VERSION)
                                           : tooling::diagnostics_json(diagnostics.sorted(), c.unreadable);
-    fmt::print("{}\n", out.dump(2));
+    // A file name that is not UTF-8 is printed with replacement characters rather than not at all.
+    fmt::print("{}\n", out.dump(2, ' ', false, tooling::Json::error_handler_t::replace));
     if (!c.unreadable.empty()) return kUsage;
     return errors > 0 || (werror && warnings > 0) ? kErrors : kClean;
   }

@@ -42,8 +42,11 @@ Compilation compile_paths(const std::vector<std::string>& paths, const std::vect
     std::error_code ec;
     if (fs::is_directory(path, ec)) {
       std::vector<fs::path> files;
-      for (const auto& entry : fs::recursive_directory_iterator(path, ec)) {
-        if (entry.is_regular_file() && entry.path().extension() == ".wth") files.push_back(entry.path());
+      // A folder that may not be read is left out, not a reason to stop.
+      for (fs::recursive_directory_iterator it(path, fs::directory_options::skip_permission_denied, ec), end; !ec && it != end;
+           it.increment(ec)) {
+        std::error_code entry;
+        if (it->is_regular_file(entry) && it->path().extension() == ".wth") files.push_back(it->path());
       }
       std::sort(files.begin(), files.end());
       for (const auto& file : files) add(file);

@@ -43,6 +43,10 @@ std::string document_path(const Json& params) {
   return path->string();
 }
 
+// The server asks for whole texts (textDocument/didChange full sync); a client that sends ranges
+// anyway sends a few per keystroke.
+constexpr std::size_t kMostChangesPerMessage = 1000;
+
 // A text from the editor passes the same gate as a file from disk: size and UTF-8.
 void admit_text(const std::string& text) {
   if (text.size() > limits::kSourceBytes) {
@@ -83,12 +87,16 @@ Server::~Server() = default;
 Json Server::unreadable(const std::string& why) { return error_response(nullptr, error_code::kParseError, why); }
 
 std::vector<Json> Server::handle(const Json& message) {
-  if (!message.is_object() || message.value("jsonrpc", "") != "2.0") {
+  auto version = message.is_object() ? message.find("jsonrpc") : message.end();
+  if (!message.is_object() || version == message.end() || *version != "2.0") {
     return {error_response(nullptr, error_code::kInvalidRequest, "not a JSON-RPC 2.0 message")};
   }
   auto method = message.find("method");
   auto id = message.find("id");
   bool has_id = id != message.end() && (id->is_string() || id->is_number_integer());
+  if (id != message.end() && !has_id) {
+    return {error_response(nullptr, error_code::kInvalidRequest, "an id is a number or a string")};
+  }
   if (method == message.end() || !method->is_string()) {
     // A response to a request of ours: the server sends none that need an answer.
     if (has_id) return {};
@@ -206,9 +214,12 @@ std::vector<Json> Server::notification(const std::string& method, const Json& pa
     const internal::Document* open = workspace.document(path);
     if (open == nullptr) return {};
     std::string text = open->text;
-    for (const auto& change : member(params, "contentChanges", Json::value_t::array)) {
-      apply_change(text, change, state_->unit);
+    const Json& changes = member(params, "contentChanges", Json::value_t::array);
+    // Each change is applied to the whole text: bounded, so one message cannot hold the server.
+    if (changes.size() > kMostChangesPerMessage) {
+      throw BadParams{fmt::format("more than {} changes in one message", kMostChangesPerMessage)};
     }
+    for (const auto& change : changes) apply_change(text, change, state_->unit);
     admit_text(text);
     auto version = member(member(params, "textDocument", Json::value_t::object), "version", Json::value_t::number_integer);
     auto readers = workspace.change(path, std::move(text), version.get<std::int64_t>());

@@ -136,7 +136,11 @@ Json sarif_log(const std::vector<Diagnostic>& diagnostics, const std::vector<std
               {"results", results}};
   std::error_code ec;
   auto cwd = std::filesystem::current_path(ec);
-  if (!ec) run["originalUriBaseIds"] = {{"%SRCROOT%", {{"uri", file_uri(cwd) + "/"}}}};
+  if (!ec) {
+    std::string root = file_uri(cwd);
+    if (!root.ends_with('/')) root += '/';
+    run["originalUriBaseIds"] = {{"%SRCROOT%", {{"uri", root}}}};
+  }
   return {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"}, {"version", "2.1.0"}, {"runs", Json::array({run})}};
 }
 

@@ -370,10 +370,23 @@ const Use* SymbolIndex::use_at(const std::string& path, SourcePos pos) const {
 }
 
 std::vector<const Use*> SymbolIndex::uses_of(const Declaration& declaration) const {
+  if (resolved_.size() != uses_.size()) {
+    resolved_.clear();
+    for (const auto& u : uses_) resolved_.push_back(resolve(u));
+  }
   std::vector<const Use*> out;
-  for (const auto& u : uses_) {
-    if (u.name != declaration.name) continue;
-    if (resolve(u) == &declaration) out.push_back(&u);
+  for (std::size_t i = 0; i < uses_.size(); ++i) {
+    if (resolved_[i] == &declaration) out.push_back(&uses_[i]);
+  }
+  return out;
+}
+
+std::vector<std::string> SymbolIndex::lineage(const Declaration& declaration) const {
+  std::vector<std::string> out = chain(declaration.scope, declaration.file);
+  for (const auto& d : declarations_) {
+    if (d.kind != SymbolKind::kProcess || std::find(out.begin(), out.end(), d.name) != out.end()) continue;
+    auto ancestors = chain(d.name, d.file);
+    if (std::find(ancestors.begin(), ancestors.end(), declaration.scope) != ancestors.end()) out.push_back(d.name);
   }
   return out;
 }

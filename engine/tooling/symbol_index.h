@@ -66,6 +66,10 @@ class SymbolIndex {
   std::vector<const Declaration*> members_in(const std::string& path, const std::string& scope,
                                              const std::string& object) const;
 
+  // The processes where a name declared in `declaration`'s process is seen: that process, those it
+  // extends and those that extend it, however far.
+  std::vector<std::string> lineage(const Declaration& declaration) const;
+
   const std::vector<Declaration>& declarations() const { return declarations_; }
   int file_of(const std::string& path) const;
 
@@ -83,6 +87,9 @@ class SymbolIndex {
   std::vector<std::vector<int>> visible_;     // by file index: the files it sees
   std::map<std::string, int> file_by_path_;
   std::multimap<std::string, int> by_name_;   // declaration indices by name
+  // What each use resolves to, worked out once on the first uses_of (references and rename ask
+  // for every use of a name).
+  mutable std::vector<const Declaration*> resolved_;
 };
 
 }  // namespace termijn::tooling

@@ -105,6 +105,44 @@ TEST_F(LspServer, MalformedParamsAreAnsweredWithTheReason) {
   EXPECT_TRUE(answer(request(7, "textDocument/documentSymbol", {{"textDocument", {{"uri", "file:///tmp/x.wth"}}}}))["result"].is_array());
 }
 
+TEST_F(LspServer, AMessageOfTheWrongShapeIsRefusedNotThrown) {
+  initialize();
+  for (const Json& message : {Json{{"jsonrpc", 2}, {"id", 1}, {"method", "x"}}, Json{{"jsonrpc", nullptr}, {"method", "x"}},
+                              Json::array({1, 2}), Json{{"jsonrpc", "2.0"}, {"id", nullptr}, {"method", "shutdown"}},
+                              Json{{"jsonrpc", "2.0"}, {"id", 1.5}, {"method", "shutdown"}}}) {
+    Json a = answer(message);
+    EXPECT_EQ(a["error"]["code"], error_code::kInvalidRequest) << message.dump();
+    EXPECT_TRUE(a["id"].is_null());
+  }
+  server_.handle(open("/tmp/x.wth", kProcess));
+  Json params = at("/tmp/x.wth", 4, 18);
+  params["context"] = {{"includeDeclaration", "no"}};
+  EXPECT_EQ(answer(request(2, "textDocument/references", params))["error"]["code"], error_code::kInvalidParams);
+  Json changes = Json::array();
+  for (int i = 0; i < 1001; ++i) changes.push_back({{"text", kProcess}});
+  Json logged = answer(notification("textDocument/didChange",
+                                    {{"textDocument", {{"uri", "file:///tmp/x.wth"}, {"version", 2}}}, {"contentChanges", changes}}));
+  EXPECT_NE(logged["params"]["message"].get<std::string>().find("more than 1000 changes"), std::string::npos) << logged.dump();
+}
+
+TEST_F(LspServer, ARenameIsRefusedWhenTheNewNameIsTakenInAVariantOrByAField) {
+  initialize();
+  const char* parent = "process p {\n  roles a\n  events begin\n  case { veld: text }\n  start on begin\n  task t by a within 2 days\n}\n";
+  const char* variant = "import \"p.wth\"\n\nprocess v extends p {\n  add after t { task u by a within 1 day }\n}\n";
+  server_.handle(open("/tmp/lsp-rename/p.wth", parent));
+  server_.handle(open("/tmp/lsp-rename/v.wth", variant));
+  auto rename = [&](const std::string& name) {
+    Json params = at("/tmp/lsp-rename/p.wth", 5, 8);
+    params["newName"] = name;
+    return answer(request(3, "textDocument/rename", params));
+  };
+  EXPECT_NE(rename("u").dump().find("v already has a step named 'u'"), std::string::npos) << rename("u").dump();
+  EXPECT_NE(rename("veld").dump().find("already has a case field named 'veld'"), std::string::npos) << rename("veld").dump();
+  Json ok = rename("taak")["result"]["changes"];
+  EXPECT_EQ(ok["file:///tmp/lsp-rename/p.wth"].size(), 1u) << ok.dump();
+  EXPECT_EQ(ok["file:///tmp/lsp-rename/v.wth"].size(), 1u) << ok.dump();
+}
+
 TEST_F(LspServer, ADocumentOverTheSourceLimitIsRefused) {
   initialize();
   Json logged = answer(open("/tmp/big.wth", std::string(limits::kSourceBytes + 1, ' ')));

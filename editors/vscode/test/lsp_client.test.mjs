@@ -20,6 +20,9 @@ assert.ok(program && source, 'set TERMIJN (the program) and TERMIJN_SOURCE_DIR (
 const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'termijn-lsp-'));
 fs.cpSync(path.join(source, 'processes'), path.join(workspace, 'processes'), { recursive: true });
 fs.cpSync(path.join(source, 'examples', 'simulation'), path.join(workspace, 'examples', 'simulation'), { recursive: true });
+// An editor's lock file, a link to nowhere: the workspace walk must step over it.
+fs.symlinkSync('/nonexistent/termijn', path.join(workspace, 'processes', '.#landelijk.wth'));
+fs.symlinkSync('/nonexistent/termijn', path.join(workspace, 'processes', 'scenarios', 'a-dangling.scenario'));
 const file = (relative) => path.join(workspace, relative);
 const uri = (relative) => pathToFileURL(file(relative)).href;
 

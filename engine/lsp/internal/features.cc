@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <set>
 
 #include "engine/format/format.h"
 #include "engine/frontend/parser.h"
@@ -223,9 +224,12 @@ Json Features::references(const std::string& path, const Json& params) {
   if (declaration == nullptr) return out;
   bool with_declaration = true;
   if (auto context = params.find("context"); context != params.end() && context->is_object()) {
-    with_declaration = context->value("includeDeclaration", true);
+    if (auto include = context->find("includeDeclaration"); include != context->end()) {
+      if (!include->is_boolean()) throw BadParams{"'includeDeclaration' is not true or false"};
+      with_declaration = include->get<bool>();
+    }
   }
-  WorkspaceIndex whole = workspace_.whole(path);
+  const WorkspaceIndex& whole = workspace_.whole(path);
   for (const auto& candidate : whole.index->declarations()) {
     if (!same_declaration(candidate, *declaration)) continue;
     for (const tooling::Use* u : whole.index->uses_of(candidate)) {
@@ -357,25 +361,38 @@ Json Features::rename(const std::string& path, const Json& params, std::string& 
     refusal = fmt::format("'{}' is not a name: a letter or _, then letters, digits or _, and not a keyword", new_name.substr(0, 100));
     return nullptr;
   }
-  WorkspaceIndex whole = workspace_.whole(path);
+  const WorkspaceIndex& whole = workspace_.whole(path);
   const Declaration* target = nullptr;
   for (const auto& d : whole.index->declarations()) {
     if (same_declaration(d, *declaration)) target = &d;
-    if (d.kind == declaration->kind && d.name == new_name && d.scope == declaration->scope &&
-        d.container == declaration->container) {
-      refusal = fmt::format("{} already has a {} named '{}' ({})", d.scope.empty() ? d.container : d.scope,
-                            to_string(d.kind), new_name, d.name_range.location());
-      return nullptr;
-    }
   }
   if (target == nullptr) {
     refusal = "the declaration is not among the workspace's files";
     return nullptr;
   }
+  // The new name must not be taken anywhere the old one is seen (the process, its parents and
+  // its variants), nor by what an expression would find first: a name in an expression is a
+  // case field or a step.
+  std::vector<SymbolKind> clashing = {target->kind};
+  if (target->kind == SymbolKind::kStep) clashing.push_back(SymbolKind::kField);
+  if (target->kind == SymbolKind::kField) clashing.push_back(SymbolKind::kStep);
+  std::vector<std::string> lineage = whole.index->lineage(*target);
+  for (const auto& d : whole.index->declarations()) {
+    bool same_place = d.scope.empty() ? d.scope == target->scope : std::find(lineage.begin(), lineage.end(), d.scope) != lineage.end();
+    if (d.name != new_name || !same_place || d.container != target->container ||
+        std::find(clashing.begin(), clashing.end(), d.kind) == clashing.end()) {
+      continue;
+    }
+    refusal = fmt::format("{} already has a {} named '{}' ({})", d.scope.empty() ? d.container : d.scope, to_string(d.kind),
+                          new_name, d.name_range.location());
+    return nullptr;
+  }
   Json changes = Json::object();
+  std::set<std::pair<std::string, std::pair<int, int>>> edited;  // one edit per place
   for (const tooling::Use* u : whole.index->uses_of(*target)) {
     if (u->range.text() != target->name) continue;  // only where the name is written as itself
     const std::string& file = u->range.file->path();
+    if (!edited.insert({file, {u->range.begin.line, u->range.begin.column}}).second) continue;
     const Document* open = workspace_.document(file);
     std::string uri = open != nullptr ? open->uri : tooling::file_uri(file);
     changes[uri].push_back({{"range", to_lsp(u->range, unit_)}, {"newText", new_name}});

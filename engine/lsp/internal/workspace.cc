@@ -20,15 +20,18 @@ std::vector<std::string> files_below(const std::vector<fs::path>& roots, const s
   std::vector<std::string> out;
   std::size_t entries = 0;
   for (const auto& root : roots) {
-    std::error_code ec;
-    fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, ec), end;
-    for (; !ec && it != end && out.size() < kMostFiles && ++entries <= kMostEntries; it.increment(ec)) {
+    std::error_code walking;
+    fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, walking), end;
+    for (; !walking && it != end && out.size() < kMostFiles && ++entries <= kMostEntries; it.increment(walking)) {
+      // An entry that cannot be looked at (a dangling link, an editor's lock file) is skipped;
+      // it must not end the walk.
+      std::error_code entry;
       std::string name = it->path().filename().string();
-      if (it->is_directory(ec)) {
+      if (it->is_directory(entry)) {
         if (name.starts_with('.') || name.starts_with("build") || name == "node_modules") it.disable_recursion_pending();
         continue;
       }
-      if (it->is_regular_file(ec) && extensions.count(it->path().extension().string()) != 0) {
+      if (it->is_regular_file(entry) && extensions.count(it->path().extension().string()) != 0) {
         out.push_back(it->path().lexically_normal().string());
       }
     }
@@ -107,6 +110,7 @@ const Analysis& Workspace::analysis(const std::string& path) {
 }
 
 std::vector<std::string> Workspace::invalidate(const std::string& path) {
+  whole_.reset();
   std::vector<std::string> readers;
   for (auto it = analyses_.begin(); it != analyses_.end();) {
     auto files = it->second.files();
@@ -120,28 +124,30 @@ std::vector<std::string> Workspace::invalidate(const std::string& path) {
   return readers;
 }
 
-WorkspaceIndex Workspace::whole(const std::string& near) const {
-  std::vector<std::string> processes = files_below(roots_, {".wth"});
-  for (const auto& [path, _] : documents_) {
-    if (tooling::format_of(path) == tooling::Format::kProcess && !std::binary_search(processes.begin(), processes.end(), path)) {
-      processes.push_back(path);
-    }
+const WorkspaceIndex& Workspace::whole(const std::string& near) {
+  if (whole_) return *whole_;
+  std::set<std::string> found;
+  for (const auto& path : files_below(roots_, {".wth", ".scenario"})) found.insert(path);
+  for (const auto& [path, _] : documents_) found.insert(path);
+  std::vector<std::string> processes, scenarios;
+  for (const auto& path : found) {
+    auto format = tooling::format_of(path);
+    if (format == tooling::Format::kProcess) processes.push_back(path);
+    if (format == tooling::Format::kScenario) scenarios.push_back(path);
   }
-  if (processes.size() > limits::kFilesPerProgram) {
-    std::stable_sort(processes.begin(), processes.end(), [&](const std::string& a, const std::string& b) {
+  // At most a program's worth of each, those nearest the document first.
+  auto nearest = [&near](std::vector<std::string>& paths) {
+    if (paths.size() <= limits::kFilesPerProgram) return;
+    std::stable_sort(paths.begin(), paths.end(), [&](const std::string& a, const std::string& b) {
       return common_prefix(a, near) > common_prefix(b, near);
     });
-    processes.resize(limits::kFilesPerProgram);
-  }
+    paths.resize(limits::kFilesPerProgram);
+  };
+  nearest(processes);
+  nearest(scenarios);
   std::map<std::string, std::string> texts = unsaved();
   Compilation c = compile_paths(processes, stdlib_dirs_, texts);
   WorkspaceIndex out{std::make_unique<tooling::SymbolIndex>(c.program), c.model};
-  std::vector<std::string> scenarios = files_below(roots_, {".scenario"});
-  for (const auto& [path, _] : documents_) {
-    if (tooling::format_of(path) == tooling::Format::kScenario && !std::binary_search(scenarios.begin(), scenarios.end(), path)) {
-      scenarios.push_back(path);
-    }
-  }
   for (const auto& path : scenarios) {
     std::optional<std::string> text;
     if (auto open = texts.find(path); open != texts.end()) {
@@ -153,7 +159,8 @@ WorkspaceIndex Workspace::whole(const std::string& near) const {
     DiagnosticList ignored;
     out.index->add_scenarios(scenario::parse(std::make_shared<SourceFile>(path, std::move(*text)), ignored));
   }
-  return out;
+  whole_ = std::move(out);
+  return *whole_;
 }
 
 }  // namespace termijn::lsp::internal

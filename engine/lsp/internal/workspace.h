@@ -61,9 +61,9 @@ class Workspace {
   std::vector<std::string> invalidate(const std::string& path);
 
   // The index of every .wth and .scenario file under the workspace folders (at most
-  // limits::kFilesPerProgram process files, those nearest `near` first), open texts standing in
-  // for files on disk.
-  WorkspaceIndex whole(const std::string& near) const;
+  // limits::kFilesPerProgram of each, those nearest `near` first), open texts standing in for
+  // files on disk. Built once and kept until a document is opened, changed, saved or closed.
+  const WorkspaceIndex& whole(const std::string& near);
 
   const std::vector<std::filesystem::path>& stdlib_dirs() const { return stdlib_dirs_; }
 
@@ -74,6 +74,7 @@ class Workspace {
   std::vector<std::filesystem::path> roots_;
   std::map<std::string, Document> documents_;
   std::map<std::string, Analysis> analyses_;
+  std::optional<WorkspaceIndex> whole_;
 };
 
 }  // namespace termijn::lsp::internal
