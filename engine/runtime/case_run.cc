@@ -83,15 +83,14 @@ EvalContext CaseRun::context(const Token* t) {
                      p.calendar ? HolidayCalendar::find(p.calendar->rules) : nullptr, rt_.explain_};
 }
 
-void CaseRun::audit(const std::string& kind, Json detail) {
-  changes_.audit.push_back(AuditEntry{id_, now_, kind, std::move(detail)});
-}
-
 void CaseRun::notify(std::vector<std::string> roles, std::string message, std::string source,
                      std::vector<std::string> persons) {
-  Json detail{{"roles", roles}, {"message", message}, {"source", source}};
-  if (!persons.empty()) detail["persons"] = persons;
-  audit("notification", detail);
+  if (!full()) return;
+  audit("notification", {}, [&] {
+    Json detail{{"roles", roles}, {"message", message}, {"source", source}};
+    if (!persons.empty()) detail["persons"] = persons;
+    return detail;
+  });
   changes_.outbox.push_back(Notification{id_, now_, std::move(roles), std::move(message), std::move(source),
                                          std::move(persons)});
 }
@@ -111,10 +110,12 @@ Json CaseRun::select(const Node& node, Json list, const Token& token) {
       undecided.push_back(Json{{"element", person_id(value)}, {"reason", e.what()}});
     }
   }
-  Json detail{{"step", node.name}, {"where", model::to_source(*node.filter)}, {"of", list.size()},
-              {"selected", selected.size()}};
-  if (!undecided.empty()) detail["undecided"] = undecided;
-  audit("selected", detail);
+  audit("selected", {&node}, [&] {
+    Json detail{{"step", node.name}, {"where", model::to_source(*node.filter)}, {"of", list.size()},
+                {"selected", selected.size()}};
+    if (!undecided.empty()) detail["undecided"] = undecided;
+    return detail;
+  });
   return selected;
 }
 
@@ -122,15 +123,20 @@ TimerId CaseRun::schedule(Timer timer) {
   timer.id = rt_.next_timer_++;
   timer.case_id = id_;
   write(timer);
-  c().timers[timer.id] = timer;
-  return timer.id;
+  TimerId id = timer.id;
+  keep_timer(id);
+  c().timers.emplace(id, std::move(timer));
+  return id;
 }
 
 void CaseRun::cancel_timer(TimerId id, const char* kind, const std::string& reason) {
   auto it = c().timers.find(id);
   if (it == c().timers.end()) return;
+  keep_timer(id);
   if (it->second.status == TimerStatus::kFailed) {
-    audit(kind, Json{{"timer", it->second.name}, {"timer_id", id}, {"error", it->second.failure}, {"reason", reason}});
+    audit(kind, {}, [&] {
+      return Json{{"timer", it->second.name}, {"timer_id", id}, {"error", it->second.failure}, {"reason", reason}};
+    });
   }
   it->second.status = TimerStatus::kCancelled;
   write(it->second);
@@ -144,14 +150,18 @@ void CaseRun::step(int id) {
     case NodeKind::kStart: next(id); return;
     case NodeKind::kTask: open_task(id, node); return;
     case NodeKind::kMilestone:
+      keep_reached(node.id);
       c().reached[node.id] = now_;
-      audit("milestone reached", Json{{"step", node.name}});
+      audit("milestone reached", {&node}, [&] { return Json{{"step", node.name}}; });
       next(id);
       return;
     case NodeKind::kDecision: {
       for (const auto& edge : node.next) {
         if (!edge.condition || evaluate(*edge.condition, context(t)).get<bool>()) {
-          audit("decided", Json{{"step", node.name}, {"branch", edge.condition ? model::to_source(*edge.condition) : edge.label}});
+          audit("decided", {&node}, [&] {
+            return Json{{"step", node.name},
+                        {"branch", edge.condition ? model::to_source(*edge.condition) : edge.label}};
+          });
           move(id, edge.target);
           return;
         }
@@ -160,7 +170,7 @@ void CaseRun::step(int id) {
     }
     case NodeKind::kTimer: {
       Deadline at = evaluate_moment(*node.expr, context(t));
-      set_named_timer(node.target, std::move(at), node.name);
+      set_named_timer(node, std::move(at));
       next(id);
       return;
     }
@@ -237,13 +247,15 @@ void CaseRun::step(int id) {
     case NodeKind::kCall: call(id, node); return;
     case NodeKind::kGuard: {
       if (evaluate(*node.expr, context(t)).get<bool>()) {
-        if (!t->waiting_for.empty()) audit("accepted", Json{{"step", node.name}, {"reason", node.message}});
+        if (!t->waiting_for.empty()) {
+          audit("accepted", {&node}, [&] { return Json{{"step", node.name}, {"reason", node.message}}; });
+        }
         next(id);
         return;
       }
       if (t->waiting_for.empty()) {
         t->waiting_for = node.message;
-        audit("refused", Json{{"step", node.name}, {"reason", node.message}});
+        audit("refused", {&node}, [&] { return Json{{"step", node.name}, {"reason", node.message}}; });
         if (!node.escalate_to.empty()) notify({node.escalate_to}, "Geweigerd: " + node.message, node.name);
       }
       token(id)->state = TokenState::kGuard;
@@ -255,7 +267,9 @@ void CaseRun::step(int id) {
         // A person field with no value tells no one (the audit says so); it does not stop the case.
         if (recipients.kind == model::Expr::Kind::kField &&
             (!c().data.contains(recipients.text) || c().data.at(recipients.text).is_null())) {
-          audit("not notified", Json{{"step", node.name}, {"field", recipients.text}, {"reason", "no value"}});
+          audit("not notified", {&node}, [&] {
+            return Json{{"step", node.name}, {"field", recipients.text}, {"reason", "no value"}};
+          });
           continue;
         }
         Json value = evaluate(recipients, context(t));
@@ -267,7 +281,7 @@ void CaseRun::step(int id) {
     }
     case NodeKind::kSignal: {
       // Delivered like an event from outside; an interrupting handler may end this very token.
-      audit("signalled", Json{{"step", node.name}, {"event", node.target}});
+      audit("signalled", {&node}, [&] { return Json{{"step", node.name}, {"event", node.target}}; });
       std::string event = node.target;
       deliver(event);
       if (token(id) != nullptr) next(id);
@@ -279,10 +293,12 @@ void CaseRun::step(int id) {
       for (const auto& n : p.nodes) is_timer |= n.kind == NodeKind::kTimer && n.target == node.target;
       if (is_timer) {
         refuse_if_passed(node);
-        set_named_timer(node.target, evaluate_moment(*node.expr, context(t)), node.name);
+        set_named_timer(node, evaluate_moment(*node.expr, context(t)));
       } else {
-        c().data[node.target] = evaluate(*node.expr, context(t));
-        audit("case data set", Json{{"step", node.name}, {"field", node.target}});
+        Json value = evaluate(*node.expr, context(t));
+        rt_.keep_data(id_, changes_);
+        c().data[node.target] = std::move(value);
+        audit("case data set", {&node}, [&] { return Json{{"step", node.name}, {"field", node.target}}; });
       }
       next(id);
       return;
@@ -291,7 +307,7 @@ void CaseRun::step(int id) {
       int scope_instance = c().next_scope++;
       c().scopes[scope_instance] = ScopeInstance{node.scope, t->scopes.back(), t->frames, t->received};
       t->scopes.push_back(scope_instance);
-      audit("stage entered", Json{{"stage", node.name}});
+      audit("stage entered", {&node}, [&] { return Json{{"stage", node.name}}; });
       next(id);
       return;
     }
@@ -338,14 +354,16 @@ void CaseRun::call(int id, const Node& node) {
   instance.data = data;
   instance.parent_case = id_;
   instance.parent_token = id;
-  changes_.cases[child] = std::move(instance);
+  rt_.create(std::move(instance), changes_);
   Token* t = token(id);
   t->state = TokenState::kCall;
   t->child = child;
-  audit("sub-process started", Json{{"case", child}, {"process", callee->name}});
+  audit("sub-process started", {&node, child}, [&] { return Json{{"case", child}, {"process", callee->name}}; });
   CaseRun child_run(rt_, changes_, child, now_);
   child_run.spawn(callee->nodes.at(callee->starts.front()).id, {}, {0});
-  child_run.audit("case started", Json{{"process", callee->name}, {"version", callee->version}, {"parent", id_}});
+  child_run.audit("case started", {}, [&] {
+    return Json{{"process", callee->name}, {"version", callee->version}, {"parent", id_}};
+  });
   child_run.run();
 }
 

@@ -38,12 +38,6 @@ std::vector<std::shared_ptr<const model::Process>> Runtime::definitions() const 
   return out;
 }
 
-Instance& Runtime::working(CaseId id, Changes& changes) {
-  auto it = changes.cases.find(id);
-  if (it != changes.cases.end()) return it->second;
-  return changes.cases[id] = cases_.at(id);
-}
-
 std::vector<std::pair<Instant, TimerId>> Runtime::due_timers(Instant now, std::size_t limit) const {
   std::vector<std::pair<Instant, TimerId>> out;
   for (const auto& [at, id] : due_queue_) {
@@ -199,108 +193,127 @@ Result<CaseId> Runtime::start(const std::string& name, const std::string& event,
   instance.started = now;
   if (Status s = validate_data(*p, data, instance.data); !s.is_ok()) return s;
   CaseId id = next_case_++;
-  changes.cases[id] = std::move(instance);
+  create(std::move(instance), changes);
   CaseRun run(*this, changes, id, now);
-  Json started{{"process", p->name}, {"version", p->version}, {"hash", p->hash}, {"event", p->nodes.at(start).target}};
-  if (!role.empty()) started["by"] = role;
-  run.audit("case started", std::move(started));
+  run.audit("case started", {}, [&] {
+    Json started{{"process", p->name}, {"version", p->version}, {"hash", p->hash},
+                 {"event", p->nodes.at(start).target}};
+    if (!role.empty()) started["by"] = role;
+    return started;
+  });
   run.spawn(start, {}, {0});
-  Status status = guarded([&] { run.run(); });
+  Status status = undone_if_refused(changes, [&] { return guarded([&] { run.run(); }); });
   if (!status.is_ok()) return status;
   return id;
 }
 
 Status Runtime::complete(TaskId task_id, const std::string& role, const Json& outputs, Instant now, Changes& changes) {
-  auto where = task_index_.find(task_id);
-  if (where == task_index_.end()) return Status(StatusCode::kNotFound, fmt::format("no open task {}", task_id));
-  Instance& c = working(where->second, changes);
-  Task& task = c.tasks.at(task_id);
-  const model::Process& p = *definition(c.hash);
-  const Node& node = p.nodes.at(task.node);
-  if (role != task.role) {
-    return Status(StatusCode::kPermissionDenied,
-                  fmt::format("task {} '{}' is for role '{}'; '{}' may not complete it", task_id, task.name, task.role, role));
-  }
-  if (!outputs.is_object()) return Status(StatusCode::kInvalidArgument, "outputs must be a JSON object");
-  Json converted = Json::object();
-  for (const auto& [key, value] : outputs.items()) {
-    auto field = std::find_if(node.outputs.begin(), node.outputs.end(), [&](const model::Field& f) { return f.name == key; });
-    if (field == node.outputs.end()) {
-      return Status(StatusCode::kInvalidArgument, fmt::format("task '{}' has no output '{}'", task.name, key));
+  return undone_if_refused(changes, [&]() -> Status {
+    auto where = task_index_.find(task_id);
+    if (where == task_index_.end()) return Status(StatusCode::kNotFound, fmt::format("no open task {}", task_id));
+    Instance& c = working(where->second, changes);
+    Task& task = c.tasks.at(task_id);
+    const model::Process& p = *definition(c.hash);
+    const Node& node = p.nodes.at(task.node);
+    if (role != task.role) {
+      return Status(StatusCode::kPermissionDenied,
+                    fmt::format("task {} '{}' is for role '{}'; '{}' may not complete it", task_id, task.name, task.role, role));
     }
-    Json v;
-    if (auto error = convert_input(field->type, value, v, p.person_attributes)) {
-      return Status(StatusCode::kInvalidArgument, fmt::format("output '{}' ({}): {}", key, model::to_string(field->type), *error));
+    if (!outputs.is_object()) return Status(StatusCode::kInvalidArgument, "outputs must be a JSON object");
+    Json converted = Json::object();
+    for (const auto& [key, value] : outputs.items()) {
+      auto field = std::find_if(node.outputs.begin(), node.outputs.end(), [&](const model::Field& f) { return f.name == key; });
+      if (field == node.outputs.end()) {
+        return Status(StatusCode::kInvalidArgument, fmt::format("task '{}' has no output '{}'", task.name, key));
+      }
+      Json v;
+      if (auto error = convert_input(field->type, value, v, p.person_attributes)) {
+        return Status(StatusCode::kInvalidArgument, fmt::format("output '{}' ({}): {}", key, model::to_string(field->type), *error));
+      }
+      converted[key] = v;
     }
-    converted[key] = v;
-  }
-  Json scored;
-  if (const model::Instrument* instrument = node.instrument.empty() ? nullptr : p.find_instrument(node.instrument)) {
-    if (Status s = fill_in(*instrument, task.name, converted, scored); !s.is_ok()) return s;
-  }
-  for (const auto& field : node.outputs) {
-    if (!converted.contains(field.name)) {
-      return Status(StatusCode::kInvalidArgument, fmt::format("task '{}' needs output '{}' ({})", task.name, field.name,
-                                                              model::to_string(field.type)));
+    Json scored;
+    if (const model::Instrument* instrument = node.instrument.empty() ? nullptr : p.find_instrument(node.instrument)) {
+      if (Status s = fill_in(*instrument, task.name, converted, scored); !s.is_ok()) return s;
     }
-  }
-  CaseRun run(*this, changes, c.id, now);
-  task.status = TaskStatus::kCompleted;
-  task.closed = now;
-  task.closed_by = role;
-  task.outputs = converted;
-  c.outputs[node.id] = std::make_shared<const Json>(converted);
-  c.reached[node.id] = now;
-  run.cancel_rungs(task_id);
-  if (!scored.is_null()) run.audit("instrument scored", std::move(scored));
-  run.audit("task completed", Json{{"task", task_id}, {"step", task.name}, {"role", role},
-                                   {"outputs", std::move(converted)}, {"late", now > task.due.at}});
-  int token = task.token;
-  run.write(std::move(task));  // the case keeps only open tasks
-  c.tasks.erase(task_id);
-  return guarded([&] {
-    if (run.token(token) != nullptr) run.next(token);  // a task handed on past its stage has no flow
-    run.run();
-    run.retry_guards();
+    for (const auto& field : node.outputs) {
+      if (!converted.contains(field.name)) {
+        return Status(StatusCode::kInvalidArgument, fmt::format("task '{}' needs output '{}' ({})", task.name, field.name,
+                                                                model::to_string(field.type)));
+      }
+    }
+    CaseRun run(*this, changes, c.id, now);
+    keep_task(c.id, task_id, changes);
+    keep_output(c.id, node.id, changes);
+    keep_reached(c.id, node.id, changes);
+    task.status = TaskStatus::kCompleted;
+    task.closed = now;
+    task.closed_by = role;
+    if (run.full()) task.outputs = converted;  // the row's; the case keeps the outputs below
+    c.outputs[node.id] = std::make_shared<const Json>(converted);
+    c.reached[node.id] = now;
+    run.cancel_rungs(task_id);
+    if (!scored.is_null()) run.audit("instrument scored", {&node}, [&] { return std::move(scored); });
+    const bool late = now > task.due.at;
+    run.audit("task completed", {&node, 0, late}, [&] {
+      return Json{{"task", task_id}, {"step", task.name}, {"role", role}, {"outputs", std::move(converted)},
+                  {"late", late}};
+    });
+    int token = task.token;
+    run.write(std::move(task));  // the case keeps only open tasks
+    c.tasks.erase(task_id);
+    return guarded([&] {
+      if (run.token(token) != nullptr) run.next(token);  // a task handed on past its stage has no flow
+      run.run();
+      run.retry_guards();
+    });
   });
 }
 
 Status Runtime::signal(CaseId id, const std::string& event, const Json& data, Instant now, Changes& changes,
                        const std::string& role) {
-  if (cases_.count(id) == 0) return Status(StatusCode::kNotFound, fmt::format("no running case {}", id));
-  Instance& c = working(id, changes);
-  const model::Process& p = *definition(c.hash);
-  if (std::find(p.events.begin(), p.events.end(), event) == p.events.end()) {
-    return Status(StatusCode::kInvalidArgument, fmt::format("process '{}' has no event '{}' (events: {})", p.name, event,
-                                                            fmt::join(p.events, ", ")));
-  }
-  if (Status s = check_sender(p, event, role); !s.is_ok()) return s;
-  const Json& carried = data.is_null() ? Json::object() : data;
-  if (!carried.is_object()) return Status(StatusCode::kInvalidArgument, "event data must be a JSON object");
-  if (Status s = check_carried_fields(p, event, carried); !s.is_ok()) return s;
-  if (Status s = validate_data(p, carried, c.data); !s.is_ok()) return s;
-  CaseRun run(*this, changes, id, now);
-  bool handled = false;
-  Status status = guarded([&] {
-    handled = run.deliver(event);
-    run.run();
-    run.retry_guards();
+  return undone_if_refused(changes, [&]() -> Status {
+    if (cases_.count(id) == 0) return Status(StatusCode::kNotFound, fmt::format("no running case {}", id));
+    Instance& c = working(id, changes);
+    const model::Process& p = *definition(c.hash);
+    if (std::find(p.events.begin(), p.events.end(), event) == p.events.end()) {
+      return Status(StatusCode::kInvalidArgument, fmt::format("process '{}' has no event '{}' (events: {})", p.name, event,
+                                                              fmt::join(p.events, ", ")));
+    }
+    if (Status s = check_sender(p, event, role); !s.is_ok()) return s;
+    const Json& carried = data.is_null() ? Json::object() : data;
+    if (!carried.is_object()) return Status(StatusCode::kInvalidArgument, "event data must be a JSON object");
+    if (Status s = check_carried_fields(p, event, carried); !s.is_ok()) return s;
+    keep_data(id, changes);
+    if (Status s = validate_data(p, carried, c.data); !s.is_ok()) return s;
+    CaseRun run(*this, changes, id, now);
+    bool handled = false;
+    Status status = guarded([&] {
+      handled = run.deliver(event);
+      run.run();
+      run.retry_guards();
+    });
+    if (!status.is_ok()) return status;
+    if (!handled) return Status(StatusCode::kFailedPrecondition, no_listener(current(id, changes), p, event, legal_));
+    run.audit("event received", {}, [&] {
+      Json received{{"event", event}};
+      if (!role.empty()) received["by"] = role;
+      return received;
+    });
+    return Status::ok();
   });
-  if (!status.is_ok()) return status;
-  if (!handled) return Status(StatusCode::kFailedPrecondition, no_listener(changes.cases.at(id), p, event, legal_));
-  Json received{{"event", event}};
-  if (!role.empty()) received["by"] = role;
-  run.audit("event received", std::move(received));
-  return Status::ok();
 }
 
 Status Runtime::update(CaseId id, const Json& data, Instant now, Changes& changes) {
-  if (cases_.count(id) == 0) return Status(StatusCode::kNotFound, fmt::format("no running case {}", id));
-  Instance& c = working(id, changes);
-  if (Status s = validate_data(*definition(c.hash), data, c.data); !s.is_ok()) return s;
-  CaseRun run(*this, changes, id, now);
-  run.audit("case data updated", Json{{"fields", field_names(data)}});
-  return guarded([&] { run.retry_guards(); });
+  return undone_if_refused(changes, [&]() -> Status {
+    if (cases_.count(id) == 0) return Status(StatusCode::kNotFound, fmt::format("no running case {}", id));
+    Instance& c = working(id, changes);
+    keep_data(id, changes);
+    if (Status s = validate_data(*definition(c.hash), data, c.data); !s.is_ok()) return s;
+    CaseRun run(*this, changes, id, now);
+    run.audit("case data updated", {}, [&] { return Json{{"fields", field_names(data)}}; });
+    return guarded([&] { run.retry_guards(); });
+  });
 }
 
 Status Runtime::cancel(CaseId id, const std::string& reason, Instant now, Changes& changes) {
@@ -321,8 +334,10 @@ Status Runtime::fire(TimerId timer_id, Instant now, Changes& changes) {
   if (!status.is_ok()) {
     // Not retried for ever, and not dropped: an incident, held until a person decides. What the
     // timer would have done is undone; the case waits where it was.
+    undo(changes);
     changes = Changes{};
     Instance& fresh = working(where->second, changes);
+    keep_timer(fresh.id, timer_id, changes);
     Timer& t = fresh.timers.at(timer_id);
     t.status = TimerStatus::kFailed;
     t.failed_at = now;
@@ -330,8 +345,9 @@ Status Runtime::fire(TimerId timer_id, Instant now, Changes& changes) {
     CaseRun again(*this, changes, fresh.id, now);
     again.write(t);
     const model::Process& p = *definition(fresh.hash);
-    again.audit("incident opened", Json{{"timer", t.name}, {"timer_id", timer_id}, {"error", t.failure},
-                                        {"told", p.incident_role}});
+    again.audit("incident opened", {}, [&] {
+      return Json{{"timer", t.name}, {"timer_id", timer_id}, {"error", t.failure}, {"told", p.incident_role}};
+    });
     again.notify({p.incident_role},
                  fmt::format("Storing in zaak {}: '{}' (termijn {} van {}) kon niet worden uitgevoerd: {}. Herstel de "
                              "oorzaak en voer hem opnieuw uit, of besluit hem te laten vervallen.",
@@ -348,22 +364,25 @@ Result<CaseId> Runtime::incident_case(TimerId timer) const {
 }
 
 Status Runtime::retry(TimerId timer_id, Instant now, Changes& changes) {
-  Result<CaseId> id = incident_case(timer_id);
-  if (!id.is_ok()) return id.status();
-  Instance& c = working(*id, changes);
-  Timer timer = c.timers.at(timer_id);
-  std::string failure = timer.failure;
-  timer.status = TimerStatus::kPending;
-  timer.failed_at.reset();
-  timer.failure.clear();
-  CaseRun run(*this, changes, c.id, now);
-  run.audit("incident retried", Json{{"timer", timer.name}, {"timer_id", timer_id}, {"error", failure}});
-  Status status = guarded([&] { run.fired(timer); });
-  if (!status.is_ok()) {
-    return Status(StatusCode::kFailedPrecondition,
-                  fmt::format("timer {} '{}' still cannot fire: {}", timer_id, timer.name, status.message()));
-  }
-  return Status::ok();
+  return undone_if_refused(changes, [&]() -> Status {
+    Result<CaseId> id = incident_case(timer_id);
+    if (!id.is_ok()) return id.status();
+    Instance& c = working(*id, changes);
+    Timer timer = c.timers.at(timer_id);
+    std::string failure = timer.failure;
+    timer.status = TimerStatus::kPending;
+    timer.failed_at.reset();
+    timer.failure.clear();
+    CaseRun run(*this, changes, c.id, now);
+    run.audit("incident retried", {},
+              [&] { return Json{{"timer", timer.name}, {"timer_id", timer_id}, {"error", failure}}; });
+    Status status = guarded([&] { run.fired(timer); });
+    if (!status.is_ok()) {
+      return Status(StatusCode::kFailedPrecondition,
+                    fmt::format("timer {} '{}' still cannot fire: {}", timer_id, timer.name, status.message()));
+    }
+    return Status::ok();
+  });
 }
 
 Status Runtime::dismiss(TimerId timer_id, const std::string& reason, Instant now, Changes& changes) {
@@ -460,6 +479,7 @@ void Runtime::apply(Changes& changes) {
       cases_.emplace(id, std::move(instance));
     }
   }
+  if (!changes.undo.empty()) apply_in_place(changes);
 }
 
 void Runtime::restore(Instance instance) {

@@ -2,7 +2,8 @@
 // (start, complete, signal, update, cancel, a timer firing) works on copies and describes its
 // effect as Changes, which apply() makes the live state. The engine applies a command's changes
 // at once, so the next command sees them, and commits them with the others of its group; when a
-// commit fails it forgets the live cases and restores them from the store.
+// commit fails it forgets the live cases and restores them from the store. A simulation runs the
+// same commands in place (set_in_place): no copies, a refusal undone from an undo log.
 #pragma once
 
 #include <map>
@@ -75,14 +76,48 @@ class Runtime {
   // A simulation reads the moments, not why they are what they are: off, deadlines and timers
   // carry no `why` (the same moments, without formatting dates into text). On by default.
   void set_explain_deadlines(bool explain) { explain_ = explain; }
+  // What a command records besides the live state. kFull (the default): audit entries with their
+  // JSON detail, task and timer rows, notifications, as the engine stores and delivers them.
+  // kFacts: audit entries with their kind and facts only (AuditEntry::fact), no rows, no
+  // notifications: what a simulation reads, without building text and JSON nobody reads. The
+  // steps run the same either way.
+  enum class Recording { kFull, kFacts };
+  void set_recording(Recording recording) { recording_ = recording; }
+  // In place (before any case starts; for a simulation): a command changes the live case itself
+  // and keeps an undo log (Changes::undo) instead of working on a copy. A refused command is
+  // undone before it returns, so it still changes nothing; apply() must follow every command that
+  // succeeds, and re-indexes only the tasks and timers in the log. Changes::cases then holds only
+  // the cases that ended. Not for restore().
+  void set_in_place(bool in_place) { in_place_ = in_place; }
 
  private:
   friend class CaseRun;
   Instance& working(CaseId id, Changes& changes);
+  // A case the command starts, and the case a command works on (after working() or create()).
+  Instance& create(Instance instance, Changes& changes);
+  Instance& current(CaseId id, Changes& changes) { return in_place_ ? cases_.at(id) : changes.cases.at(id); }
+  // In place, before the command first changes each part: what undo() puts back.
+  void keep_task(CaseId id, TaskId task, Changes& changes);
+  void keep_timer(CaseId id, TimerId timer, Changes& changes);
+  void keep_reached(CaseId id, model::NodeId node, Changes& changes);
+  void keep_output(CaseId id, model::NodeId node, Changes& changes);
+  void keep_data(CaseId id, Changes& changes);
+  CaseUndo* undo_log(CaseId id, Changes& changes);  // nullptr: nothing to keep
+  // In place: a refused command's changes undone; the live cases as they were.
+  template <typename Command>
+  auto undone_if_refused(Changes& changes, Command&& command) {
+    auto result = command();
+    if (!result.is_ok()) undo(changes);
+    return result;
+  }
+  void undo(Changes& changes);
+  void apply_in_place(Changes& changes);
   Status validate_data(const model::Process& process, const Json& data, Json& out) const;
 
   const LegalTime& legal_;
   bool explain_ = true;
+  Recording recording_ = Recording::kFull;
+  bool in_place_ = false;
   std::map<std::string, std::shared_ptr<const model::Process>> by_hash_;
   std::map<std::string, std::shared_ptr<const model::Process>> latest_;
   std::map<CaseId, Instance> cases_;

@@ -24,17 +24,20 @@ void CaseRun::open_task(int id, const Node& node) {
   task.due = compute_due(node, ctx);
   t->state = TokenState::kTask;
   t->task = task.id;
-  c().tasks[task.id] = task;
   write(task);
   plan_rungs(task, node, 0);
-  Json detail{{"task", task.id}, {"step", node.name}, {"role", task.role}, {"due", to_iso_utc(task.due.at)}};
-  // Inside `for each`: whom the task is for (a person by its id), so the record says which child.
-  for (const auto& frame : t->frames) {
-    for (const auto& [name, value] : frame.vars.items()) {
-      if (value.is_string() || value.is_object()) detail["for"][name] = person_id(value);
+  audit("task opened", {&node, task.id}, [&] {
+    Json detail{{"task", task.id}, {"step", node.name}, {"role", task.role}, {"due", to_iso_utc(task.due.at)}};
+    // Inside `for each`: whom the task is for (a person by its id), so the record says which child.
+    for (const auto& frame : t->frames) {
+      for (const auto& [name, value] : frame.vars.items()) {
+        if (value.is_string() || value.is_object()) detail["for"][name] = person_id(value);
+      }
     }
-  }
-  audit("task opened", detail);
+    return detail;
+  });
+  keep_task(task.id);
+  c().tasks.emplace(task.id, std::move(task));
 }
 
 Deadline CaseRun::compute_due(const Node& node, const EvalContext& ctx) {
@@ -87,12 +90,13 @@ void CaseRun::plan_rungs(const Task& task, const Node& node, std::size_t from) {
 void CaseRun::cancel_task(TaskId id, const std::string& why) {
   auto it = c().tasks.find(id);
   if (it == c().tasks.end()) return;
+  keep_task(id);
   Task& task = it->second;
   task.status = TaskStatus::kCancelled;
   task.closed = now_;
   task.closed_by = why;
   cancel_rungs(id);
-  audit("task cancelled", Json{{"task", id}, {"step", task.name}, {"why", why}});
+  audit("task cancelled", {}, [&] { return Json{{"task", id}, {"step", task.name}, {"why", why}}; });
   write(task);
   c().tasks.erase(it);
 }
@@ -100,28 +104,34 @@ void CaseRun::cancel_task(TaskId id, const std::string& why) {
 void CaseRun::escalate(const Timer& timer, std::int64_t late_ms) {
   auto it = c().tasks.find(timer.task);
   if (it == c().tasks.end()) return;
+  keep_task(timer.task);
   Task& task = it->second;
-  const model::EscalationRung& rung = process().nodes.at(task.node).escalation.at(static_cast<std::size_t>(timer.rung));
-  Json actions = Json::array();
-  if (!rung.notify.empty()) {
-    std::string message = rung.message.value_or(
-        fmt::format("Taak '{}' ({}) {} {}", task.title.empty() ? task.name : task.title, task.role,
-                    now_ < task.due.at ? "moet af voor" : "was af te ronden voor", rt_.legal_.format(task.due.at)));
+  const Node& node = process().nodes.at(task.node);
+  const model::EscalationRung& rung = node.escalation.at(static_cast<std::size_t>(timer.rung));
+  Json actions = full() ? Json::array() : Json();
+  if (!rung.notify.empty() && full()) {
+    std::string message =
+        rung.message ? *rung.message
+                     : fmt::format("Taak '{}' ({}) {} {}", task.title.empty() ? task.name : task.title, task.role,
+                                   now_ < task.due.at ? "moet af voor" : "was af te ronden voor",
+                                   rt_.legal_.format(task.due.at));
     notify(rung.notify, message, timer.name);
     actions.push_back(Json{{"notify", rung.notify}});
   }
   if (rung.reassign_to) {
-    actions.push_back(Json{{"reassign", {task.role, *rung.reassign_to}}});
+    if (full()) actions.push_back(Json{{"reassign", {task.role, *rung.reassign_to}}});
     task.role = *rung.reassign_to;
   }
   if (rung.raise_level) {
     c().level = std::max(c().level, *rung.raise_level);
-    actions.push_back(Json{{"level", *rung.raise_level}});
+    if (full()) actions.push_back(Json{{"level", *rung.raise_level}});
   }
   task.escalation_level = timer.rung + 1;
   write(task);
-  audit("escalated", Json{{"task", task.id}, {"step", task.name}, {"rung", timer.rung + 1}, {"timer_id", timer.id},
-                          {"actions", actions}, {"late_ms", late_ms}});
+  audit("escalated", {&node, timer.rung + 1}, [&] {
+    return Json{{"task", task.id}, {"step", task.name}, {"rung", timer.rung + 1}, {"timer_id", timer.id},
+                {"actions", std::move(actions)}, {"late_ms", late_ms}};
+  });
 }
 
 // The escalation rungs of a task that have not fired yet.

@@ -44,7 +44,9 @@ void CaseRun::refuse_if_passed(const Node& set) {
                                        cites.empty() ? "" : fmt::format(" ({})", fmt::join(cites, "; "))));
 }
 
-void CaseRun::set_named_timer(const std::string& name, Deadline at, const std::string& by) {
+void CaseRun::set_named_timer(const Node& step, Deadline at) {
+  const std::string& name = step.target;
+  const std::string& by = step.name;
   bool moved = false;
   if (auto it = c().named_timers.find(name); it != c().named_timers.end()) {
     auto existing = c().timers.find(it->second);
@@ -62,7 +64,8 @@ void CaseRun::set_named_timer(const std::string& name, Deadline at, const std::s
   timer.due = at;
   TimerId id = schedule(std::move(timer));
   c().named_timers[name] = id;
-  audit(moved ? "timer moved" : "timer set", Json{{"timer", name}, {"at", to_iso_utc(at.at)}, {"step", by}});
+  audit(moved ? "timer moved" : "timer set", {&step},
+        [&] { return Json{{"timer", name}, {"at", to_iso_utc(at.at)}, {"step", by}}; });
   if (moved) replan(name);
 }
 
@@ -78,8 +81,11 @@ void CaseRun::replan(const std::string& because) {
     Deadline due = evaluate_moment(*node.due, context(t));
     if (due.at == task.due.at) continue;
     if (rt_.explain_) due.why.push_back(fmt::format("recomputed because timer '{}' moved", because));
-    audit("deadline moved", Json{{"task", task_id}, {"step", task.name}, {"from", to_iso_utc(task.due.at)},
-                                 {"to", to_iso_utc(due.at)}});
+    keep_task(task_id);
+    audit("deadline moved", {&node}, [&] {
+      return Json{{"task", task_id}, {"step", task.name}, {"from", to_iso_utc(task.due.at)},
+                  {"to", to_iso_utc(due.at)}};
+    });
     task.due = std::move(due);
     cancel_rungs(task_id);
     write(task);
@@ -133,13 +139,14 @@ void CaseRun::end_stage(int scope_instance, const Timer& timer) {
     for (auto& [task_id, task] : c().tasks) {
       Token* t = token(task.token);
       if (task.node != keep.task || t == nullptr || !inside(*t)) continue;
+      keep_task(task_id);
       std::string from = task.role;
       if (!keep.to_role.empty()) task.role = keep.to_role;
       t->task = 0;  // the token goes with the stage; the task stays open, its rungs planned
       task.token = 0;
       write(task);
       handed_on.push_back(Json{{"task", task_id}, {"step", task.name}, {"role", task.role}});
-      if (task.role != from) {
+      if (task.role != from && full()) {
         notify({task.role}, fmt::format("Taak '{}' aan u overgedragen: de termijn '{}' verstreek op {}",
                                         task.title.empty() ? task.name : task.title, timer.name, ended_at),
                stage.name);
@@ -165,9 +172,12 @@ void CaseRun::end_stage(int scope_instance, const Timer& timer) {
   for (int fork : forks) c().forks.erase(fork);  // parallels begun inside the stage never join
   close_scopes(scope_instance);
   c().stage_ends.push_back(StageEnd{stage.name, timer.name, timer.due.at});
-  audit("stage ended", Json{{"stage", stage.name}, {"term", timer.name}, {"at", to_iso_utc(timer.due.at)},
-                            {"cancelled", cancelled}, {"handed_on", handed_on}});
+  audit("stage ended", {}, [&] {
+    return Json{{"stage", stage.name}, {"term", timer.name}, {"at", to_iso_utc(timer.due.at)},
+                {"cancelled", std::move(cancelled)}, {"handed_on", std::move(handed_on)}};
+  });
   for (const auto& [role, titles] : lapsed) {
+    if (!full()) break;
     notify({role}, fmt::format("Vervallen: {} (de termijn '{}' verstreek op {})", fmt::join(titles, ", "),
                                timer.name, ended_at), stage.name);
   }
@@ -186,23 +196,29 @@ void CaseRun::fired(Timer& timer) {
   timer.status = TimerStatus::kFired;
   timer.fired_at = now_;
   write(timer);
+  keep_timer(timer.id);
   c().timers.erase(timer.id);
   std::int64_t late_ms = std::chrono::duration_cast<std::chrono::milliseconds>(now_ - late_from).count();
   switch (timer.kind) {
     case TimerKind::kNamed:
-      audit("timer fired", Json{{"timer", timer.name}, {"timer_id", timer.id}, {"late_ms", late_ms}});
+      audit("timer fired", {},
+            [&] { return Json{{"timer", timer.name}, {"timer_id", timer.id}, {"late_ms", late_ms}}; });
       if (c().named_timers.count(timer.name) != 0 && c().named_timers[timer.name] == timer.id) {
         // The moment stays readable once it has passed: a task opened after the ban ended may
         // still count from it (`horen due einde - 1 day`, then overdue at once).
         for (const auto& n : process().nodes) {
-          if (n.kind == model::NodeKind::kTimer && n.target == timer.name) c().reached[n.id] = timer.due.at;
+          if (n.kind == model::NodeKind::kTimer && n.target == timer.name) {
+            keep_reached(n.id);
+            c().reached[n.id] = timer.due.at;
+          }
         }
         end_bound_stages(timer);
         deliver(timer.name);
       }
       break;
     case TimerKind::kWait:
-      audit("timer fired", Json{{"timer", timer.name}, {"timer_id", timer.id}, {"late_ms", late_ms}});
+      audit("timer fired", {},
+            [&] { return Json{{"timer", timer.name}, {"timer_id", timer.id}, {"late_ms", late_ms}}; });
       if (Token* t = token(timer.token); t != nullptr && t->timer == timer.id) next(t->id);
       break;
     case TimerKind::kRung: escalate(timer, late_ms); break;

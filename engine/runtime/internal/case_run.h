@@ -26,8 +26,15 @@ class CaseRun {
       : rt_(rt), changes_(changes), id_(id), now_(now) {}
 
   // ---- the machine (case_run.cc) ----
-  Instance& c() { return changes_.cases.at(id_); }
-  const model::Process& process() { return *rt_.definition(c().hash); }
+  // Found once: neither the case's place nor its definition changes within a command.
+  Instance& c() {
+    if (case_ == nullptr) case_ = &rt_.current(id_, changes_);
+    return *case_;
+  }
+  const model::Process& process() {
+    if (process_ == nullptr) process_ = rt_.definition(c().hash);
+    return *process_;
+  }
   void run();
   void step(int id);
   int spawn(NodeId node, std::vector<Frame> frames, std::vector<int> scopes,
@@ -37,14 +44,32 @@ class CaseRun {
   void move(int id, NodeId target);
   void next(int id);
   EvalContext context(const Token* t);
-  void audit(const std::string& kind, Json detail);
+  // Whether the command records in full (Runtime::Recording): text and JSON only people read.
+  bool full() const { return rt_.recording_ == Runtime::Recording::kFull; }
+  // An entry with its facts; `detail` builds its JSON, called only when recording in full.
+  template <typename Detail>
+  void audit(std::string kind, AuditFact fact, Detail&& detail) {
+    changes_.audit.push_back(AuditEntry{id_, now_, std::move(kind), full() ? Json(detail()) : Json(), fact});
+  }
+  // Nothing when recording facts only: callers that format a message check full() first.
   void notify(std::vector<std::string> roles, std::string message, std::string source,
               std::vector<std::string> persons = {});
   // `for each x in list where condition`: the elements the condition holds for, audited.
   Json select(const Node& node, Json list, const Token& token);
-  void write(const Task& t) { changes_.tasks[t.id] = t; }
-  void write(Task&& t) { changes_.tasks[t.id] = std::move(t); }
-  void write(const Timer& t) { changes_.timers[t.id] = t; }
+  // Rows for the store; none when recording facts only.
+  void write(const Task& t) {
+    if (full()) changes_.tasks[t.id] = t;
+  }
+  void write(Task&& t) {
+    if (full()) changes_.tasks[t.id] = std::move(t);
+  }
+  void write(const Timer& t) {
+    if (full()) changes_.timers[t.id] = t;
+  }
+  // In place, before this case's part first changes (Runtime::keep_task, ...).
+  void keep_task(TaskId task) { rt_.keep_task(id_, task, changes_); }
+  void keep_timer(TimerId timer) { rt_.keep_timer(id_, timer, changes_); }
+  void keep_reached(NodeId node) { rt_.keep_reached(id_, node, changes_); }
   TimerId schedule(Timer timer);
   // An incident's timer (kFailed) that is cancelled closes the incident, audited as `kind` with
   // `reason`: by default because the case moved past it (the task was done, the case ended).
@@ -63,7 +88,8 @@ class CaseRun {
   // ---- timers and terms (terms.cc) ----
   const Timer* pending_named_timer(const std::string& name);
   void refuse_if_passed(const Node& set);
-  void set_named_timer(const std::string& name, Deadline at, const std::string& by);
+  // `step` (a timer or set step) sets or moves the timer its target names.
+  void set_named_timer(const Node& step, Deadline at);
   void replan(const std::string& because);
   void fired(Timer& timer);
   void end_bound_stages(const Timer& timer);
@@ -84,6 +110,8 @@ class CaseRun {
   Changes& changes_;
   CaseId id_;
   Instant now_;
+  Instance* case_ = nullptr;
+  const model::Process* process_ = nullptr;
 };
 
 }  // namespace termijn::runtime

@@ -7,6 +7,7 @@
 #include <map>
 #include <queue>
 #include <set>
+#include <string_view>
 #include <tuple>
 
 #include "engine/runtime/runtime.h"
@@ -37,6 +38,9 @@ class Replication {
       : prepared_(prepared), rules_(prepared.rules), spec_(spec), replication_(replication), keep_cases_(keep_cases),
         runtime_(legal_) {
     runtime_.set_explain_deadlines(false);  // the figures need the moments, not their explanation
+    // The figures read the audit's facts; the event log (kept cases) its JSON detail too.
+    if (!keep_cases) runtime_.set_recording(runtime::Runtime::Recording::kFacts);
+    runtime_.set_in_place(true);  // no copy of a case per command
     for (const auto& p : prepared.model->processes) runtime_.add_definition(p);
     process_ = runtime_.latest(prepared.process);
     begin_ = *parse_instant(spec.start_date + " 00:00");
@@ -109,11 +113,12 @@ class Replication {
     std::string stream;
     Json data;
     std::map<std::string, Json> outputs;  // "task.output" -> the latest value given
-    std::set<std::string> milestones, timers_set, timers_moved;
-    std::string stage;
+    // Names are views of the definitions' (AuditFact::node), which outlive the replication.
+    std::set<std::string_view> milestones, timers_set, timers_moved;
+    std::string_view stage;
     Instant stage_since;
-    std::map<std::string, double> stage_minutes;
-    std::map<std::string, double> first_done;  // task -> minutes after arrival
+    std::map<std::string_view, double> stage_minutes;
+    std::map<std::string_view, double> first_done;  // task -> minutes after arrival
     std::optional<Instant> ended;
     std::string end_reason;
     std::vector<CaseEvent> events;
@@ -201,7 +206,7 @@ class Replication {
     stats.arrival = e.at;
     stats.measured = e.at >= warm_;
     stats.stream = e.name;
-    stats.data = data;
+    stats.data = std::move(data);
     ++started_;
     apply(changes, e.at);
     for (const auto& rule : rules_.events) {
@@ -246,8 +251,12 @@ class Replication {
     // A sub-process's tasks draw from the stream of the case that called it.
     CaseStats* stats = root_stats(case_id);
     std::int64_t index = stats == nullptr ? 0 : stats->index;
-    Rng rng(spec_.seed, replication_, index, fmt::format("duration:{}:{}", step, draws_of(stats).durations[step]++));
-    const DurationRule& rule = duration_for(step);
+    fmt::memory_buffer purpose;
+    fmt::format_to(std::back_inserter(purpose), "duration:{}:{}", step, draws_of(stats).durations[step]++);
+    Rng rng(spec_.seed, replication_, index, std::string_view(purpose.data(), purpose.size()));
+    TaskRules& rules = rules_of(step);
+    if (rules.duration == nullptr) rules.duration = &duration_for(step);
+    const DurationRule& rule = *rules.duration;
     double minutes = rule.distribution.sample(rng);
     if (rule.before_due) {
       // Worked toward the deadline: done `minutes` before it, or (in a share) late by a draw.
@@ -262,6 +271,22 @@ class Replication {
     }
     push(Event{later(at, minutes), 0, Kind::kComplete, index, task, effort, ""});
     return effort;
+  }
+
+  // A task's lines, found once per task rather than at every step: its output lines in the
+  // file's order, and its duration line once it is first worked on.
+  struct TaskRules {
+    std::vector<const OutputRule*> outputs;
+    const DurationRule* duration = nullptr;
+  };
+  TaskRules& rules_of(const std::string& task) {
+    auto it = task_rules_.find(task);
+    if (it != task_rules_.end()) return it->second;
+    TaskRules rules;
+    for (const auto& r : rules_.outputs) {
+      if (r.task == task) rules.outputs.push_back(&r);
+    }
+    return task_rules_.emplace(task, std::move(rules)).first->second;
   }
 
   const DurationRule& duration_for(const std::string& step) {
@@ -352,19 +377,21 @@ class Replication {
     const model::Process& definition = *runtime_.definition(runtime_.find_case(task->case_id)->hash);
     const model::Node& node = definition.nodes.at(task->node);
     CaseStats* stats = root_stats(task->case_id);
-    Rng rng(spec_.seed, replication_, e.index,
-            fmt::format("outputs:{}:{}", task->name, draws_of(stats).outputs[task->name]++));
+    fmt::memory_buffer purpose;
+    fmt::format_to(std::back_inserter(purpose), "outputs:{}:{}", task->name, draws_of(stats).outputs[task->name]++);
+    Rng rng(spec_.seed, replication_, e.index, std::string_view(purpose.data(), purpose.size()));
+    const TaskRules& rules = rules_of(task->name);
     Json outputs = Json::object();
     const model::Instrument* instrument = node.instrument.empty() ? nullptr : definition.find_instrument(node.instrument);
     for (const auto& o : node.outputs) {
       if (instrument != nullptr && model::is_record(o.name)) continue;
-      outputs[o.name] = output_for(task->name, o, rng, instrument, stats, e.at);
+      outputs[o.name] = output_for(task->name, rules, o, rng, instrument, stats, e.at);
     }
     // An instrument's outcome is computed by the engine from the answers. An `output TASK.outcome`
     // line draws the decision instead: the drawn outcome is given, with the motivation that a
     // decision other than the computed one needs.
     if (instrument != nullptr) {
-      if (const OutputRule* rule = rule_for(task->name, model::kOutcome, stats, e.at)) {
+      if (const OutputRule* rule = rule_for(rules, model::kOutcome, stats, e.at)) {
         outputs[model::kOutcome] = draw(*rule, rng, stats);
         outputs[model::kMotivation] = "getrokken door de simulatie";
       }
@@ -390,10 +417,12 @@ class Replication {
 
   // The rule for `task.output` in this case now: of the lines whose conditions all hold, the one
   // with the most conditions.
-  const OutputRule* rule_for(const std::string& task, const std::string& output, const CaseStats* stats, Instant at) const {
+  const OutputRule* rule_for(const TaskRules& rules, const std::string& output, const CaseStats* stats,
+                             Instant at) const {
     const OutputRule* best = nullptr;
-    for (const auto& r : rules_.outputs) {
-      if (r.task != task || r.output != output) continue;
+    for (const OutputRule* line : rules.outputs) {
+      const OutputRule& r = *line;
+      if (r.output != output) continue;
       if (best != nullptr && r.when.size() <= best->when.size()) continue;
       bool all = std::all_of(r.when.begin(), r.when.end(), [&](const Condition& c) {
         return stats != nullptr && holds(c, stats->data, stats->outputs, (at - stats->arrival).count() / kMinute,
@@ -408,17 +437,27 @@ class Replication {
   // happened differs from it.
   Json draw(const OutputRule& rule, Rng& rng, const CaseStats* stats) {
     if (stats != nullptr && stats->measured) {
-      ++draws_[{rule.task, rule.output}];
-      for (const auto& [value, p] : rule.choice.options) realised_[{rule.task, rule.output, value.dump()}].configured += p;
+      auto tally = tallies_.find(&rule);
+      if (tally == tallies_.end()) {
+        Tally t{&draws_[{rule.task, rule.output}], {}};
+        for (const auto& [value, p] : rule.choice.options) {
+          t.options.push_back(&realised_[{rule.task, rule.output, value.dump()}]);
+        }
+        tally = tallies_.emplace(&rule, std::move(t)).first;
+      }
+      ++*tally->second.draws;
+      for (std::size_t i = 0; i < rule.choice.options.size(); ++i) {
+        tally->second.options[i]->configured += rule.choice.options[i].second;
+      }
     }
     return rule.choice.pick(rng);
   }
 
-  Json output_for(const std::string& task, const model::Field& o, Rng& rng, const model::Instrument* instrument,
-                  const CaseStats* stats, Instant at) {
-    if (const OutputRule* rule = rule_for(task, o.name, stats, at)) return draw(*rule, rng, stats);
-    if (std::any_of(rules_.outputs.begin(), rules_.outputs.end(),
-                    [&](const OutputRule& r) { return r.task == task && r.output == o.name; })) {
+  Json output_for(const std::string& task, const TaskRules& rules, const model::Field& o, Rng& rng,
+                  const model::Instrument* instrument, const CaseStats* stats, Instant at) {
+    if (const OutputRule* rule = rule_for(rules, o.name, stats, at)) return draw(*rule, rng, stats);
+    if (std::any_of(rules.outputs.begin(), rules.outputs.end(),
+                    [&](const OutputRule* r) { return r->output == o.name; })) {
       assume(fmt::format("output '{}.{}' takes its type's first value where none of its 'when' lines holds", task, o.name));
     }
     if (instrument != nullptr && instrument->has_item(o.name)) {
@@ -461,18 +500,19 @@ class Replication {
     runtime_.apply(changes);
     for (const auto& entry : changes.audit) observe(entry, at);
     // Tasks that open at the same moment all wait before a worker takes one: the pool's order,
-    // not the order of opening, decides which goes first.
+    // not the order of opening, decides which goes first. Opened in order of their ids; a task
+    // opened and closed within the step is not worked on.
     std::set<std::string> roles;
-    for (const auto& [id, task] : changes.tasks) {
-      if (task.status == runtime::TaskStatus::kOpen && seen_tasks_.insert(id).second && opened(task, at)) {
-        roles.insert(task.role);
-      }
+    for (const auto& entry : changes.audit) {
+      if (entry.kind != "task opened") continue;
+      const runtime::Task* task = runtime_.find_task(entry.fact.number);
+      if (task != nullptr && task->status == runtime::TaskStatus::kOpen && opened(*task, at)) roles.insert(task->role);
     }
     for (const auto& role : roles) serve_queue(role, at);
   }
 
   void observe(const runtime::AuditEntry& e, Instant at) {
-    if (e.kind == "sub-process started") parent_[e.detail.value("case", std::int64_t{0})] = e.case_id;
+    if (e.kind == "sub-process started") parent_[e.fact.number] = e.case_id;
     runtime::CaseId root = root_of(e.case_id);
     auto it = cases_.find(root);
     if (it == cases_.end()) return;
@@ -494,33 +534,33 @@ class Replication {
       c.events.push_back(CaseEvent{at, e.kind, activity, detail.value("role", ""), detail.dump()});
     }
     if (!c.measured) return;
-    if (e.kind == "milestone reached") c.milestones.insert(e.detail.value("step", ""));
-    if (e.kind == "timer set") c.timers_set.insert(e.detail.value("timer", ""));
-    if (e.kind == "timer moved") c.timers_moved.insert(e.detail.value("timer", ""));
+    // The step an entry concerns, and a timer step's timer: names in the shared definitions.
+    auto step = [&] { return std::string_view(e.fact.node->name); };
+    auto timer = [&] { return std::string_view(e.fact.node->target); };
+    if (e.kind == "milestone reached") c.milestones.insert(step());
+    if (e.kind == "timer set") c.timers_set.insert(timer());
+    if (e.kind == "timer moved") c.timers_moved.insert(timer());
     if (e.kind == "task completed") {
-      std::string step = e.detail.value("step", "");
-      c.first_done.emplace(step, minutes);
-      if (e.detail.value("late", false)) ++late_[step];
+      c.first_done.emplace(step(), minutes);
+      if (e.fact.flag) ++late_[step()];
     }
-    if (e.kind == "escalated") {
-      ++escalations_[fmt::format("{} rung {}", e.detail.value("step", ""), e.detail.value("rung", 0))];
-    }
+    if (e.kind == "escalated") ++escalations_[{step(), e.fact.number}];
     if (root != e.case_id) return;  // stages and ends of sub-processes are theirs
     if (e.kind == "stage entered") {
       leave_stage(c, at);
-      c.stage = e.detail.value("stage", "");
+      c.stage = step();
       c.stage_since = at;
     }
     if (e.kind == "case ended") {
       leave_stage(c, at);
       c.ended = at;
-      c.end_reason = e.detail.value("reason", "");
+      if (keep_cases_) c.end_reason = e.detail.value("reason", "");
     }
   }
 
   static void leave_stage(CaseStats& c, Instant at) {
     if (!c.stage.empty()) c.stage_minutes[c.stage] += (at - c.stage_since).count() / kMinute;
-    c.stage.clear();
+    c.stage = {};
   }
 
   void assume(const std::string& text) { assumptions_.insert(text); }
@@ -536,7 +576,7 @@ class Replication {
     out.cases_simulated = started_;
     std::map<std::string, double>& k = out.kpis;
     double measured = 0, open = 0;
-    std::map<std::string, double> milestones, set, moved;
+    std::map<std::string_view, double> milestones, set, moved;
     for (auto& [id, c] : cases_) {
       if (!c.measured) continue;
       ++measured;
@@ -547,7 +587,9 @@ class Replication {
       for (const auto& m : c.milestones) ++milestones[m];
       for (const auto& t : c.timers_set) ++set[t];
       for (const auto& t : c.timers_moved) ++moved[t];
-      for (const auto& [stage, minutes] : c.stage_minutes) out.durations["days " + stage].push_back(minutes / 1440);
+      for (const auto& [stage, minutes] : c.stage_minutes) {
+        out.durations[fmt::format("days {}", stage)].push_back(minutes / 1440);
+      }
       for (const auto& m : spec_.measures) {
         std::optional<double> first;
         for (const auto& t : m.tasks) {
@@ -566,17 +608,17 @@ class Replication {
     }
     // An extension is counted among the cases whose term was set at all (the bans imposed), not
     // among all cases.
-    for (const auto& [timer, n] : moved) k["moved " + timer] = share(n, set[timer]);
+    for (const auto& [timer, n] : moved) k[fmt::format("moved {}", timer)] = share(n, set[timer]);
     // Days in a stage and measures are means over the cases that have them.
     for (const auto& [key, values] : out.durations) k[key] = mean(values);
     for (const auto& m : spec_.measures) k.emplace("measure " + m.label, 0.0);  // no case got there
     double late_total = 0;
     for (const auto& [task, n] : late_) {
-      k["missed " + task] = n;
+      k[fmt::format("missed {}", task)] = n;
       late_total += n;
     }
     k["missed all"] = late_total;
-    for (const auto& [rung, n] : escalations_) k["escalated " + rung] = n;
+    for (const auto& [rung, n] : escalations_) k[fmt::format("escalated {} rung {}", rung.first, rung.second)] = n;
     for (const auto& [role, hours] : workload_) k["workload " + role] = hours;
     for (const auto& [role, waits] : waits_) k["wait " + role] = mean(waits);
     k["open"] = open;
@@ -626,13 +668,14 @@ class Replication {
   std::map<runtime::CaseId, CaseStats> cases_;
   std::map<runtime::CaseId, runtime::CaseId> parent_;
   std::map<std::int64_t, runtime::CaseId> signal_case_;
-  std::set<runtime::TaskId> seen_tasks_;
   Draws unrooted_draws_;
   std::map<std::string, PoolState> pools_;
   std::map<std::string, bool> wakeup_pending_;
   std::map<std::string, double> workload_;
   std::map<std::string, std::vector<double>> waits_;
-  std::map<std::string, double> late_, escalations_, opened_;
+  std::map<std::string, double> opened_;
+  std::map<std::string_view, double> late_;                              // by task
+  std::map<std::pair<std::string_view, std::int64_t>, double> escalations_;  // by task and rung
   // Per (task, output, value as JSON): the configured probability summed over the draws of the
   // output (whichever line drew it), and the completions that carried the value.
   struct Realisation {
@@ -640,6 +683,14 @@ class Replication {
   };
   std::map<std::tuple<std::string, std::string, std::string>, Realisation> realised_;
   std::map<std::pair<std::string, std::string>, double> draws_;
+  // Where draw() counts a line's draws and each of its values' configured share, found once per
+  // line (map entries stay where they are).
+  struct Tally {
+    double* draws;
+    std::vector<Realisation*> options;
+  };
+  std::map<const OutputRule*, Tally> tallies_;
+  std::map<std::string, TaskRules, std::less<>> task_rules_;
   const HolidayCalendar& holidays_ = *HolidayCalendar::find("NL");
   std::set<std::string> assumptions_;
   std::int64_t started_ = 0, refused_ = 0;

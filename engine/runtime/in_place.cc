@@ -1,0 +1,168 @@
+// The runtime in place (Runtime::set_in_place): a command changes the live case itself and
+// keeps an undo log of what it changed, instead of working on a copy of the case; a refused
+// command is undone from the log, and apply() re-indexes only what the log names. On copies
+// (the engine), working() copies the case into the command's Changes.
+#include <optional>
+#include <tuple>
+#include <utility>
+
+#include "engine/runtime/runtime.h"
+
+namespace termijn::runtime {
+
+namespace {
+
+// The parts of a case the undo log keeps piece by piece, or that never change once it started.
+void swap_bulk(Instance& a, Instance& b) {
+  std::swap(a.tasks, b.tasks);
+  std::swap(a.timers, b.timers);
+  std::swap(a.data, b.data);
+  std::swap(a.reached, b.reached);
+  std::swap(a.outputs, b.outputs);
+  std::swap(a.process, b.process);
+  std::swap(a.hash, b.hash);
+}
+
+// The case without its bulk: moved aside while the rest (tokens, scopes, ...) is copied.
+Instance small_copy(Instance& c) {
+  Instance aside;
+  swap_bulk(c, aside);
+  Instance copy = c;
+  swap_bulk(c, aside);
+  return copy;
+}
+
+// The entry `key` of `live` as it was before the command first changed it (nullopt: none).
+template <typename Map, typename Log>
+void keep_first(const Map& live, const typename Map::key_type& key, Log& log) {
+  if (log.count(key) != 0) return;
+  auto it = live.find(key);
+  log.emplace(key, it == live.end() ? std::nullopt : std::optional<typename Map::mapped_type>(it->second));
+}
+
+template <typename Map, typename Log>
+void put_back(Map& live, Log& log) {
+  for (auto& [key, was] : log) {
+    if (was) {
+      live.insert_or_assign(key, std::move(*was));
+    } else {
+      live.erase(key);
+    }
+  }
+}
+
+}  // namespace
+
+Instance& Runtime::working(CaseId id, Changes& changes) {
+  if (in_place_) {
+    Instance& live = cases_.at(id);
+    if (changes.undo.count(id) == 0) changes.undo.emplace(id, CaseUndo{false, small_copy(live), {}, {}, {}, {}, {}});
+    return live;
+  }
+  auto it = changes.cases.find(id);
+  if (it != changes.cases.end()) return it->second;
+  return changes.cases[id] = cases_.at(id);
+}
+
+Instance& Runtime::create(Instance instance, Changes& changes) {
+  CaseId id = instance.id;
+  if (!in_place_) return changes.cases[id] = std::move(instance);
+  changes.undo[id].created = true;
+  return cases_[id] = std::move(instance);
+}
+
+CaseUndo* Runtime::undo_log(CaseId id, Changes& changes) {
+  if (!in_place_) return nullptr;
+  CaseUndo& u = changes.undo.at(id);
+  return u.created ? nullptr : &u;  // a case the command started goes whole
+}
+
+void Runtime::keep_task(CaseId id, TaskId task, Changes& changes) {
+  if (CaseUndo* u = undo_log(id, changes)) keep_first(cases_.at(id).tasks, task, u->tasks);
+}
+
+void Runtime::keep_timer(CaseId id, TimerId timer, Changes& changes) {
+  if (CaseUndo* u = undo_log(id, changes)) keep_first(cases_.at(id).timers, timer, u->timers);
+}
+
+void Runtime::keep_reached(CaseId id, model::NodeId node, Changes& changes) {
+  if (CaseUndo* u = undo_log(id, changes)) keep_first(cases_.at(id).reached, node, u->reached);
+}
+
+void Runtime::keep_output(CaseId id, model::NodeId node, Changes& changes) {
+  if (CaseUndo* u = undo_log(id, changes)) keep_first(cases_.at(id).outputs, node, u->outputs);
+}
+
+void Runtime::keep_data(CaseId id, Changes& changes) {
+  CaseUndo* u = undo_log(id, changes);
+  if (u != nullptr && !u->data) u->data = cases_.at(id).data;
+}
+
+void Runtime::undo(Changes& changes) {
+  for (auto& [id, u] : changes.undo) {
+    if (u.created) {
+      cases_.erase(id);
+      continue;
+    }
+    Instance& c = cases_.at(id);
+    put_back(c.tasks, u.tasks);
+    put_back(c.timers, u.timers);
+    put_back(c.reached, u.reached);
+    put_back(c.outputs, u.outputs);
+    if (u.data) c.data = std::move(*u.data);
+    swap_bulk(c, u.small);
+    c = std::move(u.small);
+  }
+  changes.undo.clear();
+}
+
+// In place, the live cases are already as the command left them: only the tasks and timers in the
+// undo log (every one, for a case the command started) change their place in the indexes.
+void Runtime::apply_in_place(Changes& changes) {
+  for (auto& [id, u] : changes.undo) {
+    auto live = cases_.find(id);
+    Instance& c = live->second;
+    const bool running = c.status == CaseStatus::kRunning;
+    auto index_timer = [&](TimerId timer, const Timer* was) {
+      if (was != nullptr && was->status == TimerStatus::kPending) {
+        due_queue_.erase(std::make_tuple(was->due.at, timer));
+        timer_index_.erase(timer);
+      }
+      if (was != nullptr && was->status == TimerStatus::kFailed) incidents_.erase(timer);
+      auto now = c.timers.find(timer);
+      if (!running || now == c.timers.end()) return;
+      if (now->second.status == TimerStatus::kPending) {
+        due_queue_.emplace(now->second.due.at, timer);
+        timer_index_[timer] = id;
+      }
+      if (now->second.status == TimerStatus::kFailed) incidents_[timer] = id;
+    };
+    auto index_task = [&](TaskId task) {
+      if (running && c.tasks.count(task) != 0) {
+        task_index_[task] = id;
+      } else {
+        task_index_.erase(task);
+      }
+    };
+    if (u.created) {
+      for (const auto& [timer, _] : c.timers) index_timer(timer, nullptr);
+      for (const auto& [task, _] : c.tasks) index_task(task);
+    } else {
+      for (const auto& [timer, was] : u.timers) index_timer(timer, was ? &*was : nullptr);
+      for (const auto& [task, _] : u.tasks) index_task(task);
+    }
+    if (running) continue;
+    // What an ended case still holds (a task handed on stays open) leaves the indexes with it.
+    for (const auto& [task, _] : c.tasks) task_index_.erase(task);
+    for (const auto& [timer, t] : c.timers) {
+      due_queue_.erase(std::make_tuple(t.due.at, timer));
+      timer_index_.erase(timer);
+      incidents_.erase(timer);
+    }
+    changes.cases[id] = std::move(c);
+    cases_.erase(live);
+  }
+  changes.undo.clear();
+}
+
+}  // namespace termijn::runtime

@@ -1,0 +1,152 @@
+// The runtime in place, recording facts only (as the simulator runs it) against the runtime on
+// copies, recording in full (as the engine runs it): the same random commands on the national
+// process, refusals included, leave the same live cases, open tasks and due timers after every
+// command; and a command refused in place leaves the live cases exactly as they were.
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "engine/driver/compilation.h"
+#include "engine/runtime/runtime.h"
+#include "tests/support/rihg.h"
+#include "tests/unit/test_support.h"
+
+namespace termijn {
+namespace {
+
+using runtime::Json;
+using runtime::Runtime;
+
+Json live(const Runtime& rt) {
+  Json out = Json::object();
+  for (const auto& [id, c] : rt.cases()) out[std::to_string(id)] = runtime::whole_json(c);
+  out["due"] = Json::array();
+  for (const auto& [at, timer] : rt.due_timers(Instant::max(), 1'000'000)) out["due"].push_back({to_millis(at), timer});
+  return out;
+}
+
+// Outputs for a task: random values of its enum and bool outputs (the RiHG's answers for the
+// instrument); now and then one left out, which is refused.
+Json outputs_for(const model::Node& node, std::mt19937_64& rng) {
+  if (!node.instrument.empty()) return testing::rihg_answers(rng() % 2 == 0);
+  Json out = Json::object();
+  for (const auto& o : node.outputs) {
+    if (rng() % 20 == 0) continue;
+    if (o.type.kind == model::Type::Kind::kBool) out[o.name] = rng() % 2 == 0;
+    if (o.type.kind == model::Type::Kind::kEnum) out[o.name] = o.type.members[rng() % o.type.members.size()];
+  }
+  return out;
+}
+
+TEST(RuntimeInPlace, RunsAsOnCopiesAndUndoesWhatItRefuses) {
+  std::string root = TERMIJN_SOURCE_DIR;
+  Compilation compiled = compile_paths({root + "/stdlib", root + "/processes"}, {TERMIJN_STDLIB_DIR});
+  ASSERT_NE(compiled.model->find("landelijk"), nullptr);
+  LegalTime legal;
+  Runtime copies(legal), in_place(legal);
+  in_place.set_in_place(true);
+  in_place.set_recording(Runtime::Recording::kFacts);
+  for (const auto& p : compiled.model->processes) {
+    copies.add_definition(p);
+    in_place.add_definition(p);
+  }
+  const model::Process& p = *copies.latest("landelijk");
+  std::mt19937_64 rng(20261130);
+  Instant now = *parse_instant("2027-01-04 09:00");
+  int refused = 0;
+  for (int step = 0; step < 600; ++step) {
+    now += std::chrono::minutes(rng() % 600);
+    const Json before = live(in_place);
+    runtime::Changes a, b;
+    Status sa, sb;
+    switch (rng() % 4) {
+      case 0: {
+        Json data{{"uithuisgeplaatste", "P1"}, {"achterblijvers", {"P2"}}, {"kinderen", Json::array()},
+                  {"aanhouding", rng() % 2 == 0}, {"aangehouden_op", to_iso_utc(now)}, {"kindermishandeling", rng() % 4 == 0}};
+        sa = copies.start("landelijk", "crisismelding", data, now, a).status();
+        sb = in_place.start("landelijk", "crisismelding", data, now, b).status();
+        break;
+      }
+      case 1: {  // a random open task, by its role (and now and then by another)
+        std::vector<const runtime::Task*> open;
+        for (const auto& [id, c] : copies.cases()) {
+          for (const auto& [task_id, task] : c.tasks) open.push_back(&task);
+        }
+        if (open.empty()) continue;
+        const runtime::Task& task = *open[rng() % open.size()];
+        Json outputs = outputs_for(copies.definition(copies.find_case(task.case_id)->hash)->nodes.at(task.node), rng);
+        std::string role = rng() % 30 == 0 ? "politie" : task.role;
+        runtime::TaskId id = task.id;
+        sa = copies.complete(id, role, outputs, now, a);
+        sb = in_place.complete(id, role, outputs, now, b);
+        break;
+      }
+      case 2: {  // the timers that are due
+        auto due = copies.due_timers(now, 1);
+        if (due.empty()) continue;
+        sa = copies.fire(due.front().second, now, a);
+        sb = in_place.fire(due.front().second, now, b);
+        break;
+      }
+      default: {  // an event, often one nothing listens for
+        if (copies.cases().empty()) continue;
+        auto it = copies.cases().begin();
+        std::advance(it, static_cast<long>(rng() % copies.cases().size()));
+        const std::string& event = p.events[rng() % p.events.size()];
+        sa = copies.signal(it->first, event, Json::object(), now, a);
+        sb = in_place.signal(it->first, event, Json::object(), now, b);
+      }
+    }
+    ASSERT_EQ(sa.code(), sb.code()) << step << ": " << sa.message() << " / " << sb.message();
+    if (sa.is_ok()) {
+      copies.apply(a);
+      in_place.apply(b);
+      EXPECT_TRUE(b.tasks.empty() && b.timers.empty() && b.outbox.empty()) << "facts only: no rows";
+    } else {
+      ++refused;
+      ASSERT_EQ(live(in_place), before) << step << ": refused (" << sb.message() << "), yet changed";
+    }
+    ASSERT_EQ(live(in_place), live(copies)) << step;
+  }
+  EXPECT_GT(refused, 30);
+}
+
+// Refused half-way: completing the task reaches a milestone, sets a timer and changes the data,
+// and then the process loops without waiting until the step limit refuses the command.
+TEST(RuntimeInPlace, UndoesACommandRefusedAfterItChangedTheCase) {
+  testing::Compiled c = testing::compile_text(R"(
+process lus {
+  roles burgemeester
+  events aanvraag
+  case { teller: int }
+  start on aanvraag
+  task eerst by burgemeester within 1 days
+  milestone klaar
+  timer einde = klaar + 10 days
+  opnieuw: set teller = teller + 1
+  goto opnieuw
+}
+)");
+  ASSERT_NE(c.model->find("lus"), nullptr) << c.errors();
+  LegalTime legal;
+  Runtime rt(legal);
+  rt.set_in_place(true);
+  rt.add_definition(c.model->processes.front());
+  Instant now = *parse_instant("2027-01-04 09:00");
+  runtime::Changes started;
+  auto id = rt.start("lus", "aanvraag", Json{{"teller", 0}}, now, started);
+  ASSERT_TRUE(id.is_ok()) << id.status().message();
+  rt.apply(started);
+  const Json before = live(rt);
+  runtime::TaskId task = rt.find_case(*id)->tasks.begin()->first;
+  runtime::Changes changes;
+  Status s = rt.complete(task, "burgemeester", Json::object(), now + std::chrono::hours(1), changes);
+  ASSERT_FALSE(s.is_ok());
+  EXPECT_NE(s.message().find("limit: steps per command"), std::string::npos) << s.message();
+  EXPECT_FALSE(changes.audit.empty()) << "the command had changed the case before it was refused";
+  EXPECT_EQ(live(rt), before);
+  EXPECT_NE(rt.find_task(task), nullptr) << "the task is open again";
+}
+
+}  // namespace
+}  // namespace termijn
