@@ -97,7 +97,10 @@ std::vector<Json> Server::handle(const Json& message) {
   if (id != message.end() && !has_id) {
     return {error_response(nullptr, error_code::kInvalidRequest, "an id is a number or a string")};
   }
-  if (method == message.end() || !method->is_string()) {
+  if (method != message.end() && !method->is_string()) {
+    return {error_response(has_id ? *id : Json(nullptr), error_code::kInvalidRequest, "a method is a string")};
+  }
+  if (method == message.end()) {
     // A response to a request of ours: the server sends none that need an answer.
     if (has_id) return {};
     return {error_response(nullptr, error_code::kInvalidRequest, "a message without a method")};

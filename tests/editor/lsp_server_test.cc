@@ -114,6 +114,10 @@ TEST_F(LspServer, AMessageOfTheWrongShapeIsRefusedNotThrown) {
     EXPECT_EQ(a["error"]["code"], error_code::kInvalidRequest) << message.dump();
     EXPECT_TRUE(a["id"].is_null());
   }
+  // Found by the fuzzer: a method that is not a string, with an id, went unanswered.
+  Json a = answer(Json{{"jsonrpc", "2.0"}, {"id", 7}, {"method", {{"position", 1}}}});
+  EXPECT_EQ(a["error"]["code"], error_code::kInvalidRequest);
+  EXPECT_EQ(a["id"], 7);
   server_.handle(open("/tmp/x.wth", kProcess));
   Json params = at("/tmp/x.wth", 4, 18);
   params["context"] = {{"includeDeclaration", "no"}};
