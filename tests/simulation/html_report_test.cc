@@ -14,10 +14,16 @@
 #include <limits>
 #include <regex>
 
+#include "tests/support/chromium.h"
+#include "tests/support/run_command.h"
+
 namespace termijn::simulation {
 namespace {
 
 namespace fs = std::filesystem;
+using termijn::testing::chromium;
+using termijn::testing::remove_profile;
+using termijn::testing::run_command;
 
 KpiSummary figure(const std::string& key, const std::string& dutch, const std::string& unit, double mean,
                   double half_width) {
@@ -369,33 +375,17 @@ TEST(HtmlReport, CopesWithOneScenarioAndNoExtras) {
 // ---------------------------------------------------------------------------------------------
 // In a real browser
 
-std::string chromium() {
-  for (const char* path : {"/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"}) {
-    if (fs::exists(path)) return path;
-  }
-  return "";
-}
-
-std::string output_of(const std::string& command) {
-  std::string out;
-  std::FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return out;
-  char buffer[8192];
-  for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) out.append(buffer, n);
-  ::pclose(pipe);
-  return out;
-}
 
 TEST(HtmlReport, ChromiumRendersTheSectionsAndCharts) {
   std::string browser = chromium();
   if (browser.empty()) GTEST_SKIP() << "Debian's chromium is not installed (tools/install-deps.sh --test installs it)";
   fs::path dir = fs::temp_directory_path() / fmt::format("termijn-{}-html-report", getpid());
-  fs::remove_all(dir);
+  remove_profile(dir.string());
   fs::create_directories(dir);
   fs::path page = dir / "rapport.html", png = dir / "rapport.png";
   std::ofstream(page, std::ios::binary) << html_report(ten_vs_fourteen());
   auto chrome = [&](const std::string& args) {
-    return output_of(
+    return run_command(
         fmt::format("'{}' --headless --no-sandbox --disable-gpu --no-first-run --user-data-dir='{}' {} "
                     "'file://{}' 2>/dev/null",
                     browser, (dir / "profile").string(), args, page.string()));
@@ -416,7 +406,7 @@ TEST(HtmlReport, ChromiumRendersTheSectionsAndCharts) {
   ASSERT_GT(bytes.size(), 24u) << "no screenshot at " << png;
   EXPECT_EQ(bytes.substr(1, 3), "PNG");
   EXPECT_GT(bytes.size(), 50'000u) << "a page with tables and charts, not an empty canvas";
-  if (std::getenv("TERMIJN_KEEP_REPORT") == nullptr) fs::remove_all(dir);
+  if (std::getenv("TERMIJN_KEEP_REPORT") == nullptr) remove_profile(dir.string());
 }
 
 }  // namespace

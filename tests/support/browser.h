@@ -24,18 +24,23 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/chromium.h"
+
 namespace termijn::testing {
 
 class Browser {
  public:
   // Starts `chromium` (a path) with a fresh profile under `profile` and opens `url` in one page.
   Browser(const std::string& chromium, const std::string& profile, const std::string& url) : profile_(profile) {
-    std::filesystem::remove_all(profile_);
+    remove_profile(profile_);
     std::filesystem::create_directories(profile_);
     std::vector<std::string> args = {chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                                      "--remote-debugging-port=0", "--user-data-dir=" + profile_, "about:blank"};
     pid_ = fork();
     if (pid_ == 0) {
+      // A group of its own, so that the destructor ends Chromium's helper processes too: left
+      // running, they go on writing into the profile while it is being removed.
+      setpgid(0, 0);
       std::vector<char*> argv;
       for (auto& a : args) argv.push_back(a.data());
       argv.push_back(nullptr);
@@ -56,9 +61,10 @@ class Browser {
   ~Browser() {
     boost::beast::error_code ignored;
     ws_.close(boost::beast::websocket::close_code::normal, ignored);
-    kill(pid_, SIGTERM);
+    kill(-pid_, SIGTERM);
     waitpid(pid_, nullptr, 0);
-    std::filesystem::remove_all(profile_);
+    kill(-pid_, SIGKILL);
+    remove_profile(profile_);
   }
   Browser(const Browser&) = delete;
   Browser& operator=(const Browser&) = delete;

@@ -24,13 +24,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string chromium() {
-  for (const char* path : {"/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"}) {
-    if (std::filesystem::exists(path)) return path;
-  }
-  return "";
-}
-
 std::uint32_t big_endian(const std::string& bytes, std::size_t at) {
   std::uint32_t v = 0;
   for (std::size_t i = 0; i < 4; ++i) v = (v << 8) | static_cast<unsigned char>(bytes[at + i]);
@@ -50,7 +43,7 @@ class Web : public ::testing::Test {
   void TearDown() override {
     server.reset();
     clean();
-    std::filesystem::remove_all(profile);
+    remove_profile(profile);
   }
   void clean() {
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
