@@ -94,10 +94,10 @@ std::string rung(const model::EscalationRung& r) {
   return fmt::format("{}: {}", when, fmt::join(parts, " and "));
 }
 
-std::string outputs(const Node& n) {
-  std::vector<std::string> parts;
-  for (const auto& f : n.outputs) parts.push_back(f.name + ": " + model::to_string(f.type));
-  return fmt::format("{}", fmt::join(parts, ", "));
+std::vector<std::string> outputs(const Node& n) {
+  std::vector<std::string> out;
+  for (const auto& f : n.outputs) out.push_back(f.name + ": " + model::to_string(f.type));
+  return out;
 }
 
 std::string branches(const Node& n) {
@@ -119,9 +119,11 @@ std::vector<Change> node_changes(const Node& a, const Node& b) {
   for (std::size_t i = 0; i < std::max(a.escalation.size(), b.escalation.size()); ++i) {
     std::string before = i < a.escalation.size() ? rung(a.escalation[i]) : "";
     std::string after = i < b.escalation.size() ? rung(b.escalation[i]) : "";
-    if (before != after) out.push_back({fmt::format("escalation rung {}", i + 1), before, after});
+    if (before == after) continue;
+    const char* how = before.empty() ? " added" : after.empty() ? " removed" : "";
+    out.push_back({fmt::format("escalation rung {}{}", i + 1, how), before, after});
   }
-  compare_field(out, "outputs", outputs(a), outputs(b));
+  if (auto change = set_change(outputs(a), outputs(b)); !change.empty()) out.push_back({"outputs", "", change});
   compare_field(out, "cite", a.cite, b.cite);
   compare_field(out, "instrument", a.instrument, b.instrument);
   compare_field(out, "value", a.expr ? model::to_source(*a.expr) : "", b.expr ? model::to_source(*b.expr) : "");

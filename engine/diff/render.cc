@@ -40,8 +40,9 @@ std::string render_text(const ProcessDiff& d) {
       }
       out += fmt::format("  changed {}{}\n", s.name, title);
       for (const auto& c : s.changes) {
-        out += fmt::format("      {}: {} -> {}\n", c.what, c.before.empty() ? "(none)" : c.before,
-                           c.after.empty() ? "(none)" : c.after);
+        // One side only: a rung added or removed, or a list of what was added and removed.
+        out += c.before.empty() || c.after.empty() ? fmt::format("      {}: {}{}\n", c.what, c.before, c.after)
+                                                   : fmt::format("      {}: {} -> {}\n", c.what, c.before, c.after);
       }
     }
   }

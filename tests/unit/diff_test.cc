@@ -85,6 +85,10 @@ TEST(Diff, Voorstel2024MovesTheEndAndEverythingCountedFromIt) {
   EXPECT_NE(advice->text.find("(was day 8)"), std::string::npos) << advice->text;
   // The extension to 28 days counts from the imposition, not from the end: it does not move.
   EXPECT_EQ(entry(d, "timer einde when moved"), nullptr) << diff::render_text(d);
+  // The RiHG's new items are new outputs of its task, listed once, not as two whole lists.
+  ASSERT_NE(step(d, "rihg"), nullptr);
+  EXPECT_EQ(step(d, "rihg")->changes.at(0).what, "outputs");
+  EXPECT_EQ(step(d, "rihg")->changes.at(0).after.rfind("added eerste_incident: one of (rood, blauw, geel), ", 0), 0u);
   // The steps counted from the end were not edited: they are no step changes.
   EXPECT_EQ(step(d, "zorgadvies"), nullptr);
 }
