@@ -4,6 +4,7 @@
 //   golden/graph/NAME.wth       -> NAME.expected: the Graphviz drawing of each process in it
 //   golden/format/NAME.wth      -> NAME.expected: the file as `termijn fmt` lays it out (or why not);
 //   golden/format/NAME.scenario    the same for a scenario file
+//   golden/diff/NAME.wth        -> NAME.expected: `termijn diff` of each variant in it against its parent
 // Run with TERMIJN_UPDATE_GOLDEN=1 to rewrite the .expected files from the current output
 // (then read the diff before committing it).
 #include <gtest/gtest.h>
@@ -13,6 +14,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "engine/diff/diff.h"
 #include "engine/driver/compilation.h"
 #include "engine/format/format.h"
 #include "engine/frontend/ast_dump.h"
@@ -73,6 +75,17 @@ std::string format_output(const std::string& relative) {
   return termijn::render(diagnostics) + text.value_or("");
 }
 
+std::string diff_output(const std::string& relative) {
+  termijn::Compilation c = termijn::compile_paths({relative}, {kStdlibDir});
+  std::string out = termijn::render(c.diagnostics);
+  for (const auto& decl : c.program.files.at(c.program.roots.at(0)).processes) {
+    const auto* p = c.model->find(decl.name.name);
+    const auto* parent = p == nullptr ? nullptr : c.model->find(p->parent);
+    if (parent != nullptr) out += termijn::diff::render_text(termijn::diff::compare(*parent, *p));
+  }
+  return out;
+}
+
 class GoldenTest : public ::testing::Test {
  public:
   GoldenTest(fs::path input, std::string (*produce)(const std::string&))
@@ -129,5 +142,6 @@ int main(int argc, char** argv) {
   register_directory("ast", ast_output);
   register_directory("graph", graph_output);
   register_directory("format", format_output, ".scenario");
+  register_directory("diff", diff_output);
   return RUN_ALL_TESTS();
 }

@@ -12,6 +12,10 @@
 #include "engine/api/engine.h"
 #include "engine/base/status.h"
 
+namespace termijn {
+struct Compilation;
+}
+
 namespace termijn::cli {
 
 constexpr int kClean = 0;
@@ -41,6 +45,8 @@ void add_test_command(CLI::App& app, const GlobalOptions& global, int& exit_code
 void add_admin_commands(CLI::App& app, const GlobalOptions& global, int& exit_code);
 // simulate: scenarios of legal terms compared on the virtual clock.
 void add_simulate_command(CLI::App& app, const GlobalOptions& global, int& exit_code);
+// diff: what a variant changes against its parent, or a version against the previous one.
+void add_diff_command(CLI::App& app, const GlobalOptions& global, int& exit_code);
 // lsp: the language server for editors.
 void add_lsp_command(CLI::App& app, const GlobalOptions& global, int& exit_code);
 // serve: the engine on real time.
@@ -50,6 +56,10 @@ void add_serve_command(CLI::App& app, const GlobalOptions& global, int& exit_cod
 int exit_code(const Status& status);
 // Maps an engine status to an exit code, printing the reason.
 int report(const Status& status);
+
+// Prints a compilation's diagnostics and unreadable files as `check` does; returns 0, 1 for errors
+// (and, with `werror`, warnings), or 2 when a file could not be read.
+int report(const Compilation& compilation, bool werror = false);
 
 // Who administers from the command line, for the audit log: `by`, or the login name.
 Actor operator_actor(const std::string& by);

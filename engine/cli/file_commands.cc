@@ -21,7 +21,7 @@ namespace {
 
 // Prints diagnostics and the count; returns the exit code the compilation deserves (with
 // `werror`, a warning fails it as an error does).
-int report(const DiagnosticList& diagnostics, const std::vector<std::string>& unreadable, bool werror = false) {
+int report_diagnostics(const DiagnosticList& diagnostics, const std::vector<std::string>& unreadable, bool werror = false) {
   for (const auto& path : unreadable) fmt::print(stderr, "termijn: cannot read '{}'\n", path);
   std::fputs(render(diagnostics).c_str(), stderr);
   int errors = diagnostics.error_count();
@@ -33,8 +33,6 @@ int report(const DiagnosticList& diagnostics, const std::vector<std::string>& un
   if (werror && warnings > 0 && errors == 0) fmt::print(stderr, "--werror: the warnings count as errors\n");
   return errors > 0 || (werror && warnings > 0) ? kErrors : kClean;
 }
-
-int report(const Compilation& c, bool werror = false) { return report(c.diagnostics, c.unreadable, werror); }
 
 // The scenario and simulation files among `paths` (named, or below a named folder), in name
 // order; process files are the compiler's.
@@ -85,7 +83,7 @@ int run_check(const std::vector<std::string>& paths, const GlobalOptions& global
     if (!c.unreadable.empty()) return kUsage;
     return errors > 0 || (werror && warnings > 0) ? kErrors : kClean;
   }
-  int code = report(diagnostics, c.unreadable, werror);
+  int code = report_diagnostics(diagnostics, c.unreadable, werror);
   if (code == kClean && !quiet) {
     std::size_t files = c.program.files.size() + others.size();
     fmt::print("{} file{} checked, {} process{} compiled\n", files, files == 1 ? "" : "s", c.model->processes.size(),
@@ -160,6 +158,8 @@ int run_ast(const std::string& file) {
 }
 
 }  // namespace
+
+int report(const Compilation& c, bool werror) { return report_diagnostics(c.diagnostics, c.unreadable, werror); }
 
 void add_file_commands(CLI::App& app, const GlobalOptions& global, int& exit_code) {
   struct Options {

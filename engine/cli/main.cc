@@ -66,6 +66,7 @@ int main(int argc, char** argv) {
   int exit_code = kClean;
   add_file_commands(app, global, exit_code);
   add_fmt_command(app, exit_code);
+  add_diff_command(app, global, exit_code);
   add_case_commands(app, global, exit_code);
   add_serve_command(app, global, exit_code);
   add_admin_commands(app, global, exit_code);
