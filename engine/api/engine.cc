@@ -10,6 +10,7 @@
 #include "engine/base/sha256.h"
 #include "engine/checker/checker.h"
 #include "engine/driver/compilation.h"
+#include "engine/store/writer.h"
 
 namespace termijn {
 
@@ -69,6 +70,8 @@ void note_data_change(runtime::Changes& changes, CaseId id, const Json& data, In
 
 }  // namespace
 
+// A group of commands: waiting (applied, live, not yet handed over) or in flight (with the
+// writer). In flight, its rows are the writer's until they come back with the outcome.
 struct CommitGroup {
   std::set<CaseId> running;                   // running cases touched: written from their live state
   std::map<CaseId, runtime::Instance> ended;  // cases that ended, as they ended (no longer live)
@@ -86,20 +89,23 @@ Json Actor::to_json() const {
   return who;
 }
 
-Engine::Engine(EngineOptions options, std::unique_ptr<store::Store> store)
+Engine::Engine(EngineOptions options, std::unique_ptr<store::Store> store, std::unique_ptr<store::Writer> writer)
     : options_(std::move(options)),
       clock_(options_.clock),
       store_(std::move(store)),
       runtime_(legal_),
-      group_(std::make_unique<CommitGroup>()) {}
+      group_(std::make_unique<CommitGroup>()),
+      writer_(std::move(writer)) {}
 
-// What was never flushed was never acknowledged; its callbacks are dropped, not called, as the
-// host may be half torn down by now.
+// What was never handed over was never acknowledged, and is dropped. The group in flight goes to
+// disk (the writer finishes it before it stops), but its callbacks are dropped too, not called,
+// as the host may be half torn down by now.
 Engine::~Engine() = default;
 
 Result<std::unique_ptr<Engine>> Engine::open(EngineOptions options) {
   if (options.clock == nullptr) return Status(StatusCode::kInvalidArgument, "the engine needs a clock");
   std::unique_ptr<store::Store> store;
+  std::unique_ptr<store::Writer> writer;
   try {
     std::optional<store::AuditKey> key;
     if (!options.audit_key_file.empty()) key = store::AuditKey::from_file(options.audit_key_file);
@@ -113,10 +119,11 @@ Result<std::unique_ptr<Engine>> Engine::open(EngineOptions options) {
                                 "damaged: restore it from a backup",
                                 options.store_path, tail.problem));
     }
+    writer = std::make_unique<store::Writer>(options.store_path, options.durable, store->keying());
   } catch (const std::exception& e) {
     return Status(StatusCode::kInternal, fmt::format("cannot use the database '{}': {}", options.store_path, e.what()));
   }
-  std::unique_ptr<Engine> engine(new Engine(std::move(options), std::move(store)));
+  std::unique_ptr<Engine> engine(new Engine(std::move(options), std::move(store), std::move(writer)));
   if (Status s = engine->recover(); !s.is_ok()) return s;
   return engine;
 }
@@ -244,6 +251,9 @@ std::optional<Result<Json>> Engine::replay(const store::CommandRecord& command) 
   std::optional<store::CommandRecord> first;
   if (auto waiting = group_->by_key.find(command.key); waiting != group_->by_key.end()) {
     first = group_->commands[waiting->second];  // given before, not flushed yet: answered with it
+  } else if (auto written = in_flight_ ? in_flight_->by_key.find(command.key) : group_->by_key.end();
+             in_flight_ && written != in_flight_->by_key.end()) {
+    first = in_flight_->commands[written->second];  // being written: answered with it
   } else {
     first = store_->command(command.key);
   }
@@ -290,47 +300,99 @@ Status Engine::commit(runtime::Changes& changes, const std::vector<store::Comman
 }
 
 Status Engine::flush() {
-  std::unique_ptr<CommitGroup> group = std::exchange(group_, std::make_unique<CommitGroup>());
-  Status status = broken_;
-  if (status.is_ok() && group->steps > 0) {
-    std::vector<const runtime::Instance*> cases;
-    cases.reserve(group->running.size() + group->ended.size());
-    for (CaseId id : group->running) {
-      if (const runtime::Instance* c = runtime_.find_case(id)) cases.push_back(c);
-    }
-    for (const auto& [id, c] : group->ended) cases.push_back(&c);
-    try {
-      store_->commit(cases, group->rows, group->commands);
-    } catch (const std::exception& e) {
-      status = Status(StatusCode::kInternal, fmt::format("the store did not accept the step: {}", e.what()));
-    }
-    if (!status.is_ok()) {
-      if (Status restored = restore_cases(); !restored.is_ok()) {
-        broken_ = Status(StatusCode::kInternal,
-                         fmt::format("{}; then the live cases could not be read back ({}): restart the engine",
-                                     status.message(), restored.message()));
-      }
-    }
+  Status handed = advance(true);   // waits for the group before, hands this one over
+  Status written = advance(false);  // waits for this one
+  if (!handed.is_ok()) return handed;
+  return written.is_ok() ? broken_ : written;
+}
+
+Status Engine::hand_over() { return advance(true); }
+
+void Engine::collect() {
+  if (in_flight_ && writer_->written()) (void)advance(true);
+}
+
+bool Engine::in_flight() const { return in_flight_ != nullptr; }
+
+void Engine::on_written(std::function<void()> wake) { writer_->on_written(std::move(wake)); }
+
+Status Engine::advance(bool hand_waiting) {
+  Status outcome = Status::ok();
+  std::unique_ptr<CommitGroup> previous = take_in_flight(outcome);
+  std::unique_ptr<CommitGroup> undone;
+  Status undone_outcome = outcome;
+  if (!outcome.is_ok()) {
+    undone = undo_after(outcome);
+  } else if (hand_waiting && group_->steps > 0) {
+    undone_outcome = hand();
+    if (!undone_outcome.is_ok()) undone = undo_after(undone_outcome);  // the waiting group itself
   }
+  // The callers in the order their commands were given: the group before first.
+  if (previous) answer(*previous, outcome);
+  if (undone) answer(*undone, undone_outcome);
+  return outcome.is_ok() ? undone_outcome : outcome;
+}
+
+Status Engine::hand() {
+  CommitGroup& group = *group_;
+  store::RowBatch batch;
+  try {
+    batch.cases.reserve(group.running.size() + group.ended.size());
+    for (CaseId id : group.running) {
+      if (const runtime::Instance* c = runtime_.find_case(id)) batch.cases.push_back(store::case_row_of(*c));
+    }
+    for (const auto& [id, c] : group.ended) batch.cases.push_back(store::case_row_of(c));
+  } catch (const std::exception& e) {
+    return Status(StatusCode::kInternal, fmt::format("the store did not accept the step: {}", e.what()));
+  }
+  batch.rows = std::move(group.rows);
+  batch.commands = group.commands;
+  writer_->write(std::move(batch));
+  in_flight_ = std::exchange(group_, std::make_unique<CommitGroup>());
+  return Status::ok();
+}
+
+std::unique_ptr<CommitGroup> Engine::take_in_flight(Status& outcome) {
+  if (!in_flight_) return nullptr;
+  store::Written written = writer_->take();
+  std::unique_ptr<CommitGroup> group = std::move(in_flight_);
+  group->rows = std::move(written.batch.rows);
+  if (!written.ok()) {
+    outcome = Status(StatusCode::kInternal, fmt::format("the store did not accept the step: {}", written.error));
+  }
+  return group;
+}
+
+std::unique_ptr<CommitGroup> Engine::undo_after(const Status& failure) {
+  std::unique_ptr<CommitGroup> built_on = std::exchange(group_, std::make_unique<CommitGroup>());
+  if (Status restored = restore_cases(); !restored.is_ok()) {
+    broken_ = Status(StatusCode::kInternal,
+                     fmt::format("{}; then the live cases could not be read back ({}): restart the engine",
+                                 failure.message(), restored.message()));
+  }
+  return built_on;
+}
+
+void Engine::answer(CommitGroup& group, const Status& outcome) {
   // The callers first: a host's subscriber or observer that throws must not keep them waiting.
-  for (auto& done : group->waiting) done(status);
-  if (status.is_ok()) {
-    if (observer_ != nullptr) {
-      for (const auto& entry : group->rows.audit) observer_->audited(entry.kind);
-    }
-    for (const auto& n : group->rows.outbox) {
-      for (const auto& handler : subscribers_) handler(n);
-    }
+  for (auto& done : group.waiting) done(outcome);
+  if (!outcome.is_ok()) return;
+  if (observer_ != nullptr) {
+    for (const auto& entry : group.rows.audit) observer_->audited(entry.kind);
   }
-  return status;
+  for (const auto& n : group.rows.outbox) {
+    for (const auto& handler : subscribers_) handler(n);
+  }
 }
 
 void Engine::when_durable(std::function<void(const Status&)> done) {
-  if (group_->steps == 0) {
+  if (group_->steps > 0) {
+    group_->waiting.push_back(std::move(done));
+  } else if (in_flight_) {
+    in_flight_->waiting.push_back(std::move(done));  // it may have seen what the group in flight did
+  } else {
     done(broken_);
-    return;
   }
-  group_->waiting.push_back(std::move(done));
 }
 
 std::size_t Engine::waiting() const { return group_->steps; }
@@ -522,26 +584,43 @@ Result<Engine::Purge> Engine::purge(std::optional<Instant> ended_before, const A
 
 int Engine::fire_due() {
   // Timers that are due together are fired in batches, one transaction each: a timer carries no
-  // acknowledgement to wait for, and after a crash the whole batch simply fires again.
+  // acknowledgement to wait for, and after a crash the whole batch simply fires again. Pipelined:
+  // the next batch fires while the one before is written. Counted once durable.
   constexpr std::size_t kBatch = 256;
-  int fired = 0;
+  struct Tally {
+    int fired = 0;
+    bool failed = false;
+  };
+  auto tally = std::make_shared<Tally>();
   const Instant now = clock_->now();
-  Deferral deferred(*this);
-  for (;;) {
-    std::vector<std::pair<Instant, TimerId>> due = runtime_.due_timers(now, kBatch);
-    if (due.empty()) break;
-    for (const auto& [at, id] : due) {
-      runtime::Changes one;
-      // NotFound: an earlier timer of the batch cancelled this one.
-      if (runtime_.fire(id, now, one).is_ok()) (void)commit(one, std::vector<store::CommandRecord>{});
+  bool any = false;
+  {
+    Deferral deferred(*this);
+    for (;;) {
+      std::vector<std::pair<Instant, TimerId>> due = runtime_.due_timers(now, kBatch);
+      if (due.empty()) break;
+      any = true;
+      for (const auto& [at, id] : due) {
+        runtime::Changes one;
+        // NotFound: an earlier timer of the batch cancelled this one.
+        if (runtime_.fire(id, now, one).is_ok()) (void)commit(one, std::vector<store::CommandRecord>{});
+      }
+      when_durable([this, tally, now, due = std::move(due)](const Status& durable) {
+        if (!durable.is_ok()) {
+          tally->failed = true;  // undone, and live again: due at the next call
+          return;
+        }
+        if (observer_ != nullptr) {
+          for (const auto& [at, id] : due) observer_->timer_fired(now - at);
+        }
+        tally->fired += static_cast<int>(due.size());
+      });
+      (void)hand_over();
+      if (tally->failed) break;  // the store is failing: stop, retry later
     }
-    if (!flush().is_ok()) break;  // the store is failing: the batch was undone; stop, retry later
-    if (observer_ != nullptr) {
-      for (const auto& [at, id] : due) observer_->timer_fired(now - at);
-    }
-    fired += static_cast<int>(due.size());
   }
-  return fired;
+  if (any) (void)flush();  // what fire_due fired is durable when it returns
+  return tally->fired;
 }
 
 std::optional<Instant> Engine::next_due() const {

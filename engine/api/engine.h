@@ -8,6 +8,12 @@
 // commands at once defers (defer_commits, submit), acknowledges each only from when_durable, and
 // calls flush() when it has given what it has. If a commit fails, every command of its group is
 // undone: the engine forgets its live cases and restores them from the store.
+//
+// Pipelined: a writer thread with a connection of its own (store/writer.h) runs the SQLite
+// statements and waits for the disk. hand_over() gives it the waiting group and returns, and the
+// engine goes on with the next group; one group is in flight at a time. A failed group fails the
+// group built on it too (its commands saw the failed group's effects), then the live cases are
+// read back from the store. flush() hands over and waits, as before.
 #pragma once
 
 #include <chrono>
@@ -108,6 +114,9 @@ struct Actor {
 
 // The commands applied since the last flush, waiting for one transaction (engine.cc).
 struct CommitGroup;
+namespace store {
+class Writer;
+}
 
 class Engine {
  public:
@@ -209,6 +218,18 @@ class Engine {
   // Commits everything waiting in one transaction, then calls the when_durable callbacks (which
   // may give new commands: they wait for the next flush). Returns the store's failure, if any.
   Status flush();
+  // Pipelined (see the top of this file): waits for the group in flight, if any; hands the
+  // waiting group to the writer thread; then calls the callbacks of the group that was in flight,
+  // whose new commands make the next group while this one is written. If the group in flight
+  // failed, the waiting group fails with it and is not handed over. Returns that failure.
+  Status hand_over();
+  // The same when the group in flight is written already; nothing when it is not (never waits).
+  void collect();
+  // A group is with the writer, not yet collected.
+  bool in_flight() const;
+  // `wake` is called on the writer's thread whenever it has written a group (nullptr: nothing):
+  // a host posts collect() to the engine's thread. It must not call the engine.
+  void on_written(std::function<void()> wake);
   // How many commands (and fired timers) wait for the next flush.
   std::size_t waiting() const;
   // Runs `command` deferred and calls `done` with its answer once it is durable (the store's
@@ -251,7 +272,7 @@ class Engine {
     bool was_;
   };
 
-  Engine(EngineOptions options, std::unique_ptr<store::Store> store);
+  Engine(EngineOptions options, std::unique_ptr<store::Store> store, std::unique_ptr<store::Writer> writer);
   Status recover();
   // Makes `changes` live and adds them (with the command's key) to the waiting group; unless
   // deferring, commits the group. Returns the failure if the store refused; then nothing changed.
@@ -259,6 +280,20 @@ class Engine {
   Status commit(runtime::Changes& changes, const std::vector<store::CommandRecord>& commands);
   // After a failed commit: the live cases as the store has them.
   Status restore_cases();
+  // Collects the group in flight, if any, waiting for it; hands the waiting group over if
+  // `hand_waiting` and all went well; answers both. Returns the failure, if any.
+  Status advance(bool hand_waiting);
+  // Serialises the waiting group and gives it to the writer, so it is in flight; the failure
+  // if it could not be serialised (then it still waits).
+  Status hand();
+  // The group in flight back from the writer (waiting for it), and its outcome.
+  std::unique_ptr<CommitGroup> take_in_flight(Status& outcome);
+  // After a failure: the waiting group is undone with the failed one, and the live cases are
+  // read back. Returns the waiting group, to be answered with the failure.
+  std::unique_ptr<CommitGroup> undo_after(const Status& failure);
+  // Calls a group's callbacks with its outcome; once durable, tells its audit entries to the
+  // observer and its notifications to the subscribers.
+  void answer(CommitGroup& group, const Status& outcome);
   // The first answer to `command` if its key was used before; an InvalidArgument status when
   // the key was used for another command; nothing when the key is new (or empty).
   std::optional<Result<Json>> replay(const store::CommandRecord& command);
@@ -284,7 +319,9 @@ class Engine {
   std::vector<NotificationHandler> subscribers_;
   EngineObserver* observer_ = nullptr;
   bool defer_ = false;
-  std::unique_ptr<CommitGroup> group_;  // never null
+  std::unique_ptr<CommitGroup> group_;      // waiting; never null
+  std::unique_ptr<CommitGroup> in_flight_;  // its rows with the writer; null when none
+  std::unique_ptr<store::Writer> writer_;
   // Set when the live state could not be restored after a failed commit: every later command
   // gets it, as the engine no longer knows what is on disk.
   Status broken_ = Status::ok();

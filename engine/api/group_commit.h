@@ -1,6 +1,8 @@
 // Group commit on a Boost.Asio io_context (see engine.h): the engine defers its commits, and
-// whenever a command leaves work waiting one flush is posted. Requests that arrive while that
-// flush waits for the disk are read after it, and their commands go down together in the next.
+// whenever a command leaves work waiting its group is handed to the engine's writer thread, which
+// writes it while the io_context's thread goes on reading requests and running commands; those
+// make the next group. When the writer has written a group it wakes the io_context, which answers
+// that group's callers and hands over the next. One group is in flight at a time.
 // The io_context's thread owns the engine, as with RealTimeDriver.
 #pragma once
 
@@ -13,19 +15,27 @@ namespace termijn {
 
 class GroupCommit {
  public:
-  GroupCommit(Engine& engine, boost::asio::io_context& io) : engine_(engine), io_(io) { engine_.defer_commits(true); }
-  ~GroupCommit() { engine_.defer_commits(false); }
+  GroupCommit(Engine& engine, boost::asio::io_context& io) : engine_(engine), io_(io) {
+    engine_.defer_commits(true);
+    // The engine, not this object, in the handler: it may still be queued when this is gone.
+    engine_.on_written([&engine, &io] { boost::asio::post(io, [&engine] { engine.collect(); }); });
+  }
+  ~GroupCommit() {
+    engine_.on_written(nullptr);
+    engine_.defer_commits(false);
+  }
   GroupCommit(const GroupCommit&) = delete;
   GroupCommit& operator=(const GroupCommit&) = delete;
 
-  // Call after a command: posts one flush unless one is posted already. The flush answers the
-  // waiting callers (when_durable) and tells the store's failure to them, not to the loop.
+  // Call after a command: unless a group is in flight (its collect() hands over what waits),
+  // posts one hand-over, after the requests already read. The callers (when_durable) are told
+  // the store's failure, not the loop.
   void schedule() {
-    if (posted_) return;
+    if (posted_ || engine_.in_flight()) return;
     posted_ = true;
     boost::asio::post(io_, [this] {
       posted_ = false;
-      (void)engine_.flush();
+      (void)engine_.hand_over();
     });
   }
 

@@ -222,126 +222,21 @@ std::optional<CommandRecord> Store::command(const std::string& key) {
   return CommandRecord{key, s.text(0), parse(s.text(1)), s.text(2)};
 }
 
-namespace {
-
-std::vector<const runtime::Instance*> cases_of(const runtime::Changes& changes) {
-  std::vector<const runtime::Instance*> cases;
-  cases.reserve(changes.cases.size());
-  for (const auto& [id, c] : changes.cases) cases.push_back(&c);
-  return cases;
-}
-
-}  // namespace
-
 void Store::commit(const runtime::Changes& changes, const std::vector<CommandRecord>& commands) {
-  commit(cases_of(changes), changes, commands);
+  RowBatch batch;
+  for (const auto& [id, c] : changes.cases) batch.cases.push_back(case_row_of(c));
+  batch.rows.tasks = changes.tasks;
+  batch.rows.timers = changes.timers;
+  batch.rows.audit = changes.audit;
+  batch.rows.outbox = changes.outbox;
+  batch.commands = commands;
+  commit(batch);
 }
 
-void Store::commit(const std::vector<const runtime::Instance*>& cases, const runtime::Changes& rows,
-                   const std::vector<CommandRecord>& commands) {
+void Store::commit(const RowBatch& batch) {
   Transaction tx(db_);
-  write(cases, rows, commands);
+  write_batch(db_, keying_, batch);
   tx.commit();
-}
-
-void Store::write(const std::vector<const runtime::Instance*>& cases, const runtime::Changes& changes,
-                  const std::vector<CommandRecord>& commands) {
-  // A row written before is updated in place (only the columns a step can change), not deleted
-  // and inserted again as INSERT OR REPLACE would, which rewrites every index entry of the row.
-  {
-    Statement& s = db_.cached(
-                "INSERT INTO cases(id, process, hash, status, level, started_at, ended_at, end_reason, parent_case, "
-                "state) VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET status = excluded.status, "
-                "level = excluded.level, ended_at = excluded.ended_at, end_reason = excluded.end_reason, "
-                "state = excluded.state");
-    for (const runtime::Instance* instance : cases) {
-      const runtime::Instance& c = *instance;
-      s.bind(1, c.id).bind(2, c.process).bind(3, c.hash).bind(4, std::string(to_string(c.status)))
-          .bind(5, static_cast<std::int64_t>(c.level)).bind(6, to_millis(c.started));
-      if (c.ended) s.bind(7, to_millis(*c.ended)); else s.bind_null(7);
-      s.bind(8, c.end_reason).bind(9, c.parent_case).bind(10, runtime::to_json(c).dump());
-      s.run();
-    }
-  }
-  {
-    Statement& s = db_.cached(
-                "INSERT INTO tasks(id, case_id, step, title, role, status, opened_at, due_at, due_why, closed_at, "
-                "closed_by, outputs, level, node, token) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO "
-                "UPDATE SET role = excluded.role, status = excluded.status, due_at = excluded.due_at, "
-                "due_why = excluded.due_why, closed_at = excluded.closed_at, closed_by = excluded.closed_by, "
-                "outputs = excluded.outputs, level = excluded.level, token = excluded.token");
-    for (const auto& [id, t] : changes.tasks) {
-      s.bind(1, id).bind(2, t.case_id).bind(3, t.name).bind(4, t.title).bind(5, t.role)
-          .bind(6, std::string(to_string(t.status))).bind(7, to_millis(t.opened)).bind(8, to_millis(t.due.at))
-          .bind(9, Json(t.due.why).dump());
-      if (t.closed) s.bind(10, to_millis(*t.closed)); else s.bind_null(10);
-      s.bind(11, t.closed_by).bind(12, t.outputs.dump()).bind(13, static_cast<std::int64_t>(t.escalation_level));
-      s.bind(14, static_cast<std::int64_t>(t.node)).bind(15, static_cast<std::int64_t>(t.token));
-      s.run();
-    }
-  }
-  {
-    Statement& s = db_.cached(
-                "INSERT INTO timers(id, case_id, kind, name, task_id, due_at, due_why, status, fired_at, rung, token, "
-                "failed_at, failure) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
-                "due_at = excluded.due_at, due_why = excluded.due_why, status = excluded.status, "
-                "fired_at = excluded.fired_at, failed_at = excluded.failed_at, failure = excluded.failure");
-    for (const auto& [id, t] : changes.timers) {
-      s.bind(1, id).bind(2, t.case_id).bind(3, std::string(to_string(t.kind))).bind(4, t.name);
-      if (t.task != 0) s.bind(5, t.task); else s.bind_null(5);
-      s.bind(6, to_millis(t.due.at)).bind(7, Json(t.due.why).dump()).bind(8, std::string(to_string(t.status)));
-      if (t.fired_at) s.bind(9, to_millis(*t.fired_at)); else s.bind_null(9);
-      s.bind(10, static_cast<std::int64_t>(t.rung)).bind(11, static_cast<std::int64_t>(t.token));
-      if (t.failed_at) s.bind(12, to_millis(*t.failed_at)); else s.bind_null(12);
-      s.bind(13, t.failure);
-      s.run();
-    }
-  }
-  // The head as stored, not as this process last wrote it: another process on the same database
-  // (`termijn token add` beside a `serve`) may have appended meanwhile; the caller's transaction
-  // (BEGIN IMMEDIATE) keeps it still until the commit.
-  std::int64_t seq = 0;
-  std::string hash;
-  {
-    CachedRead read(db_, "SELECT seq, hash FROM audit_head WHERE id = 1");
-    Statement& head = *read;
-    if (head.step()) {
-      seq = head.integer(0);
-      hash = head.text(1);
-    }
-  }
-  {
-    Statement& s = db_.cached(
-        "INSERT INTO audit(seq, case_id, at, kind, detail, detail_hash, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?)");
-    for (const auto& e : changes.audit) {
-      ++seq;
-      std::string detail = e.detail.dump();
-      std::string detail_hash = sha256_hex(detail);
-      std::string next = chain_link(keying_, hash, seq, e.case_id, to_millis(e.at), e.kind, detail_hash);
-      s.bind(1, seq).bind(2, e.case_id).bind(3, to_millis(e.at)).bind(4, e.kind).bind(5, detail).bind(6, detail_hash)
-          .bind(7, hash).bind(8, next);
-      s.run();
-      hash = next;
-    }
-    Statement& head = db_.cached( "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1");
-    head.bind(1, seq).bind(2, hash).run();
-  }
-  {
-    Statement& s = db_.cached("INSERT INTO outbox(case_id, at, roles, message, source, persons) VALUES (?,?,?,?,?,?)");
-    for (const auto& n : changes.outbox) {
-      s.bind(1, n.case_id).bind(2, to_millis(n.at)).bind(3, Json(n.roles).dump()).bind(4, n.message).bind(5, n.source);
-      s.bind(6, Json(n.persons).dump());
-      s.run();
-    }
-  }
-  if (!commands.empty()) {
-    Statement& s = db_.cached(
-        "INSERT INTO commands(key, kind, at, result, fingerprint) VALUES (?,?,strftime('%s','now'),?,?)");
-    for (const auto& command : commands) {
-      s.bind(1, command.key).bind(2, command.kind).bind(3, command.result.dump()).bind(4, command.fingerprint);
-      s.run();
-    }
-  }
 }
 
 namespace {
@@ -575,11 +470,11 @@ void Store::key_audit_log(const AuditKey& key, Instant at, const Json& actor) {
   Statement s(db_.handle(), "INSERT INTO audit_keying(id, fingerprint, from_seq) VALUES (1, ?, ?)");
   s.bind(1, key.fingerprint()).bind(2, from_seq).run();
   keying_ = ChainKeying{from_seq, key};
-  runtime::Changes changes;
-  changes.audit.push_back(runtime::AuditEntry{0, at, kAuditKeyedKind,
-                                              Json{{"fingerprint", key.fingerprint()}, {"actor", actor}}});
+  RowBatch batch;
+  batch.rows.audit.push_back(runtime::AuditEntry{0, at, kAuditKeyedKind,
+                                                 Json{{"fingerprint", key.fingerprint()}, {"actor", actor}}});
   try {
-    write({}, changes, {});
+    write_batch(db_, keying_, batch);
     tx.commit();
   } catch (...) {
     keying_ = ChainKeying{};  // the transaction rolls back; so does this connection's view
@@ -595,10 +490,10 @@ PurgeOutcome Store::purge_ended_before(Instant cutoff, runtime::AuditEntry recor
     while (s.step()) ids.push_back(s.integer(0));
   }
   record.detail["cases"] = ids;
-  runtime::Changes changes;
-  changes.audit.push_back(std::move(record));
+  RowBatch batch;
+  batch.rows.audit.push_back(std::move(record));
   Transaction tx(db_);
-  write({}, changes, {});
+  write_batch(db_, keying_, batch);
   NextIds floors = next_ids();
   db_.exec(fmt::format("INSERT OR REPLACE INTO id_floors(kind, floor) VALUES ('cases', {}), ('tasks', {}), "
                        "('timers', {})", floors.next_case - 1, floors.next_task - 1, floors.next_timer - 1));

@@ -10,6 +10,7 @@
 
 #include "engine/runtime/changes.h"
 #include "engine/store/audit_chain.h"
+#include "engine/store/row_batch.h"
 #include "engine/store/sqlite.h"
 
 namespace termijn::store {
@@ -21,16 +22,6 @@ struct StoredDefinition {
   std::string name;
   int version = 0;
   Json sources;  // {"path": "text", ...}: every file the definition was compiled from
-};
-
-// A command's idempotency key and the answer it got, so a retry gets the same answer. The
-// fingerprint (a hash of the command's kind and arguments) binds the key to its command, so the
-// same key with another command is told apart from a retry.
-struct CommandRecord {
-  std::string key;
-  std::string kind;
-  Json result;
-  std::string fingerprint;  // empty in rows written before keys were bound (schema 3)
 };
 
 struct TaskQuery {
@@ -83,10 +74,11 @@ class Store {
   std::optional<CommandRecord> command(const std::string& key);
   // One engine step, atomically.
   void commit(const runtime::Changes& changes, const std::vector<CommandRecord>& commands);
-  // A group of steps, atomically: `cases` is the new state of every case they touched (read in
-  // place, not copied); of `rows` only the tasks, timers, audit entries and notifications.
-  void commit(const std::vector<const runtime::Instance*>& cases, const runtime::Changes& rows,
-              const std::vector<CommandRecord>& commands);
+  // A group of steps, atomically, on this store's connection (the engine hands its groups to a
+  // writer thread with a connection of its own: store/writer.h).
+  void commit(const RowBatch& batch);
+  // How this database's audit links are computed, for another connection that writes to it.
+  const ChainKeying& keying() const { return keying_; }
 
   std::vector<runtime::Instance> running_cases();
   struct NextIds {
@@ -142,11 +134,6 @@ class Store {
   void migrate();
   // VACUUM, then a checkpoint that truncates the write-ahead log; false when a reader kept it.
   bool destroy_freed_pages();
-  // Writes one step inside the caller's transaction, chaining its audit entries to the head as
-  // stored (another process may have appended since this one last wrote).
-  void write(const std::vector<const runtime::Instance*>& cases, const runtime::Changes& rows,
-             const std::vector<CommandRecord>& commands);
-
   Database db_;
   ChainKeying keying_;
 };

@@ -3,6 +3,8 @@
 // at random moments and restarts it; every command has an idempotency key, so a restarted worker
 // redoes its last iteration safely. Each iteration's commands (a start and its case's first
 // tasks) are one group commit: all live at once, acknowledged together once the group is on disk.
+// Pipelined: an iteration's group is handed to the writer thread, and acknowledged when the next
+// iteration collects it (or its timers are fired, which waits for it).
 //   crash_worker DB PROCESS_FILE_OR_FOLDER STDLIB FROM TO
 #include <cstdio>
 #include <cstdlib>
@@ -76,8 +78,9 @@ int main(int argc, char** argv) {
         break;
       }
     }
-    if (!engine.flush().is_ok() || failed) return 1;
+    if (!engine.hand_over().is_ok() || failed) return 1;
   }
+  if (!engine.flush().is_ok() || failed) return 1;
   engine.run_until(clock, iteration_time(to));
   std::printf("DONE\n");
   return 0;

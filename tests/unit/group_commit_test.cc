@@ -6,14 +6,11 @@
 #include <optional>
 #include <vector>
 
-#include "engine/api/engine.h"
 #include "engine/store/sqlite.h"
-#include "tests/unit/lifecycle_support.h"
+#include "tests/unit/engine_on_disk.h"
 
 namespace termijn {
 namespace {
-
-using testing::temp_path;
 
 const char* kProcess = R"wth(
 process meldingen {
@@ -24,24 +21,8 @@ process meldingen {
 }
 )wth";
 
-struct Opened {
-  std::string path;
-  VirtualClock clock{*parse_instant("2026-10-20 09:00")};
-  std::unique_ptr<Engine> engine;
-
-  explicit Opened(const char* name) : path(temp_path(name)) {
-    auto opened = Engine::open(EngineOptions{path, &clock, {TERMIJN_STDLIB_DIR}});
-    if (!opened.is_ok()) throw std::runtime_error(opened.status().message());
-    engine = std::move(opened.value());
-    DeployResult deployed = engine->deploy_sources({{"meldingen.wth", kProcess}});
-    if (!deployed.ok()) throw std::runtime_error(render(deployed.diagnostics));
-  }
-  // What a second connection finds on disk.
-  std::int64_t on_disk(const std::string& sql) const {
-    store::Database db(path);
-    return db.scalar(sql);
-  }
-  TaskId only_task(CaseId id) const { return engine->runtime().find_case(id)->tasks.begin()->first; }
+struct Opened : testing::EngineOnDisk {
+  explicit Opened(const char* name) : EngineOnDisk(name, kProcess) {}
 };
 
 TEST(GroupCommit, DeferredCommandsAreLiveAtOnceAndGoToDiskTogether) {

@@ -1,0 +1,138 @@
+#include "engine/store/row_batch.h"
+
+#include "engine/base/sha256.h"
+#include "engine/store/sqlite.h"
+
+namespace termijn::store {
+
+CaseRow case_row_of(const runtime::Instance& c) {
+  CaseRow row;
+  row.id = c.id;
+  row.process = c.process;
+  row.hash = c.hash;
+  row.status = std::string(to_string(c.status));
+  row.level = c.level;
+  row.started_at = to_millis(c.started);
+  if (c.ended) row.ended_at = to_millis(*c.ended);
+  row.end_reason = c.end_reason;
+  row.parent_case = c.parent_case;
+  row.state = runtime::to_json(c).dump();
+  return row;
+}
+
+namespace {
+
+void write_cases(Database& db, const std::vector<CaseRow>& cases) {
+  // A row written before is updated in place (only the columns a step can change), not deleted
+  // and inserted again as INSERT OR REPLACE would, which rewrites every index entry of the row.
+  Statement& s = db.cached(
+      "INSERT INTO cases(id, process, hash, status, level, started_at, ended_at, end_reason, parent_case, "
+      "state) VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET status = excluded.status, "
+      "level = excluded.level, ended_at = excluded.ended_at, end_reason = excluded.end_reason, "
+      "state = excluded.state");
+  for (const CaseRow& c : cases) {
+    s.bind(1, c.id).bind(2, c.process).bind(3, c.hash).bind(4, c.status).bind(5, c.level).bind(6, c.started_at);
+    if (c.ended_at) s.bind(7, *c.ended_at); else s.bind_null(7);
+    s.bind(8, c.end_reason).bind(9, c.parent_case).bind(10, c.state);
+    s.run();
+  }
+}
+
+void write_tasks(Database& db, const std::map<runtime::TaskId, runtime::Task>& tasks) {
+  Statement& s = db.cached(
+      "INSERT INTO tasks(id, case_id, step, title, role, status, opened_at, due_at, due_why, closed_at, "
+      "closed_by, outputs, level, node, token) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO "
+      "UPDATE SET role = excluded.role, status = excluded.status, due_at = excluded.due_at, "
+      "due_why = excluded.due_why, closed_at = excluded.closed_at, closed_by = excluded.closed_by, "
+      "outputs = excluded.outputs, level = excluded.level, token = excluded.token");
+  for (const auto& [id, t] : tasks) {
+    s.bind(1, id).bind(2, t.case_id).bind(3, t.name).bind(4, t.title).bind(5, t.role)
+        .bind(6, std::string(to_string(t.status))).bind(7, to_millis(t.opened)).bind(8, to_millis(t.due.at))
+        .bind(9, runtime::Json(t.due.why).dump());
+    if (t.closed) s.bind(10, to_millis(*t.closed)); else s.bind_null(10);
+    s.bind(11, t.closed_by).bind(12, t.outputs.dump()).bind(13, static_cast<std::int64_t>(t.escalation_level));
+    s.bind(14, static_cast<std::int64_t>(t.node)).bind(15, static_cast<std::int64_t>(t.token));
+    s.run();
+  }
+}
+
+void write_timers(Database& db, const std::map<runtime::TimerId, runtime::Timer>& timers) {
+  Statement& s = db.cached(
+      "INSERT INTO timers(id, case_id, kind, name, task_id, due_at, due_why, status, fired_at, rung, token, "
+      "failed_at, failure) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
+      "due_at = excluded.due_at, due_why = excluded.due_why, status = excluded.status, "
+      "fired_at = excluded.fired_at, failed_at = excluded.failed_at, failure = excluded.failure");
+  for (const auto& [id, t] : timers) {
+    s.bind(1, id).bind(2, t.case_id).bind(3, std::string(to_string(t.kind))).bind(4, t.name);
+    if (t.task != 0) s.bind(5, t.task); else s.bind_null(5);
+    s.bind(6, to_millis(t.due.at)).bind(7, runtime::Json(t.due.why).dump()).bind(8, std::string(to_string(t.status)));
+    if (t.fired_at) s.bind(9, to_millis(*t.fired_at)); else s.bind_null(9);
+    s.bind(10, static_cast<std::int64_t>(t.rung)).bind(11, static_cast<std::int64_t>(t.token));
+    if (t.failed_at) s.bind(12, to_millis(*t.failed_at)); else s.bind_null(12);
+    s.bind(13, t.failure);
+    s.run();
+  }
+}
+
+void write_audit(Database& db, const ChainKeying& keying, const std::vector<runtime::AuditEntry>& audit) {
+  // The head as stored, not as this connection last wrote it: another connection (`termijn token
+  // add` beside a `serve`, or the engine's own reading connection) may have appended meanwhile;
+  // the caller's transaction (BEGIN IMMEDIATE) keeps it still until the commit.
+  std::int64_t seq = 0;
+  std::string hash;
+  {
+    Statement& head = db.cached("SELECT seq, hash FROM audit_head WHERE id = 1");
+    if (head.step()) {
+      seq = head.integer(0);
+      hash = head.text(1);
+    }
+    head.reset();
+  }
+  Statement& s = db.cached(
+      "INSERT INTO audit(seq, case_id, at, kind, detail, detail_hash, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?)");
+  for (const auto& e : audit) {
+    ++seq;
+    std::string detail = e.detail.dump();
+    std::string detail_hash = sha256_hex(detail);
+    std::string next = chain_link(keying, hash, seq, e.case_id, to_millis(e.at), e.kind, detail_hash);
+    s.bind(1, seq).bind(2, e.case_id).bind(3, to_millis(e.at)).bind(4, e.kind).bind(5, detail).bind(6, detail_hash)
+        .bind(7, hash).bind(8, next);
+    s.run();
+    hash = next;
+  }
+  Statement& head = db.cached("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1");
+  head.bind(1, seq).bind(2, hash).run();
+}
+
+void write_outbox(Database& db, const std::vector<runtime::Notification>& outbox) {
+  Statement& s = db.cached("INSERT INTO outbox(case_id, at, roles, message, source, persons) VALUES (?,?,?,?,?,?)");
+  for (const auto& n : outbox) {
+    s.bind(1, n.case_id).bind(2, to_millis(n.at)).bind(3, runtime::Json(n.roles).dump()).bind(4, n.message)
+        .bind(5, n.source);
+    s.bind(6, runtime::Json(n.persons).dump());
+    s.run();
+  }
+}
+
+void write_commands(Database& db, const std::vector<CommandRecord>& commands) {
+  if (commands.empty()) return;
+  Statement& s =
+      db.cached("INSERT INTO commands(key, kind, at, result, fingerprint) VALUES (?,?,strftime('%s','now'),?,?)");
+  for (const auto& command : commands) {
+    s.bind(1, command.key).bind(2, command.kind).bind(3, command.result.dump()).bind(4, command.fingerprint);
+    s.run();
+  }
+}
+
+}  // namespace
+
+void write_batch(Database& db, const ChainKeying& keying, const RowBatch& batch) {
+  write_cases(db, batch.cases);
+  write_tasks(db, batch.rows.tasks);
+  write_timers(db, batch.rows.timers);
+  write_audit(db, keying, batch.rows.audit);
+  write_outbox(db, batch.rows.outbox);
+  write_commands(db, batch.commands);
+}
+
+}  // namespace termijn::store

@@ -1,0 +1,74 @@
+#include "engine/store/writer.h"
+
+namespace termijn::store {
+
+Writer::Writer(const std::string& path, bool durable, ChainKeying keying) : db_(path), keying_(std::move(keying)) {
+  // Both are settings of a connection, not of the file: the same as the store's own.
+  db_.exec(durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=OFF");
+  db_.exec("PRAGMA secure_delete=ON");
+  thread_ = std::thread([this] { run(); });
+}
+
+Writer::~Writer() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  changed_.notify_all();
+  thread_.join();
+}
+
+void Writer::write(RowBatch batch) {
+  {
+    std::lock_guard lock(mutex_);
+    pending_ = std::move(batch);
+  }
+  holding_ = true;
+  changed_.notify_all();
+}
+
+bool Writer::written() const {
+  std::lock_guard lock(mutex_);
+  return done_.has_value();
+}
+
+Written Writer::take() {
+  std::unique_lock lock(mutex_);
+  changed_.wait(lock, [this] { return done_.has_value(); });
+  Written out = std::move(*done_);
+  done_.reset();
+  holding_ = false;
+  return out;
+}
+
+void Writer::on_written(std::function<void()> wake) {
+  std::lock_guard lock(mutex_);
+  wake_ = std::move(wake);
+}
+
+void Writer::run() {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    changed_.wait(lock, [this] { return pending_.has_value() || stopping_; });
+    if (!pending_) return;  // stopping, nothing left to write
+    RowBatch batch = std::move(*pending_);
+    pending_.reset();
+    lock.unlock();
+    std::string error;
+    try {
+      Transaction tx(db_);
+      write_batch(db_, keying_, batch);
+      tx.commit();
+    } catch (const std::exception& e) {
+      error = e.what();
+      if (error.empty()) error = "unknown failure";
+    }
+    lock.lock();
+    done_ = Written{std::move(batch), std::move(error)};
+    changed_.notify_all();
+    // Under the lock, so on_written(nullptr) cannot return while an old callback still runs.
+    if (wake_) wake_();
+  }
+}
+
+}  // namespace termijn::store

@@ -1,0 +1,233 @@
+// The pipelined group commit (engine.h, store/writer.h): a group handed over is written by the
+// writer thread while the engine builds the next; each command is acknowledged only once its
+// group is durable, in the order the commands were given; a failed group fails the group built
+// on it, and the live cases are read back from the store; an engine that stops writes the group
+// in flight. Failures are injected with a trigger that another connection creates, so the store
+// itself refuses the group, as a full or failing disk would.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "tests/unit/engine_on_disk.h"
+
+namespace termijn {
+namespace {
+
+const char* kProcess = R"wth(
+process meldingen {
+  roles medewerker, teamleider
+  events melding
+  start on melding
+  task behandelen by medewerker within 1 hour {
+    escalate { at due: notify teamleider "te laat" and raise level 1 }
+  }
+}
+)wth";
+
+struct Opened : testing::EngineOnDisk {
+  explicit Opened(const char* name) : EngineOnDisk(name, kProcess) {}
+  // The store refuses every group that holds a command with this idempotency key.
+  void poison_key(const std::string& key) const {
+    exec("CREATE TRIGGER poison BEFORE INSERT ON commands WHEN NEW.key = '" + key +
+         "' BEGIN SELECT RAISE(ABORT, 'injected failure'); END");
+  }
+};
+
+// Records each answer as it comes: which command, and whether it was ok.
+struct Answers {
+  std::vector<std::pair<std::string, StatusCode>> got;
+  std::function<void(Status)> of(const std::string& name) {
+    return [this, name](const Status& answer) { got.emplace_back(name, answer.code()); };
+  }
+};
+
+template <typename T>
+StatusCode code_of(const Result<T>& r) {
+  return r.status().code();
+}
+
+TEST(Pipeline, AFailedGroupFailsTheGroupBuiltOnItAndTheLiveCasesAreReadBack) {
+  Opened o("pipeline-failure.db");
+  Engine& e = *o.engine;
+  auto kept = e.start_case("meldingen", Json::object());  // committed on its own
+  ASSERT_TRUE(kept.is_ok());
+  const TaskId kept_task = o.only_task(*kept);
+  o.poison_key("poison");
+
+  e.defer_commits(true);
+  Answers answers;
+  // Group 1: a start the store will refuse, and the kept case's task done.
+  e.submit<Result<CaseId>>([&] { return e.start_case("meldingen", Json::object(), "", "poison"); },
+                           [&](Result<CaseId> r) { answers.got.emplace_back("poisoned start", code_of(r)); });
+  e.submit<Status>([&] { return e.complete_task(kept_task, "medewerker"); }, answers.of("complete"));
+  ASSERT_TRUE(e.hand_over().is_ok());  // nothing was in flight before
+  EXPECT_TRUE(e.in_flight());
+  // Group 2, built on group 1 while it is written: it sees the task done and the case ended.
+  EXPECT_EQ(e.runtime().find_task(kept_task), nullptr);
+  e.submit<Result<CaseId>>([&] { return e.start_case("meldingen", Json::object(), "", "later"); },
+                           [&](Result<CaseId> r) { answers.got.emplace_back("later start", code_of(r)); });
+  e.submit<Status>([&] { return e.complete_task(kept_task, "medewerker"); }, answers.of("refused complete"));
+  EXPECT_TRUE(answers.got.empty());
+
+  Status failed = e.hand_over();  // collects group 1: failed; group 2 is not handed over
+  EXPECT_EQ(failed.code(), StatusCode::kInternal) << failed.message();
+  EXPECT_NE(failed.message().find("injected failure"), std::string::npos) << failed.message();
+  EXPECT_FALSE(e.in_flight());
+  EXPECT_EQ(e.waiting(), 0u);
+  ASSERT_EQ(answers.got.size(), 4u);
+  // Every command of both groups fails, in the order given; the refusal too, as it rested on
+  // what group 1 did.
+  const char* order[] = {"poisoned start", "complete", "later start", "refused complete"};
+  for (std::size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(answers.got[i].first, order[i]);
+    EXPECT_EQ(answers.got[i].second, StatusCode::kInternal) << answers.got[i].first;
+  }
+  // The live cases are the store's: the kept case with its task open, nothing else.
+  EXPECT_EQ(e.runtime().cases().size(), 1u);
+  ASSERT_NE(e.runtime().find_task(kept_task), nullptr);
+  EXPECT_EQ(o.on_disk("SELECT COUNT(*) FROM cases"), 1);
+  EXPECT_EQ(o.on_disk("SELECT COUNT(*) FROM commands"), 0);
+
+  // The engine goes on; the failed groups' keys were never used.
+  o.exec("DROP TRIGGER poison");
+  std::optional<Result<CaseId>> again;
+  e.submit<Result<CaseId>>([&] { return e.start_case("meldingen", Json::object(), "", "later"); },
+                           [&](Result<CaseId> r) { again = r; });
+  ASSERT_TRUE(e.flush().is_ok());
+  ASSERT_TRUE(again.has_value());
+  EXPECT_TRUE(again->is_ok()) << again->status().message();
+  EXPECT_EQ(o.on_disk("SELECT COUNT(*) FROM cases"), 2);
+  EXPECT_TRUE(e.verify_audit().ok);
+}
+
+TEST(Pipeline, AnswersComeInTheOrderGivenEachOnceItsGroupIsOnDisk) {
+  Opened o("pipeline-order.db");
+  Engine& e = *o.engine;
+  e.defer_commits(true);
+  std::vector<int> answered;
+  std::vector<std::int64_t> on_disk_when_answered;
+  int given = 0;
+  for (int group = 0; group < 5; ++group) {
+    for (int i = 0; i < 3; ++i) {
+      const int n = given++;
+      e.submit<Result<CaseId>>([&] { return e.start_case("meldingen", Json::object()); },
+                               [&, n](Result<CaseId> r) {
+                                 ASSERT_TRUE(r.is_ok()) << r.status().message();
+                                 answered.push_back(n);
+                                 on_disk_when_answered.push_back(
+                                     o.on_disk(fmt::format("SELECT COUNT(*) FROM cases WHERE id = {}", *r)));
+                               });
+    }
+    ASSERT_TRUE(e.hand_over().is_ok());
+    // The group just handed over is not answered yet; the one before it is.
+    EXPECT_EQ(static_cast<int>(answered.size()), group * 3);
+  }
+  ASSERT_TRUE(e.flush().is_ok());
+  ASSERT_EQ(static_cast<int>(answered.size()), given);
+  for (int i = 0; i < given; ++i) {
+    EXPECT_EQ(answered[i], i);
+    EXPECT_EQ(on_disk_when_answered[i], 1) << "answer " << i << " came before its case was on disk";
+  }
+}
+
+TEST(Pipeline, ACommandWaitingForTheWriterIsReplayedAndAReadWaitsForIt) {
+  Opened o("pipeline-replay.db");
+  Engine& e = *o.engine;
+  e.defer_commits(true);
+  auto first = e.start_case("meldingen", Json::object(), "", "import-1");
+  ASSERT_TRUE(first.is_ok());
+  ASSERT_TRUE(e.hand_over().is_ok());
+  ASSERT_TRUE(e.in_flight());
+  // A retry while its group is with the writer gets the first answer, and changes nothing.
+  auto retry = e.start_case("meldingen", Json::object(), "", "import-1");
+  ASSERT_TRUE(retry.is_ok());
+  EXPECT_EQ(*retry, *first);
+  EXPECT_EQ(e.waiting(), 0u);
+  auto other = e.start_case("meldingen", Json{{"x", 1}}, "", "import-1");
+  EXPECT_EQ(other.status().code(), StatusCode::kInvalidArgument);
+  // Nothing waits, but a read may have seen what the group in flight did: it waits for that group.
+  std::optional<Status> read_answered;
+  e.when_durable([&](const Status& s) { read_answered = s; });
+  EXPECT_FALSE(read_answered.has_value());
+  ASSERT_TRUE(e.flush().is_ok());
+  ASSERT_TRUE(read_answered.has_value());
+  EXPECT_TRUE(read_answered->is_ok());
+  EXPECT_EQ(o.on_disk("SELECT COUNT(*) FROM commands WHERE key = 'import-1'"), 1);
+}
+
+TEST(Pipeline, TheWriterWakesTheHostAndCollectNeverWaits) {
+  Opened o("pipeline-wake.db");
+  Engine& e = *o.engine;
+  std::atomic<int> woken{0};
+  e.on_written([&] { ++woken; });
+  e.defer_commits(true);
+  std::optional<Status> answered;
+  e.submit<Result<CaseId>>([&] { return e.start_case("meldingen", Json::object()); },
+                           [&](Result<CaseId> r) { answered = r.status(); });
+  ASSERT_TRUE(e.hand_over().is_ok());
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (woken.load() == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ASSERT_EQ(woken.load(), 1);
+  EXPECT_FALSE(answered.has_value());  // told on the engine's thread only, by collect()
+  e.collect();
+  ASSERT_TRUE(answered.has_value());
+  EXPECT_TRUE(answered->is_ok());
+  EXPECT_FALSE(e.in_flight());
+  e.on_written(nullptr);
+  e.collect();  // nothing in flight: nothing happens
+}
+
+TEST(Pipeline, AnEngineThatStopsWritesTheGroupInFlight) {
+  Opened o("pipeline-shutdown.db");
+  {
+    Engine& e = *o.engine;
+    e.defer_commits(true);
+    bool answered = false;
+    for (int i = 0; i < 10; ++i) {
+      e.submit<Result<CaseId>>([&] { return e.start_case("meldingen", Json::object()); },
+                               [&](Result<CaseId>) { answered = true; });
+    }
+    ASSERT_TRUE(e.hand_over().is_ok());
+    ASSERT_TRUE(e.in_flight());
+    // Given after the hand-over: waiting, never handed over, never acknowledged.
+    ASSERT_TRUE(e.start_case("meldingen", Json::object()).is_ok());
+    o.engine.reset();
+    EXPECT_FALSE(answered);  // the host may be half torn down: its callbacks are dropped
+  }
+  EXPECT_EQ(o.on_disk("SELECT COUNT(*) FROM cases"), 10);
+  o.reopen();
+  EXPECT_EQ(o.engine->runtime().cases().size(), 10u);
+  EXPECT_TRUE(o.engine->verify_audit().ok);
+}
+
+TEST(Pipeline, TimersFireInPipelinedBatchesAndAFailingStoreFiresNoneTwice) {
+  Opened o("pipeline-timers.db");
+  Engine& e = *o.engine;
+  constexpr int kCases = 700;  // three batches of due timers
+  std::vector<Engine::StartRequest> requests(kCases, Engine::StartRequest{"meldingen", Json::object(), "", "", Actor()});
+  for (const auto& r : e.start_cases(requests)) ASSERT_TRUE(r.is_ok());
+  o.clock.set(*parse_instant("2026-10-20 11:00"));
+  // The store refuses every escalation: the first batch fails, and the one built on it.
+  o.exec("CREATE TRIGGER poison BEFORE INSERT ON audit WHEN NEW.kind = 'escalated' "
+         "BEGIN SELECT RAISE(ABORT, 'injected failure'); END");
+  EXPECT_EQ(e.fire_due(), 0);
+  EXPECT_FALSE(e.in_flight());
+  EXPECT_EQ(o.on_disk("SELECT COUNT(*) FROM audit WHERE kind = 'escalated'"), 0);
+  ASSERT_TRUE(e.next_due().has_value());  // read back: due again
+  o.exec("DROP TRIGGER poison");
+  EXPECT_EQ(e.fire_due(), kCases);
+  EXPECT_FALSE(e.next_due().has_value() && *e.next_due() <= o.clock.now());
+  EXPECT_EQ(o.on_disk("SELECT COUNT(*) FROM audit WHERE kind = 'escalated'"), kCases);
+  EXPECT_EQ(o.on_disk("SELECT COUNT(DISTINCT case_id) FROM audit WHERE kind = 'escalated'"), kCases);
+  EXPECT_TRUE(e.verify_audit().ok);
+}
+
+}  // namespace
+}  // namespace termijn
