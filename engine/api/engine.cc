@@ -300,8 +300,10 @@ Status Engine::commit(runtime::Changes& changes, const std::vector<store::Comman
 }
 
 Status Engine::flush() {
-  Status handed = advance(true);   // waits for the group before, hands this one over
-  Status written = advance(false);  // waits for this one
+  // Waits for the group before, then writes this one on this thread (it would only wait for the
+  // writer's); then answers both.
+  Status handed = advance(true, /*here=*/true);
+  Status written = advance(false);
   if (!handed.is_ok()) return handed;
   return written.is_ok() ? broken_ : written;
 }
@@ -316,7 +318,7 @@ bool Engine::in_flight() const { return in_flight_ != nullptr; }
 
 void Engine::on_written(std::function<void()> wake) { writer_->on_written(std::move(wake)); }
 
-Status Engine::advance(bool hand_waiting) {
+Status Engine::advance(bool hand_waiting, bool here) {
   Status outcome = Status::ok();
   std::unique_ptr<CommitGroup> previous = take_in_flight(outcome);
   std::unique_ptr<CommitGroup> undone;
@@ -324,7 +326,7 @@ Status Engine::advance(bool hand_waiting) {
   if (!outcome.is_ok()) {
     undone = undo_after(outcome);
   } else if (hand_waiting && group_->steps > 0) {
-    undone_outcome = hand();
+    undone_outcome = hand(here);
     if (!undone_outcome.is_ok()) undone = undo_after(undone_outcome);  // the waiting group itself
   }
   // The callers in the order their commands were given: the group before first.
@@ -333,7 +335,7 @@ Status Engine::advance(bool hand_waiting) {
   return outcome.is_ok() ? undone_outcome : outcome;
 }
 
-Status Engine::hand() {
+Status Engine::hand(bool here) {
   CommitGroup& group = *group_;
   store::RowBatch batch;
   try {
@@ -347,7 +349,11 @@ Status Engine::hand() {
   }
   batch.rows = std::move(group.rows);
   batch.commands = group.commands;
-  writer_->write(std::move(batch));
+  if (here) {
+    writer_->write_here(std::move(batch));
+  } else {
+    writer_->write(std::move(batch));
+  }
   in_flight_ = std::exchange(group_, std::make_unique<CommitGroup>());
   return Status::ok();
 }

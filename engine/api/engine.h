@@ -281,11 +281,13 @@ class Engine {
   // After a failed commit: the live cases as the store has them.
   Status restore_cases();
   // Collects the group in flight, if any, waiting for it; hands the waiting group over if
-  // `hand_waiting` and all went well; answers both. Returns the failure, if any.
-  Status advance(bool hand_waiting);
-  // Serialises the waiting group and gives it to the writer, so it is in flight; the failure
-  // if it could not be serialised (then it still waits).
-  Status hand();
+  // `hand_waiting` and all went well (`here`: writes it on this thread); answers both. Returns
+  // the failure, if any.
+  Status advance(bool hand_waiting, bool here = false);
+  // Serialises the waiting group and gives it to the writer, so it is in flight (`here`: written
+  // on this thread before it returns, to be collected as if the writer had); the failure if it
+  // could not be serialised (then it still waits).
+  Status hand(bool here);
   // The group in flight back from the writer (waiting for it), and its outcome.
   std::unique_ptr<CommitGroup> take_in_flight(Status& outcome);
   // After a failure: the waiting group is undone with the failed one, and the live cases are

@@ -27,6 +27,16 @@ void Writer::write(RowBatch batch) {
   changed_.notify_all();
 }
 
+void Writer::write_here(RowBatch batch) {
+  // Nothing is pending or being written (!holding()): the thread is idle until the next write().
+  Written written = write_now(std::move(batch));
+  {
+    std::lock_guard lock(mutex_);
+    done_ = std::move(written);
+  }
+  holding_ = true;
+}
+
 bool Writer::written() const {
   std::lock_guard lock(mutex_);
   return done_.has_value();
@@ -34,6 +44,17 @@ bool Writer::written() const {
 
 Written Writer::take() {
   std::unique_lock lock(mutex_);
+  if (pending_) {
+    // The thread has not begun the batch: it got no core yet (a busy machine). Waiting for it to
+    // be scheduled would only add that wait to the engine's, so the engine's thread writes the
+    // batch itself, on the writer's connection: the thread does not touch it until the next
+    // batch is handed over, which this thread will do.
+    RowBatch batch = std::move(*pending_);
+    pending_.reset();
+    lock.unlock();
+    holding_ = false;
+    return write_now(std::move(batch));
+  }
   changed_.wait(lock, [this] { return done_.has_value(); });
   Written out = std::move(*done_);
   done_.reset();
@@ -46,6 +67,19 @@ void Writer::on_written(std::function<void()> wake) {
   wake_ = std::move(wake);
 }
 
+Written Writer::write_now(RowBatch batch) {
+  std::string error;
+  try {
+    Transaction tx(db_);
+    write_batch(db_, keying_, batch);
+    tx.commit();
+  } catch (const std::exception& e) {
+    error = e.what();
+    if (error.empty()) error = "unknown failure";
+  }
+  return Written{std::move(batch), std::move(error)};
+}
+
 void Writer::run() {
   std::unique_lock lock(mutex_);
   for (;;) {
@@ -54,17 +88,9 @@ void Writer::run() {
     RowBatch batch = std::move(*pending_);
     pending_.reset();
     lock.unlock();
-    std::string error;
-    try {
-      Transaction tx(db_);
-      write_batch(db_, keying_, batch);
-      tx.commit();
-    } catch (const std::exception& e) {
-      error = e.what();
-      if (error.empty()) error = "unknown failure";
-    }
+    Written written = write_now(std::move(batch));
     lock.lock();
-    done_ = Written{std::move(batch), std::move(error)};
+    done_ = std::move(written);
     changed_.notify_all();
     // Under the lock, so on_written(nullptr) cannot return while an old callback still runs.
     if (wake_) wake_();

@@ -1,7 +1,8 @@
 // The writer thread: a connection of its own to the database, on which it writes the batches the
 // engine's thread hands it, one transaction each, and waits for the disk. The engine goes on with
 // its next group meanwhile (engine/api/engine.h, "pipelined"). One batch at a time: the engine
-// takes the last one back, with its outcome, before it hands the next.
+// takes the last one back, with its outcome, before it hands the next (and writes it itself if
+// the thread has not begun it by then).
 //
 // Nothing crosses the threads but the batch itself, handed over and taken back whole, and the
 // outcome as text: a failing write is an outcome, never an exception on the engine's thread.
@@ -39,11 +40,15 @@ class Writer {
 
   // Hands `batch` to the thread. Only when !holding(): the one before must be taken back first.
   void write(RowBatch batch);
+  // Writes `batch` on the caller's thread, for a caller that would only wait for it (a flush with
+  // nothing in flight): no hand-over to pay. Then holding() until take(), as after write().
+  void write_here(RowBatch batch);
   // A batch was handed and not yet taken back (written or not).
   bool holding() const { return holding_; }
   // Whether the batch held is written (or failed), so take() would not wait.
   bool written() const;
-  // The batch back with its outcome, waiting until it is written. Only when holding().
+  // The batch back with its outcome, waiting until it is written (or writing it on the caller's
+  // thread when the writer has not begun it). Only when holding().
   Written take();
   // Called on the writer's thread when a batch is written (a host wakes the engine's thread with
   // it); nullptr: nothing. The old callback is not running, and will not run, once this returns.
@@ -51,6 +56,8 @@ class Writer {
 
  private:
   void run();
+  // One transaction on the writer's connection, on whichever thread holds the batch.
+  Written write_now(RowBatch batch);
 
   Database db_;
   ChainKeying keying_;
