@@ -251,9 +251,8 @@ std::optional<Result<Json>> Engine::replay(const store::CommandRecord& command) 
   std::optional<store::CommandRecord> first;
   if (auto waiting = group_->by_key.find(command.key); waiting != group_->by_key.end()) {
     first = group_->commands[waiting->second];  // given before, not flushed yet: answered with it
-  } else if (auto written = in_flight_ ? in_flight_->by_key.find(command.key) : group_->by_key.end();
-             in_flight_ && written != in_flight_->by_key.end()) {
-    first = in_flight_->commands[written->second];  // being written: answered with it
+  } else if (in_flight_ && in_flight_->by_key.count(command.key) > 0) {
+    first = in_flight_->commands[in_flight_->by_key.at(command.key)];  // being written: answered with it
   } else {
     first = store_->command(command.key);
   }
