@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 
+#include "engine/base/language.h"
 #include "engine/driver/compilation.h"
 
 namespace termijn::cli {
@@ -47,6 +48,8 @@ int report(const Status& status) {
 
 int main(int argc, char** argv) {
   using namespace termijn::cli;
+  // Dutch when LANG (or LC_ALL, LC_MESSAGES, LANGUAGE) says so, as gettext would choose.
+  termijn::set_language(termijn::language_from_environment());
   CLI::App app{"termijn: a workflow engine for casework on legal terms"};
   app.require_subcommand(1);
   app.fallthrough();  // `termijn check --stdlib DIR x.wth` as well as `termijn --stdlib DIR check x.wth`
