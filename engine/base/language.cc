@@ -23,7 +23,7 @@ const MessageCatalog* dutch() {
   return catalog.is_ok() ? &catalog.value() : nullptr;
 }
 
-const MessageCatalog* catalog() { return current.load(std::memory_order_relaxed) == Language::kDutch ? dutch() : nullptr; }
+const MessageCatalog* catalog() { return catalog_of(current.load(std::memory_order_relaxed)); }
 
 const char* environment(const char* name) {
   const char* value = std::getenv(name);
@@ -67,6 +67,7 @@ Language language_from_environment() {
 }
 
 void set_language(Language language) { current.store(language, std::memory_order_relaxed); }
+const MessageCatalog* catalog_of(Language language) { return language == Language::kDutch ? dutch() : nullptr; }
 Language language() { return current.load(std::memory_order_relaxed); }
 
 namespace internal {

@@ -32,6 +32,11 @@ Language language_from_environment();
 void set_language(Language language);
 Language language();
 
+class MessageCatalog;
+// The catalog of a language (nullptr for English, which is the code's own): the web page asks
+// the server for it to speak the browser's language.
+const MessageCatalog* catalog_of(Language language);
+
 namespace internal {
 // The text of a checked format string (fmt 9 has no basic_format_string::get).
 template <typename... Args>

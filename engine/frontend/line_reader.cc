@@ -115,7 +115,7 @@ bool LineReader::time_of_day(std::string& time) {
 }
 
 std::optional<Instant> LineReader::moment(const std::string& default_time) {
-  auto date = word("a date (2026-10-20)");
+  auto date = word(tr("a date (2026-10-20)"));
   if (!date) return std::nullopt;
   if (!is_date(date->text)) {
     d_.error(date->range, tr("'{}' is not a date; write it as 2026-10-20", date->text));
@@ -131,7 +131,7 @@ std::optional<Instant> LineReader::moment(const std::string& default_time) {
 std::optional<Json> LineReader::record() {
   Json out = Json::object();
   while (!done()) {
-    auto key = word("a field name");
+    auto key = word(tr("a field name"));
     if (!key || !expect("=")) return std::nullopt;
     auto v = value();
     if (!v) return std::nullopt;

@@ -470,7 +470,7 @@ void Reader::process_line(LineReader& r, const SourceRange& range) {
     if (auto path = r.quoted("the process file")) line.file = (fs::path(source_->path()).parent_path() / *path).lexically_normal();
   }
   r.finish();
-  if (!line.process.empty()) set_process(*current_, line, "this line", range);
+  if (!line.process.empty()) set_process(*current_, line, tr("this line"), range);
 }
 
 // `person NAME [with attribute=value, ...]`, before the section's own start and timeline.
@@ -488,13 +488,13 @@ void Reader::person_line(LineReader& r, const SourceRange& range) {
   for (const Named& w : person.attribute_words) {
     if (w.text == "id") d_.error(w.range, tr("a person's id is its name, written after 'person'; it is not an attribute"));
   }
-  add_person(*current_, person, "this line", range);
+  add_person(*current_, person, tr("this line"), range);
 }
 
 void Reader::start_line(LineReader& r, const SourceRange& range) {
   Scenario& s = *current_;
   own_lines_ = true;
-  if (!may_start(s, "this line", range)) return;
+  if (!may_start(s, tr("this line"), range)) return;
   auto at = r.moment();
   if (!at) return;  // reported; the rest of the line would only repeat it
   s.start = *at;

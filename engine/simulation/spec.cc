@@ -47,7 +47,7 @@ int bounded_int(LineReader& r, const char* what, int high, DiagnosticList& d) {
 }
 
 void read_days(LineReader& r, int& target, DiagnosticList& d) {
-  int days = bounded_int(r, "a number of days", kMaxDays, d);
+  int days = bounded_int(r, tr("a number of days"), kMaxDays, d);
   if (days >= 0 && r.expect("days")) target = days;
 }
 

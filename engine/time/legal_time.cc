@@ -19,6 +19,12 @@ std::string offset_text(const sys_info& info) {
 }
 
 std::string day_text(year_month_day d) { return date::format("%d-%m-%Y", sys_days{d}); }
+// "February 2027", or "februari 2027" in Dutch.
+std::string month_text(year_month_day d) {
+  const char* const names[] = {tr("January"), tr("February"), tr("March"),     tr("April"),   tr("May"),      tr("June"),
+                               tr("July"),    tr("August"),   tr("September"), tr("October"), tr("November"), tr("December")};
+  return fmt::format("{} {}", names[static_cast<unsigned>(d.month()) - 1], static_cast<int>(d.year()));
+}
 }  // namespace
 
 LegalTime::LegalTime() : zone_(locate_zone("Europe/Amsterdam")) {}
@@ -64,7 +70,7 @@ Instant LegalTime::add(Instant from, const Duration& d, const HolidayCalendar* c
         // 31 January + 1 month: the last day of February.
         moved = moved.year() / moved.month() / last;
         if (notes) notes->push_back(tr("{} has no day {}; the term ends on its last day",
-                                       date::format("%B %Y", sys_days{moved}), unsigned(ymd.day())));
+                                       month_text(moved), unsigned(ymd.day())));
       }
       target = local_days{moved};
     }

@@ -30,7 +30,11 @@ class AtwCalendar final : public HolidayCalendar {
 
 bool counted(local_days day) { return atw_calendar().is_working_day(sys_days{day.time_since_epoch()}); }
 
-std::string day_text(local_days day) { return date::format("%a %d-%m-%Y", day); }
+// "Sat 31-10-2026", or "za 31-10-2026" in Dutch: the reader's weekday, not the C locale's.
+std::string day_text(local_days day) {
+  const char* const names[] = {tr("Sun"), tr("Mon"), tr("Tue"), tr("Wed"), tr("Thu"), tr("Fri"), tr("Sat")};
+  return fmt::format("{} {}", names[weekday{day}.c_encoding()], date::format("%d-%m-%Y", day));
+}
 
 // "Sat 31-10-2026", or "Fri 27-05-2022, equated with a holiday by royal decree (...), art. 3 lid 3 Atw".
 std::string described(local_days day) {

@@ -67,7 +67,7 @@ model::Expr ExpressionChecker::expect_duration(const ast::Expr& expr, const std:
                                                std::vector<Reference>& references) {
   model::Expr out = check(expr, loop, references);
   if (!out.type.is_error() && !out.type.is_duration()) {
-    std::string hint = out.type.kind == K::kDateTime ? "; an instant goes after 'due', not 'within'" : "";
+    std::string hint = out.type.kind == K::kDateTime ? tr("; an instant goes after 'due', not 'within'") : "";
     diagnostics_.error(expr.range, tr("{} must be a duration (days, working days or hours), but this is {}{}",
                                       what, describe(out.type), hint));
     out.type = Type{};

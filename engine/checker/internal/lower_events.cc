@@ -130,7 +130,7 @@ void ProcessCompiler::lower_require(const StepSite& site) {
   const auto& [step, ctx, nodes, next] = site;
   std::vector<Reference> refs;
   const auto& r = step.as<ast::RequireStep>();
-  node(nodes).expr = expressions_.expect(r.condition, model::Type::of(TK::kBool), "a requirement", loop_, refs);
+  node(nodes).expr = expressions_.expect(r.condition, model::Type::of(TK::kBool), tr("a requirement"), loop_, refs);
   record(nodes.entry, refs, false);
   if (r.reason.empty()) {
     diagnostics_.error(step.keyword, tr("a requirement needs a reason to give when it refuses: require <condition> "

@@ -107,7 +107,7 @@ void ProcessCompiler::lower_parallel(const StepSite& site) {
       diagnostics_.error(branch.name.range, tr("branch '{}' is declared twice", branch.name.name));
     }
     // A detached branch (`add beside`) ends where its steps end; the join waits for the others.
-    BlockContext inner{&branch.body, &ctx, "a parallel branch", ctx.scope, branch.detached ? kNoNode : nodes.exit,
+    BlockContext inner{&branch.body, &ctx, tr("a parallel branch"), ctx.scope, branch.detached ? kNoNode : nodes.exit,
                        false};
     NodeId entry = lower_block(branch.body, inner);
     if (entry != kNoNode) out_->nodes[nodes.entry].next.push_back(model::Edge{entry, std::nullopt, branch.name.name,
@@ -143,7 +143,7 @@ void ProcessCompiler::lower_for_each(const StepSite& site) {
     node(nodes).filter = expressions_.expect(*f.where, model::Type::of(TK::kBool), "'where'", loop_, where_refs);
     record(nodes.entry, where_refs, false);
   }
-  BlockContext inner{&f.body, &ctx, "a 'for each'", ctx.scope, nodes.exit, false};
+  BlockContext inner{&f.body, &ctx, tr("a 'for each'"), ctx.scope, nodes.exit, false};
   link(nodes.entry, lower_block(f.body, inner), "each " + var);
   loop_.pop_back();
   link(nodes.entry, nodes.exit, "no elements");

@@ -56,7 +56,7 @@ void ProcessCompiler::lower_task(const StepSite& site) {
     r.at_due = rung.when == ast::Rung::When::kAtDue;
     if (rung.offset) {
       std::vector<Reference> rung_refs;
-      model::Expr offset = expressions_.expect_duration(*rung.offset, "an escalation's offset", loop_, rung_refs);
+      model::Expr offset = expressions_.expect_duration(*rung.offset, tr("an escalation's offset"), loop_, rung_refs);
       record(id, rung_refs, true);
       if (!offset.type.is_error() && offset.kind != model::Expr::Kind::kDuration &&
           offset.kind != model::Expr::Kind::kTerm) {

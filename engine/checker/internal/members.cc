@@ -239,7 +239,7 @@ bool ProcessCompiler::check_event(const ast::Ident& event, bool timers_too) {
   }
   std::vector<std::string> candidates = events;
   if (timers_too) candidates.insert(candidates.end(), symbols_.timers.begin(), symbols_.timers.end());
-  diagnostics_.error(event.range, tr("unknown {} '{}'{}", timers_too ? "event or timer" : "event",
+  diagnostics_.error(event.range, tr("unknown {} '{}'{}", timers_too ? tr("event or timer") : tr("event"),
                                      event.name, did_you_mean(event.name, candidates)));
   return false;
 }

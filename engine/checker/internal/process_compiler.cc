@@ -136,7 +136,7 @@ void ProcessCompiler::declare_block(const ast::Block& block) {
         for (const auto& output : task.outputs) {
           if (!seen.insert(output.name.name).second) {
             diagnostics_.error(output.name.range, tr("output '{}' is declared twice{}", output.name.name,
-                                                     task.instrument ? " (or is part of the instrument)" : ""));
+                                                     task.instrument ? tr(" (or is part of the instrument)") : ""));
             continue;
           }
           symbol.outputs.push_back(model::Field{output.name.name, resolve_type(output.type), output.range});

@@ -38,7 +38,7 @@ void check_choice(const Choice& c, const model::Type& type, const std::string& w
   for (const auto& [value, p] : c.options) {
     if (!fits(value, type)) {
       d.error(at, tr("{} cannot be {}{}", what, value.dump(),
-                     type.members.empty() ? "" : fmt::format(" (its values: {})", fmt::join(type.members, ", "))));
+                     type.members.empty() ? "" : tr(" (its values: {})", fmt::join(type.members, ", "))));
     }
   }
 }
