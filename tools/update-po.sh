@@ -18,10 +18,14 @@ esac
 pot=$(mktemp --suffix=.pot)
 trap 'rm -f "$pot" "$pot.nl"' EXIT
 # Only tr and trn mark messages (-k alone drops xgettext's C defaults such as gettext and _).
-# Sorted by file so the template does not change when a file is added elsewhere.
+# Sorted by file so the template does not change when a file is added elsewhere. The header
+# stays: it declares UTF-8, without which xgettext drops every non-ASCII character of a message
+# (the report's ‘quotes’, dashes and minus signs); its creation date goes, so that the template
+# changes only when the messages do.
 find engine -name '*.cc' -o -name '*.h' | LC_ALL=C sort |
   xgettext --files-from=- --language=C++ --from-code=UTF-8 -k --keyword=tr --keyword=trn:1,2 \
-    --package-name=termijn --msgid-bugs-address='' --add-location=file --sort-by-file --omit-header -o "$pot"
+    --package-name=termijn --msgid-bugs-address='docs/translating.md' --add-location=file --sort-by-file -o - |
+  grep -v '^"POT-Creation-Date: ' >"$pot"
 
 if [ "$check" = 1 ]; then
   status=0
