@@ -19,17 +19,22 @@ pot=$(mktemp --suffix=.pot)
 web=$(mktemp -d)
 trap 'rm -rf "$pot" "$pot.nl" "$web"' EXIT
 # Only tr and trn mark messages (-k alone drops xgettext's C defaults such as gettext and _).
-# Sorted by file so the template does not change when a file is added elsewhere.
+# Sorted by file so the template does not change when a file is added elsewhere. The header
+# stays: it declares UTF-8, without which xgettext drops every non-ASCII character of a message
+# (the report's ‘quotes’, dashes and minus signs); its creation date goes, so that the template
+# changes only when the messages do.
 find engine -name '*.cc' -o -name '*.h' | LC_ALL=C sort |
   xgettext --files-from=- --language=C++ --from-code=UTF-8 -k --keyword=tr --keyword=trn:1,2 \
-    --package-name=termijn --msgid-bugs-address='' --add-location=file --sort-by-file --omit-header -o "$pot"
+    --package-name=termijn --msgid-bugs-address='docs/translating.md' --add-location=file --sort-by-file -o "$pot"
 # The web page: t('...') in app.js, and the text of each element marked data-t in index.html
 # (whitespace collapsed, as app.js reads it), written out as t() calls for xgettext to read.
 mkdir -p "$web/web"
 perl -0777 -ne 'while (/<(\w+)[^>]*\bdata-t\b[^>]*>(.*?)<\/\1>/sg) { ($t = $2) =~ s/\s+/ /g; $t =~ s/^ | $//g;
   $t =~ s/\\/\\\\/g; $t =~ s/\x27/\\\x27/g; print "t(\x27$t\x27);\n" }' web/index.html > "$web/web/index.html.js"
 xgettext --join-existing --language=JavaScript -k --keyword=t --from-code=UTF-8 --directory=. --directory="$web" \
-  --add-location=file --sort-by-file --omit-header -o "$pot" web/app.js web/index.html.js
+  --package-name=termijn --msgid-bugs-address='docs/translating.md' --add-location=file --sort-by-file \
+  -o "$pot" web/app.js web/index.html.js
+sed -i '/^"POT-Creation-Date: /d' "$pot"
 
 if [ "$check" = 1 ]; then
   status=0

@@ -7,6 +7,7 @@
 #include "engine/base/language.h"
 #include "engine/base/limits.h"
 #include "engine/lsp/server.h"
+#include "tests/support/in_language.h"
 
 namespace termijn::lsp {
 namespace {
@@ -87,6 +88,8 @@ TEST_F(LspServer, ARangeChangeIsAppliedToTheOpenText) {
 }
 
 TEST_F(LspServer, AnEditorThatSpeaksDutchGetsDutchDiagnosticsAndQuickFixes) {
+  // The server makes the process speak Dutch; English comes back when the test ends.
+  termijn::testing::InLanguage english_afterwards(Language::kEnglish);
   auto out = server_.handle(request(1, "initialize", {{"capabilities", Json::object()}, {"locale", "nl-NL"}}));
   ASSERT_EQ(out.size(), 1u);
   server_.handle(open("/tmp/x.wth", kProcess));
@@ -102,7 +105,6 @@ TEST_F(LspServer, AnEditorThatSpeaksDutchGetsDutchDiagnosticsAndQuickFixes) {
                                 {{"textDocument", {{"uri", "file:///tmp/x.wth"}}},
                                  {"range", diagnostics[0]["range"]},
                                  {"context", {{"diagnostics", diagnostics}}}}))["result"];
-  set_language(Language::kEnglish);  // the language is the process's: put it back for the other tests
   EXPECT_EQ(message, "onbekende rol 'b' (bedoelt u 'a'?)");
   ASSERT_EQ(actions.size(), 1u) << actions.dump();
   EXPECT_EQ(actions[0]["title"], "Wijzig 'b' in 'a'");

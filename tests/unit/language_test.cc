@@ -12,6 +12,7 @@
 
 #include "engine/base/message_catalog.h"
 #include "test_support.h"
+#include "tests/support/in_language.h"
 
 namespace termijn {
 namespace internal {
@@ -19,12 +20,7 @@ std::string_view dutch_catalog_bytes();  // the catalog the build compiled in (l
 }  // namespace internal
 namespace {
 
-// Sets the language for one test and puts English back, whatever the test does.
-class InLanguage {
- public:
-  explicit InLanguage(Language language) { set_language(language); }
-  ~InLanguage() { set_language(Language::kEnglish); }
-};
+using testing::InLanguage;
 
 // The environment variables gettext reads, set for one test and restored after it.
 class Environment {
