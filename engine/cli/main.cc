@@ -85,7 +85,7 @@ int main(int argc, char** argv) {
     // A row the open checks could not see was damaged (a flipped byte inside a stored text), or
     // the disk failed mid-command: say so and stop, with nothing half done (commands are
     // transactions).
-    fmt::print(stderr, "termijn: cannot go on: {}\n", e.what());
+    fmt::print(stderr, "{}\n", termijn::tr("termijn: cannot go on: {}", e.what()));
     return kUsage;
   }
   return exit_code;

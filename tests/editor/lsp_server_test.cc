@@ -93,6 +93,9 @@ TEST_F(LspServer, AnEditorThatSpeaksDutchGetsDutchDiagnosticsAndQuickFixes) {
   auto out = server_.handle(request(1, "initialize", {{"capabilities", Json::object()}, {"locale", "nl-NL"}}));
   ASSERT_EQ(out.size(), 1u);
   server_.handle(open("/tmp/x.wth", kProcess));
+  std::string hover = answer(request(3, "textDocument/hover", at("/tmp/x.wth", 4, 7)))["result"]["contents"]["value"];
+  EXPECT_NE(hover.find("- door **a**"), std::string::npos) << hover;
+  EXPECT_NE(hover.find("uiterlijk `2 days` nadat ze opent"), std::string::npos) << hover;
   out = server_.handle(notification("textDocument/didChange",
       {{"textDocument", {{"uri", "file:///tmp/x.wth"}, {"version", 2}}},
        {"contentChanges", {{{"range", {{"start", {{"line", 4}, {"character", 18}}}, {"end", {{"line", 4}, {"character", 19}}}}},
