@@ -25,6 +25,9 @@ const MessageCatalog* dutch() {
 
 const MessageCatalog* catalog() { return catalog_of(current.load(std::memory_order_relaxed)); }
 
+// The "C" locale (and its UTF-8 form "C.UTF-8") and "POSIX": no language at all, so English.
+bool is_c_locale(std::string_view name) { return name == "C" || name == "POSIX" || name.substr(0, 2) == "C."; }
+
 const char* environment(const char* name) {
   const char* value = std::getenv(name);
   return value != nullptr && *value != '\0' ? value : nullptr;
@@ -44,7 +47,7 @@ std::optional<Language> language_from_tag(std::string_view tag) {
     return true;
   };
   if (is("nl")) return Language::kDutch;
-  if (is("en") || tag == "C" || tag == "POSIX" || tag.substr(0, 2) == "C.") return Language::kEnglish;
+  if (is("en") || is_c_locale(tag)) return Language::kEnglish;
   return std::nullopt;
 }
 
@@ -54,7 +57,7 @@ Language language_from_environment() {
   if (locale == nullptr) locale = environment("LANG");
   if (locale == nullptr) return Language::kEnglish;
   std::string_view name(locale);
-  if (name == "C" || name == "POSIX" || name.substr(0, 2) == "C.") return Language::kEnglish;
+  if (is_c_locale(name)) return Language::kEnglish;
   if (const char* list = environment("LANGUAGE")) {
     std::string_view rest(list);
     while (!rest.empty()) {

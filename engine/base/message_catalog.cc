@@ -101,12 +101,12 @@ Result<MessageCatalog> MessageCatalog::read(std::string_view bytes) {
 }
 
 const std::string* MessageCatalog::find(std::string_view english) const {
-  auto it = singular_.find(std::string(english));
+  auto it = singular_.find(english);
   return it == singular_.end() ? nullptr : &it->second;
 }
 
 const std::vector<std::string>* MessageCatalog::plural_forms(std::string_view english) const {
-  auto it = plural_.find(std::string(english));
+  auto it = plural_.find(english);
   return it == plural_.end() ? nullptr : &it->second.forms;
 }
 

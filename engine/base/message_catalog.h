@@ -3,6 +3,7 @@
 // must lie inside them, or the catalog is refused with the reason.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -37,8 +38,15 @@ class MessageCatalog {
     std::string english_plural;
     std::vector<std::string> forms;
   };
-  std::unordered_map<std::string, std::string> singular_;
-  std::unordered_map<std::string, Plural> plural_;
+  // Looked up by string_view: a tr() in Dutch finds its message without copying the English.
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  template <typename T>
+  using ByEnglish = std::unordered_map<std::string, T, Hash, std::equal_to<>>;
+  ByEnglish<std::string> singular_;
+  ByEnglish<Plural> plural_;
 };
 
 }  // namespace termijn

@@ -84,13 +84,7 @@ std::string rung(const model::EscalationRung& r) {
   if (!r.at_due && (r.offset.months < 0 || r.offset.days < 0 || r.offset.minutes < 0)) {
     when = termijn::to_string(negate(r.offset)) + " before due";
   }
-  std::vector<std::string> parts;
-  if (!r.notify.empty()) {
-    parts.push_back(fmt::format("notify {}{}", fmt::join(r.notify, ", "), r.message ? fmt::format(" \"{}\"", *r.message) : ""));
-  }
-  if (r.reassign_to) parts.push_back("reassign to " + *r.reassign_to);
-  if (r.raise_level) parts.push_back(fmt::format("raise level {}", *r.raise_level));
-  return fmt::format("{}: {}", when, fmt::join(parts, " and "));
+  return when + ": " + internal::rung_action(r, true);
 }
 
 std::vector<std::string> outputs(const Node& n) {

@@ -10,6 +10,21 @@
 
 namespace termijn::http {
 
+namespace {
+
+// The words of `language` as the page reads them: each English message with its translation.
+std::string messages_json(Language language) {
+  Json messages = Json::object();
+  if (const MessageCatalog* catalog = catalog_of(language)) {
+    for (const auto& entry : catalog->entries()) {
+      if (entry.english_plural.empty()) messages[entry.english] = entry.forms.front();
+    }
+  }
+  return Json{{"language", to_string(language)}, {"messages", std::move(messages)}}.dump();
+}
+
+}  // namespace
+
 HttpResponse HttpApi::openapi(Call&) {
   const EmbeddedFile* file = find_embedded_file("openapi.json");
   return HttpResponse{200, "application/json", std::string(file->content), {}};
@@ -24,18 +39,12 @@ HttpResponse HttpApi::web_asset(Call& call) {
 
 // The page chooses the browser's language and asks for its words here; English needs none.
 HttpResponse HttpApi::messages(Call& call) {
+  // The catalog is the binary's: it changes only with the server, so each answer is built once and
+  // a browser may keep it an hour.
+  static const std::string dutch = messages_json(Language::kDutch), english = messages_json(Language::kEnglish);
   const std::string& tag = call.params["language"];
-  std::optional<Language> language = tag == "nl" || tag == "en" ? language_from_tag(tag) : std::nullopt;
-  if (!language) return error_response(404, "termijn speaks 'en' and 'nl'");
-  Json messages = Json::object();
-  if (const MessageCatalog* catalog = catalog_of(*language)) {
-    for (const auto& entry : catalog->entries()) {
-      if (entry.english_plural.empty()) messages[entry.english] = entry.forms.front();
-    }
-  }
-  Json body{{"language", to_string(*language)}, {"messages", std::move(messages)}};
-  // The catalog is the binary's: it changes only with the server, so a browser may keep it an hour.
-  return HttpResponse{200, "application/json", body.dump(), {{"Cache-Control", "max-age=3600"}}};
+  if (tag != "nl" && tag != "en") return error_response(404, "termijn speaks 'en' and 'nl'");
+  return HttpResponse{200, "application/json", tag == "nl" ? dutch : english, {{"Cache-Control", "max-age=3600"}}};
 }
 
 }  // namespace termijn::http

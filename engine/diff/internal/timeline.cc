@@ -68,14 +68,6 @@ void add_once(std::vector<std::string>& to, const std::vector<std::string>& name
 
 bool is_join(NodeKind kind) { return kind == NodeKind::kParallelJoin || kind == NodeKind::kForEachJoin; }
 
-std::string rung_action(const model::EscalationRung& rung) {
-  std::vector<std::string> parts;
-  if (!rung.notify.empty()) parts.push_back(fmt::format("notify {}", fmt::join(rung.notify, ", ")));
-  if (rung.reassign_to) parts.push_back("reassign to " + *rung.reassign_to);
-  if (rung.raise_level) parts.push_back(fmt::format("raise level {}", *rung.raise_level));
-  return fmt::format("{}", fmt::join(parts, " and "));
-}
-
 class Planner {
  public:
   explicit Planner(const model::Process& p) : p_(p) {
@@ -99,7 +91,7 @@ class Planner {
           const auto& rung = n.escalation[i];
           Moment at = due;
           if (!rung.at_due) at.offset = plus(at.offset, rung.offset, 1);
-          out.push_back({fmt::format("{} rung {}", n.name, i + 1), n.name, tr("{} escalates", n.name), rung_action(rung), at});
+          out.push_back({fmt::format("{} rung {}", n.name, i + 1), n.name, tr("{} escalates", n.name), rung_action(rung, false), at});
         }
       }
     }
@@ -258,6 +250,17 @@ class Planner {
 std::string amount(Duration d) { return termijn::to_string(d); }
 
 }  // namespace
+
+std::string rung_action(const model::EscalationRung& rung, bool with_message) {
+  std::vector<std::string> parts;
+  if (!rung.notify.empty()) {
+    std::string message = with_message && rung.message ? fmt::format(" \"{}\"", *rung.message) : "";
+    parts.push_back(fmt::format("notify {}{}", fmt::join(rung.notify, ", "), message));
+  }
+  if (rung.reassign_to) parts.push_back("reassign to " + *rung.reassign_to);
+  if (rung.raise_level) parts.push_back(fmt::format("raise level {}", *rung.raise_level));
+  return fmt::format("{}", fmt::join(parts, " and "));
+}
 
 std::vector<TimedItem> timed_items(const model::Process& process) { return Planner(process).items(); }
 
