@@ -18,7 +18,7 @@ packages=(
   libfmt-dev libcli11-dev nlohmann-json3-dev libhowardhinnant-date-dev
   libsqlite3-dev libboost-dev libmimalloc-dev libssl-dev ca-certificates
   libgtest-dev libgmock-dev
-  graphviz tzdata file
+  graphviz tzdata file gettext
 )
 for flag in "$@"; do
   case "$flag" in

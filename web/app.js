@@ -1,13 +1,24 @@
 // The web view: plain JavaScript against the same API hosts use, with the caller's token.
 // Times are shown in Europe/Amsterdam, where the legal terms are counted. Countdowns run on the
 // server's clock (its offset is measured at sign-in), so a simulated clock shows true countdowns.
+// The page speaks the browser's language: Dutch when the browser prefers it to English, English
+// otherwise; the words come from the server's catalog (po/nl.po, docs/translating.md).
 'use strict';
 
 const state = { token: '', offset: 0, cases: [], selected: null, admin: false };
 const zone = 'Europe/Amsterdam';
-const fmtTime = new Intl.DateTimeFormat('nl-NL', {
+const language = (navigator.languages || [navigator.language]).map((l) => l.toLowerCase().slice(0, 2))
+  .find((l) => l === 'nl' || l === 'en') || 'en';
+let messages = {};
+const fmtTime = new Intl.DateTimeFormat(language === 'nl' ? 'nl-NL' : 'en-GB', {
   timeZone: zone, weekday: 'short', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit',
 });
+
+// `english` in the page's language, each {} replaced by the next argument (as tr() in the engine).
+function t(english, ...args) {
+  const text = messages[english] || english;
+  return text.replace(/\{\}/g, () => (args.length ? String(args.shift()) : '{}'));
+}
 
 function $(id) { return document.getElementById(id); }
 function el(tag, attrs = {}, ...children) {
@@ -30,7 +41,7 @@ function countdown(iso) {
   const d = Math.floor(ms / 86400000);
   const h = Math.floor(ms / 3600000) % 24, m = Math.floor(ms / 60000) % 60, s = Math.floor(ms / 1000) % 60;
   const pad = (n) => String(n).padStart(2, '0');
-  return `${late ? 'te laat ' : ''}${d > 0 ? d + ' d ' : ''}${pad(h)}:${pad(m)}:${pad(s)}`;
+  return `${late ? t('overdue') + ' ' : ''}${d > 0 ? d + ' d ' : ''}${pad(h)}:${pad(m)}:${pad(s)}`;
 }
 
 async function api(path, options = {}) {
@@ -64,7 +75,7 @@ async function signIn(token) {
     sessionStorage.removeItem('termijn-token');
     $('login').hidden = false;
     $('login-error').hidden = false;
-    $('login-error').textContent = `Aanmelden mislukt: ${e.message}`;
+    $('login-error').textContent = t('Sign-in failed: {}', e.message);
   }
 }
 
@@ -90,7 +101,7 @@ async function loadIncidents() {
   if (!state.admin) return;
   const incidents = await api('/api/v1/incidents');
   $('incident-list').querySelector('tbody').replaceChildren(...incidents.map((i) => {
-    const reason = el('input', { name: 'reason', placeholder: 'reden', required: '', size: '24' });
+    const reason = el('input', { name: 'reason', placeholder: t('reason'), required: '', size: '24' });
     return el('tr', { 'data-incident': i.id },
       el('td', {}, `#${i.id}`),
       el('td', {}, el('a', { href: `#case=${i.case}`, onclick: () => showCase(i.case) }, `#${i.case}`), ` ${i.process}`),
@@ -99,9 +110,9 @@ async function loadIncidents() {
       el('td', { class: 'fout' }, i.error),
       el('td', {}, i.told),
       el('td', {},
-        el('button', { type: 'button', class: 'retry', onclick: () => decide(i.id, 'retry', {}) }, 'Opnieuw proberen'),
+        el('button', { type: 'button', class: 'retry', onclick: () => decide(i.id, 'retry', {}) }, t('Retry')),
         el('form', { class: 'dismiss', onsubmit: (e) => { e.preventDefault(); decide(i.id, 'dismiss', { reason: reason.value }); } },
-          reason, el('button', { type: 'submit' }, 'Afwijzen'))));
+          reason, el('button', { type: 'submit' }, t('Dismiss')))));
   }));
   $('no-incidents').hidden = incidents.length > 0;
 }
@@ -111,11 +122,11 @@ async function decide(id, action, body) {
   try {
     await api(`/api/v1/incidents/${id}/${action}`, { method: 'POST', body: JSON.stringify(body) });
     status.className = 'muted';
-    status.textContent = action === 'retry' ? `Storing #${id} opnieuw geprobeerd: de termijn is afgelopen.`
-      : `Storing #${id} afgewezen.`;
+    status.textContent = action === 'retry' ? t('Incident #{} retried: the deadline has gone off.', id)
+      : t('Incident #{} dismissed.', id);
   } catch (e) {
     status.className = 'error';
-    status.textContent = `Storing #${id}: ${e.message}`;
+    status.textContent = t('Incident #{}: {}', id, e.message);
   }
   await Promise.all([loadIncidents(), loadCases()]);
 }
@@ -126,10 +137,10 @@ async function showCase(id) {
     api(`/api/v1/cases/${id}`), api(`/api/v1/cases/${id}/deadlines`), api(`/api/v1/cases/${id}/timeline`),
   ]);
   $('case').hidden = false;
-  $('case-title').textContent = `Zaak #${c.id} · ${c.process} · niveau ${c.level} · ${c.status}`;
-  $('case-tasks').replaceChildren(...(c.tasks || []).map((t) =>
-    el('li', {}, el('strong', {}, t.title || t.step), ` voor ${t.role}, uiterlijk ${local(t.due)} `,
-      el('span', { class: 'countdown', 'data-due': t.due }, countdown(t.due)))));
+  $('case-title').textContent = [t('Case #{}', c.id), c.process, t('level {}', c.level), c.status].join(' · ');
+  $('case-tasks').replaceChildren(...(c.tasks || []).map((task) =>
+    el('li', {}, el('strong', {}, task.title || task.step), ' ', t('for {}, due {}', task.role, local(task.due)), ' ',
+      el('span', { class: 'countdown', 'data-due': task.due }, countdown(task.due)))));
   $('case-deadlines').replaceChildren(...deadlines.map((d) =>
     el('li', {}, el('details', {}, el('summary', {}, `${d.title || d.name} (${d.kind}) · ${local(d.due)}`),
       el('pre', {}, (d.why || []).join('\n'))))));
@@ -156,7 +167,7 @@ async function showDiagram(name) {
     const svg = await api(`/api/v1/processes/${encodeURIComponent(name)}/diagram.svg`);
     $('diagram').innerHTML = svg;  // our own server's Graphviz output
   } catch (e) {
-    $('diagram').textContent = `Geen tekening: ${e.message}`;
+    $('diagram').textContent = t('No drawing: {}', e.message);
   }
 }
 
@@ -169,7 +180,21 @@ function tick() {
   }
 }
 
-function init() {
+// The static text of the page (each element marked data-t) in the page's language.
+async function speak() {
+  document.documentElement.lang = language;
+  if (language === 'en') return;
+  try {
+    const response = await fetch(`/api/v1/messages/${language}`);
+    if (response.ok) messages = (await response.json()).messages;
+  } catch (e) {
+    return;  // the page stays in English rather than not at all
+  }
+  for (const node of document.querySelectorAll('[data-t]')) node.textContent = t(node.textContent.trim().replace(/\s+/g, ' '));
+}
+
+async function init() {
+  await speak();
   $('login-form').addEventListener('submit', (e) => { e.preventDefault(); signIn($('token').value.trim()); });
   $('refresh').addEventListener('click', () => { loadCases(); loadIncidents(); if (state.selected) showCase(state.selected); });
   $('only-overdue').addEventListener('change', loadCases);

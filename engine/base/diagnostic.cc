@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <tuple>
 
+#include "engine/base/language.h"
+
 namespace termijn {
 
 void DiagnosticList::error(const SourceRange& range, std::string message,
@@ -62,12 +64,23 @@ const char* to_string(Severity s) {
 
 namespace {
 
+// The word before a diagnostic's message, in the language of the reader (to_string stays English
+// for the formats machines read).
+const char* severity_word(Severity s) {
+  switch (s) {
+    case Severity::kError: return tr("error");
+    case Severity::kWarning: return tr("warning");
+    case Severity::kNote: return tr("note");
+  }
+  return tr("error");
+}
+
 void render_into(std::string& out, const Diagnostic& d) {
   if (!d.range.valid()) {
     out += fmt::format("{}: {}: {}\n", d.range.file ? d.range.file->path() : "termijn",
-                       to_string(d.severity), d.message);
+                       severity_word(d.severity), d.message);
   } else {
-    out += fmt::format("{}: {}: {}\n", d.range.location(), to_string(d.severity), d.message);
+    out += fmt::format("{}: {}: {}\n", d.range.location(), severity_word(d.severity), d.message);
     std::string_view line = d.range.file->line(d.range.begin.line);
     out += fmt::format("  {}\n  ", line);
     // Keep tabs so the caret lines up under the offending text.
@@ -134,7 +147,7 @@ std::string closest_match(const std::string& name, const std::vector<std::string
 
 std::string did_you_mean(const std::string& name, const std::vector<std::string>& candidates) {
   std::string best = closest_match(name, candidates);
-  return best.empty() ? std::string() : fmt::format(" (did you mean '{}'?)", best);
+  return best.empty() ? std::string() : tr(" (did you mean '{}'?)", best);
 }
 
 }  // namespace termijn

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/base/language.h"
 #include "engine/base/source.h"
 
 namespace termijn {

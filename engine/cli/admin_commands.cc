@@ -3,6 +3,7 @@
 
 #include "engine/api/engine.h"
 #include "engine/api/http/api.h"
+#include "engine/base/language.h"
 #include "engine/cli/commands.h"
 #include "engine/cli/database_lock.h"
 #include "engine/store/backup.h"
@@ -59,9 +60,10 @@ int copy_and_report(const std::string& from, const std::string& to, const AdminO
     fmt::print(stderr, "termijn: {}\n", copied.status().message());
     return copied.status().code() == StatusCode::kInvalidArgument ? kErrors : kUsage;
   }
-  std::string keyed = copied->keyed_from == 0 ? "not keyed" : fmt::format("keyed from entry {}", copied->keyed_from);
-  fmt::print("{} '{}' to '{}': {} case(s), audit log intact ({} entries, {}), {} bytes in {} ms\n", done, from, to,
-             copied->cases, copied->audit_entries, keyed, copied->bytes, copied->took.count());
+  std::string keyed = copied->keyed_from == 0 ? tr("not keyed") : tr("keyed from entry {}", copied->keyed_from);
+  fmt::print("{}\n", tr("{} '{}' to '{}': {}, audit log intact ({} entries, {}), {} bytes in {} ms", done, from, to,
+                         trn("{} case", "{} cases", copied->cases, copied->cases), copied->audit_entries, keyed,
+                         copied->bytes, copied->took.count()));
   return kClean;
 }
 
@@ -84,7 +86,7 @@ void add_admin_commands(CLI::App& app, const GlobalOptions& global, int& exit_co
     exit_code = with_engine(*o, global, [&](Engine& engine) {
       for (const auto& t : engine.store().tokens()) {
         if (t["name"] == o->name) {
-          fmt::print(stderr, "termijn: a token named '{}' exists already\n", o->name);
+          fmt::print(stderr, "{}\n", tr("termijn: a token named '{}' exists already", o->name));
           return kErrors;
         }
       }
@@ -116,7 +118,7 @@ void add_admin_commands(CLI::App& app, const GlobalOptions& global, int& exit_co
     exit_code = with_engine(*o, global, [&](Engine& engine) {
       Status revoked = http::revoke_token(engine, o->name, operator_actor(o->by));
       if (!revoked.is_ok()) return report(revoked);
-      fmt::print("revoked {}\n", o->name);
+      fmt::print("{}\n", tr("revoked {}", o->name));
       return kClean;
     });
   });
@@ -130,13 +132,14 @@ void add_admin_commands(CLI::App& app, const GlobalOptions& global, int& exit_co
     if (!o->before.empty()) {
       before = parse_instant(o->before);
       if (!before) {
-        fmt::print(stderr, "termijn: --before '{}' is not a moment like 2021-11-28T00:00:00Z\n", o->before);
+        fmt::print(stderr, "{}\n", tr("termijn: --before '{}' is not a moment like 2021-11-28T00:00:00Z",
+                                      o->before));
         exit_code = kUsage;
         return;
       }
     }
     DatabaseLock lock(o->db);
-    if (!lock.held_or_explain("purge through its API (POST /api/v1/purge)")) {
+    if (!lock.held_or_explain(tr("purge through its API (POST /api/v1/purge)"))) {
       exit_code = kUsage;
       return;
     }
@@ -151,10 +154,11 @@ void add_admin_commands(CLI::App& app, const GlobalOptions& global, int& exit_co
       exit_code = report(purged.status());
       return;
     }
-    fmt::print("purged {} case(s) that ended before {}\n", purged->cases.size(), to_iso_utc(purged->ended_before));
+    fmt::print("{}\n", trn("purged {} case that ended before {}", "purged {} cases that ended before {}",
+                          purged->cases.size(), purged->cases.size(), to_iso_utc(purged->ended_before)));
     if (!purged->log_emptied) {
-      fmt::print(stderr, "termijn: another program was reading '{}', so its write-ahead log ('{}-wal') may still "
-                 "hold purged data; purge again when it has finished\n", o->db, o->db);
+      fmt::print(stderr, "{}\n", tr("termijn: another program was reading '{}', so its write-ahead log ('{}-wal') may "
+                                    "still hold purged data; purge again when it has finished", o->db, o->db));
     }
     exit_code = kClean;
   });
@@ -164,7 +168,7 @@ void add_admin_commands(CLI::App& app, const GlobalOptions& global, int& exit_co
   backup->add_option("--to", o->copy_path, "The backup file to write")->required();
   backup->add_flag("--force", o->force, "Replace the backup file if it exists");
   backup->callback([o, &global, &exit_code] {
-    exit_code = copy_and_report(o->db, o->copy_path, *o, global, "backed up");
+    exit_code = copy_and_report(o->db, o->copy_path, *o, global, tr("backed up"));
   });
 
   auto* restore = app.add_subcommand("restore", "Put a backup in place of a database; no 'serve' may run on it");
@@ -174,11 +178,11 @@ void add_admin_commands(CLI::App& app, const GlobalOptions& global, int& exit_co
   restore->callback([o, &global, &exit_code] {
     // A server would go on with the database it has open, and overwrite the restored one.
     DatabaseLock lock(o->db);
-    if (!lock.held_or_explain("stop it before restoring")) {
+    if (!lock.held_or_explain(tr("stop it before restoring"))) {
       exit_code = kUsage;
       return;
     }
-    exit_code = copy_and_report(o->copy_path, o->db, *o, global, "restored");
+    exit_code = copy_and_report(o->copy_path, o->db, *o, global, tr("restored"));
   });
 }
 

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "engine/api/engine.h"
+#include "engine/base/language.h"
 #include "engine/cli/commands.h"
 #include "engine/cli/database_lock.h"
 
@@ -99,7 +100,7 @@ void add_case_commands(CLI::App& app, const GlobalOptions& global, int& exit_cod
     exit_code = write_command(*o, global, "{}", "", [&](Engine& engine, const Json&) {
       DeployResult r = engine.deploy(o->paths);
       std::fputs(render(r.diagnostics).c_str(), stderr);
-      for (const auto& path : r.unreadable) fmt::print(stderr, "termijn: cannot read '{}'\n", path);
+      for (const auto& path : r.unreadable) fmt::print(stderr, "{}\n", tr("termijn: cannot read '{}'", path));
       if (!r.ok()) return r.unreadable.empty() ? kErrors : kUsage;
       for (const auto& p : r.deployed) {
         fmt::print("{} {} v{} ({})\n", p.is_new ? "deployed" : "unchanged", p.name, p.version, p.hash.substr(0, 16));
@@ -118,7 +119,7 @@ void add_case_commands(CLI::App& app, const GlobalOptions& global, int& exit_cod
     exit_code = write_command(*o, global, o->data, "--data", [&](Engine& engine, const Json& data) {
       Result<CaseId> id = engine.start_case(o->process, data, o->event, o->key);
       if (!id.is_ok()) return report(id.status());
-      fmt::print("case {}\n", *id);
+      fmt::print("{}\n", tr("case {}", *id));
       return kClean;
     });
   });
@@ -266,7 +267,7 @@ void add_case_commands(CLI::App& app, const GlobalOptions& global, int& exit_cod
     exit_code = read_command(*o, global, [&](Engine& engine) {
       Json rows = engine.incidents();
       if (o->json) return print_json(rows);
-      if (rows.empty()) fmt::print("no open incidents\n");
+      if (rows.empty()) fmt::print("{}\n", tr("no open incidents"));
       for (const auto& r : rows) {
         fmt::print("{:>6}  case {:<6} {:<11} {:<24} due {}  told {}\n        {}\n", r["id"].get<std::int64_t>(),
                    r["case"].get<std::int64_t>(), r["kind"].get<std::string>(), r["timer"].get<std::string>(),
@@ -285,10 +286,10 @@ void add_case_commands(CLI::App& app, const GlobalOptions& global, int& exit_cod
     exit_code = read_command(*o, global, [&](Engine& engine) {
       store::AuditCheck check = engine.verify_audit();
       if (check.ok) {
-        fmt::print("audit log intact: {} entries{}\n", check.entries,
-                   check.keyed_from == 0 ? "" : fmt::format(", keyed from entry {}", check.keyed_from));
+        fmt::print("{}\n", tr("audit log intact: {} entries{}", check.entries,
+                               check.keyed_from == 0 ? "" : tr(", keyed from entry {}", check.keyed_from)));
       } else {
-        fmt::print(stderr, "audit log broken: {}\n", check.problem);
+        fmt::print(stderr, "{}\n", tr("audit log broken: {}", check.problem));
         return kErrors;
       }
       return kClean;
@@ -300,24 +301,24 @@ void add_case_commands(CLI::App& app, const GlobalOptions& global, int& exit_cod
   key->callback([o, &global, &exit_code] {
     // Every writer must open the database with the key from now on: none may run meanwhile.
     DatabaseLock lock(o->db);
-    if (!lock.held_or_explain("stop it first")) {
+    if (!lock.held_or_explain(tr("stop it first"))) {
       exit_code = kUsage;
       return;
     }
     try {
       std::optional<store::AuditKey> audit_key = global.audit_key();
       if (!audit_key) {
-        fmt::print(stderr, "termijn: give the key file with --audit-key FILE (or TERMIJN_AUDIT_KEY_FILE)\n");
+        fmt::print(stderr, "{}\n", tr("termijn: give the key file with --audit-key FILE (or TERMIJN_AUDIT_KEY_FILE)"));
         exit_code = kUsage;
         return;
       }
       store::Store store(o->db, true, global.full_integrity_check);
       store.key_audit_log(*audit_key, SystemClock().now(), operator_actor(o->by).to_json());
-      fmt::print("audit log of '{}' keyed from entry {} (key {})\n", o->db, store.verify_audit().keyed_from,
-                 audit_key->fingerprint().substr(0, 16));
+      fmt::print("{}\n", tr("audit log of '{}' keyed from entry {} (key {})", o->db, store.verify_audit().keyed_from,
+                             audit_key->fingerprint().substr(0, 16)));
       exit_code = kClean;
     } catch (const std::exception& e) {
-      fmt::print(stderr, "termijn: cannot key the audit log of '{}': {}\n", o->db, e.what());
+      fmt::print(stderr, "{}\n", tr("termijn: cannot key the audit log of '{}': {}", o->db, e.what()));
       exit_code = kUsage;
     }
   });

@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "engine/base/language.h"
+
 namespace termijn::cli {
 
 DatabaseLock::DatabaseLock(const std::string& db_path) : db_path_(db_path) {
@@ -14,7 +16,7 @@ DatabaseLock::DatabaseLock(const std::string& db_path) : db_path_(db_path) {
 }
 
 bool DatabaseLock::held_or_explain(const std::string& instead) const {
-  if (!held_) fmt::print(stderr, "termijn: a 'serve' (or another termijn writer) holds '{}'; {}\n", db_path_, instead);
+  if (!held_) fmt::print(stderr, "{}\n", tr("termijn: a 'serve' (or another termijn writer) holds '{}'; {}", db_path_, instead));
   return held_;
 }
 

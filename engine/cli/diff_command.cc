@@ -61,7 +61,7 @@ std::vector<Pair> across(const Compilation& a, const Compilation& b, const std::
 int run_diff(const std::vector<std::string>& files, const std::string& only, const std::string& format,
              const GlobalOptions& global) {
   if (files.size() > 2) {
-    fmt::print(stderr, "termijn: diff compares one variant file with its parents, or two files\n");
+    fmt::print(stderr, "{}\n", tr("termijn: diff compares one variant file with its parents, or two files"));
     return kUsage;
   }
   // Each file on its own: two versions of one process cannot be checked together.
@@ -73,11 +73,12 @@ int run_diff(const std::vector<std::string>& files, const std::string& only, con
   std::vector<Pair> pairs = files.size() == 1 ? variants_in(compiled[0], only) : across(compiled[0], compiled[1], only);
   if (pairs.empty()) {
     if (files.size() == 1) {
-      fmt::print(stderr, "termijn: '{}' declares no process {}that extends another; name a second file to compare with\n",
-                 files[0], only.empty() ? "" : fmt::format("'{}' ", only));
+      fmt::print(stderr, "{}\n", tr("termijn: '{}' declares no process {}that extends another; name a second file "
+                                    "to compare with", files[0], only.empty() ? "" : fmt::format("'{}' ", only)));
     } else {
-      fmt::print(stderr, "termijn: '{}' and '{}' declare no process{} of the same name, nor one whose parent the first "
-                 "declares (--process picks one)\n", files[0], files[1], only.empty() ? "" : fmt::format(" '{}'", only));
+      fmt::print(stderr, "{}\n", tr("termijn: '{}' and '{}' declare no process{} of the same name, nor one whose parent "
+                                    "the first declares (--process picks one)",
+                                    files[0], files[1], only.empty() ? "" : fmt::format(" '{}'", only)));
     }
     return kUsage;
   }

@@ -22,15 +22,16 @@ namespace {
 // Prints diagnostics and the count; returns the exit code the compilation deserves (with
 // `werror`, a warning fails it as an error does).
 int report_diagnostics(const DiagnosticList& diagnostics, const std::vector<std::string>& unreadable, bool werror = false) {
-  for (const auto& path : unreadable) fmt::print(stderr, "termijn: cannot read '{}'\n", path);
+  for (const auto& path : unreadable) fmt::print(stderr, "{}\n", tr("termijn: cannot read '{}'", path));
   std::fputs(render(diagnostics).c_str(), stderr);
   int errors = diagnostics.error_count();
   int warnings = diagnostics.warning_count();
   if (errors + warnings > 0) {
-    fmt::print(stderr, "{} error{}, {} warning{}\n", errors, errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
+    fmt::print(stderr, "{}, {}\n", trn("{} error", "{} errors", static_cast<unsigned>(errors), errors),
+               trn("{} warning", "{} warnings", static_cast<unsigned>(warnings), warnings));
   }
   if (!unreadable.empty()) return kUsage;
-  if (werror && warnings > 0 && errors == 0) fmt::print(stderr, "--werror: the warnings count as errors\n");
+  if (werror && warnings > 0 && errors == 0) fmt::print(stderr, "{}\n", tr("--werror: the warnings count as errors"));
   return errors > 0 || (werror && warnings > 0) ? kErrors : kClean;
 }
 
@@ -86,11 +87,12 @@ int run_check(const std::vector<std::string>& paths, const GlobalOptions& global
   int code = report_diagnostics(diagnostics, c.unreadable, werror);
   if (code == kClean && !quiet) {
     std::size_t files = c.program.files.size() + others.size();
-    fmt::print("{} file{} checked, {} process{} compiled\n", files, files == 1 ? "" : "s", c.model->processes.size(),
-               c.model->processes.size() == 1 ? "" : "es");
+    std::size_t processes = c.model->processes.size();
+    fmt::print("{}, {}\n", trn("{} file checked", "{} files checked", files, files),
+               trn("{} process compiled", "{} processes compiled", processes, processes));
     for (const auto& p : c.model->processes) {
-      fmt::print("  {:<24} v{:<3} {:>3} nodes  {}{}\n", p->name, p->version, p->nodes.size(), p->hash.substr(0, 16),
-                 p->parent.empty() ? "" : fmt::format("  (extends {})", p->parent));
+      fmt::print("  {:<24} v{:<3} {:>3} {}  {}{}\n", p->name, p->version, p->nodes.size(), tr("nodes"),
+                 p->hash.substr(0, 16), p->parent.empty() ? "" : tr("  (extends {})", p->parent));
     }
   }
   return code;
@@ -104,13 +106,13 @@ int run_graph(const std::string& file, const std::string& process_name, const st
   if (!process_name.empty()) {
     process = c.model->find(process_name);
     if (process == nullptr) {
-      fmt::print(stderr, "termijn: no process '{}' in '{}'\n", process_name, file);
+      fmt::print(stderr, "{}\n", tr("termijn: no process '{}' in '{}'", process_name, file));
       return kUsage;
     }
   } else {
     const auto& root = c.program.files.at(c.program.roots.at(0));
     if (root.processes.empty()) {
-      fmt::print(stderr, "termijn: '{}' declares no process to draw\n", file);
+      fmt::print(stderr, "{}\n", tr("termijn: '{}' declares no process to draw", file));
       return kUsage;
     }
     process = c.model->find(root.processes.front().name.name);
@@ -126,13 +128,13 @@ int run_graph(const std::string& file, const std::string& process_name, const st
   }
   // svg: hand the DOT text to Graphviz.
   if (std::system("command -v dot >/dev/null 2>&1") != 0) {
-    fmt::print(stderr, "termijn: --format svg needs Graphviz's 'dot' program, which is not installed "
-                       "(apt-get install graphviz); --format dot prints the diagram's source instead\n");
+    fmt::print(stderr, "{}\n", tr("termijn: --format svg needs Graphviz's 'dot' program, which is not installed "
+                                  "(apt-get install graphviz); --format dot prints the diagram's source instead"));
     return kUsage;
   }
   std::optional<std::string> svg = model::render_svg(dot);
   if (!svg) {
-    fmt::print(stderr, "termijn: Graphviz's dot failed to draw '{}'\n", process->name);
+    fmt::print(stderr, "{}\n", tr("termijn: Graphviz's dot failed to draw '{}'", process->name));
     return kUsage;
   }
   if (output.empty() || output == "-") {
@@ -147,7 +149,7 @@ int run_graph(const std::string& file, const std::string& process_name, const st
 int run_ast(const std::string& file) {
   std::optional<std::string> text = read_text_file(file);
   if (!text) {
-    fmt::print(stderr, "termijn: cannot read '{}'\n", file);
+    fmt::print(stderr, "{}\n", tr("termijn: cannot read '{}'", file));
     return kUsage;
   }
   DiagnosticList diagnostics;

@@ -79,12 +79,12 @@ int format_one(const std::string& path, const FmtOptions& o) {
   bool from_stdin = path == "-";
   if (!from_stdin && !formattable(path)) {
     // .sim files have no canonical layout yet; reading one as .wth would only report nonsense.
-    fmt::print(stderr, "termijn: fmt lays out .wth and .scenario files only, not '{}'\n", path);
+    fmt::print(stderr, "{}\n", tr("termijn: fmt lays out .wth and .scenario files only, not '{}'", path));
     return kUsage;
   }
   std::optional<std::string> text = from_stdin ? read_stdin() : read_text_file(path);
   if (!text) {
-    fmt::print(stderr, "termijn: cannot read '{}'\n", path);
+    fmt::print(stderr, "{}\n", tr("termijn: cannot read '{}'", path));
     return kUsage;
   }
   std::string name = from_stdin ? o.stdin_name : path;
@@ -92,7 +92,7 @@ int format_one(const std::string& path, const FmtOptions& o) {
   std::optional<std::string> formatted = format::format_source(std::make_shared<SourceFile>(name, *text), diagnostics);
   if (!formatted) {
     std::fputs(render(diagnostics).c_str(), stderr);
-    fmt::print(stderr, "termijn: '{}' is left as it is\n", name);
+    fmt::print(stderr, "{}\n", tr("termijn: '{}' is left as it is", name));
     return kErrors;
   }
   bool changes = *formatted != *text;
@@ -107,7 +107,7 @@ int format_one(const std::string& path, const FmtOptions& o) {
     return kClean;
   }
   if (changes && !write_in_place(path, *formatted)) {
-    fmt::print(stderr, "termijn: cannot write '{}'\n", path);
+    fmt::print(stderr, "{}\n", tr("termijn: cannot write '{}'", path));
     return kUsage;
   }
   return kClean;

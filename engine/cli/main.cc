@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 
+#include "engine/base/language.h"
 #include "engine/driver/compilation.h"
 
 namespace termijn::cli {
@@ -47,6 +48,8 @@ int report(const Status& status) {
 
 int main(int argc, char** argv) {
   using namespace termijn::cli;
+  // Dutch when LANG (or LC_ALL, LC_MESSAGES, LANGUAGE) says so, as gettext would choose.
+  termijn::set_language(termijn::language_from_environment());
   CLI::App app{"termijn: a workflow engine for casework on legal terms"};
   app.require_subcommand(1);
   app.fallthrough();  // `termijn check --stdlib DIR x.wth` as well as `termijn --stdlib DIR check x.wth`
@@ -82,7 +85,7 @@ int main(int argc, char** argv) {
     // A row the open checks could not see was damaged (a flipped byte inside a stored text), or
     // the disk failed mid-command: say so and stop, with nothing half done (commands are
     // transactions).
-    fmt::print(stderr, "termijn: cannot go on: {}\n", e.what());
+    fmt::print(stderr, "{}\n", termijn::tr("termijn: cannot go on: {}", e.what()));
     return kUsage;
   }
   return exit_code;

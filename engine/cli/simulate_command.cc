@@ -37,7 +37,7 @@ bool write_file(const std::string& path, const std::string& text) {
 int run_simulate(const SimulateOptions& o, const GlobalOptions& global) {
   std::optional<std::string> text = read_text_file(o.file);
   if (!text) {
-    fmt::print(stderr, "termijn: cannot read '{}'\n", o.file);
+    fmt::print(stderr, "{}\n", tr("termijn: cannot read '{}'", o.file));
     return kUsage;
   }
   DiagnosticList diagnostics;

@@ -31,7 +31,7 @@ int run_test(const std::vector<std::string>& paths, bool timeline, const GlobalO
   for (const auto& file : files) {
     auto text = read_text_file(file);
     if (!text) {
-      fmt::print(stderr, "termijn: cannot read '{}'\n", file.string());
+      fmt::print(stderr, "{}\n", tr("termijn: cannot read '{}'", file.string()));
       return kUsage;
     }
     auto parsed = scenario::parse(std::make_shared<SourceFile>(file.lexically_normal().string(), std::move(*text)), diagnostics);
@@ -54,11 +54,12 @@ int run_test(const std::vector<std::string>& paths, bool timeline, const GlobalO
     ++failed;
     fmt::print("FAIL  {}\n", o.scenario);
     for (const auto& f : o.failures) fmt::print("      {}\n", f);
-    fmt::print("      timeline so far:\n");
+    fmt::print("      {}\n", tr("timeline so far:"));
     for (const auto& line : o.timeline) fmt::print("      {}\n", line);
   }
   int not_run = static_cast<int>(scenarios.size()) - passed - failed;
-  fmt::print("{} passed, {} failed{}\n", passed, failed, not_run > 0 ? fmt::format(", {} not run (see errors above)", not_run) : "");
+  fmt::print("{}\n", tr("{} passed, {} failed{}", passed, failed,
+                         not_run > 0 ? tr(", {} not run (see errors above)", not_run) : ""));
   return failed > 0 || diagnostics.has_errors() ? kErrors : kClean;
 }
 

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <map>
 
+#include "engine/base/language.h"
 #include "engine/diff/internal/timeline.h"
 
 namespace termijn::diff {
@@ -28,10 +29,8 @@ std::vector<T> missing_from(const std::vector<T>& from, const std::vector<T>& in
 // "added a, b; removed c", or "" when both lists hold the same names.
 std::string set_change(const std::vector<std::string>& before, const std::vector<std::string>& after) {
   std::vector<std::string> parts;
-  if (auto added = missing_from(after, before); !added.empty()) parts.push_back(fmt::format("added {}", fmt::join(added, ", ")));
-  if (auto removed = missing_from(before, after); !removed.empty()) {
-    parts.push_back(fmt::format("removed {}", fmt::join(removed, ", ")));
-  }
+  if (auto added = missing_from(after, before); !added.empty()) parts.push_back(tr("added {}", fmt::join(added, ", ")));
+  if (auto removed = missing_from(before, after); !removed.empty()) parts.push_back(tr("removed {}", fmt::join(removed, ", ")));
   return fmt::format("{}", fmt::join(parts, "; "));
 }
 
@@ -47,13 +46,13 @@ std::vector<std::string> start_events(const model::Process& p) {
 
 std::vector<Change> process_changes(const model::Process& a, const model::Process& b) {
   std::vector<Change> out;
-  if (a.title != b.title) out.push_back({"title", a.title, b.title});
+  if (a.title != b.title) out.push_back({tr("title"), a.title, b.title});
   if (a.name == b.name && a.version != b.version) {
-    out.push_back({"version", std::to_string(a.version), std::to_string(b.version)});
+    out.push_back({tr("version"), std::to_string(a.version), std::to_string(b.version)});
   }
-  if (auto roles = set_change(a.roles, b.roles); !roles.empty()) out.push_back({"roles", "", roles});
-  if (auto events = set_change(a.events, b.events); !events.empty()) out.push_back({"events", "", events});
-  if (auto starts = set_change(start_events(a), start_events(b)); !starts.empty()) out.push_back({"starts on", "", starts});
+  if (auto roles = set_change(a.roles, b.roles); !roles.empty()) out.push_back({tr("roles"), "", roles});
+  if (auto events = set_change(a.events, b.events); !events.empty()) out.push_back({tr("events"), "", events});
+  if (auto starts = set_change(start_events(a), start_events(b)); !starts.empty()) out.push_back({tr("starts on"), "", starts});
   return out;
 }
 
@@ -85,13 +84,7 @@ std::string rung(const model::EscalationRung& r) {
   if (!r.at_due && (r.offset.months < 0 || r.offset.days < 0 || r.offset.minutes < 0)) {
     when = termijn::to_string(negate(r.offset)) + " before due";
   }
-  std::vector<std::string> parts;
-  if (!r.notify.empty()) {
-    parts.push_back(fmt::format("notify {}{}", fmt::join(r.notify, ", "), r.message ? fmt::format(" \"{}\"", *r.message) : ""));
-  }
-  if (r.reassign_to) parts.push_back("reassign to " + *r.reassign_to);
-  if (r.raise_level) parts.push_back(fmt::format("raise level {}", *r.raise_level));
-  return fmt::format("{}: {}", when, fmt::join(parts, " and "));
+  return when + ": " + internal::rung_action(r, true);
 }
 
 std::vector<std::string> outputs(const Node& n) {
@@ -106,31 +99,33 @@ std::string branches(const Node& n) {
   return fmt::format("{}", fmt::join(parts, "; "));
 }
 
-void compare_field(std::vector<Change>& out, const char* what, const std::string& a, const std::string& b) {
+void compare_field(std::vector<Change>& out, const std::string& what, const std::string& a, const std::string& b) {
   if (a != b) out.push_back({what, a, b});
 }
 
 std::vector<Change> node_changes(const Node& a, const Node& b) {
   std::vector<Change> out;
-  compare_field(out, "kind", model::to_string(a.kind), model::to_string(b.kind));
-  compare_field(out, "title", a.title, b.title);
-  compare_field(out, "role", a.role, b.role);
-  if (deadline(a, false) != deadline(b, false)) out.push_back({"deadline", deadline(a, true), deadline(b, true)});
+  compare_field(out, tr("kind"), model::to_string(a.kind), model::to_string(b.kind));
+  compare_field(out, tr("title"), a.title, b.title);
+  compare_field(out, tr("role"), a.role, b.role);
+  if (deadline(a, false) != deadline(b, false)) out.push_back({tr("deadline"), deadline(a, true), deadline(b, true)});
   for (std::size_t i = 0; i < std::max(a.escalation.size(), b.escalation.size()); ++i) {
     std::string before = i < a.escalation.size() ? rung(a.escalation[i]) : "";
     std::string after = i < b.escalation.size() ? rung(b.escalation[i]) : "";
     if (before == after) continue;
-    const char* how = before.empty() ? " added" : after.empty() ? " removed" : "";
-    out.push_back({fmt::format("escalation rung {}{}", i + 1, how), before, after});
+    std::string what = before.empty() ? tr("escalation rung {} added", i + 1)
+                       : after.empty()  ? tr("escalation rung {} removed", i + 1)
+                                        : tr("escalation rung {}", i + 1);
+    out.push_back({what, before, after});
   }
-  if (auto change = set_change(outputs(a), outputs(b)); !change.empty()) out.push_back({"outputs", "", change});
-  compare_field(out, "cite", a.cite, b.cite);
-  compare_field(out, "instrument", a.instrument, b.instrument);
-  compare_field(out, "value", a.expr ? model::to_source(*a.expr) : "", b.expr ? model::to_source(*b.expr) : "");
-  compare_field(out, "target", a.target, b.target);
-  compare_field(out, "notifies", fmt::format("{}", fmt::join(a.roles, ", ")), fmt::format("{}", fmt::join(b.roles, ", ")));
-  compare_field(out, "message", a.message, b.message);
-  if (a.kind == NodeKind::kDecision) compare_field(out, "branches", branches(a), branches(b));
+  if (auto change = set_change(outputs(a), outputs(b)); !change.empty()) out.push_back({tr("outputs"), "", change});
+  compare_field(out, tr("cite"), a.cite, b.cite);
+  compare_field(out, tr("instrument"), a.instrument, b.instrument);
+  compare_field(out, tr("value"), a.expr ? model::to_source(*a.expr) : "", b.expr ? model::to_source(*b.expr) : "");
+  compare_field(out, tr("target"), a.target, b.target);
+  compare_field(out, tr("notifies"), fmt::format("{}", fmt::join(a.roles, ", ")), fmt::format("{}", fmt::join(b.roles, ", ")));
+  compare_field(out, tr("message"), a.message, b.message);
+  if (a.kind == NodeKind::kDecision) compare_field(out, tr("branches"), branches(a), branches(b));
   return out;
 }
 
@@ -203,7 +198,7 @@ std::vector<TimelineEntry> timeline_changes(const model::Process& a, const model
     auto old = before.find(item.key);
     When now = internal::describe(item.moment);
     if (old == before.end()) {
-      out.push_back({now, item.step, said(item) + " (added)"});
+      out.push_back({now, item.step, tr("{} (added)", said(item))});
       continue;
     }
     const internal::TimedItem& was = *old->second;
@@ -212,15 +207,15 @@ std::vector<TimelineEntry> timeline_changes(const model::Process& a, const model
     if (!moved && !acts) continue;
     When then = internal::describe(was.moment);
     std::string text = said(item);
-    if (acts) text += fmt::format(" instead of {}", was.action.empty() ? "nothing" : was.action);
+    if (acts) text += tr(" instead of {}", was.action.empty() ? tr("nothing") : was.action);
     if (moved) {
-      text += fmt::format(" (was {}{})", then.at,
-                          then.known && then.anchor != now.anchor ? " from " + then.anchor_label : "");
+      text += then.known && then.anchor != now.anchor ? tr(" (was {} from {})", then.at, then.anchor_label)
+                                                      : tr(" (was {})", then.at);
     }
     out.push_back({now, item.step, text});
   }
   for (const auto& item : before_items) {
-    if (after.count(item.key) == 0) out.push_back({internal::describe(item.moment), item.step, said(item) + " (removed)"});
+    if (after.count(item.key) == 0) out.push_back({internal::describe(item.moment), item.step, tr("{} (removed)", said(item))});
   }
   // Known moments first, anchor by anchor in the order the newer process meets them; then the rest.
   std::map<std::string, std::size_t> anchor_rank;

@@ -1,6 +1,7 @@
 // The two readings of a diff: text for a coordinator, JSON for tools.
 #include <fmt/format.h>
 
+#include "engine/base/language.h"
 #include "engine/diff/diff.h"
 
 namespace termijn::diff {
@@ -21,24 +22,25 @@ nlohmann::json when_json(const When& w) {
 }  // namespace
 
 std::string render_text(const ProcessDiff& d) {
-  std::string out = fmt::format("{} v{} against {} v{}\n", d.after_name, d.after_version, d.before_name, d.before_version);
-  if (d.empty()) return out + "no differences\n";
+  std::string out = tr("{} v{} against {} v{}", d.after_name, d.after_version, d.before_name, d.before_version) + "\n";
+  if (d.empty()) return out + tr("no differences") + "\n";
   if (!d.process.empty()) {
-    out += "\nprocess\n";
+    out += fmt::format("\n{}\n", tr("process"));
     for (const auto& c : d.process) {
       out += c.before.empty() ? fmt::format("  {}: {}\n", c.what, c.after)
                               : fmt::format("  {}: {} -> {}\n", c.what, c.before, c.after);
     }
   }
   if (!d.steps.empty()) {
-    out += "\nsteps\n";
+    out += fmt::format("\n{}\n", tr("steps"));
     for (const auto& s : d.steps) {
       std::string title = s.title.empty() ? "" : fmt::format(" \"{}\"", s.title);
       if (s.status != StepStatus::kChanged) {
-        out += fmt::format("  {:<8}{}{}: {}\n", to_string(s.status), s.name, title, s.summary);
+        std::string status = s.status == StepStatus::kAdded ? tr("added") : tr("removed");
+        out += fmt::format("  {:<8}{}{}: {}\n", status, s.name, title, s.summary);
         continue;
       }
-      out += fmt::format("  changed {}{}\n", s.name, title);
+      out += "  " + tr("changed {}{}", s.name, title) + "\n";
       for (const auto& c : s.changes) {
         // One side only: a rung added or removed, or a list of what was added and removed.
         out += c.before.empty() || c.after.empty() ? fmt::format("      {}: {}{}\n", c.what, c.before, c.after)
@@ -47,31 +49,31 @@ std::string render_text(const ProcessDiff& d) {
     }
   }
   if (!d.terms.empty()) {
-    out += "\nterms\n";
+    out += fmt::format("\n{}\n", tr("terms"));
     for (const auto& t : d.terms) {
       if (t.before.empty()) {
-        out += fmt::format("  {} = {} now used (\"{}\")\n", t.term, t.after, t.cite_after);
+        out += "  " + tr("{} = {} now used (\"{}\")", t.term, t.after, t.cite_after) + "\n";
       } else if (t.after.empty()) {
-        out += fmt::format("  {} = {} no longer used\n", t.term, t.before);
+        out += "  " + tr("{} = {} no longer used", t.term, t.before) + "\n";
       } else {
         out += fmt::format("  {}: {} -> {} (\"{}\")\n", t.term, t.before, t.after, t.cite_after);
       }
     }
   }
   if (!d.timeline.empty()) {
-    out += "\ntimeline\n";
+    out += fmt::format("\n{}\n", tr("timeline"));
     std::string anchor;
     bool whenever = false;
     for (const auto& e : d.timeline) {
       if (e.when.known && e.when.anchor != anchor) {
         anchor = e.when.anchor;
-        out += fmt::format("  counted from {}\n", e.when.anchor_label);
+        out += "  " + tr("counted from {}", e.when.anchor_label) + "\n";
       }
       if (e.when.known) {
         out += fmt::format("    {}: {}\n", e.when.at, e.text);
         continue;
       }
-      if (!whenever) out += "  whenever it happens (the model does not say when a step opens)\n";
+      if (!whenever) out += "  " + std::string(tr("whenever it happens (the model does not say when a step opens)")) + "\n";
       whenever = true;
       out += fmt::format("    {}: {}{}\n", e.when.at, e.text, e.when.condition.empty() ? "" : "; " + e.when.condition);
     }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "engine/base/language.h"
 #include "engine/base/limits.h"
 #include "engine/base/numbers.h"
 
@@ -25,7 +26,7 @@ std::vector<Word> split(const SourceFilePtr& source, int line_number, std::strin
     } else if (c == '"') {
       std::size_t end = line.find('"', i + 1);
       if (end == std::string_view::npos) {
-        d.error(range(i, line.size()), "this text has no closing quote");
+        d.error(range(i, line.size()), tr("this text has no closing quote"));
         return {};
       }
       words.push_back(Word{std::string(line.substr(i + 1, end - i - 1)), true, range(i, end + 1)});
@@ -82,7 +83,7 @@ bool LineReader::accept(const char* keyword) {
 
 std::optional<Word> LineReader::word(const char* what) {
   if (done()) {
-    d_.error(end_range(), fmt::format("expected {} here", what));
+    d_.error(end_range(), tr("expected {} here", what));
     return std::nullopt;
   }
   return w_[i_++];
@@ -90,13 +91,13 @@ std::optional<Word> LineReader::word(const char* what) {
 
 bool LineReader::expect(const char* keyword) {
   if (accept(keyword)) return true;
-  d_.error(done() ? end_range() : w_[i_].range, fmt::format("expected '{}' here", keyword));
+  d_.error(done() ? end_range() : w_[i_].range, tr("expected '{}' here", keyword));
   return false;
 }
 
 std::optional<std::string> LineReader::quoted(const char* what) {
   if (done() || !w_[i_].quoted) {
-    d_.error(done() ? end_range() : w_[i_].range, fmt::format("expected {} in quotes here", what));
+    d_.error(done() ? end_range() : w_[i_].range, tr("expected {} in quotes here", what));
     return std::nullopt;
   }
   return w_[i_++].text;
@@ -105,8 +106,8 @@ std::optional<std::string> LineReader::quoted(const char* what) {
 bool LineReader::time_of_day(std::string& time) {
   if (done() || !looks_like_time(w_[i_].text)) return true;
   if (!is_time(w_[i_].text)) {
-    d_.error(w_[i_].range, fmt::format("'{}' is not a time of day: hours run from 00 to 23, minutes from 00 to 59",
-                                       w_[i_].text));
+    d_.error(w_[i_].range, tr("'{}' is not a time of day: hours run from 00 to 23, minutes from 00 to 59",
+                              w_[i_].text));
     return false;
   }
   time = w_[i_++].text;
@@ -114,23 +115,23 @@ bool LineReader::time_of_day(std::string& time) {
 }
 
 std::optional<Instant> LineReader::moment(const std::string& default_time) {
-  auto date = word("a date (2026-10-20)");
+  auto date = word(tr("a date (2026-10-20)"));
   if (!date) return std::nullopt;
   if (!is_date(date->text)) {
-    d_.error(date->range, fmt::format("'{}' is not a date; write it as 2026-10-20", date->text));
+    d_.error(date->range, tr("'{}' is not a date; write it as 2026-10-20", date->text));
     return std::nullopt;
   }
   std::string time = default_time;
   if (!time_of_day(time)) return std::nullopt;
   auto at = parse_instant(date->text + " " + time);
-  if (!at) d_.error(date->range, fmt::format("'{} {}' is not a moment", date->text, time));
+  if (!at) d_.error(date->range, tr("'{} {}' is not a moment", date->text, time));
   return at;
 }
 
 std::optional<Json> LineReader::record() {
   Json out = Json::object();
   while (!done()) {
-    auto key = word("a field name");
+    auto key = word(tr("a field name"));
     if (!key || !expect("=")) return std::nullopt;
     auto v = value();
     if (!v) return std::nullopt;
@@ -150,7 +151,7 @@ std::optional<Json> LineReader::value_at(int depth) {
   if (v->text == "[") {
     // Values become case data: bounded as every JSON value from outside is.
     if (depth > limits::kJsonNesting) {
-      d_.error(v->range, fmt::format("lists nest more than {} deep here (limit: JSON nesting)", limits::kJsonNesting));
+      d_.error(v->range, tr("lists nest more than {} deep here (limit: JSON nesting)", limits::kJsonNesting));
       return std::nullopt;
     }
     Json list = Json::array();
@@ -159,7 +160,7 @@ std::optional<Json> LineReader::value_at(int depth) {
       auto element = value_at(depth + 1);
       if (!element) return std::nullopt;
       if (list.size() == limits::kListElements) {
-        d_.error(v->range, fmt::format("this list has more than {} elements (limit: list elements)", limits::kListElements));
+        d_.error(v->range, tr("this list has more than {} elements (limit: list elements)", limits::kListElements));
         return std::nullopt;
       }
       list.push_back(*element);
@@ -172,7 +173,7 @@ std::optional<Json> LineReader::value_at(int depth) {
   if (is_int(v->text)) {
     auto number = parse_int(v->text);
     if (!number) {
-      d_.error(v->range, fmt::format("the number {} is too large", v->text));
+      d_.error(v->range, tr("the number {} is too large", v->text));
       return std::nullopt;
     }
     return Json(*number);
@@ -186,7 +187,7 @@ std::optional<Json> LineReader::value_at(int depth) {
 }
 
 void LineReader::finish() {
-  if (!done()) d_.error(w_[i_].range, fmt::format("unexpected '{}' at the end of the line", w_[i_].text));
+  if (!done()) d_.error(w_[i_].range, tr("unexpected '{}' at the end of the line", w_[i_].text));
 }
 
 }  // namespace termijn::lines

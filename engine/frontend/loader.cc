@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "engine/base/language.h"
 #include "engine/base/limits.h"
 #include "engine/frontend/parser.h"
 
@@ -76,22 +77,22 @@ int ProgramLoader::load(const Located& where, std::string text, DiagnosticList& 
   std::vector<ast::Import> imports = program_.files[id].imports;
   for (const auto& import : imports) {
     if (program_.files.size() >= limits::kFilesPerProgram) {
-      diagnostics.error(import.range, fmt::format("a program may have at most {} files (limit: files per program)",
-                                                  limits::kFilesPerProgram));
+      diagnostics.error(import.range, tr("a program may have at most {} files (limit: files per program)",
+                                         limits::kFilesPerProgram));
       break;
     }
     std::optional<Located> target = resolve(import, where.path);
     if (!target) {
       diagnostics.error(import.range,
                         import.is_path
-                            ? fmt::format("cannot find imported file '{}'", import.target)
-                            : fmt::format("cannot find '{}' in the standard library", import.target));
+                            ? tr("cannot find imported file '{}'", import.target)
+                            : tr("cannot find '{}' in the standard library", import.target));
       continue;
     }
     std::optional<std::string> imported_text =
         target->in_memory ? std::optional<std::string>(sources_.at(target->path.string())) : read_text_file(target->path);
     if (!imported_text) {
-      diagnostics.error(import.range, fmt::format("cannot read imported file '{}'", target->path.string()));
+      diagnostics.error(import.range, tr("cannot read imported file '{}'", target->path.string()));
       continue;
     }
     int imported = load(*target, std::move(*imported_text), diagnostics, import.is_path ? "" : import.target);

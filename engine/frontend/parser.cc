@@ -8,6 +8,7 @@
 #include <cctype>
 #include <charconv>
 
+#include "engine/base/language.h"
 #include "engine/base/limits.h"
 #include "engine/base/utf8.h"
 #include "engine/frontend/layout_tokens.h"
@@ -39,9 +40,9 @@ SourcePos position(const SourceFile& source, std::size_t line, std::size_t chara
 [[noreturn]] void too_deep(const SourceFilePtr& source, DiagnosticList& diagnostics, antlr4::Token* at) {
   SourcePos pos = at != nullptr ? position(*source, at->getLine(), at->getCharPositionInLine()) : SourcePos{1, 1};
   diagnostics.error(SourceRange{source, pos, SourcePos{pos.line, pos.column + 1}},
-                    fmt::format("this nests too deeply: more than {} levels of steps, blocks and expression parts "
-                                "(limit: parse depth); split it up",
-                                limits::kParseDepth));
+                    tr("this nests too deeply: more than {} levels of steps, blocks and expression parts "
+                       "(limit: parse depth); split it up",
+                       limits::kParseDepth));
   throw ParseCancelled{};
 }
 
@@ -69,8 +70,8 @@ class SyntaxErrorCollector : public antlr4::BaseErrorListener {
     std::string word = offending != nullptr ? offending->getText() : std::string();
     bool is_keyword = offending != nullptr && offending->getType() != WthLexer::ID && !word.empty() &&
                       std::all_of(word.begin(), word.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)); });
-    if (is_keyword && text.find("expected a name") != std::string::npos) {
-      text = fmt::format("'{}' is a word of the language and cannot be used as a name here; choose another, "
+    if (is_keyword && message.find("expecting ID") != std::string::npos) {
+      text = tr("'{}' is a word of the language and cannot be used as a name here; choose another, "
                          "such as '{}_'", word, word);
     }
     diagnostics_.error(range, std::move(text));
@@ -173,7 +174,7 @@ class AstBuilder {
     std::int64_t value = 0;
     auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
     if (ec != std::errc() || ptr != text.data() + text.size()) {
-      diagnostics_.error(range(node), fmt::format("number '{}' is too large", text));
+      diagnostics_.error(range(node), tr("number '{}' is too large", text));
     }
     return value;
   }
@@ -189,8 +190,8 @@ class AstBuilder {
     bool working = ctx->WORKING() != nullptr;
     if (auto d = make_duration(amount, unit, working)) {
       if (within_limits(*d)) return *d;
-      diagnostics_.error(range(ctx), fmt::format("{} {} is longer than a term can be: at most {} days (limit: duration)",
-                                                 amount, unit, limits::kDurationDays));
+      diagnostics_.error(range(ctx), tr("{} {} is longer than a term can be: at most {} days (limit: duration)",
+                                        amount, unit, limits::kDurationDays));
       return {};
     }
     diagnostics_.error(range(ctx->ID()), unknown_unit_message(amount, unit, working));
@@ -543,8 +544,8 @@ class AstBuilder {
     if (ctx->ID() != nullptr) {
       if (!out.name.name.empty()) {
         diagnostics_.error(range(ctx->ID()),
-                           fmt::format("{} '{}' already has a name; remove the label '{}:'",
-                                       ast::kind_name(out.kind), out.name.name, text(ctx->ID())));
+                           tr("{} '{}' already has a name; remove the label '{}:'",
+                              ast::kind_name(out.kind), out.name.name, text(ctx->ID())));
       } else {
         out.name = ident(ctx->ID());
       }
@@ -712,9 +713,9 @@ bool nesting_within_limit(antlr4::CommonTokenStream& tokens, const SourceFilePtr
       if (++depth <= limits::kSourceNesting) continue;
       SourcePos pos = position(*source, token->getLine(), token->getCharPositionInLine());
       diagnostics.error(SourceRange{source, pos, SourcePos{pos.line, pos.column + 1}},
-                        fmt::format("more than {} levels of '{{ }}' and '( )' inside each other (limit: source "
-                                    "nesting); split this up",
-                                    limits::kSourceNesting));
+                        tr("more than {} levels of '{{ }}' and '( )' inside each other (limit: source "
+                           "nesting); split this up",
+                           limits::kSourceNesting));
       return false;
     }
     if ((type == WthLexer::RBRACE || type == WthLexer::RPAREN) && depth > 0) --depth;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "engine/base/language.h"
 #include "engine/base/limits.h"
 #include "engine/base/utf8.h"
 #include "engine/lsp/internal/features.h"
@@ -134,6 +135,11 @@ std::vector<Json> Server::request(const std::string& method, const Json& params,
       if (auto path = tooling::path_from_uri(root->get<std::string>())) roots.push_back(*path);
     }
     state_->workspace.set_roots(std::move(roots));
+    // The editor's language (LSP 3.16 `locale`, "nl" or "nl-NL") over the environment's: a
+    // coordinator whose VS Code speaks Dutch reads Dutch diagnostics and hovers.
+    if (auto locale = params.find("locale"); locale != params.end() && locale->is_string()) {
+      if (auto language = language_from_tag(locale->get<std::string>())) set_language(*language);
+    }
     // UTF-8 columns when the editor offers them (LSP 3.17), saving a conversion; UTF-16 otherwise.
     std::string encoding = "utf-16";
     const Json* encodings = nullptr;

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "engine/base/diagnostic.h"
+#include "engine/base/language.h"
 #include "engine/base/limits.h"
 #include "engine/base/numbers.h"
 #include "engine/time/termijnenwet.h"
@@ -265,10 +266,10 @@ Deadline evaluate_moment(const Expr& e, const EvalContext& ctx) {
       }
       return Deadline{at, {fmt::format("{} = {}", e.text, ctx.legal.format(at))}};
     }
-    case EK::kNow: return explained(ctx.now, [&] { return fmt::format("now = {}", ctx.legal.format(ctx.now)); });
+    case EK::kNow: return explained(ctx.now, [&] { return tr("now = {}", ctx.legal.format(ctx.now)); });
     case EK::kReceived: {
       Instant at = received_at(e, ctx);
-      return explained(at, [&] { return fmt::format("{} received = {}", e.text, ctx.legal.format(at)); });
+      return explained(at, [&] { return tr("{} received = {}", e.text, ctx.legal.format(at)); });
     }
     case EK::kField:
     case EK::kOutput:

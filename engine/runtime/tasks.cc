@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "engine/base/language.h"
 #include "engine/time/termijnenwet.h"
 
 namespace termijn::runtime {
@@ -48,7 +49,7 @@ Deadline CaseRun::compute_due(const Node& node, const EvalContext& ctx) {
   Instant at = rt_.legal_.add(now_, d, ctx.calendar, noting);
   std::vector<std::string> why;
   if (ctx.explain) {
-    why = {fmt::format("opened = {}", rt_.legal_.format(now_)),
+    why = {tr("opened = {}", rt_.legal_.format(now_)),
            fmt::format("+ within {} = {}", to_string(d), rt_.legal_.format(at))};
   }
   // `within Group.term`: the term's end as for `opened + Group.term` (the Algemene termijnenwet).
@@ -65,17 +66,17 @@ void CaseRun::plan_rungs(const Task& task, const Node& node, std::size_t from) {
     const model::EscalationRung& rung = node.escalation[i];
     const bool explain = rt_.explain_;
     std::vector<std::string> why;
-    if (explain) why.push_back(fmt::format("task '{}' due {}", task.name, rt_.legal_.format(task.due.at)));
+    if (explain) why.push_back(tr("task '{}' due {}", task.name, rt_.legal_.format(task.due.at)));
     Instant at = task.due.at;
     if (!rung.at_due) {
       at = rt_.legal_.add(task.due.at, rung.offset, context(nullptr).calendar, explain ? &why : nullptr);
       if (explain) {
-        why.push_back(fmt::format("rung {}: {} {} = {}", i + 1,
-                                  rung.offset.days < 0 || rung.offset.minutes < 0 ? "" : "+", to_string(rung.offset),
-                                  rt_.legal_.format(at)));
+        why.push_back(tr("rung {}: {} {} = {}", i + 1,
+                         rung.offset.days < 0 || rung.offset.minutes < 0 ? "" : "+", to_string(rung.offset),
+                         rt_.legal_.format(at)));
       }
     } else if (explain) {
-      why.push_back(fmt::format("rung {}: at due", i + 1));
+      why.push_back(tr("rung {}: at due", i + 1));
     }
     Timer timer;
     timer.kind = TimerKind::kRung;

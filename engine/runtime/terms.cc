@@ -9,6 +9,8 @@
 #include <set>
 #include <stdexcept>
 
+#include "engine/base/language.h"
+
 namespace termijn::runtime {
 
 const Timer* CaseRun::pending_named_timer(const std::string& name) {
@@ -52,7 +54,7 @@ void CaseRun::set_named_timer(const Node& step, Deadline at) {
     auto existing = c().timers.find(it->second);
     if (existing != c().timers.end()) {
       if (rt_.explain_) {
-        at.why.push_back(fmt::format("moved by '{}' from {}", by, rt_.legal_.format(existing->second.due.at)));
+        at.why.push_back(tr("moved by '{}' from {}", by, rt_.legal_.format(existing->second.due.at)));
       }
       cancel_timer(it->second);
       moved = true;
@@ -80,7 +82,7 @@ void CaseRun::replan(const std::string& because) {
     if (!node.due || task.status != TaskStatus::kOpen || t == nullptr) continue;
     Deadline due = evaluate_moment(*node.due, context(t));
     if (due.at == task.due.at) continue;
-    if (rt_.explain_) due.why.push_back(fmt::format("recomputed because timer '{}' moved", because));
+    if (rt_.explain_) due.why.push_back(tr("recomputed because timer '{}' moved", because));
     keep_task(task_id);
     audit("deadline moved", {&node}, [&] {
       return Json{{"task", task_id}, {"step", task.name}, {"from", to_iso_utc(task.due.at)},
@@ -102,7 +104,7 @@ void CaseRun::replan(const std::string& because) {
     if (t == nullptr) continue;
     Deadline at = evaluate_moment(*p.nodes.at(t->node).expr, context(t));
     if (at.at == old.due.at) continue;
-    if (rt_.explain_) at.why.push_back(fmt::format("recomputed because timer '{}' moved", because));
+    if (rt_.explain_) at.why.push_back(tr("recomputed because timer '{}' moved", because));
     cancel_timer(w);
     Timer timer = old;
     timer.due = std::move(at);
@@ -130,7 +132,7 @@ void CaseRun::end_stage(int scope_instance, const Timer& timer) {
   ScopeInstance entered = c().scopes.at(scope_instance);
   const model::Scope& stage = p.scopes.at(entered.scope);
   std::string ended_at = rt_.legal_.format(timer.due.at);
-  std::string why = fmt::format("stage '{}' ended: its term '{}' passed at {}", stage.name, timer.name, ended_at);
+  std::string why = tr("stage '{}' ended: its term '{}' passed at {}", stage.name, timer.name, ended_at);
   auto inside = [&](const Token& t) {
     return std::find(t.scopes.begin(), t.scopes.end(), scope_instance) != t.scopes.end();
   };

@@ -8,6 +8,7 @@
 #include <deque>
 #include <map>
 
+#include "engine/base/language.h"
 #include "engine/base/limits.h"
 #include "engine/base/numbers.h"
 #include "engine/frontend/line_reader.h"
@@ -67,8 +68,8 @@ std::optional<Instant> when(LineReader& r, const Word& first, const Scenario& s,
   DiagnosticList& d = r.diagnostics();
   if (r.accept("at")) return r.moment();
   if (!r.accept("day")) {
-    d.error(first.range, fmt::format("unknown line '{}': expected include, given, scenario, process, person, start, "
-                                     "'day N' or 'at DATE'", first.text));
+    d.error(first.range, tr("unknown line '{}': expected include, given, scenario, process, person, start, "
+                            "'day N' or 'at DATE'", first.text));
     return std::nullopt;
   }
   auto number = r.word("a day number");
@@ -76,7 +77,7 @@ std::optional<Instant> when(LineReader& r, const Word& first, const Scenario& s,
   constexpr int kLastDay = 100 * 366;
   std::optional<int> day = number ? parse_int_in(number->text, 0, kLastDay) : std::nullopt;
   if (!day) {
-    if (number) d.error(number->range, fmt::format("expected a day number from 0 to {}, as in: day 8 14:35", kLastDay));
+    if (number) d.error(number->range, tr("expected a day number from 0 to {}, as in: day 8 14:35", kLastDay));
     return std::nullopt;
   }
   date::year_month_day start_day = legal.local_day(s.start);
@@ -100,7 +101,7 @@ void read_expect(LineReader& r, Step& step, Words& n) {
     else if (r.accept("cancelled")) step.what = Step::What::kTaskCancelled;
     else if (r.accept("absent")) step.what = Step::What::kTaskAbsent;
     else if (r.accept("never")) step.what = Step::What::kTaskNever;
-    else d.error(r.peek() ? r.peek()->range : r.end_range(), "expected open, done, cancelled, absent or never");
+    else d.error(r.peek() ? r.peek()->range : r.end_range(), tr("expected open, done, cancelled, absent or never"));
     if (r.accept("for")) n.role = r.word("the role");
     if (r.accept("due")) step.due = r.moment();
   } else if (r.accept("timer")) {
@@ -112,7 +113,7 @@ void read_expect(LineReader& r, Step& step, Words& n) {
     auto number = r.word("a level");
     constexpr int kHighestLevel = 1000;
     if (auto level = number ? parse_int_in(number->text, 0, kHighestLevel) : std::nullopt) step.level = *level;
-    else if (number) d.error(number->range, fmt::format("expected a level from 0 to {}", kHighestLevel));
+    else if (number) d.error(number->range, tr("expected a level from 0 to {}", kHighestLevel));
   } else if (r.accept("notified")) {
     step.what = Step::What::kNotified;
     // `expect notified person sanne "..."`: a person of the case, by its id, rather than a role.
@@ -138,7 +139,7 @@ void read_expect(LineReader& r, Step& step, Words& n) {
     step.what = Step::What::kRunning;
   } else {
     d.error(r.peek() ? r.peek()->range : r.end_range(),
-            "expected task, timer, level, notified, refused, ended or running after 'expect'");
+            tr("expected task, timer, level, notified, refused, ended or running after 'expect'"));
   }
 }
 
@@ -178,7 +179,7 @@ bool read_action(LineReader& r, Step& step, Words& n) {
     read_expect(r, step, n);
   } else {
     r.diagnostics().error(r.peek() ? r.peek()->range : r.end_range(),
-                          "expected complete, signal, update, cancel, nothing or expect");
+                          tr("expected complete, signal, update, cancel, nothing or expect"));
     return false;
   }
   return true;
@@ -255,8 +256,8 @@ std::vector<Scenario> Reader::scenarios() {
   for (auto& s : scenarios_) {
     s.broken |= file_broken_;
     if (!s.broken) {  // its mistakes are reported where they are
-      if (s.process.empty()) d_.error(s.range, fmt::format("scenario \"{}\" names no process: process <name> from \"<file>\"", s.name));
-      if (s.event.empty()) d_.error(s.range, fmt::format("scenario \"{}\" has no start line", s.name));
+      if (s.process.empty()) d_.error(s.range, tr("scenario \"{}\" names no process: process <name> from \"<file>\"", s.name));
+      if (s.event.empty()) d_.error(s.range, tr("scenario \"{}\" has no start line", s.name));
       s.broken = s.process.empty() || s.event.empty();
     }
     out.push_back(std::move(s));
@@ -283,7 +284,7 @@ void Reader::line(std::vector<Word> words, const SourceRange& range, std::string
   if (r.accept("include")) include_line(r, range);
   else if (r.accept("given")) given_line(r, range);
   else if (r.accept("scenario")) scenario_line(r, range);
-  else if (current_ == nullptr) d_.error(first.range, "a scenario file starts with include, given or scenario lines");
+  else if (current_ == nullptr) d_.error(first.range, tr("a scenario file starts with include, given or scenario lines"));
   else body_line(r, first, range, text);
   attribute();
 }
@@ -302,7 +303,7 @@ void Reader::include_line(LineReader& r, const SourceRange& range) {
   r.finish();
   if (!name) return;
   if (current_ != nullptr) {
-    d_.error(range, "include lines come first in a scenario file, before any given or scenario");
+    d_.error(range, tr("include lines come first in a scenario file, before any given or scenario"));
     file_broken_ = true;  // what the include would bring is missing from every section after it
     return;
   }
@@ -316,12 +317,12 @@ void Reader::include(const fs::path& path, const SourceRange& at) {
     std::vector<std::string> chain;
     for (auto it = cycle; it != reading.end(); ++it) chain.push_back(it->filename().string());
     chain.push_back(key.filename().string());
-    d_.error(at, fmt::format("this include makes a cycle: {}; a file cannot include itself, directly or through others",
-                             fmt::join(chain, " -> ")));
+    d_.error(at, tr("this include makes a cycle: {}; a file cannot include itself, directly or through others",
+                    fmt::join(chain, " -> ")));
     return;
   }
   if (reading.size() > limits::kIncludeDepth) {
-    d_.error(at, fmt::format("includes nest more than {} deep here (limit: include depth)", limits::kIncludeDepth));
+    d_.error(at, tr("includes nest more than {} deep here (limit: include depth)", limits::kIncludeDepth));
     return;
   }
   if (includes_.givens.count(key) == 0 && !read_included(path, key, at)) return;
@@ -330,13 +331,13 @@ void Reader::include(const fs::path& path, const SourceRange& at) {
 
 bool Reader::read_included(const fs::path& path, const fs::path& key, const SourceRange& at) {
   if (includes_.givens.size() >= limits::kFilesPerProgram) {
-    d_.error(at, fmt::format("more than {} files are read for this scenario file (limit: files per program)",
-                             limits::kFilesPerProgram));
+    d_.error(at, tr("more than {} files are read for this scenario file (limit: files per program)",
+                    limits::kFilesPerProgram));
     return false;
   }
   auto text = read_text_file(path);
   if (!text) {
-    d_.error(at, fmt::format("cannot read '{}'", path.string()));
+    d_.error(at, tr("cannot read '{}'", path.string()));
     return false;
   }
   Reader nested(includes_, includes_.givens[key], /*givens_only=*/true);
@@ -348,9 +349,9 @@ bool Reader::read_included(const fs::path& path, const fs::path& key, const Sour
 void Reader::make_visible(const Scenario& given, const SourceRange& at) {
   auto [known, added] = visible_.try_emplace(given.name, &given);
   if (added || known->second == &given) return;
-  std::vector<Diagnostic> notes{note(known->second->range, "it is defined here")};
-  if (at.file != given.range.file || at.begin != given.range.begin) notes.push_back(note(given.range, "and here"));
-  d_.error(at, fmt::format("given \"{}\" is defined twice", given.name), std::move(notes));
+  std::vector<Diagnostic> notes{note(known->second->range, tr("it is defined here"))};
+  if (at.file != given.range.file || at.begin != given.range.begin) notes.push_back(note(given.range, tr("and here")));
+  d_.error(at, tr("given \"{}\" is defined twice", given.name), std::move(notes));
 }
 
 // `given "name"` right under a `scenario` or `given` heading uses that set-up; before the first
@@ -364,8 +365,8 @@ void Reader::given_line(LineReader& r, const SourceRange& range) {
     return;
   }
   if (!scenarios_.empty()) {
-    d_.error(range, "a given line comes right after a scenario's heading (to use a set-up) or before the first scenario "
-                    "(to write one)");
+    d_.error(range, tr("a given line comes right after a scenario's heading (to use a set-up) or before the first scenario "
+                       "(to write one)"));
     return;
   }
   begin_section(givens_, name.value_or(""), range);
@@ -381,12 +382,12 @@ void Reader::use_given(const std::string& name, const SourceRange& name_range, c
     }
     std::vector<std::string> names;
     for (const auto& [known, _] : visible_) names.push_back(known);
-    d_.error(name_range, fmt::format("there is no given \"{}\" above this line{}; a given is written (or included) "
-                                     "before it is used", name, did_you_mean(name, names)));
+    d_.error(name_range, tr("there is no given \"{}\" above this line{}; a given is written (or included) "
+                            "before it is used", name, did_you_mean(name, names)));
     return;
   }
   if (found->second == current_) {
-    d_.error(name_range, fmt::format("given \"{}\" cannot use itself", name));
+    d_.error(name_range, tr("given \"{}\" cannot use itself", name));
     return;
   }
   take_in(*found->second, at);
@@ -415,9 +416,9 @@ void Reader::take_in(const Scenario& given, const SourceRange& at) {
 
 bool Reader::set_process(Scenario& s, const Scenario& from, const std::string& what, const SourceRange& at) {
   if (!s.process.empty() && (s.process != from.process || s.file != from.file)) {
-    d_.error(at, fmt::format("{} runs process '{}' from '{}', but '{}' from '{}' is named already; a scenario runs one process",
-                             what, from.process, from.file.filename().string(), s.process, s.file.filename().string()),
-             {note(s.process_range, "named here")});
+    d_.error(at, tr("{} runs process '{}' from '{}', but '{}' from '{}' is named already; a scenario runs one process",
+                    what, from.process, from.file.filename().string(), s.process, s.file.filename().string()),
+             {note(s.process_range, tr("named here"))});
     return false;
   }
   s.process = from.process;
@@ -429,7 +430,7 @@ bool Reader::set_process(Scenario& s, const Scenario& from, const std::string& w
 void Reader::add_person(Scenario& s, const Person& person, const std::string& what, const SourceRange& at) {
   for (const Person& known : s.persons) {
     if (known.name.text == person.name.text) {
-      d_.error(at, fmt::format("{} declares person '{}' again", what, person.name.text), {note(known.name.range, "declared here")});
+      d_.error(at, tr("{} declares person '{}' again", what, person.name.text), {note(known.name.range, tr("declared here"))});
       return;
     }
   }
@@ -438,8 +439,8 @@ void Reader::add_person(Scenario& s, const Person& person, const std::string& wh
 
 bool Reader::may_start(const Scenario& s, const std::string& what, const SourceRange& at) {
   if (!s.start_range.valid()) return true;
-  d_.error(at, fmt::format("{} starts the case, but it has started already; a scenario starts its case once", what),
-           {note(s.start_range, "it starts here")});
+  d_.error(at, tr("{} starts the case, but it has started already; a scenario starts its case once", what),
+           {note(s.start_range, tr("it starts here"))});
   return false;
 }
 
@@ -469,12 +470,12 @@ void Reader::process_line(LineReader& r, const SourceRange& range) {
     if (auto path = r.quoted("the process file")) line.file = (fs::path(source_->path()).parent_path() / *path).lexically_normal();
   }
   r.finish();
-  if (!line.process.empty()) set_process(*current_, line, "this line", range);
+  if (!line.process.empty()) set_process(*current_, line, tr("this line"), range);
 }
 
 // `person NAME [with attribute=value, ...]`, before the section's own start and timeline.
 void Reader::person_line(LineReader& r, const SourceRange& range) {
-  if (own_lines_) d_.error(range, "person lines come before the start line and the timeline; move it up");
+  if (own_lines_) d_.error(range, tr("person lines come before the start line and the timeline; move it up"));
   auto name = r.word("the person's name");
   Person person;
   if (r.accept("with")) {
@@ -485,15 +486,15 @@ void Reader::person_line(LineReader& r, const SourceRange& range) {
   if (!name) return;
   person.name = named(*name);
   for (const Named& w : person.attribute_words) {
-    if (w.text == "id") d_.error(w.range, "a person's id is its name, written after 'person'; it is not an attribute");
+    if (w.text == "id") d_.error(w.range, tr("a person's id is its name, written after 'person'; it is not an attribute"));
   }
-  add_person(*current_, person, "this line", range);
+  add_person(*current_, person, tr("this line"), range);
 }
 
 void Reader::start_line(LineReader& r, const SourceRange& range) {
   Scenario& s = *current_;
   own_lines_ = true;
-  if (!may_start(s, "this line", range)) return;
+  if (!may_start(s, tr("this line"), range)) return;
   auto at = r.moment();
   if (!at) return;  // reported; the rest of the line would only repeat it
   s.start = *at;
@@ -519,21 +520,21 @@ void Reader::timeline_line(LineReader& r, const Word& first, const SourceRange& 
   if (!at) return;
   step.at = *at;
   if (!s.start_range.valid()) {
-    if (!s.broken) d_.error(range, "a timeline line needs the start line above it: start DATE TIME on EVENT");
+    if (!s.broken) d_.error(range, tr("a timeline line needs the start line above it: start DATE TIME on EVENT"));
     return;
   }
   if (s.start_fails) {
-    d_.error(range, "the start line says the start fails: there is no case for a timeline to run on");
+    d_.error(range, tr("the start line says the start fails: there is no case for a timeline to run on"));
     return;
   }
   if (!s.steps.empty() && step.at < s.steps.back().at) {
     const Step& before = s.steps.back();
-    d_.error(range, fmt::format("this line goes back in time: the line before it ({}:{}) is at {}; a timeline runs forward",
-                                fs::path(before.range.file->path()).filename().string(), before.range.begin.line,
-                                legal_.format(before.at)));
+    d_.error(range, tr("this line goes back in time: the line before it ({}:{}) is at {}; a timeline runs forward",
+                       fs::path(before.range.file->path()).filename().string(), before.range.begin.line,
+                       legal_.format(before.at)));
   } else if (step.at < s.start) {
-    d_.error(range, fmt::format("this line goes back in time: the case starts at {}; a timeline runs forward",
-                                legal_.format(s.start)));
+    d_.error(range, tr("this line goes back in time: the case starts at {}; a timeline runs forward",
+                       legal_.format(s.start)));
   }
   Words n;
   if (!read_action(r, step, n)) return;

@@ -8,6 +8,7 @@
 #include <map>
 
 #include "engine/api/engine.h"
+#include "engine/base/language.h"
 #include "engine/driver/compilation.h"
 #include "engine/runtime/evaluator.h"
 #include "engine/scenario/internal/report_once.h"
@@ -25,7 +26,7 @@ using TK = model::Type::Kind;
 void check_known(const Named& w, const std::vector<std::string>& candidates, const char* what,
                  const model::Process& p, DiagnosticList& d) {
   if (std::find(candidates.begin(), candidates.end(), w.text) == candidates.end()) {
-    d.error(w.range, fmt::format("process '{}' has no {} '{}'{}", p.name, what, w.text, did_you_mean(w.text, candidates)));
+    d.error(w.range, tr("process '{}' has no {} '{}'{}", p.name, what, w.text, did_you_mean(w.text, candidates)));
   }
 }
 
@@ -48,7 +49,7 @@ void check_names(const Scenario& s, const model::Process& p, DiagnosticList& d) 
   }
   for (const auto& w : s.start_fields) known(w, fields, "case field");
   if (std::find(p.events.begin(), p.events.end(), s.event) == p.events.end()) {
-    d.error(s.start_range, fmt::format("process '{}' has no event '{}' to start on", p.name, s.event));
+    d.error(s.start_range, tr("process '{}' has no event '{}' to start on", p.name, s.event));
   }
   for (const Step& step : s.steps) {
     bool timer = step.kind == Step::Kind::kExpect && step.what == Step::What::kTimer;
@@ -74,8 +75,8 @@ void check_persons(const Scenario& s, const model::Process& p, DiagnosticList& d
                                     [&](const model::Field& f) { return f.name == w.text; });
       if (attribute == p.person_attributes.end()) {
         if (attributes.empty()) {
-          d.error(w.range, fmt::format("process '{}' has no person attribute '{}': it declares none (persons {{ ... }})",
-                                       p.name, w.text));
+          d.error(w.range, tr("process '{}' has no person attribute '{}': it declares none (persons {{ ... }})",
+                              p.name, w.text));
         } else {
           check_known(w, attributes, "person attribute", p, d);
         }
@@ -83,7 +84,7 @@ void check_persons(const Scenario& s, const model::Process& p, DiagnosticList& d
       }
       Json converted;
       if (auto error = runtime::convert_input(attribute->type, person.attributes.at(w.text), converted)) {
-        d.error(w.range, fmt::format("person '{}', {}: {}", person.name.text, w.text, *error));
+        d.error(w.range, tr("person '{}', {}: {}", person.name.text, w.text, *error));
       }
     }
   }
@@ -98,8 +99,8 @@ void check_required(const Scenario& s, const model::Process& p, DiagnosticList& 
     to_add.push_back(f.name + "=...");
   }
   if (missing.empty()) return;
-  d.error(s.start_range, fmt::format("the start of process '{}' requires {}; add {}", p.name, fmt::join(missing, ", "),
-                                     fmt::join(to_add, ", ")));
+  d.error(s.start_range, tr("the start of process '{}' requires {}; add {}", p.name, fmt::join(missing, ", "),
+                            fmt::join(to_add, ", ")));
 }
 
 }  // namespace
@@ -177,7 +178,7 @@ const model::Process* process_for(const Scenario& s, std::map<std::filesystem::p
   Compilation& compiled = entry->second;
   if (first) {
     compiled = compile_paths({s.file.string()}, stdlib_dirs, unsaved);
-    for (const auto& path : compiled.unreadable) diagnostics.error(s.process_range, fmt::format("cannot read '{}'", path));
+    for (const auto& path : compiled.unreadable) diagnostics.error(s.process_range, tr("cannot read '{}'", path));
     for (const auto& diag : compiled.diagnostics.all()) diagnostics.add(diag);
   }
   const model::Process* process = compiled.model->find(s.process);

@@ -1,7 +1,8 @@
-// The report for a ministry analyst: one HTML document in Dutch, built from a SimulationResult.
-// Every text that came from a .sim file is escaped; every number goes through `dutch`, which
-// never prints NaN or infinity. No timestamps and no wall time, so the same result gives the
-// same bytes.
+// The report for a ministry analyst: one HTML document, built from a SimulationResult, in the
+// language in force (engine/base/language.h): English by default, Dutch when the analyst's
+// environment asks for it. Every text that came from a .sim file is escaped; every number goes
+// through `number`, which never prints NaN or infinity. No timestamps and no wall time, so the
+// same result in the same language gives the same bytes.
 #include "engine/simulation/html_report.h"
 
 #include <fmt/format.h>
@@ -9,6 +10,8 @@
 #include <algorithm>
 #include <cmath>
 #include <optional>
+
+#include "engine/base/language.h"
 
 namespace termijn::simulation {
 
@@ -44,69 +47,111 @@ std::string shorten(const std::string& s, std::size_t limit) {
 
 double finite_or_zero(double v) { return std::isfinite(v) ? v : 0.0; }
 
-// Dutch notation: decimal comma, a point between thousands, a real minus sign; "–" for a value
-// that is not a number.
-std::string dutch(double v, int decimals) {
+// How the report's language writes a number. A rule of its own, not the C++ locale's: the
+// process never sets one, and the report must not change with what happens to be installed.
+// Dutch: a decimal comma, a point between thousands, a non-breaking space before the percent
+// sign (73.000; 6,6; 44 %). English: a decimal point, a comma between thousands, the percent
+// sign against the number (73,000; 6.6; 44%).
+struct Notation {
+  char decimal, thousands;
+  std::string_view percent;
+};
+
+Notation notation() {
+  return language() == Language::kDutch ? Notation{',', '.', "\u00A0%"} : Notation{'.', ',', "%"};
+}
+
+// A real minus sign; "–" for a value that is not a number.
+std::string number(double v, int decimals) {
   if (!std::isfinite(v)) return "–";
+  const Notation n = notation();
   std::string digits = fmt::format("{:.{}f}", std::abs(v), decimals);
   bool negative = v < 0 && digits.find_first_not_of("0.") != std::string::npos;
   std::size_t point = std::min(digits.find('.'), digits.size());
   std::string whole = digits.substr(0, point), grouped;
   for (std::size_t i = 0; i < whole.size(); ++i) {
-    if (i > 0 && (whole.size() - i) % 3 == 0) grouped += '.';
+    if (i > 0 && (whole.size() - i) % 3 == 0) grouped += n.thousands;
     grouped += whole[i];
   }
-  std::string fraction = point < digits.size() ? "," + digits.substr(point + 1) : "";
+  std::string fraction = point < digits.size() ? n.decimal + digits.substr(point + 1) : "";
   return (negative ? "−" : "") + grouped + fraction;
 }
 
+// Whether a number as written is zero ("0", "0,0", "0.0"), in either notation.
+bool written_zero(const std::string& text) { return text.find_first_not_of("0,.") == std::string::npos; }
+
 // How a KPI's unit is written. Shares are percentages and their differences percentage points.
 struct Unit {
+  enum class Kind { kShare, kDays, kHours, kCount, kOther };
+  Kind kind = Kind::kOther;
   double scale = 1;
   int decimals = 1;
-  std::string value;                          // after a value in a sentence: " %", " dagen"
-  std::string difference;                     // after a difference in a sentence: " procentpunt"
-  std::string short_value, short_difference;  // in charts: " %", " pp", " d", " u"
-  std::string column;                         // in tables
+  std::string other;  // the unit of a KPI the report has no words for, escaped
+
+  // `n` (a number as written, or a range or interval of them) with its unit: in a sentence
+  // ("44 %", "16 percentage points", "6.6 days") or `brief`, in charts and tables ("16 pp",
+  // "5 d"); a `difference` in shares is in percentage points.
+  std::string with(const std::string& n, bool difference, bool brief) const {
+    switch (kind) {
+      case Kind::kShare:
+        if (!difference) return n + std::string(notation().percent);
+        return brief ? tr("{} pp", n) : tr("{} percentage points", n);
+      case Kind::kDays: return brief ? tr("{} d", n) : tr("{} days", n);
+      case Kind::kHours: return brief ? tr("{} h", n) : tr("{} hours", n);
+      case Kind::kCount:
+      case Kind::kOther: break;
+    }
+    return n;
+  }
+
+  // The unit in a table's column of units.
+  std::string column() const {
+    switch (kind) {
+      case Kind::kShare: return "%";
+      case Kind::kDays: return tr("days");
+      case Kind::kHours: return tr("hours");
+      case Kind::kCount: return tr("count");
+      case Kind::kOther: break;
+    }
+    return other;
+  }
 };
 
 // `magnitude` is the size of the figure in the KPI's own unit; sentences round shares of 10 %
 // and more to whole percents, tables keep one decimal.
 Unit unit_of(const std::string& unit, double magnitude, bool sentence) {
   magnitude = std::abs(finite_or_zero(magnitude));
-  if (unit == "share") {
-    return {100, sentence && magnitude >= 0.1 ? 0 : 1, "\u00A0%", "\u00A0procentpunt", "\u00A0%", "\u00A0pp", "%"};
-  }
-  if (unit == "days") return {1, 1, " dagen", " dagen", " d", " d", "dagen"};
-  if (unit == "hours") return {1, 1, " uur", " uur", " u", " u", "uur"};
-  int decimals = magnitude >= 10 ? 0 : 1;
-  if (unit == "count") return {1, decimals, "", "", "", "", "aantal"};
-  return {1, magnitude >= 100 ? 0 : (magnitude >= 1 ? 2 : 3), "", "", "", "", escape(unit)};
+  if (unit == "share") return {Unit::Kind::kShare, 100, sentence && magnitude >= 0.1 ? 0 : 1, ""};
+  if (unit == "days") return {Unit::Kind::kDays, 1, 1, ""};
+  if (unit == "hours") return {Unit::Kind::kHours, 1, 1, ""};
+  if (unit == "count") return {Unit::Kind::kCount, 1, magnitude >= 10 ? 0 : 1, ""};
+  return {Unit::Kind::kOther, 1, magnitude >= 100 ? 0 : (magnitude >= 1 ? 2 : 3), escape(unit)};
 }
 
 std::string amount(double v, const std::string& unit) {
   Unit u = unit_of(unit, v, true);
-  return dutch(v * u.scale, u.decimals) + u.value;
+  return u.with(number(v * u.scale, u.decimals), false, false);
 }
 
-// "16 procentpunt meer", "0,8 dagen minder", "0 uur".
+// "16 percentage points more", "0.8 days less", "0 hours".
 std::string change_words(double v, const Unit& u) {
-  std::string size = dutch(std::abs(v) * u.scale, u.decimals);
-  bool zero = size.find_first_not_of("0,.") == std::string::npos;
-  return size + u.difference + (zero ? "" : (v > 0 ? " meer" : " minder"));
+  std::string size = number(std::abs(v) * u.scale, u.decimals);
+  std::string words = u.with(size, true, false);
+  if (written_zero(size)) return words;
+  return v > 0 ? tr("{} more", words) : tr("{} less", words);
 }
 
-// "+16 pp", "+15,7": a difference gets its sign.
+// "+16", "+15.7": a difference gets its sign.
 std::string signed_number(double v, const Unit& u) {
-  std::string text = dutch(v * u.scale, u.decimals);
-  return (std::isfinite(v) && v > 0 && text.find_first_not_of("0,.") != std::string::npos ? "+" : "") + text;
+  std::string text = number(v * u.scale, u.decimals);
+  return (std::isfinite(v) && v > 0 && !written_zero(text) ? "+" : "") + text;
 }
 
-// "44,1 ± 0,4"; a difference gets its sign.
+// "44.1 ± 0.4"; a difference gets its sign.
 std::string with_interval(const KpiSummary& k, const std::string& unit, bool difference) {
   Unit u = unit_of(unit, k.mean, false);
-  return (difference ? signed_number(k.mean, u) : dutch(k.mean * u.scale, u.decimals)) + "\u00A0±\u00A0" +
-         dutch(k.half_width * u.scale, u.decimals);
+  return (difference ? signed_number(k.mean, u) : number(k.mean * u.scale, u.decimals)) + "\u00A0±\u00A0" +
+         number(k.half_width * u.scale, u.decimals);
 }
 
 bool differs(const KpiSummary& d) {
@@ -116,25 +161,26 @@ bool differs(const KpiSummary& d) {
 
 int sign_of(const KpiSummary& d) { return !differs(d) ? 0 : (d.mean > 0 ? 1 : -1); }
 
-// "16 procentpunt meer (95\u00A0%-betrouwbaarheidsinterval 15 tot 16)", or why there is no difference.
+// "16 percentage points more (95% confidence interval 15 to 16)", or why there is no difference.
 std::string change(const KpiSummary& d, const std::string& unit) {
   Unit u = unit_of(unit, d.mean, true);
   double lo = d.mean - d.half_width, hi = d.mean + d.half_width;
-  if (d.mean == 0 && d.half_width == 0) return "geen aantoonbaar verschil: in elke replicatie precies gelijk";
+  if (d.mean == 0 && d.half_width == 0) return tr("no demonstrable difference: exactly equal in every replication");
   if (!differs(d)) {
-    return fmt::format(
-        "geen aantoonbaar verschil: het 95\u00A0%-betrouwbaarheidsinterval van het verschil loopt van {} tot {} "
-        "en omvat nul",
-        change_words(lo, u), change_words(hi, u));
+    return tr("no demonstrable difference: the 95% confidence interval of the difference runs from {} to {} and "
+              "includes zero",
+              change_words(lo, u), change_words(hi, u));
   }
   double near = std::min(std::abs(lo), std::abs(hi)), far = std::max(std::abs(lo), std::abs(hi));
-  return fmt::format("{} (95\u00A0%-betrouwbaarheidsinterval {} tot {})", change_words(d.mean, u),
-                     dutch(near * u.scale, u.decimals), dutch(far * u.scale, u.decimals));
+  return tr("{} (95% confidence interval {} to {})", change_words(d.mean, u), number(near * u.scale, u.decimals),
+            number(far * u.scale, u.decimals));
 }
 
-std::string label(const std::string& dutch, const std::string& name) { return dutch.empty() ? name : dutch; }
+// A figure's label in the report's language; the English stands in where there is no Dutch.
+std::string label(const std::string& dutch, const std::string& english) {
+  return language() == Language::kDutch && !dutch.empty() ? dutch : english;
+}
 std::string label(const KpiSummary& k) { return label(k.dutch, k.name); }
-
 std::string capitalised(std::string s) {
   if (!s.empty() && s[0] >= 'a' && s[0] <= 'z') s[0] = static_cast<char>(s[0] - 'a' + 'A');
   return s;
@@ -225,11 +271,29 @@ std::string escaped_list(const std::vector<std::string>& items, const std::strin
   return block("ul", "\n" + out);
 }
 
-std::string section(std::string_view id, std::string_view heading, const std::string& body) {
-  return fmt::format("<section id=\"{}\">\n<h2>{}</h2>\n{}</section>\n", id, heading, body);
+// A section's heading by its anchor. The anchors (like the style's class names) are the same in
+// both languages, so that a link into a report keeps working whichever language wrote it.
+const char* heading(std::string_view anchor) {
+  if (anchor == "vraag") return tr("Question");
+  if (anchor == "kernuitkomsten") return tr("Key outcomes");
+  if (anchor == "methode") return tr("Method");
+  if (anchor == "bronnen") return tr("Sources");
+  if (anchor == "aannames") return tr("Assumptions");
+  if (anchor == "kalibratie") return tr("Calibration");
+  if (anchor == "uitkomsten") return tr("All outcomes");
+  if (anchor == "verdelingen") return tr("Distributions");
+  if (anchor == "gevoeligheid") return tr("Sensitivity");
+  return tr("Caveats");  // "kanttekeningen"
 }
 
-std::string assumption_tag() { return "<span class=\"aanname\">aanname</span>"; }
+std::string section(std::string_view anchor, const std::string& body) {
+  return fmt::format("<section id=\"{}\">\n<h2>{}</h2>\n{}</section>\n", anchor, heading(anchor), body);
+}
+
+std::string assumption_tag() { return fmt::format("<span class=\"aanname\">{}</span>", tr("assumption")); }
+
+// "(source: rapport 2024 [4.1])", after what it is the source of.
+std::string source_note(const std::string& cite) { return tr("(source: {})", escape(cite)); }
 
 // ---------------------------------------------------------------------------------------------
 // SVG pieces
@@ -272,40 +336,38 @@ struct Scale {
 };
 
 std::string histogram(const DurationDistribution& d) {
-  if (d.bins.empty() || d.bin_edges.size() != d.bins.size() + 1) return block("p", "Geen histogram beschikbaar.");
+  if (d.bins.empty() || d.bin_edges.size() != d.bins.size() + 1) return block("p", tr("No histogram available."));
   const double width = 560, height = 170, left = 60, right = 540, top = 16, base = 130;
   std::int64_t most = std::max<std::int64_t>(1, *std::max_element(d.bins.begin(), d.bins.end()));
   Scale x{d.bin_edges.front(), d.bin_edges.back(), left, right};
   Unit u = unit_of(d.unit, 0, false);
-  std::string out = svg_open(width, height, "Histogram: " + escape(label(d.dutch, d.name)));
+  std::string out = svg_open(width, height, tr("Histogram: {}", escape(label(d.dutch, d.name))));
   for (std::size_t i = 0; i < d.bins.size(); ++i) {
     double h = static_cast<double>(d.bins[i]) / static_cast<double>(most) * (base - top);
     out += svg_rect(x(d.bin_edges[i]), base - h, std::max(1.0, x(d.bin_edges[i + 1]) - x(d.bin_edges[i]) - 1), h,
                     "#4e79a7");
   }
   out += svg_line(left, base, right, base, "stroke=\"#333\"");
-  out += svg_text(left - 4, top + 4, dutch(static_cast<double>(most), 0), "end") + svg_text(left - 4, base, "0", "end");
-  out += svg_text(left - 4, top + 16, "zaken", "end");
+  out += svg_text(left - 4, top + 4, number(static_cast<double>(most), 0), "end") + svg_text(left - 4, base, "0", "end");
+  out += svg_text(left - 4, top + 16, tr("cases"), "end");
   for (double edge : {d.bin_edges.front(), d.bin_edges[d.bins.size() / 2], d.bin_edges.back()}) {
-    out += svg_text(x(edge), base + 14, dutch(edge, u.decimals) + u.short_value, "middle");
+    out += svg_text(x(edge), base + 14, u.with(number(edge, u.decimals), false, true), "middle");
   }
   const std::pair<double, const char*> marks[] = {{d.p50, "p50"}, {d.p90, "p90"}};
   for (const auto& [value, name] : marks) {
     out += svg_line(x(value), top, x(value), base, "stroke=\"#e15759\" stroke-dasharray=\"4 3\"");
     out += svg_text(x(value) + 3, top + 8, name);
   }
-  return out + svg_text((left + right) / 2, base + 32, escape(u.column), "middle") + "</svg>\n";
+  return out + svg_text((left + right) / 2, base + 32, escape(u.column()), "middle") + "</svg>\n";
 }
 
-// "duration zorgadvies: 0% tot 60%": what a sweep varies, short enough for a chart's label.
+// "duration zorgadvies: 0% to 60%": what a sweep varies, short enough for a chart's label.
 std::string sweep_label(const SweepResult& s) {
   std::string subject = shorten(s.parameter.substr(0, s.parameter.find(" = ")), 22);
   if (s.points.empty()) return subject;
-  return subject + ": " + shorten(s.points.front().value, 11) + " tot " + shorten(s.points.back().value, 11);
+  return tr("{}: {} to {}", subject, shorten(s.points.front().value, 11), shorten(s.points.back().value, 11));
 }
 
-// One bar per sweep, spanning the figure at its first and last point, widest on top; a vertical
-// line at the main result, a grey band for its interval and a dotted line at zero.
 std::string tornado(const SimulationResult& r, const std::string& key) {
   Headline main = headline(r, key);
   if (main.reference == nullptr || main.figure == nullptr) return "";
@@ -335,12 +397,12 @@ std::string tornado(const SimulationResult& r, const std::string& key) {
   Scale x{lo - pad, hi + pad, label_w + margin, label_w + margin + plot};
   const Unit u = unit_of(main.reference->unit, magnitude, true);
   auto figure = [&](double v) {
-    return difference ? signed_number(v, u) + u.short_difference : dutch(v * u.scale, u.decimals) + u.short_value;
+    return u.with(difference ? signed_number(v, u) : number(v * u.scale, u.decimals), difference, true);
   };
-  std::string title = "Tornado: " + escape(label(*main.reference));
+  std::string title = tr("Tornado: {}", escape(label(*main.reference)));
   std::string out = svg_open(width, height, title) + svg_text(10, 16, title, "start", "font-weight=\"bold\"");
   out += svg_rect(x(mean - half), top - 6, x(mean + half) - x(mean - half), height - top + 2, "#e8e8e8");
-  out += svg_text(x(mean), 38, "hoofdresultaat " + figure(mean), "middle");
+  out += svg_text(x(mean), 38, tr("main result {}", figure(mean)), "middle");
   if (difference) out += svg_line(x(0), top - 6, x(0), height - 4, "stroke=\"#999\" stroke-dasharray=\"2 3\"");
   out += svg_line(x(mean), top - 6, x(mean), height - 4, "stroke=\"#222\" stroke-width=\"2\"");
   for (std::size_t i = 0; i < bars.size(); ++i) {
@@ -350,10 +412,10 @@ std::string tornado(const SimulationResult& r, const std::string& key) {
                      &high_point = rising ? s.points.back() : s.points.front();
     const double low = std::min(bars[i].first, bars[i].last), high = std::max(bars[i].first, bars[i].last);
     const double y = top + row_h * static_cast<double>(i);
-    out += "<g><title>" + escape(s.parameter) + (s.cite.empty() ? " (aanname)" : " (bron: " + escape(s.cite) + ")") +
+    out += "<g><title>" + escape(s.parameter) + " " + (s.cite.empty() ? tr("(assumption)") : source_note(s.cite)) +
            "</title>\n" + svg_text(10, y + 12, escape(sweep_label(s)));
-    out += s.cite.empty() ? svg_text(10, y + 25, "aanname", "start", "fill=\"#b35c00\" font-weight=\"bold\"")
-                          : svg_text(10, y + 25, "bron: " + escape(shorten(s.cite, 44)), "start", "fill=\"#555\"");
+    out += s.cite.empty() ? svg_text(10, y + 25, tr("assumption"), "start", "fill=\"#b35c00\" font-weight=\"bold\"")
+                          : svg_text(10, y + 25, tr("source: {}", escape(shorten(s.cite, 44))), "start", "fill=\"#555\"");
     out += svg_rect(x(low), y + 4, std::max(2.0, x(high) - x(low)), row_h - 14, s.cite.empty() ? "#f28e2b" : "#4e79a7");
     out += svg_text(x(low) - 4, y + 19, figure(low) + " · " + escape(shorten(low_point.value, 14)), "end");
     out += svg_text(x(high) + 4, y + 19, figure(high) + " · " + escape(shorten(high_point.value, 14))) + "</g>\n";
@@ -377,45 +439,43 @@ std::string question_section(const SimulationResult& r) {
   if (!r.question.empty()) {
     q = escape(r.question);
   } else if (r.scenarios.size() == 1) {
-    q = fmt::format("Hoe verlopen de zaken in {}?", scenario_phrase(r.scenarios[0]));
+    q = tr("How do the cases go in {}?", scenario_phrase(r.scenarios[0]));
   } else if (!r.scenarios.empty()) {
     std::vector<std::string> others;
     for (std::size_t s = 1; s < r.scenarios.size(); ++s) others.push_back(scenario_phrase(r.scenarios[s]));
-    q = fmt::format("Wat verandert er als {} geldt in plaats van {}?", joined(others, " of "),
-                    quoted(r.scenarios[0].name));
+    q = tr("What changes if {} applies instead of {}?", joined(others, tr(" or ")), quoted(r.scenarios[0].name));
   }
-  return section("vraag", "Vraag", block("p", q, "class=\"vraag\""));
+  return section("vraag", block("p", q, "class=\"vraag\""));
 }
 
 std::string key_sentences(const SimulationResult& r, const std::string& key) {
   auto at = find_kpi(r.scenarios[0].kpis, key);
-  if (!at) return block("li", "Geen uitkomst " + quoted(key) + " in de resultaten.");
+  if (!at) return block("li", tr("No outcome {} in the results.", quoted(key)));
   const KpiSummary& base = r.scenarios[0].kpis[*at];
   std::string name = "<strong>" + escape(capitalised(label(base))) + "</strong>: ";
   if (r.scenarios.size() == 1) {
-    return block("li", name + fmt::format("{} in {} (95\u00A0%-betrouwbaarheidsinterval {} tot {}).",
-                                          amount(base.mean, base.unit), quoted(r.scenarios[0].name),
-                                          amount(base.mean - base.half_width, base.unit),
-                                          amount(base.mean + base.half_width, base.unit)));
+    return block("li", name + tr("{} in {} (95% confidence interval {} to {}).", amount(base.mean, base.unit),
+                                 quoted(r.scenarios[0].name), amount(base.mean - base.half_width, base.unit),
+                                 amount(base.mean + base.half_width, base.unit)));
   }
   std::string out;
   for (std::size_t s = 1; s < r.scenarios.size(); ++s) {
     const ScenarioResult& other = r.scenarios[s];
     if (*at >= other.kpis.size() || *at >= other.difference.size()) continue;
-    out += block("li", name + fmt::format("met {} {}, tegen {} met {} — {}.", quoted(other.name),
-                                          amount(other.kpis[*at].mean, base.unit), amount(base.mean, base.unit),
-                                          quoted(r.scenarios[0].name), change(other.difference[*at], base.unit)));
+    out += block("li", name + tr("with {} {}, against {} with {} — {}.", quoted(other.name),
+                                 amount(other.kpis[*at].mean, base.unit), amount(base.mean, base.unit),
+                                 quoted(r.scenarios[0].name), change(other.difference[*at], base.unit)));
   }
   return out;
 }
 
 std::string point_words(const KpiSummary& f, const std::string& unit, bool difference) {
   if (!difference) return amount(f.mean, unit);
-  return differs(f) ? change_words(f.mean, unit_of(unit, f.mean, true)) : "geen aantoonbaar verschil";
+  return differs(f) ? change_words(f.mean, unit_of(unit, f.mean, true)) : tr("no demonstrable difference");
 }
 
 std::string sweep_name(const SweepResult& s) {
-  return quoted(s.parameter) + (s.cite.empty() ? " " + assumption_tag() : " (bron: " + escape(s.cite) + ")");
+  return quoted(s.parameter) + " " + (s.cite.empty() ? assumption_tag() : source_note(s.cite));
 }
 
 // Whether the headline keeps its sign over the whole sweep: every point's interval lies on the
@@ -430,16 +490,17 @@ std::string sweep_sentence(const SimulationResult& r, const SweepResult& s, cons
   for (const auto& p : s.points) {
     const KpiSummary* f = point_figure(p, key);
     if (f == nullptr) continue;
-    parts.push_back("bij " + quoted(p.value) + ": " + point_words(*f, main.reference->unit, difference));
+    parts.push_back(tr("at {}: {}", quoted(p.value), point_words(*f, main.reference->unit, difference)));
     same = same && sign_of(*f) == expected;
   }
   if (parts.empty()) return "";
   std::string what = "<strong>" + escape(capitalised(label(*main.reference))) + "</strong>: ";
-  std::string verdict = !difference     ? "over het bereik"
-                        : !same         ? "het verschil hangt af van de aanname"
-                        : expected == 0 ? "over het hele bereik geen aantoonbaar verschil"
-                                        : "het verschil blijft bestaan over het hele bereik";
-  return block("li", what + verdict + " — " + joined(parts, "; ") + ".");
+  std::string values = joined(parts, "; ");
+  std::string verdict = !difference     ? tr("over the range — {}.", values)
+                        : !same         ? tr("the difference depends on the assumption — {}.", values)
+                        : expected == 0 ? tr("no demonstrable difference over the whole range — {}.", values)
+                                        : tr("the difference holds over the whole range — {}.", values);
+  return block("li", what + verdict);
 }
 
 std::string sweep_sentences(const SimulationResult& r, const std::vector<std::string>& focus) {
@@ -448,57 +509,66 @@ std::string sweep_sentences(const SimulationResult& r, const std::vector<std::st
     std::string items;
     for (const auto& key : focus) items += sweep_sentence(r, s, key);
     if (items.empty()) continue;
-    std::string pair = r.scenarios.size() < 2 ? "De uitkomst"
-                                              : "Het verschil " + quoted(r.scenarios.back().name) + " tegen " +
-                                                    quoted(r.scenarios.front().name);
-    out += block("li", pair + " bij elke waarde van " + sweep_name(s) + ":\n" + block("ul", "\n" + items));
+    std::string what = r.scenarios.size() < 2
+                           ? tr("The outcome at every value of {}:", sweep_name(s))
+                           : tr("The difference {} against {} at every value of {}:", quoted(r.scenarios.back().name),
+                                quoted(r.scenarios.front().name), sweep_name(s));
+    out += block("li", what + "\n" + block("ul", "\n" + items));
   }
-  return out.empty() ? "" : block("h3", "Houdt de uitkomst stand?") + block("ul", "\n" + out);
+  return out.empty() ? "" : block("h3", tr("Does the outcome hold?")) + block("ul", "\n" + out);
 }
 
 std::string key_results_section(const SimulationResult& r, const std::vector<std::string>& focus) {
-  if (r.scenarios.empty())
-    return section("kernuitkomsten", "Kernuitkomsten", block("p", "Geen scenario’s gesimuleerd."));
+  if (r.scenarios.empty()) return section("kernuitkomsten", block("p", tr("No scenarios simulated.")));
   std::string items;
   for (const auto& key : focus) items += key_sentences(r, key);
-  std::string body = items.empty() ? block("p", "Geen uitkomsten om samen te vatten.") : block("ul", "\n" + items);
+  std::string body = items.empty() ? block("p", tr("No outcomes to summarise.")) : block("ul", "\n" + items);
   body += sweep_sentences(r, focus);
   if (!r.warnings.empty()) {
-    body +=
-        block("p",
-              fmt::format("Let op: de kalibratie geeft {} waarschuwing{}; zie <a href=\"#kalibratie\">Kalibratie</a>.",
-                          r.warnings.size(), r.warnings.size() == 1 ? "" : "en"),
-              "class=\"let-op\"");
+    std::string link = fmt::format("<a href=\"#kalibratie\">{}</a>", heading("kalibratie"));
+    body += block("p",
+                  trn("Note: the calibration gives {} warning; see {}.", "Note: the calibration gives {} warnings; see {}.",
+                      r.warnings.size(), r.warnings.size(), link),
+                  "class=\"let-op\"");
   }
-  return section("kernuitkomsten", "Kernuitkomsten", body);
+  return section("kernuitkomsten", body);
 }
 
+// "365 days".
+std::string days(int n) { return trn("{} day", "{} days", static_cast<unsigned long long>(std::max(n, 0)), n); }
+
 std::string method_section(const SimulationResult& r) {
+  const auto replications = static_cast<unsigned long long>(std::max(r.replications, 0));
+  const auto cases = static_cast<unsigned long long>(std::max<std::int64_t>(r.cases_simulated, 0));
   std::string body = block(
-      "p", fmt::format("Elk scenario is {} keer gesimuleerd (replicaties), met startgetal (seed) {}. Elke replicatie "
-                       "meet de zaken die binnenkomen in een periode van {} dagen, na een opwarmperiode van {} dagen: "
-                       "zaken uit de opwarmperiode lopen mee (zodat wachtrijen en werklast realistisch zijn) maar "
-                       "tellen niet mee in de cijfers. Aantallen gelden per replicatie, over de hele meetperiode. In "
-                       "totaal zijn {} zaken gesimuleerd.",
-                       r.replications, r.seed, r.period_days, r.warmup_days,
-                       dutch(static_cast<double>(r.cases_simulated), 0)));
-  body += block("p",
-                "Alle scenario’s gebruiken gemeenschappelijke toevalsgetallen: dezelfde zaak heeft in elk scenario "
-                "dezelfde aankomst, gegevens, duur en uitkomsten, zodat een verschil tussen scenario’s door het "
-                "scenario komt en niet door toeval. Verschillen zijn gepaard: per replicatie een scenario min het "
-                "eerste scenario.");
-  body += block("p", std::string("Elk interval is een 95\u00A0%-betrouwbaarheidsinterval over de replicaties, met "
-                                 "Student’s t (n − 1 vrijheidsgraden)") +
-                         (r.replications < 2 ? "; met één replicatie is er geen interval (± 0)." : "."));
-  body += block("p",
-                "De simulatie gebruikt dezelfde procesbestanden en dezelfde runtime als de productie, op een virtuele "
-                "klok: elke termijn, escalatie en afhandeling loopt zoals in een echte zaak. Alleen de opslag "
-                "ontbreekt.");
+      "p", trn("Each scenario was simulated once (one replication), with seed {1}.",
+               "Each scenario was simulated {} times (replications), with seed {}.", replications, r.replications,
+               r.seed) +
+               " " +
+               tr("Each replication measures the cases that arrive in a period of {}, after a warm-up of {}: cases "
+                  "from the warm-up run along (so that queues and workload are realistic) but do not count in the "
+                  "figures.",
+                  days(r.period_days), days(r.warmup_days)) +
+               " " + tr("Counts are per replication, over the whole measured period.") + " " +
+               trn("In all, {} case was simulated.", "In all, {} cases were simulated.", cases,
+                   number(static_cast<double>(r.cases_simulated), 0)));
+  body += block("p", tr("All scenarios use common random numbers: the same case has the same arrival, data, durations "
+                        "and outcomes in every scenario, so that a difference between scenarios comes from the "
+                        "scenario and not from chance. Differences are paired: per replication, a scenario minus the "
+                        "first scenario."));
+  body += block("p", r.replications < 2 ? tr("Every interval is a 95% confidence interval over the replications, "
+                                             "with Student’s t (n − 1 degrees of freedom); with one replication there "
+                                             "is no interval (± 0).")
+                                          : tr("Every interval is a 95% confidence interval over the replications, "
+                                               "with Student’s t (n − 1 degrees of freedom)."));
+  body += block("p", tr("The simulation uses the same process files and the same runtime as production, on a "
+                        "virtual clock: every term, escalation and completion runs as in a real case. Only the "
+                        "storage is left out."));
   std::string rows;
   for (const auto& s : r.scenarios) {
     rows += row({escape(s.name), escape(s.process), s.terms.empty() ? "—" : escape(joined(s.terms, "; "))});
   }
-  return section("methode", "Methode", body + table({"Scenario", "Proces", "Gewijzigde termijnen"}, rows));
+  return section("methode", body + table({tr("Scenario"), tr("Process"), tr("Changed terms")}, rows));
 }
 
 std::string calibration_row(const SimulationResult& r, const CalibrationResult& c) {
@@ -509,12 +579,12 @@ std::string calibration_row(const SimulationResult& r, const CalibrationResult& 
   KpiSummary outcome;
   outcome.mean = c.mean;
   outcome.half_width = c.half_width;
-  return row(
-      {escape(label(c.dutch, c.name)), escape(c.scenario),
-       "<span class=\"nw\">" + dutch(c.low * u.scale, u.decimals) + "–" + dutch(c.high * u.scale, u.decimals) +
-           u.short_value + "</span>",
-       c.cite.empty() ? assumption_tag() : escape(c.cite), with_interval(outcome, unit, false) + u.short_value,
-       c.met ? "<span class=\"gehaald\">✔ gehaald</span>" : "<span class=\"niet-gehaald\">✘ niet gehaald</span>"});
+  std::string target = number(c.low * u.scale, u.decimals) + "–" + number(c.high * u.scale, u.decimals);
+  return row({escape(label(c.dutch, c.name)), escape(c.scenario),
+              "<span class=\"nw\">" + u.with(target, false, true) + "</span>",
+              c.cite.empty() ? assumption_tag() : escape(c.cite), u.with(with_interval(outcome, unit, false), false, true),
+              c.met ? fmt::format("<span class=\"gehaald\">{}</span>", tr("✔ met"))
+                    : fmt::format("<span class=\"niet-gehaald\">{}</span>", tr("✘ not met"))});
 }
 
 std::string calibration_section(const SimulationResult& r) {
@@ -526,17 +596,15 @@ std::string calibration_section(const SimulationResult& r) {
       items += block(
           "li", (text.rfind(w.scenario, 0) == 0 ? "" : "<strong>" + escape(w.scenario) + "</strong>: ") + escape(text));
     }
-    body +=
-        block("div", block("h3", "Waarschuwing") + block("ul", "\n" + items), "class=\"waarschuwing\" role=\"alert\"");
+    body += block("div", block("h3", tr("Warning")) + block("ul", "\n" + items), "class=\"waarschuwing\" role=\"alert\"");
   }
-  if (r.calibration.empty()) {
-    return section("kalibratie", "Kalibratie", body + block("p", "Geen kalibratiedoelen opgegeven."));
-  }
+  if (r.calibration.empty()) return section("kalibratie", body + block("p", tr("No calibration targets given.")));
   std::string rows;
   for (const auto& c : r.calibration) rows += calibration_row(r, c);
-  body += block("p", "Bekende cijfers die het model moet nabootsen: het gemiddelde moet binnen het doel vallen.");
-  return section("kalibratie", "Kalibratie",
-                 body + table({"Uitkomst", "Scenario", "Doel", "Bron", "Uitkomst in het model", "Oordeel"}, rows));
+  body += block("p", tr("Known figures the model must reproduce: the mean must fall within the target."));
+  return section("kalibratie", body + table({tr("Outcome"), tr("Scenario"), tr("Target"), tr("Source"),
+                                             tr("Outcome in the model"), tr("Verdict")},
+                                            rows));
 }
 
 // A paired difference in a table, marked when its interval excludes zero.
@@ -546,20 +614,18 @@ std::string difference_cell(const KpiSummary& d, const std::string& unit) {
 
 std::vector<std::string> scenario_header(std::vector<std::string> header, const std::vector<std::string>& names) {
   for (const auto& n : names) header.push_back(escape(n));
-  for (std::size_t i = 1; i < names.size(); ++i) {
-    header.push_back("Verschil " + escape(names[i]) + " − " + escape(names[0]));
-  }
+  for (std::size_t i = 1; i < names.size(); ++i) header.push_back(tr("Difference {} − {}", escape(names[i]), escape(names[0])));
   return header;
 }
 
 std::string outcomes_section(const SimulationResult& r) {
-  if (r.scenarios.empty()) return section("uitkomsten", "Alle uitkomsten", block("p", "Geen uitkomsten."));
+  if (r.scenarios.empty()) return section("uitkomsten", block("p", tr("No outcomes.")));
   std::vector<std::string> names;
   for (const auto& s : r.scenarios) names.push_back(s.name);
   std::string rows;
   for (std::size_t k = 0; k < r.scenarios[0].kpis.size(); ++k) {
     const KpiSummary& base = r.scenarios[0].kpis[k];
-    std::vector<std::string> cells{escape(label(base)), unit_of(base.unit, 0, false).column};
+    std::vector<std::string> cells{escape(label(base)), unit_of(base.unit, 0, false).column()};
     for (const auto& s : r.scenarios) {
       cells.push_back(k < s.kpis.size() ? with_interval(s.kpis[k], base.unit, false) : "—");
     }
@@ -569,13 +635,11 @@ std::string outcomes_section(const SimulationResult& r) {
     }
     rows += row(cells);
   }
-  std::string note =
-      "* het 95\u00A0%-betrouwbaarheidsinterval van het verschil sluit nul uit: de scenario’s verschillen "
-      "in deze uitkomst. Verschillen in aandelen (%) zijn procentpunten.";
-  return section("uitkomsten", "Alle uitkomsten",
-                 block("p", "Gemiddelde ± halve breedte van het 95\u00A0%-betrouwbaarheidsinterval.") +
-                     table(scenario_header({"Uitkomst", "Eenheid"}, names), rows) +
-                     (names.size() > 1 ? block("p", note, "class=\"voetnoot\"") : ""));
+  std::string note = tr("* the 95% confidence interval of the difference excludes zero: the scenarios differ in this "
+                        "outcome. Differences in shares (%) are percentage points.");
+  return section("uitkomsten", block("p", tr("Mean ± half-width of the 95% confidence interval.")) +
+                                   table(scenario_header({tr("Outcome"), tr("Unit")}, names), rows) +
+                                   (names.size() > 1 ? block("p", note, "class=\"voetnoot\"") : ""));
 }
 
 std::string distributions_section(const SimulationResult& r) {
@@ -585,20 +649,21 @@ std::string distributions_section(const SimulationResult& r) {
     std::string rows, figures;
     for (const auto& d : s.distributions) {
       Unit u = unit_of(d.unit, 0, false);
-      auto v = [&](double x) { return dutch(x, u.decimals); };
-      rows += row({escape(label(d.dutch, d.name)), u.column, dutch(static_cast<double>(d.count), 0), v(d.mean),
+      auto v = [&](double x) { return number(x, u.decimals); };
+      rows += row({escape(label(d.dutch, d.name)), u.column(), number(static_cast<double>(d.count), 0), v(d.mean),
                    v(d.p50), v(d.p90), v(d.p99), v(d.max)});
       std::string caption = escape(label(d.dutch, d.name)) + " — " + escape(s.name);
       figures += block("figure", histogram(d) + element("figcaption", caption));
     }
     body += block("h3", escape(s.name)) +
-            table({"Duur", "Eenheid", "n", "Gemiddelde", "p50", "p90", "p99", "Max"}, rows) +
+            table({tr("Duration"), tr("Unit"), "n", tr("Mean"), "p50", "p90", "p99", tr("Max")}, rows) +
             block("div", "\n" + figures, "class=\"figuren\"");
   }
-  if (body.empty()) body = block("p", "Geen verdelingen in de resultaten.");
-  return section(
-      "verdelingen", "Verdelingen",
-      block("p", "Over alle gemeten zaken van alle replicaties samen; p50, p90 en p99 zijn percentielen.") + body);
+  if (body.empty()) body = block("p", tr("No distributions in the results."));
+  return section("verdelingen",
+                 block("p", tr("Over all measured cases of all replications together; p50, p90 and p99 are "
+                               "percentiles.")) +
+                     body);
 }
 
 // Per value, per focus KPI: every scenario's figure and the paired differences.
@@ -611,7 +676,7 @@ std::string sweep_table(const SimulationResult& r, const SweepResult& s, const s
       Headline h = headline(r, key);
       std::string unit = h.reference != nullptr ? h.reference->unit : "";
       std::vector<std::string> cells{escape(h.reference != nullptr ? label(*h.reference) : key),
-                                     unit_of(unit, 0, false).column};
+                                     unit_of(unit, 0, false).column()};
       for (const auto& figures : p.kpis) {
         auto at = find_kpi(figures, key);
         cells.push_back(at ? with_interval(figures[*at], unit, false) : "—");
@@ -623,48 +688,47 @@ std::string sweep_table(const SimulationResult& r, const SweepResult& s, const s
       rows += row(cells, false, key == focus.front() ? value : "");
     }
   }
-  return table(scenario_header({"Waarde", "Uitkomst", "Eenheid"}, s.points[0].scenarios), rows);
+  return table(scenario_header({tr("Value"), tr("Outcome"), tr("Unit")}, s.points[0].scenarios), rows);
 }
 
 std::string sensitivity_section(const SimulationResult& r, const std::vector<std::string>& focus) {
-  if (r.sweeps.empty()) {
-    return section("gevoeligheid", "Gevoeligheid", block("p", "Geen gevoeligheidsanalyse in deze simulatie."));
-  }
-  std::string body = block("p",
-                           "Per gevarieerde aanname is elk scenario opnieuw gesimuleerd met alleen die regel anders; "
-                           "de verschillen zijn gepaard tegen het eerste scenario.");
+  if (r.sweeps.empty()) return section("gevoeligheid", block("p", tr("No sensitivity analysis in this simulation.")));
+  std::string body = block("p", tr("For every varied assumption, every scenario was simulated again with only that "
+                                   "line changed; the differences are paired against the first scenario."));
   for (const auto& s : r.sweeps) body += block("h3", sweep_name(s)) + sweep_table(r, s, focus);
   std::string charts;
   for (const auto& key : focus) {
     std::string chart = tornado(r, key);
     if (!chart.empty()) charts += block("figure", chart, "class=\"tornado\"");
   }
-  if (charts.empty()) return section("gevoeligheid", "Gevoeligheid", body);
-  std::string what = r.scenarios.size() > 1 ? "het verschil " + quoted(r.scenarios.back().name) + " − " +
-                                                  quoted(r.scenarios.front().name) + " (de stippellijn is nul)"
-                                            : std::string("de uitkomst");
-  body += block("h3", "Tornadodiagrammen") +
-          block("p", "Eén balk per gevarieerde aanname, van " + what +
-                         " bij de eerste tot die bij de laatste waarde; de breedste balk bovenaan. De doorgetrokken "
-                         "lijn is het hoofdresultaat, het grijze vlak zijn 95\u00A0%-betrouwbaarheidsinterval. Oranje "
-                         "balken zijn aannames zonder bron.") +
+  if (charts.empty()) return section("gevoeligheid", body);
+  std::string bars = r.scenarios.size() > 1
+                         ? tr("One bar per varied assumption, from the difference {} − {} (the dotted line is zero) "
+                              "at the first value to that at the last value; the widest bar on top.",
+                              quoted(r.scenarios.back().name), quoted(r.scenarios.front().name))
+                         : tr("One bar per varied assumption, from the outcome at the first value to that at the last "
+                              "value; the widest bar on top.");
+  body += block("h3", tr("Tornado charts")) +
+          block("p", bars + " " +
+                         tr("The solid line is the main result, the grey band its 95% confidence interval. Orange bars "
+                            "are assumptions without a source.")) +
           charts;
-  return section("gevoeligheid", "Gevoeligheid", body);
+  return section("gevoeligheid", body);
 }
 
-const std::vector<std::string> kCaveats = {
-    "De zaken zijn synthetisch: getrokken uit de opgegeven verdelingen, niet uit echte dossiers.",
-    "Cijfers zonder bron zijn aannames (zie Aannames); de uitkomsten zijn zo betrouwbaar als die aannames.",
-    "Het model kent alleen wat de procesbestanden zeggen: wat daar niet in staat (informeel overleg, ziekte, "
-    "prioriteiten van medewerkers, wachtlijsten buiten de keten) zit er niet in.",
-    "De betrouwbaarheidsintervallen dekken alleen het toeval tussen replicaties, niet de fout van het model zelf of "
-    "van zijn aannames.",
-};
+std::vector<std::string> caveats() {
+  return {
+      tr("The cases are synthetic: drawn from the given distributions, not from real files."),
+      tr("Figures without a source are assumptions (see Assumptions); the outcomes are only as reliable as those "
+         "assumptions."),
+      tr("The model knows only what the process files say: what is not in them (informal consultation, illness, "
+         "the priorities of staff, waiting lists outside the chain) is not in the model."),
+      tr("The confidence intervals cover only the chance between replications, not the error of the model itself or "
+         "of its assumptions."),
+  };
+}
 
-const char* kHead = R"(<!DOCTYPE html>
-<html lang="nl">
-<head>
-<meta charset="utf-8">
+const char* kStyle = R"(<meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>
 body{font-family:system-ui,"Segoe UI",Roboto,Arial,sans-serif;color:#1a1a1a;max-width:1100px;margin:0 auto;padding:24px;line-height:1.5}
@@ -682,29 +746,30 @@ figure{margin:.5em 0}figcaption{font-size:.9em;color:#444}svg{max-width:100%;hei
 </style>
 )";
 
-const char* kContents = R"(<nav aria-label="Inhoud"><ol>
-<li><a href="#vraag">Vraag</a></li><li><a href="#kernuitkomsten">Kernuitkomsten</a></li>
-<li><a href="#methode">Methode</a></li><li><a href="#bronnen">Bronnen</a></li><li><a href="#aannames">Aannames</a></li>
-<li><a href="#kalibratie">Kalibratie</a></li><li><a href="#uitkomsten">Alle uitkomsten</a></li>
-<li><a href="#verdelingen">Verdelingen</a></li><li><a href="#gevoeligheid">Gevoeligheid</a></li>
-<li><a href="#kanttekeningen">Kanttekeningen</a></li>
-</ol></nav>
-)";
+// The table of contents, laid out as it always was.
+std::string contents() {
+  auto item = [](std::string_view anchor) {
+    return fmt::format("<li><a href=\"#{}\">{}</a></li>", anchor, heading(anchor));
+  };
+  return fmt::format("<nav aria-label=\"{}\"><ol>\n", tr("Contents")) + item("vraag") + item("kernuitkomsten") + "\n" +
+         item("methode") + item("bronnen") + item("aannames") + "\n" + item("kalibratie") + item("uitkomsten") + "\n" +
+         item("verdelingen") + item("gevoeligheid") + "\n" + item("kanttekeningen") + "\n</ol></nav>\n";
+}
 
 }  // namespace
 
 std::string html_report(const SimulationResult& r) {
   const std::vector<std::string> focus = focus_keys(r);
-  std::string title = escape(r.title.empty() ? std::string("Simulatie") : r.title);
-  std::string out = kHead + block("title", title) + "</head>\n<body>\n";
-  out += block("header", block("h1", title) + block("p", "Simulatierapport van termijn")) + kContents + "<main>\n";
+  std::string title = escape(r.title.empty() ? std::string(tr("Simulation")) : r.title);
+  std::string out = fmt::format("<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n", to_string(language())) + kStyle +
+                    block("title", title) + "</head>\n<body>\n";
+  out += block("header", block("h1", title) + block("p", tr("Simulation report of termijn"))) + contents() + "<main>\n";
   out += question_section(r) + key_results_section(r, focus) + method_section(r);
-  out += section("bronnen", "Bronnen", escaped_list(r.sources, "Geen cijfers met een bron."));
-  out += section("aannames", "Aannames",
-                 block("p", "Cijfers zonder bron en standaardwaarden die de simulator zelf koos:") +
-                     escaped_list(r.assumptions, "Geen aannames."));
+  out += section("bronnen", escaped_list(r.sources, tr("No figures with a source.")));
+  out += section("aannames", block("p", tr("Figures without a source, and defaults the simulator chose itself:")) +
+                                 escaped_list(r.assumptions, tr("No assumptions.")));
   out += calibration_section(r) + outcomes_section(r) + distributions_section(r) + sensitivity_section(r, focus);
-  out += section("kanttekeningen", "Kanttekeningen", escaped_list(kCaveats, ""));
+  out += section("kanttekeningen", escaped_list(caveats(), ""));
   return out + "</main>\n</body>\n</html>\n";
 }
 

@@ -11,6 +11,7 @@
 #include <set>
 #include <thread>
 
+#include "engine/base/language.h"
 #include "engine/simulation/internal/kpi.h"
 #include "engine/simulation/internal/prepared.h"
 #include "engine/simulation/internal/replication.h"
@@ -278,8 +279,8 @@ void check_budget(const Spec& spec, const std::vector<Prepared>& prepared, Diagn
     for (const auto& stream : rules.streams) per_day += stream.per_day;
     double cases = per_day * days;
     if (cases > kMaxCasesPerReplication) {
-      d.error(rules.arrivals_source.range, fmt::format("about {:.0f} cases in one replication of '{}'; at most {:.0f}",
-                                                       cases, prepared[p].name, kMaxCasesPerReplication));
+      d.error(rules.arrivals_source.range, tr("about {:.0f} cases in one replication of '{}'; at most {:.0f}",
+                                              cases, prepared[p].name, kMaxCasesPerReplication));
       return;
     }
     int replications = p < scenarios ? spec.replications
@@ -288,7 +289,7 @@ void check_budget(const Spec& spec, const std::vector<Prepared>& prepared, Diagn
   }
   if (all > kMaxCasesInAll) {
     d.error(spec.baseline.arrivals_source.range,
-            fmt::format("about {:.0f} cases over all scenarios, sweeps and replications; at most {:.0f}", all, kMaxCasesInAll));
+            tr("about {:.0f} cases over all scenarios, sweeps and replications; at most {:.0f}", all, kMaxCasesInAll));
   }
 }
 
@@ -301,7 +302,7 @@ void check_figures(const Spec& spec, const std::vector<Prepared>& prepared, Diag
     auto s = static_cast<std::size_t>(std::max(0, t.scenario));
     if (s >= prepared.size() || prepared[s].name != (spec.scenarios.empty() ? "baseline" : spec.scenarios[s].name)) continue;
     if (auto problem = why(t.kpi, prepared[s]); !problem.empty()) {
-      d.error(t.source.range, fmt::format("expect '{}': process '{}' has {}", t.kpi, prepared[s].process, problem));
+      d.error(t.source.range, tr("expect '{}': process '{}' has {}", t.kpi, prepared[s].process, problem));
     }
   }
   std::size_t scenarios = std::max<std::size_t>(1, spec.scenarios.size());
@@ -311,7 +312,7 @@ void check_figures(const Spec& spec, const std::vector<Prepared>& prepared, Diag
       problem = why(spec.focus[f], prepared[s]);
     }
     if (!problem.empty()) {
-      d.error(spec.focus_ranges[f], fmt::format("focus '{}': no scenario's process has it ({})", spec.focus[f], problem));
+      d.error(spec.focus_ranges[f], tr("focus '{}': no scenario's process has it ({})", spec.focus[f], problem));
     }
   }
 }
@@ -348,7 +349,7 @@ namespace {
 std::optional<std::vector<Prepared>> prepare_all(const Spec& spec, const std::vector<Scenario>& scenarios,
                                                  const std::vector<std::filesystem::path>& stdlib_dirs, DiagnosticList& d) {
   if (!spec.sweeps.empty() && spec.focus.empty()) {
-    d.error(spec.sweeps.front().source.range, "a sweep shows how the figures named by `focus` lines move; add one (focus moved einde)");
+    d.error(spec.sweeps.front().source.range, tr("a sweep shows how the figures named by `focus` lines move; add one (focus moved einde)"));
   }
   // One list, so that all of them run in one pool of threads.
   std::vector<Prepared> prepared;

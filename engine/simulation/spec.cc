@@ -6,6 +6,7 @@
 #include <cmath>
 #include <regex>
 
+#include "engine/base/language.h"
 #include "engine/base/limits.h"
 #include "engine/base/numbers.h"
 #include "engine/frontend/line_reader.h"
@@ -39,14 +40,14 @@ int bounded_int(LineReader& r, const char* what, int high, DiagnosticList& d) {
   if (!w) return -1;
   auto n = parse_int_in(w->text, 0, high);
   if (!n) {
-    d.error(w->range, fmt::format("'{}' is not {} (0 to {})", w->text, what, high));
+    d.error(w->range, tr("'{}' is not {} (0 to {})", w->text, what, high));
     return -1;
   }
   return *n;
 }
 
 void read_days(LineReader& r, int& target, DiagnosticList& d) {
-  int days = bounded_int(r, "a number of days", kMaxDays, d);
+  int days = bounded_int(r, tr("a number of days"), kMaxDays, d);
   if (days >= 0 && r.expect("days")) target = days;
 }
 
@@ -60,7 +61,7 @@ std::optional<std::string> kpi_key(LineReader& r, DiagnosticList& d) {
     r.word("");
   }
   if (key.empty()) {
-    d.error(r.end_range(), "name a figure: reached MILESTONE, moved TIMER, days STAGE, missed TASK, measure LABEL, ...");
+    d.error(r.end_range(), tr("name a figure: reached MILESTONE, moved TIMER, days STAGE, missed TASK, measure LABEL, ..."));
     return std::nullopt;
   }
   return key;
@@ -84,7 +85,7 @@ void read_target(LineReader& r, Spec& spec, int scenario, const SourceRange& lin
   std::optional<double> high;
   if (dots != std::string::npos) high = bound(range->text.substr(dots + 2));
   if (!low || !high || *low > *high) {
-    d.error(range->range, fmt::format("'{}' is not a range like 0.3..0.6 or 30%..60% (low first)", range->text));
+    d.error(range->range, tr("'{}' is not a range like 0.3..0.6 or 30%..60% (low first)", range->text));
     return;
   }
   spec.targets.push_back(Target{*key, *low, *high, read_source(r, line), scenario});
@@ -96,7 +97,7 @@ void read_target(LineReader& r, Spec& spec, int scenario, const SourceRange& lin
 void read_sweep(const std::vector<Word>& words, std::string_view raw, const SourceRange& line,
                 const std::filesystem::path& dir, int scenario, Spec& spec, DiagnosticList& d) {
   if (spec.sweeps.size() >= kMaxSweeps) {
-    d.error(line, fmt::format("at most {} sweeps", kMaxSweeps));
+    d.error(line, tr("at most {} sweeps", kMaxSweeps));
     return;
   }
   Sweep sweep;
@@ -116,7 +117,7 @@ void read_sweep(const std::vector<Word>& words, std::string_view raw, const Sour
   std::size_t open = text.find('{'), close = text.find('}');
   if (open == std::string::npos || close == std::string::npos || close < open ||
       text.find('{', open + 1) != std::string::npos || text.find('}', close + 1) != std::string::npos) {
-    d.error(line, "a sweep names its values once, between braces: sweep capacity veilig_thuis {4, 6, 8}");
+    d.error(line, tr("a sweep names its values once, between braces: sweep capacity veilig_thuis {4, 6, 8}"));
     return;
   }
   auto trim = [](std::string t) {
@@ -132,7 +133,7 @@ void read_sweep(const std::vector<Word>& words, std::string_view raw, const Sour
     std::size_t comma = inside.find(separator, from);
     std::string value = trim(inside.substr(from, comma == std::string::npos ? std::string::npos : comma - from));
     if (value.empty()) {
-      d.error(line, "a sweep's values are separated by commas (or by | when they hold commas), none of them empty");
+      d.error(line, tr("a sweep's values are separated by commas (or by | when they hold commas), none of them empty"));
       return;
     }
     sweep.values.push_back(value);
@@ -140,7 +141,7 @@ void read_sweep(const std::vector<Word>& words, std::string_view raw, const Sour
     from = comma + 1;
   }
   if (sweep.values.size() < 2 || sweep.values.size() > kMaxSweepValues) {
-    d.error(line, fmt::format("a sweep needs 2 to {} values", kMaxSweepValues));
+    d.error(line, tr("a sweep needs 2 to {} values", kMaxSweepValues));
     return;
   }
   std::string before = text.substr(keyword, open - keyword), after = text.substr(close + 1);
@@ -154,11 +155,11 @@ void read_sweep(const std::vector<Word>& words, std::string_view raw, const Sour
       read = read_rule(r, rules, at, dir, copy);
     });
     if (!read) {
-      d.error(line, "a sweep changes a rule line: arrivals, data, output, duration, event, capacity or term");
+      d.error(line, tr("a sweep changes a rule line: arrivals, data, output, duration, event, capacity or term"));
       return;
     }
     if (copy.has_errors()) {
-      d.error(line, fmt::format("with the sweep's value '{}': {}", value, copy.all().front().message));
+      d.error(line, tr("with the sweep's value '{}': {}", value, copy.all().front().message));
       return;
     }
     sweep.overlays.push_back(std::move(rules));
@@ -169,7 +170,7 @@ void read_sweep(const std::vector<Word>& words, std::string_view raw, const Sour
 // `replications N` and `sweep replications N`: 2 or more, for an interval.
 void read_replications(LineReader& r, int& target, const SourceRange& line, DiagnosticList& d) {
   int n = bounded_int(r, "a number of replications (2 or more)", kMaxReplications, d);
-  if (n == 0 || n == 1) d.error(line, "at least 2 replications are needed for a confidence interval");
+  if (n == 0 || n == 1) d.error(line, tr("at least 2 replications are needed for a confidence interval"));
   if (n >= 2) target = n;
 }
 
@@ -186,7 +187,7 @@ void parse_lines(const SourceFilePtr& source, Spec& spec, DiagnosticList& d, int
       auto name = r.quoted("the scenario's name");
       if (!name) return;
       if (spec.scenarios.size() >= kMaxScenarios) {
-        d.error(line, fmt::format("at most {} scenarios", kMaxScenarios));
+        d.error(line, tr("at most {} scenarios", kMaxScenarios));
         return;
       }
       spec.scenarios.push_back(Scenario{*name, line, {}});
@@ -194,7 +195,7 @@ void parse_lines(const SourceFilePtr& source, Spec& spec, DiagnosticList& d, int
     } else if (current == nullptr && r.accept("begin")) {
       auto date = r.word("a date (2027-01-04)");
       if (date && (!lines::is_date(date->text) || !parse_instant(date->text + " 00:00"))) {
-        d.error(date->range, fmt::format("'{}' is not a date", date->text));
+        d.error(date->range, tr("'{}' is not a date", date->text));
       } else if (date) {
         spec.start_date = date->text;
       }
@@ -210,7 +211,7 @@ void parse_lines(const SourceFilePtr& source, Spec& spec, DiagnosticList& d, int
       auto w = r.word("a number");
       auto seed = w ? parse_uint(w->text) : std::nullopt;
       if (seed) spec.seed = *seed;
-      else if (w) d.error(w->range, fmt::format("'{}' is not a whole number from 0 to 18446744073709551615", w->text));
+      else if (w) d.error(w->range, tr("'{}' is not a whole number from 0 to 18446744073709551615", w->text));
     } else if (current == nullptr && r.accept("measure")) {
       auto label = r.quoted("the measure's label");
       if (!label || !r.expect("until")) return;
@@ -244,26 +245,26 @@ void parse_lines(const SourceFilePtr& source, Spec& spec, DiagnosticList& d, int
       std::filesystem::path path = (dir / *file).lexically_normal();
       std::optional<std::string> text = read_text_file(path);
       if (!text) {
-        d.error(line, fmt::format("cannot read '{}'", path.string()));
+        d.error(line, tr("cannot read '{}'", path.string()));
         return;
       }
       if (depth >= static_cast<int>(limits::kIncludeDepth)) {
-        d.error(line, "includes nest too deep (an include cycle?)");
+        d.error(line, tr("includes nest too deep (an include cycle?)"));
         return;
       }
       if (++files > kMaxIncludedFiles) {
-        d.error(line, fmt::format("more than {} included files", kMaxIncludedFiles));
+        d.error(line, tr("more than {} included files", kMaxIncludedFiles));
         return;
       }
       parse_lines(std::make_shared<SourceFile>(path.string(), std::move(*text)), spec, d, depth + 1, files);
     } else if (read_rule(r, rules, line, dir, d)) {
       return;
     } else {
-      d.error(r.peek()->range, fmt::format("'{}' does not start a line of a simulation file (simulation, process, begin, "
-                                           "period, warmup, drain, replications, seed, arrivals, start, data, output, "
-                                           "duration, event, capacity, term, measure, question, focus, expect, sweep, "
-                                           "scenario)",
-                                           r.peek()->text));
+      d.error(r.peek()->range, tr("'{}' does not start a line of a simulation file (simulation, process, begin, "
+                                  "period, warmup, drain, replications, seed, arrivals, start, data, output, "
+                                  "duration, event, capacity, term, measure, question, focus, expect, sweep, "
+                                  "scenario)",
+                                  r.peek()->text));
       return;
     }
     r.finish();
@@ -277,8 +278,8 @@ Spec parse_spec(const SourceFilePtr& source, DiagnosticList& d) {
   spec.path = source->path();
   std::size_t files = 0;
   parse_lines(source, spec, d, 0, files);
-  if (!spec.baseline.process) d.error(SourceRange{source, {1, 1}, {1, 1}}, "the file names no process: process <name> from \"<file>\"");
-  if (!spec.baseline.arrivals_per_day) d.error(SourceRange{source, {1, 1}, {1, 1}}, "the file gives no arrivals: arrivals <n> per day");
+  if (!spec.baseline.process) d.error(SourceRange{source, {1, 1}, {1, 1}}, tr("the file names no process: process <name> from \"<file>\""));
+  if (!spec.baseline.arrivals_per_day) d.error(SourceRange{source, {1, 1}, {1, 1}}, tr("the file gives no arrivals: arrivals <n> per day"));
   return spec;
 }
 

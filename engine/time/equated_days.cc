@@ -7,6 +7,7 @@
 #include <optional>
 #include <string_view>
 
+#include "engine/base/language.h"
 #include "engine/base/numbers.h"
 #include "engine/time/holidays.h"
 
@@ -32,21 +33,21 @@ std::optional<year_month_day> read_day(std::string_view text, const SourceRange&
     if (i != 4 && i != 7) shape = std::isdigit(static_cast<unsigned char>(text[i])) != 0;
   }
   if (!shape) {
-    diagnostics.error(range, "expected a date as YYYY-MM-DD (2022-05-27), then the decree that equated it");
+    diagnostics.error(range, tr("expected a date as YYYY-MM-DD (2022-05-27), then the decree that equated it"));
     return std::nullopt;
   }
   std::optional<int> y = parse_int_in(text.substr(0, 4), kFirstYear, kLastYear);
   std::optional<int> m = parse_int_in(text.substr(5, 2), 1, 12);
   std::optional<int> d = parse_int_in(text.substr(8, 2), 1, 31);
   if (!y) {
-    diagnostics.error(range, fmt::format("the year is outside {}-{}: the Algemene termijnenwet is in force from 1965 "
-                                         "and termijn holds no moment after {}", kFirstYear, kLastYear, kLastYear));
+    diagnostics.error(range, tr("the year is outside {}-{}: the Algemene termijnenwet is in force from 1965 "
+                                "and termijn holds no moment after {}", kFirstYear, kLastYear, kLastYear));
     return std::nullopt;
   }
   year_month_day day = (m && d) ? year{*y} / month{static_cast<unsigned>(*m)} / date::day{static_cast<unsigned>(*d)}
                                 : year_month_day{};
   if (!day.ok()) {
-    diagnostics.error(range, fmt::format("{} is not a day in the calendar", text));
+    diagnostics.error(range, tr("{} is not a day in the calendar", text));
     return std::nullopt;
   }
   return day;
@@ -77,26 +78,26 @@ std::vector<EquatedDay> parse_equated_days(const SourceFilePtr& file, Diagnostic
     std::optional<year_month_day> day = read_day(line.substr(begin, date_end - begin), date_range, diagnostics);
     if (!day) continue;
     if (decree_begin == decree_end) {
-      diagnostics.error(range(date_end, date_end), "after the date, name the royal decree that equated the day "
-                                                   "(art. 3 lid 3 Algemene termijnenwet)");
+      diagnostics.error(range(date_end, date_end), tr("after the date, name the royal decree that equated the day "
+                                                      "(art. 3 lid 3 Algemene termijnenwet)"));
       continue;
     }
     const sys_days as_days{*day};
     const weekday wd{as_days};
     if (wd == Saturday || wd == Sunday) {
-      diagnostics.error(date_range, fmt::format("{} is a {}, which the Algemene termijnenwet never counts: equating it "
-                                                "changes nothing",
-                                                day_text(*day), wd == Saturday ? "Saturday" : "Sunday"));
+      diagnostics.error(date_range, tr("{} is a {}, which the Algemene termijnenwet never counts: equating it "
+                                       "changes nothing",
+                                       day_text(*day), wd == Saturday ? "Saturday" : "Sunday"));
       continue;
     }
     if (auto name = atw_statutory_holiday(*day)) {
-      diagnostics.error(date_range, fmt::format("{} is already a holiday under art. 3 Algemene termijnenwet ({})",
-                                                day_text(*day), *name));
+      diagnostics.error(date_range, tr("{} is already a holiday under art. 3 Algemene termijnenwet ({})",
+                                       day_text(*day), *name));
       continue;
     }
     if (auto [first, inserted] = listed.emplace(as_days, date_range); !inserted) {
-      diagnostics.error(date_range, fmt::format("{} is listed twice", day_text(*day)),
-                        {note(first->second, "the first line for it is here")});
+      diagnostics.error(date_range, tr("{} is listed twice", day_text(*day)),
+                        {note(first->second, tr("the first line for it is here"))});
       continue;
     }
     out.push_back(EquatedDay{*day, std::string(line.substr(decree_begin, decree_end - decree_begin))});

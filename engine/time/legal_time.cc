@@ -3,6 +3,8 @@
 #include <date/tz.h>
 #include <fmt/format.h>
 
+#include "engine/base/language.h"
+
 
 namespace termijn {
 
@@ -17,6 +19,12 @@ std::string offset_text(const sys_info& info) {
 }
 
 std::string day_text(year_month_day d) { return date::format("%d-%m-%Y", sys_days{d}); }
+// "February 2027", or "februari 2027" in Dutch.
+std::string month_text(year_month_day d) {
+  const char* const names[] = {tr("January"), tr("February"), tr("March"),     tr("April"),   tr("May"),      tr("June"),
+                               tr("July"),    tr("August"),   tr("September"), tr("October"), tr("November"), tr("December")};
+  return fmt::format("{} {}", names[static_cast<unsigned>(d.month()) - 1], static_cast<int>(d.year()));
+}
 }  // namespace
 
 LegalTime::LegalTime() : zone_(locate_zone("Europe/Amsterdam")) {}
@@ -27,10 +35,10 @@ Instant LegalTime::from_local(local_time<milliseconds> local, std::vector<std::s
   Instant at{local.time_since_epoch() - info.first.offset};
   if (notes != nullptr && info.result != local_info::unique) {
     const bool gap = info.result == local_info::nonexistent;
-    notes->push_back(fmt::format("{} {} on {} (clocks go {}): {}{}, RFC 5545", date::format("%H:%M", local),
-                                 gap ? "does not exist" : "occurs twice", day_text(year_month_day{floor<days>(local)}),
-                                 gap ? "forward" : "back", gap ? "" : "the first, ",
-                                 date::format("%H:%M %Z", zoned_time<minutes>{zone_, floor<minutes>(at)})));
+    notes->push_back(tr("{} {} on {} (clocks go {}): {}{}, RFC 5545", date::format("%H:%M", local),
+                        gap ? tr("does not exist") : tr("occurs twice"), day_text(year_month_day{floor<days>(local)}),
+                        gap ? tr("forward") : tr("back"), gap ? "" : tr("the first, "),
+                        date::format("%H:%M %Z", zoned_time<minutes>{zone_, floor<minutes>(at)})));
   }
   return at;
 }
@@ -61,8 +69,8 @@ Instant LegalTime::add(Instant from, const Duration& d, const HolidayCalendar* c
       if (!moved.ok()) {
         // 31 January + 1 month: the last day of February.
         moved = moved.year() / moved.month() / last;
-        if (notes) notes->push_back(fmt::format("{} has no day {}; the term ends on its last day",
-                                                date::format("%B %Y", sys_days{moved}), unsigned(ymd.day())));
+        if (notes) notes->push_back(tr("{} has no day {}; the term ends on its last day",
+                                       month_text(moved), unsigned(ymd.day())));
       }
       target = local_days{moved};
     }
@@ -78,8 +86,8 @@ Instant LegalTime::add(Instant from, const Duration& d, const HolidayCalendar* c
         remaining -= step;
       } else if (notes) {
         auto name = calendar->holiday(year_month_day{as_sys});
-        notes->push_back(fmt::format("{} is not a working day ({}), so it is not counted", day_text(year_month_day{as_sys}),
-                                     name ? *name : std::string(weekday{as_sys} == Saturday ? "Saturday" : "Sunday")));
+        notes->push_back(tr("{} is not a working day ({}), so it is not counted", day_text(year_month_day{as_sys}),
+                            name ? *name : std::string(weekday{as_sys} == Saturday ? "Saturday" : "Sunday")));
       }
     }
   }
@@ -90,10 +98,10 @@ Instant LegalTime::add(Instant from, const Duration& d, const HolidayCalendar* c
     sys_info after = zone_->get_info(result);
     if (before.offset != after.offset) {
       // Unless the hour fell in the spring gap (from_local said so), the end keeps its clock time.
-      notes->push_back(fmt::format("the clocks changed in between ({} to {}){}, {} elapsed hours",
-                                   offset_text(before), offset_text(after),
-                                   notes->size() == noted ? ": the term still ends at the same local hour" : "",
-                                   std::chrono::duration_cast<std::chrono::hours>(result - from).count()));
+      notes->push_back(tr("the clocks changed in between ({} to {}){}, {} elapsed hours",
+                          offset_text(before), offset_text(after),
+                          notes->size() == noted ? ": the term still ends at the same local hour" : "",
+                          std::chrono::duration_cast<std::chrono::hours>(result - from).count()));
     }
   }
   return result;

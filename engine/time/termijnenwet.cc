@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "engine/base/language.h"
 #include "engine/time/equated_days.h"
 #include "engine/time/legal_time.h"
 
@@ -20,7 +21,7 @@ class AtwCalendar final : public HolidayCalendar {
     // Staatscourant)" with the recognised holidays (law.md §3.4).
     for (const EquatedDay& equated : equated_days()) {
       if (equated.day == day) {
-        return fmt::format("equated with a holiday by royal decree ({}), art. 3 lid 3 Atw", equated.decree);
+        return tr("equated with a holiday by royal decree ({}), art. 3 lid 3 Atw", equated.decree);
       }
     }
     return std::nullopt;
@@ -29,7 +30,11 @@ class AtwCalendar final : public HolidayCalendar {
 
 bool counted(local_days day) { return atw_calendar().is_working_day(sys_days{day.time_since_epoch()}); }
 
-std::string day_text(local_days day) { return date::format("%a %d-%m-%Y", day); }
+// "Sat 31-10-2026", or "za 31-10-2026" in Dutch: the reader's weekday, not the C locale's.
+std::string day_text(local_days day) {
+  const char* const names[] = {tr("Sun"), tr("Mon"), tr("Tue"), tr("Wed"), tr("Thu"), tr("Fri"), tr("Sat")};
+  return fmt::format("{} {}", names[weekday{day}.c_encoding()], date::format("%d-%m-%Y", day));
+}
 
 // "Sat 31-10-2026", or "Fri 27-05-2022, equated with a holiday by royal decree (...), art. 3 lid 3 Atw".
 std::string described(local_days day) {
@@ -48,8 +53,8 @@ local_days next_counted(local_days day, std::vector<std::string>& passed) {
 
 // "moved past Sat 31-10-2026; Sun 01-11-2026 to Mon 02-11-2026", or "extended to Tue 27-10-2026".
 std::string moved(const std::vector<std::string>& passed, local_days to) {
-  if (passed.empty()) return fmt::format("extended to {}", day_text(to));
-  return fmt::format("moved past {} to {}", fmt::join(passed, "; "), day_text(to));
+  if (passed.empty()) return tr("extended to {}", day_text(to));
+  return tr("moved past {} to {}", fmt::join(passed, "; "), day_text(to));
 }
 
 }  // namespace
@@ -68,14 +73,14 @@ Instant end_of_term(const LegalTime& legal, const TermEnd& term, std::vector<std
     // Nothing moves a term the process did not declare `with termijnenwet`: ban ends keep their
     // clock time on a Saturday or Sunday in every decision law.md found (§3.7, §4).
     if (!counted(end_day)) {
-      note(fmt::format("ends on {}; not moved: the term is not declared 'with termijnenwet'", described(end_day)));
+      note(tr("ends on {}; not moved: the term is not declared 'with termijnenwet'", described(end_day)));
     }
     return term.end;
   }
   if (term.backwards) {
     // Art. 1 lid 2 Atw: lid 1 "does not apply to terms counted backwards from a moment or event"
     // (terugrekening), law.md §3.2. law.md has no rule for art. 2 on such terms [NF]; neither applies.
-    note("counted backwards: not extended, art. 1 lid 2 Algemene termijnenwet (a term counted back from a moment)");
+    note(tr("counted backwards: not extended, art. 1 lid 2 Algemene termijnenwet (a term counted back from a moment)"));
     return term.end;
   }
   // Art. 1 lid 1 Atw: a term that "ends on a Saturday, Sunday or generally recognised holiday is
@@ -87,8 +92,8 @@ Instant end_of_term(const LegalTime& legal, const TermEnd& term, std::vector<std
   std::vector<std::string> passed;
   local_days day = next_counted(end_day, passed);
   if (day != end_day) {
-    note(fmt::format("art. 1 lid 1 Algemene termijnenwet: a term that ends on a Saturday, Sunday or holiday runs on "
-                     "to the next other day: {}", moved(passed, day)));
+    note(tr("art. 1 lid 1 Algemene termijnenwet: a term that ends on a Saturday, Sunday or holiday runs on "
+            "to the next other day: {}", moved(passed, day)));
   }
   // Art. 2 Atw: "a statutory term of at least three days is extended, where necessary, so that it
   // contains at least two days that are not Saturday, Sunday or a recognised holiday"; "the start
@@ -105,15 +110,15 @@ Instant end_of_term(const LegalTime& legal, const TermEnd& term, std::vector<std
       passed.clear();
       const local_days before = day;
       for (; working < 2; ++working) day = next_counted(day + days{1}, passed);
-      note(fmt::format("art. 2 Algemene termijnenwet: a term of at least three days contains at least two days that "
-                       "are not a Saturday, Sunday or holiday, its first day not counted; from {} to {} only one does "
-                       "(not: {}): {}", day_text(first), day_text(before), fmt::join(not_counted, "; "),
-                       moved(passed, day)));
+      note(tr("art. 2 Algemene termijnenwet: a term of at least three days contains at least two days that "
+              "are not a Saturday, Sunday or holiday, its first day not counted; from {} to {} only one does "
+              "(not: {}): {}", day_text(first), day_text(before), fmt::join(not_counted, "; "),
+              moved(passed, day)));
     }
   }
   if (day == end_day) return term.end;
   Instant at = legal.from_local(day + (local_start - start_day), why);
-  note(fmt::format("end under the Algemene termijnenwet: {}", legal.format(at)));
+  note(tr("end under the Algemene termijnenwet: {}", legal.format(at)));
   return at;
 }
 
@@ -123,12 +128,12 @@ std::optional<std::string> termijnenwet_excluded(const Duration& length) {
   // (law.md §3.5 [S]; its exact wording was not found [NF]).
   constexpr const char* kSource = "so secondary sources describe it; its exact wording was not verified";
   if (length.kind == DurationKind::kClock) {
-    return fmt::format("art. 4 Algemene termijnenwet excludes terms counted in hours, and so in minutes ({})", kSource);
+    return tr("art. 4 Algemene termijnenwet excludes terms counted in hours, and so in minutes ({})", kSource);
   }
   // A month counts as 30 days (as in limits.h): three months is the longest term it covers, and
   // 13 weeks (91 days) is too long. A working day counts as a day [I].
   if (length.months > 3 || length.days > 90 - 30 * length.months) {
-    return fmt::format("art. 4 Algemene termijnenwet excludes terms longer than three months or 90 days ({})", kSource);
+    return tr("art. 4 Algemene termijnenwet excludes terms longer than three months or 90 days ({})", kSource);
   }
   return std::nullopt;
 }

@@ -1,5 +1,6 @@
 #include "engine/tooling/diagnostic_formats.h"
 
+#include "engine/base/language.h"
 #include "engine/base/utf8.h"
 #include "engine/tooling/uri.h"
 
@@ -60,11 +61,16 @@ Json sarif_location(const SourceRange& range) {
 }  // namespace
 
 std::string suggested_replacement(const Diagnostic& diagnostic) {
-  static constexpr std::string_view kOpen = "(did you mean '";
-  auto at = diagnostic.message.rfind(kOpen);
+  // The words did_you_mean wrote, in the language in force: " (did you mean '{}'?)" split at its
+  // placeholder.
+  std::string_view marker = tr(" (did you mean '{}'?)");
+  auto placeholder = marker.find("{}");
+  if (placeholder == std::string_view::npos) return "";
+  std::string_view open = marker.substr(0, placeholder), close = marker.substr(placeholder + 2);
+  auto at = diagnostic.message.rfind(open);
   if (at == std::string::npos || !diagnostic.range.valid()) return "";
-  auto from = at + kOpen.size();
-  auto to = diagnostic.message.find("'?)", from);
+  auto from = at + open.size();
+  auto to = diagnostic.message.find(close, from);
   if (to == std::string::npos) return "";
   std::string suggestion = diagnostic.message.substr(from, to - from);
   if (diagnostic.range.begin.line != diagnostic.range.end.line) return "";

@@ -4,6 +4,8 @@
 
 #include <functional>
 
+#include "engine/base/language.h"
+
 namespace termijn::tooling {
 
 namespace {
@@ -56,16 +58,16 @@ std::string term_values(const model::Expr& e, const model::Process& process) {
 std::string rung_in_words(const model::EscalationRung& rung) {
   std::string when;
   if (rung.at_due) {
-    when = "at the deadline";
+    when = tr("at the deadline");
   } else if (rung.offset.months < 0 || rung.offset.days < 0 || rung.offset.minutes < 0) {
-    when = fmt::format("{} before the deadline", to_string(negate(rung.offset)));
+    when = tr("{} before the deadline", to_string(negate(rung.offset)));
   } else {
-    when = fmt::format("{} after the deadline", to_string(rung.offset));
+    when = tr("{} after the deadline", to_string(rung.offset));
   }
   std::vector<std::string> acts;
-  if (!rung.notify.empty()) acts.push_back(fmt::format("notify {}", fmt::join(rung.notify, ", ")));
-  if (rung.reassign_to) acts.push_back(fmt::format("reassign to {}", *rung.reassign_to));
-  if (rung.raise_level) acts.push_back(fmt::format("raise to level {}", *rung.raise_level));
+  if (!rung.notify.empty()) acts.push_back(tr("notify {}", fmt::join(rung.notify, ", ")));
+  if (rung.reassign_to) acts.push_back(tr("reassign to {}", *rung.reassign_to));
+  if (rung.raise_level) acts.push_back(tr("raise to level {}", *rung.raise_level));
   std::string message = rung.message ? fmt::format(" \"{}\"", *rung.message) : "";
   return fmt::format("{}: {}{}", when, fmt::join(acts, ", "), message);
 }
@@ -76,19 +78,19 @@ std::string describe_step(const model::Node& node, const model::Process& process
   if (node.origin != model::Origin::kOwn) out += fmt::format(" *({} in {})*", to_string(node.origin), process.name);
   out += "\n\n";
   if (node.kind == model::NodeKind::kTask) {
-    if (!node.role.empty()) out += fmt::format("- by **{}**\n", node.role);
+    if (!node.role.empty()) out += tr("- by **{}**", node.role) + "\n";
     std::string deadline = deadline_in_words(node, process);
     if (!deadline.empty()) out += fmt::format("- {}\n", deadline);
-    for (const auto& rung : node.escalation) out += fmt::format("- escalates {}\n", rung_in_words(rung));
+    for (const auto& rung : node.escalation) out += tr("- escalates {}", rung_in_words(rung)) + "\n";
     if (!node.outputs.empty()) {
       std::vector<std::string> names;
       for (const auto& f : node.outputs) names.push_back(f.name);
-      out += fmt::format("- outputs: {}\n", fmt::join(names, ", "));
+      out += tr("- outputs: {}", fmt::join(names, ", ")) + "\n";
     }
   } else if (node.expr && (node.kind == model::NodeKind::kTimer || node.kind == model::NodeKind::kWaitUntil)) {
-    out += fmt::format("- at `{}`{}\n", model::to_source(*node.expr), term_values(*node.expr, process));
+    out += tr("- at `{}`{}", model::to_source(*node.expr), term_values(*node.expr, process)) + "\n";
   }
-  if (!node.cite.empty()) out += fmt::format("- cites: {}\n", node.cite);
+  if (!node.cite.empty()) out += tr("- cites: {}", node.cite) + "\n";
   return out;
 }
 
@@ -100,10 +102,10 @@ const model::Process* process_named(const model::Model* model, const std::string
 
 std::string deadline_in_words(const model::Node& task, const model::Process& process) {
   if (task.within) {
-    return fmt::format("due `{}` after it opens{}", model::to_source(*task.within), term_values(*task.within, process));
+    return tr("due `{}` after it opens{}", model::to_source(*task.within), term_values(*task.within, process));
   }
-  if (task.due) return fmt::format("due at `{}`{}", model::to_source(*task.due), term_values(*task.due, process));
-  return "no deadline";
+  if (task.due) return tr("due at `{}`{}", model::to_source(*task.due), term_values(*task.due, process));
+  return tr("no deadline");
 }
 
 std::string describe(const Declaration& d, const std::string& scope, const model::Model* model) {
@@ -119,17 +121,20 @@ std::string describe(const Declaration& d, const std::string& scope, const model
     std::string qualified = d.container + "." + d.name;
     const model::LegalTerm* term = seen_from != nullptr ? seen_from->find_term(qualified) : nullptr;
     if (term != nullptr) {
-      out = fmt::format("**legal term** `{}` = **{}**{}\n\n", qualified, to_string(term->value),
-                        term->overridden ? fmt::format(" in {} (set by the process)", seen_from->name) : "");
-      if (!term->cite.empty()) out += fmt::format("- cites: {}\n", term->cite);
-      if (term->termijnenwet) out += "- the Algemene termijnenwet applies: an end on a weekend day or holiday moves to the next working day\n";
+      out = tr("**legal term** `{}` = **{}**{}", qualified, to_string(term->value),
+               term->overridden ? tr(" in {} (set by the process)", seen_from->name) : "") + "\n\n";
+      if (!term->cite.empty()) out += tr("- cites: {}", term->cite) + "\n";
+      if (term->termijnenwet) {
+        out += fmt::format("- {}\n", tr("the Algemene termijnenwet applies: an end on a weekend day or holiday moves to the "
+                                        "next working day"));
+      }
     }
   } else if (d.kind == SymbolKind::kProcess) {
     if (const model::Process* p = process_named(model, d.name)) {
-      out = fmt::format("**process** `{}` version {}{}\n\n", p->name, p->version,
-                        p->parent.empty() ? "" : fmt::format(", extends `{}`", p->parent));
+      out = tr("**process** `{}` version {}{}", p->name, p->version,
+               p->parent.empty() ? "" : tr(", extends `{}`", p->parent)) + "\n\n";
       if (!p->title.empty()) out += p->title + "\n\n";
-      out += fmt::format("- {} steps, {} roles; definition hash `{}`\n", p->nodes.size(), p->roles.size(), p->hash.substr(0, 16));
+      out += tr("- {} steps, {} roles; definition hash `{}`", p->nodes.size(), p->roles.size(), p->hash.substr(0, 16)) + "\n";
     }
   }
   if (out.empty()) {

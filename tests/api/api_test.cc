@@ -274,6 +274,23 @@ TEST_F(Api, ManyClientsAtOnceLoseNothing) {
   EXPECT_TRUE(client->get("/api/v1/audit/verify", tokens["beheer"]).json()["ok"].get<bool>());
 }
 
+// The web page's words: public (the page asks before anyone signs in), Dutch from the catalog the
+// binary carries, English empty, and nothing else.
+TEST_F(Api, TheCatalogOfTheWebPageIsServedForDutchAndEnglishOnly) {
+  auto dutch = client->get("/api/v1/messages/nl", "");
+  ASSERT_EQ(dutch.status, 200) << dutch.body;
+  EXPECT_EQ(dutch.json()["language"], "nl");
+  EXPECT_EQ(dutch.json()["messages"]["Open cases"], "Open zaken");
+  EXPECT_EQ(dutch.json()["messages"]["Incident #{} dismissed."], "Storing #{} afgewezen.");
+  EXPECT_GT(dutch.json()["messages"].size(), 300u) << "the engine's messages come along";
+  auto english = client->get("/api/v1/messages/en", "");
+  ASSERT_EQ(english.status, 200);
+  EXPECT_TRUE(english.json()["messages"].empty());
+  for (const char* other : {"/api/v1/messages/de", "/api/v1/messages/nl_NL", "/api/v1/messages/..", "/api/v1/messages/"}) {
+    EXPECT_EQ(client->get(other, "").status, 404) << other;
+  }
+}
+
 TEST_F(Api, TheOpenApiDocumentDescribesEveryRoute) {
   auto doc = client->get("/api/v1/openapi.json", "");
   ASSERT_EQ(doc.status, 200);

@@ -23,7 +23,7 @@ refused() {
 # Backup.
 refused 2 "there is no database at" "$termijn" backup --db "$work/none.db" --to "$work/b.db"
 refused 2 "there is no directory" "$termijn" backup --db "$db" --to "$work/no/such/dir/b.db"
-"$termijn" backup --db "$db" --to "$work/b.db" | has "backed up .*1 case(s), audit log intact" || fail "backup"
+"$termijn" backup --db "$db" --to "$work/b.db" | has "backed up .*1 case, audit log intact" || fail "backup"
 refused 2 "exists already" "$termijn" backup --db "$db" --to "$work/b.db"
 "$termijn" backup --db "$db" --to "$work/b.db" --force > /dev/null || fail "backup --force"
 chmod 500 "$work"

@@ -4,8 +4,10 @@
 
 #include <sstream>
 
+#include "engine/base/language.h"
 #include "engine/base/limits.h"
 #include "engine/lsp/server.h"
+#include "tests/support/in_language.h"
 
 namespace termijn::lsp {
 namespace {
@@ -83,6 +85,33 @@ TEST_F(LspServer, ARangeChangeIsAppliedToTheOpenText) {
   ASSERT_EQ(diagnostics.size(), 1u) << out[0].dump();
   EXPECT_EQ(diagnostics[0]["message"], "unknown role 'b' (did you mean 'a'?)");
   EXPECT_EQ(out[0]["params"]["version"], 2);
+}
+
+TEST_F(LspServer, AnEditorThatSpeaksDutchGetsDutchDiagnosticsAndQuickFixes) {
+  // The server makes the process speak Dutch; English comes back when the test ends.
+  termijn::testing::InLanguage english_afterwards(Language::kEnglish);
+  auto out = server_.handle(request(1, "initialize", {{"capabilities", Json::object()}, {"locale", "nl-NL"}}));
+  ASSERT_EQ(out.size(), 1u);
+  server_.handle(open("/tmp/x.wth", kProcess));
+  std::string hover = answer(request(3, "textDocument/hover", at("/tmp/x.wth", 4, 7)))["result"]["contents"]["value"];
+  EXPECT_NE(hover.find("- door **a**"), std::string::npos) << hover;
+  EXPECT_NE(hover.find("uiterlijk `2 days` nadat ze opent"), std::string::npos) << hover;
+  out = server_.handle(notification("textDocument/didChange",
+      {{"textDocument", {{"uri", "file:///tmp/x.wth"}, {"version", 2}}},
+       {"contentChanges", {{{"range", {{"start", {{"line", 4}, {"character", 18}}}, {"end", {{"line", 4}, {"character", 19}}}}},
+                            {"text", "b"}}}}}));
+  ASSERT_EQ(out.size(), 1u);
+  Json diagnostics = out[0]["params"]["diagnostics"];
+  ASSERT_EQ(diagnostics.size(), 1u) << out[0].dump();
+  std::string message = diagnostics[0]["message"];
+  Json actions = answer(request(2, "textDocument/codeAction",
+                                {{"textDocument", {{"uri", "file:///tmp/x.wth"}}},
+                                 {"range", diagnostics[0]["range"]},
+                                 {"context", {{"diagnostics", diagnostics}}}}))["result"];
+  EXPECT_EQ(message, "onbekende rol 'b' (bedoelt u 'a'?)");
+  ASSERT_EQ(actions.size(), 1u) << actions.dump();
+  EXPECT_EQ(actions[0]["title"], "Wijzig 'b' in 'a'");
+  EXPECT_EQ(actions[0]["edit"]["changes"]["file:///tmp/x.wth"][0]["newText"], "a");
 }
 
 TEST_F(LspServer, MalformedParamsAreAnsweredWithTheReason) {

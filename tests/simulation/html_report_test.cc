@@ -1,6 +1,7 @@
-// The analyst's report: Dutch sentences with units and intervals, honest about differences that
-// are not there and about conclusions that hang on an assumption; escaped, deterministic, and
-// rendered by a real browser (Debian's chromium, skipped where it is not installed).
+// The analyst's report: sentences with units and intervals, honest about differences that are not
+// there and about conclusions that hang on an assumption; escaped, deterministic, and rendered by a
+// real browser (Debian's chromium, skipped where it is not installed). In Dutch when the language
+// is Dutch (the tests written against the Dutch text set it), in English otherwise.
 #include "engine/simulation/html_report.h"
 
 #include <fmt/format.h>
@@ -13,8 +14,10 @@
 #include <fstream>
 #include <limits>
 #include <regex>
+#include <utility>
 
 #include "tests/support/chromium.h"
+#include "tests/support/in_language.h"
 #include "tests/support/run_command.h"
 
 namespace termijn::simulation {
@@ -22,6 +25,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using termijn::testing::chromium;
+using termijn::testing::InLanguage;
 using termijn::testing::remove_profile;
 using termijn::testing::run_command;
 
@@ -157,7 +161,12 @@ std::size_t count(const std::string& html, const std::string& text) {
   return n;
 }
 
-TEST(HtmlReport, SaysTheMainDifferenceInWordsWithUnitsAndInterval) {
+// The report as a Dutch analyst reads it (LANG=nl): these tests hold the Dutch text to its words.
+class HtmlReport : public ::testing::Test {
+  InLanguage dutch_{Language::kDutch};
+};
+
+TEST_F(HtmlReport, SaysTheMainDifferenceInWordsWithUnitsAndInterval) {
   std::string html = html_report(ten_vs_fourteen());
   EXPECT_TRUE(
       has(html,
@@ -169,7 +178,7 @@ TEST(HtmlReport, SaysTheMainDifferenceInWordsWithUnitsAndInterval) {
   EXPECT_TRUE(has(html, "met ‘14 dagen (voorstel)’ 22,9 dagen, tegen 16,3 dagen"));
 }
 
-TEST(HtmlReport, SaysThereIsNoDemonstrableDifferenceWhenTheIntervalIncludesZero) {
+TEST_F(HtmlReport, SaysThereIsNoDemonstrableDifferenceWhenTheIntervalIncludesZero) {
   std::string html = html_report(ten_vs_fourteen());
   EXPECT_TRUE(
       has(html,
@@ -183,7 +192,7 @@ TEST(HtmlReport, SaysThereIsNoDemonstrableDifferenceWhenTheIntervalIncludesZero)
   EXPECT_TRUE(has(html_report(same), "— geen aantoonbaar verschil: in elke replicatie precies gelijk."));
 }
 
-TEST(HtmlReport, SaysAConclusionHangsOnAnAssumptionWhenASweepFlipsItsSign) {
+TEST_F(HtmlReport, SaysAConclusionHangsOnAnAssumptionWhenASweepFlipsItsSign) {
   std::string html = html_report(ten_vs_fourteen());
   EXPECT_TRUE(has(html,
                   "Het verschil ‘14 dagen (voorstel)’ tegen ‘10 dagen (wet)’ bij elke waarde van ‘duration "
@@ -204,7 +213,7 @@ TEST(HtmlReport, SaysAConclusionHangsOnAnAssumptionWhenASweepFlipsItsSign) {
       << "no difference in imposed bans at the main result, nor at any point";
 }
 
-TEST(HtmlReport, SaysAConclusionSurvivesWhenEveryPointKeepsItsSign) {
+TEST_F(HtmlReport, SaysAConclusionSurvivesWhenEveryPointKeepsItsSign) {
   SimulationResult r = ten_vs_fourteen();
   r.sweeps[0].cite = "rapport 2024 [4.3.4]";
   r.sweeps[0].points = {point("3 days", 0.12, 0.01), point("5 days", 0.15, 0.01), point("11 days", 0.2, 0.01)};
@@ -219,7 +228,7 @@ TEST(HtmlReport, SaysAConclusionSurvivesWhenEveryPointKeepsItsSign) {
   EXPECT_FALSE(has(html, "hangt af van de aanname"));
 }
 
-TEST(HtmlReport, FormatsPercentagesCountsAndThousandsTheDutchWay) {
+TEST_F(HtmlReport, FormatsPercentagesCountsAndThousandsTheDutchWay) {
   SimulationResult r = ten_vs_fourteen();
   std::string html = html_report(r);
   EXPECT_TRUE(has(html,
@@ -235,7 +244,7 @@ TEST(HtmlReport, FormatsPercentagesCountsAndThousandsTheDutchWay) {
   EXPECT_TRUE(has(html, "In totaal zijn 73.000 zaken gesimuleerd.")) << "a point between thousands";
 }
 
-TEST(HtmlReport, DescribesTheMethod) {
+TEST_F(HtmlReport, DescribesTheMethod) {
   std::string html = html_report(ten_vs_fourteen());
   for (const char* text : {"10 keer gesimuleerd", "startgetal (seed) 20261128", "periode van 365 dagen",
                            "opwarmperiode van 30 dagen", "gemeenschappelijke toevalsgetallen", "Student’s t",
@@ -244,14 +253,14 @@ TEST(HtmlReport, DescribesTheMethod) {
   }
 }
 
-TEST(HtmlReport, ListsEverySourceAndAssumption) {
+TEST_F(HtmlReport, ListsEverySourceAndAssumption) {
   SimulationResult r = ten_vs_fourteen();
   std::string html = html_report(r);
   for (const auto& text : r.sources) EXPECT_TRUE(has(html, "<li>" + text + "</li>")) << text;
   for (const auto& text : r.assumptions) EXPECT_TRUE(has(html, "<li>" + text + "</li>")) << text;
 }
 
-TEST(HtmlReport, ShowsCalibrationMetAndNotMetAndALoudWarning) {
+TEST_F(HtmlReport, ShowsCalibrationMetAndNotMetAndALoudWarning) {
   std::string html = html_report(ten_vs_fourteen());
   EXPECT_TRUE(has(
       html,
@@ -268,7 +277,7 @@ TEST(HtmlReport, ShowsCalibrationMetAndNotMetAndALoudWarning) {
   EXPECT_TRUE(has(html, "de kalibratie geeft 1 waarschuwing;")) << "the headline points to it";
 }
 
-TEST(HtmlReport, ShowsEveryDistributionWithPercentilesAndAHistogram) {
+TEST_F(HtmlReport, ShowsEveryDistributionWithPercentilesAndAHistogram) {
   std::string html = html_report(ten_vs_fourteen());
   EXPECT_TRUE(has(html,
                   "<td>dagen onder huisverbod</td><td>dagen</td><td>3.650</td><td>16,3</td><td>10,0</td>"
@@ -277,7 +286,7 @@ TEST(HtmlReport, ShowsEveryDistributionWithPercentilesAndAHistogram) {
   EXPECT_EQ(count(html, "aria-label=\"Histogram: dagen onder huisverbod\""), 2u) << "one per scenario";
 }
 
-TEST(HtmlReport, DrawsATornadoChartPerFocusKpi) {
+TEST_F(HtmlReport, DrawsATornadoChartPerFocusKpi) {
   std::string html = html_report(ten_vs_fourteen());
   EXPECT_EQ(count(html, "<figure class=\"tornado\">"), 3u);
   EXPECT_TRUE(has(html, "aria-label=\"Tornado: aandeel verlengde huisverboden\""));
@@ -289,7 +298,7 @@ TEST(HtmlReport, DrawsATornadoChartPerFocusKpi) {
       << "the whole line as a tooltip";
 }
 
-TEST(HtmlReport, ShowsEverySweepPointInATable) {
+TEST_F(HtmlReport, ShowsEverySweepPointInATable) {
   std::string html = html_report(ten_vs_fourteen());
   EXPECT_TRUE(has(html,
                   "<tr><td rowspan=\"3\">11 days</td><td>aandeel verlengde huisverboden</td><td>%</td>"
@@ -298,7 +307,7 @@ TEST(HtmlReport, ShowsEverySweepPointInATable) {
       << html;
 }
 
-TEST(HtmlReport, DerivesTheQuestionFromTheScenariosWhenNoneIsGiven) {
+TEST_F(HtmlReport, DerivesTheQuestionFromTheScenariosWhenNoneIsGiven) {
   SimulationResult r = ten_vs_fourteen();
   EXPECT_TRUE(has(html_report(r),
                   "Wat verandert er als ‘14 dagen (voorstel)’ (Wth.eerste_termijn = 14 days) geldt in "
@@ -307,7 +316,7 @@ TEST(HtmlReport, DerivesTheQuestionFromTheScenariosWhenNoneIsGiven) {
   EXPECT_TRUE(has(html_report(r), "<p class=\"vraag\">Wat als de eerste termijn 14 dagen is?</p>"));
 }
 
-TEST(HtmlReport, EscapesEveryTextFromTheSimulationFile) {
+TEST_F(HtmlReport, EscapesEveryTextFromTheSimulationFile) {
   SimulationResult r = ten_vs_fourteen();
   r.title = "<script>alert('x')</script> & \"co\"";
   r.scenarios[1].name = "<b>14</b>";
@@ -322,7 +331,7 @@ TEST(HtmlReport, EscapesEveryTextFromTheSimulationFile) {
   EXPECT_TRUE(has(html, "‘a &lt; b’"));
 }
 
-TEST(HtmlReport, IsASelfContainedDutchDocument) {
+TEST_F(HtmlReport, IsASelfContainedDutchDocument) {
   std::string html = html_report(ten_vs_fourteen());
   EXPECT_EQ(html.rfind("<!DOCTYPE html>\n<html lang=\"nl\">\n<head>\n<meta charset=\"utf-8\">", 0), 0u);
   EXPECT_FALSE(has(html, "<script"));
@@ -336,14 +345,14 @@ TEST(HtmlReport, IsASelfContainedDutchDocument) {
   EXPECT_TRUE(has(html, "niet de fout van het model")) << "the caveats are honest";
 }
 
-TEST(HtmlReport, IsByteIdenticalForTheSameInput) {
+TEST_F(HtmlReport, IsByteIdenticalForTheSameInput) {
   SimulationResult r = ten_vs_fourteen();
   std::string first = html_report(r);
   r.seconds = 99;  // wall time is not part of the report
   EXPECT_EQ(first, html_report(r));
 }
 
-TEST(HtmlReport, PrintsNoNanOrInfinity) {
+TEST_F(HtmlReport, PrintsNoNanOrInfinity) {
   SimulationResult r = ten_vs_fourteen();
   const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
   r.scenarios[1].kpis[0].mean = nan;
@@ -358,7 +367,7 @@ TEST(HtmlReport, PrintsNoNanOrInfinity) {
   EXPECT_TRUE(has(html, "–"));
 }
 
-TEST(HtmlReport, CopesWithOneScenarioAndNoExtras) {
+TEST_F(HtmlReport, CopesWithOneScenarioAndNoExtras) {
   SimulationResult r;
   r.title = "Eén scenario";
   r.replications = 1;
@@ -373,24 +382,120 @@ TEST(HtmlReport, CopesWithOneScenarioAndNoExtras) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// In English, the language of anyone whose environment does not ask for Dutch
+
+TEST(HtmlReportInEnglish, IsAnEnglishDocumentByDefault) {
+  std::string html = html_report(ten_vs_fourteen());
+  EXPECT_EQ(html.rfind("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">", 0), 0u);
+  EXPECT_TRUE(has(html, "<nav aria-label=\"Contents\"><ol>\n<li><a href=\"#vraag\">Question</a></li>"))
+      << "the anchors stay the same in both languages";
+  for (const char* heading : {"Question", "Key outcomes", "Method", "Sources", "Assumptions", "Calibration",
+                              "All outcomes", "Distributions", "Sensitivity", "Caveats"}) {
+    EXPECT_TRUE(has(html, fmt::format("<h2>{}</h2>", heading))) << heading;
+  }
+  for (const char* dutch : {"Kernuitkomsten", "procentpunt", "betrouwbaarheidsinterval", ">aanname<", "gehaald<",
+                            "zaken", "aandeel verlengde huisverboden", "ingesteld 55 %"}) {
+    EXPECT_FALSE(has(html, dutch)) << dutch;
+  }
+  EXPECT_TRUE(has(html, "not the error of the model itself")) << "the caveats are honest in English too";
+}
+
+TEST(HtmlReportInEnglish, SaysTheMainDifferenceInWordsWithUnitsAndInterval) {
+  std::string html = html_report(ten_vs_fourteen());
+  EXPECT_TRUE(has(html,
+                  "<strong>Moved einde (English)</strong>: with ‘14 dagen (voorstel)’ 44%, against 29% with ‘10 dagen "
+                  "(wet)’ — 16 percentage points more (95% confidence interval 15 to 16)."))
+      << html;
+  EXPECT_TRUE(has(html, "6.6 days more (95% confidence interval 6.6 to 6.7)")) << "days with a decimal point";
+  EXPECT_TRUE(has(html,
+                  "— no demonstrable difference: the 95% confidence interval of the difference runs from "
+                  "0.1 percentage points less to 0.1 percentage points more and includes zero."));
+  EXPECT_TRUE(has(html,
+                  "<li><strong>Moved einde (English)</strong>: the difference depends on the assumption — at ‘3 "
+                  "days’: 12 percentage points more; at ‘5 days’: no demonstrable difference; at ‘11 days’: 5.0 "
+                  "percentage points less.</li>"));
+  EXPECT_TRUE(has(html, "What changes if ‘14 dagen (voorstel)’ (Wth.eerste_termijn = 14 days) applies instead of "
+                        "‘10 dagen (wet)’?"));
+}
+
+TEST(HtmlReportInEnglish, FormatsNumbersWithADecimalPointAndPercentAgainstTheNumber) {
+  std::string html = html_report(ten_vs_fourteen());
+  EXPECT_TRUE(has(html,
+                  "<td>28.6\u00A0±\u00A00.3</td><td>44.2\u00A0±\u00A00.4</td><td>+15.7\u00A0±\u00A00.4 <span "
+                  "class=\"markering\">*</span></td>"))
+      << html;
+  EXPECT_TRUE(has(html, "In all, 73,000 cases were simulated.")) << "a comma between thousands";
+  EXPECT_TRUE(has(html, "Each scenario was simulated 10 times (replications), with seed 20261128."));
+  EXPECT_TRUE(has(html, "in a period of 365 days, after a warm-up of 30 days:"));
+  EXPECT_TRUE(has(html, "<td><span class=\"nw\">80.0–100.0%</span></td><td>rapport 2024 [4.1]</td>"
+                        "<td>82.0\u00A0±\u00A00.4%</td><td><span class=\"gehaald\">✔ met</span>"));
+  EXPECT_TRUE(has(html, "<span class=\"niet-gehaald\">✘ not met</span>"));
+  EXPECT_TRUE(has(html, "Note: the calibration gives 1 warning; see <a href=\"#kalibratie\">Calibration</a>."));
+  EXPECT_TRUE(has(html, "configured 55 % verlengen, realised 31 %")) << "the warning's English text";
+  EXPECT_TRUE(has(html, "<td>days under ban</td><td>days</td><td>3,650</td><td>16.3</td><td>10.0</td>"));
+  EXPECT_TRUE(has(html, "main result +16 pp"));
+  EXPECT_TRUE(has(html, "+12 pp · 3 days"));
+}
+
+TEST(HtmlReportInEnglish, CountsOneReplicationAndOneWarningInTheSingular) {
+  SimulationResult r = ten_vs_fourteen();
+  r.replications = 1;
+  r.cases_simulated = 1;
+  r.period_days = 1;
+  std::string html = html_report(r);
+  EXPECT_TRUE(has(html, "Each scenario was simulated once (one replication), with seed 20261128.")) << html;
+  EXPECT_TRUE(has(html, "in a period of 1 day, after a warm-up of 30 days:"));
+  EXPECT_TRUE(has(html, "In all, 1 case was simulated."));
+  EXPECT_TRUE(has(html, "with one replication there is no interval (± 0)."));
+  r.warnings.push_back(r.warnings[0]);
+  EXPECT_TRUE(has(html_report(r), "Note: the calibration gives 2 warnings;"));
+  InLanguage dutch(Language::kDutch);
+  std::string dutch_html = html_report(r);
+  EXPECT_TRUE(has(dutch_html, "Elk scenario is één keer gesimuleerd (één replicatie)")) << dutch_html;
+  EXPECT_TRUE(has(dutch_html, "in een periode van 1 dag, na een opwarmperiode van 30 dagen:"));
+  EXPECT_TRUE(has(dutch_html, "In totaal is 1 zaak gesimuleerd."));
+  EXPECT_TRUE(has(dutch_html, "de kalibratie geeft 2 waarschuwingen;"));
+}
+
+// ---------------------------------------------------------------------------------------------
 // In a real browser
 
+// A report written into a directory of its own and opened in headless Chromium; the directory
+// (page, screenshot, profile) goes when the test ends, unless TERMIJN_KEEP_REPORT is set.
+class InChromium {
+ public:
+  InChromium(std::string browser, const std::string& name, const std::string& html)
+      : browser_(std::move(browser)), dir_(fs::temp_directory_path() / fmt::format("termijn-{}-{}", getpid(), name)) {
+    remove_profile(dir_.string());
+    fs::create_directories(dir_);
+    std::ofstream(page(), std::ios::binary) << html;
+  }
+  ~InChromium() {
+    if (std::getenv("TERMIJN_KEEP_REPORT") == nullptr) remove_profile(dir_.string());
+  }
+  InChromium(const InChromium&) = delete;
+  InChromium& operator=(const InChromium&) = delete;
 
-TEST(HtmlReport, ChromiumRendersTheSectionsAndCharts) {
-  std::string browser = chromium();
-  if (browser.empty()) GTEST_SKIP() << "Debian's chromium is not installed (tools/install-deps.sh --test installs it)";
-  fs::path dir = fs::temp_directory_path() / fmt::format("termijn-{}-html-report", getpid());
-  remove_profile(dir.string());
-  fs::create_directories(dir);
-  fs::path page = dir / "rapport.html", png = dir / "rapport.png";
-  std::ofstream(page, std::ios::binary) << html_report(ten_vs_fourteen());
-  auto chrome = [&](const std::string& args) {
+  fs::path page() const { return dir_ / "rapport.html"; }
+  fs::path file(const std::string& name) const { return dir_ / name; }
+  // What the browser prints when it opens the page with `args`.
+  std::string run(const std::string& args) const {
     return run_command(
         fmt::format("'{}' --headless --no-sandbox --disable-gpu --no-first-run --user-data-dir='{}' {} "
                     "'file://{}' 2>/dev/null",
-                    browser, (dir / "profile").string(), args, page.string()));
-  };
-  std::string dom = chrome("--dump-dom");
+                    browser_, (dir_ / "profile").string(), args, page().string()));
+  }
+
+ private:
+  std::string browser_;
+  fs::path dir_;
+};
+
+TEST_F(HtmlReport, ChromiumRendersTheSectionsAndCharts) {
+  std::string browser = chromium();
+  if (browser.empty()) GTEST_SKIP() << "Debian's chromium is not installed (tools/install-deps.sh --test installs it)";
+  InChromium chrome(browser, "html-report", html_report(ten_vs_fourteen()));
+  std::string dom = chrome.run("--dump-dom");
   ASSERT_FALSE(dom.empty()) << "chromium printed nothing";
   for (const char* heading :
        {"Kernuitkomsten", "Methode", "Kalibratie", "Verdelingen", "Gevoeligheid", "Kanttekeningen"}) {
@@ -400,13 +505,27 @@ TEST(HtmlReport, ChromiumRendersTheSectionsAndCharts) {
   EXPECT_TRUE(has(dom, "role=\"alert\""));
   EXPECT_TRUE(has(dom, "met ‘14 dagen (voorstel)’ 44&nbsp;%")) << "the text arrives as UTF-8";
 
-  chrome(fmt::format("--screenshot='{}' --window-size=1200,3000 --hide-scrollbars", png.string()));
+  fs::path png = chrome.file("rapport.png");
+  chrome.run(fmt::format("--screenshot='{}' --window-size=1200,3000 --hide-scrollbars", png.string()));
   std::ifstream in(png, std::ios::binary);
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   ASSERT_GT(bytes.size(), 24u) << "no screenshot at " << png;
   EXPECT_EQ(bytes.substr(1, 3), "PNG");
   EXPECT_GT(bytes.size(), 50'000u) << "a page with tables and charts, not an empty canvas";
-  if (std::getenv("TERMIJN_KEEP_REPORT") == nullptr) remove_profile(dir.string());
+}
+
+TEST(HtmlReportInEnglish, ChromiumRendersTheEnglishReport) {
+  std::string browser = chromium();
+  if (browser.empty()) GTEST_SKIP() << "Debian's chromium is not installed (tools/install-deps.sh --test installs it)";
+  InChromium chrome(browser, "html-report-en", html_report(ten_vs_fourteen()));
+  std::string dom = chrome.run("--dump-dom");
+  ASSERT_FALSE(dom.empty()) << "chromium printed nothing";
+  EXPECT_TRUE(has(dom, "<html lang=\"en\">"));
+  for (const char* heading : {"Key outcomes", "Method", "Calibration", "Distributions", "Sensitivity", "Caveats"}) {
+    EXPECT_TRUE(has(dom, fmt::format("<h2>{}</h2>", heading))) << heading;
+  }
+  EXPECT_EQ(count(dom, "<svg"), 5u) << "two histograms and three tornado charts";
+  EXPECT_TRUE(has(dom, "with ‘14 dagen (voorstel)’ 44%, against 29%"));
 }
 
 }  // namespace

@@ -30,12 +30,16 @@ namespace termijn::testing {
 
 class Browser {
  public:
-  // Starts `chromium` (a path) with a fresh profile under `profile` and opens `url` in one page.
-  Browser(const std::string& chromium, const std::string& profile, const std::string& url) : profile_(profile) {
+  // Starts `chromium` (a path) with a fresh profile under `profile` and opens `url` in one page,
+  // as a browser that prefers `languages` (Accept-Language, navigator.languages).
+  Browser(const std::string& chromium, const std::string& profile, const std::string& url,
+          const std::string& languages = "nl-NL,nl")
+      : profile_(profile) {
     remove_profile(profile_);
     std::filesystem::create_directories(profile_);
     std::vector<std::string> args = {chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                                     "--remote-debugging-port=0", "--user-data-dir=" + profile_, "about:blank"};
+                                     "--remote-debugging-port=0", "--user-data-dir=" + profile_,
+                                     "--accept-lang=" + languages, "about:blank"};
     pid_ = fork();
     if (pid_ == 0) {
       // A group of its own, so that the destructor ends Chromium's helper processes too: left

@@ -48,10 +48,11 @@ class Web : public ::testing::Test {
   void clean() {
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
   }
-  std::string chrome(const std::string& args, const std::string& url) {
+  // The page as a browser that prefers `languages` shows it (the people on the page read Dutch).
+  std::string chrome(const std::string& args, const std::string& url, const std::string& languages = "nl-NL,nl") {
     return run_command(fmt::format("'{}' --headless --no-sandbox --disable-gpu --no-first-run --user-data-dir='{}' "
-                           "--virtual-time-budget=8000 {} '{}' 2>/dev/null",
-                           browser, profile, args, url));
+                           "--accept-lang={} --virtual-time-budget=8000 {} '{}' 2>/dev/null",
+                           browser, profile, languages, args, url));
   }
   // Day 0 imposed; day 1 plan made; day 8: the care advice is overdue and went to Veilig Thuis.
   std::int64_t overdue_case() {
@@ -119,6 +120,21 @@ TEST_F(Web, VeiligThuisSeesTheOverdueCaseWithItsCountdownTimelineAndDiagram) {
 TEST_F(Web, AWrongTokenIsRefusedOnThePage) {
   std::string dom = chrome("--dump-dom", fmt::format("http://127.0.0.1:{}/#token=tmj_wrong", server->port()));
   EXPECT_NE(dom.find("Aanmelden mislukt: the token is unknown or revoked"), std::string::npos) << dom.substr(0, 2000);
+  EXPECT_NE(dom.find("<html lang=\"nl\">"), std::string::npos);
+  EXPECT_NE(dom.find("<h2 data-t=\"\">Open zaken</h2>"), std::string::npos) << "the static text is Dutch too";
+}
+
+// A browser that prefers another language than Dutch gets the page in English, the language the
+// page is written in; one that lists Dutch after a language termijn does not speak gets Dutch.
+TEST_F(Web, ThePageSpeaksTheBrowsersLanguage) {
+  std::string url = fmt::format("http://127.0.0.1:{}/#token=tmj_wrong", server->port());
+  std::string english = chrome("--dump-dom", url, "en-GB,en");
+  EXPECT_NE(english.find("<html lang=\"en\">"), std::string::npos) << english.substr(0, 2000);
+  EXPECT_NE(english.find("Sign-in failed: the token is unknown or revoked"), std::string::npos);
+  EXPECT_NE(english.find("<h2 data-t=\"\">Open cases</h2>"), std::string::npos);
+  EXPECT_EQ(english.find("Aanmelden"), std::string::npos);
+  std::string german_then_dutch = chrome("--dump-dom", url, "de-DE,nl");
+  EXPECT_NE(german_then_dutch.find("Aanmelden mislukt"), std::string::npos) << german_then_dutch.substr(0, 2000);
 }
 
 // An administrator handles incidents on the page, clicking as a person would (Chromium driven

@@ -10,7 +10,7 @@
 #include <set>
 
 #include "engine/api/http/delivery.h"
-#include "engine/api/http/internal/embedded_files.h"
+#include "engine/api/http/internal/call.h"
 #include "engine/base/sha256.h"
 #include "engine/model/dot.h"
 #include "engine/time/instant.h"
@@ -170,29 +170,6 @@ Status revoke_token(Engine& engine, const std::string& name, const Actor& by) {
   return engine.record("token revoked", Json{{"name", name}}, by);
 }
 
-struct HttpApi::Caller {
-  std::string name;
-  std::string organisation;
-  std::string role;
-  bool admin() const { return role == kAdminRole; }
-  Actor actor() const { return Actor(role, name, organisation); }
-};
-
-struct HttpApi::Call {
-  const HttpRequest& request;
-  std::string path;
-  std::map<std::string, std::string> query;
-  std::map<std::string, std::string> params;
-  Caller caller;
-  Json body;              // parsed for POST
-  std::int64_t path_id = 0;  // {id} in the path, checked
-  std::int64_t id() const { return path_id; }
-  std::string header(const std::string& name) const {
-    auto it = request.headers.find(name);
-    return it == request.headers.end() ? "" : it->second;
-  }
-};
-
 struct HttpApi::Prepared {
   std::optional<HttpResponse> answer;  // set when the request was answered already
   const Route* route = nullptr;
@@ -205,6 +182,7 @@ HttpApi::HttpApi(Engine& engine, ApiHooks hooks) : engine_(engine), visibility_(
       {"GET", "/readyz", &HttpApi::readyz, true},
       {"GET", "/metrics", &HttpApi::metrics, true},  // checks the token itself unless the operator opened it
       {"GET", "/api/v1/openapi.json", &HttpApi::openapi, true},
+      {"GET", "/api/v1/messages/{language}", &HttpApi::messages, true},
       {"GET", "/api/v1/whoami", &HttpApi::whoami},
       {"GET", "/api/v1/processes", &HttpApi::list_processes},
       {"POST", "/api/v1/processes", nullptr, false, kDeployBody},
@@ -476,18 +454,6 @@ HttpResponse HttpApi::metrics(Call& call) {
     if (auto refused = require_admin(call)) return *refused;
   }
   return HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8", hooks_.monitor->exposition(), {}};
-}
-
-HttpResponse HttpApi::openapi(Call&) {
-  const EmbeddedFile* file = find_embedded_file("openapi.json");
-  return HttpResponse{200, "application/json", std::string(file->content), {}};
-}
-
-HttpResponse HttpApi::web_asset(Call& call) {
-  std::string name = call.params.count("name") != 0 ? call.params["name"] : "index.html";
-  const EmbeddedFile* file = find_embedded_file("web/" + name);
-  if (file == nullptr) return error(404, fmt::format("no such resource: {}", call.path));
-  return HttpResponse{200, std::string(file->content_type), std::string(file->content), {{"Cache-Control", "no-store"}}};
 }
 
 HttpResponse HttpApi::whoami(Call& call) {

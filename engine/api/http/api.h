@@ -124,8 +124,10 @@ class HttpApi {
   HttpResponse healthz(Call& call);
   HttpResponse readyz(Call& call);
   HttpResponse metrics(Call& call);
+  // The page and its documents (web_assets.cc).
   HttpResponse openapi(Call& call);
   HttpResponse web_asset(Call& call);
+  HttpResponse messages(Call& call);
   HttpResponse whoami(Call& call);
   HttpResponse list_processes(Call& call);
   HttpResponse diagram(Call& call);

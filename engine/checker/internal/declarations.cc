@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "engine/base/language.h"
 #include "engine/time/termijnenwet.h"
 
 namespace termijn::checker {
@@ -16,8 +17,8 @@ void declare(std::map<std::string, Declared<Decl>>& table, const char* what, con
              int file, DiagnosticList& diagnostics) {
   auto [it, inserted] = table.emplace(decl.name.name, Declared<Decl>{&decl, file});
   if (!inserted) {
-    diagnostics.error(decl.name.range, fmt::format("{} '{}' is declared twice", what, decl.name.name),
-                      {note(it->second.decl->name.range, "the first declaration is here")});
+    diagnostics.error(decl.name.range, tr("{} '{}' is declared twice", what, decl.name.name),
+                      {note(it->second.decl->name.range, tr("the first declaration is here"))});
   }
 }
 
@@ -42,33 +43,33 @@ Declarations::Declarations(const LoadedProgram& program, DiagnosticList& diagnos
       std::map<std::string, const ast::TermDef*> seen;
       for (const auto& term : group.terms) {
         if (term.rule && term.rule->name != "termijnenwet") {
-          diagnostics.error(term.rule->range, fmt::format("unknown rule '{}'{}: a term can be counted 'with "
-                                                          "termijnenwet' (the Algemene termijnenwet)",
-                                                          term.rule->name, did_you_mean(term.rule->name, {"termijnenwet"})));
+          diagnostics.error(term.rule->range, tr("unknown rule '{}'{}: a term can be counted 'with "
+                                                 "termijnenwet' (the Algemene termijnenwet)",
+                                                 term.rule->name, did_you_mean(term.rule->name, {"termijnenwet"})));
         } else if (term.rule) {
           if (auto excluded = termijnenwet_excluded(term.value)) {
-            diagnostics.error(term.rule->range, fmt::format("the Algemene termijnenwet cannot apply to a term of {}: {}",
-                                                            to_string(term.value), *excluded));
+            diagnostics.error(term.rule->range, tr("the Algemene termijnenwet cannot apply to a term of {}: {}",
+                                                   to_string(term.value), *excluded));
           }
         }
         if (!term.cite) {
-          diagnostics.warning(term.name.range, fmt::format("term '{}.{}' cites no source: add cite \"...\" so every "
-                                                           "deadline counted from it says where it comes from",
-                                                           group.name.name, term.name.name));
+          diagnostics.warning(term.name.range, tr("term '{}.{}' cites no source: add cite \"...\" so every "
+                                                  "deadline counted from it says where it comes from",
+                                                  group.name.name, term.name.name));
         }
         auto [it, inserted] = seen.emplace(term.name.name, &term);
         if (!inserted) {
-          diagnostics.error(term.name.range, fmt::format("term '{}.{}' is declared twice", group.name.name,
-                                                         term.name.name),
-                            {note(it->second->name.range, "the first declaration is here")});
+          diagnostics.error(term.name.range, tr("term '{}.{}' is declared twice", group.name.name,
+                                                term.name.name),
+                            {note(it->second->name.range, tr("the first declaration is here"))});
         }
       }
     }
     for (const auto& calendar : file.calendars) {
       // Holiday rules are built into the engine; "NL" is the Dutch public holidays.
       if (calendar.rules != "NL") {
-        diagnostics.error(calendar.rules_range, fmt::format("unknown holiday rules \"{}\" (known: \"NL\", the "
-                                                            "Dutch public holidays)", calendar.rules));
+        diagnostics.error(calendar.rules_range, tr("unknown holiday rules \"{}\" (known: \"NL\", the "
+                                                   "Dutch public holidays)", calendar.rules));
       }
     }
   }
@@ -96,18 +97,18 @@ const Decl* Declarations::lookup(const std::map<std::string, Declared<Decl>>& ta
     std::string suggestion = did_you_mean(name.name, names_of(table));
     // By custom a process lives in a file of its own name: say which line would bring it in.
     if (suggestion.empty() && std::string_view(what) == "process") {
-      suggestion = fmt::format(" (if another file declares it, add `import \"{}.wth\"` at the top of this file)",
+      suggestion = tr(" (if another file declares it, add `import \"{}.wth\"` at the top of this file)",
                                name.name);
     }
-    diagnostics.error(name.range, fmt::format("unknown {} '{}'{}", what, name.name, suggestion));
+    diagnostics.error(name.range, tr("unknown {} '{}'{}", what, name.name, suggestion));
     return nullptr;
   }
   if (!visible(from, it->second.file)) {
     const std::string& path = program_.files[it->second.file].source->path();
-    diagnostics.error(name.range, fmt::format("{} '{}' is declared in '{}', which this file does not import: add "
-                                              "`{}` at the top of this file", what, name.name, path,
-                                              import_line(it->second.file, from)),
-                      {note(it->second.decl->name.range, "declared here")});
+    diagnostics.error(name.range, tr("{} '{}' is declared in '{}', which this file does not import: add "
+                                     "`{}` at the top of this file", what, name.name, path,
+                                     import_line(it->second.file, from)),
+                      {note(it->second.decl->name.range, tr("declared here"))});
     return nullptr;
   }
   return it->second.decl;

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "engine/base/language.h"
+
 namespace termijn::checker {
 
 using model::Type;
@@ -53,8 +55,8 @@ model::Expr ExpressionChecker::expect(const ast::Expr& expr, const Type& wanted,
   references_ = &references;
   model::Expr out = resolve(expr, &wanted);
   if (!out.type.is_error() && !(out.type == wanted)) {
-    diagnostics_.error(expr.range, fmt::format("{} must be {}, but this is {}", what, describe(wanted),
-                                               describe(out.type)));
+    diagnostics_.error(expr.range, tr("{} must be {}, but this is {}", what, describe(wanted),
+                                      describe(out.type)));
     out.type = Type{};
   }
   return out;
@@ -65,9 +67,9 @@ model::Expr ExpressionChecker::expect_duration(const ast::Expr& expr, const std:
                                                std::vector<Reference>& references) {
   model::Expr out = check(expr, loop, references);
   if (!out.type.is_error() && !out.type.is_duration()) {
-    std::string hint = out.type.kind == K::kDateTime ? "; an instant goes after 'due', not 'within'" : "";
-    diagnostics_.error(expr.range, fmt::format("{} must be a duration (days, working days or hours), but this is {}{}",
-                                               what, describe(out.type), hint));
+    std::string hint = out.type.kind == K::kDateTime ? tr("; an instant goes after 'due', not 'within'") : "";
+    diagnostics_.error(expr.range, tr("{} must be a duration (days, working days or hours), but this is {}{}",
+                                      what, describe(out.type), hint));
     out.type = Type{};
   }
   return out;
@@ -75,9 +77,9 @@ model::Expr ExpressionChecker::expect_duration(const ast::Expr& expr, const std:
 
 void ExpressionChecker::require_calendar(const SourceRange& range) {
   if (symbols_.has_calendar) return;
-  diagnostics_.error(range, fmt::format("working days need a holiday calendar to count on: add "
-                                        "'uses calendar <name>' to process '{}'",
-                                        symbols_.process));
+  diagnostics_.error(range, tr("working days need a holiday calendar to count on: add "
+                               "'uses calendar <name>' to process '{}'",
+                               symbols_.process));
 }
 
 std::vector<std::string> ExpressionChecker::names_in_scope() const {
@@ -124,7 +126,7 @@ model::Expr ExpressionChecker::resolve(const ast::Expr& expr, const Type* contex
       model::Expr e = make(expr, EK::kNot, Type::of(K::kBool));
       if (!operand.type.is_error() && operand.type.kind != K::kBool) {
         diagnostics_.error(expr.operands[0].range,
-                           fmt::format("'not' needs a yes/no value (bool), but this is {}", describe(operand.type)));
+                           tr("'not' needs a yes/no value (bool), but this is {}", describe(operand.type)));
         e.type = Type{};
       } else if (operand.type.is_error()) {
         e.type = Type{};
@@ -159,8 +161,8 @@ model::Expr ExpressionChecker::name(const ast::Expr& expr, const Type* context, 
   }
   if (auto it = symbols_.steps.find(n); it != symbols_.steps.end()) {
     if (!is_time_step(it->second.kind)) {
-      diagnostics_.error(expr.range, fmt::format("'{}' is a {}; only milestones, timers and tasks mark a moment "
-                                                 "in time", n, ast::kind_name(it->second.kind)));
+      diagnostics_.error(expr.range, tr("'{}' is a {}; only milestones, timers and tasks mark a moment "
+                                        "in time", n, ast::kind_name(it->second.kind)));
       return error_expr(expr);
     }
     model::Expr e = make(expr, EK::kReached, Type::of(K::kDateTime));
@@ -175,32 +177,32 @@ model::Expr ExpressionChecker::name(const ast::Expr& expr, const Type* context, 
     return e;
   }
   if (symbols_.term_groups.count(n) != 0) {
-    diagnostics_.error(expr.range, fmt::format("'{}' is a group of legal terms; name one of them, as in '{}.<term>'", n, n));
+    diagnostics_.error(expr.range, tr("'{}' is a group of legal terms; name one of them, as in '{}.<term>'", n, n));
     return error_expr(expr);
   }
   if (context != nullptr && context->kind == K::kEnum) {
     const auto& members = context->members;
-    diagnostics_.error(expr.range, fmt::format("'{}' is not one of ({}){}", n, fmt::join(members, ", "),
-                                               did_you_mean(n, members)));
+    diagnostics_.error(expr.range, tr("'{}' is not one of ({}){}", n, fmt::join(members, ", "),
+                                      did_you_mean(n, members)));
     return error_expr(expr);
   }
   if (std::find(symbols_.events.begin(), symbols_.events.end(), n) != symbols_.events.end()) {
-    diagnostics_.error(expr.range, fmt::format("'{}' is an event; the moment it arrived is known inside its handler, "
-                                               "'on {} {{ ... }}'", n, n));
+    diagnostics_.error(expr.range, tr("'{}' is an event; the moment it arrived is known inside its handler, "
+                                      "'on {} {{ ... }}'", n, n));
     return error_expr(expr);
   }
   if (std::find(symbols_.removed.begin(), symbols_.removed.end(), n) != symbols_.removed.end()) {
-    diagnostics_.error(expr.range, fmt::format("'{}' was removed by process '{}', but this step still uses it; "
-                                               "remove or override this step too", n, symbols_.process));
+    diagnostics_.error(expr.range, tr("'{}' was removed by process '{}', but this step still uses it; "
+                                      "remove or override this step too", n, symbols_.process));
     return error_expr(expr);
   }
   std::string suggestion = did_you_mean(n, names_in_scope());
   // `Wth.eerste_termijn` in a file that does not import the group: say which line brings it in.
   if (suggestion.empty() && of_member) {
-    suggestion = fmt::format(" (if '{}' is a group of legal terms, import the file that declares it; the law's terms "
+    suggestion = tr(" (if '{}' is a group of legal terms, import the file that declares it; the law's terms "
                              "come with `import wth`)", n);
   }
-  diagnostics_.error(expr.range, fmt::format("unknown name '{}'{}", n, suggestion));
+  diagnostics_.error(expr.range, tr("unknown name '{}'{}", n, suggestion));
   return error_expr(expr);
 }
 
@@ -209,7 +211,7 @@ model::Expr ExpressionChecker::member(const ast::Expr& expr) {
   const ast::Expr& object = expr.operands.at(0);
   const std::string& m = expr.text;
   if (object.kind != ast::Expr::Kind::kName) {
-    diagnostics_.error(expr.range, "only a task's outputs and a group's legal terms can be read with '.'");
+    diagnostics_.error(expr.range, tr("only a task's outputs and a group's legal terms can be read with '.'"));
     return error_expr(expr);
   }
   const std::string& n = object.text;
@@ -221,8 +223,8 @@ model::Expr ExpressionChecker::member(const ast::Expr& expr) {
       for (const auto& [key, term] : symbols_.terms) {
         if (term.group == n) candidates.push_back(term.name);
       }
-      diagnostics_.error(expr.text_range, fmt::format("term group '{}' has no term '{}'{}", n, m,
-                                                      did_you_mean(m, candidates)));
+      diagnostics_.error(expr.text_range, tr("term group '{}' has no term '{}'{}", n, m,
+                                             did_you_mean(m, candidates)));
       return error_expr(expr);
     }
     symbols_.used_terms.insert(qualified);
@@ -235,8 +237,8 @@ model::Expr ExpressionChecker::member(const ast::Expr& expr) {
   if (auto it = symbols_.steps.find(n); it != symbols_.steps.end()) {
     const StepSymbol& step = it->second;
     if (step.kind != ast::Step::Kind::kTask) {
-      diagnostics_.error(object.range, fmt::format("'{}' is a {}; only tasks have outputs to read", n,
-                                                   ast::kind_name(step.kind)));
+      diagnostics_.error(object.range, tr("'{}' is a {}; only tasks have outputs to read", n,
+                                          ast::kind_name(step.kind)));
       return error_expr(expr);
     }
     auto out = std::find_if(step.outputs.begin(), step.outputs.end(),
@@ -244,8 +246,8 @@ model::Expr ExpressionChecker::member(const ast::Expr& expr) {
     if (out == step.outputs.end()) {
       std::vector<std::string> candidates;
       for (const auto& f : step.outputs) candidates.push_back(f.name);
-      diagnostics_.error(expr.text_range, fmt::format("task '{}' has no output '{}'{}", n, m,
-                                                      did_you_mean(m, candidates)));
+      diagnostics_.error(expr.text_range, tr("task '{}' has no output '{}'{}", n, m,
+                                             did_you_mean(m, candidates)));
       return error_expr(expr);
     }
     model::Expr task = make(object, EK::kReached, Type::of(K::kDateTime));
@@ -261,8 +263,8 @@ model::Expr ExpressionChecker::member(const ast::Expr& expr) {
   model::Expr resolved = name(object, nullptr, /*of_member=*/true);
   if (resolved.type.kind == K::kPerson) return attribute(expr, std::move(resolved));
   if (!resolved.type.is_error()) {
-    diagnostics_.error(expr.text_range, fmt::format("'{}' is {} and has no part '{}'", n,
-                                                    describe(resolved.type), m));
+    diagnostics_.error(expr.text_range, tr("'{}' is {} and has no part '{}'", n,
+                                           describe(resolved.type), m));
   }
   return error_expr(expr);
 }
@@ -276,9 +278,9 @@ model::Expr ExpressionChecker::attribute(const ast::Expr& expr, model::Expr pers
     for (const auto& f : attributes) names.push_back(f.name);
     diagnostics_.error(expr.text_range,
                        attributes.empty()
-                           ? fmt::format("persons in process '{}' have no attributes; declare them: persons {{ {}: <type> }}",
+                           ? tr("persons in process '{}' have no attributes; declare them: persons {{ {}: <type> }}",
                                          symbols_.process, expr.text)
-                           : fmt::format("persons have no attribute '{}'{}", expr.text, did_you_mean(expr.text, names)));
+                           : tr("persons have no attribute '{}'{}", expr.text, did_you_mean(expr.text, names)));
     return error_expr(expr);
   }
   model::Expr e = make(expr, model::Expr::Kind::kAttribute, it->type);
@@ -291,8 +293,8 @@ model::Expr ExpressionChecker::attribute(const ast::Expr& expr, model::Expr pers
 // from the attribute `geboortedatum`, so a process that asks for it must declare it.
 model::Expr ExpressionChecker::age(const ast::Expr& expr) {
   if (expr.operands.empty() || expr.operands.size() > 2) {
-    diagnostics_.error(expr.range, "age() takes a person (or a birth date) and, if the age is wanted on another "
-                                   "moment than now, that moment: age(k) or age(k, besluit)");
+    diagnostics_.error(expr.range, tr("age() takes a person (or a birth date) and, if the age is wanted on another "
+                                      "moment than now, that moment: age(k) or age(k, besluit)"));
     return error_expr(expr);
   }
   model::Expr e = make(expr, model::Expr::Kind::kAge, Type::of(K::kInt));
@@ -303,8 +305,8 @@ model::Expr ExpressionChecker::age(const ast::Expr& expr) {
       return f.name == kBirthDate;
     });
     if (it == attributes.end() || it->type.kind != K::kDateTime) {
-      diagnostics_.error(expr.operands[0].range, fmt::format("age() of a person reads its '{}'; declare it: persons {{ "
-                                                             "{}: datetime }}", kBirthDate, kBirthDate));
+      diagnostics_.error(expr.operands[0].range, tr("age() of a person reads its '{}'; declare it: persons {{ "
+                                                    "{}: datetime }}", kBirthDate, kBirthDate));
       return error_expr(expr);
     }
     model::Expr date = make(expr.operands[0], model::Expr::Kind::kAttribute, it->type);
@@ -312,8 +314,8 @@ model::Expr ExpressionChecker::age(const ast::Expr& expr) {
     date.operands.push_back(std::move(born));
     born = std::move(date);
   } else if (!born.type.is_error() && born.type.kind != K::kDateTime) {
-    diagnostics_.error(expr.operands[0].range, fmt::format("age() needs a person or a birth date, but this is {}",
-                                                           describe(born.type)));
+    diagnostics_.error(expr.operands[0].range, tr("age() needs a person or a birth date, but this is {}",
+                                                  describe(born.type)));
     return error_expr(expr);
   }
   if (born.type.is_error()) return error_expr(expr);
@@ -322,8 +324,8 @@ model::Expr ExpressionChecker::age(const ast::Expr& expr) {
     model::Expr at = resolve(expr.operands[1], nullptr);
     if (at.type.is_error()) return error_expr(expr);
     if (at.type.kind != K::kDateTime) {
-      diagnostics_.error(expr.operands[1].range, fmt::format("age() is counted on a moment, but this is {}",
-                                                             describe(at.type)));
+      diagnostics_.error(expr.operands[1].range, tr("age() is counted on a moment, but this is {}",
+                                                    describe(at.type)));
       return error_expr(expr);
     }
     e.operands.push_back(std::move(at));
@@ -335,12 +337,12 @@ model::Expr ExpressionChecker::call(const ast::Expr& expr) {
   using EK = model::Expr::Kind;
   if (expr.text == "age") return age(expr);
   if (expr.text != "count") {
-    diagnostics_.error(expr.text_range, fmt::format("unknown function '{}'{}", expr.text,
-                                                    did_you_mean(expr.text, {"count", "age"})));
+    diagnostics_.error(expr.text_range, tr("unknown function '{}'{}", expr.text,
+                                           did_you_mean(expr.text, {"count", "age"})));
     return error_expr(expr);
   }
   if (expr.operands.size() != 1) {
-    diagnostics_.error(expr.range, fmt::format("count() takes one list, not {} arguments", expr.operands.size()));
+    diagnostics_.error(expr.range, tr("count() takes one list, not {} arguments", expr.operands.size()));
     return error_expr(expr);
   }
   model::Expr list = resolve(expr.operands[0], nullptr);
@@ -348,7 +350,7 @@ model::Expr ExpressionChecker::call(const ast::Expr& expr) {
   if (list.type.is_error()) {
     e.type = Type{};
   } else if (list.type.kind != K::kList) {
-    diagnostics_.error(expr.operands[0].range, fmt::format("count() needs a list, but this is {}", describe(list.type)));
+    diagnostics_.error(expr.operands[0].range, tr("count() needs a list, but this is {}", describe(list.type)));
     e.type = Type{};
   }
   e.operands.push_back(std::move(list));
@@ -394,8 +396,8 @@ model::Expr ExpressionChecker::binary(const ast::Expr& expr) {
     case Op::kOr:
       if (lt.kind != K::kBool || rt.kind != K::kBool) {
         const ast::Expr& bad = lt.kind != K::kBool ? l : r;
-        diagnostics_.error(bad.range, fmt::format("'{}' joins yes/no conditions (bool), but this is {}", sym,
-                                                  describe(lt.kind != K::kBool ? lt : rt)));
+        diagnostics_.error(bad.range, tr("'{}' joins yes/no conditions (bool), but this is {}", sym,
+                                         describe(lt.kind != K::kBool ? lt : rt)));
         return e;
       }
       e.type = Type::of(K::kBool);
@@ -409,11 +411,11 @@ model::Expr ExpressionChecker::binary(const ast::Expr& expr) {
       if ((lt.kind == K::kEnum && r.kind == ast::Expr::Kind::kString) ||
           (rt.kind == K::kEnum && l.kind == ast::Expr::Kind::kString)) {
         const ast::Expr& text = l.kind == ast::Expr::Kind::kString ? l : r;
-        diagnostics_.error(text.range, fmt::format("compare with a value of {} written without quotes, as in {}",
-                                                   describe(lt.kind == K::kEnum ? lt : rt), text.text));
+        diagnostics_.error(text.range, tr("compare with a value of {} written without quotes, as in {}",
+                                          describe(lt.kind == K::kEnum ? lt : rt), text.text));
         return e;
       }
-      diagnostics_.error(expr.range, fmt::format("cannot compare {} with {}", describe(lt), describe(rt)));
+      diagnostics_.error(expr.range, tr("cannot compare {} with {}", describe(lt), describe(rt)));
       return e;
     case Op::kLt:
     case Op::kLe:
@@ -421,8 +423,8 @@ model::Expr ExpressionChecker::binary(const ast::Expr& expr) {
     case Op::kGe: {
       bool ordered = lt.kind == K::kInt || lt.kind == K::kDateTime || lt.is_duration();
       if (!(lt == rt) || !ordered) {
-        diagnostics_.error(expr.range, fmt::format("cannot compare {} with {} using '{}'", describe(lt),
-                                                   describe(rt), sym));
+        diagnostics_.error(expr.range, tr("cannot compare {} with {} using '{}'", describe(lt),
+                                          describe(rt), sym));
         return e;
       }
       e.type = Type::of(K::kBool);
@@ -446,28 +448,28 @@ Type ExpressionChecker::arithmetic(const ast::Expr& expr, const Type& lt, const 
       if (lt.kind == K::kInt && rt.kind == K::kInt) return lt;
       if (lt.is_duration() && lt == rt) return lt;
       if (lt.is_duration() && rt.is_duration()) {
-        diagnostics_.error(expr.range, fmt::format("cannot add {} to {}: durations of different kinds do not mix; "
-                                                   "add each to an instant instead", describe(rt), describe(lt)));
+        diagnostics_.error(expr.range, tr("cannot add {} to {}: durations of different kinds do not mix; "
+                                          "add each to an instant instead", describe(rt), describe(lt)));
         return Type{};
       }
       if (lt.kind == K::kDateTime && rt.kind == K::kDateTime) {
-        diagnostics_.error(expr.range, "cannot add two instants; add a duration to an instant instead");
+        diagnostics_.error(expr.range, tr("cannot add two instants; add a duration to an instant instead"));
         return Type{};
       }
-      diagnostics_.error(expr.range, fmt::format("cannot add {} and {}", describe(lt), describe(rt)));
+      diagnostics_.error(expr.range, tr("cannot add {} and {}", describe(lt), describe(rt)));
       return Type{};
     case Op::kSub:
       if (lt.kind == K::kDateTime && rt.is_duration()) return lt;
       if (lt.kind == K::kDateTime && rt.kind == K::kDateTime) return Type::of(K::kHours);
       if (lt.kind == K::kInt && rt.kind == K::kInt) return lt;
       if (lt.is_duration() && lt == rt) return lt;
-      diagnostics_.error(expr.range, fmt::format("cannot subtract {} from {}", describe(rt), describe(lt)));
+      diagnostics_.error(expr.range, tr("cannot subtract {} from {}", describe(rt), describe(lt)));
       return Type{};
     case Op::kMul:
       if (lt.kind == K::kInt && rt.kind == K::kInt) return lt;
       if (lt.kind == K::kInt && rt.is_duration()) return rt;
       if (lt.is_duration() && rt.kind == K::kInt) return lt;
-      diagnostics_.error(expr.range, fmt::format("cannot multiply {} by {}", describe(lt), describe(rt)));
+      diagnostics_.error(expr.range, tr("cannot multiply {} by {}", describe(lt), describe(rt)));
       return Type{};
     default:
       return Type{};

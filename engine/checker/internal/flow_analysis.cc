@@ -8,6 +8,8 @@
 #include <functional>
 #include <set>
 
+#include "engine/base/language.h"
+
 namespace termijn::checker {
 
 void ProcessCompiler::check_flow() {
@@ -61,8 +63,8 @@ void ProcessCompiler::check_flow() {
     std::string what = node.kind == NodeKind::kScopeEnter ? "stage" : model::to_string(node.kind);
     bool unnamed = node.name.find('#') != std::string::npos;
     diagnostics_.error(node.range.valid() ? node.range : decl_.name.range,
-                       unnamed ? fmt::format("this {} step can never be reached", what)
-                               : fmt::format("{} '{}' can never be reached", what, node.name));
+                       unnamed ? tr("this {} step can never be reached", what)
+                               : tr("{} '{}' can never be reached", what, node.name));
   };
   if (!out_->starts.empty()) {
     for (std::size_t v = 0; v < n; ++v) {
@@ -100,9 +102,9 @@ void ProcessCompiler::check_flow() {
     const model::Scope& stage = out_->scopes[bound.scope];
     for (std::size_t p : preds[stage.exit]) {
       if (p == root || !reachable[p] || nodes[p].scope != bound.scope || out[p][bound.timer]) continue;
-      diagnostics_.error(bound.range, fmt::format("stage '{}' runs until '{}', but '{}' is not always set when the "
-                                                  "stage's steps are done: set it before the stage or inside it",
-                                                  stage.name, stage.until, stage.until));
+      diagnostics_.error(bound.range, tr("stage '{}' runs until '{}', but '{}' is not always set when the "
+                                         "stage's steps are done: set it before the stage or inside it",
+                                         stage.name, stage.until, stage.until));
       break;
     }
   }
@@ -112,13 +114,13 @@ void ProcessCompiler::check_flow() {
     const model::Node& user = nodes[use.user];
     if (use.deadline) {
       diagnostics_.error(use.reference.range,
-                         fmt::format("the deadline of {} '{}' can never be computed on every path: it needs '{}', "
-                                     "which is not always reached before '{}'",
-                                     model::to_string(user.kind), user.name, use.reference.name, user.name));
+                         tr("the deadline of {} '{}' can never be computed on every path: it needs '{}', "
+                            "which is not always reached before '{}'",
+                            model::to_string(user.kind), user.name, use.reference.name, user.name));
     } else {
       diagnostics_.error(use.reference.range,
-                         fmt::format("'{}' is not always reached before {} '{}', so its time and outputs may "
-                                     "not exist yet", use.reference.name, model::to_string(user.kind), user.name));
+                         tr("'{}' is not always reached before {} '{}', so its time and outputs may "
+                            "not exist yet", use.reference.name, model::to_string(user.kind), user.name));
     }
   }
 }

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <set>
 
+#include "engine/base/language.h"
 #include "engine/base/limits.h"
 
 namespace termijn::checker {
@@ -29,7 +30,7 @@ void ProcessCompiler::declare_instruments() {
   std::set<std::string> declared;
   for (const auto& decl : decl_.instruments) {
     if (!declared.insert(decl.name.name).second) {
-      diagnostics_.error(decl.name.range, fmt::format("instrument '{}' is declared twice", decl.name.name));
+      diagnostics_.error(decl.name.range, tr("instrument '{}' is declared twice", decl.name.name));
       continue;
     }
     model::Instrument instrument;
@@ -42,12 +43,12 @@ void ProcessCompiler::declare_instruments() {
     report_listed_twice(decl.scale, "scale value");
     report_listed_twice(decl.outcomes, "outcome");
     if (decl.scale.size() < 2) {
-      diagnostics_.error(decl.name.range, fmt::format("instrument '{}' needs a scale of two values or more to answer its "
-                                                      "items with: scale rood, blauw, geel", decl.name.name));
+      diagnostics_.error(decl.name.range, tr("instrument '{}' needs a scale of two values or more to answer its "
+                                             "items with: scale rood, blauw, geel", decl.name.name));
     }
     if (decl.outcomes.empty()) {
-      diagnostics_.error(decl.name.range, fmt::format("instrument '{}' needs its outcomes: outcomes opleggen, "
-                                                      "niet_opleggen", decl.name.name));
+      diagnostics_.error(decl.name.range, tr("instrument '{}' needs its outcomes: outcomes opleggen, "
+                                             "niet_opleggen", decl.name.name));
     }
     declare_instrument_parts(decl, instrument);
     declare_outcome_rules(decl, instrument);
@@ -60,20 +61,20 @@ void ProcessCompiler::declare_instrument_parts(const ast::InstrumentDecl& decl, 
   std::set<std::string> parts;
   for (const auto& part : decl.parts) {
     if (!parts.insert(part.name.name).second) {
-      diagnostics_.error(part.name.range, fmt::format("part '{}' is declared twice", part.name.name));
+      diagnostics_.error(part.name.range, tr("part '{}' is declared twice", part.name.name));
       continue;
     }
     model::InstrumentPart out{part.name.name, part.title.value_or(""), {}};
     for (const auto& item : part.items) {
       const std::string& n = item.name.name;
       if (model::is_record(n)) {
-        diagnostics_.error(item.name.range, fmt::format("'{}' is what the task records besides the items; give the item "
-                                                        "another name", n));
+        diagnostics_.error(item.name.range, tr("'{}' is what the task records besides the items; give the item "
+                                               "another name", n));
         continue;
       }
       if (auto [it, inserted] = items.emplace(n, item.range); !inserted) {
-        diagnostics_.error(item.name.range, fmt::format("item '{}' is declared twice", n),
-                           {note(it->second, "the first declaration is here")});
+        diagnostics_.error(item.name.range, tr("item '{}' is declared twice", n),
+                           {note(it->second, tr("the first declaration is here"))});
         continue;
       }
       out.items.push_back(model::InstrumentItem{n, item.text.value_or(""), item.range});
@@ -83,13 +84,13 @@ void ProcessCompiler::declare_instrument_parts(const ast::InstrumentDecl& decl, 
   // The task's completion carries one output per item, plus outcome and motivation: it must fit
   // in one request body (limits.h, list elements per object).
   if (items.size() + 3 > limits::kListElements) {
-    diagnostics_.error(decl.name.range, fmt::format("instrument '{}' has {} items; at most {} fit in one completion "
-                                                    "(limit: list elements)", decl.name.name, items.size(),
-                                                    limits::kListElements - 3));
+    diagnostics_.error(decl.name.range, tr("instrument '{}' has {} items; at most {} fit in one completion "
+                                           "(limit: list elements)", decl.name.name, items.size(),
+                                           limits::kListElements - 3));
   }
   if (items.empty()) {
-    diagnostics_.error(decl.name.range, fmt::format("instrument '{}' has no items: part a \"...\" {{ item a1 \"...\" }}",
-                                                    decl.name.name));
+    diagnostics_.error(decl.name.range, tr("instrument '{}' has no items: part a \"...\" {{ item a1 \"...\" }}",
+                                           decl.name.name));
   }
 }
 
@@ -99,7 +100,7 @@ void ProcessCompiler::declare_outcome_rules(const ast::InstrumentDecl& decl, mod
   using Over = ast::OutcomeRule::Over;
   auto known = [this](const ast::Ident& name, const std::vector<std::string>& names, const char* what) {
     if (std::find(names.begin(), names.end(), name.name) != names.end()) return true;
-    diagnostics_.error(name.range, fmt::format("unknown {} '{}'{}", what, name.name, did_you_mean(name.name, names)));
+    diagnostics_.error(name.range, tr("unknown {} '{}'{}", what, name.name, did_you_mean(name.name, names)));
     return false;
   };
   std::vector<std::string> part_names;
@@ -113,12 +114,12 @@ void ProcessCompiler::declare_outcome_rules(const ast::InstrumentDecl& decl, mod
     bool ok = known(rule.outcome, instrument.outcomes, "outcome");
     if (rule.over == Over::kOtherwise) {
       if (i + 1 != decl.rules.size()) {
-        diagnostics_.error(rule.range, "'otherwise' is the last rule: the rules below it could never apply");
+        diagnostics_.error(rule.range, tr("'otherwise' is the last rule: the rules below it could never apply"));
       }
     } else {
       ok = known(*rule.value, instrument.scale, "scale value") && ok;
       if (rule.part) ok = known(*rule.part, part_names, "part") && ok;
-      if (rule.count < 1) diagnostics_.error(rule.range, "a rule counts at least one answer");
+      if (rule.count < 1) diagnostics_.error(rule.range, tr("a rule counts at least one answer"));
       out.value = rule.value->name;
       out.part = rule.part ? rule.part->name : "";
     }
@@ -126,8 +127,8 @@ void ProcessCompiler::declare_outcome_rules(const ast::InstrumentDecl& decl, mod
     if (ok) instrument.rules.push_back(std::move(out));
   }
   if (decl.rules.empty() || decl.rules.back().over != Over::kOtherwise) {
-    diagnostics_.error(decl.name.range, fmt::format("the rules of instrument '{}' end with 'otherwise -> <outcome>', so "
-                                                    "that every filled-in checklist has an outcome", decl.name.name));
+    diagnostics_.error(decl.name.range, tr("the rules of instrument '{}' end with 'otherwise -> <outcome>', so "
+                                           "that every filled-in checklist has an outcome", decl.name.name));
   }
 }
 

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "engine/base/language.h"
+
 namespace termijn::checker {
 
 void ProcessCompiler::lower_call(const StepSite& site) {
@@ -14,7 +16,7 @@ void ProcessCompiler::lower_call(const StepSite& site) {
   node(nodes).target = c.process.name;
   const ast::ProcessDecl* callee = declarations_.process(c.process, resolved_.file, diagnostics_);
   if (callee != nullptr && callee->name.name == decl_.name.name) {
-    diagnostics_.error(c.process.range, fmt::format("process '{}' calls itself", c.process.name));
+    diagnostics_.error(c.process.range, tr("process '{}' calls itself", c.process.name));
     callee = nullptr;
   }
   std::vector<model::Field> callee_fields;
@@ -33,9 +35,9 @@ void ProcessCompiler::lower_call(const StepSite& site) {
     bool given = std::any_of(c.arguments.begin(), c.arguments.end(),
                              [&](const ast::CallArgument& a) { return a.field.name == field.name; });
     if (field.required && !given) {
-      diagnostics_.error(c.process.range, fmt::format("process '{}' requires case field '{}'; pass it: call {} with ({} "
-                                                      "= ...)", c.process.name, field.name, c.process.name, field.name),
-                         {note(field.range, "it is declared required here")});
+      diagnostics_.error(c.process.range, tr("process '{}' requires case field '{}'; pass it: call {} with ({} "
+                                             "= ...)", c.process.name, field.name, c.process.name, field.name),
+                         {note(field.range, tr("it is declared required here"))});
     }
   }
   for (const auto& arg : c.arguments) {
@@ -45,8 +47,8 @@ void ProcessCompiler::lower_call(const StepSite& site) {
     if (callee != nullptr && field == callee_fields.end()) {
       std::vector<std::string> names;
       for (const auto& f : callee_fields) names.push_back(f.name);
-      diagnostics_.error(arg.field.range, fmt::format("process '{}' has no case field '{}'{}", c.process.name,
-                                                      arg.field.name, did_you_mean(arg.field.name, names)));
+      diagnostics_.error(arg.field.range, tr("process '{}' has no case field '{}'{}", c.process.name,
+                                             arg.field.name, did_you_mean(arg.field.name, names)));
       value = expressions_.check(arg.value, loop_, refs);
     } else if (callee != nullptr && !field->type.is_error()) {
       value = expressions_.expect(arg.value, field->type, fmt::format("'{}'", arg.field.name), loop_, refs);
@@ -69,10 +71,10 @@ void ProcessCompiler::check_person_attributes(const ast::Ident& callee, const st
     if (mine == symbols_.person_attributes.end()) continue;
     model::Type theirs = reader.resolve_type(attribute.type);
     if (!theirs.is_error() && !mine->type.is_error() && !(theirs == mine->type)) {
-      diagnostics_.error(callee.range, fmt::format("persons carry '{}' as {} here, but process '{}' reads it as {}",
-                                                   mine->name, model::to_string(mine->type), callee.name,
-                                                   model::to_string(theirs)),
-                         {note(attribute.range, "its declaration is here")});
+      diagnostics_.error(callee.range, tr("persons carry '{}' as {} here, but process '{}' reads it as {}",
+                                          mine->name, model::to_string(mine->type), callee.name,
+                                          model::to_string(theirs)),
+                         {note(attribute.range, tr("its declaration is here"))});
     }
   }
 }

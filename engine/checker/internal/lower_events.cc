@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "engine/base/language.h"
+
 namespace termijn::checker {
 
 void ProcessCompiler::lower_starts() {
@@ -12,8 +14,8 @@ void ProcessCompiler::lower_starts() {
   for (const auto& start : decl_.starts) {
     bool known = check_event(start.event, false);
     if (auto [it, inserted] = seen.emplace(start.event.name, &start); !inserted) {
-      diagnostics_.error(start.event.range, fmt::format("the process already starts on '{}'", start.event.name),
-                         {note(it->second->range, "the first start is here")});
+      diagnostics_.error(start.event.range, tr("the process already starts on '{}'", start.event.name),
+                         {note(it->second->range, tr("the first start is here"))});
     }
     model::Node node;
     node.id = static_cast<NodeId>(out_->nodes.size());
@@ -43,8 +45,8 @@ void ProcessCompiler::lower_starts() {
 void ProcessCompiler::lower_handler(const ast::Step& step, const BlockContext& ctx) {
   const auto& h = step.as<ast::HandlerStep>();
   if (!ctx.handlers_allowed) {
-    diagnostics_.error(step.keyword, "'on' listens for a whole stage or process: put it directly inside a "
-                                     "'stage' or the process");
+    diagnostics_.error(step.keyword, tr("'on' listens for a whole stage or process: put it directly inside a "
+                                        "'stage' or the process"));
     if (!h.then.jump) silence(h.then.block);
     return;
   }
@@ -56,8 +58,8 @@ void ProcessCompiler::lower_handler(const ast::Step& step, const BlockContext& c
   model::Scope& scope = out_->scopes[ctx.scope];
   for (const auto& other : scope.handlers) {
     if (other.event == h.event.name) {
-      diagnostics_.error(h.event.range, fmt::format("'{}' already has a handler here", h.event.name),
-                         {note(other.range, "the first handler is here")});
+      diagnostics_.error(h.event.range, tr("'{}' already has a handler here", h.event.name),
+                         {note(other.range, tr("the first handler is here"))});
     }
   }
   // An interrupting handler ends its stage: its own steps run in the enclosing scope and then
@@ -114,8 +116,8 @@ void ProcessCompiler::lower_notify(const StepSite& site) {
     model::Expr persons = expressions_.check(name, loop_, refs);
     const model::Type& type = persons.type;
     if (!type.is_error() && type.kind != TK::kPerson && !(type.kind == TK::kList && type.element == TK::kPerson)) {
-      diagnostics_.error(recipient.range, fmt::format("'notify' tells roles or persons; '{}' is {}", recipient.name,
-                                                      model::to_string(type)));
+      diagnostics_.error(recipient.range, tr("'notify' tells roles or persons; '{}' is {}", recipient.name,
+                                             model::to_string(type)));
     }
     node(nodes).persons.push_back(std::move(persons));
   }
@@ -128,11 +130,11 @@ void ProcessCompiler::lower_require(const StepSite& site) {
   const auto& [step, ctx, nodes, next] = site;
   std::vector<Reference> refs;
   const auto& r = step.as<ast::RequireStep>();
-  node(nodes).expr = expressions_.expect(r.condition, model::Type::of(TK::kBool), "a requirement", loop_, refs);
+  node(nodes).expr = expressions_.expect(r.condition, model::Type::of(TK::kBool), tr("a requirement"), loop_, refs);
   record(nodes.entry, refs, false);
   if (r.reason.empty()) {
-    diagnostics_.error(step.keyword, "a requirement needs a reason to give when it refuses: require <condition> "
-                                     "else \"<reason>\"");
+    diagnostics_.error(step.keyword, tr("a requirement needs a reason to give when it refuses: require <condition> "
+                                        "else \"<reason>\""));
   }
   node(nodes).message = r.reason;
   if (r.escalate_to) {

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <set>
 
+#include "engine/base/language.h"
+
 namespace termijn::checker {
 
 void ProcessCompiler::lower_milestone(const StepSite& site) {
@@ -42,8 +44,8 @@ void ProcessCompiler::check_decision_exits(const ast::Step& step, const model::N
   const auto& d = step.as<ast::DecideStep>();
   if (d.otherwise) return;
   if (d.whens.empty()) {
-    diagnostics_.error(step.name.range, fmt::format("decision '{}' has no way out: add 'when <condition> -> <step>' "
-                                                    "or 'otherwise'", step.name.name));
+    diagnostics_.error(step.name.range, tr("decision '{}' has no way out: add 'when <condition> -> <step>' "
+                                           "or 'otherwise'", step.name.name));
     return;
   }
   std::map<std::string, std::pair<model::Type, std::set<std::string>>> covered;
@@ -87,10 +89,10 @@ void ProcessCompiler::check_decision_exits(const ast::Step& step, const model::N
       if (values.count(v) == 0) left.push_back(v);
     }
     if (left.empty()) return;
-    if (missing.empty()) missing = fmt::format(" (not covered: {} == {})", subject, fmt::join(left, ", "));
+    if (missing.empty()) missing = tr(" (not covered: {} == {})", subject, fmt::join(left, ", "));
   }
-  diagnostics_.error(step.name.range, fmt::format("decision '{}' has no way out when none of its conditions "
-                                                  "holds{}: add 'otherwise'", step.name.name, missing));
+  diagnostics_.error(step.name.range, tr("decision '{}' has no way out when none of its conditions "
+                                         "holds{}: add 'otherwise'", step.name.name, missing));
 }
 
 void ProcessCompiler::lower_parallel(const StepSite& site) {
@@ -98,14 +100,14 @@ void ProcessCompiler::lower_parallel(const StepSite& site) {
   const auto& p = step.as<ast::ParallelStep>();
   std::map<std::string, const ast::Ident*> seen;
   if (p.branches.size() < 2) {
-    diagnostics_.error(step.keyword, "a parallel step needs at least two branches");
+    diagnostics_.error(step.keyword, tr("a parallel step needs at least two branches"));
   }
   for (const auto& branch : p.branches) {
     if (auto [it, inserted] = seen.emplace(branch.name.name, &branch.name); !inserted) {
-      diagnostics_.error(branch.name.range, fmt::format("branch '{}' is declared twice", branch.name.name));
+      diagnostics_.error(branch.name.range, tr("branch '{}' is declared twice", branch.name.name));
     }
     // A detached branch (`add beside`) ends where its steps end; the join waits for the others.
-    BlockContext inner{&branch.body, &ctx, "a parallel branch", ctx.scope, branch.detached ? kNoNode : nodes.exit,
+    BlockContext inner{&branch.body, &ctx, tr("a parallel branch"), ctx.scope, branch.detached ? kNoNode : nodes.exit,
                        false};
     NodeId entry = lower_block(branch.body, inner);
     if (entry != kNoNode) out_->nodes[nodes.entry].next.push_back(model::Edge{entry, std::nullopt, branch.name.name,
@@ -123,15 +125,15 @@ void ProcessCompiler::lower_for_each(const StepSite& site) {
   record(nodes.entry, refs, false);
   model::Type element;
   if (!list.type.is_error() && list.type.kind != TK::kList) {
-    diagnostics_.error(f.list.range, fmt::format("'for each' needs a list, but this is {}", model::to_string(list.type)));
+    diagnostics_.error(f.list.range, tr("'for each' needs a list, but this is {}", model::to_string(list.type)));
   } else if (!list.type.is_error()) {
     element = model::Type::of(list.type.element);
   }
   const std::string& var = f.variable.name;
   bool is_role = std::find(symbols_.roles.begin(), symbols_.roles.end(), var) != symbols_.roles.end();
   if (symbols_.fields.count(var) != 0 || symbols_.steps.count(var) != 0 || is_role) {
-    diagnostics_.error(f.variable.range, fmt::format("'{}' is already a name in this process; choose another "
-                                                     "name for the element", var));
+    diagnostics_.error(f.variable.range, tr("'{}' is already a name in this process; choose another "
+                                            "name for the element", var));
   }
   node(nodes).expr = std::move(list);
   node(nodes).target = var;
@@ -141,7 +143,7 @@ void ProcessCompiler::lower_for_each(const StepSite& site) {
     node(nodes).filter = expressions_.expect(*f.where, model::Type::of(TK::kBool), "'where'", loop_, where_refs);
     record(nodes.entry, where_refs, false);
   }
-  BlockContext inner{&f.body, &ctx, "a 'for each'", ctx.scope, nodes.exit, false};
+  BlockContext inner{&f.body, &ctx, tr("a 'for each'"), ctx.scope, nodes.exit, false};
   link(nodes.entry, lower_block(f.body, inner), "each " + var);
   loop_.pop_back();
   link(nodes.entry, nodes.exit, "no elements");
@@ -158,20 +160,20 @@ void ProcessCompiler::lower_set(const StepSite& site) {
   auto field = symbols_.fields.find(s.target.name);
   if (is_timer) {
     node(nodes).expr = expressions_.expect(s.value, model::Type::of(TK::kDateTime),
-                                           fmt::format("the new moment of timer '{}'", s.target.name), loop_, refs);
+                                           tr("the new moment of timer '{}'", s.target.name), loop_, refs);
     record(nodes.entry, refs, true);
   } else if (field != symbols_.fields.end()) {
-    node(nodes).expr = expressions_.expect(s.value, field->second.type, fmt::format("case field '{}'", s.target.name),
+    node(nodes).expr = expressions_.expect(s.value, field->second.type, tr("case field '{}'", s.target.name),
                                            loop_, refs);
     record(nodes.entry, refs, false);
   } else {
     std::vector<std::string> names = symbols_.timers;
     for (const auto& [name, _] : symbols_.fields) names.push_back(name);
     std::string what = symbols_.steps.count(s.target.name) != 0
-                           ? fmt::format("'{}' is a {}", s.target.name, ast::kind_name(symbols_.steps.at(s.target.name).kind))
-                           : fmt::format("unknown timer or case field '{}'{}", s.target.name,
+                           ? tr("'{}' is a {}", s.target.name, ast::kind_name(symbols_.steps.at(s.target.name).kind))
+                           : tr("unknown timer or case field '{}'{}", s.target.name,
                                          did_you_mean(s.target.name, names));
-    diagnostics_.error(s.target.range, fmt::format("'set' changes a timer or a case field; {}", what));
+    diagnostics_.error(s.target.range, tr("'set' changes a timer or a case field; {}", what));
   }
   link(nodes.entry, next);
 }
@@ -185,8 +187,8 @@ void ProcessCompiler::lower_stage(const StepSite& site) {
   if (s.until) {
     auto timer = symbols_.steps.find(s.until->name);
     if (timer == symbols_.steps.end() || timer->second.kind != SK::kTimer) {
-      diagnostics_.error(s.until->range, fmt::format("'until' binds the stage to a timer; '{}' is not one{}",
-                                                     s.until->name, did_you_mean(s.until->name, symbols_.timers)));
+      diagnostics_.error(s.until->range, tr("'until' binds the stage to a timer; '{}' is not one{}",
+                                            s.until->name, did_you_mean(s.until->name, symbols_.timers)));
     } else {
       out_->scopes[scope].until = s.until->name;
       bound_stages_.push_back(BoundStage{scope, timer->second.node, s.until->range});

@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include "engine/base/language.h"
+
 namespace termijn::checker {
 
 void ProcessCompiler::lower_task(const StepSite& site) {
@@ -18,7 +20,7 @@ void ProcessCompiler::lower_task(const StepSite& site) {
     check_role(*task.role);
     node_ref.role = task.role->name;
   } else {
-    diagnostics_.error(step.name.range, fmt::format("task '{}' has no role: add 'by <role>'", step.name.name));
+    diagnostics_.error(step.name.range, tr("task '{}' has no role: add 'by <role>'", step.name.name));
   }
   node_ref.outputs = symbols_.steps.count(step.name.name) != 0 ? symbols_.steps.at(step.name.name).outputs
                                                                : std::vector<model::Field>{};
@@ -26,13 +28,13 @@ void ProcessCompiler::lower_task(const StepSite& site) {
     std::vector<std::string> names;
     for (const auto& i : out_->instruments) names.push_back(i.name);
     if (out_->find_instrument(task.instrument->name) == nullptr) {
-      diagnostics_.error(task.instrument->range, fmt::format("unknown instrument '{}'{}", task.instrument->name,
-                                                             did_you_mean(task.instrument->name, names)));
+      diagnostics_.error(task.instrument->range, tr("unknown instrument '{}'{}", task.instrument->name,
+                                                    did_you_mean(task.instrument->name, names)));
     }
     node_ref.instrument = task.instrument->name;
   }
   if (task.within && task.due) {
-    diagnostics_.error(task.due->range, fmt::format("task '{}' has both 'within' and 'due'; give one", step.name.name));
+    diagnostics_.error(task.due->range, tr("task '{}' has both 'within' and 'due'; give one", step.name.name));
   }
   // Take the node by index from here on: checking expressions never adds nodes, but be explicit.
   if (task.within) {
@@ -42,8 +44,8 @@ void ProcessCompiler::lower_task(const StepSite& site) {
     model::Expr due = expressions_.expect(*task.due, model::Type::of(TK::kDateTime), "'due'", loop_, refs);
     out_->nodes[id].due = std::move(due);
   } else {
-    diagnostics_.error(step.name.range, fmt::format("task '{}' has no deadline: add 'within <duration>' or "
-                                                    "'due <moment>'", step.name.name));
+    diagnostics_.error(step.name.range, tr("task '{}' has no deadline: add 'within <duration>' or "
+                                           "'due <moment>'", step.name.name));
   }
   record(id, refs, true);
 
@@ -54,11 +56,11 @@ void ProcessCompiler::lower_task(const StepSite& site) {
     r.at_due = rung.when == ast::Rung::When::kAtDue;
     if (rung.offset) {
       std::vector<Reference> rung_refs;
-      model::Expr offset = expressions_.expect_duration(*rung.offset, "an escalation's offset", loop_, rung_refs);
+      model::Expr offset = expressions_.expect_duration(*rung.offset, tr("an escalation's offset"), loop_, rung_refs);
       record(id, rung_refs, true);
       if (!offset.type.is_error() && offset.kind != model::Expr::Kind::kDuration &&
           offset.kind != model::Expr::Kind::kTerm) {
-        diagnostics_.error(rung.offset->range, "an escalation's offset is a fixed duration or a legal term");
+        diagnostics_.error(rung.offset->range, tr("an escalation's offset is a fixed duration or a legal term"));
       } else {
         r.offset = rung.when == ast::Rung::When::kBeforeDue ? negate(offset.duration) : offset.duration;
       }
@@ -66,8 +68,8 @@ void ProcessCompiler::lower_task(const StepSite& site) {
     // Months have no fixed length; ordering compares days+minutes within one kind, the common case.
     std::int64_t key = r.offset.months * 31 * 24 * 60 + r.offset.days * 24 * 60 + r.offset.minutes;
     if (previous && previous->first == r.offset.kind && key <= previous->second) {
-      diagnostics_.error(rung.range, "escalation rungs go in time order: this one would fire before (or with) "
-                                     "the one above it");
+      diagnostics_.error(rung.range, tr("escalation rungs go in time order: this one would fire before (or with) "
+                                        "the one above it"));
     }
     previous = std::make_pair(r.offset.kind, key);
     for (const auto& action : rung.actions) {
@@ -86,7 +88,7 @@ void ProcessCompiler::lower_task(const StepSite& site) {
           }
           break;
         case ast::RungAction::Kind::kRaise:
-          if (action.level < 1) diagnostics_.error(action.range, "an escalation level starts at 1");
+          if (action.level < 1) diagnostics_.error(action.range, tr("an escalation level starts at 1"));
           r.raise_level = action.level;
           break;
       }

@@ -5,13 +5,15 @@
 
 #include <functional>
 
+#include "engine/base/language.h"
+
 namespace termijn::checker {
 
 void ProcessCompiler::lower_timer(const StepSite& site) {
   const auto& [step, ctx, nodes, next] = site;
   std::vector<Reference> refs;
   model::Expr at = expressions_.expect(step.as<ast::TimerStep>().at, model::Type::of(TK::kDateTime),
-                                       fmt::format("the moment timer '{}' goes off", step.name.name), loop_, refs);
+                                       tr("the moment timer '{}' goes off", step.name.name), loop_, refs);
   record(nodes.entry, refs, true);
   node(nodes).expr = std::move(at);
   node(nodes).target = step.name.name;
@@ -43,15 +45,15 @@ void ProcessCompiler::lower_term_passes(const ast::Step& step, const BlockContex
   if (ctx.scope == 0 || scope.until != h.event.name) {
     diagnostics_.error(h.event.range,
                        ctx.scope == 0 || scope.until.empty()
-                           ? fmt::format("'when {} passes' belongs in a stage bound to that timer: 'stage <name> until {} "
+                           ? tr("'when {} passes' belongs in a stage bound to that timer: 'stage <name> until {} "
                                          "{{ ... }}'", h.event.name, h.event.name)
-                           : fmt::format("stage '{}' runs until '{}', not '{}'", scope.name, scope.until, h.event.name));
+                           : tr("stage '{}' runs until '{}', not '{}'", scope.name, scope.until, h.event.name));
     silence(h.then.block);
     return;
   }
   if (scope.on_end != kNoNode) {
-    diagnostics_.error(step.keyword, fmt::format("stage '{}' already says what happens when '{}' passes", scope.name,
-                                                 h.event.name));
+    diagnostics_.error(step.keyword, tr("stage '{}' already says what happens when '{}' passes", scope.name,
+                                        h.event.name));
     silence(h.then.block);
     return;
   }
@@ -70,8 +72,8 @@ void ProcessCompiler::lower_term_passes(const ast::Step& step, const BlockContex
 void ProcessCompiler::lower_hand_on(const ast::Step& step, const BlockContext& ctx) {
   const auto& h = step.as<ast::HandOnStep>();
   if (ctx.ending_scope < 0) {
-    diagnostics_.error(step.keyword, "'hand on' says which open work outlives a stage's term: put it directly "
-                                     "inside 'when <timer> passes { ... }'");
+    diagnostics_.error(step.keyword, tr("'hand on' says which open work outlives a stage's term: put it directly "
+                                        "inside 'when <timer> passes { ... }'"));
     return;
   }
   model::Scope& scope = out_->scopes[ctx.ending_scope];
@@ -88,13 +90,13 @@ void ProcessCompiler::lower_hand_on(const ast::Step& step, const BlockContext& c
     return false;
   };
   if (body == nullptr || !holds(*body)) {
-    diagnostics_.error(h.task.range, fmt::format("stage '{}' has no task '{}' to hand on", scope.name, h.task.name));
+    diagnostics_.error(h.task.range, tr("stage '{}' has no task '{}' to hand on", scope.name, h.task.name));
     return;
   }
   NodeId task = symbols_.steps.at(h.task.name).node;
   for (const auto& other : scope.handed_on) {
     if (other.task == task) {
-      diagnostics_.error(h.task.range, fmt::format("'{}' is already handed on", h.task.name));
+      diagnostics_.error(h.task.range, tr("'{}' is already handed on", h.task.name));
       return;
     }
   }

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <set>
 
+#include "engine/base/language.h"
 #include "engine/time/termijnenwet.h"
 
 namespace termijn::checker {
@@ -20,8 +21,8 @@ void report_duplicates(const std::vector<T>& items, NameOf name_of, const char* 
     const ast::Ident& id = name_of(item);
     auto [it, inserted] = seen.emplace(id.name, &id);
     if (!inserted) {
-      diagnostics.error(id.range, fmt::format("{} '{}' is declared twice", what, id.name),
-                        {note(it->second->range, "the first declaration is here")});
+      diagnostics.error(id.range, tr("{} '{}' is declared twice", what, id.name),
+                        {note(it->second->range, tr("the first declaration is here"))});
     }
   }
 }
@@ -55,7 +56,7 @@ void ProcessCompiler::declare_members() {
     if (symbols_.fields.emplace(f.name, f).second) out_->fields.push_back(f);
     if (std::find(symbols_.roles.begin(), symbols_.roles.end(), f.name) != symbols_.roles.end()) {
       // `notify x` must mean one thing: a role, or the persons in a field.
-      diagnostics_.error(field.name.range, fmt::format("'{}' is already a role; give the case field another name", f.name));
+      diagnostics_.error(field.name.range, tr("'{}' is already a role; give the case field another name", f.name));
     }
   }
   declare_person_attributes();
@@ -66,8 +67,8 @@ void ProcessCompiler::declare_members() {
       if (symbols_.fields.count(field.name) == 0) {
         std::vector<std::string> names;
         for (const auto& [name, _] : symbols_.fields) names.push_back(name);
-        diagnostics_.error(field.range, fmt::format("event '{}' carries '{}', which is not a case field{}",
-                                                    carried.event.name, field.name, did_you_mean(field.name, names)));
+        diagnostics_.error(field.range, tr("event '{}' carries '{}', which is not a case field{}",
+                                           carried.event.name, field.name, did_you_mean(field.name, names)));
         continue;
       }
       fields.push_back(field.name);
@@ -111,25 +112,25 @@ void ProcessCompiler::declare_members() {
       for (const auto& [key, term] : symbols_.terms) {
         if (term.group == o.group.name) candidates.push_back(term.name);
       }
-      diagnostics_.error(o.name.range, fmt::format("term group '{}' has no term '{}' to override{}", o.group.name,
-                                                   o.name.name, did_you_mean(o.name.name, candidates)));
+      diagnostics_.error(o.name.range, tr("term group '{}' has no term '{}' to override{}", o.group.name,
+                                          o.name.name, did_you_mean(o.name.name, candidates)));
       continue;
     }
     if (it->second.value.kind != o.value.kind) {
       diagnostics_.error(o.value_range,
-                         fmt::format("{} is counted in {}; this value is in {}", qualified,
-                                     kind_name(it->second.value.kind), kind_name(o.value.kind)));
+                         tr("{} is counted in {}; this value is in {}", qualified,
+                            kind_name(it->second.value.kind), kind_name(o.value.kind)));
       continue;
     }
     if (auto excluded = it->second.termijnenwet ? termijnenwet_excluded(o.value) : std::nullopt) {
-      diagnostics_.error(o.value_range, fmt::format("{} is counted 'with termijnenwet', which cannot apply to a term of "
-                                                    "{}: {}", qualified, to_string(o.value), *excluded),
-                         {note(it->second.range, "its value is set here")});
+      diagnostics_.error(o.value_range, tr("{} is counted 'with termijnenwet', which cannot apply to a term of "
+                                           "{}: {}", qualified, to_string(o.value), *excluded),
+                         {note(it->second.range, tr("its value is set here"))});
       continue;
     }
     if (auto [prev, inserted] = overridden.emplace(qualified, &o); !inserted && prev->second->range.file == o.range.file) {
-      diagnostics_.error(o.range, fmt::format("term '{}' is overridden twice", qualified),
-                         {note(prev->second->range, "the first override is here")});
+      diagnostics_.error(o.range, tr("term '{}' is overridden twice", qualified),
+                         {note(prev->second->range, tr("the first override is here"))});
     }
     overridden[qualified] = &o;
     it->second.value = o.value;
@@ -139,8 +140,8 @@ void ProcessCompiler::declare_members() {
   }
 
   if (decl_.starts.empty() && !resolved_.parent_has_errors) {
-    diagnostics_.error(decl_.name.range, fmt::format("process '{}' has no start: add 'start on <event>'",
-                                                     decl_.name.name));
+    diagnostics_.error(decl_.name.range, tr("process '{}' has no start: add 'start on <event>'",
+                                            decl_.name.name));
   }
 }
 
@@ -151,16 +152,16 @@ void ProcessCompiler::declare_person_attributes() {
   for (const auto& attribute : decl_.person_attributes) {
     model::Field f{attribute.name.name, resolve_type(attribute.type), attribute.range};
     if (attribute.required) {
-      diagnostics_.error(attribute.range, fmt::format("'required' is for case fields; a person's '{}' may be unknown "
-                                                      "at the start", f.name));
+      diagnostics_.error(attribute.range, tr("'required' is for case fields; a person's '{}' may be unknown "
+                                             "at the start", f.name));
     }
     if (f.name == "id") {
-      diagnostics_.error(attribute.name.range, "every person has an 'id' already: the name the host knows it by");
+      diagnostics_.error(attribute.name.range, tr("every person has an 'id' already: the name the host knows it by"));
       continue;
     }
     if (f.type.kind == TK::kPerson || (f.type.kind == TK::kList && f.type.element == TK::kPerson)) {
-      diagnostics_.error(attribute.type.range, "a person's attribute cannot hold persons; relate them with a case "
-                                               "field or an attribute such as 'relatie: one of (...)'");
+      diagnostics_.error(attribute.type.range, tr("a person's attribute cannot hold persons; relate them with a case "
+                                                  "field or an attribute such as 'relatie: one of (...)'"));
       continue;
     }
     if (seen.insert(f.name).second) {
@@ -175,7 +176,7 @@ void ProcessCompiler::report_listed_twice(const std::vector<ast::Ident>& names, 
   std::set<std::string> seen;
   for (const auto& n : names) {
     if (!seen.insert(n.name).second) {
-      diagnostics_.error(n.range, fmt::format("{}'{}' is listed twice", what.empty() ? "" : what + " ", n.name));
+      diagnostics_.error(n.range, tr("{}'{}' is listed twice", what.empty() ? "" : what + " ", n.name));
     }
   }
 }
@@ -199,13 +200,13 @@ model::Type ProcessCompiler::resolve_type(const ast::TypeRef& ref) {
   const std::string& n = ref.name.name;
   if (n == "list") {
     if (ref.args.size() != 1) {
-      diagnostics_.error(ref.range, "a list needs its element type, as in list<person>");
+      diagnostics_.error(ref.range, tr("a list needs its element type, as in list<person>"));
       return Type{};
     }
     Type element = resolve_type(ref.args[0]);
     if (element.is_error()) return Type{};
     if (element.kind != TK::kPerson && element.kind != TK::kText) {
-      diagnostics_.error(ref.args[0].range, fmt::format("lists hold persons or text, not {}", model::to_string(element)));
+      diagnostics_.error(ref.args[0].range, tr("lists hold persons or text, not {}", model::to_string(element)));
       return Type{};
     }
     return Type::list_of(element.kind);
@@ -214,11 +215,11 @@ model::Type ProcessCompiler::resolve_type(const ast::TypeRef& ref) {
   if (it == kScalars.end()) {
     std::vector<std::string> names{"list"};
     for (const auto& [name, _] : kScalars) names.push_back(name);
-    diagnostics_.error(ref.name.range, fmt::format("unknown type '{}'{}", n, did_you_mean(n, names)));
+    diagnostics_.error(ref.name.range, tr("unknown type '{}'{}", n, did_you_mean(n, names)));
     return Type{};
   }
   if (!ref.args.empty()) {
-    diagnostics_.error(ref.range, fmt::format("type '{}' takes no element type", n));
+    diagnostics_.error(ref.range, tr("type '{}' takes no element type", n));
   }
   return Type::of(it->second);
 }
@@ -226,7 +227,7 @@ model::Type ProcessCompiler::resolve_type(const ast::TypeRef& ref) {
 void ProcessCompiler::check_role(const ast::Ident& role) {
   const auto& roles = symbols_.roles;
   if (std::find(roles.begin(), roles.end(), role.name) == roles.end()) {
-    diagnostics_.error(role.range, fmt::format("unknown role '{}'{}", role.name, did_you_mean(role.name, roles)));
+    diagnostics_.error(role.range, tr("unknown role '{}'{}", role.name, did_you_mean(role.name, roles)));
   }
 }
 
@@ -238,8 +239,8 @@ bool ProcessCompiler::check_event(const ast::Ident& event, bool timers_too) {
   }
   std::vector<std::string> candidates = events;
   if (timers_too) candidates.insert(candidates.end(), symbols_.timers.begin(), symbols_.timers.end());
-  diagnostics_.error(event.range, fmt::format("unknown {} '{}'{}", timers_too ? "event or timer" : "event",
-                                              event.name, did_you_mean(event.name, candidates)));
+  diagnostics_.error(event.range, tr("unknown {} '{}'{}", timers_too ? tr("event or timer") : tr("event"),
+                                     event.name, did_you_mean(event.name, candidates)));
   return false;
 }
 

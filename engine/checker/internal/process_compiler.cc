@@ -6,6 +6,7 @@
 #include <functional>
 #include <set>
 
+#include "engine/base/language.h"
 #include "engine/base/sha256.h"
 
 namespace termijn::checker {
@@ -43,7 +44,7 @@ std::shared_ptr<model::Process> ProcessCompiler::compile() {
   symbols_.removed = resolved_.removed;
 
   if (decl_.version && *decl_.version < 1) {
-    diagnostics_.error(decl_.name.range, fmt::format("version of process '{}' must be 1 or more", decl_.name.name));
+    diagnostics_.error(decl_.name.range, tr("version of process '{}' must be 1 or more", decl_.name.name));
   }
   declare_members();
   declare_block(decl_.steps);
@@ -134,8 +135,8 @@ void ProcessCompiler::declare_block(const ast::Block& block) {
         }
         for (const auto& output : task.outputs) {
           if (!seen.insert(output.name.name).second) {
-            diagnostics_.error(output.name.range, fmt::format("output '{}' is declared twice{}", output.name.name,
-                                                              task.instrument ? " (or is part of the instrument)" : ""));
+            diagnostics_.error(output.name.range, tr("output '{}' is declared twice{}", output.name.name,
+                                                     task.instrument ? tr(" (or is part of the instrument)") : ""));
             continue;
           }
           symbol.outputs.push_back(model::Field{output.name.name, resolve_type(output.type), output.range});
@@ -143,12 +144,12 @@ void ProcessCompiler::declare_block(const ast::Block& block) {
       }
       auto [it, inserted] = symbols_.steps.emplace(step.name.name, symbol);
       if (!inserted) {
-        diagnostics_.error(step.name.range, fmt::format("step '{}' is declared twice", step.name.name),
-                           {note(it->second.range, "the first declaration is here")});
+        diagnostics_.error(step.name.range, tr("step '{}' is declared twice", step.name.name),
+                           {note(it->second.range, tr("the first declaration is here"))});
       } else if (symbols_.fields.count(step.name.name) != 0) {
         diagnostics_.error(step.name.range,
-                           fmt::format("'{}' is already the name of a case field; give the step another name",
-                                       step.name.name));
+                           tr("'{}' is already the name of a case field; give the step another name",
+                              step.name.name));
       }
     }
     for (const ast::Block* child : ast::child_blocks(step)) declare_block(*child);
@@ -182,7 +183,7 @@ model::NodeId ProcessCompiler::entry_of(const ast::Step& step, const BlockContex
 
 model::NodeId ProcessCompiler::resolve_jump(const ast::Ident& target, const BlockContext& ctx, int depth) {
   if (depth > 32) {
-    diagnostics_.error(target.range, fmt::format("jumps to '{}' go round in a circle without doing anything", target.name));
+    diagnostics_.error(target.range, tr("jumps to '{}' go round in a circle without doing anything", target.name));
     return kNoNode;
   }
   const char* crossed = nullptr;
@@ -190,9 +191,9 @@ model::NodeId ProcessCompiler::resolve_jump(const ast::Ident& target, const Bloc
     for (const auto& step : *c->block) {
       if (step.name.name != target.name) continue;
       if (crossed != nullptr) {
-        diagnostics_.error(target.range, fmt::format("cannot jump from inside {} to '{}': each branch must run "
-                                                     "to its end so that the branches can join",
-                                                     crossed, target.name));
+        diagnostics_.error(target.range, tr("cannot jump from inside {} to '{}': each branch must run "
+                                            "to its end so that the branches can join",
+                                            crossed, target.name));
         return kNoNode;
       }
       if (step.kind == SK::kHandler) break;
@@ -201,15 +202,15 @@ model::NodeId ProcessCompiler::resolve_jump(const ast::Ident& target, const Bloc
     if (c->barrier != nullptr && crossed == nullptr) crossed = c->barrier;
   }
   if (symbols_.steps.count(target.name) != 0) {
-    diagnostics_.error(target.range, fmt::format("cannot jump into the middle of another block to '{}'; a jump "
-                                                 "goes to a step in the same block or an enclosing one",
-                                                 target.name),
-                       {note(symbols_.steps.at(target.name).range, "the step is here")});
+    diagnostics_.error(target.range, tr("cannot jump into the middle of another block to '{}'; a jump "
+                                        "goes to a step in the same block or an enclosing one",
+                                        target.name),
+                       {note(symbols_.steps.at(target.name).range, tr("the step is here"))});
     return kNoNode;
   }
   std::vector<std::string> names;
   for (const auto& [name, _] : symbols_.steps) names.push_back(name);
-  diagnostics_.error(target.range, fmt::format("unknown step '{}'{}", target.name, did_you_mean(target.name, names)));
+  diagnostics_.error(target.range, tr("unknown step '{}'{}", target.name, did_you_mean(target.name, names)));
   return kNoNode;
 }
 

@@ -6,6 +6,8 @@
 #include <set>
 #include <functional>
 
+#include "engine/base/language.h"
+
 namespace termijn::checker {
 
 namespace {
@@ -97,16 +99,16 @@ const ResolvedProcess& VariantResolver::resolve(const ast::ProcessDecl& decl) {
 
   if (!decl.parent) {
     for (const auto& o : decl.overrides) {
-      diagnostics_.error(o.keyword, fmt::format("'override' needs a parent process, but '{}' extends none",
-                                                decl.name.name));
+      diagnostics_.error(o.keyword, tr("'override' needs a parent process, but '{}' extends none",
+                                       decl.name.name));
     }
     for (const auto& r : decl.removals) {
-      diagnostics_.error(r.range, fmt::format("'remove' needs a parent process, but '{}' extends none",
-                                              decl.name.name));
+      diagnostics_.error(r.range, tr("'remove' needs a parent process, but '{}' extends none",
+                                     decl.name.name));
     }
     for (const auto& a : decl.additions) {
-      diagnostics_.error(a.range, fmt::format("'add' needs a parent process, but '{}' extends none",
-                                              decl.name.name));
+      diagnostics_.error(a.range, tr("'add' needs a parent process, but '{}' extends none",
+                                     decl.name.name));
     }
     out.has_errors = diagnostics_.error_count() > errors_before;
     return *(resolved_[&decl] = std::move(result));
@@ -121,8 +123,8 @@ const ResolvedProcess& VariantResolver::resolve(const ast::ProcessDecl& decl) {
     auto start = std::find(in_progress_.begin(), in_progress_.end(), parent);
     for (auto it = start; it != in_progress_.end(); ++it) chain.push_back((*it)->name.name);
     chain.push_back(parent->name.name);
-    diagnostics_.error(decl.parent->range, fmt::format("process '{}' extends itself: {}", decl.name.name,
-                                                       fmt::join(chain, " -> ")));
+    diagnostics_.error(decl.parent->range, tr("process '{}' extends itself: {}", decl.name.name,
+                                              fmt::join(chain, " -> ")));
     out.parent_has_errors = true;
   } else {
     const ResolvedProcess& resolved_parent = resolve(*parent);
@@ -170,9 +172,9 @@ void VariantResolver::merge(ResolvedProcess& out, const ResolvedProcess& parent)
         into.push_back(field);
       } else if (!same_type(same->type, field.type)) {
         diagnostics_.error(field.type.range,
-                           fmt::format("{} '{}' already has a type in '{}'; a variant cannot change it", what,
-                                       field.name.name, parent.decl.name.name),
-                           {note(same->type.range, "the parent's declaration is here")});
+                           tr("{} '{}' already has a type in '{}'; a variant cannot change it", what,
+                              field.name.name, parent.decl.name.name),
+                           {note(same->type.range, tr("the parent's declaration is here"))});
       } else if (field.required && !same->required) {
         same->required = true;  // a variant may demand more at the start, never less
       }
@@ -183,7 +185,7 @@ void VariantResolver::merge(ResolvedProcess& out, const ResolvedProcess& parent)
   std::set<std::string> extended;
   for (const auto& instrument : own.instruments) {
     if (!extended.insert(instrument.name.name).second) {
-      diagnostics_.error(instrument.name.range, fmt::format("instrument '{}' is declared twice", instrument.name.name));
+      diagnostics_.error(instrument.name.range, tr("instrument '{}' is declared twice", instrument.name.name));
       continue;
     }
     extend_instrument(merged.instruments, instrument, parent.decl.name.name);
@@ -210,9 +212,9 @@ void VariantResolver::merge(ResolvedProcess& out, const ResolvedProcess& parent)
       out.decl.steps.push_back(std::move(added));
     } else {
       diagnostics_.error(step.keyword,
-                         fmt::format("a variant places new steps with 'add before <step> {{ ... }}' or "
-                                     "'add after <step> {{ ... }}'; where should this {} go?",
-                                     ast::kind_name(step.kind)));
+                         tr("a variant places new steps with 'add before <step> {{ ... }}' or "
+                            "'add after <step> {{ ... }}'; where should this {} go?",
+                            ast::kind_name(step.kind)));
     }
   }
 }
@@ -221,8 +223,8 @@ void VariantResolver::apply_removal(ResolvedProcess& out, const ast::Removal& re
   auto location = find_step(out.decl, removal.name.name);
   if (!location) {
     diagnostics_.error(removal.name.range,
-                       fmt::format("cannot remove '{}': '{}' has no step of that name{}", removal.name.name,
-                                   out.decl.parent->name, did_you_mean(removal.name.name, step_names(out.decl))));
+                       tr("cannot remove '{}': '{}' has no step of that name{}", removal.name.name,
+                          out.decl.parent->name, did_you_mean(removal.name.name, step_names(out.decl))));
     return;
   }
   location->block->erase(location->block->begin() + static_cast<std::ptrdiff_t>(location->index));
@@ -274,9 +276,9 @@ void VariantResolver::warn_dropped(const ast::Step& parent, const ast::Step& rep
       bool kept = std::any_of(patch.escalation.begin(), patch.escalation.end(),
                               [&](const ast::Rung& r) { return rung_timing(r) == timing; });
       if (!kept) {
-        diagnostics_.warning(replacement.keyword, fmt::format("this override of task '{}' drops the parent's "
-                                                              "escalation rung '{}'", name, rung.range.text()),
-                             {note(rung.range, "the parent's rung is here")});
+        diagnostics_.warning(replacement.keyword, tr("this override of task '{}' drops the parent's "
+                                                     "escalation rung '{}'", name, rung.range.text()),
+                             {note(rung.range, tr("the parent's rung is here"))});
       }
     }
     return;
@@ -287,32 +289,32 @@ void VariantResolver::warn_dropped(const ast::Step& parent, const ast::Step& rep
   for (const auto& [text, range] : before) {
     bool kept = std::any_of(after.begin(), after.end(), [&](const auto& g) { return g.first == text; });
     if (!kept) {
-      diagnostics_.warning(replacement.keyword, fmt::format("this override of '{}' drops the parent's condition "
-                                                            "'{}'", name, text),
-                           {note(range, "the parent's condition is here")});
+      diagnostics_.warning(replacement.keyword, tr("this override of '{}' drops the parent's condition "
+                                                   "'{}'", name, text),
+                           {note(range, tr("the parent's condition is here"))});
     }
   }
 }
 
 void VariantResolver::apply_override(ResolvedProcess& out, const ast::Step& replacement) {
   if (replacement.name.name.empty()) {
-    diagnostics_.error(replacement.keyword, "an override names the step it replaces; this step has no name");
+    diagnostics_.error(replacement.keyword, tr("an override names the step it replaces; this step has no name"));
     return;
   }
   auto location = find_step(out.decl, replacement.name.name);
   if (!location) {
     diagnostics_.error(replacement.name.range,
-                       fmt::format("cannot override '{}': '{}' has no step of that name{}",
-                                   replacement.name.name, out.decl.parent->name,
-                                   did_you_mean(replacement.name.name, step_names(out.decl))));
+                       tr("cannot override '{}': '{}' has no step of that name{}",
+                          replacement.name.name, out.decl.parent->name,
+                          did_you_mean(replacement.name.name, step_names(out.decl))));
     return;
   }
   ast::Step& target = *location->step();
   if (target.kind != replacement.kind) {
     diagnostics_.error(replacement.keyword,
-                       fmt::format("cannot override {} '{}' with a {}; remove it and add the new step instead",
-                                   ast::kind_name(target.kind), target.name.name, ast::kind_name(replacement.kind)),
-                       {note(target.keyword, "the parent's step is here")});
+                       tr("cannot override {} '{}' with a {}; remove it and add the new step instead",
+                          ast::kind_name(target.kind), target.name.name, ast::kind_name(replacement.kind)),
+                       {note(target.keyword, tr("the parent's step is here"))});
     return;
   }
   warn_dropped(target, replacement);
@@ -396,16 +398,16 @@ void VariantResolver::apply_addition(ResolvedProcess& out, const ast::Addition& 
   if (addition.where == ast::Addition::Where::kBranch) {
     ast::ParallelStep* parallel = find_parallel_with(out.decl.steps, addition.anchor.name);
     if (parallel == nullptr) {
-      diagnostics_.error(addition.anchor.range, fmt::format("cannot add a branch beside '{}': '{}' has no parallel "
-                                                            "branch of that name", addition.anchor.name,
-                                                            out.decl.parent->name));
+      diagnostics_.error(addition.anchor.range, tr("cannot add a branch beside '{}': '{}' has no parallel "
+                                                   "branch of that name", addition.anchor.name,
+                                                   out.decl.parent->name));
       return;
     }
     for (const auto& b : parallel->branches) {
       if (b.name.name == addition.branch.name) {
-        diagnostics_.error(addition.branch.range, fmt::format("the parallel already has a branch '{}'",
-                                                              addition.branch.name),
-                           {note(b.name.range, "that branch is here")});
+        diagnostics_.error(addition.branch.range, tr("the parallel already has a branch '{}'",
+                                                     addition.branch.name),
+                           {note(b.name.range, tr("that branch is here"))});
         return;
       }
     }
@@ -415,9 +417,9 @@ void VariantResolver::apply_addition(ResolvedProcess& out, const ast::Addition& 
   auto location = find_step(out.decl, addition.anchor.name);
   if (!location) {
     diagnostics_.error(addition.anchor.range,
-                       fmt::format("cannot add {} '{}': '{}' has no step of that name{}", to_string(addition.where),
-                                   addition.anchor.name, out.decl.parent->name,
-                                   did_you_mean(addition.anchor.name, step_names(out.decl))));
+                       tr("cannot add {} '{}': '{}' has no step of that name{}", to_string(addition.where),
+                          addition.anchor.name, out.decl.parent->name,
+                          did_you_mean(addition.anchor.name, step_names(out.decl))));
     return;
   }
   ast::Block& block = *location->block;
@@ -450,10 +452,10 @@ void VariantResolver::apply_addition(ResolvedProcess& out, const ast::Addition& 
     std::string what = held.name.name.empty() ? std::string(ast::kind_name(held.kind))
                                               : fmt::format("'{}'", held.name.name);
     diagnostics_.warning(addition.range,
-                         fmt::format("the work added {} '{}' holds up the inherited {} until it is done; to run it "
-                                     "alongside, write 'add beside {} {{ ... }}'", to_string(addition.where),
-                                     addition.anchor.name, what, addition.anchor.name),
-                         {note(held.keyword, "the inherited step that now waits")});
+                         tr("the work added {} '{}' holds up the inherited {} until it is done; to run it "
+                            "alongside, write 'add beside {} {{ ... }}'", to_string(addition.where),
+                            addition.anchor.name, what, addition.anchor.name),
+                         {note(held.keyword, tr("the inherited step that now waits"))});
   }
   block.insert(block.begin() + static_cast<std::ptrdiff_t>(waiting), steps.begin(), steps.end());
 }
@@ -474,10 +476,10 @@ void VariantResolver::extend_instrument(std::vector<ast::InstrumentDecl>& into, 
   };
   if ((!own.scale.empty() && !same_names(own.scale, base->scale)) ||
       (!own.outcomes.empty() && !same_names(own.outcomes, base->outcomes))) {
-    diagnostics_.error(own.name.range, fmt::format("instrument '{}' of '{}' keeps its scale and outcomes in a variant; "
-                                                   "add items and rules, or declare an instrument of another name",
-                                                   own.name.name, parent),
-                       {note(base->range, "the parent's instrument is here")});
+    diagnostics_.error(own.name.range, tr("instrument '{}' of '{}' keeps its scale and outcomes in a variant; "
+                                          "add items and rules, or declare an instrument of another name",
+                                          own.name.name, parent),
+                       {note(base->range, tr("the parent's instrument is here"))});
   }
   for (const auto& part : own.parts) {
     auto same = std::find_if(base->parts.begin(), base->parts.end(),

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <set>
 
+#include "engine/base/language.h"
+
 namespace termijn::checker {
 
 namespace {
@@ -84,9 +86,9 @@ void warn_late_rungs(const model::Process& p, DiagnosticList& d) {
       const model::EscalationRung& rung = n.escalation[i];
       std::int64_t after_due = rung.at_due ? 0 : approximate_minutes(rung.offset);
       if (after_due < approximate_minutes(*lead)) continue;
-      d.warning(rung.range, fmt::format("rung {} of task '{}' falls at or after '{}', when stage '{}' ends and the task "
-                                        "with it: it can never fire; move it before the term, or hand the task on",
-                                        i + 1, n.name, stage->until, stage->name));
+      d.warning(rung.range, tr("rung {} of task '{}' falls at or after '{}', when stage '{}' ends and the task "
+                               "with it: it can never fire; move it before the term, or hand the task on",
+                               i + 1, n.name, stage->until, stage->name));
     }
   }
 }
@@ -99,22 +101,22 @@ void warn(const ResolvedProcess& resolved, const model::Process& process, Diagno
   std::set<std::string> roles = roles_used(process);
   for (const auto& role : own.roles) {
     if (roles.count(role.name) == 0) {
-      d.warning(role.range, fmt::format("role '{}' is declared but has no task, notification, escalation or event in "
-                                        "process '{}'", role.name, process.name));
+      d.warning(role.range, tr("role '{}' is declared but has no task, notification, escalation or event in "
+                               "process '{}'", role.name, process.name));
     }
   }
   std::set<std::string> events = events_used(process);
   for (const auto& event : own.events) {
     if (events.count(event.name) == 0) {
-      d.warning(event.range, fmt::format("event '{}' is declared but nothing in process '{}' starts on it, waits for "
-                                         "it, listens for it or signals it", event.name, process.name));
+      d.warning(event.range, tr("event '{}' is declared but nothing in process '{}' starts on it, waits for "
+                                "it, listens for it or signals it", event.name, process.name));
     }
   }
   for (const auto& term : own.term_overrides) {
     if (!term.cite) {
-      d.warning(term.name.range, fmt::format("'{}.{}' is given another value without a citation: add cite \"...\" "
-                                             "so every deadline counted from it says why",
-                                             term.group.name, term.name.name));
+      d.warning(term.name.range, tr("'{}.{}' is given another value without a citation: add cite \"...\" "
+                                    "so every deadline counted from it says why",
+                                    term.group.name, term.name.name));
     }
   }
   warn_late_rungs(process, d);

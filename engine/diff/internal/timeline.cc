@@ -9,6 +9,8 @@
 #include <map>
 #include <optional>
 
+#include "engine/base/language.h"
+
 namespace termijn::diff::internal {
 
 namespace {
@@ -66,14 +68,6 @@ void add_once(std::vector<std::string>& to, const std::vector<std::string>& name
 
 bool is_join(NodeKind kind) { return kind == NodeKind::kParallelJoin || kind == NodeKind::kForEachJoin; }
 
-std::string rung_action(const model::EscalationRung& rung) {
-  std::vector<std::string> parts;
-  if (!rung.notify.empty()) parts.push_back(fmt::format("notify {}", fmt::join(rung.notify, ", ")));
-  if (rung.reassign_to) parts.push_back("reassign to " + *rung.reassign_to);
-  if (rung.raise_level) parts.push_back(fmt::format("raise level {}", *rung.raise_level));
-  return fmt::format("{}", fmt::join(parts, " and "));
-}
-
 class Planner {
  public:
   explicit Planner(const model::Process& p) : p_(p) {
@@ -85,19 +79,19 @@ class Planner {
     std::vector<TimedItem> out;
     for (const Node& n : p_.nodes) {
       if (n.kind == NodeKind::kTimer) {
-        out.push_back({"timer " + n.target, n.name, "timer " + n.target + " goes off", "", evaluate(*n.expr, 0)});
+        out.push_back({"timer " + n.target, n.name, tr("timer {} goes off", n.target), "", evaluate(*n.expr, 0)});
       } else if (n.kind == NodeKind::kSet && n.expr && timer_node(n.target) != nullptr) {
         out.push_back({"set " + n.target + " = " + model::to_source(*n.expr), n.name,
-                       "timer " + n.target + " when moved (" + model::to_source(*n.expr) + ")", "",
+                       tr("timer {} when moved ({})", n.target, model::to_source(*n.expr)), "",
                        evaluate(*n.expr, 0)});
       } else if (n.kind == NodeKind::kTask && (n.due || n.within)) {
         Moment due = deadline(n);
-        out.push_back({n.name + " due", n.name, n.name + " due", "", due});
+        out.push_back({n.name + " due", n.name, tr("{} due", n.name), "", due});
         for (std::size_t i = 0; i < n.escalation.size(); ++i) {
           const auto& rung = n.escalation[i];
           Moment at = due;
           if (!rung.at_due) at.offset = plus(at.offset, rung.offset, 1);
-          out.push_back({fmt::format("{} rung {}", n.name, i + 1), n.name, n.name + " escalates", rung_action(rung), at});
+          out.push_back({fmt::format("{} rung {}", n.name, i + 1), n.name, tr("{} escalates", n.name), rung_action(rung, false), at});
         }
       }
     }
@@ -133,10 +127,10 @@ class Planner {
         if (n == nullptr) return unknown(e.text);
         if (n->kind == NodeKind::kMilestone) return milestone(*n);
         if (n->kind == NodeKind::kTimer) return timer_moment(n->target, depth);
-        return unknown(e.text + " is done");
+        return unknown(tr("{} is done", e.text));
       }
-      case K::kField: return anchored("field " + e.text, fmt::format("the case's '{}'", e.text));
-      case K::kReceived: return anchored("event " + e.text, fmt::format("when '{}' arrives", e.text));
+      case K::kField: return anchored("field " + e.text, tr("the case's '{}'", e.text));
+      case K::kReceived: return anchored("event " + e.text, tr("when '{}' arrives", e.text));
       case K::kBinary: {
         bool shift = (e.op == BinaryOp::kAdd || e.op == BinaryOp::kSub) && e.operands.size() == 2 &&
                      duration_of(e.operands[1]);
@@ -157,18 +151,18 @@ class Planner {
   Moment deadline(const Node& task) {
     if (task.due) return evaluate(*task.due, 0);
     std::optional<Duration> within = duration_of(*task.within);
-    if (!within) return unknown(task.name + " opens + " + model::to_source(*task.within));
+    if (!within) return unknown(tr("{} opens + {}", task.name, model::to_source(*task.within)));
     auto it = arrival_.find(task.id);
     Moment m;
     if (it != arrival_.end() && it->second.moment.known) {
       m = it->second.moment;
     } else {
-      std::string condition = "from when it opens";
+      std::string condition = tr("from when it opens");
       if (it != arrival_.end() && !it->second.after.empty()) {
-        condition = fmt::format("it opens when {}", fmt::join(it->second.after, " and "));
-        if (!it->second.otherwise.empty()) condition += fmt::format(", or when {}", fmt::join(it->second.otherwise, ", or when "));
+        condition = tr("it opens when {}", fmt::join(it->second.after, tr(" and ")));
+        if (!it->second.otherwise.empty()) condition += tr(", or when {}", fmt::join(it->second.otherwise, tr(", or when ")));
       }
-      m = unknown(task.name + " opens", condition);
+      m = unknown(tr("{} opens", task.name), condition);
     }
     m.offset = plus(m.offset, *within, 1);
     return m;
@@ -233,13 +227,13 @@ class Planner {
   }
 
   void plan() {
-    for (NodeId start : p_.starts) reach(start, {anchored("start", "the start of the case"), {}, {}});
+    for (NodeId start : p_.starts) reach(start, {anchored("start", tr("the start of the case")), {}, {}});
     drain();
     for (const auto& scope : p_.scopes) {
       for (const auto& handler : scope.handlers) {
         Moment m = timer_node(handler.event) != nullptr
                        ? timer_moment(handler.event, 0)
-                       : anchored("event " + handler.event, fmt::format("when '{}' arrives", handler.event));
+                       : anchored("event " + handler.event, tr("when '{}' arrives", handler.event));
         reach(handler.entry, {m, {}, {}});
       }
       if (scope.on_end != model::kNoNode) reach(scope.on_end, {timer_moment(scope.until, 0), {}, {}});
@@ -257,6 +251,17 @@ std::string amount(Duration d) { return termijn::to_string(d); }
 
 }  // namespace
 
+std::string rung_action(const model::EscalationRung& rung, bool with_message) {
+  std::vector<std::string> parts;
+  if (!rung.notify.empty()) {
+    std::string message = with_message && rung.message ? fmt::format(" \"{}\"", *rung.message) : "";
+    parts.push_back(fmt::format("notify {}{}", fmt::join(rung.notify, ", "), message));
+  }
+  if (rung.reassign_to) parts.push_back("reassign to " + *rung.reassign_to);
+  if (rung.raise_level) parts.push_back(fmt::format("raise level {}", *rung.raise_level));
+  return fmt::format("{}", fmt::join(parts, " and "));
+}
+
 std::vector<TimedItem> timed_items(const model::Process& process) { return Planner(process).items(); }
 
 std::string describe(const Offset& o) {
@@ -269,8 +274,8 @@ std::string describe(const Offset& o) {
     // time they differ by an hour, which a coordinator's "day 8 +22 h" leaves out.
     std::int64_t day = total >= 0 ? total / 1440 : -((-total + 1439) / 1440);
     std::int64_t rest = total - day * 1440;
-    std::string text = fmt::format("day {}", day);
-    if (rest != 0) text += rest % 60 == 0 ? fmt::format(" +{} h", rest / 60) : fmt::format(" +{} h {} min", rest / 60, rest % 60);
+    std::string text = tr("day {}", day);
+    if (rest != 0) text += rest % 60 == 0 ? tr(" +{} h", rest / 60) : tr(" +{} h {} min", rest / 60, rest % 60);
     parts.push_back(text);
   }
   return fmt::format("{}", fmt::join(parts, " + "));
@@ -295,7 +300,7 @@ When describe(const Moment& m) {
   if (o.working_days != 0) parts.push_back({DurationKind::kWorking, 0, o.working_days, 0});
   if (o.minutes != 0) parts.push_back({DurationKind::kClock, 0, 0, o.minutes});
   if (parts.empty()) {
-    w.at = "when " + m.base;
+    w.at = tr("when {}", m.base);
     return w;
   }
   bool all_before = std::all_of(parts.begin(), parts.end(), [](const Duration& d) {
@@ -303,7 +308,7 @@ When describe(const Moment& m) {
   });
   std::vector<std::string> words;
   for (const auto& d : parts) words.push_back(amount(all_before ? negate(d) : d));
-  w.at = fmt::format("{} {} {}", fmt::join(words, " + "), all_before ? "before" : "after", m.base);
+  w.at = all_before ? tr("{} before {}", fmt::join(words, " + "), m.base) : tr("{} after {}", fmt::join(words, " + "), m.base);
   return w;
 }
 

@@ -42,6 +42,10 @@ struct TimedItem {
 
 std::vector<TimedItem> timed_items(const model::Process& process);
 
+// What a rung does, as the language writes it: "notify teamleider and raise level 1"; with its
+// message after the roles it notifies when `with_message` ("notify teamleider \"te laat\"").
+std::string rung_action(const model::EscalationRung& rung, bool with_message);
+
 // The moment as a coordinator reads it: "day 10", "day 0 +4 h", "4 hours after rihg opens".
 When describe(const Moment& moment);
 std::string describe(const Offset& offset);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 
+#include "engine/base/language.h"
 #include "engine/format/format.h"
 #include "engine/frontend/parser.h"
 #include "engine/tooling/diagnostic_formats.h"
@@ -333,7 +334,7 @@ Json Features::code_actions(const std::string& path, const Json& params) {
     std::string fix = tooling::suggested_replacement(d);
     if (fix.empty()) continue;
     Json edit = {{"range", to_lsp(d.range, unit_)}, {"newText", fix}};
-    out.push_back({{"title", fmt::format("Change '{}' to '{}'", d.range.text(), fix)},
+    out.push_back({{"title", tr("Change '{}' to '{}'", d.range.text(), fix)},
                    {"kind", "quickfix"},
                    {"isPreferred", true},
                    {"diagnostics", Json::array({diagnostic(d, a)})},

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "engine/base/language.h"
+
 namespace termijn::simulation::internal {
 
 namespace {
@@ -68,7 +70,7 @@ std::string unknown_kpi(const std::string& key, const model::Process& p, const s
     return std::any_of(p.nodes.begin(), p.nodes.end(), [&](const model::Node& n) { return n.kind == kind && n.name == what; });
   };
   if ((family == "started" || family == "open" || family == "refused") && what.empty()) return "";
-  if (family == "reached" || family == "count") return has_node(model::NodeKind::kMilestone) ? "" : fmt::format("no milestone '{}'", what);
+  if (family == "reached" || family == "count") return has_node(model::NodeKind::kMilestone) ? "" : tr("no milestone '{}'", what);
   if (family == "days") return has_node(model::NodeKind::kScopeEnter) ? "" : fmt::format("no stage '{}'", what);
   if (family == "missed") return what == "all" || has_node(model::NodeKind::kTask) ? "" : fmt::format("no task '{}'", what);
   if (family == "moved") return has_node(model::NodeKind::kTimer) ? "" : fmt::format("no timer '{}'", what);

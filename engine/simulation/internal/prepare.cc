@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "engine/base/language.h"
 #include "engine/checker/checker.h"
 #include "engine/driver/compilation.h"
 #include "engine/frontend/loader.h"
@@ -11,11 +12,6 @@
 namespace termijn::simulation::internal {
 
 namespace {
-
-std::string suggestion(const std::string& name, const std::vector<std::string>& candidates) {
-  std::string best = closest_match(name, candidates);
-  return best.empty() ? "" : fmt::format(" (did you mean '{}'?)", best);
-}
 
 std::vector<std::string> task_names(const model::Process& p) {
   std::vector<std::string> out;
@@ -41,8 +37,8 @@ void check_choice(const Choice& c, const model::Type& type, const std::string& w
                   DiagnosticList& d) {
   for (const auto& [value, p] : c.options) {
     if (!fits(value, type)) {
-      d.error(at, fmt::format("{} cannot be {}{}", what, value.dump(),
-                              type.members.empty() ? "" : fmt::format(" (its values: {})", fmt::join(type.members, ", "))));
+      d.error(at, tr("{} cannot be {}{}", what, value.dump(),
+                     type.members.empty() ? "" : tr(" (its values: {})", fmt::join(type.members, ", "))));
     }
   }
 }
@@ -61,9 +57,9 @@ void check_condition(const Condition& c, const model::Process& p, DiagnosticList
     if (term == nullptr) {
       std::vector<std::string> used;
       for (const auto& u : p.terms) used.push_back(u.qualified());
-      d.error(c.range, fmt::format("process '{}' uses no term '{}'{}", p.name, c.name, suggestion(c.name, used)));
+      d.error(c.range, tr("process '{}' uses no term '{}'{}", p.name, c.name, did_you_mean(c.name, used)));
     } else if (term->value.kind != c.term->kind) {
-      d.error(c.range, fmt::format("'{}' is counted in {}, not in {}", c.name, kind_name(term->value.kind), kind_name(c.term->kind)));
+      d.error(c.range, tr("'{}' is counted in {}, not in {}", c.name, kind_name(term->value.kind), kind_name(c.term->kind)));
     }
     return;
   }
@@ -73,7 +69,7 @@ void check_condition(const Condition& c, const model::Process& p, DiagnosticList
     std::vector<std::string> fields;
     for (const auto& field : p.fields) fields.push_back(field.name);
     if (f == p.fields.end()) {
-      d.error(c.range, fmt::format("process '{}' has no case field '{}'{}", p.name, c.name, suggestion(c.name, fields)));
+      d.error(c.range, tr("process '{}' has no case field '{}'{}", p.name, c.name, did_you_mean(c.name, fields)));
     } else {
       check_choice(certain(c.value), f->type, fmt::format("case field '{}'", c.name), c.range, d);
     }
@@ -87,10 +83,10 @@ void check_condition(const Condition& c, const model::Process& p, DiagnosticList
       check_choice(certain(c.value), o.type, fmt::format("output '{}'", c.name), c.range, d);
       return;
     }
-    d.error(c.range, fmt::format("task '{}' has no output '{}'", task, output));
+    d.error(c.range, tr("task '{}' has no output '{}'", task, output));
     return;
   }
-  d.error(c.range, fmt::format("process '{}' has no task '{}'{}", p.name, task, suggestion(task, task_names(p))));
+  d.error(c.range, tr("process '{}' has no task '{}'{}", p.name, task, did_you_mean(task, task_names(p))));
 }
 
 void check_rules(const Rules& rules, const model::Process& p, const std::vector<Measure>& measures, DiagnosticList& d) {
@@ -103,14 +99,14 @@ void check_rules(const Rules& rules, const model::Process& p, const std::vector<
   };
   auto task_or_error = [&](const std::string& name, const SourceRange& at) -> const model::Node* {
     const model::Node* n = find_task(name);
-    if (n == nullptr) d.error(at, fmt::format("process '{}' has no task '{}'{}", p.name, name, suggestion(name, tasks)));
+    if (n == nullptr) d.error(at, tr("process '{}' has no task '{}'{}", p.name, name, did_you_mean(name, tasks)));
     return n;
   };
   std::vector<std::string> starts;
   for (auto s : p.starts) starts.push_back(p.nodes.at(s).target);
   auto check_start = [&](const std::string& event, const SourceRange& at) {
     if (std::find(starts.begin(), starts.end(), event) == starts.end()) {
-      d.error(at, fmt::format("process '{}' does not start on '{}' (it starts on: {})", p.name, event, fmt::join(starts, ", ")));
+      d.error(at, tr("process '{}' does not start on '{}' (it starts on: {})", p.name, event, fmt::join(starts, ", ")));
     }
   };
   // Every task has a deadline (`due` or `within`, the checker sees to it), so `before due` fits any.
@@ -127,7 +123,7 @@ void check_rules(const Rules& rules, const model::Process& p, const std::vector<
       if (o.name == r.output) output = &o;
     }
     if (output == nullptr) {
-      d.error(r.source.range, fmt::format("task '{}' has no output '{}'{}", r.task, r.output, suggestion(r.output, names)));
+      d.error(r.source.range, tr("task '{}' has no output '{}'{}", r.task, r.output, did_you_mean(r.output, names)));
     } else {
       check_choice(r.choice, output->type, fmt::format("output '{}.{}'", r.task, r.output), r.source.range, d);
     }
@@ -139,27 +135,27 @@ void check_rules(const Rules& rules, const model::Process& p, const std::vector<
   for (const auto& r : rules.data) {
     auto f = std::find_if(p.fields.begin(), p.fields.end(), [&](const model::Field& f) { return f.name == r.field; });
     if (f == p.fields.end()) {
-      d.error(r.source.range, fmt::format("process '{}' has no case field '{}'{}", p.name, r.field, suggestion(r.field, fields)));
+      d.error(r.source.range, tr("process '{}' has no case field '{}'{}", p.name, r.field, did_you_mean(r.field, fields)));
     } else {
       check_choice(r.choice, f->type, fmt::format("case field '{}'", r.field), r.source.range, d);
     }
   }
   for (const auto& r : rules.events) {
     if (std::find(p.events.begin(), p.events.end(), r.event) == p.events.end()) {
-      d.error(r.source.range, fmt::format("process '{}' has no event '{}'{}", p.name, r.event, suggestion(r.event, p.events)));
+      d.error(r.source.range, tr("process '{}' has no event '{}'{}", p.name, r.event, did_you_mean(r.event, p.events)));
     }
   }
   for (const auto& s : rules.starts) check_start(s.event, rules.process_range);
   for (const auto& pool : rules.pools) {
     if (std::find(p.roles.begin(), p.roles.end(), pool.role) == p.roles.end()) {
-      d.error(pool.source.range, fmt::format("process '{}' has no role '{}'{}", p.name, pool.role, suggestion(pool.role, p.roles)));
+      d.error(pool.source.range, tr("process '{}' has no role '{}'{}", p.name, pool.role, did_you_mean(pool.role, p.roles)));
     }
   }
   for (const auto& m : measures) {
     bool any = std::any_of(m.tasks.begin(), m.tasks.end(), [&](const std::string& t) { return find_task(t) != nullptr; });
     if (!any) {
-      d.error(m.range, fmt::format("process '{}' has none of the tasks of measure \"{}\" ({}){}", p.name, m.label,
-                                   fmt::join(m.tasks, ", "), suggestion(m.tasks.front(), tasks)));
+      d.error(m.range, tr("process '{}' has none of the tasks of measure \"{}\" ({}){}", p.name, m.label,
+                          fmt::join(m.tasks, ", "), did_you_mean(m.tasks.front(), tasks)));
     }
   }
 }
@@ -172,7 +168,7 @@ std::optional<Prepared> prepare(const std::string& name, const Rules& rules, con
   Prepared out{name, rules, nullptr, *rules.process, {}, {}};
   Compilation base = compile_paths({rules.file->string()}, stdlib_dirs);
   if (!base.unreadable.empty()) {
-    d.error(rules.process_range, fmt::format("cannot read '{}'", rules.file->string()));
+    d.error(rules.process_range, tr("cannot read '{}'", rules.file->string()));
     return std::nullopt;
   }
   if (base.diagnostics.has_errors()) {
@@ -183,8 +179,8 @@ std::optional<Prepared> prepare(const std::string& name, const Rules& rules, con
   if (p == nullptr) {
     std::vector<std::string> names;
     for (const auto& q : base.model->processes) names.push_back(q->name);
-    d.error(rules.process_range, fmt::format("'{}' has no process '{}'{}", rules.file->filename().string(), *rules.process,
-                                             suggestion(*rules.process, names)));
+    d.error(rules.process_range, tr("'{}' has no process '{}'{}", rules.file->filename().string(), *rules.process,
+                                    did_you_mean(*rules.process, names)));
     return std::nullopt;
   }
   int before = d.error_count();
@@ -196,10 +192,10 @@ std::optional<Prepared> prepare(const std::string& name, const Rules& rules, con
     if (term == nullptr) {
       std::vector<std::string> used;
       for (const auto& u : p->terms) used.push_back(u.qualified());
-      d.error(t.range, fmt::format("process '{}' uses no term '{}'{}", p->name, t.qualified, suggestion(t.qualified, used)));
+      d.error(t.range, tr("process '{}' uses no term '{}'{}", p->name, t.qualified, did_you_mean(t.qualified, used)));
     } else if (term->value.kind != t.value.kind) {
-      d.error(t.range, fmt::format("'{}' is counted in {}, not in {}", t.qualified, kind_name(term->value.kind),
-                                   kind_name(t.value.kind)));
+      d.error(t.range, tr("'{}' is counted in {}, not in {}", t.qualified, kind_name(term->value.kind),
+                          kind_name(t.value.kind)));
     }
     overrides.push_back(fmt::format("{} = {}", t.qualified, to_string(t.value)));
     out.terms_in_force[t.qualified] = t.value;

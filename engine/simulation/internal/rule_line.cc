@@ -6,6 +6,7 @@
 #include <cmath>
 #include <regex>
 
+#include "engine/base/language.h"
 #include "engine/base/numbers.h"
 
 namespace termijn::simulation::internal {
@@ -58,7 +59,7 @@ class SpecReader {
     if (!w) return std::nullopt;
     auto minutes = minutes_of(*w);
     if (minutes && *minutes > kMaxMinutes) {
-      d_.error(w->range, fmt::format("'{}' is longer than the simulation can run ({} days at most)", w->text, kMaxDays));
+      d_.error(w->range, tr("'{}' is longer than the simulation can run ({} days at most)", w->text, kMaxDays));
       return std::nullopt;
     }
     return minutes;
@@ -70,14 +71,14 @@ class SpecReader {
     if (auto compact = compact_minutes(w->text); compact && !lines::is_number(w->text)) return compact;
     auto n = parse_number(w->text);
     if (!n || *n < 0) {
-      d_.error(w->range, fmt::format("'{}' is not an amount of time; write 2 hours, 45 min or 6h37m", w->text));
+      d_.error(w->range, tr("'{}' is not an amount of time; write 2 hours, 45 min or 6h37m", w->text));
       return std::nullopt;
     }
     auto unit = r_.word("a unit (minutes, hours, days)");
     if (!unit) return std::nullopt;
     auto factor = unit_minutes(unit->text);
     if (!factor) {
-      d_.error(unit->range, fmt::format("unknown unit '{}'; use minutes, hours, days or weeks", unit->text));
+      d_.error(unit->range, tr("unknown unit '{}'; use minutes, hours, days or weeks", unit->text));
       return std::nullopt;
     }
     return *n * *factor;
@@ -89,7 +90,7 @@ class SpecReader {
     Distribution out;
     const Word* next = r_.peek();
     if (next == nullptr) {
-      d_.error(r_.end_range(), "expected a duration or a distribution here");
+      d_.error(r_.end_range(), tr("expected a duration or a distribution here"));
       return std::nullopt;
     }
     using K = Distribution::Kind;
@@ -144,7 +145,7 @@ class SpecReader {
     if (out.kind == K::kTriangular) ok = ok && out.a <= out.b && out.b <= out.c && out.a < out.c;
     if (out.kind == K::kExponential || out.kind == K::kLognormal) ok = ok && out.a > 0;
     if (!ok) {
-      d_.error(where, "these figures do not make a distribution (check the order: min, mode, max; means above zero)");
+      d_.error(where, tr("these figures do not make a distribution (check the order: min, mode, max; means above zero)"));
       return std::nullopt;
     }
     return out;
@@ -157,12 +158,12 @@ class SpecReader {
     std::string t = w->text;
     auto number = t.empty() || t.back() != '%' ? std::nullopt : parse_number(t.substr(0, t.size() - 1));
     if (!number) {
-      d_.error(w->range, fmt::format("'{}' is not a percentage; write 85%", t));
+      d_.error(w->range, tr("'{}' is not a percentage; write 85%", t));
       return std::nullopt;
     }
     double p = *number / 100;
     if (p < 0 || p > 1) {
-      d_.error(w->range, "a percentage lies between 0% and 100%");
+      d_.error(w->range, tr("a percentage lies between 0% and 100%"));
       return std::nullopt;
     }
     return p;
@@ -187,7 +188,7 @@ class SpecReader {
       total = 1;
     }
     if (std::abs(total - 1) > 1e-9) {
-      d_.error(first, fmt::format("the percentages add up to {:.4g}%, not 100%", total * 100));
+      d_.error(first, tr("the percentages add up to {:.4g}%, not 100%", total * 100));
       return std::nullopt;
     }
     return out;
@@ -222,7 +223,7 @@ class SpecReader {
       } else if (op->text == ">" && r_.accept("=")) {
         c.kind = K::kElapsedAtLeast;
       } else {
-        d_.error(op->range, "write elapsed < 9 days or elapsed >= 9 days");
+        d_.error(op->range, tr("write elapsed < 9 days or elapsed >= 9 days"));
         return std::nullopt;
       }
       auto m = amount();
@@ -245,12 +246,12 @@ class SpecReader {
       // Bounded as a `term` line's amount is, so that no unit conversion overflows.
       auto amount = parse_int_in(v->dump(), 0, kMaxTermAmount);
       if (!amount) {
-        d_.error(c.range, fmt::format("'{}' is not a term's amount (0 to {})", v->dump(), kMaxTermAmount));
+        d_.error(c.range, tr("'{}' is not a term's amount (0 to {})", v->dump(), kMaxTermAmount));
         return std::nullopt;
       }
       c.term = make_duration(*amount, u->text, working);
       if (!c.term) {
-        d_.error(u->range, fmt::format("'{}' is not a term's unit; write days, working days, hours or weeks", u->text));
+        d_.error(u->range, tr("'{}' is not a term's unit; write days, working days, hours or weeks", u->text));
         return std::nullopt;
       }
       c.text = fmt::format("{} {} {}", c.name, c.kind == K::kNotEquals ? "!=" : "=", to_string(*c.term));
@@ -276,7 +277,7 @@ void read_profile(LineReader& r, Rules& rules, DiagnosticList& d) {
     if (!key || !weight) return;
     auto amount = parse_number(weight->text);
     if (!amount || *amount < 0 || *amount > kMaxWeight) {
-      d.error(weight->range, fmt::format("'{}' is not a weight (0 to {})", weight->text, kMaxWeight));
+      d.error(weight->range, tr("'{}' is not a weight (0 to {})", weight->text, kMaxWeight));
       return;
     }
     int from = -1, to = -1;
@@ -293,8 +294,8 @@ void read_profile(LineReader& r, Rules& rules, DiagnosticList& d) {
       }
     }
     if (from < 0) {
-      d.error(key->range, weekdays ? fmt::format("'{}' is not a day; write mon, tue, ... sun", key->text)
-                                   : fmt::format("'{}' is not an hour or hours like 7-17 (0 to 23)", key->text));
+      d.error(key->range, weekdays ? tr("'{}' is not a day; write mon, tue, ... sun", key->text)
+                                   : tr("'{}' is not an hour or hours like 7-17 (0 to 23)", key->text));
       return;
     }
     for (int i = from; i <= to; ++i) weights[static_cast<std::size_t>(i)] = *amount;
@@ -305,7 +306,7 @@ void read_profile(LineReader& r, Rules& rules, DiagnosticList& d) {
     sum += w;
   }
   if (sum <= 0) {
-    d.error(r.end_range(), "a profile needs some weight somewhere");
+    d.error(r.end_range(), tr("a profile needs some weight somewhere"));
     return;
   }
   for (double& w : weights) w *= static_cast<double>(weights.size()) / sum;
@@ -343,8 +344,8 @@ bool read_rule(LineReader& r, Rules& rules, const SourceRange& line, const std::
     if (!n) return true;
     auto per_day = parse_number(n->text);
     if (!per_day || *per_day < kMinArrivalsPerDay || *per_day > kMaxArrivalsPerDay) {
-      d.error(n->range, fmt::format("'{}' is not a number of cases a day from {} to {}", n->text, kMinArrivalsPerDay,
-                                    kMaxArrivalsPerDay));
+      d.error(n->range, tr("'{}' is not a number of cases a day from {} to {}", n->text, kMinArrivalsPerDay,
+                           kMaxArrivalsPerDay));
       return true;
     }
     if (!r.expect("per") || !r.expect("day")) return true;
@@ -352,7 +353,7 @@ bool read_rule(LineReader& r, Rules& rules, const SourceRange& line, const std::
       auto event = r.word("the start event of this stream");
       if (!event) return true;
       if (rules.streams.size() >= kMaxStreams) {
-        d.error(event->range, fmt::format("at most {} arrival streams", kMaxStreams));
+        d.error(event->range, tr("at most {} arrival streams", kMaxStreams));
         return true;
       }
       rules.streams.push_back(ArrivalStream{event->text, *per_day, s.source(event->range)});
@@ -376,7 +377,7 @@ bool read_rule(LineReader& r, Rules& rules, const SourceRange& line, const std::
       total += p;
       rules.starts.push_back(StartRule{event->text, p});
     } while (r.accept(","));
-    if (std::abs(total - 1) > 1e-9) d.error(line, fmt::format("the start routes add up to {:.4g}%, not 100%", total * 100));
+    if (std::abs(total - 1) > 1e-9) d.error(line, tr("the start routes add up to {:.4g}%, not 100%", total * 100));
   } else if (r.accept("data")) {
     auto field = r.word("a case field");
     if (!field || !r.expect("=")) return true;
@@ -388,7 +389,7 @@ bool read_rule(LineReader& r, Rules& rules, const SourceRange& line, const std::
     if (!target || !r.expect("=")) return true;
     auto dot = target->text.find('.');
     if (dot == std::string::npos) {
-      d.error(target->range, fmt::format("write the task and its output as task.output, not '{}'", target->text));
+      d.error(target->range, tr("write the task and its output as task.output, not '{}'", target->text));
       return true;
     }
     auto choice = s.choice();
@@ -437,7 +438,7 @@ bool read_rule(LineReader& r, Rules& rules, const SourceRange& line, const std::
     if (!role || !n) return true;
     auto workers = parse_int_in(n->text, 1, kMaxWorkers);
     if (!workers) {
-      d.error(n->range, fmt::format("'{}' is not a number of workers (1 to {})", n->text, kMaxWorkers));
+      d.error(n->range, tr("'{}' is not a number of workers (1 to {})", n->text, kMaxWorkers));
       return true;
     }
     Pool pool{Pool::Order::kFirstCome, role->text, *workers, false, 9 * 60, 17 * 60, {}};
@@ -449,7 +450,7 @@ bool read_rule(LineReader& r, Rules& rules, const SourceRange& line, const std::
       static const std::regex kHours(R"((\d\d):(\d\d)-(\d\d):(\d\d))");
       std::smatch m;
       if (!std::regex_match(hours->text, m, kHours)) {
-        d.error(hours->range, fmt::format("'{}' is not opening hours like 09:00-17:00", hours->text));
+        d.error(hours->range, tr("'{}' is not opening hours like 09:00-17:00", hours->text));
         return true;
       }
       // Two digits each (the pattern says so): no conversion can overflow.
@@ -457,7 +458,7 @@ bool read_rule(LineReader& r, Rules& rules, const SourceRange& line, const std::
       pool.open = two(1) * 60 + two(2);
       pool.close = two(3) * 60 + two(4);
       if (pool.open >= pool.close || pool.close > 24 * 60 || two(2) > 59 || two(4) > 59) {
-        d.error(hours->range, "the hours must open before they close, within one day");
+        d.error(hours->range, tr("the hours must open before they close, within one day"));
         return true;
       }
     }
@@ -471,8 +472,8 @@ bool read_rule(LineReader& r, Rules& rules, const SourceRange& line, const std::
       } else if (order->text == "escalation") {
         pool.order = Pool::Order::kEscalation;
       } else {
-        d.error(order->range, fmt::format("'{}' is not an order of work; write first-come, earliest-due or escalation",
-                                          order->text));
+        d.error(order->range, tr("'{}' is not an order of work; write first-come, earliest-due or escalation",
+                                 order->text));
         return true;
       }
     }
@@ -495,8 +496,8 @@ bool read_rule(LineReader& r, Rules& rules, const SourceRange& line, const std::
     auto amount = parse_int_in(n->text, 0, kMaxTermAmount);
     auto value = amount ? make_duration(*amount, unit_text, working) : std::nullopt;
     if (!value) {
-      d.error(n->range, fmt::format("'{} {}' is not a legal term; write 14 days, 3 working days or 24 hours", n->text,
-                                    unit_text));
+      d.error(n->range, tr("'{} {}' is not a legal term; write 14 days, 3 working days or 24 hours", n->text,
+                           unit_text));
       return true;
     }
     rules.terms.push_back(TermOverride{name->text, *value, name->range});
