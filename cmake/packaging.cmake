@@ -22,7 +22,7 @@ target_compile_definitions(termijn_driver PRIVATE TERMIJN_STDLIB_FROM_BINDIR="${
 target_link_libraries(termijn_driver PRIVATE ${CMAKE_DL_LIBS})
 
 # An instrumented build finds bugs; it is not a thing to install.
-if(TERMIJN_SANITIZE OR TERMIJN_FUZZ)
+if(TERMIJN_SANITIZE OR TERMIJN_TSAN OR TERMIJN_FUZZ)
   return()
 endif()
 

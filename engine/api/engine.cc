@@ -309,8 +309,15 @@ Status Engine::flush() {
 
 Status Engine::hand_over() { return advance(true); }
 
+void Engine::settle() {
+  // A retry of a command in the group in flight, or a refusal resting on what that group did,
+  // would otherwise be answered before the group is on disk, and it may yet fail.
+  if (!defer_ && in_flight_) (void)advance(false);
+}
+
 void Engine::collect() {
-  if (in_flight_ && writer_->written()) (void)advance(true);
+  if (in_flight_ && !writer_->written()) return;
+  if (in_flight_ || group_->steps > 0) (void)advance(true);
 }
 
 bool Engine::in_flight() const { return in_flight_ != nullptr; }
@@ -328,9 +335,13 @@ Status Engine::advance(bool hand_waiting, bool here) {
     undone_outcome = hand(here);
     if (!undone_outcome.is_ok()) undone = undo_after(undone_outcome);  // the waiting group itself
   }
-  // The callers in the order their commands were given: the group before first.
-  if (previous) answer(*previous, outcome);
-  if (undone) answer(*undone, undone_outcome);
+  // The callers in the order their commands were given: the group before first. A host's
+  // callback that throws does not keep the callers after it waiting: its exception comes out
+  // once every caller has been answered.
+  std::exception_ptr thrown;
+  if (previous) answer(*previous, outcome, thrown);
+  if (undone) answer(*undone, undone_outcome, thrown);
+  if (thrown) std::rethrow_exception(thrown);
   return outcome.is_ok() ? undone_outcome : outcome;
 }
 
@@ -378,16 +389,25 @@ std::unique_ptr<CommitGroup> Engine::undo_after(const Status& failure) {
   return built_on;
 }
 
-void Engine::answer(CommitGroup& group, const Status& outcome) {
+void Engine::answer(CommitGroup& group, const Status& outcome, std::exception_ptr& thrown) {
+  auto guarded = [&thrown](auto&& call) {
+    try {
+      call();
+    } catch (...) {
+      if (!thrown) thrown = std::current_exception();
+    }
+  };
   // The callers first: a host's subscriber or observer that throws must not keep them waiting.
-  for (auto& done : group.waiting) done(outcome);
+  for (auto& done : group.waiting) guarded([&] { done(outcome); });
   if (!outcome.is_ok()) return;
-  if (observer_ != nullptr) {
-    for (const auto& entry : group.rows.audit) observer_->audited(entry.kind);
-  }
-  for (const auto& n : group.rows.outbox) {
-    for (const auto& handler : subscribers_) handler(n);
-  }
+  guarded([&] {
+    if (observer_ != nullptr) {
+      for (const auto& entry : group.rows.audit) observer_->audited(entry.kind);
+    }
+    for (const auto& n : group.rows.outbox) {
+      for (const auto& handler : subscribers_) handler(n);
+    }
+  });
 }
 
 void Engine::when_durable(std::function<void(const Status&)> done) {
@@ -441,6 +461,7 @@ Result<CaseId> Engine::start_one(const StartRequest& r) {
 
 std::vector<Result<CaseId>> Engine::start_cases(const std::vector<StartRequest>& requests) {
   const auto started = std::chrono::steady_clock::now();
+  settle();
   std::vector<Result<CaseId>> results;
   results.reserve(requests.size());
   {
@@ -462,6 +483,7 @@ template <typename Run>
 Status Engine::command(const char* kind, const std::string& key, const Json& args, CaseId case_id, const Actor& actor,
                        Run run) {
   const auto started = std::chrono::steady_clock::now();
+  settle();
   Status status = [&] {
     store::CommandRecord command = keyed(key, kind, args, actor);
     if (auto previous = replay(command)) return previous->is_ok() ? status_from(**previous) : previous->status();
@@ -553,10 +575,12 @@ void Engine::record_refusal(CaseId id, const Actor& actor, const std::string& ac
 }
 
 Status Engine::record(const std::string& kind, Json detail, const Actor& actor) {
+  // The act (a token revoked, definitions deployed) is in the store already: its entry goes down
+  // in a transaction of its own, so a failing command of a group waiting or in flight cannot
+  // take it with it. What those groups did is not this entry's business: their failure is theirs.
+  (void)flush();
   Status s = audit_only(0, kind, std::move(detail), actor);
   if (!s.is_ok() || !defer_) return s;
-  // The act (a token revoked, definitions deployed) is in the store already: its entry must not
-  // wait in a group that another command could make fail.
   return flush();
 }
 
@@ -605,12 +629,18 @@ int Engine::fire_due() {
       std::vector<std::pair<Instant, TimerId>> due = runtime_.due_timers(now, kBatch);
       if (due.empty()) break;
       any = true;
+      std::vector<std::pair<Instant, TimerId>> fired;
+      fired.reserve(due.size());
       for (const auto& [at, id] : due) {
         runtime::Changes one;
         // NotFound: an earlier timer of the batch cancelled this one.
-        if (runtime_.fire(id, now, one).is_ok()) (void)commit(one, std::vector<store::CommandRecord>{});
+        if (runtime_.fire(id, now, one).is_ok() &&
+            commit(one, std::vector<store::CommandRecord>{}).is_ok()) {
+          fired.emplace_back(at, id);
+        }
       }
-      when_durable([this, tally, now, due = std::move(due)](const Status& durable) {
+      if (fired.empty()) break;  // nothing fired: the store is broken, or every one was cancelled
+      when_durable([this, tally, now, due = std::move(fired)](const Status& durable) {
         if (!durable.is_ok()) {
           tally->failed = true;  // undone, and live again: due at the next call
           return;

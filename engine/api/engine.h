@@ -17,6 +17,7 @@
 #pragma once
 
 #include <chrono>
+#include <exception>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -223,12 +224,14 @@ class Engine {
   // whose new commands make the next group while this one is written. If the group in flight
   // failed, the waiting group fails with it and is not handed over. Returns that failure.
   Status hand_over();
-  // The same when the group in flight is written already; nothing when it is not (never waits).
+  // The same without waiting: when the group in flight is written already, or nothing is in
+  // flight and commands wait; nothing when the group in flight is still being written.
   void collect();
   // A group is with the writer, not yet collected.
   bool in_flight() const;
   // `wake` is called on the writer's thread whenever it has written a group (nullptr: nothing):
-  // a host posts collect() to the engine's thread. It must not call the engine.
+  // a host posts collect() to the engine's thread. It must not call the engine, nor wait for the
+  // engine's thread.
   void on_written(std::function<void()> wake);
   // How many commands (and fired timers) wait for the next flush.
   std::size_t waiting() const;
@@ -295,7 +298,12 @@ class Engine {
   std::unique_ptr<CommitGroup> undo_after(const Status& failure);
   // Calls a group's callbacks with its outcome; once durable, tells its audit entries to the
   // observer and its notifications to the subscribers.
-  void answer(CommitGroup& group, const Status& outcome);
+  // A callback, observer or subscriber that throws does not stop the rest: the first exception
+  // is kept in `thrown`.
+  void answer(CommitGroup& group, const Status& outcome, std::exception_ptr& thrown);
+  // Not deferring: waits for the group in flight, if any, so a command's answer never rests on a
+  // group that is not on disk yet.
+  void settle();
   // The first answer to `command` if its key was used before; an InvalidArgument status when
   // the key was used for another command; nothing when the key is new (or empty).
   std::optional<Result<Json>> replay(const store::CommandRecord& command);

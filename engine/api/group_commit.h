@@ -27,15 +27,17 @@ class GroupCommit {
   GroupCommit(const GroupCommit&) = delete;
   GroupCommit& operator=(const GroupCommit&) = delete;
 
-  // Call after a command: unless a group is in flight (its collect() hands over what waits),
-  // posts one hand-over, after the requests already read. The callers (when_durable) are told
-  // the store's failure, not the loop.
+  // Call after a command: posts one collect(), after the requests already read, which hands the
+  // waiting group over unless one is still being written (then the writer's wake does). Posted
+  // even while a group is in flight: a flush on the engine's thread (an audited deploy) may
+  // collect that group before the wake's collect() runs, and what waits then needs this one.
+  // The callers (when_durable) are told the store's failure, not the loop.
   void schedule() {
-    if (posted_ || engine_.in_flight()) return;
+    if (posted_) return;
     posted_ = true;
     boost::asio::post(io_, [this] {
       posted_ = false;
-      (void)engine_.hand_over();
+      engine_.collect();
     });
   }
 

@@ -70,12 +70,17 @@ void Writer::on_written(std::function<void()> wake) {
 Written Writer::write_now(RowBatch batch) {
   std::string error;
   try {
+    // A failed write whose rollback failed too (an I/O error) left the connection inside its
+    // transaction: every BEGIN after it would fail. Try the rollback again before giving up.
+    if (sqlite3_get_autocommit(db_.handle()) == 0) db_.exec("ROLLBACK");
     Transaction tx(db_);
     write_batch(db_, keying_, batch);
     tx.commit();
   } catch (const std::exception& e) {
     error = e.what();
     if (error.empty()) error = "unknown failure";
+  } catch (...) {
+    error = "unknown failure";
   }
   return Written{std::move(batch), std::move(error)};
 }
@@ -92,8 +97,15 @@ void Writer::run() {
     lock.lock();
     done_ = std::move(written);
     changed_.notify_all();
-    // Under the lock, so on_written(nullptr) cannot return while an old callback still runs.
-    if (wake_) wake_();
+    // Under the lock, so on_written(nullptr) cannot return while an old callback still runs. A
+    // wake that throws (no memory to post with) is not this thread's to handle: the host's next
+    // command or timer collects the group instead.
+    if (wake_) {
+      try {
+        wake_();
+      } catch (...) {
+      }
+    }
   }
 }
 

@@ -9,10 +9,15 @@
 
 #include <atomic>
 #include <chrono>
+#include <memory>
 #include <optional>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
+#include <boost/asio/io_context.hpp>
+
+#include "engine/api/group_commit.h"
 #include "tests/unit/engine_on_disk.h"
 
 namespace termijn {
@@ -190,6 +195,10 @@ TEST(Pipeline, AnEngineThatStopsWritesTheGroupInFlight) {
     Engine& e = *o.engine;
     e.defer_commits(true);
     bool answered = false;
+    // Another process holds the write lock, so the writer cannot have written the group when
+    // the engine stops; the lock goes a moment later, within the writer's busy timeout.
+    auto other = std::make_unique<store::Database>(o.path);
+    other->exec("BEGIN IMMEDIATE");
     for (int i = 0; i < 10; ++i) {
       e.submit<Result<CaseId>>([&] { return e.start_case("meldingen", Json::object()); },
                                [&](Result<CaseId>) { answered = true; });
@@ -198,13 +207,104 @@ TEST(Pipeline, AnEngineThatStopsWritesTheGroupInFlight) {
     ASSERT_TRUE(e.in_flight());
     // Given after the hand-over: waiting, never handed over, never acknowledged.
     ASSERT_TRUE(e.start_case("meldingen", Json::object()).is_ok());
+    EXPECT_EQ(o.on_disk("SELECT COUNT(*) FROM cases"), 0);
+    std::thread release([&other] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+      other->exec("ROLLBACK");
+    });
     o.engine.reset();
+    release.join();
     EXPECT_FALSE(answered);  // the host may be half torn down: its callbacks are dropped
   }
   EXPECT_EQ(o.on_disk("SELECT COUNT(*) FROM cases"), 10);
   o.reopen();
   EXPECT_EQ(o.engine->runtime().cases().size(), 10u);
   EXPECT_TRUE(o.engine->verify_audit().ok);
+}
+
+TEST(Pipeline, ARetryNotDeferredWaitsForItsGroupInFlightAndGetsItsFailure) {
+  Opened o("pipeline-retry-undeferred.db");
+  Engine& e = *o.engine;
+  auto kept = e.start_case("meldingen", Json::object());
+  ASSERT_TRUE(kept.is_ok());
+  const TaskId task = o.only_task(*kept);
+  o.poison_key("poison");
+  e.defer_commits(true);
+  ASSERT_TRUE(e.complete_task(task, "medewerker", Json::object(), "poison").is_ok());  // provisional
+  ASSERT_TRUE(e.hand_over().is_ok());
+  ASSERT_TRUE(e.in_flight());
+  // The host stops deferring (a GroupCommit that goes) and retries: the first answer was never
+  // durable, so the retry must not be told it was.
+  e.defer_commits(false);
+  Status retry = e.complete_task(task, "medewerker", Json::object(), "poison");
+  EXPECT_FALSE(e.in_flight());
+  EXPECT_EQ(retry.code(), StatusCode::kInternal) << retry.message();
+  EXPECT_EQ(o.on_disk("SELECT COUNT(*) FROM commands"), 0);
+  // The task is open again, as on disk, and done once the store takes it.
+  ASSERT_NE(e.runtime().find_task(task), nullptr);
+  o.exec("DROP TRIGGER poison");
+  EXPECT_TRUE(e.complete_task(task, "medewerker", Json::object(), "poison").is_ok());
+  EXPECT_EQ(o.on_disk("SELECT COUNT(*) FROM commands WHERE key = 'poison'"), 1);
+}
+
+TEST(Pipeline, CommandsGivenWhileAFlushCollectsTheGroupInFlightAreStillHandedOver) {
+  Opened o("pipeline-flush-strands.db");
+  Engine& e = *o.engine;
+  boost::asio::io_context io;
+  GroupCommit group_commit(e, io);
+  std::optional<Status> a_done, c_done;
+  // A: handed to the writer thread through the loop.
+  e.submit<Result<CaseId>>([&] { return e.start_case("meldingen", Json::object()); },
+                           [&](Result<CaseId> r) {
+                             a_done = r.status();
+                             // A's caller gives C at once, while a flush is collecting.
+                             e.submit<Result<CaseId>>([&] { return e.start_case("meldingen", Json::object()); },
+                                                      [&](Result<CaseId> c) { c_done = c.status(); });
+                             group_commit.schedule();
+                           });
+  group_commit.schedule();
+  io.run_one();  // the posted collect(): A goes to the writer
+  ASSERT_TRUE(e.in_flight());
+  // B waits; a flush on the engine's thread (as an audited deploy does) collects A, which
+  // gives C, and writes B there.
+  e.submit<Result<CaseId>>([&] { return e.start_case("meldingen", Json::object()); }, [](Result<CaseId>) {});
+  group_commit.schedule();
+  ASSERT_TRUE(e.flush().is_ok());
+  ASSERT_TRUE(a_done.has_value());
+  EXPECT_FALSE(c_done.has_value());
+  // Nothing else happens in the loop: C must still reach the disk and be answered.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (!c_done && std::chrono::steady_clock::now() < deadline) {
+    io.restart();
+    io.run_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(c_done.has_value()) << "C was stranded in the waiting group";
+  EXPECT_TRUE(c_done->is_ok()) << c_done->message();
+  EXPECT_EQ(o.on_disk("SELECT COUNT(*) FROM cases"), 3);
+}
+
+TEST(Pipeline, ACallbackThatThrowsDoesNotKeepTheOtherCallersWaiting) {
+  Opened o("pipeline-throwing-callback.db");
+  Engine& e = *o.engine;
+  e.defer_commits(true);
+  Answers answers;
+  e.submit<Result<CaseId>>([&] { return e.start_case("meldingen", Json::object()); },
+                           [](Result<CaseId>) { throw std::runtime_error("a host's bug"); });
+  e.submit<Result<CaseId>>([&] { return e.start_case("meldingen", Json::object()); },
+                           [&](Result<CaseId> r) { answers.got.emplace_back("same group", code_of(r)); });
+  ASSERT_TRUE(e.hand_over().is_ok());
+  e.submit<Result<CaseId>>([&] { return e.start_case("meldingen", Json::object()); },
+                           [&](Result<CaseId> r) { answers.got.emplace_back("next group", code_of(r)); });
+  // Collecting the first group hands the next over and answers the first: the host's exception
+  // comes out, after every caller of that group was answered.
+  EXPECT_THROW((void)e.hand_over(), std::runtime_error);
+  ASSERT_EQ(answers.got.size(), 1u);
+  EXPECT_EQ(answers.got[0].first, "same group");
+  EXPECT_EQ(answers.got[0].second, StatusCode::kOk);
+  EXPECT_TRUE(e.in_flight());  // the next group was handed over before the answers
+  ASSERT_TRUE(e.flush().is_ok());
+  ASSERT_EQ(answers.got.size(), 2u);
+  EXPECT_EQ(o.on_disk("SELECT COUNT(*) FROM cases"), 3);
 }
 
 TEST(Pipeline, TimersFireInPipelinedBatchesAndAFailingStoreFiresNoneTwice) {
