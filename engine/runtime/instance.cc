@@ -1,6 +1,10 @@
 #include "engine/runtime/instance.h"
 
+#include <algorithm>
 #include <stdexcept>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 namespace termijn::runtime {
 
@@ -124,7 +128,10 @@ Json to_json(const Timer& t) {
   return j;
 }
 
-Json to_json(const Instance& i) {
+namespace {
+
+// The parts of a case's state that are small: built as JSON values by to_json and state_text.
+Json tokens_json(const Instance& i) {
   Json tokens = Json::array();
   for (const auto& t : i.tokens) {
     Json token{{"id", t.id}, {"node", t.node}, {"state", to_string(t.state)}, {"frames", frames_json(t.frames)},
@@ -133,23 +140,120 @@ Json to_json(const Instance& i) {
     if (!t.received.empty()) token["received"] = received_json(t.received);
     tokens.push_back(std::move(token));
   }
-  Json reached = Json::object(), outputs = Json::object(), forks = Json::object(), scopes = Json::object();
+  return tokens;
+}
+
+Json reached_json(const Instance& i) {
+  Json reached = Json::object();
   for (const auto& [node, at] : i.reached) reached[std::to_string(node)] = to_millis(at);
-  for (const auto& [node, out] : i.outputs) outputs[std::to_string(node)] = *out;
+  return reached;
+}
+
+Json forks_json(const Instance& i) {
+  Json forks = Json::object();
   for (const auto& [id, f] : i.forks) forks[std::to_string(id)] = Json{{"expected", f.expected}, {"arrived", f.arrived}};
+  return forks;
+}
+
+Json scopes_json(const Instance& i) {
+  Json scopes = Json::object();
   for (const auto& [id, s] : i.scopes) {
     Json scope{{"scope", s.scope}, {"parent", s.parent}};
     if (!s.frames.empty()) scope["frames"] = frames_json(s.frames);
     if (!s.received.empty()) scope["received"] = received_json(s.received);
     scopes[std::to_string(id)] = std::move(scope);
   }
+  return scopes;
+}
+
+Json stage_ends_json(const Instance& i) {
   Json stage_ends = Json::array();
   for (const auto& e : i.stage_ends) stage_ends.push_back(Json{{"stage", e.stage}, {"term", e.term}, {"at", to_millis(e.at)}});
+  return stage_ends;
+}
+
+}  // namespace
+
+Json to_json(const Instance& i) {
+  Json outputs = Json::object();
+  for (const auto& [node, out] : i.outputs) outputs[std::to_string(node)] = *out;
   return Json{{"id", i.id}, {"process", i.process}, {"hash", i.hash}, {"status", to_string(i.status)},
               {"level", i.level}, {"started", to_millis(i.started)}, {"ended", opt_instant(i.ended)},
               {"end_reason", i.end_reason}, {"parent_case", i.parent_case}, {"parent_token", i.parent_token},
-              {"data", i.data}, {"reached", reached}, {"outputs", outputs}, {"named_timers", i.named_timers},
-              {"tokens", tokens}, {"forks", forks}, {"scopes", scopes}, {"stage_ends", stage_ends}, {"next", {i.next_token, i.next_fork, i.next_scope}}};
+              {"data", i.data}, {"reached", reached_json(i)}, {"outputs", outputs}, {"named_timers", i.named_timers},
+              {"tokens", tokens_json(i)}, {"forks", forks_json(i)}, {"scopes", scopes_json(i)},
+              {"stage_ends", stage_ends_json(i)}, {"next", {i.next_token, i.next_fork, i.next_scope}}};
+}
+
+std::string state_text(const Instance& i) {
+  // Written out in the order nlohmann::json sorts an object's keys, so the text is the same as
+  // to_json(i).dump(), without first copying the case data and every output into a new value.
+  std::string out;
+  out.reserve(2048);
+  bool first = true;
+  auto key = [&](std::string_view name) {
+    out += first ? "{\"" : ",\"";
+    first = false;
+    out += name;
+    out += "\":";
+  };
+  auto number = [&](std::int64_t n) { out += std::to_string(n); };
+  auto value = [&](const Json& j) { out += j.dump(); };
+  key("data");
+  value(i.data);
+  key("end_reason");
+  value(Json(i.end_reason));
+  key("ended");
+  if (i.ended) number(to_millis(*i.ended)); else out += "null";
+  key("forks");
+  value(forks_json(i));
+  key("hash");
+  value(Json(i.hash));
+  key("id");
+  number(i.id);
+  key("level");
+  number(i.level);
+  key("named_timers");
+  value(Json(i.named_timers));
+  key("next");
+  value(Json{i.next_token, i.next_fork, i.next_scope});
+  key("outputs");
+  {
+    // Keyed by the node's number as text, so in the order of the text ("11" before "4").
+    std::vector<std::pair<std::string, const Json*>> sorted;
+    sorted.reserve(i.outputs.size());
+    for (const auto& [node, output] : i.outputs) sorted.emplace_back(std::to_string(node), output.get());
+    std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    out += '{';
+    for (std::size_t n = 0; n < sorted.size(); ++n) {
+      if (n > 0) out += ',';
+      out += '"';
+      out += sorted[n].first;
+      out += "\":";
+      value(*sorted[n].second);
+    }
+    out += '}';
+  }
+  key("parent_case");
+  number(i.parent_case);
+  key("parent_token");
+  number(i.parent_token);
+  key("process");
+  value(Json(i.process));
+  key("reached");
+  value(reached_json(i));
+  key("scopes");
+  value(scopes_json(i));
+  key("stage_ends");
+  value(stage_ends_json(i));
+  key("started");
+  number(to_millis(i.started));
+  key("status");
+  value(Json(to_string(i.status)));
+  key("tokens");
+  value(tokens_json(i));
+  out += '}';
+  return out;
 }
 
 Instance instance_from_json(const Json& j) {

@@ -153,6 +153,9 @@ struct Instance {
 // the store keeps as rows of their own (written only when a step changes them) and adds back
 // when it reads the case.
 Json to_json(const Instance& instance);
+// The same as to_json(instance).dump(), written straight to text: the store writes it at every
+// step of a case, and most of it (the case data, the outputs) would otherwise be copied first.
+std::string state_text(const Instance& instance);
 Instance instance_from_json(const Json& j);
 Json to_json(const Task& task);
 Json to_json(const Timer& timer);

@@ -16,7 +16,7 @@ CaseRow case_row_of(const runtime::Instance& c) {
   if (c.ended) row.ended_at = to_millis(*c.ended);
   row.end_reason = c.end_reason;
   row.parent_case = c.parent_case;
-  row.state = runtime::to_json(c).dump();
+  row.state = runtime::state_text(c);
   return row;
 }
 

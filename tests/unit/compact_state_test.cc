@@ -76,6 +76,33 @@ TEST(CompactState, ARestartGivesBackEveryOpenTaskAndLiveTimerAsTheyWere) {
             0);
 }
 
+TEST(CompactState, TheStateWrittenAtEveryStepIsTheTextOfItsJson) {
+  // state_text writes the state without building it as a value first; it must say exactly what
+  // to_json says, for cases in every kind of waiting, with outputs, forks and text to escape.
+  std::string path = temp_path("compact-text.db");
+  VirtualClock clock(*parse_instant("2026-10-20 14:00"));
+  auto e = open_engine(path, clock);
+  make_cases(*e, clock);
+  ASSERT_GE(e->runtime().cases().size(), 4u);
+  std::size_t outputs = 0;
+  for (const auto& [id, c] : e->runtime().cases()) {
+    EXPECT_EQ(runtime::state_text(c), runtime::to_json(c).dump()) << "case " << id;
+    outputs += c.outputs.size();
+  }
+  EXPECT_GE(outputs, 2u);
+  runtime::Instance ended = e->runtime().cases().begin()->second;
+  ended.status = runtime::CaseStatus::kTerminated;
+  ended.ended = clock.now();
+  ended.end_reason = "geannuleerd: \"dubbel\" \\ ingevoerd";
+  ended.data["naam"] = "Zoë \"de\" Vries\n\u0001";
+  ended.data["getal"] = -12;
+  ended.data["lijst"] = Json{1.5, true, nullptr};
+  // Keyed by the node as text: "100" comes before "7".
+  ended.outputs[7] = std::make_shared<const Json>(Json{{"besluit", "verlengen"}});
+  ended.outputs[100] = std::make_shared<const Json>(Json::object());
+  EXPECT_EQ(runtime::state_text(ended), runtime::to_json(ended).dump());
+}
+
 TEST(CompactState, MigrationSixMovesTasksAndTimersOutOfStatesWrittenBefore) {
   std::string path = temp_path("compact-migrate.db");
   VirtualClock clock(*parse_instant("2026-10-20 14:00"));
