@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include "engine/base/json_text.h"
+
 namespace termijn::runtime {
 
 const char* to_string(TaskStatus s) {
@@ -198,7 +200,7 @@ std::string state_text(const Instance& i) {
     out += "\":";
   };
   auto number = [&](std::int64_t n) { out += std::to_string(n); };
-  auto value = [&](const Json& j) { out += j.dump(); };
+  auto value = [&](const Json& j) { append_json(out, j); };
   key("data");
   value(i.data);
   key("end_reason");

@@ -1,5 +1,6 @@
 #include "engine/store/row_batch.h"
 
+#include "engine/base/json_text.h"
 #include "engine/base/sha256.h"
 #include "engine/store/sqlite.h"
 
@@ -48,9 +49,9 @@ void write_tasks(Database& db, const std::map<runtime::TaskId, runtime::Task>& t
   for (const auto& [id, t] : tasks) {
     s.bind(1, id).bind(2, t.case_id).bind(3, t.name).bind(4, t.title).bind(5, t.role)
         .bind(6, std::string(to_string(t.status))).bind(7, to_millis(t.opened)).bind(8, to_millis(t.due.at))
-        .bind(9, runtime::Json(t.due.why).dump());
+        .bind(9, json_text(runtime::Json(t.due.why)));
     if (t.closed) s.bind(10, to_millis(*t.closed)); else s.bind_null(10);
-    s.bind(11, t.closed_by).bind(12, t.outputs.dump()).bind(13, static_cast<std::int64_t>(t.escalation_level));
+    s.bind(11, t.closed_by).bind(12, json_text(t.outputs)).bind(13, static_cast<std::int64_t>(t.escalation_level));
     s.bind(14, static_cast<std::int64_t>(t.node)).bind(15, static_cast<std::int64_t>(t.token));
     s.run();
   }
@@ -65,7 +66,7 @@ void write_timers(Database& db, const std::map<runtime::TimerId, runtime::Timer>
   for (const auto& [id, t] : timers) {
     s.bind(1, id).bind(2, t.case_id).bind(3, std::string(to_string(t.kind))).bind(4, t.name);
     if (t.task != 0) s.bind(5, t.task); else s.bind_null(5);
-    s.bind(6, to_millis(t.due.at)).bind(7, runtime::Json(t.due.why).dump()).bind(8, std::string(to_string(t.status)));
+    s.bind(6, to_millis(t.due.at)).bind(7, json_text(runtime::Json(t.due.why))).bind(8, std::string(to_string(t.status)));
     if (t.fired_at) s.bind(9, to_millis(*t.fired_at)); else s.bind_null(9);
     s.bind(10, static_cast<std::int64_t>(t.rung)).bind(11, static_cast<std::int64_t>(t.token));
     if (t.failed_at) s.bind(12, to_millis(*t.failed_at)); else s.bind_null(12);
@@ -92,7 +93,7 @@ void write_audit(Database& db, const ChainKeying& keying, const std::vector<runt
       "INSERT INTO audit(seq, case_id, at, kind, detail, detail_hash, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?)");
   for (const auto& e : audit) {
     ++seq;
-    std::string detail = e.detail.dump();
+    std::string detail = json_text(e.detail);
     std::string detail_hash = sha256_hex(detail);
     std::string next = chain_link(keying, hash, seq, e.case_id, to_millis(e.at), e.kind, detail_hash);
     s.bind(1, seq).bind(2, e.case_id).bind(3, to_millis(e.at)).bind(4, e.kind).bind(5, detail).bind(6, detail_hash)
@@ -107,9 +108,9 @@ void write_audit(Database& db, const ChainKeying& keying, const std::vector<runt
 void write_outbox(Database& db, const std::vector<runtime::Notification>& outbox) {
   Statement& s = db.cached("INSERT INTO outbox(case_id, at, roles, message, source, persons) VALUES (?,?,?,?,?,?)");
   for (const auto& n : outbox) {
-    s.bind(1, n.case_id).bind(2, to_millis(n.at)).bind(3, runtime::Json(n.roles).dump()).bind(4, n.message)
+    s.bind(1, n.case_id).bind(2, to_millis(n.at)).bind(3, json_text(runtime::Json(n.roles))).bind(4, n.message)
         .bind(5, n.source);
-    s.bind(6, runtime::Json(n.persons).dump());
+    s.bind(6, json_text(runtime::Json(n.persons)));
     s.run();
   }
 }
@@ -119,7 +120,7 @@ void write_commands(Database& db, const std::vector<CommandRecord>& commands) {
   Statement& s =
       db.cached("INSERT INTO commands(key, kind, at, result, fingerprint) VALUES (?,?,strftime('%s','now'),?,?)");
   for (const auto& command : commands) {
-    s.bind(1, command.key).bind(2, command.kind).bind(3, command.result.dump()).bind(4, command.fingerprint);
+    s.bind(1, command.key).bind(2, command.kind).bind(3, json_text(command.result)).bind(4, command.fingerprint);
     s.run();
   }
 }

@@ -1,0 +1,91 @@
+// append_json must write exactly what nlohmann::json::dump() writes, and refuse what it refuses:
+// the store's rows are compared, hashed (the audit chain) and read back as that text.
+#include "engine/base/json_text.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+
+namespace termijn {
+namespace {
+
+using Json = nlohmann::json;
+
+// Bytes a string may hold: plain text, every escape, text in other scripts, and (when `valid` is
+// false) pieces of UTF-8 that do not make a character.
+std::string random_text(std::mt19937& rng, bool valid) {
+  static const char* const kPieces[] = {"a", "Z", " ", "huisverbod", "\"", "\\", "/", "\b", "\f", "\n", "\r", "\t",
+                                        "\x01", "\x1f", "\x7f", "\xc3\xab", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "0"};
+  static const char* const kBroken[] = {"\xc3", "\x80", "\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xff"};
+  std::string out;
+  const int n = static_cast<int>(rng() % 12);
+  for (int i = 0; i < n; ++i) {
+    if (!valid && rng() % 8 == 0) {
+      out += kBroken[rng() % std::size(kBroken)];
+    } else {
+      out += kPieces[rng() % std::size(kPieces)];
+    }
+  }
+  return out;
+}
+
+Json random_json(std::mt19937& rng, int depth, bool valid) {
+  switch (depth > 3 ? rng() % 6 : rng() % 8) {
+    case 0: return nullptr;
+    case 1: return rng() % 2 == 0;
+    case 2: return static_cast<std::int64_t>(rng()) - static_cast<std::int64_t>(rng()) * 4096;
+    case 3: return static_cast<std::uint64_t>(rng()) * 1000003u;
+    case 4: return std::ldexp(static_cast<double>(rng()), static_cast<int>(rng() % 40) - 20);
+    case 5: return random_text(rng, valid);
+    case 6: {
+      Json object = Json::object();
+      for (int i = static_cast<int>(rng() % 5); i > 0; --i) object[random_text(rng, valid)] = random_json(rng, depth + 1, valid);
+      return object;
+    }
+    default: {
+      Json array = Json::array();
+      for (int i = static_cast<int>(rng() % 5); i > 0; --i) array.push_back(random_json(rng, depth + 1, valid));
+      return array;
+    }
+  }
+}
+
+TEST(JsonText, WritesWhatDumpWrites) {
+  std::mt19937 rng(20261201);
+  for (int i = 0; i < 20000; ++i) {
+    const Json j = random_json(rng, 0, true);
+    ASSERT_EQ(json_text(j), j.dump()) << "value " << i;
+  }
+  // The plain and the edge cases by name.
+  for (const Json& j : {Json(nullptr), Json(true), Json(-0.0), Json(1e300), Json(INT64_MIN), Json(UINT64_MAX),
+                        Json(""), Json(Json::object()), Json(Json::array()), Json("\x7f\x1f\"\\"),
+                        Json::parse(R"({"b":[1,2.5,"x"],"a":{"":null}})")}) {
+    EXPECT_EQ(json_text(j), j.dump());
+  }
+}
+
+TEST(JsonText, RefusesWhatDumpRefuses) {
+  std::mt19937 rng(7);
+  int refused = 0;
+  for (int i = 0; i < 20000; ++i) {
+    const Json j = random_json(rng, 0, false);
+    std::string expected;
+    bool dump_threw = false;
+    try {
+      expected = j.dump();
+    } catch (const Json::type_error&) {
+      dump_threw = true;
+    }
+    if (dump_threw) {
+      ++refused;
+      EXPECT_THROW((void)json_text(j), Json::type_error) << "value " << i;
+    } else {
+      EXPECT_EQ(json_text(j), expected) << "value " << i;
+    }
+  }
+  EXPECT_GT(refused, 1000);  // the broken pieces do come up
+}
+
+}  // namespace
+}  // namespace termijn
