@@ -173,7 +173,7 @@ class Dumper {
     for (const auto& part : i.parts) {
       line(2, fmt::format("part {}{}{}", id(part.name), part.title ? " " + quoted(*part.title) : "", at(part.range)));
       for (const auto& item : part.items) {
-        line(3, fmt::format("item {}{}{}", id(item.name), item.text ? " " + quoted(*item.text) : "", at(item.range)));
+        line(3, fmt::format("item {}{}{}", id(item.name), item.text ? fmt::format(" \"{}\"", *item.text) : "", at(item.range)));
       }
     }
     if (i.has_rules) line(2, "rules");

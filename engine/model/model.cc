@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <string_view>
+
 #include "engine/base/sha256.h"
 
 namespace termijn::model {
@@ -105,8 +107,13 @@ const Node* Process::find_node(const std::string& node_name) const {
 }
 
 const LegalTerm* Process::find_term(const std::string& qualified) const {
+  // Compared in place, not through qualified(): every deadline looks its term up.
+  std::string_view q = qualified;
   for (const auto& term : terms) {
-    if (term.qualified() == qualified) return &term;
+    if (q.size() == term.group.size() + 1 + term.name.size() && q.starts_with(term.group) &&
+        q[term.group.size()] == '.' && q.ends_with(term.name)) {
+      return &term;
+    }
   }
   return nullptr;
 }

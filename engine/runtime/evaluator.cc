@@ -58,14 +58,12 @@ Duration duration_from(const Json& j) {
   return d;
 }
 
-namespace {
-
-// A duration's value without a round trip through JSON: a written duration or a term is read
-// straight from the expression (every deadline adds one).
 Duration evaluate_duration(const Expr& e, const EvalContext& ctx) {
   if (e.kind == EK::kDuration || e.kind == EK::kTerm) return e.duration;
   return duration_from(evaluate(e, ctx));
 }
+
+namespace {
 
 const Json* variable(const EvalContext& ctx, const std::string& name) {
   if (ctx.token == nullptr) return nullptr;

@@ -23,6 +23,9 @@ struct EvalContext {
 };
 
 Json evaluate(const model::Expr& expr, const EvalContext& ctx);
+// A duration's value without a round trip through JSON where it can: a written duration or a term
+// is read straight from the expression (every deadline adds one).
+Duration evaluate_duration(const model::Expr& expr, const EvalContext& ctx);
 // A moment with its explanation: each base, term (with its article) and calendar adjustment.
 Deadline evaluate_moment(const model::Expr& expr, const EvalContext& ctx);
 

@@ -35,9 +35,9 @@ Instance small_copy(Instance& c) {
 // The entry `key` of `live` as it was before the command first changed it (nullopt: none).
 template <typename Map, typename Log>
 void keep_first(const Map& live, const typename Map::key_type& key, Log& log) {
-  if (log.count(key) != 0) return;
-  auto it = live.find(key);
-  log.emplace(key, it == live.end() ? std::nullopt : std::optional<typename Map::mapped_type>(it->second));
+  auto [kept, first] = log.try_emplace(key);  // nullopt until found below
+  if (!first) return;
+  if (auto it = live.find(key); it != live.end()) kept->second = it->second;
 }
 
 template <typename Map, typename Log>

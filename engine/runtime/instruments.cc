@@ -18,7 +18,7 @@ bool motivates(const std::string& text) {
 
 }  // namespace
 
-Status fill_in(const model::Instrument& instrument, const std::string& task, Json& outputs, Json& scored) {
+Status fill_in(const model::Instrument& instrument, const std::string& task, Json& outputs, Json* scored) {
   if (outputs.contains(model::kComputed)) {
     return Status(StatusCode::kInvalidArgument, fmt::format("task '{}': '{}' is computed by the engine from the "
                                                             "answers; give '{}' to choose another outcome", task,
@@ -53,13 +53,14 @@ Status fill_in(const model::Instrument& instrument, const std::string& task, Jso
   outputs[model::kComputed] = result.outcome;
   outputs[model::kOutcome] = chosen;
   outputs[model::kMotivation] = motivation;
-  scored = Json{{"task", task},
-                {"instrument", instrument.name},
-                {"computed", result.outcome},
-                {"rule", result.rule ? model::to_source(*result.rule) : ""},
-                {"because", result.because},
-                {"outcome", chosen},
-                {"deviates", deviates}};
+  if (scored == nullptr) return Status::ok();
+  *scored = Json{{"task", task},
+                 {"instrument", instrument.name},
+                 {"computed", result.outcome},
+                 {"rule", result.rule ? model::to_source(*result.rule) : ""},
+                 {"because", result.because},
+                 {"outcome", chosen},
+                 {"deviates", deviates}};
   return Status::ok();
 }
 

@@ -230,11 +230,13 @@ Status Runtime::complete(TaskId task_id, const std::string& role, const Json& ou
       if (auto error = convert_input(field->type, value, v, p.person_attributes)) {
         return Status(StatusCode::kInvalidArgument, fmt::format("output '{}' ({}): {}", key, model::to_string(field->type), *error));
       }
-      converted[key] = v;
+      converted[key] = std::move(v);
     }
-    Json scored;
-    if (const model::Instrument* instrument = node.instrument.empty() ? nullptr : p.find_instrument(node.instrument)) {
-      if (Status s = fill_in(*instrument, task.name, converted, scored); !s.is_ok()) return s;
+    Json scored;  // what the instrument computed, for the audit's detail
+    const model::Instrument* instrument = node.instrument.empty() ? nullptr : p.find_instrument(node.instrument);
+    if (instrument != nullptr) {
+      Json* detail = recording_ == Recording::kFull ? &scored : nullptr;
+      if (Status s = fill_in(*instrument, task.name, converted, detail); !s.is_ok()) return s;
     }
     for (const auto& field : node.outputs) {
       if (!converted.contains(field.name)) {
@@ -249,14 +251,16 @@ Status Runtime::complete(TaskId task_id, const std::string& role, const Json& ou
     task.status = TaskStatus::kCompleted;
     task.closed = now;
     task.closed_by = role;
-    if (run.full()) task.outputs = converted;  // the row's; the case keeps the outputs below
-    c.outputs[node.id] = std::make_shared<const Json>(converted);
+    // The case keeps the outputs; recording in full, the row and the audit get copies.
+    auto given = std::make_shared<const Json>(std::move(converted));
+    if (run.full()) task.outputs = *given;
+    c.outputs[node.id] = given;
     c.reached[node.id] = now;
     run.cancel_rungs(task_id);
-    if (!scored.is_null()) run.audit("instrument scored", {&node}, [&] { return std::move(scored); });
+    if (instrument != nullptr) run.audit("instrument scored", {&node}, [&] { return std::move(scored); });
     const bool late = now > task.due.at;
     run.audit("task completed", {&node, 0, late}, [&] {
-      return Json{{"task", task_id}, {"step", task.name}, {"role", role}, {"outputs", std::move(converted)},
+      return Json{{"task", task_id}, {"step", task.name}, {"role", role}, {"outputs", *given},
                   {"late", late}};
     });
     int token = task.token;

@@ -11,6 +11,7 @@
 #include <set>
 #include <string>
 #include <tuple>
+#include <unordered_map>
 
 #include "engine/base/status.h"
 #include "engine/model/model.h"
@@ -121,8 +122,9 @@ class Runtime {
   std::map<std::string, std::shared_ptr<const model::Process>> by_hash_;
   std::map<std::string, std::shared_ptr<const model::Process>> latest_;
   std::map<CaseId, Instance> cases_;
-  std::map<TaskId, CaseId> task_index_;
-  std::map<TimerId, CaseId> timer_index_;
+  // Looked up by id only, at every command: hashed.
+  std::unordered_map<TaskId, CaseId> task_index_;
+  std::unordered_map<TimerId, CaseId> timer_index_;
   std::map<TimerId, CaseId> incidents_;
   std::set<std::tuple<Instant, TimerId>> due_queue_;
   std::map<CaseId, std::vector<std::tuple<Instant, TimerId>>> queued_by_case_;

@@ -43,7 +43,7 @@ void CaseRun::open_task(int id, const Node& node) {
 
 Deadline CaseRun::compute_due(const Node& node, const EvalContext& ctx) {
   if (node.due) return evaluate_moment(*node.due, ctx);
-  Duration d = duration_from(evaluate(*node.within, ctx));
+  Duration d = evaluate_duration(*node.within, ctx);
   std::vector<std::string> notes;
   std::vector<std::string>* noting = ctx.explain ? &notes : nullptr;
   Instant at = rt_.legal_.add(now_, d, ctx.calendar, noting);

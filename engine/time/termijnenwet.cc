@@ -42,10 +42,11 @@ std::string described(local_days day) {
   return name ? day_text(day) + ", " + *name : day_text(day);
 }
 
-// The first day from `day` on that the Atw counts; the days passed over are added to `passed`.
-local_days next_counted(local_days day, std::vector<std::string>& passed) {
+// The first day from `day` on that the Atw counts; the days passed over are added to `passed`
+// (when there is one: no text where nobody reads why).
+local_days next_counted(local_days day, std::vector<std::string>* passed) {
   while (!counted(day)) {
-    passed.push_back(described(day));
+    if (passed != nullptr) passed->push_back(described(day));
     day += days{1};
   }
   return day;
@@ -65,22 +66,28 @@ const HolidayCalendar& atw_calendar() {
 }
 
 Instant end_of_term(const LegalTime& legal, const TermEnd& term, std::vector<std::string>* why) {
-  auto note = [why](std::string text) {
-    if (why != nullptr) why->push_back(std::move(text));
+  // The notes' text is made only when asked for: a simulation computes every deadline without it.
+  auto note = [why](auto text) {
+    if (why != nullptr) why->push_back(text());
   };
   const local_days end_day = floor<days>(legal.to_local(term.end));
   if (!term.termijnenwet) {
     // Nothing moves a term the process did not declare `with termijnenwet`: ban ends keep their
     // clock time on a Saturday or Sunday in every decision law.md found (§3.7, §4).
     if (!counted(end_day)) {
-      note(tr("ends on {}; not moved: the term is not declared 'with termijnenwet'", described(end_day)));
+      note([&] {
+        return tr("ends on {}; not moved: the term is not declared 'with termijnenwet'", described(end_day));
+      });
     }
     return term.end;
   }
   if (term.backwards) {
     // Art. 1 lid 2 Atw: lid 1 "does not apply to terms counted backwards from a moment or event"
     // (terugrekening), law.md §3.2. law.md has no rule for art. 2 on such terms [NF]; neither applies.
-    note(tr("counted backwards: not extended, art. 1 lid 2 Algemene termijnenwet (a term counted back from a moment)"));
+    note([] {
+      return tr("counted backwards: not extended, art. 1 lid 2 Algemene termijnenwet (a term counted back from a "
+                "moment)");
+    });
     return term.end;
   }
   // Art. 1 lid 1 Atw: a term that "ends on a Saturday, Sunday or generally recognised holiday is
@@ -90,10 +97,13 @@ Instant end_of_term(const LegalTime& legal, const TermEnd& term, std::vector<std
   const auto local_start = legal.to_local(term.start);
   const local_days start_day = floor<days>(local_start);
   std::vector<std::string> passed;
-  local_days day = next_counted(end_day, passed);
+  std::vector<std::string>* passing = why != nullptr ? &passed : nullptr;
+  local_days day = next_counted(end_day, passing);
   if (day != end_day) {
-    note(tr("art. 1 lid 1 Algemene termijnenwet: a term that ends on a Saturday, Sunday or holiday runs on "
-            "to the next other day: {}", moved(passed, day)));
+    note([&] {
+      return tr("art. 1 lid 1 Algemene termijnenwet: a term that ends on a Saturday, Sunday or holiday runs on "
+                "to the next other day: {}", moved(passed, day));
+    });
   }
   // Art. 2 Atw: "a statutory term of at least three days is extended, where necessary, so that it
   // contains at least two days that are not Saturday, Sunday or a recognised holiday"; "the start
@@ -104,21 +114,23 @@ Instant end_of_term(const LegalTime& legal, const TermEnd& term, std::vector<std
     std::vector<std::string> not_counted;  // short: art. 2 applies only where nearly no day counts
     for (local_days d = first; d <= day && working < 2; d += days{1}) {
       if (counted(d)) ++working;
-      else not_counted.push_back(described(d));
+      else if (why != nullptr) not_counted.push_back(described(d));
     }
     if (working < 2) {
       passed.clear();
       const local_days before = day;
-      for (; working < 2; ++working) day = next_counted(day + days{1}, passed);
-      note(tr("art. 2 Algemene termijnenwet: a term of at least three days contains at least two days that "
-              "are not a Saturday, Sunday or holiday, its first day not counted; from {} to {} only one does "
-              "(not: {}): {}", day_text(first), day_text(before), fmt::join(not_counted, "; "),
-              moved(passed, day)));
+      for (; working < 2; ++working) day = next_counted(day + days{1}, passing);
+      note([&] {
+        return tr("art. 2 Algemene termijnenwet: a term of at least three days contains at least two days that "
+                  "are not a Saturday, Sunday or holiday, its first day not counted; from {} to {} only one does "
+                  "(not: {}): {}", day_text(first), day_text(before), fmt::join(not_counted, "; "),
+                  moved(passed, day));
+      });
     }
   }
   if (day == end_day) return term.end;
   Instant at = legal.from_local(day + (local_start - start_day), why);
-  note(tr("end under the Algemene termijnenwet: {}", legal.format(at)));
+  note([&] { return tr("end under the Algemene termijnenwet: {}", legal.format(at)); });
   return at;
 }
 

@@ -10,7 +10,7 @@ namespace termijn::runtime {
 
 // `outputs` holds the converted answers as given; on success it also holds the computed outcome,
 // the chosen one (the computed one unless given) and the motivation (empty when not needed), and
-// `scored` says which rule gave the computed outcome, for the audit.
-Status fill_in(const model::Instrument& instrument, const std::string& task, Json& outputs, Json& scored);
+// `scored` (when given) says which rule gave the computed outcome, for the audit.
+Status fill_in(const model::Instrument& instrument, const std::string& task, Json& outputs, Json* scored);
 
 }  // namespace termijn::runtime

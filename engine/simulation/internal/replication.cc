@@ -5,12 +5,15 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <memory>
 #include <queue>
 #include <set>
 #include <string_view>
 #include <tuple>
+#include <unordered_map>
 
 #include "engine/runtime/runtime.h"
+#include "engine/simulation/internal/few.h"
 #include "engine/time/holidays.h"
 #include "engine/time/legal_time.h"
 
@@ -48,6 +51,11 @@ class Replication {
     end_arrivals_ = warm_ + std::chrono::hours(24) * spec.period_days;
     horizon_ = end_arrivals_ + std::chrono::hours(24) * spec.drain_days;
     for (const auto& pool : rules_.pools) pools_[pool.role] = PoolState{&pool, 0, {}};
+    for (const auto& rule : rules_.outputs) {
+      for (const auto& c : rule.when) {
+        if (!c.term) read_.insert(c.name);
+      }
+    }
   }
 
   ReplicationResult run() {
@@ -103,7 +111,7 @@ class Replication {
   // How many durations and outputs were drawn so far for each task of a case: the n-th draw has
   // a stream of its own ("duration:horen:0", "duration:horen:1", ...).
   struct Draws {
-    std::map<std::string, int> durations, outputs;
+    Few<std::string, int> durations, outputs;
   };
   struct CaseStats {
     std::int64_t index = 0;
@@ -112,13 +120,14 @@ class Replication {
     bool measured = false;  // arrived after the warm-up, within the period
     std::string stream;
     Json data;
-    std::map<std::string, Json> outputs;  // "task.output" -> the latest value given
+    // "task.output" -> the latest value given, of the outputs a line's condition reads.
+    std::map<std::string, Json> outputs;
     // Names are views of the definitions' (AuditFact::node), which outlive the replication.
-    std::set<std::string_view> milestones, timers_set, timers_moved;
+    Few<std::string_view> milestones, timers_set, timers_moved;
     std::string_view stage;
     Instant stage_since;
-    std::map<std::string_view, double> stage_minutes;
-    std::map<std::string_view, double> first_done;  // task -> minutes after arrival
+    Few<std::string_view, double> stage_minutes;
+    Few<std::string_view, double> first_done;  // task -> minutes after arrival
     std::optional<Instant> ended;
     std::string end_reason;
     std::vector<CaseEvent> events;
@@ -201,7 +210,9 @@ class Replication {
       ++refused_;
       return;
     }
-    CaseStats& stats = cases_[*id];
+    if (cases_.size() <= static_cast<std::size_t>(*id)) cases_.resize(static_cast<std::size_t>(*id) + 1);
+    cases_[static_cast<std::size_t>(*id)] = std::make_unique<CaseStats>();
+    CaseStats& stats = *cases_[static_cast<std::size_t>(*id)];
     stats.index = e.index;
     stats.arrival = e.at;
     stats.measured = e.at >= warm_;
@@ -252,7 +263,7 @@ class Replication {
     CaseStats* stats = root_stats(case_id);
     std::int64_t index = stats == nullptr ? 0 : stats->index;
     fmt::memory_buffer purpose;
-    fmt::format_to(std::back_inserter(purpose), "duration:{}:{}", step, draws_of(stats).durations[step]++);
+    fmt::format_to(std::back_inserter(purpose), "duration:{}:{}", step, draws_of(stats).durations.add(step)++);
     Rng rng(spec_.seed, replication_, index, std::string_view(purpose.data(), purpose.size()));
     TaskRules& rules = rules_of(step);
     if (rules.duration == nullptr) rules.duration = &duration_for(step);
@@ -273,11 +284,25 @@ class Replication {
     return effort;
   }
 
+  // Per (task, output, value as JSON): the configured probability summed over the draws of the
+  // output (whichever line drew it), and the completions that carried the value.
+  struct Realisation {
+    double configured = 0, completed = 0;
+  };
+  // A value of an output and where it is counted.
+  struct Counted {
+    std::string output;
+    Json value;
+    Realisation* realisation;
+  };
   // A task's lines, found once per task rather than at every step: its output lines in the
-  // file's order, and its duration line once it is first worked on.
+  // file's order, and its duration line once it is first worked on. Also the outputs a condition
+  // reads ("task.output" by output), and the values given so far with where each is counted.
   struct TaskRules {
     std::vector<const OutputRule*> outputs;
     const DurationRule* duration = nullptr;
+    Few<std::string, std::string> read;
+    std::vector<Counted> realised;
   };
   TaskRules& rules_of(const std::string& task) {
     auto it = task_rules_.find(task);
@@ -285,6 +310,11 @@ class Replication {
     TaskRules rules;
     for (const auto& r : rules_.outputs) {
       if (r.task == task) rules.outputs.push_back(&r);
+    }
+    for (const auto& name : read_) {
+      if (name.size() > task.size() && name.starts_with(task) && name[task.size()] == '.') {
+        rules.read.add(name.substr(task.size() + 1), name);
+      }
     }
     return task_rules_.emplace(task, std::move(rules)).first->second;
   }
@@ -378,9 +408,9 @@ class Replication {
     const model::Node& node = definition.nodes.at(task->node);
     CaseStats* stats = root_stats(task->case_id);
     fmt::memory_buffer purpose;
-    fmt::format_to(std::back_inserter(purpose), "outputs:{}:{}", task->name, draws_of(stats).outputs[task->name]++);
+    fmt::format_to(std::back_inserter(purpose), "outputs:{}:{}", task->name, draws_of(stats).outputs.add(task->name)++);
     Rng rng(spec_.seed, replication_, e.index, std::string_view(purpose.data(), purpose.size()));
-    const TaskRules& rules = rules_of(task->name);
+    TaskRules& rules = rules_of(task->name);
     Json outputs = Json::object();
     const model::Instrument* instrument = node.instrument.empty() ? nullptr : definition.find_instrument(node.instrument);
     for (const auto& o : node.outputs) {
@@ -406,13 +436,29 @@ class Replication {
       return;
     }
     if (stats != nullptr) {
-      for (const auto& [output, value] : outputs.items()) {
-        stats->outputs[name + "." + output] = value;
-        if (stats->measured) ++realised_[{name, output, value.dump()}].completed;
+      for (const auto& [output, key] : rules.read) {
+        if (auto value = outputs.find(output); value != outputs.end()) stats->outputs[key] = *value;
+      }
+      if (stats->measured) {
+        for (const auto& [output, value] : outputs.items()) ++realisation(rules, name, output, value).completed;
       }
     }
     if (measured_case(case_id)) workload_[role] += e.minutes / 60;
     apply(changes, e.at);
+  }
+
+  // Where a completion's value of `task.output` is counted. A bool, integer or text is the same
+  // value exactly when its JSON text is: found again without writing the text.
+  Realisation& realisation(TaskRules& rules, const std::string& task, const std::string& output, const Json& value) {
+    const bool plain = value.is_boolean() || value.is_string() || value.is_number_integer();
+    if (plain) {
+      for (const Counted& c : rules.realised) {
+        if (c.output == output && c.value.type() == value.type() && c.value == value) return *c.realisation;
+      }
+    }
+    Realisation& r = realised_[{task, output, value.dump()}];
+    if (plain) rules.realised.push_back(Counted{output, value, &r});
+    return r;
   }
 
   // The rule for `task.output` in this case now: of the lines whose conditions all hold, the one
@@ -456,6 +502,15 @@ class Replication {
   Json output_for(const std::string& task, const TaskRules& rules, const model::Field& o, Rng& rng,
                   const model::Instrument* instrument, const CaseStats* stats, Instant at) {
     if (const OutputRule* rule = rule_for(rules, o.name, stats, at)) return draw(*rule, rng, stats);
+    auto known = defaults_.find(&o);
+    if (known == defaults_.end()) known = defaults_.emplace(&o, default_output(task, rules, o, instrument)).first;
+    return known->second;
+  }
+
+  // What an output is given where no line of it holds (an instrument's item, its scale's first
+  // answer), with the assumption that says so: the same for every case, worked out once.
+  Json default_output(const std::string& task, const TaskRules& rules, const model::Field& o,
+                      const model::Instrument* instrument) {
     if (std::any_of(rules.outputs.begin(), rules.outputs.end(),
                     [&](const OutputRule* r) { return r->output == o.name; })) {
       assume(fmt::format("output '{}.{}' takes its type's first value where none of its 'when' lines holds", task, o.name));
@@ -479,44 +534,65 @@ class Replication {
     }
   }
 
-  CaseStats* root_stats(runtime::CaseId id) {
-    auto it = cases_.find(root_of(id));
-    return it == cases_.end() ? nullptr : &it->second;
+  CaseStats* stats_of(runtime::CaseId id) {
+    auto at = static_cast<std::size_t>(id);
+    return at < cases_.size() ? cases_[at].get() : nullptr;
   }
+  CaseStats* root_stats(runtime::CaseId id) { return stats_of(root_of(id)); }
   // The tasks of no known case draw with case number 0, and count their draws together.
   Draws& draws_of(CaseStats* stats) { return stats == nullptr ? unrooted_draws_ : stats->draws; }
 
   bool measured_case(runtime::CaseId id) {
-    auto it = cases_.find(root_of(id));
-    return it != cases_.end() && it->second.measured;
+    const CaseStats* stats = root_stats(id);
+    return stats != nullptr && stats->measured;
   }
   runtime::CaseId root_of(runtime::CaseId id) const {
     auto it = parent_.find(id);
     return it == parent_.end() ? id : root_of(it->second);
   }
 
+  // The audit entries the figures read, by kind; every other kind is kOther.
+  enum class Seen {
+    kOther, kSubProcess, kTaskOpened, kMilestone, kTimerSet, kTimerMoved, kTaskCompleted, kEscalated,
+    kStageEntered, kCaseEnded
+  };
+  static Seen seen(const std::string& kind) {
+    static const std::unordered_map<std::string_view, Seen> kKinds{
+        {"sub-process started", Seen::kSubProcess}, {"task opened", Seen::kTaskOpened},
+        {"milestone reached", Seen::kMilestone},    {"timer set", Seen::kTimerSet},
+        {"timer moved", Seen::kTimerMoved},         {"task completed", Seen::kTaskCompleted},
+        {"escalated", Seen::kEscalated},            {"stage entered", Seen::kStageEntered},
+        {"case ended", Seen::kCaseEnded}};
+    auto it = kKinds.find(kind);
+    return it == kKinds.end() ? Seen::kOther : it->second;
+  }
+
   // Makes a step live and reads what it did.
   void apply(runtime::Changes& changes, Instant at) {
     runtime_.apply(changes);
-    for (const auto& entry : changes.audit) observe(entry, at);
+    opened_now_.clear();
+    for (const auto& entry : changes.audit) {
+      Seen kind = seen(entry.kind);
+      if (kind == Seen::kTaskOpened) opened_now_.push_back(entry.fact.number);
+      observe(entry, kind, at);
+    }
     // Tasks that open at the same moment all wait before a worker takes one: the pool's order,
     // not the order of opening, decides which goes first. Opened in order of their ids; a task
     // opened and closed within the step is not worked on.
     std::set<std::string> roles;
-    for (const auto& entry : changes.audit) {
-      if (entry.kind != "task opened") continue;
-      const runtime::Task* task = runtime_.find_task(entry.fact.number);
+    for (runtime::TaskId id : opened_now_) {
+      const runtime::Task* task = runtime_.find_task(id);
       if (task != nullptr && task->status == runtime::TaskStatus::kOpen && opened(*task, at)) roles.insert(task->role);
     }
     for (const auto& role : roles) serve_queue(role, at);
   }
 
-  void observe(const runtime::AuditEntry& e, Instant at) {
-    if (e.kind == "sub-process started") parent_[e.fact.number] = e.case_id;
+  void observe(const runtime::AuditEntry& e, Seen kind, Instant at) {
+    if (kind == Seen::kSubProcess) parent_[e.fact.number] = e.case_id;
     runtime::CaseId root = root_of(e.case_id);
-    auto it = cases_.find(root);
-    if (it == cases_.end()) return;
-    CaseStats& c = it->second;
+    CaseStats* stats = stats_of(root);
+    if (stats == nullptr) return;
+    CaseStats& c = *stats;
     double minutes = (at - c.arrival).count() / kMinute;
     if (keep_cases_) {
       // Engine ids and the definition's hash differ between scenarios by construction; the
@@ -537,21 +613,24 @@ class Replication {
     // The step an entry concerns, and a timer step's timer: names in the shared definitions.
     auto step = [&] { return std::string_view(e.fact.node->name); };
     auto timer = [&] { return std::string_view(e.fact.node->target); };
-    if (e.kind == "milestone reached") c.milestones.insert(step());
-    if (e.kind == "timer set") c.timers_set.insert(timer());
-    if (e.kind == "timer moved") c.timers_moved.insert(timer());
-    if (e.kind == "task completed") {
-      c.first_done.emplace(step(), minutes);
-      if (e.fact.flag) ++late_[step()];
+    switch (kind) {
+      case Seen::kMilestone: c.milestones.add(step()); break;
+      case Seen::kTimerSet: c.timers_set.add(timer()); break;
+      case Seen::kTimerMoved: c.timers_moved.add(timer()); break;
+      case Seen::kTaskCompleted:
+        c.first_done.add(step(), minutes);
+        if (e.fact.flag) ++late_[step()];
+        break;
+      case Seen::kEscalated: ++escalations_[{step(), e.fact.number}]; break;
+      default: break;
     }
-    if (e.kind == "escalated") ++escalations_[{step(), e.fact.number}];
     if (root != e.case_id) return;  // stages and ends of sub-processes are theirs
-    if (e.kind == "stage entered") {
+    if (kind == Seen::kStageEntered) {
       leave_stage(c, at);
       c.stage = step();
       c.stage_since = at;
     }
-    if (e.kind == "case ended") {
+    if (kind == Seen::kCaseEnded) {
       leave_stage(c, at);
       c.ended = at;
       if (keep_cases_) c.end_reason = e.detail.value("reason", "");
@@ -559,7 +638,7 @@ class Replication {
   }
 
   static void leave_stage(CaseStats& c, Instant at) {
-    if (!c.stage.empty()) c.stage_minutes[c.stage] += (at - c.stage_since).count() / kMinute;
+    if (!c.stage.empty()) c.stage_minutes.add(c.stage) += (at - c.stage_since).count() / kMinute;
     c.stage = {};
   }
 
@@ -577,24 +656,25 @@ class Replication {
     std::map<std::string, double>& k = out.kpis;
     double measured = 0, open = 0;
     std::map<std::string_view, double> milestones, set, moved;
-    for (auto& [id, c] : cases_) {
-      if (!c.measured) continue;
+    for (auto& slot : cases_) {
+      if (slot == nullptr || !slot->measured) continue;
+      CaseStats& c = *slot;
       ++measured;
       if (!c.ended) {
         ++open;
         leave_stage(c, horizon_);
       }
-      for (const auto& m : c.milestones) ++milestones[m];
-      for (const auto& t : c.timers_set) ++set[t];
-      for (const auto& t : c.timers_moved) ++moved[t];
+      for (const auto& [m, _] : c.milestones) ++milestones[m];
+      for (const auto& [t, _] : c.timers_set) ++set[t];
+      for (const auto& [t, _] : c.timers_moved) ++moved[t];
       for (const auto& [stage, minutes] : c.stage_minutes) {
         out.durations[fmt::format("days {}", stage)].push_back(minutes / 1440);
       }
       for (const auto& m : spec_.measures) {
         std::optional<double> first;
         for (const auto& t : m.tasks) {
-          if (auto done = c.first_done.find(t); done != c.first_done.end() && (!first || done->second < *first)) {
-            first = done->second;
+          if (const double* done = c.first_done.find(t); done != nullptr && (!first || *done < *first)) {
+            first = *done;
           }
         }
         if (first) out.durations["measure " + m.label].push_back(*first / 60);
@@ -632,7 +712,9 @@ class Replication {
                                                 r.configured / draws, opened_[task], r.completed, draws});
     }
     if (keep_cases_) {
-      for (auto& [id, c] : cases_) {
+      for (auto& slot : cases_) {
+        if (slot == nullptr) continue;
+        CaseStats& c = *slot;
         CaseRecord record;
         record.index = c.index;
         record.stream = c.stream;
@@ -665,7 +747,8 @@ class Replication {
   Instant begin_, warm_, end_arrivals_, horizon_;
   std::priority_queue<Event, std::vector<Event>, Later> queue_;
   std::uint64_t seq_ = 0;
-  std::map<runtime::CaseId, CaseStats> cases_;
+  std::vector<std::unique_ptr<CaseStats>> cases_;  // by case id; none for a sub-process's case
+  std::vector<runtime::TaskId> opened_now_;        // by apply(), kept for its capacity
   std::map<runtime::CaseId, runtime::CaseId> parent_;
   std::map<std::int64_t, runtime::CaseId> signal_case_;
   Draws unrooted_draws_;
@@ -676,11 +759,6 @@ class Replication {
   std::map<std::string, double> opened_;
   std::map<std::string_view, double> late_;                              // by task
   std::map<std::pair<std::string_view, std::int64_t>, double> escalations_;  // by task and rung
-  // Per (task, output, value as JSON): the configured probability summed over the draws of the
-  // output (whichever line drew it), and the completions that carried the value.
-  struct Realisation {
-    double configured = 0, completed = 0;
-  };
   std::map<std::tuple<std::string, std::string, std::string>, Realisation> realised_;
   std::map<std::pair<std::string, std::string>, double> draws_;
   // Where draw() counts a line's draws and each of its values' configured share, found once per
@@ -691,6 +769,8 @@ class Replication {
   };
   std::map<const OutputRule*, Tally> tallies_;
   std::map<std::string, TaskRules, std::less<>> task_rules_;
+  std::unordered_map<const model::Field*, Json> defaults_;  // by output of a task step
+  std::set<std::string> read_;  // "task.output" that a line's condition reads
   const HolidayCalendar& holidays_ = *HolidayCalendar::find("NL");
   std::set<std::string> assumptions_;
   std::int64_t started_ = 0, refused_ = 0;
