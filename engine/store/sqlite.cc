@@ -92,6 +92,14 @@ std::int64_t Database::scalar(const std::string& sql) {
   return s.step() ? s.integer(0) : 0;
 }
 
+void use_for_writing(Database& db, bool durable) {
+  // FULL: a commit is on disk before it is acknowledged.
+  db.exec(durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=OFF");
+  // What is deleted is overwritten with zeros, in the file and in the pages the log takes: data
+  // destroyed under art. 10 Wth must not live on in free space.
+  db.exec("PRAGMA secure_delete=ON");
+}
+
 std::string integrity_problems(Database& db, bool full) {
   // quick_check finds damaged pages, records and indexes in O(size); integrity_check also
   // compares every index with its table (slower).

@@ -68,6 +68,10 @@ class Database {
 // empty when nothing is.
 std::string integrity_problems(Database& db, bool full);
 
+// The settings of a connection that writes the engine's rows (the store's own, the writer
+// thread's): they belong to a connection, not to the file, so every such connection sets them.
+void use_for_writing(Database& db, bool durable);
+
 // Commits on commit(); rolls back if destroyed before.
 class Transaction {
  public:

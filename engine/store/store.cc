@@ -154,11 +154,7 @@ Store::Store(const std::string& path, bool durable, bool full_check, std::option
   }
   check_integrity(full_check);
   db_.exec("PRAGMA journal_mode=WAL");
-  // FULL: a commit is on disk before it is acknowledged.
-  db_.exec(durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=OFF");
-  // What is deleted is overwritten with zeros, in the file and in the pages the log takes: data
-  // destroyed under art. 10 Wth must not live on in free space.
-  db_.exec("PRAGMA secure_delete=ON");
+  use_for_writing(db_, durable);
   migrate();
   keying_ = read_keying(db_, key);
 }

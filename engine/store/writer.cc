@@ -3,9 +3,7 @@
 namespace termijn::store {
 
 Writer::Writer(const std::string& path, bool durable, ChainKeying keying) : db_(path), keying_(std::move(keying)) {
-  // Both are settings of a connection, not of the file: the same as the store's own.
-  db_.exec(durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=OFF");
-  db_.exec("PRAGMA secure_delete=ON");
+  use_for_writing(db_, durable);
   thread_ = std::thread([this] { run(); });
 }
 
