@@ -20,7 +20,8 @@
 
 namespace termijn::store {
 
-// A batch back from the writer: on disk when `error` is empty, else rolled back and why.
+// A batch back from the writer: on disk when `error` is empty, else rolled back and why. It holds
+// only its audit entries' kinds (no detail) and its notifications: the rest is freed by the writer.
 struct Written {
   RowBatch batch;
   std::string error;
