@@ -80,17 +80,26 @@ struct EventRule {
   Source source;
 };
 
-// A role's pool of workers: at most `capacity` tasks in hand at once, started only within the
-// working hours, taking waiting tasks in the pool's order.
+// `workers` on duty on the days of `days`, from `start` to `end` minutes after midnight (local
+// time); an `end` before `start` runs past midnight into the next day.
+struct Shift {
+  // Workdays: Monday to Friday except the Dutch public holidays; the rest are non-workdays.
+  enum class Days { kDaily, kWorkdays, kNonWorkdays } days = Days::kDaily;
+  int workers = 1;
+  int start = 0;
+  int end = 24 * 60;
+};
+
+// A role's pool of workers: at most as many tasks in hand as workers are on duty, started only
+// while they are, taking waiting tasks in the pool's order.
 struct Pool {
   // Which waiting task a free worker takes: the one that opened first, the one whose deadline
   // comes first, or the one escalated furthest (then the earliest deadline).
   enum class Order { kFirstCome, kEarliestDue, kEscalation } order = Order::kFirstCome;
   std::string role;
-  int capacity = 1;
-  bool office_hours = false;  // Monday to Friday except public holidays, `open` to `close` minutes after midnight
-  int open = 9 * 60;
-  int close = 17 * 60;
+  // Who is on duty when: the workers of every shift on at a moment add up. `capacity 6` is one
+  // shift round the clock, `capacity 6 office hours 09:00-17:00` one on workdays.
+  std::vector<Shift> shifts;
   Source source;
 };
 

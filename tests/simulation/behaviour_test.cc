@@ -11,6 +11,8 @@
 #include <fstream>
 
 #include "engine/simulation/simulation.h"
+#include "engine/time/holidays.h"
+#include "engine/time/legal_time.h"
 
 namespace termijn::simulation {
 namespace {
@@ -69,10 +71,11 @@ class Behaviour : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir); }
 
-  std::optional<SimulationResult> run(const std::string& sim, DiagnosticList& d) {
+  std::optional<SimulationResult> run(const std::string& sim, DiagnosticList& d,
+                                      RunOptions options = RunOptions{0, false, 0, {}}) {
     Spec spec = parse_spec(std::make_shared<SourceFile>((dir / "t.sim").string(), sim), d);
     if (d.has_errors()) return std::nullopt;
-    return simulate(spec, stdlib(), d, RunOptions{0, false, 0, {}});
+    return simulate(spec, stdlib(), d, options);
   }
 
   static std::string header(const std::string& process) {
@@ -280,6 +283,137 @@ TEST_F(Behaviour, MistakesInTheNewLinesAreLocated) {
             std::string::npos)
       << text;
   EXPECT_EQ(text.find("looptijd"), std::string::npos) << text;
+}
+
+// Work on task `step`, each taking `minutes`: from its start to its end, in the first replication
+// of the first scenario.
+std::vector<std::pair<Instant, Instant>> work_on(const SimulationResult& r, const std::string& step, int minutes) {
+  std::vector<std::pair<Instant, Instant>> work;
+  for (const auto& c : r.scenarios[0].replications[0].cases) {
+    for (const auto& e : c.events) {
+      if (e.kind == "task completed" && e.activity == step) work.emplace_back(e.at - std::chrono::minutes(minutes), e.at);
+    }
+  }
+  return work;
+}
+
+// A moment in Amsterdam time: whether its day is a workday, and its minute of the day.
+struct LocalMoment {
+  bool workday;
+  long minute;
+};
+LocalMoment local_moment(Instant t) {
+  static const LegalTime legal;
+  auto local = legal.to_local(t);
+  auto day = date::floor<date::days>(local);
+  return LocalMoment{HolidayCalendar::find("NL")->is_working_day(date::sys_days(day.time_since_epoch())),
+                     std::chrono::duration_cast<std::chrono::minutes>(local - day).count()};
+}
+
+// The work in hand as `from` starts, itself included.
+int in_hand(const std::vector<std::pair<Instant, Instant>>& work, Instant from) {
+  int n = 0;
+  for (const auto& [other_from, other_to] : work) n += other_from <= from && from < other_to ? 1 : 0;
+  return n;
+}
+
+// Every piece of work starts while a worker is on duty and free: `on_duty` says how many are on
+// duty, worked out in the test from the .sim line on its own.
+template <typename OnDuty>
+void expect_within_duty(const std::vector<std::pair<Instant, Instant>>& work, OnDuty on_duty) {
+  for (const auto& [from, to] : work) {
+    int n = in_hand(work, from);
+    ASSERT_LE(n, on_duty(local_moment(from))) << "work started at " << to_iso_utc(from) << " with " << n << " in hand";
+  }
+}
+
+constexpr const char* kDienst = R"(process dienst version 1 {
+  roles medewerker
+  events melding by medewerker
+  start on melding
+  task werk "Werk" by medewerker within 7 days
+}
+)";
+
+// Shifts: work starts only while a worker is on duty and free; the workers of shifts that are on
+// together add up; a night shift runs past midnight; workdays skip weekends and public holidays.
+TEST_F(Behaviour, WorkStartsOnlyWhileAWorkerOfAShiftIsOnDutyAndFree) {
+  std::ofstream(dir / "dienst.wth") << kDienst;
+  DiagnosticList d;
+  auto r = run(header("dienst") +
+                   "duration werk = 50 min\n"
+                   "capacity medewerker shifts 2 workdays 09:00-17:00, 1 non-workdays 10:00-14:00, 1 daily 16:00-02:00\n",
+               d, RunOptions{0, true, 1, {}});
+  ASSERT_TRUE(r) << render(d);
+  auto work = work_on(*r, "werk", 50);
+  ASSERT_GT(work.size(), 500U);
+  expect_within_duty(work, [](const LocalMoment& m) {
+    int workers = 0;
+    if (m.workday && m.minute >= 9 * 60 && m.minute < 17 * 60) workers += 2;
+    if (!m.workday && m.minute >= 10 * 60 && m.minute < 14 * 60) workers += 1;
+    if (m.minute >= 16 * 60 || m.minute < 2 * 60) workers += 1;
+    return workers;
+  });
+  int at_night = 0, on_a_free_day = 0, three_at_once = 0;
+  for (const auto& [from, to] : work) {
+    LocalMoment m = local_moment(from);
+    if (m.minute < 2 * 60) ++at_night;
+    if (!m.workday && m.minute >= 10 * 60 && m.minute < 14 * 60) ++on_a_free_day;
+    if (in_hand(work, from) == 3) ++three_at_once;
+  }
+  EXPECT_GT(at_night, 0) << "the night shift runs past midnight";
+  EXPECT_GT(on_a_free_day, 0);
+  EXPECT_GT(three_at_once, 0) << "the day and the evening shift add up from 16:00 to 17:00";
+}
+
+// Tasks open only from 07:00 to 08:00 and from 09:00 to 10:00, so shifts are served by wakes.
+// At 09:30 the one worker coming on duty finds both of the early shift's workers still busy (till
+// 10:30), and asks for a wake the next morning; the 11:00 shift must still get its wake.
+TEST_F(Behaviour, AShiftThatFindsEveryoneBusyDoesNotKeepTheNextShiftWaiting) {
+  std::ofstream(dir / "dienst.wth") << kDienst;
+  DiagnosticList d;
+  auto r = run(header("dienst") +
+                   "arrivals by hour 0-6 0, 7 1, 8 0, 9 1, 10-23 0\n"
+                   "duration werk = 150 min\n"
+                   "capacity medewerker shifts 2 daily 08:00-09:00, 1 daily 09:30-10:00, 1 daily 11:00-12:00\n",
+               d, RunOptions{0, true, 1, {}});
+  ASSERT_TRUE(r) << render(d);
+  auto work = work_on(*r, "werk", 150);
+  ASSERT_GT(work.size(), 200U);
+  expect_within_duty(work, [](const LocalMoment& m) {
+    if (m.minute >= 8 * 60 && m.minute < 9 * 60) return 2;
+    if (m.minute >= 9 * 60 + 30 && m.minute < 10 * 60) return 1;
+    if (m.minute >= 11 * 60 && m.minute < 12 * 60) return 1;
+    return 0;
+  });
+  int late_shift = 0;
+  for (const auto& [from, to] : work) late_shift += local_moment(from).minute / 60 == 11 ? 1 : 0;
+  // The queue never empties after the first morning: the 11:00 shift works every day.
+  EXPECT_GT(late_shift, 100) << "the 11:00 shift took " << late_shift << " of " << work.size();
+}
+
+TEST_F(Behaviour, MistakesInShiftsAreLocated) {
+  DiagnosticList d;
+  auto r = run(header("verbod") +
+                   "capacity medewerker shifts 2 weekdays 09:00-17:00\n"     // 9
+                   "capacity medewerker shifts 2 daily 09:00-09:00\n"        // 10
+                   "capacity medewerker shifts 2 daily 09:00-25:00\n"        // 11
+                   "capacity medewerker shifts 0 daily 09:00-17:00\n",       // 12
+               d);
+  EXPECT_FALSE(r);
+  std::string text = render(d);
+  EXPECT_NE(text.find("t.sim:9:30: error: 'weekdays' is not a kind of day; write workdays, non-workdays or daily"),
+            std::string::npos) << text;
+  EXPECT_NE(text.find("t.sim:10:36: error: a shift must end at another time than it starts"), std::string::npos) << text;
+  EXPECT_NE(text.find("t.sim:11:36: error: '09:00-25:00' is not hours like 09:00-17:00"), std::string::npos) << text;
+  EXPECT_NE(text.find("t.sim:12:28: error: '0' is not a number of workers"), std::string::npos) << text;
+  d = DiagnosticList();
+  std::string many = "capacity medewerker shifts 1 daily 00:00-01:00";
+  for (int i = 0; i < 24; ++i) many += ", 1 daily 01:00-02:00";
+  r = run(header("verbod") + many + "\n", d);
+  EXPECT_FALSE(r);
+  text = render(d);
+  EXPECT_NE(text.find("error: at most 24 shifts for a role"), std::string::npos) << text;
 }
 
 // A .sim file is untrusted: a line too long for a regular expression, a date that does not

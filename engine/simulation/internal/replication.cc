@@ -14,6 +14,7 @@
 
 #include "engine/runtime/runtime.h"
 #include "engine/simulation/internal/few.h"
+#include "engine/simulation/internal/roster.h"
 #include "engine/time/holidays.h"
 #include "engine/time/legal_time.h"
 
@@ -50,7 +51,7 @@ class Replication {
     warm_ = begin_ + std::chrono::hours(24) * spec.warmup_days;
     end_arrivals_ = warm_ + std::chrono::hours(24) * spec.period_days;
     horizon_ = end_arrivals_ + std::chrono::hours(24) * spec.drain_days;
-    for (const auto& pool : rules_.pools) pools_[pool.role] = PoolState{&pool, 0, {}};
+    for (const auto& pool : rules_.pools) pools_.emplace(pool.role, PoolState{&pool, Roster(pool, legal_, holidays_), 0, {}, std::nullopt});
     for (const auto& rule : rules_.outputs) {
       for (const auto& c : rule.when) {
         if (!c.term) read_.insert(c.name);
@@ -105,8 +106,10 @@ class Replication {
   };
   struct PoolState {
     const Pool* pool;
+    Roster roster;
     int busy;
     std::vector<Waiting> waiting;  // in order of opening
+    std::optional<Instant> wake;   // the earliest wake (kPoolOpens) asked for and not yet come
   };
   // How many durations and outputs were drawn so far for each task of a case: the n-th draw has
   // a stream of its own ("duration:horen:0", "duration:horen:1", ...).
@@ -167,7 +170,11 @@ class Replication {
       case Kind::kArrival: return arrive(e);
       case Kind::kComplete: return complete(e);
       case Kind::kSignal: return signal(e);
-      case Kind::kPoolOpens: return serve_queue(e.name, e.at);
+      case Kind::kPoolOpens: {
+        PoolState& state = pools_.at(e.name);
+        if (state.wake == e.at) state.wake.reset();  // one that finds every worker busy asks for the next
+        return serve_queue(e.name, e.at);
+      }
       case Kind::kRelease:
         --pools_.at(e.name).busy;
         return serve_queue(e.name, e.at);
@@ -335,26 +342,6 @@ class Replication {
     return kOneHour;
   }
 
-  // Office hours: Monday to Friday in Amsterdam time, except the public holidays of the
-  // Dutch calendar (`holidays "NL"`, the one the shipped processes use).
-  bool working_day(date::local_days day) const {
-    return holidays_.is_working_day(date::sys_days(day.time_since_epoch()));
-  }
-
-  bool open_at(const Pool& pool, Instant t, Instant* next_open) const {
-    if (!pool.office_hours) return true;
-    auto local = legal_.to_local(t);
-    auto day = date::floor<date::days>(local);
-    auto minute = std::chrono::duration_cast<std::chrono::minutes>(local - day).count();
-    if (working_day(day) && minute >= pool.open && minute < pool.close) return true;
-    // The next opening: today if before opening on a working day, else the next working day.
-    auto candidate = day;
-    if (!(working_day(day) && minute < pool.open)) candidate += date::days(1);
-    while (!working_day(candidate)) candidate += date::days(1);
-    *next_open = legal_.from_local(candidate + std::chrono::minutes(pool.open));
-    return false;
-  }
-
   // The waiting task a free worker takes, by the pool's order (ties: the one that opened first).
   std::size_t next_in_line(const Pool& pool, const std::vector<Waiting>& waiting) const {
     if (pool.order == Pool::Order::kFirstCome) return 0;
@@ -372,12 +359,16 @@ class Replication {
 
   void serve_queue(const std::string& role, Instant at) {
     PoolState& state = pools_.at(role);
-    while (state.busy < state.pool->capacity && !state.waiting.empty()) {
-      Instant next_open;
-      if (!open_at(*state.pool, at, &next_open)) {
-        if (!wakeup_pending_[role]) {
-          wakeup_pending_[role] = true;
-          push(Event{next_open, 0, Kind::kPoolOpens, 0, 0, 0, role});
+    while (!state.waiting.empty()) {
+      const int on_duty = state.roster.on_duty(at);
+      if (state.busy >= on_duty) {
+        // No one free: a worker's release serves the queue again, and so does the next shift
+        // that brings more workers than are on duty now (the opening, when none are).
+        std::optional<Instant> more = state.roster.more_after(at, on_duty);
+        if (!more) break;
+        if (!state.wake || *more < *state.wake) {
+          state.wake = *more;
+          push(Event{*more, 0, Kind::kPoolOpens, 0, 0, 0, role});
         }
         return;
       }
@@ -398,7 +389,7 @@ class Replication {
       double effort = start_work(task_id, task->case_id, task->name, at);
       push(Event{later(at, effort), 0, Kind::kRelease, 0, 0, 0, role});
     }
-    wakeup_pending_[role] = false;
+    state.wake.reset();
   }
 
   void complete(const Event& e) {
@@ -753,7 +744,6 @@ class Replication {
   std::map<std::int64_t, runtime::CaseId> signal_case_;
   Draws unrooted_draws_;
   std::map<std::string, PoolState> pools_;
-  std::map<std::string, bool> wakeup_pending_;
   std::map<std::string, double> workload_;
   std::map<std::string, std::vector<double>> waits_;
   std::map<std::string, double> opened_;

@@ -21,6 +21,7 @@ constexpr double kMaxArrivalsPerDay = 100'000;
 constexpr double kMinArrivalsPerDay = 0.001;
 constexpr std::size_t kMaxStreams = 10;
 constexpr int kMaxWorkers = 100'000;
+constexpr std::size_t kMaxShifts = 24;  // a role's shifts: one an hour is plenty
 constexpr double kMaxWeight = 1'000'000;
 constexpr int kMaxTermAmount = 100'000;
 
@@ -313,6 +314,98 @@ void read_profile(LineReader& r, Rules& rules, DiagnosticList& d) {
   (weekdays ? rules.weekday_profile : rules.hour_profile) = weights;
 }
 
+// The value `word` names among `names`, if any.
+template <typename E>
+std::optional<E> named(const Word& word, std::initializer_list<std::pair<std::string_view, E>> names) {
+  for (const auto& [name, value] : names) {
+    if (word.text == name) return value;
+  }
+  return std::nullopt;
+}
+
+// "09:00-17:00" as minutes after midnight, from 00:00 up to 24:00 (the end of the day); an end
+// before the start runs past midnight.
+std::optional<std::pair<int, int>> hours_of(const std::string& text) {
+  static const std::regex kHours(R"((\d\d):(\d\d)-(\d\d):(\d\d))");
+  std::smatch m;
+  if (text.size() != 11 || !std::regex_match(text, m, kHours)) return std::nullopt;
+  // Two digits each (the pattern says so): no conversion can overflow.
+  auto two = [&](int group) { return (m[group].str()[0] - '0') * 10 + (m[group].str()[1] - '0'); };
+  int start = two(1) * 60 + two(2), end = two(3) * 60 + two(4);
+  if (two(2) > 59 || two(4) > 59 || start >= 24 * 60 || end > 24 * 60) return std::nullopt;
+  return std::pair{start, end};
+}
+
+std::optional<int> workers_of(LineReader& r, DiagnosticList& d) {
+  auto n = r.word("a number of workers");
+  if (!n) return std::nullopt;
+  auto workers = parse_int_in(n->text, 1, kMaxWorkers);
+  if (!workers) d.error(n->range, tr("'{}' is not a number of workers (1 to {})", n->text, kMaxWorkers));
+  return workers;
+}
+
+// Who of a pool is on duty when, after `capacity ROLE`: `6` (round the clock), `6 office hours
+// 09:00-17:00` (on workdays), or `shifts 6 workdays 09:00-17:00, 1 daily 22:00-07:00, ...`.
+bool read_duty(LineReader& r, Pool& pool, DiagnosticList& d) {
+  if (!r.accept("shifts")) {
+    auto workers = workers_of(r, d);
+    if (!workers) return false;
+    Shift shift{Shift::Days::kDaily, *workers, 0, 24 * 60};
+    if (r.accept("office")) {
+      if (!r.expect("hours")) return false;
+      auto hours = r.word("opening hours like 09:00-17:00");
+      if (!hours) return false;
+      auto span = hours_of(hours->text);
+      if (!span) {
+        d.error(hours->range, tr("'{}' is not opening hours like 09:00-17:00", hours->text));
+        return false;
+      }
+      if (span->first >= span->second) {
+        d.error(hours->range, tr("the hours must open before they close, within one day"));
+        return false;
+      }
+      shift = Shift{Shift::Days::kWorkdays, *workers, span->first, span->second};
+    }
+    pool.shifts.push_back(shift);
+    return true;
+  }
+  do {
+    if (pool.shifts.size() == kMaxShifts) {
+      d.error(r.end_range(), tr("at most {} shifts for a role", kMaxShifts));
+      return false;
+    }
+    auto workers = workers_of(r, d);
+    if (!workers) return false;
+    auto days = r.word("workdays, non-workdays or daily");
+    if (!days) return false;
+    auto kind = named<Shift::Days>(*days, {{"workdays", Shift::Days::kWorkdays},
+                                           {"non-workdays", Shift::Days::kNonWorkdays},
+                                           {"daily", Shift::Days::kDaily}});
+    if (!kind) {
+      d.error(days->range, tr("'{}' is not a kind of day; write workdays, non-workdays or daily", days->text));
+      return false;
+    }
+    Shift shift;
+    shift.workers = *workers;
+    shift.days = *kind;
+    auto hours = r.word("hours like 09:00-17:00");
+    if (!hours) return false;
+    auto span = hours_of(hours->text);
+    if (!span) {
+      d.error(hours->range, tr("'{}' is not hours like 09:00-17:00 or 22:00-07:00 (00:00 to 24:00)", hours->text));
+      return false;
+    }
+    if (span->first == span->second) {
+      d.error(hours->range, tr("a shift must end at another time than it starts; round the clock is 00:00-24:00"));
+      return false;
+    }
+    shift.start = span->first;
+    shift.end = span->second;
+    pool.shifts.push_back(shift);
+  } while (r.accept(","));
+  return true;
+}
+
 }  // namespace
 
 Source read_source(LineReader& r, const SourceRange& line) {
@@ -433,49 +526,22 @@ bool read_rule(LineReader& r, Rules& rules, const SourceRange& line, const std::
     if (!after) return true;
     rules.events.push_back(EventRule{event->text, *p, *after, s.source(event->range)});
   } else if (r.accept("capacity")) {
+    Pool pool;
     auto role = r.word("a role");
-    auto n = r.word("a number of workers");
-    if (!role || !n) return true;
-    auto workers = parse_int_in(n->text, 1, kMaxWorkers);
-    if (!workers) {
-      d.error(n->range, tr("'{}' is not a number of workers (1 to {})", n->text, kMaxWorkers));
-      return true;
-    }
-    Pool pool{Pool::Order::kFirstCome, role->text, *workers, false, 9 * 60, 17 * 60, {}};
-    if (r.accept("office")) {
-      if (!r.expect("hours")) return true;
-      pool.office_hours = true;
-      auto hours = r.word("opening hours like 09:00-17:00");
-      if (!hours) return true;
-      static const std::regex kHours(R"((\d\d):(\d\d)-(\d\d):(\d\d))");
-      std::smatch m;
-      if (!std::regex_match(hours->text, m, kHours)) {
-        d.error(hours->range, tr("'{}' is not opening hours like 09:00-17:00", hours->text));
-        return true;
-      }
-      // Two digits each (the pattern says so): no conversion can overflow.
-      auto two = [&](int group) { return (m[group].str()[0] - '0') * 10 + (m[group].str()[1] - '0'); };
-      pool.open = two(1) * 60 + two(2);
-      pool.close = two(3) * 60 + two(4);
-      if (pool.open >= pool.close || pool.close > 24 * 60 || two(2) > 59 || two(4) > 59) {
-        d.error(hours->range, tr("the hours must open before they close, within one day"));
-        return true;
-      }
-    }
+    if (!role || !read_duty(r, pool, d)) return true;
+    pool.role = role->text;
     if (r.accept("order")) {
       auto order = r.word("first-come, earliest-due or escalation");
       if (!order) return true;
-      if (order->text == "first-come") {
-        pool.order = Pool::Order::kFirstCome;
-      } else if (order->text == "earliest-due") {
-        pool.order = Pool::Order::kEarliestDue;
-      } else if (order->text == "escalation") {
-        pool.order = Pool::Order::kEscalation;
-      } else {
+      auto chosen = named<Pool::Order>(*order, {{"first-come", Pool::Order::kFirstCome},
+                                                {"earliest-due", Pool::Order::kEarliestDue},
+                                                {"escalation", Pool::Order::kEscalation}});
+      if (!chosen) {
         d.error(order->range, tr("'{}' is not an order of work; write first-come, earliest-due or escalation",
                                  order->text));
         return true;
       }
+      pool.order = *chosen;
     }
     pool.source = s.source(role->range);
     rules.pools.push_back(pool);
