@@ -32,14 +32,6 @@ Instance small_copy(Instance& c) {
   return copy;
 }
 
-// The entry `key` of `live` as it was before the command first changed it (nullopt: none).
-template <typename Map, typename Log>
-void keep_first(const Map& live, const typename Map::key_type& key, Log& log) {
-  auto [kept, first] = log.try_emplace(key);  // nullopt until found below
-  if (!first) return;
-  if (auto it = live.find(key); it != live.end()) kept->second = it->second;
-}
-
 template <typename Map, typename Log>
 void put_back(Map& live, Log& log) {
   for (auto& [key, was] : log) {
@@ -56,7 +48,7 @@ void put_back(Map& live, Log& log) {
 Instance& Runtime::working(CaseId id, Changes& changes) {
   if (in_place_) {
     Instance& live = cases_.at(id);
-    if (changes.undo.count(id) == 0) changes.undo.emplace(id, CaseUndo{false, small_copy(live), {}, {}, {}, {}, {}});
+    if (auto [u, first] = changes.undo.try_emplace(id); first) u->second.small = small_copy(live);
     return live;
   }
   auto it = changes.cases.find(id);
@@ -78,19 +70,19 @@ CaseUndo* Runtime::undo_log(CaseId id, Changes& changes) {
 }
 
 void Runtime::keep_task(CaseId id, TaskId task, Changes& changes) {
-  if (CaseUndo* u = undo_log(id, changes)) keep_first(cases_.at(id).tasks, task, u->tasks);
+  if (CaseUndo* u = undo_log(id, changes)) u->tasks.keep(cases_.at(id).tasks, task);
 }
 
 void Runtime::keep_timer(CaseId id, TimerId timer, Changes& changes) {
-  if (CaseUndo* u = undo_log(id, changes)) keep_first(cases_.at(id).timers, timer, u->timers);
+  if (CaseUndo* u = undo_log(id, changes)) u->timers.keep(cases_.at(id).timers, timer);
 }
 
 void Runtime::keep_reached(CaseId id, model::NodeId node, Changes& changes) {
-  if (CaseUndo* u = undo_log(id, changes)) keep_first(cases_.at(id).reached, node, u->reached);
+  if (CaseUndo* u = undo_log(id, changes)) u->reached.keep(cases_.at(id).reached, node);
 }
 
 void Runtime::keep_output(CaseId id, model::NodeId node, Changes& changes) {
-  if (CaseUndo* u = undo_log(id, changes)) keep_first(cases_.at(id).outputs, node, u->outputs);
+  if (CaseUndo* u = undo_log(id, changes)) u->outputs.keep(cases_.at(id).outputs, node);
 }
 
 void Runtime::keep_data(CaseId id, Changes& changes) {

@@ -245,16 +245,17 @@ class Replication {
     }
   }
 
-  // A task opened: it is worked on at once, or (true) waits for a worker of its role.
-  bool opened(const runtime::Task& task, Instant at) {
+  // A task opened: it is worked on at once (nullptr), or waits for a worker of the pool whose
+  // role this returns (the pool's own key: the same text for every task of the role).
+  const std::string* opened(const runtime::Task& task, Instant at) {
     if (measured_case(task.case_id)) ++opened_[task.name];
     auto pool = pools_.find(task.role);
     if (pool == pools_.end()) {
       start_work(task.id, task.case_id, task.name, at);
-      return false;
+      return nullptr;
     }
     pool->second.waiting.push_back(Waiting{task.id, at});
-    return true;
+    return &pool->first;
   }
 
   // Schedules the task's completion; returns the work it takes (minutes), for a pool's worker.
@@ -547,8 +548,8 @@ class Replication {
     return stats != nullptr && stats->measured;
   }
   runtime::CaseId root_of(runtime::CaseId id) const {
-    auto it = parent_.find(id);
-    return it == parent_.end() ? id : root_of(it->second);
+    auto at = static_cast<std::size_t>(id);
+    return at < parent_.size() && parent_[at] != 0 ? root_of(parent_[at]) : id;
   }
 
   // The audit entries the figures read, by kind; every other kind is kOther.
@@ -579,16 +580,24 @@ class Replication {
     // Tasks that open at the same moment all wait before a worker takes one: the pool's order,
     // not the order of opening, decides which goes first. Opened in order of their ids; a task
     // opened and closed within the step is not worked on.
-    std::set<std::string> roles;
+    // Served in the order of the roles' names, each once.
+    waiting_roles_.clear();
     for (runtime::TaskId id : opened_now_) {
       const runtime::Task* task = runtime_.find_task(id);
-      if (task != nullptr && task->status == runtime::TaskStatus::kOpen && opened(*task, at)) roles.insert(task->role);
+      if (task == nullptr || task->status != runtime::TaskStatus::kOpen) continue;
+      if (const std::string* role = opened(*task, at)) waiting_roles_.push_back(role);
     }
-    for (const auto& role : roles) serve_queue(role, at);
+    std::sort(waiting_roles_.begin(), waiting_roles_.end(), [](const std::string* a, const std::string* b) { return *a < *b; });
+    waiting_roles_.erase(std::unique(waiting_roles_.begin(), waiting_roles_.end()), waiting_roles_.end());
+    for (const std::string* role : waiting_roles_) serve_queue(*role, at);
   }
 
   void observe(const runtime::AuditEntry& e, Seen kind, Instant at) {
-    if (kind == Seen::kSubProcess) parent_[e.fact.number] = e.case_id;
+    if (kind == Seen::kSubProcess) {
+      auto child = static_cast<std::size_t>(e.fact.number);
+      if (parent_.size() <= child) parent_.resize(child + 1);
+      parent_[child] = e.case_id;
+    }
     runtime::CaseId root = root_of(e.case_id);
     CaseStats* stats = stats_of(root);
     if (stats == nullptr) return;
@@ -749,8 +758,9 @@ class Replication {
   std::uint64_t seq_ = 0;
   std::vector<std::unique_ptr<CaseStats>> cases_;  // by case id; none for a sub-process's case
   std::vector<runtime::TaskId> opened_now_;        // by apply(), kept for its capacity
-  std::map<runtime::CaseId, runtime::CaseId> parent_;
-  std::map<std::int64_t, runtime::CaseId> signal_case_;
+  std::vector<const std::string*> waiting_roles_;  // by apply(), kept for its capacity
+  std::vector<runtime::CaseId> parent_;            // by sub-process case id; 0 for a case started outside
+  std::unordered_map<std::int64_t, runtime::CaseId> signal_case_;  // by arrival number
   Draws unrooted_draws_;
   std::map<std::string, PoolState> pools_;
   std::map<std::string, bool> wakeup_pending_;
