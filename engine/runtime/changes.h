@@ -53,8 +53,9 @@ class FirstValues {
   template <typename Map>
   void keep(const Map& live, const Key& key) {
     if (!first_time(key)) return;
-    auto it = live.find(key);
-    entries_.emplace_back(key, it == live.end() ? std::nullopt : std::optional<Value>(it->second));
+    if (entries_.empty()) entries_.reserve(kFirst);
+    std::optional<Value>& was = entries_.emplace_back(key, std::nullopt).second;
+    if (auto it = live.find(key); it != live.end()) was.emplace(it->second);  // copied in place, once
   }
   auto begin() { return entries_.begin(); }
   auto end() { return entries_.end(); }
@@ -62,6 +63,7 @@ class FirstValues {
   auto end() const { return entries_.end(); }
 
  private:
+  static constexpr std::size_t kFirst = 4;  // room for what most commands change, without moving
   static constexpr std::size_t kFew = 16;
   bool first_time(const Key& key) {
     if (entries_.size() < kFew) {

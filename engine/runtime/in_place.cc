@@ -3,6 +3,7 @@
 // command is undone from the log, and apply() re-indexes only what the log names. On copies
 // (the engine), working() copies the case into the command's Changes.
 #include <optional>
+#include <string>
 #include <tuple>
 #include <utility>
 
@@ -13,7 +14,19 @@ namespace termijn::runtime {
 namespace {
 
 // The parts of a case the undo log keeps piece by piece, or that never change once it started.
-void swap_bulk(Instance& a, Instance& b) {
+// Set aside while the rest (tokens, scopes, ...) is copied: moved there and back, which
+// allocates nothing (the data is null meanwhile, not an empty object).
+struct Bulk {
+  decltype(Instance::tasks) tasks;
+  decltype(Instance::timers) timers;
+  Json data;
+  decltype(Instance::reached) reached;
+  decltype(Instance::outputs) outputs;
+  std::string process, hash;
+};
+
+template <typename A, typename B>
+void swap_bulk(A& a, B& b) {
   std::swap(a.tasks, b.tasks);
   std::swap(a.timers, b.timers);
   std::swap(a.data, b.data);
@@ -23,9 +36,9 @@ void swap_bulk(Instance& a, Instance& b) {
   std::swap(a.hash, b.hash);
 }
 
-// The case without its bulk: moved aside while the rest (tokens, scopes, ...) is copied.
+// The case without its bulk.
 Instance small_copy(Instance& c) {
-  Instance aside;
+  Bulk aside;
   swap_bulk(c, aside);
   Instance copy = c;
   swap_bulk(c, aside);
@@ -48,7 +61,7 @@ void put_back(Map& live, Log& log) {
 Instance& Runtime::working(CaseId id, Changes& changes) {
   if (in_place_) {
     Instance& live = cases_.at(id);
-    if (auto [u, first] = changes.undo.try_emplace(id); first) u->second.small = small_copy(live);
+    if (changes.undo.count(id) == 0) changes.undo.emplace(id, CaseUndo{false, small_copy(live), {}, {}, {}, {}, {}});
     return live;
   }
   auto it = changes.cases.find(id);

@@ -14,7 +14,7 @@
 
 #include "engine/runtime/runtime.h"
 #include "engine/simulation/internal/few.h"
-#include "engine/time/holidays.h"
+#include "engine/simulation/internal/pool_discipline.h"
 #include "engine/time/legal_time.h"
 
 namespace termijn::simulation::internal {
@@ -99,19 +99,16 @@ class Replication {
   struct Later {
     bool operator()(const Event& a, const Event& b) const { return a.at != b.at ? a.at > b.at : a.seq > b.seq; }
   };
-  struct Waiting {
-    runtime::TaskId task;
-    Instant since;  // when it opened
-  };
   struct PoolState {
     const Pool* pool;
     int busy;
     std::vector<Waiting> waiting;  // in order of opening
   };
   // How many durations and outputs were drawn so far for each task of a case: the n-th draw has
-  // a stream of its own ("duration:horen:0", "duration:horen:1", ...).
+  // a stream of its own ("duration:horen:0", "duration:horen:1", ...). By the task's name as
+  // TaskRules::step holds it: one text per task, compared by its address.
   struct Draws {
-    Few<std::string, int> durations, outputs;
+    Few<const std::string*, int> durations, outputs;
   };
   struct CaseStats {
     std::int64_t index = 0;
@@ -263,10 +260,10 @@ class Replication {
     // A sub-process's tasks draw from the stream of the case that called it.
     CaseStats* stats = root_stats(case_id);
     std::int64_t index = stats == nullptr ? 0 : stats->index;
-    fmt::memory_buffer purpose;
-    fmt::format_to(std::back_inserter(purpose), "duration:{}:{}", step, draws_of(stats).durations.add(step)++);
-    Rng rng(spec_.seed, replication_, index, std::string_view(purpose.data(), purpose.size()));
     TaskRules& rules = rules_of(step);
+    fmt::memory_buffer purpose;
+    fmt::format_to(std::back_inserter(purpose), "duration:{}:{}", step, draws_of(stats).durations.add(rules.step)++);
+    Rng rng(spec_.seed, replication_, index, std::string_view(purpose.data(), purpose.size()));
     if (rules.duration == nullptr) rules.duration = &duration_for(step);
     const DurationRule& rule = *rules.duration;
     double minutes = rule.distribution.sample(rng);
@@ -300,6 +297,7 @@ class Replication {
   // file's order, and its duration line once it is first worked on. Also the outputs a condition
   // reads ("task.output" by output), and the values given so far with where each is counted.
   struct TaskRules {
+    const std::string* step = nullptr;  // the task's name, as task_rules_ keeps it
     std::vector<const OutputRule*> outputs;
     const DurationRule* duration = nullptr;
     Few<std::string, std::string> read;
@@ -317,7 +315,9 @@ class Replication {
         rules.read.add(name.substr(task.size() + 1), name);
       }
     }
-    return task_rules_.emplace(task, std::move(rules)).first->second;
+    auto& [name, kept] = *task_rules_.emplace(task, std::move(rules)).first;
+    kept.step = &name;
+    return kept;
   }
 
   const DurationRule& duration_for(const std::string& step) {
@@ -336,46 +336,11 @@ class Replication {
     return kOneHour;
   }
 
-  // Office hours: Monday to Friday in Amsterdam time, except the public holidays of the
-  // Dutch calendar (`holidays "NL"`, the one the shipped processes use).
-  bool working_day(date::local_days day) const {
-    return holidays_.is_working_day(date::sys_days(day.time_since_epoch()));
-  }
-
-  bool open_at(const Pool& pool, Instant t, Instant* next_open) const {
-    if (!pool.office_hours) return true;
-    auto local = legal_.to_local(t);
-    auto day = date::floor<date::days>(local);
-    auto minute = std::chrono::duration_cast<std::chrono::minutes>(local - day).count();
-    if (working_day(day) && minute >= pool.open && minute < pool.close) return true;
-    // The next opening: today if before opening on a working day, else the next working day.
-    auto candidate = day;
-    if (!(working_day(day) && minute < pool.open)) candidate += date::days(1);
-    while (!working_day(candidate)) candidate += date::days(1);
-    *next_open = legal_.from_local(candidate + std::chrono::minutes(pool.open));
-    return false;
-  }
-
-  // The waiting task a free worker takes, by the pool's order (ties: the one that opened first).
-  std::size_t next_in_line(const Pool& pool, const std::vector<Waiting>& waiting) const {
-    if (pool.order == Pool::Order::kFirstCome) return 0;
-    auto rank = [&](const Waiting& w) {
-      const runtime::Task& t = *runtime_.find_task(w.task);
-      int level = pool.order == Pool::Order::kEscalation ? -t.escalation_level : 0;
-      return std::make_tuple(level, t.due.at);
-    };
-    std::size_t best = 0;
-    for (std::size_t i = 1; i < waiting.size(); ++i) {
-      if (rank(waiting[i]) < rank(waiting[best])) best = i;
-    }
-    return best;
-  }
-
   void serve_queue(const std::string& role, Instant at) {
     PoolState& state = pools_.at(role);
     while (state.busy < state.pool->capacity && !state.waiting.empty()) {
       Instant next_open;
-      if (!open_at(*state.pool, at, &next_open)) {
+      if (!open_at(*state.pool, at, legal_, &next_open)) {
         if (!wakeup_pending_[role]) {
           wakeup_pending_[role] = true;
           push(Event{next_open, 0, Kind::kPoolOpens, 0, 0, 0, role});
@@ -388,7 +353,7 @@ class Replication {
         return t == nullptr || t->status != runtime::TaskStatus::kOpen;
       });
       if (state.waiting.empty()) break;
-      auto chosen = state.waiting.begin() + static_cast<std::ptrdiff_t>(next_in_line(*state.pool, state.waiting));
+      auto chosen = state.waiting.begin() + static_cast<std::ptrdiff_t>(next_in_line(*state.pool, state.waiting, runtime_));
       auto [task_id, since] = *chosen;
       state.waiting.erase(chosen);
       const runtime::Task* task = runtime_.find_task(task_id);
@@ -408,10 +373,10 @@ class Replication {
     const model::Process& definition = *runtime_.definition(runtime_.find_case(task->case_id)->hash);
     const model::Node& node = definition.nodes.at(task->node);
     CaseStats* stats = root_stats(task->case_id);
-    fmt::memory_buffer purpose;
-    fmt::format_to(std::back_inserter(purpose), "outputs:{}:{}", task->name, draws_of(stats).outputs.add(task->name)++);
-    Rng rng(spec_.seed, replication_, e.index, std::string_view(purpose.data(), purpose.size()));
     TaskRules& rules = rules_of(task->name);
+    fmt::memory_buffer purpose;
+    fmt::format_to(std::back_inserter(purpose), "outputs:{}:{}", task->name, draws_of(stats).outputs.add(rules.step)++);
+    Rng rng(spec_.seed, replication_, e.index, std::string_view(purpose.data(), purpose.size()));
     Json outputs = Json::object();
     const model::Instrument* instrument = node.instrument.empty() ? nullptr : definition.find_instrument(node.instrument);
     for (const auto& o : node.outputs) {
@@ -781,7 +746,6 @@ class Replication {
   std::map<std::string, TaskRules, std::less<>> task_rules_;
   std::unordered_map<const model::Field*, Json> defaults_;  // by output of a task step
   std::set<std::string> read_;  // "task.output" that a line's condition reads
-  const HolidayCalendar& holidays_ = *HolidayCalendar::find("NL");
   std::set<std::string> assumptions_;
   std::int64_t started_ = 0, refused_ = 0;
 };
