@@ -2,10 +2,13 @@
 // the cases it touched, task and timer rows, audit entries and notifications for the outbox.
 #pragma once
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "engine/runtime/instance.h"
@@ -37,6 +40,44 @@ struct Notification {
   std::vector<std::string> persons;  // the ids of persons told (`notify achterblijvers "..."`)
 };
 
+// In place, the entries of one part of a case (its tasks, its timers, ...) as they were before a
+// command first changed each: nullopt for one that was not there. A command changes a handful,
+// kept in a vector searched in order rather than a tree node each; past kFew, a set of the keys
+// finds them, so that a command changing thousands (a case with a long `for each` ending) does
+// not search in quadratic time.
+template <typename Key, typename Value>
+class FirstValues {
+ public:
+  using Entry = std::pair<Key, std::optional<Value>>;
+  // Keeps `live`'s entry of `key` unless it was kept already.
+  template <typename Map>
+  void keep(const Map& live, const Key& key) {
+    if (!first_time(key)) return;
+    if (entries_.empty()) entries_.reserve(kFirst);
+    std::optional<Value>& was = entries_.emplace_back(key, std::nullopt).second;
+    if (auto it = live.find(key); it != live.end()) was.emplace(it->second);  // copied in place, once
+  }
+  auto begin() { return entries_.begin(); }
+  auto end() { return entries_.end(); }
+  auto begin() const { return entries_.begin(); }
+  auto end() const { return entries_.end(); }
+
+ private:
+  static constexpr std::size_t kFirst = 4;  // room for what most commands change, without moving
+  static constexpr std::size_t kFew = 16;
+  bool first_time(const Key& key) {
+    if (entries_.size() < kFew) {
+      return std::none_of(entries_.begin(), entries_.end(), [&](const Entry& e) { return e.first == key; });
+    }
+    if (many_.empty()) {
+      for (const Entry& e : entries_) many_.insert(e.first);
+    }
+    return many_.insert(key).second;
+  }
+  std::vector<Entry> entries_;
+  std::unordered_set<Key> many_;  // every key kept, once there are kFew
+};
+
 // In place (Runtime::set_in_place), what a command needs to undo its changes to one case when
 // it is refused, and what apply() re-indexes: the case's small parts as they were, and each task,
 // timer, moment, output and the data as they were before the command first changed them.
@@ -44,10 +85,10 @@ struct CaseUndo {
   bool created = false;  // the command started the case: undone, it goes
   Instance small;        // without tasks, timers, data, moments and outputs
   std::optional<Json> data;
-  std::map<TaskId, std::optional<Task>> tasks;  // nullopt: none before (a new task)
-  std::map<TimerId, std::optional<Timer>> timers;
-  std::map<model::NodeId, std::optional<Instant>> reached;
-  std::map<model::NodeId, std::optional<std::shared_ptr<const Json>>> outputs;
+  FirstValues<TaskId, Task> tasks;
+  FirstValues<TimerId, Timer> timers;
+  FirstValues<model::NodeId, Instant> reached;
+  FirstValues<model::NodeId, std::shared_ptr<const Json>> outputs;
 };
 
 struct Changes {

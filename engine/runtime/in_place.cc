@@ -3,6 +3,7 @@
 // command is undone from the log, and apply() re-indexes only what the log names. On copies
 // (the engine), working() copies the case into the command's Changes.
 #include <optional>
+#include <string>
 #include <tuple>
 #include <utility>
 
@@ -13,7 +14,19 @@ namespace termijn::runtime {
 namespace {
 
 // The parts of a case the undo log keeps piece by piece, or that never change once it started.
-void swap_bulk(Instance& a, Instance& b) {
+// Set aside while the rest (tokens, scopes, ...) is copied: moved there and back, which
+// allocates nothing (the data is null meanwhile, not an empty object).
+struct Bulk {
+  decltype(Instance::tasks) tasks;
+  decltype(Instance::timers) timers;
+  Json data;
+  decltype(Instance::reached) reached;
+  decltype(Instance::outputs) outputs;
+  std::string process, hash;
+};
+
+template <typename A, typename B>
+void swap_bulk(A& a, B& b) {
   std::swap(a.tasks, b.tasks);
   std::swap(a.timers, b.timers);
   std::swap(a.data, b.data);
@@ -23,21 +36,13 @@ void swap_bulk(Instance& a, Instance& b) {
   std::swap(a.hash, b.hash);
 }
 
-// The case without its bulk: moved aside while the rest (tokens, scopes, ...) is copied.
+// The case without its bulk.
 Instance small_copy(Instance& c) {
-  Instance aside;
+  Bulk aside;
   swap_bulk(c, aside);
   Instance copy = c;
   swap_bulk(c, aside);
   return copy;
-}
-
-// The entry `key` of `live` as it was before the command first changed it (nullopt: none).
-template <typename Map, typename Log>
-void keep_first(const Map& live, const typename Map::key_type& key, Log& log) {
-  auto [kept, first] = log.try_emplace(key);  // nullopt until found below
-  if (!first) return;
-  if (auto it = live.find(key); it != live.end()) kept->second = it->second;
 }
 
 template <typename Map, typename Log>
@@ -78,19 +83,19 @@ CaseUndo* Runtime::undo_log(CaseId id, Changes& changes) {
 }
 
 void Runtime::keep_task(CaseId id, TaskId task, Changes& changes) {
-  if (CaseUndo* u = undo_log(id, changes)) keep_first(cases_.at(id).tasks, task, u->tasks);
+  if (CaseUndo* u = undo_log(id, changes)) u->tasks.keep(cases_.at(id).tasks, task);
 }
 
 void Runtime::keep_timer(CaseId id, TimerId timer, Changes& changes) {
-  if (CaseUndo* u = undo_log(id, changes)) keep_first(cases_.at(id).timers, timer, u->timers);
+  if (CaseUndo* u = undo_log(id, changes)) u->timers.keep(cases_.at(id).timers, timer);
 }
 
 void Runtime::keep_reached(CaseId id, model::NodeId node, Changes& changes) {
-  if (CaseUndo* u = undo_log(id, changes)) keep_first(cases_.at(id).reached, node, u->reached);
+  if (CaseUndo* u = undo_log(id, changes)) u->reached.keep(cases_.at(id).reached, node);
 }
 
 void Runtime::keep_output(CaseId id, model::NodeId node, Changes& changes) {
-  if (CaseUndo* u = undo_log(id, changes)) keep_first(cases_.at(id).outputs, node, u->outputs);
+  if (CaseUndo* u = undo_log(id, changes)) u->outputs.keep(cases_.at(id).outputs, node);
 }
 
 void Runtime::keep_data(CaseId id, Changes& changes) {

@@ -50,7 +50,19 @@ year_month_day LegalTime::local_day(Instant t) const {
 }
 
 std::string LegalTime::format(Instant t) const {
-  return date::format("%Y-%m-%d %H:%M %Z", zoned_time<minutes>{zone_, floor<minutes>(t)});
+  // Written by hand, as to_iso_utc, for the years of four digits; the same text as
+  // date::format("%Y-%m-%d %H:%M %Z"), without its ostringstream: a simulated case ends a stage,
+  // with the moment in the reason, thousands of times a second.
+  auto at = floor<minutes>(t);
+  sys_info info = zone_->get_info(at);
+  auto local = at + info.offset;
+  auto day = floor<days>(local);
+  year_month_day ymd(day);
+  int year = static_cast<int>(ymd.year());
+  if (year < 1000 || year > 9999) return date::format("%Y-%m-%d %H:%M %Z", zoned_time<minutes>{zone_, at});
+  hh_mm_ss<std::chrono::seconds> time(local - day);
+  return fmt::format(FMT_STRING("{:04}-{:02}-{:02} {:02}:{:02} {}"), year, static_cast<unsigned>(ymd.month()),
+                     static_cast<unsigned>(ymd.day()), time.hours().count(), time.minutes().count(), info.abbrev);
 }
 
 Instant LegalTime::add(Instant from, const Duration& d, const HolidayCalendar* calendar,

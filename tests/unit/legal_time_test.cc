@@ -2,6 +2,7 @@
 // holidays. Instants are written in Amsterdam local time, as a coordinator reads them.
 #include "engine/time/legal_time.h"
 
+#include <date/tz.h>
 #include <gtest/gtest.h>
 
 #include "engine/time/equated_days.h"
@@ -29,6 +30,24 @@ TEST_F(LegalTimeTest, TenDaysToTheHourAcrossTheEndOfSummerTime) {
   EXPECT_EQ(end - local("2026-10-20 14:35"), std::chrono::hours(241));
   ASSERT_EQ(notes.size(), 1u);
   EXPECT_NE(notes[0].find("UTC+02:00 to UTC+01:00"), std::string::npos) << notes[0];
+}
+
+// format() is written by hand for speed: the same text as date::format, the zone's abbreviation
+// included, every few minutes through a year with both changes of the clocks, and beyond the
+// years of four digits (where it falls back on date::format).
+TEST_F(LegalTimeTest, FormatIsDateFormatsText) {
+  const date::time_zone* zone = date::locate_zone("Europe/Amsterdam");
+  auto expected = [&](Instant t) {
+    return date::format("%Y-%m-%d %H:%M %Z", date::zoned_time<std::chrono::minutes>{
+                                                 zone, date::floor<std::chrono::minutes>(t)});
+  };
+  for (Instant t = local("2026-01-01 00:00"); t < local("2027-01-01 00:00"); t += std::chrono::seconds(7 * 60 + 13)) {
+    ASSERT_EQ(legal.format(t), expected(t));
+  }
+  for (Instant t : {local("2026-03-29 01:59") + std::chrono::hours(1), Instant{} - std::chrono::hours(24 * 366 * 1000),
+                    Instant{} + std::chrono::hours(24 * 366 * 8100)}) {
+    EXPECT_EQ(legal.format(t), expected(t));
+  }
 }
 
 TEST_F(LegalTimeTest, TenDaysAcrossTheStartOfSummerTime) {

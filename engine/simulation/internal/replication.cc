@@ -14,7 +14,7 @@
 
 #include "engine/runtime/runtime.h"
 #include "engine/simulation/internal/few.h"
-#include "engine/simulation/internal/roster.h"
+#include "engine/simulation/internal/pool_discipline.h"
 #include "engine/time/holidays.h"
 #include "engine/time/legal_time.h"
 
@@ -100,10 +100,6 @@ class Replication {
   struct Later {
     bool operator()(const Event& a, const Event& b) const { return a.at != b.at ? a.at > b.at : a.seq > b.seq; }
   };
-  struct Waiting {
-    runtime::TaskId task;
-    Instant since;  // when it opened
-  };
   struct PoolState {
     const Pool* pool;
     Roster roster;
@@ -112,9 +108,10 @@ class Replication {
     std::optional<Instant> wake;   // the earliest wake (kPoolOpens) asked for and not yet come
   };
   // How many durations and outputs were drawn so far for each task of a case: the n-th draw has
-  // a stream of its own ("duration:horen:0", "duration:horen:1", ...).
+  // a stream of its own ("duration:horen:0", "duration:horen:1", ...). By the task's name as
+  // TaskRules::step holds it: one text per task, compared by its address.
   struct Draws {
-    Few<std::string, int> durations, outputs;
+    Few<const std::string*, int> durations, outputs;
   };
   struct CaseStats {
     std::int64_t index = 0;
@@ -252,16 +249,17 @@ class Replication {
     }
   }
 
-  // A task opened: it is worked on at once, or (true) waits for a worker of its role.
-  bool opened(const runtime::Task& task, Instant at) {
+  // A task opened: it is worked on at once (nullptr), or waits for a worker of the pool whose
+  // role this returns (the pool's own key: the same text for every task of the role).
+  const std::string* opened(const runtime::Task& task, Instant at) {
     if (measured_case(task.case_id)) ++opened_[task.name];
     auto pool = pools_.find(task.role);
     if (pool == pools_.end()) {
       start_work(task.id, task.case_id, task.name, at);
-      return false;
+      return nullptr;
     }
     pool->second.waiting.push_back(Waiting{task.id, at});
-    return true;
+    return &pool->first;
   }
 
   // Schedules the task's completion; returns the work it takes (minutes), for a pool's worker.
@@ -269,10 +267,10 @@ class Replication {
     // A sub-process's tasks draw from the stream of the case that called it.
     CaseStats* stats = root_stats(case_id);
     std::int64_t index = stats == nullptr ? 0 : stats->index;
-    fmt::memory_buffer purpose;
-    fmt::format_to(std::back_inserter(purpose), "duration:{}:{}", step, draws_of(stats).durations.add(step)++);
-    Rng rng(spec_.seed, replication_, index, std::string_view(purpose.data(), purpose.size()));
     TaskRules& rules = rules_of(step);
+    fmt::memory_buffer purpose;
+    fmt::format_to(std::back_inserter(purpose), "duration:{}:{}", step, draws_of(stats).durations.add(rules.step)++);
+    Rng rng(spec_.seed, replication_, index, std::string_view(purpose.data(), purpose.size()));
     if (rules.duration == nullptr) rules.duration = &duration_for(step);
     const DurationRule& rule = *rules.duration;
     double minutes = rule.distribution.sample(rng);
@@ -306,6 +304,7 @@ class Replication {
   // file's order, and its duration line once it is first worked on. Also the outputs a condition
   // reads ("task.output" by output), and the values given so far with where each is counted.
   struct TaskRules {
+    const std::string* step = nullptr;  // the task's name, as task_rules_ keeps it
     std::vector<const OutputRule*> outputs;
     const DurationRule* duration = nullptr;
     Few<std::string, std::string> read;
@@ -323,7 +322,9 @@ class Replication {
         rules.read.add(name.substr(task.size() + 1), name);
       }
     }
-    return task_rules_.emplace(task, std::move(rules)).first->second;
+    auto& [name, kept] = *task_rules_.emplace(task, std::move(rules)).first;
+    kept.step = &name;
+    return kept;
   }
 
   const DurationRule& duration_for(const std::string& step) {
@@ -340,21 +341,6 @@ class Replication {
       return hour;
     }();
     return kOneHour;
-  }
-
-  // The waiting task a free worker takes, by the pool's order (ties: the one that opened first).
-  std::size_t next_in_line(const Pool& pool, const std::vector<Waiting>& waiting) const {
-    if (pool.order == Pool::Order::kFirstCome) return 0;
-    auto rank = [&](const Waiting& w) {
-      const runtime::Task& t = *runtime_.find_task(w.task);
-      int level = pool.order == Pool::Order::kEscalation ? -t.escalation_level : 0;
-      return std::make_tuple(level, t.due.at);
-    };
-    std::size_t best = 0;
-    for (std::size_t i = 1; i < waiting.size(); ++i) {
-      if (rank(waiting[i]) < rank(waiting[best])) best = i;
-    }
-    return best;
   }
 
   void serve_queue(const std::string& role, Instant at) {
@@ -378,7 +364,7 @@ class Replication {
         return t == nullptr || t->status != runtime::TaskStatus::kOpen;
       });
       if (state.waiting.empty()) break;
-      auto chosen = state.waiting.begin() + static_cast<std::ptrdiff_t>(next_in_line(*state.pool, state.waiting));
+      auto chosen = state.waiting.begin() + static_cast<std::ptrdiff_t>(next_in_line(*state.pool, state.waiting, runtime_));
       auto [task_id, since] = *chosen;
       state.waiting.erase(chosen);
       const runtime::Task* task = runtime_.find_task(task_id);
@@ -398,10 +384,10 @@ class Replication {
     const model::Process& definition = *runtime_.definition(runtime_.find_case(task->case_id)->hash);
     const model::Node& node = definition.nodes.at(task->node);
     CaseStats* stats = root_stats(task->case_id);
-    fmt::memory_buffer purpose;
-    fmt::format_to(std::back_inserter(purpose), "outputs:{}:{}", task->name, draws_of(stats).outputs.add(task->name)++);
-    Rng rng(spec_.seed, replication_, e.index, std::string_view(purpose.data(), purpose.size()));
     TaskRules& rules = rules_of(task->name);
+    fmt::memory_buffer purpose;
+    fmt::format_to(std::back_inserter(purpose), "outputs:{}:{}", task->name, draws_of(stats).outputs.add(rules.step)++);
+    Rng rng(spec_.seed, replication_, e.index, std::string_view(purpose.data(), purpose.size()));
     Json outputs = Json::object();
     const model::Instrument* instrument = node.instrument.empty() ? nullptr : definition.find_instrument(node.instrument);
     for (const auto& o : node.outputs) {
@@ -538,8 +524,8 @@ class Replication {
     return stats != nullptr && stats->measured;
   }
   runtime::CaseId root_of(runtime::CaseId id) const {
-    auto it = parent_.find(id);
-    return it == parent_.end() ? id : root_of(it->second);
+    auto at = static_cast<std::size_t>(id);
+    return at < parent_.size() && parent_[at] != 0 ? root_of(parent_[at]) : id;
   }
 
   // The audit entries the figures read, by kind; every other kind is kOther.
@@ -570,16 +556,24 @@ class Replication {
     // Tasks that open at the same moment all wait before a worker takes one: the pool's order,
     // not the order of opening, decides which goes first. Opened in order of their ids; a task
     // opened and closed within the step is not worked on.
-    std::set<std::string> roles;
+    // Served in the order of the roles' names, each once.
+    waiting_roles_.clear();
     for (runtime::TaskId id : opened_now_) {
       const runtime::Task* task = runtime_.find_task(id);
-      if (task != nullptr && task->status == runtime::TaskStatus::kOpen && opened(*task, at)) roles.insert(task->role);
+      if (task == nullptr || task->status != runtime::TaskStatus::kOpen) continue;
+      if (const std::string* role = opened(*task, at)) waiting_roles_.push_back(role);
     }
-    for (const auto& role : roles) serve_queue(role, at);
+    std::sort(waiting_roles_.begin(), waiting_roles_.end(), [](const std::string* a, const std::string* b) { return *a < *b; });
+    waiting_roles_.erase(std::unique(waiting_roles_.begin(), waiting_roles_.end()), waiting_roles_.end());
+    for (const std::string* role : waiting_roles_) serve_queue(*role, at);
   }
 
   void observe(const runtime::AuditEntry& e, Seen kind, Instant at) {
-    if (kind == Seen::kSubProcess) parent_[e.fact.number] = e.case_id;
+    if (kind == Seen::kSubProcess) {
+      auto child = static_cast<std::size_t>(e.fact.number);
+      if (parent_.size() <= child) parent_.resize(child + 1);
+      parent_[child] = e.case_id;
+    }
     runtime::CaseId root = root_of(e.case_id);
     CaseStats* stats = stats_of(root);
     if (stats == nullptr) return;
@@ -740,8 +734,9 @@ class Replication {
   std::uint64_t seq_ = 0;
   std::vector<std::unique_ptr<CaseStats>> cases_;  // by case id; none for a sub-process's case
   std::vector<runtime::TaskId> opened_now_;        // by apply(), kept for its capacity
-  std::map<runtime::CaseId, runtime::CaseId> parent_;
-  std::map<std::int64_t, runtime::CaseId> signal_case_;
+  std::vector<const std::string*> waiting_roles_;  // by apply(), kept for its capacity
+  std::vector<runtime::CaseId> parent_;            // by sub-process case id; 0 for a case started outside
+  std::unordered_map<std::int64_t, runtime::CaseId> signal_case_;  // by arrival number
   Draws unrooted_draws_;
   std::map<std::string, PoolState> pools_;
   std::map<std::string, double> workload_;
@@ -761,6 +756,7 @@ class Replication {
   std::map<std::string, TaskRules, std::less<>> task_rules_;
   std::unordered_map<const model::Field*, Json> defaults_;  // by output of a task step
   std::set<std::string> read_;  // "task.output" that a line's condition reads
+  // The workdays of shifts: the Dutch calendar (`holidays "NL"`, the one the shipped processes use).
   const HolidayCalendar& holidays_ = *HolidayCalendar::find("NL");
   std::set<std::string> assumptions_;
   std::int64_t started_ = 0, refused_ = 0;

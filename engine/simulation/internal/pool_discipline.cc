@@ -1,6 +1,7 @@
-#include "engine/simulation/internal/roster.h"
+#include "engine/simulation/internal/pool_discipline.h"
 
 #include <algorithm>
+#include <tuple>
 
 namespace termijn::simulation::internal {
 
@@ -60,6 +61,20 @@ std::optional<Instant> Roster::more_after(Instant t, int than) const {
     if (earliest) return earliest;
   }
   return std::nullopt;
+}
+
+std::size_t next_in_line(const Pool& pool, const std::vector<Waiting>& waiting, const runtime::Runtime& runtime) {
+  if (pool.order == Pool::Order::kFirstCome) return 0;
+  auto rank = [&](const Waiting& w) {
+    const runtime::Task& t = *runtime.find_task(w.task);
+    int level = pool.order == Pool::Order::kEscalation ? -t.escalation_level : 0;
+    return std::make_tuple(level, t.due.at);
+  };
+  std::size_t best = 0;
+  for (std::size_t i = 1; i < waiting.size(); ++i) {
+    if (rank(waiting[i]) < rank(waiting[best])) best = i;
+  }
+  return best;
 }
 
 }  // namespace termijn::simulation::internal
