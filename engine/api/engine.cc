@@ -349,16 +349,14 @@ Status Engine::hand(bool here) {
   CommitGroup& group = *group_;
   store::RowBatch batch;
   try {
-    batch.cases.reserve(group.running.size());
+    batch.cases.reserve(group.running.size() + group.ended.size());
     for (CaseId id : group.running) {
       if (const runtime::Instance* c = runtime_.find_case(id)) batch.cases.push_back(store::case_row_of(*c));
     }
+    for (const auto& [id, c] : group.ended) batch.cases.push_back(store::case_row_of(c));
   } catch (const std::exception& e) {
     return Status(StatusCode::kInternal, fmt::format("the store did not accept the step: {}", e.what()));
   }
-  batch.ended.reserve(group.ended.size());
-  for (auto& [id, c] : group.ended) batch.ended.push_back(std::move(c));
-  group.ended.clear();
   batch.rows = std::move(group.rows);
   batch.commands = group.commands;
   if (here) {

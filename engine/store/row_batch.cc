@@ -23,7 +23,7 @@ CaseRow case_row_of(const runtime::Instance& c) {
 
 namespace {
 
-void write_cases(Database& db, const std::vector<CaseRow>& cases, const std::vector<runtime::Instance>& ended) {
+void write_cases(Database& db, const std::vector<CaseRow>& cases) {
   // A row written before is updated in place (only the columns a step can change), not deleted
   // and inserted again as INSERT OR REPLACE would, which rewrites every index entry of the row.
   Statement& s = db.cached(
@@ -31,14 +31,12 @@ void write_cases(Database& db, const std::vector<CaseRow>& cases, const std::vec
       "state) VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET status = excluded.status, "
       "level = excluded.level, ended_at = excluded.ended_at, end_reason = excluded.end_reason, "
       "state = excluded.state");
-  auto write = [&s](const CaseRow& c) {
+  for (const CaseRow& c : cases) {
     s.bind(1, c.id).bind(2, c.process).bind(3, c.hash).bind(4, c.status).bind(5, c.level).bind(6, c.started_at);
     if (c.ended_at) s.bind(7, *c.ended_at); else s.bind_null(7);
     s.bind(8, c.end_reason).bind(9, c.parent_case).bind(10, c.state);
     s.run();
-  };
-  for (const CaseRow& c : cases) write(c);
-  for (const runtime::Instance& c : ended) write(case_row_of(c));
+  }
 }
 
 void write_tasks(Database& db, const std::map<runtime::TaskId, runtime::Task>& tasks) {
@@ -130,7 +128,7 @@ void write_commands(Database& db, const std::vector<CommandRecord>& commands) {
 }  // namespace
 
 void write_batch(Database& db, const ChainKeying& keying, const RowBatch& batch) {
-  write_cases(db, batch.cases, batch.ended);
+  write_cases(db, batch.cases);
   write_tasks(db, batch.rows.tasks);
   write_timers(db, batch.rows.timers);
   write_audit(db, keying, batch.rows.audit);

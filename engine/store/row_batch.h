@@ -1,9 +1,8 @@
 // A group of engine steps as rows, ready for a connection to write in one transaction: what the
 // engine's thread hands to the writer thread (store/writer.h), and what the store writes itself.
 // A live case keeps changing after its group is handed over, so its state is serialised when the
-// batch is made; a case that ended, and the task, timer, audit and outbox rows, belong to the
-// group alone and are moved in whole, serialised (and freed) by whoever writes them: the
-// writer's thread, off the engine's.
+// batch is made; the task, timer, audit and outbox rows belong to the group alone and are moved
+// in whole, serialised by whoever writes them (the writer's thread, off the engine's).
 #pragma once
 
 #include <cstdint>
@@ -45,8 +44,7 @@ struct CaseRow {
 CaseRow case_row_of(const runtime::Instance& c);
 
 struct RowBatch {
-  std::vector<CaseRow> cases;             // running cases, serialised as they were when batched
-  std::vector<runtime::Instance> ended;   // cases that ended: no longer live, nothing changes them
+  std::vector<CaseRow> cases;
   runtime::Changes rows;  // its tasks, timers, audit entries and notifications; not its cases
   std::vector<CommandRecord> commands;
 };

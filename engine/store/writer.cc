@@ -80,15 +80,6 @@ Written Writer::write_now(RowBatch batch) {
   } catch (...) {
     error = "unknown failure";
   }
-  // Back goes only what the engine's thread reads afterwards: the audit entries' kinds (for its
-  // observer) and the notifications (for its subscribers). The rest is freed here, so that a
-  // group's rows are not freed on the engine's thread when the writer has its own.
-  batch.cases = {};
-  batch.ended = {};
-  batch.rows.tasks = {};
-  batch.rows.timers = {};
-  batch.commands = {};
-  for (auto& entry : batch.rows.audit) entry.detail = nullptr;
   return Written{std::move(batch), std::move(error)};
 }
 

@@ -20,8 +20,7 @@
 
 namespace termijn::store {
 
-// A batch back from the writer: on disk when `error` is empty, else rolled back and why. It holds
-// only its audit entries' kinds (no detail) and its notifications: the rest is freed by the writer.
+// A batch back from the writer: on disk when `error` is empty, else rolled back and why.
 struct Written {
   RowBatch batch;
   std::string error;
