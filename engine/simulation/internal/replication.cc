@@ -51,7 +51,9 @@ class Replication {
     warm_ = begin_ + std::chrono::hours(24) * spec.warmup_days;
     end_arrivals_ = warm_ + std::chrono::hours(24) * spec.period_days;
     horizon_ = end_arrivals_ + std::chrono::hours(24) * spec.drain_days;
-    for (const auto& pool : rules_.pools) pools_.emplace(pool.role, PoolState{&pool, Roster(pool, legal_, holidays_), 0, {}, std::nullopt});
+    for (const auto& pool : rules_.pools) {
+      pools_.emplace(pool.role, PoolState{&pool, Roster(pool, legal_, holidays_), 0, {}, std::nullopt});
+    }
     for (const auto& rule : rules_.outputs) {
       for (const auto& c : rule.when) {
         if (!c.term) read_.insert(c.name);
@@ -345,8 +347,8 @@ class Replication {
 
   void serve_queue(const std::string& role, Instant at) {
     PoolState& state = pools_.at(role);
+    const int on_duty = state.roster.on_duty(at);  // the same for every task served at this moment
     while (!state.waiting.empty()) {
-      const int on_duty = state.roster.on_duty(at);
       if (state.busy >= on_duty) {
         // No one free: a worker's release serves the queue again, and so does the next shift
         // that brings more workers than are on duty now (the opening, when none are).
