@@ -3,7 +3,7 @@
 # with clang 16 (FUZZ_CC / FUZZ_CXX), ASan and UBSan; tools/install-deps.sh --fuzz installs it.
 #
 #   tools/fuzz.sh TARGET [SECONDS]        one target (default 60 s), e.g. tools/fuzz.sh wth_fuzzer 1800
-#   tools/fuzz.sh all [SECONDS]           every target in turn, SECONDS each (what .ci/run does)
+#   tools/fuzz.sh all [SECONDS]           every target, SECONDS each, FUZZ_JOBS (2) at a time (what .ci/run does)
 #   tools/fuzz.sh --keep-going TARGET...  go on past crashes (libFuzzer -fork=1 -ignore_crashes=1)
 #   tools/fuzz.sh list                    the targets
 #
@@ -47,7 +47,8 @@ fi
 # ---- build ----
 if [ ! -f "$build/build.ninja" ]; then
   CC=${FUZZ_CC:-clang-16} CXX=${FUZZ_CXX:-clang++-16} cmake -S . -B "$build" -G Ninja -DTERMIJN_FUZZ=ON \
-    -DTERMIJN_BUILD_TESTS=OFF -DTERMIJN_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null || exit 2
+    -DTERMIJN_BUILD_TESTS=OFF -DTERMIJN_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_UNITY_BUILD="${TERMIJN_UNITY_BUILD:-OFF}" >/dev/null || exit 2
 fi
 # shellcheck disable=SC2086
 cmake --build "$build" -j"${FUZZ_BUILD_JOBS:-2}" --target $targets || { echo "fuzz.sh: the build failed" >&2; exit 2; }
@@ -56,8 +57,8 @@ tests/fuzz/make_dict.sh "$build/fuzz/dicts" || exit 2
 # What a finding is: replays it alone and prints the error and the first frames in termijn's code.
 classify() {
   local out
-  out=$(TMPDIR=$build/fuzz/tmp timeout 120 "$build/fuzz/$1" -timeout=10 "$2" 2>&1)
-  mkdir -p "$build/fuzz/tmp"
+  mkdir -p "$build/fuzz/tmp/$1"
+  out=$(TMPDIR=$build/fuzz/tmp/$1 timeout 120 "$build/fuzz/$1" -timeout=10 "$2" 2>&1)
   grep -m1 -E 'ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error|fuzz invariant broken|what\(\)|ERROR: libFuzzer: (timeout|out-of-memory)' <<<"$out" ||
     echo "(did not crash when replayed alone: it needs the state earlier inputs left)"
   grep -E '^ +#[0-9]+ .* in (termijn|LLVMFuzzer)' <<<"$out" | grep -v 'fuzz::fail' | head -3 |
@@ -69,10 +70,11 @@ symbolizer=$(command -v llvm-symbolizer-16 || command -v /usr/lib/llvm-16/bin/ll
 sym=${symbolizer:+:external_symbolizer_path=$symbolizer}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1$sym}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:suppressions=$root/tests/fuzz/ubsan.supp$sym}
-summary=()
-failed=0
-total_runs=0
-for target in $targets; do
+# One target's run, in the background: what it says goes to $results/TARGET.out, its summary line
+# to .line, its executions to .runs, and .failed exists when it found something.
+fuzz_target() {
+  local target=$1
+  local max_len dict corpus seeds findings tmp log args before status runs cov new found line f
   max_len=$(field "$target" 3)
   dict=$(field "$target" 4)
   corpus=$build/fuzz/corpus/$target
@@ -112,26 +114,49 @@ for target in $targets; do
   new=$(comm -13 <(echo "$before") <(ls "$findings" | grep -v '\.min$' | sort) | grep -E '^(crash|leak|timeout|oom|slow-unit)-' || true)
   found=$(grep -c . <<<"$new")
   [ -z "$new" ] && found=0
-  total_runs=$((total_runs + ${runs:-0}))
+  echo "${runs:-0}" >"$results/$target.runs"
 
   for f in $new; do
     echo "   found: $findings/$f"
     classify "$target" "$findings/$f" | sed 's/^/     /'
     if [ "$minimize_seconds" -gt 0 ] && [[ "$f" == crash-* || "$f" == leak-* ]]; then
-      mkdir -p "$build/fuzz/tmp"
-      TMPDIR=$build/fuzz/tmp "$build/fuzz/$target" -minimize_crash=1 -max_total_time="$minimize_seconds" \
+      mkdir -p "$tmp"
+      TMPDIR=$tmp "$build/fuzz/$target" -minimize_crash=1 -max_total_time="$minimize_seconds" \
         -runs=100000 -timeout=10 -exact_artifact_path="$findings/$f.min" "$findings/$f" >"$log.minimize" 2>&1
-      rm -rf "$build/fuzz/tmp"
+      rm -rf "$tmp"
       [ -f "$findings/$f.min" ] && echo "   minimised: $findings/$f.min ($(wc -c <"$findings/$f.min") bytes)"
     fi
   done
   line="$target: ${runs:-0} runs, cov ${cov:-0}, $found crashes"
   if [ "$status" -ne 0 ] || [ "$found" -ne 0 ]; then
-    failed=$((failed + 1))
+    touch "$results/$target.failed"
     [ "$status" -ne 0 ] && [ "$found" -eq 0 ] && line="$line (fuzzer exited $status; see $log)"
   fi
   echo "$line"
-  summary+=("$line")
+  echo "$line" >"$results/$target.line"
+}
+
+# FUZZ_JOBS targets at a time (default 2, one per core here): each libFuzzer process is single
+# threaded, so `all 60` takes half the time with the same minute per target.
+jobs=${FUZZ_JOBS:-2}
+results=$build/fuzz/results
+rm -rf "$results"
+mkdir -p "$results"
+running=0
+for target in $targets; do
+  fuzz_target "$target" >"$results/$target.out" 2>&1 &
+  running=$((running + 1))
+  if [ "$running" -ge "$jobs" ]; then wait -n; running=$((running - 1)); fi
+done
+wait
+summary=()
+failed=0
+total_runs=0
+for target in $targets; do
+  cat "$results/$target.out"
+  summary+=("$(cat "$results/$target.line" 2>/dev/null || echo "$target: did not finish")")
+  total_runs=$((total_runs + $(cat "$results/$target.runs" 2>/dev/null || echo 0)))
+  [ -f "$results/$target.failed" ] || [ ! -f "$results/$target.line" ] && failed=$((failed + 1))
 done
 
 echo

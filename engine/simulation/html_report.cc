@@ -162,7 +162,7 @@ bool differs(const KpiSummary& d) {
 int sign_of(const KpiSummary& d) { return !differs(d) ? 0 : (d.mean > 0 ? 1 : -1); }
 
 // "16 percentage points more (95% confidence interval 15 to 16)", or why there is no difference.
-std::string change(const KpiSummary& d, const std::string& unit) {
+std::string described_change(const KpiSummary& d, const std::string& unit) {
   Unit u = unit_of(unit, d.mean, true);
   double lo = d.mean - d.half_width, hi = d.mean + d.half_width;
   if (d.mean == 0 && d.half_width == 0) return tr("no demonstrable difference: exactly equal in every replication");
@@ -191,7 +191,7 @@ std::string quoted(const std::string& s) { return "‘" + escape(s) + "’"; }
 // ---------------------------------------------------------------------------------------------
 // Finding figures
 
-std::optional<std::size_t> find_kpi(const std::vector<KpiSummary>& kpis, const std::string& key) {
+std::optional<std::size_t> index_of_kpi(const std::vector<KpiSummary>& kpis, const std::string& key) {
   for (std::size_t i = 0; i < kpis.size(); ++i) {
     if (kpis[i].key == key || (kpis[i].key.empty() && kpis[i].name == key)) return i;
   }
@@ -217,7 +217,7 @@ struct Headline {
 
 Headline headline(const SimulationResult& r, const std::string& key) {
   if (r.scenarios.empty()) return {};
-  auto at = find_kpi(r.scenarios[0].kpis, key);
+  auto at = index_of_kpi(r.scenarios[0].kpis, key);
   if (!at) return {};
   const ScenarioResult& last = r.scenarios.back();
   const auto& figures = r.scenarios.size() > 1 ? last.difference : last.kpis;
@@ -228,7 +228,7 @@ Headline headline(const SimulationResult& r, const std::string& key) {
 const KpiSummary* point_figure(const SweepPoint& p, const std::string& key) {
   if (p.kpis.empty()) return nullptr;
   std::size_t last = p.kpis.size() - 1;
-  auto at = find_kpi(p.kpis[last], key);
+  auto at = index_of_kpi(p.kpis[last], key);
   if (!at) return nullptr;
   if (last == 0) return &p.kpis[0][*at];
   if (last >= p.difference.size() || *at >= p.difference[last].size()) return nullptr;
@@ -449,7 +449,7 @@ std::string question_section(const SimulationResult& r) {
 }
 
 std::string key_sentences(const SimulationResult& r, const std::string& key) {
-  auto at = find_kpi(r.scenarios[0].kpis, key);
+  auto at = index_of_kpi(r.scenarios[0].kpis, key);
   if (!at) return block("li", tr("No outcome {} in the results.", quoted(key)));
   const KpiSummary& base = r.scenarios[0].kpis[*at];
   std::string name = "<strong>" + escape(capitalised(label(base))) + "</strong>: ";
@@ -464,7 +464,7 @@ std::string key_sentences(const SimulationResult& r, const std::string& key) {
     if (*at >= other.kpis.size() || *at >= other.difference.size()) continue;
     out += block("li", name + tr("with {} {}, against {} with {} — {}.", quoted(other.name),
                                  amount(other.kpis[*at].mean, base.unit), amount(base.mean, base.unit),
-                                 quoted(r.scenarios[0].name), change(other.difference[*at], base.unit)));
+                                 quoted(r.scenarios[0].name), described_change(other.difference[*at], base.unit)));
   }
   return out;
 }
@@ -573,7 +573,7 @@ std::string method_section(const SimulationResult& r) {
 
 std::string calibration_row(const SimulationResult& r, const CalibrationResult& c) {
   const ScenarioResult* s = scenario_named(r, c.scenario);
-  std::optional<std::size_t> at = s != nullptr ? find_kpi(s->kpis, c.key) : std::nullopt;
+  std::optional<std::size_t> at = s != nullptr ? index_of_kpi(s->kpis, c.key) : std::nullopt;
   std::string unit = at ? s->kpis[*at].unit : "";
   Unit u = unit_of(unit, std::max(std::abs(c.low), std::abs(c.high)), false);
   KpiSummary outcome;
@@ -678,11 +678,11 @@ std::string sweep_table(const SimulationResult& r, const SweepResult& s, const s
       std::vector<std::string> cells{escape(h.reference != nullptr ? label(*h.reference) : key),
                                      unit_of(unit, 0, false).column()};
       for (const auto& figures : p.kpis) {
-        auto at = find_kpi(figures, key);
+        auto at = index_of_kpi(figures, key);
         cells.push_back(at ? with_interval(figures[*at], unit, false) : "—");
       }
       for (std::size_t sc = 1; sc < p.difference.size() && sc < p.kpis.size(); ++sc) {
-        auto at = find_kpi(p.kpis[sc], key);
+        auto at = index_of_kpi(p.kpis[sc], key);
         cells.push_back(at && *at < p.difference[sc].size() ? difference_cell(p.difference[sc][*at], unit) : "—");
       }
       rows += row(cells, false, key == focus.front() ? value : "");

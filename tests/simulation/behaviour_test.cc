@@ -13,13 +13,13 @@
 #include "engine/simulation/simulation.h"
 #include "engine/time/holidays.h"
 #include "engine/time/legal_time.h"
+#include "tests/simulation/simulation_support.h"
 
 namespace termijn::simulation {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::vector<fs::path> stdlib() { return {TERMIJN_STDLIB_DIR}; }
 
 const KpiSummary* find(const std::vector<KpiSummary>& kpis, const std::string& key) {
   for (const auto& k : kpis) {

@@ -15,6 +15,7 @@
 
 #include "engine/simulation/event_log.h"
 #include "engine/simulation/simulation.h"
+#include "tests/simulation/simulation_support.h"
 
 namespace termijn::simulation {
 namespace {
@@ -159,12 +160,6 @@ struct XmlFile {
   static inline int counter = 0;
   fs::path path;
 };
-
-std::size_t count(const std::string& text, const std::string& what) {
-  std::size_t n = 0;
-  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + what.size())) ++n;
-  return n;
-}
 
 TEST(EventLog, CsvHasAHeaderAndARowPerEventOfEveryKeptCase) {
   auto rows = read_csv(event_log_csv(two_scenarios()));
@@ -336,10 +331,6 @@ TEST(EventLog, NothingKeptGivesAHeaderAndAnEmptyLog) {
 }
 
 // ---- end to end: a tiny process simulated, its cases kept ----
-
-Spec from_text(const std::string& name, const std::string& text, DiagnosticList& d) {
-  return parse_spec(std::make_shared<SourceFile>(name, text), d);
-}
 
 // A bound stage whose two-hour term cancels the work still open when it passes, then a closing
 // task: tasks that complete and tasks that are cancelled, a timer, a milestone, stages.

@@ -16,6 +16,7 @@
 #include <regex>
 #include <utility>
 
+#include "tests/simulation/simulation_support.h"
 #include "tests/support/chromium.h"
 #include "tests/support/in_language.h"
 #include "tests/support/run_command.h"
@@ -154,12 +155,6 @@ SimulationResult ten_vs_fourteen() {
 }
 
 bool has(const std::string& html, const std::string& text) { return html.find(text) != std::string::npos; }
-
-std::size_t count(const std::string& html, const std::string& text) {
-  std::size_t n = 0;
-  for (std::size_t at = html.find(text); at != std::string::npos; at = html.find(text, at + 1)) ++n;
-  return n;
-}
 
 // The report as a Dutch analyst reads it (LANG=nl): these tests hold the Dutch text to its words.
 class HtmlReport : public ::testing::Test {

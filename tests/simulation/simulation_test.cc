@@ -12,22 +12,18 @@
 #include "engine/simulation/report.h"
 #include "engine/simulation/simulation.h"
 #include "engine/time/legal_time.h"
+#include "tests/simulation/simulation_support.h"
 
 namespace termijn::simulation {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::vector<fs::path> stdlib() { return {TERMIJN_STDLIB_DIR}; }
 
 Spec read(const std::string& path, DiagnosticList& d) {
   std::ifstream in(path);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   return parse_spec(std::make_shared<SourceFile>(path, std::move(text)), d);
-}
-
-Spec from_text(const std::string& name, const std::string& text, DiagnosticList& d) {
-  return parse_spec(std::make_shared<SourceFile>(name, text), d);
 }
 
 // The shipped 10-versus-14-days comparison, shortened so a test runs it in a second.

@@ -23,7 +23,7 @@
 namespace termijn {
 namespace {
 
-const char* kProcess = R"wth(
+const char* kLadderProcess = R"wth(
 process meldingen {
   roles medewerker, teamleider
   events melding
@@ -34,8 +34,8 @@ process meldingen {
 }
 )wth";
 
-struct Opened : testing::EngineOnDisk {
-  explicit Opened(const char* name) : EngineOnDisk(name, kProcess) {}
+struct OpenedWithLadder : testing::EngineOnDisk {
+  explicit OpenedWithLadder(const char* name) : EngineOnDisk(name, kLadderProcess) {}
   // The store refuses every group that holds a command with this idempotency key.
   void poison_key(const std::string& key) const {
     exec("CREATE TRIGGER poison BEFORE INSERT ON commands WHEN NEW.key = '" + key +
@@ -57,7 +57,7 @@ StatusCode code_of(const Result<T>& r) {
 }
 
 TEST(Pipeline, AFailedGroupFailsTheGroupBuiltOnItAndTheLiveCasesAreReadBack) {
-  Opened o("pipeline-failure.db");
+  OpenedWithLadder o("pipeline-failure.db");
   Engine& e = *o.engine;
   auto kept = e.start_case("meldingen", Json::object());  // committed on its own
   ASSERT_TRUE(kept.is_ok());
@@ -111,7 +111,7 @@ TEST(Pipeline, AFailedGroupFailsTheGroupBuiltOnItAndTheLiveCasesAreReadBack) {
 }
 
 TEST(Pipeline, AnswersComeInTheOrderGivenEachOnceItsGroupIsOnDisk) {
-  Opened o("pipeline-order.db");
+  OpenedWithLadder o("pipeline-order.db");
   Engine& e = *o.engine;
   e.defer_commits(true);
   std::vector<int> answered;
@@ -141,7 +141,7 @@ TEST(Pipeline, AnswersComeInTheOrderGivenEachOnceItsGroupIsOnDisk) {
 }
 
 TEST(Pipeline, ACommandWaitingForTheWriterIsReplayedAndAReadWaitsForIt) {
-  Opened o("pipeline-replay.db");
+  OpenedWithLadder o("pipeline-replay.db");
   Engine& e = *o.engine;
   e.defer_commits(true);
   auto first = e.start_case("meldingen", Json::object(), "", "import-1");
@@ -166,7 +166,7 @@ TEST(Pipeline, ACommandWaitingForTheWriterIsReplayedAndAReadWaitsForIt) {
 }
 
 TEST(Pipeline, TheWriterWakesTheHostAndCollectNeverWaits) {
-  Opened o("pipeline-wake.db");
+  OpenedWithLadder o("pipeline-wake.db");
   Engine& e = *o.engine;
   std::atomic<int> woken{0};
   e.on_written([&] { ++woken; });
@@ -190,7 +190,7 @@ TEST(Pipeline, TheWriterWakesTheHostAndCollectNeverWaits) {
 }
 
 TEST(Pipeline, AnEngineThatStopsWritesTheGroupInFlight) {
-  Opened o("pipeline-shutdown.db");
+  OpenedWithLadder o("pipeline-shutdown.db");
   {
     Engine& e = *o.engine;
     e.defer_commits(true);
@@ -223,7 +223,7 @@ TEST(Pipeline, AnEngineThatStopsWritesTheGroupInFlight) {
 }
 
 TEST(Pipeline, ARetryNotDeferredWaitsForItsGroupInFlightAndGetsItsFailure) {
-  Opened o("pipeline-retry-undeferred.db");
+  OpenedWithLadder o("pipeline-retry-undeferred.db");
   Engine& e = *o.engine;
   auto kept = e.start_case("meldingen", Json::object());
   ASSERT_TRUE(kept.is_ok());
@@ -248,7 +248,7 @@ TEST(Pipeline, ARetryNotDeferredWaitsForItsGroupInFlightAndGetsItsFailure) {
 }
 
 TEST(Pipeline, CommandsGivenWhileAFlushCollectsTheGroupInFlightAreStillHandedOver) {
-  Opened o("pipeline-flush-strands.db");
+  OpenedWithLadder o("pipeline-flush-strands.db");
   Engine& e = *o.engine;
   boost::asio::io_context io;
   GroupCommit group_commit(e, io);
@@ -284,7 +284,7 @@ TEST(Pipeline, CommandsGivenWhileAFlushCollectsTheGroupInFlightAreStillHandedOve
 }
 
 TEST(Pipeline, ACallbackThatThrowsDoesNotKeepTheOtherCallersWaiting) {
-  Opened o("pipeline-throwing-callback.db");
+  OpenedWithLadder o("pipeline-throwing-callback.db");
   Engine& e = *o.engine;
   e.defer_commits(true);
   Answers answers;
@@ -308,7 +308,7 @@ TEST(Pipeline, ACallbackThatThrowsDoesNotKeepTheOtherCallersWaiting) {
 }
 
 TEST(Pipeline, TimersFireInPipelinedBatchesAndAFailingStoreFiresNoneTwice) {
-  Opened o("pipeline-timers.db");
+  OpenedWithLadder o("pipeline-timers.db");
   Engine& e = *o.engine;
   constexpr int kCases = 700;  // three batches of due timers
   std::vector<Engine::StartRequest> requests(kCases, Engine::StartRequest{"meldingen", Json::object(), "", "", Actor()});
