@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "engine/base/language.h"
+#include "engine/base/limits.h"
 
 namespace termijn {
 
@@ -20,6 +21,10 @@ void DiagnosticList::warning(const SourceRange& range, std::string message,
 }
 
 void DiagnosticList::add(Diagnostic diagnostic) {
+  if (items_.size() >= limits::kDiagnostics) {
+    ++(diagnostic.severity == Severity::kWarning ? dropped_warnings_ : dropped_errors_);
+    return;
+  }
   for (const auto& existing : items_) {
     if (existing.message == diagnostic.message && existing.range.file == diagnostic.range.file &&
         existing.range.begin == diagnostic.range.begin) {
@@ -32,13 +37,15 @@ void DiagnosticList::add(Diagnostic diagnostic) {
 bool DiagnosticList::has_errors() const { return error_count() > 0; }
 
 int DiagnosticList::error_count() const {
-  return static_cast<int>(std::count_if(items_.begin(), items_.end(),
-                                        [](const auto& d) { return d.severity == Severity::kError; }));
+  return dropped_errors_ + static_cast<int>(std::count_if(items_.begin(), items_.end(), [](const auto& d) {
+           return d.severity == Severity::kError;
+         }));
 }
 
 int DiagnosticList::warning_count() const {
-  return static_cast<int>(std::count_if(
-      items_.begin(), items_.end(), [](const auto& d) { return d.severity == Severity::kWarning; }));
+  return dropped_warnings_ + static_cast<int>(std::count_if(items_.begin(), items_.end(), [](const auto& d) {
+           return d.severity == Severity::kWarning;
+         }));
 }
 
 std::vector<Diagnostic> DiagnosticList::sorted() const {
@@ -64,6 +71,11 @@ const char* to_string(Severity s) {
 
 namespace {
 
+// The most of a source line shown under a diagnostic.
+constexpr std::size_t kExcerptBytes = 240;
+
+bool continuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+
 // The word before a diagnostic's message, in the language of the reader (to_string stays English
 // for the formats machines read).
 const char* severity_word(Severity s) {
@@ -82,18 +94,24 @@ void render_into(std::string& out, const Diagnostic& d) {
   } else {
     out += fmt::format("{}: {}: {}\n", d.range.location(), severity_word(d.severity), d.message);
     std::string_view line = d.range.file->line(d.range.begin.line);
-    out += fmt::format("  {}\n  ", line);
+    std::size_t caret = std::min(static_cast<std::size_t>(std::max(d.range.begin.column, 1) - 1), line.size());
+    std::size_t width = 1;
+    if (d.range.end.line == d.range.begin.line && d.range.end.column > d.range.begin.column) {
+      width = static_cast<std::size_t>(d.range.end.column - d.range.begin.column);
+    }
+    // A window of a long line: from a little before the caret, at most kExcerptBytes, cut at
+    // character boundaries and marked with "...".
+    std::size_t from = caret > kExcerptBytes / 3 ? caret - kExcerptBytes / 3 : 0;
+    while (from > 0 && continuation(line[from])) --from;
+    std::size_t to = std::min(line.size(), from + kExcerptBytes);
+    while (to < line.size() && continuation(line[to])) --to;
+    std::string_view before = from > 0 ? "..." : "";
+    out += fmt::format("  {}{}{}\n  {}", before, line.substr(from, to - from), to < line.size() ? "..." : "",
+                       std::string(before.size(), ' '));
     // Keep tabs so the caret lines up under the offending text.
-    int col = d.range.begin.column;
-    for (int i = 1; i < col && i - 1 < static_cast<int>(line.size()); ++i) {
-      out += line[i - 1] == '\t' ? '\t' : ' ';
-    }
-    int width = 1;
-    if (d.range.end.line == d.range.begin.line && d.range.end.column > col) {
-      width = d.range.end.column - col;
-    }
+    for (std::size_t i = from; i < caret; ++i) out += line[i] == '\t' ? '\t' : ' ';
     out += '^';
-    if (width > 1) out += std::string(width - 1, '~');
+    out += std::string((to < line.size() ? std::min(width, to - caret) : width) - 1, '~');
     out += '\n';
   }
   for (const auto& note : d.notes) render_into(out, note);
@@ -128,6 +146,10 @@ std::string render(const Diagnostic& diagnostic) {
 std::string render(const DiagnosticList& list) {
   std::string out;
   for (const auto& d : list.sorted()) render_into(out, d);
+  if (list.not_kept() > 0) {
+    out += trn("{} more diagnostic is not shown (limit: diagnostics)\n",
+               "{} more diagnostics are not shown (limit: diagnostics)\n", list.not_kept(), list.not_kept());
+  }
   return out;
 }
 

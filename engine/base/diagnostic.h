@@ -31,21 +31,29 @@ class DiagnosticList {
   void error(const SourceRange& range, std::string message, std::vector<Diagnostic> notes = {});
   void warning(const SourceRange& range, std::string message, std::vector<Diagnostic> notes = {});
   // Adds unless an identical diagnostic (same place, same text) is already there: a variant
-  // re-checks its parent's steps and must not repeat the parent's complaints.
+  // re-checks its parent's steps and must not repeat the parent's complaints. Past
+  // limits::kDiagnostics it is only counted.
   void add(Diagnostic diagnostic);
 
+  // The diagnostics kept (at most limits::kDiagnostics).
   const std::vector<Diagnostic>& all() const { return items_; }
   bool has_errors() const;
+  // Errors and warnings, those past the limit included.
   int error_count() const;
   int warning_count() const;
+  // How many were counted but not kept.
+  int not_kept() const { return dropped_errors_ + dropped_warnings_; }
   // Sorted by file, line, column so that output is stable whatever order the checks ran in.
   std::vector<Diagnostic> sorted() const;
 
  private:
   std::vector<Diagnostic> items_;
+  int dropped_errors_ = 0;
+  int dropped_warnings_ = 0;
 };
 
 // Renders like clang: "path:line:col: error: message", the source line and a caret under the range.
+// A long line is shown as a window of it around the caret.
 std::string render(const Diagnostic& diagnostic);
 std::string render(const DiagnosticList& list);
 

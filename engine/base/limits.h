@@ -52,6 +52,21 @@ inline constexpr long long kDurationDays = 36'600;
 // longest shipped course takes a few hundred steps in one go.
 inline constexpr int kStepsPerCommand = 100'000;
 
+// Diagnostics kept in one list (a check, a deploy, a scenario or simulation file). Each is
+// rendered with its source line, so 20,000 mistakes in a 700 KB file rendered 20 GB before this
+// bound (and the excerpt window of base/diagnostic.cc). Past it they are only counted: the counts
+// of errors and warnings stay true, and the rendering says how many are not shown. Clang stops at
+// 20 errors; a thousand leaves every real file's mistakes in view.
+inline constexpr std::size_t kDiagnostics = 1'000;
+
+// Steps of one process once it is laid out as a graph: every step, start, stage entry and exit,
+// and the join of each parallel or for-each step. The checker's flow analysis keeps, per step, the
+// steps certainly passed before it, so its memory and time grow with the square of this count; the
+// largest shipped process has 86, and a 1 MiB file of one-line tasks about 25,000 (which took the
+// checker 22 s and a gigabyte before this bound). A larger process is better split into processes
+// that call each other.
+inline constexpr std::size_t kStepsPerProcess = 2'000;
+
 // Nesting of JSON values in a request body, in a language-server message, in case data, in task outputs and event data, and
 // in a value read from a scenario or simulation file. Case data is flat records and lists of
 // records; 32 leaves room for a host's own structure while every copy and dump of a case stays

@@ -16,9 +16,10 @@ SourceFile::SourceFile(std::string path, std::string text)
 
 std::string_view SourceFile::line(int line) const {
   if (line < 1 || static_cast<std::size_t>(line) > line_starts_.size()) return {};
+  // From the table, not by searching for the newline: a caller asking for every token's line
+  // would make a long line quadratic.
   std::size_t begin = line_starts_[line - 1];
-  std::size_t end = text_.find('\n', begin);
-  if (end == std::string::npos) end = text_.size();
+  std::size_t end = static_cast<std::size_t>(line) < line_starts_.size() ? line_starts_[line] - 1 : text_.size();
   std::string_view view(text_.data() + begin, end - begin);
   if (!view.empty() && view.back() == '\r') view.remove_suffix(1);
   return view;

@@ -330,18 +330,23 @@ TEST_F(Api, AConnectionThatSendsNothingIsClosedSoon) {
 }
 
 // A process file of about `tasks` tasks in a row: large enough that checking it takes a while.
-std::string large_process(int tasks) {
-  std::string text = "import wth\n\nprocess groot version 1 {\n  title \"Groot\"\n  roles hovj\n  events melding by hovj\n"
-                     "  start on melding\n";
-  for (int i = 0; i < tasks; ++i) text += fmt::format("  task t{} \"Taak {}\" by hovj within 2 hours {{ }}\n", i, i);
-  return text + "}\n";
+// `processes` processes of `tasks` tasks each (limits::kStepsPerProcess bounds one process).
+std::string large_program(int processes, int tasks) {
+  std::string text = "import wth\n";
+  for (int p = 0; p < processes; ++p) {
+    text += fmt::format("\nprocess groot{} version 1 {{\n  title \"Groot\"\n  roles hovj\n  events melding by hovj\n"
+                        "  start on melding\n", p);
+    for (int i = 0; i < tasks; ++i) text += fmt::format("  task t{} \"Taak {}\" by hovj within 2 hours {{ }}\n", i, i);
+    text += "}\n";
+  }
+  return text;
 }
 
 TEST_F(Api, ALargeDeployDoesNotHoldUpOtherCallers) {
-  // The upload takes about a second and a half to compile here. Were it compiled on the engine's
-  // thread, no other caller would be answered until it was done; compiled beside it, others
-  // are. Ordering only, no clock: a slow machine makes the compile longer, not the test fail.
-  json upload{{"files", {{"groot.wth", large_process(8000)}}}};
+  // The upload takes a while to compile. Were it compiled on the engine's thread, no other
+  // caller would be answered until it was done; compiled beside it, others are. Ordering only,
+  // no clock: a slow machine makes the compile longer, not the test fail.
+  json upload{{"files", {{"groot.wth", large_program(4, 1990)}}}};
   std::atomic<bool> deployed{false};
   int deploy_status = 0;
   std::thread deployer([&] {

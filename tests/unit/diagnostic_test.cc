@@ -1,6 +1,10 @@
 #include "engine/base/diagnostic.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+
+#include "engine/base/limits.h"
+#include "engine/base/utf8.h"
 
 namespace termijn {
 namespace {
@@ -17,6 +21,44 @@ TEST(Diagnostic, RendersLikeClangWithCaretUnderTheRange) {
             "p.wth:2:13: error: unknown role 'hovjj' (did you mean 'hovj'?)\n"
             "    task a by hovjj within 2 hours\n"
             "              ^~~~~\n");
+}
+
+// A mistake deep in a long line shows a window of the line around it, cut between characters, with
+// the caret still under the mistake: a 700 KB one-line file of 20,000 mistakes rendered 20 GB.
+TEST(Diagnostic, ShowsAWindowOfALongLine) {
+  std::string line = "process p {";
+  while (line.size() < 5000) line += " milestone \xC3\xA9\xC3\xA9n";
+  std::size_t at = line.find("milestone", 3000);
+  line.replace(at, 9, "mijlpaal!");
+  auto file = std::make_shared<SourceFile>("p.wth", line + "\n");
+  DiagnosticList list;
+  list.error(range_of(file, 1, static_cast<int>(at) + 1, static_cast<int>(at) + 10), "not a step");
+  std::string text = render(list);
+  std::size_t first_end = text.find('\n');
+  std::size_t excerpt_end = text.find('\n', first_end + 1);
+  std::string excerpt = text.substr(first_end + 1, excerpt_end - first_end - 1);
+  std::string carets = text.substr(excerpt_end + 1, text.size() - excerpt_end - 2);
+  EXPECT_LT(excerpt.size(), 260u);
+  EXPECT_EQ(excerpt.substr(0, 5), "  ...");
+  EXPECT_EQ(excerpt.substr(excerpt.size() - 3), "...");
+  EXPECT_EQ(excerpt.substr(carets.find('^'), 9), "mijlpaal!") << excerpt << "\n" << carets;
+  EXPECT_EQ(carets.substr(carets.find('^')), "^~~~~~~~~");  // nine characters
+  EXPECT_EQ(find_invalid_utf8(excerpt), std::nullopt) << "cut between characters";
+}
+
+// Past limits::kDiagnostics they are counted, not kept, and the rendering says how many.
+TEST(Diagnostic, KeepsAtMostTheLimitAndCountsTheRest) {
+  auto file = std::make_shared<SourceFile>("p.wth", "x\n");
+  DiagnosticList list;
+  for (std::size_t i = 0; i < limits::kDiagnostics; ++i) list.error(range_of(file, 1, 1, 2), fmt::format("e{}", i));
+  EXPECT_EQ(list.all().size(), limits::kDiagnostics);
+  EXPECT_EQ(render(list).find("not shown"), std::string::npos);
+  list.error(range_of(file, 1, 1, 2), "one over");
+  list.warning(range_of(file, 1, 1, 2), "and a warning");
+  EXPECT_EQ(list.all().size(), limits::kDiagnostics);
+  EXPECT_EQ(list.error_count(), static_cast<int>(limits::kDiagnostics) + 1);
+  EXPECT_EQ(list.warning_count(), 1);
+  EXPECT_NE(render(list).find("\n2 more diagnostics are not shown (limit: diagnostics)\n"), std::string::npos);
 }
 
 TEST(Diagnostic, NotesFollowTheirError) {

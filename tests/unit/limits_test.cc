@@ -217,6 +217,25 @@ process rondje {
       << refused.status().message();
 }
 
+// A process of one start and milestones: `steps` steps in all.
+std::string process_of_steps(std::size_t steps) {
+  std::string text = "process p {\n  events e\n  start on e\n";
+  for (std::size_t i = 1; i < steps; ++i) text += fmt::format("  milestone m{}\n", i);
+  return text + "}\n";
+}
+
+TEST(Limits, StepsPerProcess) {
+  testing::Compiled at = testing::compile_text(process_of_steps(limits::kStepsPerProcess));
+  ASSERT_NE(at.model, nullptr) << at.errors();
+  EXPECT_EQ(at.process("p").nodes.size(), limits::kStepsPerProcess);
+  testing::Compiled over = testing::compile_text(process_of_steps(limits::kStepsPerProcess + 1));
+  EXPECT_EQ(over.model == nullptr ? nullptr : over.model->find("p"), nullptr);
+  EXPECT_NE(over.errors().find("test.wth:1:9: error: process 'p' has 2001 steps once its stages, branches and starts "
+                               "are counted; at most 2000 are checked (limit: steps per process)"),
+            std::string::npos)
+      << over.errors().substr(0, 300);
+}
+
 TEST(Limits, FilesPerProgram) {
   // A chain of imports longer than the limit: each file imports the next.
   std::map<std::string, std::string> files;

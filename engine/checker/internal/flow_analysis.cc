@@ -5,12 +5,17 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <functional>
 #include <set>
 
 #include "engine/base/language.h"
 
 namespace termijn::checker {
+
+namespace {
+constexpr std::size_t kUntracked = static_cast<std::size_t>(-1);
+}  // namespace
 
 void ProcessCompiler::check_flow() {
   const auto& nodes = out_->nodes;
@@ -74,25 +79,44 @@ void ProcessCompiler::check_flow() {
 
   // Must-have-happened analysis: in[v] holds the nodes that have certainly been passed whenever
   // v is reached. Joins of parallel branches take the union (all branches finished); every
-  // other merge the intersection.
-  std::vector<std::vector<bool>> in(n + 1, std::vector<bool>(n, true)), out(n + 1, std::vector<bool>(n, true));
-  in[root].assign(n, false);
-  out[root].assign(n, false);
+  // other merge the intersection. Only the nodes something asks about (a use's reference, a bound
+  // stage's timer) are tracked, a bit each, so the sets stay a few words long.
+  std::vector<std::size_t> column(n, kUntracked);
+  std::size_t tracked = 0;
+  auto track = [&](model::NodeId node) {
+    if (node != kNoNode && static_cast<std::size_t>(node) < n && column[node] == kUntracked) column[node] = tracked++;
+  };
+  for (const auto& use : uses_) track(use.reference.node);
+  for (const auto& bound : bound_stages_) track(bound.timer);
+  const std::size_t words = (tracked + 63) / 64;
+  auto mask = [](std::size_t bit) { return std::uint64_t{1} << (bit % 64); };
+  // Row v of `in` and `out` holds words [v * words, (v + 1) * words); all bits start set.
+  std::vector<std::uint64_t> in((n + 1) * words, ~std::uint64_t{0}), out((n + 1) * words, ~std::uint64_t{0});
+  std::fill(in.begin() + static_cast<std::ptrdiff_t>(root * words), in.end(), 0);
+  std::fill(out.begin() + static_cast<std::ptrdiff_t>(root * words), out.end(), 0);
+  auto has = [&](const std::vector<std::uint64_t>& set, std::size_t v, std::size_t node) {
+    return node < n && (set[v * words + column[node] / 64] & mask(column[node])) != 0;
+  };
+  std::vector<std::uint64_t> next_in(words), next_out(words);
   bool changed = true;
   while (changed) {
     changed = false;
     for (std::size_t v = 0; v < n; ++v) {
       if (preds[v].empty()) continue;
       bool join = nodes[v].kind == NodeKind::kParallelJoin;
-      std::vector<bool> next_in(n, !join);
+      std::fill(next_in.begin(), next_in.end(), join ? 0 : ~std::uint64_t{0});
       for (std::size_t p : preds[v]) {
-        for (std::size_t i = 0; i < n; ++i) next_in[i] = join ? (next_in[i] || out[p][i]) : (next_in[i] && out[p][i]);
+        for (std::size_t w = 0; w < words; ++w) {
+          next_in[w] = join ? (next_in[w] | out[p * words + w]) : (next_in[w] & out[p * words + w]);
+        }
       }
-      std::vector<bool> next_out = next_in;
-      next_out[v] = true;
-      if (next_in != in[v] || next_out != out[v]) {
-        in[v] = std::move(next_in);
-        out[v] = std::move(next_out);
+      next_out = next_in;
+      if (column[v] != kUntracked) next_out[column[v] / 64] |= mask(column[v]);
+      auto row_in = in.begin() + static_cast<std::ptrdiff_t>(v * words);
+      auto row_out = out.begin() + static_cast<std::ptrdiff_t>(v * words);
+      if (!std::equal(next_in.begin(), next_in.end(), row_in) || !std::equal(next_out.begin(), next_out.end(), row_out)) {
+        std::copy(next_in.begin(), next_in.end(), row_in);
+        std::copy(next_out.begin(), next_out.end(), row_out);
         changed = true;
       }
     }
@@ -101,7 +125,7 @@ void ProcessCompiler::check_flow() {
   for (const auto& bound : bound_stages_) {
     const model::Scope& stage = out_->scopes[bound.scope];
     for (std::size_t p : preds[stage.exit]) {
-      if (p == root || !reachable[p] || nodes[p].scope != bound.scope || out[p][bound.timer]) continue;
+      if (p == root || !reachable[p] || nodes[p].scope != bound.scope || has(out, p, bound.timer)) continue;
       diagnostics_.error(bound.range, tr("stage '{}' runs until '{}', but '{}' is not always set when the "
                                          "stage's steps are done: set it before the stage or inside it",
                                          stage.name, stage.until, stage.until));
@@ -110,7 +134,7 @@ void ProcessCompiler::check_flow() {
   }
   for (const auto& use : uses_) {
     if (use.reference.node == kNoNode || use.user == kNoNode || !reachable[use.user]) continue;
-    if (in[use.user][use.reference.node]) continue;
+    if (has(in, use.user, use.reference.node)) continue;
     const model::Node& user = nodes[use.user];
     if (use.deadline) {
       diagnostics_.error(use.reference.range,

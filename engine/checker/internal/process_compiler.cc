@@ -7,6 +7,7 @@
 #include <set>
 
 #include "engine/base/language.h"
+#include "engine/base/limits.h"
 #include "engine/base/sha256.h"
 
 namespace termijn::checker {
@@ -55,6 +56,13 @@ std::shared_ptr<model::Process> ProcessCompiler::compile() {
   BlockContext root{&decl_.steps, nullptr, nullptr, 0, kNoNode, true};
   main_entry_ = lower_block(decl_.steps, root);
   lower_starts();
+  if (out_->nodes.size() > limits::kStepsPerProcess) {
+    diagnostics_.error(decl_.name.range,
+                       tr("process '{}' has {} steps once its stages, branches and starts are counted; at most {} "
+                          "are checked (limit: steps per process); split it into processes that call each other",
+                          decl_.name.name, out_->nodes.size(), limits::kStepsPerProcess));
+    return nullptr;
+  }
   check_flow();
 
   for (const auto& [qualified, term] : symbols_.terms) {
