@@ -118,22 +118,28 @@ void render_into(std::string& out, const Diagnostic& d) {
 }
 
 // Optimal string alignment distance: a swap of two neighbouring letters ("rihg"/"righ") counts
-// as one typo, as people make them.
+// as one typo, as people make them. Three rows of the table, not all of it.
 std::size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
-  for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
-  for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  std::vector<std::size_t> two_back(b.size() + 1), back(b.size() + 1), row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) back[j] = j;
   for (std::size_t i = 1; i <= a.size(); ++i) {
+    row[0] = i;
     for (std::size_t j = 1; j <= b.size(); ++j) {
       std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
-      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
-        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
-      }
+      row[j] = std::min({back[j] + 1, row[j - 1] + 1, back[j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) row[j] = std::min(row[j], two_back[j - 2] + 1);
     }
+    std::swap(two_back, back);
+    std::swap(back, row);
   }
-  return d[a.size()][b.size()];
+  return back[b.size()];
 }
+
+// Suggestions are for typos in names people type: a longer name gets none, and only the first
+// candidates are compared, so a file of thousands of unknown names among thousands of declared
+// ones (or of 8,000-byte names) cannot make each mistake cost a table of its square.
+constexpr std::size_t kSuggestedNameBytes = 64;
+constexpr std::size_t kSuggestionCandidates = 1'000;
 
 }  // namespace
 
@@ -155,9 +161,13 @@ std::string render(const DiagnosticList& list) {
 
 std::string closest_match(const std::string& name, const std::vector<std::string>& candidates) {
   std::string best;
+  if (name.size() > kSuggestedNameBytes) return best;
   std::size_t best_distance = std::max<std::size_t>(1, name.size() / 3) + 1;
-  for (const auto& candidate : candidates) {
-    if (candidate == name) continue;
+  for (std::size_t i = 0; i < candidates.size() && i < kSuggestionCandidates; ++i) {
+    const std::string& candidate = candidates[i];
+    // The distance is at least the difference in length.
+    std::size_t apart = candidate.size() > name.size() ? candidate.size() - name.size() : name.size() - candidate.size();
+    if (candidate == name || apart >= best_distance) continue;
     std::size_t d = edit_distance(name, candidate);
     if (d < best_distance) {
       best_distance = d;

@@ -132,11 +132,18 @@ int run_graph(const std::string& file, const std::string& process_name, const st
                                   "(apt-get install graphviz); --format dot prints the diagram's source instead"));
     return kUsage;
   }
-  std::optional<std::string> svg = model::render_svg(dot);
-  if (!svg) {
+  model::Drawing drawing = model::render_svg(dot);
+  if (drawing.problem == model::DrawingProblem::kTooLarge) {
+    fmt::print(stderr, "{}\n", tr("termijn: Graphviz's dot did not draw '{}' within {} seconds; --format dot prints "
+                                   "the diagram's source instead",
+                                   process->name, model::kDrawingTime.count() / 1000));
+    return kUsage;
+  }
+  if (!drawing.svg) {
     fmt::print(stderr, "{}\n", tr("termijn: Graphviz's dot failed to draw '{}'", process->name));
     return kUsage;
   }
+  const std::optional<std::string>& svg = drawing.svg;
   if (output.empty() || output == "-") {
     std::fputs(svg->c_str(), stdout);
   } else {

@@ -1,13 +1,17 @@
 #include "engine/model/dot.h"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <poll.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <map>
 
 namespace termijn::model {
@@ -221,34 +225,72 @@ std::string to_dot(const Process& p) {
   return out;
 }
 
-// Through a file rather than stdin: one-way popen cannot write the DOT and read the SVG at once.
-std::optional<std::string> render_svg(const std::string& dot) {
+// Graphviz through a file rather than stdin (the DOT text is written whole before `dot` reads),
+// its drawing read from a pipe until `limit` has passed; then `dot` is killed. A process of a
+// hundred decisions jumping about took `dot` 40 s, so the limit is what keeps a drawing bounded.
+Drawing render_svg(const std::string& dot, std::chrono::milliseconds limit) {
   std::error_code ec;
-  auto dir = std::filesystem::temp_directory_path(ec);
-  std::string input = (dir / fmt::format("termijn-diagram-{}.dot", ::getpid())).string();
-  {
-    std::ofstream out(input);
-    out << dot;
+  std::string input = (std::filesystem::temp_directory_path(ec) / "termijn-diagram-XXXXXX.dot").string();
+  int file = ::mkstemps(input.data(), 4);
+  if (file < 0) return {std::nullopt, DrawingProblem::kFailed};
+  bool written = ::write(file, dot.data(), dot.size()) == static_cast<ssize_t>(dot.size());
+  ::close(file);
+  struct Removed {
+    const std::string& path;
+    ~Removed() {
+      std::error_code ignored;
+      std::filesystem::remove(path, ignored);
+    }
+  } removed{input};
+  if (!written) return {std::nullopt, DrawingProblem::kFailed};
+
+  int out[2];
+  if (::pipe2(out, O_CLOEXEC) != 0) return {std::nullopt, DrawingProblem::kFailed};
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+  std::string format = "-Tsvg";
+  char* argv[] = {const_cast<char*>("dot"), format.data(), input.data(), nullptr};
+  pid_t child = 0;
+  int spawned = ::posix_spawnp(&child, "dot", &actions, nullptr, argv, environ);
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(out[1]);
+  if (spawned != 0) {
+    ::close(out[0]);
+    return {std::nullopt, DrawingProblem::kNoGraphviz};
   }
-  std::FILE* pipe = ::popen(fmt::format("dot -Tsvg '{}' 2>/dev/null", input).c_str(), "r");
-  if (pipe == nullptr) return std::nullopt;
+
   std::string svg;
+  bool too_slow = false;
+  const auto deadline = std::chrono::steady_clock::now() + limit;
   std::array<char, 8192> buffer{};
   for (;;) {
-    std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe);
-    svg.append(buffer.data(), n);
-    if (n == buffer.size()) continue;
-    // A signal (a timer's, a profiler's) interrupts the read; that is no end of the drawing.
-    if (std::ferror(pipe) != 0 && errno == EINTR) {
-      std::clearerr(pipe);
-      continue;
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0 || svg.size() > kDrawingBytes) {
+      too_slow = true;
+      break;
     }
-    break;
+    pollfd ready{out[0], POLLIN, 0};
+    int n = ::poll(&ready, 1, static_cast<int>(left.count()));
+    if (n < 0 && errno == EINTR) continue;  // a signal (a timer's, a profiler's) is no end of the drawing
+    if (n < 0) break;
+    if (n == 0) continue;  // the deadline is checked above
+    ssize_t got = ::read(out[0], buffer.data(), buffer.size());
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) break;
+    svg.append(buffer.data(), static_cast<std::size_t>(got));
   }
-  int rc = ::pclose(pipe);
-  std::filesystem::remove(input, ec);
-  if (rc != 0 || svg.empty()) return std::nullopt;
-  return svg;
+  ::close(out[0]);
+  if (too_slow) ::kill(child, SIGKILL);
+  int status = 0;
+  while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (too_slow) return {std::nullopt, DrawingProblem::kTooLarge};
+  // posix_spawnp reports a missing program as exit status 127 of the child.
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 127) return {std::nullopt, DrawingProblem::kNoGraphviz};
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || svg.empty()) return {std::nullopt, DrawingProblem::kFailed};
+  return {std::move(svg), DrawingProblem::kNone};
 }
 
 }  // namespace termijn::model

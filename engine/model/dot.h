@@ -2,6 +2,8 @@
 // overrides is amber, and what it removed from its parent is listed in a legend.
 #pragma once
 
+#include <chrono>
+#include <cstddef>
 #include <optional>
 #include <string>
 
@@ -11,7 +13,17 @@ namespace termijn::model {
 
 std::string to_dot(const Process& process);
 
-// The DOT text drawn as SVG by Graphviz's `dot` program; nothing when it is missing or fails.
-std::optional<std::string> render_svg(const std::string& dot);
+enum class DrawingProblem { kNone, kNoGraphviz, kFailed, kTooLarge };
+struct Drawing {
+  std::optional<std::string> svg;
+  DrawingProblem problem = DrawingProblem::kNone;  // why there is no svg
+};
+
+// How long `dot` may draw, and how large its drawing may be, before it is stopped (kTooLarge).
+inline constexpr std::chrono::milliseconds kDrawingTime{10'000};
+inline constexpr std::size_t kDrawingBytes = 16 << 20;
+
+// The DOT text drawn as SVG by Graphviz's `dot` program.
+Drawing render_svg(const std::string& dot, std::chrono::milliseconds limit = kDrawingTime);
 
 }  // namespace termijn::model

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <thread>
 
@@ -361,6 +362,40 @@ TEST_F(Api, ALargeDeployDoesNotHoldUpOtherCallers) {
   deployer.join();
   EXPECT_EQ(deploy_status, 201);
   EXPECT_GT(answered_meanwhile, 0) << "every caller waited for the deploy";
+}
+
+// Graphviz took 40 s over a hundred decisions that jump about, and any caller may ask for a
+// diagram. It draws beside the engine's thread, is stopped after model::kDrawingTime, and the
+// answer (422) is kept: the next caller gets it at once, and dot never runs for it again.
+TEST_F(Api, ADiagramGraphvizCannotDrawInTimeHoldsUpNobodyAndIsRefusedWithAReason) {
+  if (std::system("command -v dot >/dev/null 2>&1") != 0) GTEST_SKIP() << "Graphviz's dot is not installed";
+  std::string text = "import wth\n\nprocess sprongen version 1 {\n  roles hovj\n  events melding by hovj\n"
+                     "  case { x: bool }\n  start on melding\n";
+  for (int i = 0; i < 100; ++i) {
+    text += fmt::format("  decide d{} {{\n    when x -> d{}\n    otherwise {{ task t{} by hovj within 1 day }}\n  }}\n",
+                        i, i * 7919 % 100, i);
+  }
+  json upload{{"files", {{"sprongen.wth", text + "}\n"}}}};
+  ASSERT_EQ(client->post("/api/v1/processes", tokens["beheer"], upload).status, 201);
+  std::atomic<bool> answered{false};
+  ClientResponse first;
+  std::thread asker([&] {
+    HttpClient other(server->port());
+    first = other.get("/api/v1/processes/sprongen/diagram.svg", tokens["politie"]);
+    answered = true;
+  });
+  int answered_meanwhile = 0;
+  for (int i = 0; i < 1'000'000 && !answered; ++i) {
+    if (client->get("/api/v1/whoami", tokens["politie"]).status == 200 && !answered) ++answered_meanwhile;
+  }
+  asker.join();
+  EXPECT_EQ(first.status, 422) << first.body;
+  EXPECT_NE(first.body.find("Graphviz could not draw process 'sprongen' within 10 seconds"), std::string::npos)
+      << first.body;
+  EXPECT_GT(answered_meanwhile, 0) << "every caller waited for Graphviz";
+  ClientResponse again = client->get("/api/v1/processes/sprongen/diagram.svg", tokens["politie"]);
+  EXPECT_EQ(again.status, 422);
+  EXPECT_EQ(client->get("/api/v1/processes/landelijk/diagram.svg", tokens["politie"]).status, 200);
 }
 
 }  // namespace

@@ -200,9 +200,8 @@ class World {
                        response.body.substr(0, 2000)));
     };
     if (response.status < 100 || response.status > 599) broken("not an HTTP status");
-    // 503 is the diagram's "Graphviz is not there" (also when reading its output was
-    // interrupted by a signal, as libFuzzer's timer does: an open finding in model::render_svg),
-    // and /readyz's: no timer loop runs in the fuzzer.
+    // 503 is the diagram's "Graphviz is not there" and /readyz's: no timer loop runs in the
+    // fuzzer.
     std::string path = request.target.substr(0, request.target.find('?'));
     if (response.status >= 500 && response.status != 503) broken("a server error");
     bool problem = response.content_type == "application/problem+json";

@@ -94,5 +94,23 @@ TEST(Diagnostic, SuggestsCloseNamesIncludingSwappedLetters) {
   EXPECT_EQ(did_you_mean("xyz", names), "");
 }
 
+// Suggestions stay cheap whatever the names: a name past 64 bytes gets none (an 8,000-byte unknown
+// name beside an 8,000-byte role took half a gigabyte), and only the first thousand candidates are
+// compared. Swaps, insertions and deletions still count one each.
+TEST(Diagnostic, SuggestionsAreBoundedAndStillFindTypos) {
+  std::string long_name(8000, 'r');
+  EXPECT_EQ(closest_match(long_name + "x", {long_name}), "");
+  std::string at_bound(64, 'a');
+  EXPECT_EQ(closest_match(at_bound.substr(1) + "b", {at_bound}), at_bound);
+  std::vector<std::string> many;
+  for (int i = 0; i < 1000; ++i) many.push_back(fmt::format("rol{}", i));
+  many.push_back("hulpverlening");
+  EXPECT_EQ(closest_match("rol99x", many), "rol99");
+  EXPECT_EQ(closest_match("hulpverlenign", many), "") << "past the first thousand";
+  EXPECT_EQ(closest_match("hulpverlenign", {"hulpverlening"}), "hulpverlening");
+  EXPECT_EQ(closest_match("hulpverlning", {"hulpverlening"}), "hulpverlening");
+  EXPECT_EQ(closest_match("hulpverleningg", {"hulpverlening"}), "hulpverlening");
+}
+
 }  // namespace
 }  // namespace termijn

@@ -1,4 +1,8 @@
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdlib>
 
 #include "engine/model/dot.h"
 #include "engine/model/model.h"
@@ -36,6 +40,26 @@ process regio extends basis {
   EXPECT_NE(regio.find("fillcolor=gold, label=\"Eerste taak"), std::string::npos) << regio;
   EXPECT_NE(regio.find("fillcolor=palegreen, label=\"extra\""), std::string::npos) << regio;
   EXPECT_NE(regio.find("removed: b"), std::string::npos) << regio;
+}
+
+// Graphviz is stopped when it draws too long: `dot` took 40 s over a hundred decisions that jump
+// about, and the server draws on request. A small process is drawn as before.
+TEST(Dot, DrawingIsStoppedAtItsTimeLimit) {
+  if (std::system("command -v dot >/dev/null 2>&1") != 0) GTEST_SKIP() << "Graphviz's dot is not installed";
+  std::string text = "process sprongen {\n  roles r\n  events e by r\n  case { x: bool }\n  start on e\n";
+  for (int i = 0; i < 100; ++i) {
+    text += fmt::format("  decide d{} {{\n    when x -> d{}\n    otherwise {{ task t{} by r within 1 day }}\n  }}\n", i,
+                        i * 7919 % 100, i);
+  }
+  auto c = testing::compile_text(text + "}\nprocess klein {\n  roles r\n  events e by r\n  start on e\n  task t by r within 1 day\n}\n");
+  ASSERT_FALSE(c.diagnostics.has_errors()) << c.errors();
+  model::Drawing slow = model::render_svg(model::to_dot(c.process("sprongen")), std::chrono::milliseconds(300));
+  EXPECT_EQ(slow.problem, model::DrawingProblem::kTooLarge);
+  EXPECT_FALSE(slow.svg.has_value());
+  model::Drawing small = model::render_svg(model::to_dot(c.process("klein")));
+  EXPECT_EQ(small.problem, model::DrawingProblem::kNone);
+  ASSERT_TRUE(small.svg.has_value());
+  EXPECT_NE(small.svg->find("<svg"), std::string::npos);
 }
 
 TEST(Model, TypesPrintAsCoordinatorsWriteThem) {

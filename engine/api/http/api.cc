@@ -185,8 +185,8 @@ HttpApi::HttpApi(Engine& engine, ApiHooks hooks) : engine_(engine), visibility_(
       {"GET", "/api/v1/messages/{language}", &HttpApi::messages, true},
       {"GET", "/api/v1/whoami", &HttpApi::whoami},
       {"GET", "/api/v1/processes", &HttpApi::list_processes},
-      {"POST", "/api/v1/processes", nullptr, false, kDeployBody},
-      {"GET", "/api/v1/processes/{name}/diagram.svg", &HttpApi::diagram},
+      {"POST", "/api/v1/processes", nullptr, false, kDeployBody, &HttpApi::deploy_async},
+      {"GET", "/api/v1/processes/{name}/diagram.svg", nullptr, false, {}, &HttpApi::diagram_async},
       {"POST", "/api/v1/cases", &HttpApi::start_case, false, kStartBody},
       {"GET", "/api/v1/cases", &HttpApi::list_cases},
       {"GET", "/api/v1/cases/{id}", &HttpApi::get_case},
@@ -333,7 +333,7 @@ void HttpApi::handle_async(const HttpRequest& request, const Offload& offload, R
       if (prepared->answer) {
         answer = std::move(prepared->answer);
       } else if (prepared->route->handler == nullptr) {
-        answer = deploy_async(*prepared->call, offload, counted);
+        answer = (this->*prepared->route->async)(*prepared->call, offload, counted);
       } else {
         answer = (this->*prepared->route->handler)(*prepared->call);
       }
@@ -543,16 +543,35 @@ std::optional<HttpResponse> HttpApi::deploy_async(Call& call, const Offload& off
   return std::nullopt;
 }
 
-HttpResponse HttpApi::diagram(Call& call) {
+std::optional<HttpResponse> HttpApi::diagram_async(Call& call, const Offload& offload, const Reply& done) {
   const model::Process* p = engine_.runtime().latest(call.params["name"]);
   if (p == nullptr) return error(404, fmt::format("no process '{}' is deployed", call.params["name"]));
-  auto cached = svg_cache_.find(p->hash);
-  if (cached == svg_cache_.end()) {
-    auto svg = model::render_svg(model::to_dot(*p));
-    if (!svg) return error(503, "drawing needs Graphviz's 'dot' program on the server");
-    cached = svg_cache_.emplace(p->hash, std::move(*svg)).first;
-  }
-  return HttpResponse{200, "image/svg+xml", cached->second, {}};
+  auto drawn = [name = p->name](const std::optional<std::string>& svg) {
+    if (svg) return HttpResponse{200, "image/svg+xml", *svg, {}};
+    return error(422, fmt::format("Graphviz could not draw process '{}' within {} seconds", name,
+                                  model::kDrawingTime.count() / 1000));
+  };
+  if (auto cached = svg_cache_.find(p->hash); cached != svg_cache_.end()) return drawn(cached->second);
+  // One drawing per definition at a time: later callers wait for it rather than start another.
+  auto [waiting, first] = drawing_.try_emplace(p->hash);
+  waiting->second.push_back(done);
+  if (!first) return std::nullopt;
+  auto job = std::make_shared<model::Drawing>();
+  offload([job, dot = model::to_dot(*p)] { *job = model::render_svg(dot); },
+          [this, job, hash = p->hash, drawn] {
+            std::vector<Reply> replies = std::move(drawing_[hash]);
+            drawing_.erase(hash);
+            // A missing or failing Graphviz is not kept: an operator may install it.
+            if (job->problem == model::DrawingProblem::kNone || job->problem == model::DrawingProblem::kTooLarge) {
+              svg_cache_[hash] = job->svg;
+            }
+            for (const Reply& reply : replies) {
+              reply(job->svg || job->problem == model::DrawingProblem::kTooLarge
+                        ? drawn(job->svg)
+                        : error(503, "drawing needs Graphviz's 'dot' program on the server"));
+            }
+          });
+  return std::nullopt;
 }
 
 HttpResponse HttpApi::start_case(Call& call) {

@@ -107,12 +107,16 @@ class HttpApi {
   struct Caller;
   struct Call;
   using Handler = HttpResponse (HttpApi::*)(Call&);
+  // Work that takes long runs through the Offload and answers through the Reply; or answers at
+  // once (a refusal, a cached result).
+  using AsyncHandler = std::optional<HttpResponse> (HttpApi::*)(Call&, const Offload&, const Reply&);
   struct Route {
     const char* method;
     const char* pattern;  // "/api/v1/cases/{id}": {id} matches a number, {name} a word
-    Handler handler;  // nullptr: the deploy, which compiles off the engine's thread (deploy_async)
+    Handler handler;  // nullptr: `async` answers
     bool public_route = false;
     BodySpec body = {};  // what a POST takes
+    AsyncHandler async = nullptr;
   };
   // A request matched to its route, its caller known and its body checked; or the answer.
   struct Prepared;
@@ -130,7 +134,8 @@ class HttpApi {
   HttpResponse messages(Call& call);
   HttpResponse whoami(Call& call);
   HttpResponse list_processes(Call& call);
-  HttpResponse diagram(Call& call);
+  // Graphviz draws off the engine's thread, once per definition (model::render_svg).
+  std::optional<HttpResponse> diagram_async(Call& call, const Offload& offload, const Reply& done);
   HttpResponse start_case(Call& call);
   HttpResponse list_cases(Call& call);
   HttpResponse get_case(Call& call);
@@ -176,7 +181,10 @@ class HttpApi {
   Visibility visibility_;
   ApiHooks hooks_;
   std::vector<Route> routes_;
-  std::map<std::string, std::string> svg_cache_;  // by definition hash
+  // Drawings by definition hash; nothing where `dot` was stopped (model::kDrawingTime), so it is
+  // never asked again. And the callers waiting for a drawing under way.
+  std::map<std::string, std::optional<std::string>> svg_cache_;
+  std::map<std::string, std::vector<Reply>> drawing_;
 };
 
 }  // namespace termijn::http
