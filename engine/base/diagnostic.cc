@@ -7,6 +7,7 @@
 
 #include "engine/base/language.h"
 #include "engine/base/limits.h"
+#include "engine/base/utf8.h"
 
 namespace termijn {
 
@@ -74,8 +75,6 @@ namespace {
 // The most of a source line shown under a diagnostic.
 constexpr std::size_t kExcerptBytes = 240;
 
-bool continuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
-
 // The word before a diagnostic's message, in the language of the reader (to_string stays English
 // for the formats machines read).
 const char* severity_word(Severity s) {
@@ -102,9 +101,9 @@ void render_into(std::string& out, const Diagnostic& d) {
     // A window of a long line: from a little before the caret, at most kExcerptBytes, cut at
     // character boundaries and marked with "...".
     std::size_t from = caret > kExcerptBytes / 3 ? caret - kExcerptBytes / 3 : 0;
-    while (from > 0 && continuation(line[from])) --from;
+    while (from > 0 && is_utf8_continuation(line[from])) --from;
     std::size_t to = std::min(line.size(), from + kExcerptBytes);
-    while (to < line.size() && continuation(line[to])) --to;
+    while (to < line.size() && is_utf8_continuation(line[to])) --to;
     std::string_view before = from > 0 ? "..." : "";
     out += fmt::format("  {}{}{}\n  {}", before, line.substr(from, to - from), to < line.size() ? "..." : "",
                        std::string(before.size(), ' '));

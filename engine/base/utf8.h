@@ -13,6 +13,9 @@ namespace termijn {
 // (overlong forms, surrogates and code points past U+10FFFF included); nothing if all is well.
 std::optional<std::size_t> find_invalid_utf8(std::string_view text);
 
+// A byte of the form 10xxxxxx, which continues a character rather than starting one.
+inline bool is_utf8_continuation(char byte) { return (static_cast<unsigned char>(byte) & 0xC0) == 0x80; }
+
 // Columns as other tools count them. Editors (the Language Server Protocol) count UTF-16 code
 // units, SARIF and people count characters (code points); termijn's ranges count bytes. The text
 // is taken as valid UTF-8 (it passed find_invalid_utf8); a byte count inside a character counts

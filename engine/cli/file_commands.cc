@@ -127,12 +127,12 @@ int run_graph(const std::string& file, const std::string& process_name, const st
     return kClean;
   }
   // svg: hand the DOT text to Graphviz.
-  if (std::system("command -v dot >/dev/null 2>&1") != 0) {
+  model::Drawing drawing = model::render_svg(dot);
+  if (drawing.problem == model::DrawingProblem::kNoGraphviz) {
     fmt::print(stderr, "{}\n", tr("termijn: --format svg needs Graphviz's 'dot' program, which is not installed "
                                   "(apt-get install graphviz); --format dot prints the diagram's source instead"));
     return kUsage;
   }
-  model::Drawing drawing = model::render_svg(dot);
   if (drawing.problem == model::DrawingProblem::kTooLarge) {
     fmt::print(stderr, "{}\n", tr("termijn: Graphviz's dot did not draw '{}' within {} seconds; --format dot prints "
                                    "the diagram's source instead",
@@ -143,11 +143,10 @@ int run_graph(const std::string& file, const std::string& process_name, const st
     fmt::print(stderr, "{}\n", tr("termijn: Graphviz's dot failed to draw '{}'", process->name));
     return kUsage;
   }
-  const std::optional<std::string>& svg = drawing.svg;
   if (output.empty() || output == "-") {
-    std::fputs(svg->c_str(), stdout);
+    std::fputs(drawing.svg->c_str(), stdout);
   } else {
-    std::ofstream(output) << *svg;
+    std::ofstream(output) << *drawing.svg;
   }
   return kClean;
 }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "engine/base/utf8.h"
+
 namespace termijn {
 
 SourcePos CharacterColumns::position(std::size_t line, std::size_t characters) {
@@ -11,9 +13,9 @@ SourcePos CharacterColumns::position(std::size_t line, std::size_t characters) {
   auto [found, added] = starts_.try_emplace(line);
   std::vector<std::size_t>& starts = found->second;
   if (added && std::any_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; })) {
-    // The text is valid UTF-8 (admit_source), so a byte that is not 10xxxxxx starts a character.
+    // The text is valid UTF-8 (admit_source), so every other byte starts a character.
     for (std::size_t i = 0; i < text.size(); ++i) {
-      if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) starts.push_back(i);
+      if (!is_utf8_continuation(text[i])) starts.push_back(i);
     }
     starts.push_back(text.size());
   }

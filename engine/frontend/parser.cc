@@ -46,7 +46,7 @@ SourcePos position(CharacterColumns& columns, antlr4::Token* token) {
 class SyntaxErrorCollector : public antlr4::BaseErrorListener {
  public:
   SyntaxErrorCollector(CharacterColumns& columns, DiagnosticList& diagnostics)
-      : columns_(columns), source_(columns.source()), diagnostics_(diagnostics) {}
+      : columns_(columns), diagnostics_(diagnostics) {}
 
   void syntaxError(antlr4::Recognizer*, antlr4::Token* offending, size_t line,
                    size_t column, const std::string& message, std::exception_ptr) override {
@@ -58,7 +58,7 @@ class SyntaxErrorCollector : public antlr4::BaseErrorListener {
       return;
     }
     SourcePos begin = columns_.position(line, column);
-    SourceRange range{source_, begin, {begin.line, begin.column + 1}};
+    SourceRange range{columns_.source(), begin, {begin.line, begin.column + 1}};
     if (offending != nullptr && offending->getType() != antlr4::Token::EOF) {
       range.end.column = range.begin.column + static_cast<int>(offending->getText().size());
     }
@@ -76,7 +76,6 @@ class SyntaxErrorCollector : public antlr4::BaseErrorListener {
 
  private:
   CharacterColumns& columns_;
-  SourceFilePtr source_;
   DiagnosticList& diagnostics_;
   int reported_ = 0;
 };

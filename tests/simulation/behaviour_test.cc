@@ -20,7 +20,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-
 const KpiSummary* find(const std::vector<KpiSummary>& kpis, const std::string& key) {
   for (const auto& k : kpis) {
     if (k.key == key) return &k;

@@ -19,7 +19,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-
 Spec read(const std::string& path, DiagnosticList& d) {
   std::ifstream in(path);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

@@ -561,15 +561,12 @@ std::optional<HttpResponse> HttpApi::diagram_async(Call& call, const Offload& of
           [this, job, hash = p->hash, drawn] {
             std::vector<Reply> replies = std::move(drawing_[hash]);
             drawing_.erase(hash);
-            // A missing or failing Graphviz is not kept: an operator may install it.
-            if (job->problem == model::DrawingProblem::kNone || job->problem == model::DrawingProblem::kTooLarge) {
-              svg_cache_[hash] = job->svg;
-            }
-            for (const Reply& reply : replies) {
-              reply(job->svg || job->problem == model::DrawingProblem::kTooLarge
-                        ? drawn(job->svg)
-                        : error(503, "drawing needs Graphviz's 'dot' program on the server"));
-            }
+            // A drawing, or dot stopped at its limit, is kept; a missing or failing Graphviz is
+            // not: an operator may install it.
+            bool kept = job->problem == model::DrawingProblem::kNone || job->problem == model::DrawingProblem::kTooLarge;
+            if (kept) svg_cache_[hash] = job->svg;
+            HttpResponse answer = kept ? drawn(job->svg) : error(503, "drawing needs Graphviz's 'dot' program on the server");
+            for (const Reply& reply : replies) reply(answer);
           });
   return std::nullopt;
 }
