@@ -22,15 +22,22 @@ void DiagnosticList::warning(const SourceRange& range, std::string message,
 }
 
 void DiagnosticList::add(Diagnostic diagnostic) {
+  std::size_t place = std::hash<const SourceFile*>{}(diagnostic.range.file.get()) ^
+                      (static_cast<std::size_t>(diagnostic.range.begin.line) << 20) ^
+                      static_cast<std::size_t>(diagnostic.range.begin.column);
+  std::size_t hash = std::hash<std::string>{}(diagnostic.message) ^ (place * 0x9E3779B97F4A7C15ULL);
+  bool repeat = !seen_.insert(hash).second;
+  if (repeat && items_.size() < limits::kDiagnostics) {
+    // Kept so far: make sure, since two different diagnostics may share a hash.
+    repeat = std::any_of(items_.begin(), items_.end(), [&](const Diagnostic& existing) {
+      return existing.message == diagnostic.message && existing.range.file == diagnostic.range.file &&
+             existing.range.begin == diagnostic.range.begin;
+    });
+  }
+  if (repeat) return;
   if (items_.size() >= limits::kDiagnostics) {
     ++(diagnostic.severity == Severity::kWarning ? dropped_warnings_ : dropped_errors_);
     return;
-  }
-  for (const auto& existing : items_) {
-    if (existing.message == diagnostic.message && existing.range.file == diagnostic.range.file &&
-        existing.range.begin == diagnostic.range.begin) {
-      return;
-    }
   }
   items_.push_back(std::move(diagnostic));
 }

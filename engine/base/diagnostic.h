@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "engine/base/language.h"
@@ -30,9 +31,9 @@ class DiagnosticList {
  public:
   void error(const SourceRange& range, std::string message, std::vector<Diagnostic> notes = {});
   void warning(const SourceRange& range, std::string message, std::vector<Diagnostic> notes = {});
-  // Adds unless an identical diagnostic (same place, same text) is already there: a variant
-  // re-checks its parent's steps and must not repeat the parent's complaints. Past
-  // limits::kDiagnostics it is only counted.
+  // Adds unless an identical diagnostic (same place, same text) came before: a variant re-checks
+  // its parent's steps and must not repeat the parent's complaints. Past limits::kDiagnostics it
+  // is only counted, once however often it comes.
   void add(Diagnostic diagnostic);
 
   // The diagnostics kept (at most limits::kDiagnostics).
@@ -48,6 +49,9 @@ class DiagnosticList {
 
  private:
   std::vector<Diagnostic> items_;
+  // A hash of the place and text of every diagnostic added, kept or not, so that telling a repeat
+  // takes one lookup rather than a pass over the list.
+  std::unordered_set<std::size_t> seen_;
   int dropped_errors_ = 0;
   int dropped_warnings_ = 0;
 };

@@ -12,6 +12,64 @@ SourceFile::SourceFile(std::string path, std::string text)
   for (std::size_t i = 0; i < text_.size(); ++i) {
     if (text_[i] == '\n') line_starts_.push_back(i + 1);
   }
+  checkpoint_starts_.reserve(line_starts_.size() + 1);
+  checkpoint_starts_.push_back(0);
+  for (std::size_t n = 1; n <= line_starts_.size(); ++n) {
+    add_checkpoints(line(static_cast<int>(n)));
+    checkpoint_starts_.push_back(checkpoints_.size());
+  }
+}
+
+struct SourceFile::LineCheckpoints {
+  std::string_view text;
+  const Checkpoint* first = nullptr;
+  const Checkpoint* last = nullptr;  // one past; first == last for a line of ASCII
+
+  std::size_t units_at(const Checkpoint& at, ColumnUnit unit) const {
+    if (unit == ColumnUnit::kBytes) return at.byte;
+    if (unit == ColumnUnit::kUtf16) return at.utf16;
+    return static_cast<std::size_t>(&at - first) * kCheckpointEvery;
+  }
+};
+
+void SourceFile::add_checkpoints(std::string_view line) {
+  if (std::all_of(line.begin(), line.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; })) return;
+  std::size_t characters = 0;
+  std::size_t utf16 = 0;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    if (is_utf8_continuation(line[i])) continue;
+    if (characters % kCheckpointEvery == 0) checkpoints_.push_back(Checkpoint{i, utf16});
+    ++characters;
+    utf16 += static_cast<unsigned char>(line[i]) >= 0xF0 ? 2 : 1;  // past U+FFFF: a surrogate pair
+  }
+}
+
+SourceFile::LineCheckpoints SourceFile::checkpoints_of(int line) const {
+  LineCheckpoints out{this->line(line)};
+  if (line >= 1 && static_cast<std::size_t>(line) < checkpoint_starts_.size()) {
+    out.first = checkpoints_.data() + checkpoint_starts_[line - 1];
+    out.last = checkpoints_.data() + checkpoint_starts_[line];
+  }
+  return out;
+}
+
+std::size_t SourceFile::units_before(int line, std::size_t bytes, ColumnUnit unit) const {
+  LineCheckpoints at = checkpoints_of(line);
+  if (at.first == at.last) return std::min(bytes, at.text.size());
+  // The first checkpoint is the line's start, so one lies at or before any count.
+  const Checkpoint* from = std::upper_bound(at.first, at.last, bytes, [](std::size_t b, const Checkpoint& c) {
+    return b < c.byte;
+  }) - 1;
+  return at.units_at(*from, unit) + units_in(at.text.substr(from->byte), bytes - from->byte, unit);
+}
+
+std::size_t SourceFile::bytes_after(int line, std::size_t units, ColumnUnit unit) const {
+  LineCheckpoints at = checkpoints_of(line);
+  if (at.first == at.last) return std::min(units, at.text.size());
+  const Checkpoint* from = std::upper_bound(at.first, at.last, units, [&](std::size_t u, const Checkpoint& c) {
+    return u < at.units_at(c, unit);
+  }) - 1;
+  return from->byte + bytes_for(at.text.substr(from->byte), units - at.units_at(*from, unit), unit);
 }
 
 std::string_view SourceFile::line(int line) const {

@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/base/utf8.h"
+
 namespace termijn {
 
 // A position as a person reads it: 1-based line and column (columns count bytes).
@@ -28,10 +30,32 @@ class SourceFile {
   // The line and column of byte `offset` (clamped to the end of the text).
   SourcePos position(std::size_t offset) const;
 
+  // Columns as other tools count them (base/utf8.h): what units_in and bytes_for give for line
+  // `line`, without counting from the line's start each time. ANTLR counts characters, editors
+  // UTF-16 units; asking for every token or symbol on a long line made the parser and the
+  // language server quadratic (a 200 KB one-line file took 20 s).
+  std::size_t units_before(int line, std::size_t bytes, ColumnUnit unit) const;
+  std::size_t bytes_after(int line, std::size_t units, ColumnUnit unit) const;
+
  private:
+  // Where every kCheckpointEvery-th character of a line that is not all ASCII starts (a line of
+  // ASCII needs none: there a byte is a character and a UTF-16 unit). A lookup walks at most that
+  // many characters from the checkpoint before it.
+  static constexpr std::size_t kCheckpointEvery = 64;
+  struct Checkpoint {
+    std::size_t byte = 0;
+    std::size_t utf16 = 0;  // UTF-16 units before it; its character count is its index times kCheckpointEvery
+  };
+  struct LineCheckpoints;
+  LineCheckpoints checkpoints_of(int line) const;
+  void add_checkpoints(std::string_view line);
+
   std::string path_;
   std::string text_;
   std::vector<std::size_t> line_starts_;
+  std::vector<Checkpoint> checkpoints_;
+  // Line n's checkpoints are checkpoints_[checkpoint_starts_[n - 1], checkpoint_starts_[n]).
+  std::vector<std::size_t> checkpoint_starts_;
 };
 
 using SourceFilePtr = std::shared_ptr<const SourceFile>;

@@ -7,10 +7,10 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <limits>
 
 #include "engine/base/language.h"
 #include "engine/base/limits.h"
-#include "engine/frontend/character_columns.h"
 #include "engine/frontend/layout_tokens.h"
 #include "engine/frontend/source_text.h"
 #include "engine/frontend/syntax_message.h"
@@ -28,15 +28,24 @@ using P = WthParser;
 // error is reported.
 struct ParseCancelled {};
 
+// Where the character `characters` code points into line `line` (1-based) starts: ANTLR counts a
+// column in characters (its input stream holds code points), termijn's ranges count bytes
+// (base/source.h), so that a caret is right on a line with "één" before the name.
+SourcePos position(const SourceFilePtr& source, std::size_t line, std::size_t characters) {
+  int at = line <= static_cast<std::size_t>(std::numeric_limits<int>::max()) ? static_cast<int>(line) : 0;
+  // A line is at most limits::kSourceBytes long (admit_source), so its columns fit an int.
+  return SourcePos{at, static_cast<int>(source->bytes_after(at, characters, ColumnUnit::kCodePoints)) + 1};
+}
+
 // Where ANTLR's token starts in the file.
-SourcePos position(CharacterColumns& columns, antlr4::Token* token) {
-  return columns.position(token->getLine(), token->getCharPositionInLine());
+SourcePos position(const SourceFilePtr& source, antlr4::Token* token) {
+  return position(source, token->getLine(), token->getCharPositionInLine());
 }
 
 // Reports that the file nests deeper than limits::kParseDepth at `at`, and stops the parse.
-[[noreturn]] void too_deep(CharacterColumns& columns, DiagnosticList& diagnostics, antlr4::Token* at) {
-  SourcePos pos = at != nullptr ? position(columns, at) : SourcePos{1, 1};
-  diagnostics.error(SourceRange{columns.source(), pos, SourcePos{pos.line, pos.column + 1}},
+[[noreturn]] void too_deep(const SourceFilePtr& source, DiagnosticList& diagnostics, antlr4::Token* at) {
+  SourcePos pos = at != nullptr ? position(source, at) : SourcePos{1, 1};
+  diagnostics.error(SourceRange{source, pos, SourcePos{pos.line, pos.column + 1}},
                     tr("this nests too deeply: more than {} levels of steps, blocks and expression parts "
                        "(limit: parse depth); split it up",
                        limits::kParseDepth));
@@ -45,8 +54,8 @@ SourcePos position(CharacterColumns& columns, antlr4::Token* token) {
 
 class SyntaxErrorCollector : public antlr4::BaseErrorListener {
  public:
-  SyntaxErrorCollector(CharacterColumns& columns, DiagnosticList& diagnostics)
-      : columns_(columns), diagnostics_(diagnostics) {}
+  SyntaxErrorCollector(SourceFilePtr source, DiagnosticList& diagnostics)
+      : source_(std::move(source)), diagnostics_(diagnostics) {}
 
   void syntaxError(antlr4::Recognizer*, antlr4::Token* offending, size_t line,
                    size_t column, const std::string& message, std::exception_ptr) override {
@@ -57,8 +66,8 @@ class SyntaxErrorCollector : public antlr4::BaseErrorListener {
       if (reported_ > limits::kSyntaxRecoveries) throw ParseCancelled{};
       return;
     }
-    SourcePos begin = columns_.position(line, column);
-    SourceRange range{columns_.source(), begin, {begin.line, begin.column + 1}};
+    SourcePos begin = position(source_, line, column);
+    SourceRange range{source_, begin, {begin.line, begin.column + 1}};
     if (offending != nullptr && offending->getType() != antlr4::Token::EOF) {
       range.end.column = range.begin.column + static_cast<int>(offending->getText().size());
     }
@@ -75,22 +84,22 @@ class SyntaxErrorCollector : public antlr4::BaseErrorListener {
   }
 
  private:
-  CharacterColumns& columns_;
+  SourceFilePtr source_;
   DiagnosticList& diagnostics_;
   int reported_ = 0;
 };
 
 class AstBuilder {
  public:
-  AstBuilder(CharacterColumns& columns, DiagnosticList& diagnostics)
-      : columns_(columns), source_(columns.source()), diagnostics_(diagnostics) {}
+  AstBuilder(SourceFilePtr source, DiagnosticList& diagnostics)
+      : source_(std::move(source)), diagnostics_(diagnostics) {}
 
   // One level of the AST being built: no AST is deeper than limits::kParseDepth, so the checker
   // and the evaluator, which recurse over it, are bounded too.
   class Nest {
    public:
     Nest(AstBuilder& builder, antlr4::ParserRuleContext* ctx) : builder_(builder) {
-      if (++builder_.depth_ > limits::kParseDepth) too_deep(builder_.columns_, builder_.diagnostics_, ctx->getStart());
+      if (++builder_.depth_ > limits::kParseDepth) too_deep(builder_.source_, builder_.diagnostics_, ctx->getStart());
     }
     ~Nest() { --builder_.depth_; }
     Nest(const Nest&) = delete;
@@ -134,7 +143,7 @@ class AstBuilder {
   SourceRange range(antlr4::tree::TerminalNode* node) const {
     return SourceRange{source_, pos(node->getSymbol()), end_pos(node->getSymbol())};
   }
-  SourcePos pos(antlr4::Token* token) const { return position(columns_, token); }
+  SourcePos pos(antlr4::Token* token) const { return position(source_, token); }
   SourcePos end_pos(antlr4::Token* token) const {
     SourcePos p = pos(token);
     if (token->getType() != antlr4::Token::EOF) p.column += static_cast<int>(token->getText().size());
@@ -675,7 +684,6 @@ class AstBuilder {
     return make(ctx, K::kInt);
   }
 
-  CharacterColumns& columns_;
   SourceFilePtr source_;
   DiagnosticList& diagnostics_;
   int depth_ = 0;
@@ -686,31 +694,31 @@ class AstBuilder {
 // loop in ANTLR but a deep tree after it: the AST builder counts those (AstBuilder::Nest).
 class DepthGuard : public antlr4::tree::ParseTreeListener {
  public:
-  DepthGuard(CharacterColumns& columns, DiagnosticList& diagnostics) : columns_(columns), diagnostics_(diagnostics) {}
+  DepthGuard(SourceFilePtr source, DiagnosticList& diagnostics) : source_(std::move(source)), diagnostics_(diagnostics) {}
 
   void enterEveryRule(antlr4::ParserRuleContext* ctx) override {
-    if (++depth_ > limits::kParseDepth) too_deep(columns_, diagnostics_, ctx->getStart());
+    if (++depth_ > limits::kParseDepth) too_deep(source_, diagnostics_, ctx->getStart());
   }
   void exitEveryRule(antlr4::ParserRuleContext*) override { --depth_; }
   void visitTerminal(antlr4::tree::TerminalNode*) override {}
   void visitErrorNode(antlr4::tree::ErrorNode*) override {}
 
  private:
-  CharacterColumns& columns_;
+  SourceFilePtr source_;
   DiagnosticList& diagnostics_;
   int depth_ = 0;
 };
 
 // Brackets nested past limits::kSourceNesting, found on the tokens before the parser recurses
 // into them: reported at the bracket that goes one level too deep.
-bool nesting_within_limit(antlr4::CommonTokenStream& tokens, CharacterColumns& columns, DiagnosticList& diagnostics) {
+bool nesting_within_limit(antlr4::CommonTokenStream& tokens, const SourceFilePtr& source, DiagnosticList& diagnostics) {
   int depth = 0;
   for (antlr4::Token* token : tokens.getTokens()) {
     std::size_t type = token->getType();
     if (type == WthLexer::LBRACE || type == WthLexer::LPAREN) {
       if (++depth <= limits::kSourceNesting) continue;
-      SourcePos pos = position(columns, token);
-      diagnostics.error(SourceRange{columns.source(), pos, SourcePos{pos.line, pos.column + 1}},
+      SourcePos pos = position(source, token);
+      diagnostics.error(SourceRange{source, pos, SourcePos{pos.line, pos.column + 1}},
                         tr("more than {} levels of '{{ }}' and '( )' inside each other (limit: source "
                            "nesting); split this up",
                            limits::kSourceNesting));
@@ -792,20 +800,19 @@ ast::File parse(const SourceFilePtr& source, DiagnosticList& diagnostics, std::v
   WthLexer lexer(&input);
   antlr4::CommonTokenStream tokens(&lexer);
   WthParser parser(&tokens);
-  CharacterColumns columns(source);
-  SyntaxErrorCollector collector(columns, diagnostics);
+  SyntaxErrorCollector collector(source, diagnostics);
   lexer.removeErrorListeners();
   parser.removeErrorListeners();
   lexer.addErrorListener(&collector);
   parser.addErrorListener(&collector);
-  DepthGuard depth(columns, diagnostics);
+  DepthGuard depth(source, diagnostics);
   parser.addParseListener(&depth);
   try {
     tokens.fill();
-    if (!nesting_within_limit(tokens, columns, diagnostics)) return empty;
+    if (!nesting_within_limit(tokens, source, diagnostics)) return empty;
     int errors_before = diagnostics.error_count();
     P::File_Context* tree = parser.file_();
-    ast::File file = AstBuilder(columns, diagnostics).file(tree);
+    ast::File file = AstBuilder(source, diagnostics).file(tree);
     if (layout != nullptr && diagnostics.error_count() == errors_before) *layout = layout_tokens(tokens, tree);
     return file;
   } catch (const ParseCancelled&) {

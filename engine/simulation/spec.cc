@@ -28,9 +28,11 @@ using internal::read_source;
 namespace {
 
 // Bounds on the file-level lines (the rule lines' are in internal/rule_line.h): twenty
-// scenarios, twenty sweeps of at most fifty values, the includes a program may have.
+// scenarios, twenty sweeps of at most fifty values, twenty figures in focus (the report speaks of
+// each in every section), the includes a program may have.
 constexpr std::size_t kMaxScenarios = 20;
 constexpr std::size_t kMaxSweeps = 20;
+constexpr std::size_t kMaxFocus = 20;
 constexpr std::size_t kMaxSweepValues = 50;
 constexpr std::size_t kMaxIncludedFiles = limits::kFilesPerProgram;
 
@@ -227,6 +229,10 @@ void parse_lines(const SourceFilePtr& source, Spec& spec, DiagnosticList& d, int
     } else if (current == nullptr && r.accept("focus")) {
       auto key = kpi_key(r, d);
       if (key && std::find(spec.focus.begin(), spec.focus.end(), *key) == spec.focus.end()) {
+        if (spec.focus.size() >= kMaxFocus) {
+          d.error(line, tr("at most {} focus lines", kMaxFocus));
+          return;
+        }
         spec.focus.push_back(*key);
         spec.focus_ranges.push_back(line);
       }

@@ -11,8 +11,7 @@ namespace {
 // A 1-based byte column as a 1-based character column.
 int character_column(const SourceRange& range, const SourcePos& pos) {
   if (range.file == nullptr || pos.column < 1) return pos.column;
-  auto line = range.file->line(pos.line);
-  return static_cast<int>(units_in(line, static_cast<std::size_t>(pos.column - 1), ColumnUnit::kCodePoints)) + 1;
+  return static_cast<int>(range.file->units_before(pos.line, static_cast<std::size_t>(pos.column - 1), ColumnUnit::kCodePoints)) + 1;
 }
 
 Json position(const SourceRange& range, const SourcePos& pos) {

@@ -1,6 +1,7 @@
 // Columns in the units editors and SARIF count, and file: URIs.
 #include <gtest/gtest.h>
 
+#include "engine/base/source.h"
 #include "engine/base/utf8.h"
 #include "engine/tooling/uri.h"
 
@@ -21,6 +22,30 @@ TEST(Columns, CountBytesUtf16UnitsAndCharactersOfTheSameLine) {
   // Past the end: clamped.
   EXPECT_EQ(bytes_for(line, 99, ColumnUnit::kUtf16), line.size());
   EXPECT_EQ(units_in(line, 99, ColumnUnit::kCodePoints), 4u);
+}
+
+// A file's column table (SourceFile::units_before and bytes_after) gives what counting from the
+// line's start gives, in every unit and both directions: on lines with 1- to 4-byte characters, a
+// line long enough to need several of its checkpoints, a line of ASCII, a CRLF line, and past a
+// line's or the file's end.
+TEST(Columns, AFilesTableAgreesWithCountingFromTheLineStart) {
+  std::string mixed;
+  for (int i = 0; i < 70; ++i) mixed += "a\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80";  // 280 characters of 1-4 bytes
+  std::string text = "process p {\n  \"\xC3\xA9\xC3\xA9n\" x\r\n" + mixed + "\n\nascii only\n\xC3\xA9";
+  SourceFile file("t.wth", text);
+  for (int line = 0; line <= 8; ++line) {
+    std::string_view view = file.line(line);
+    for (ColumnUnit unit : {ColumnUnit::kBytes, ColumnUnit::kUtf16, ColumnUnit::kCodePoints}) {
+      for (std::size_t n = 0; n < view.size() + 5; ++n) {
+        ASSERT_EQ(file.units_before(line, n, unit), units_in(view, n, unit))
+            << "line " << line << ", byte " << n << ", unit " << static_cast<int>(unit);
+        ASSERT_EQ(file.bytes_after(line, n, unit), bytes_for(view, n, unit))
+            << "line " << line << ", units " << n << ", unit " << static_cast<int>(unit);
+      }
+    }
+  }
+  EXPECT_EQ(file.bytes_after(3, 3, ColumnUnit::kCodePoints), 6u);  // after "a", "é" and "€"
+  EXPECT_EQ(file.units_before(3, 100, ColumnUnit::kUtf16), 50u);  // ten rounds of a, é, € and 😀
 }
 
 TEST(FileUri, RoundTripsPathsWithSpacesAndAccents) {

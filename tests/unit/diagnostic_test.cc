@@ -55,6 +55,9 @@ TEST(Diagnostic, KeepsAtMostTheLimitAndCountsTheRest) {
   EXPECT_EQ(render(list).find("not shown"), std::string::npos);
   list.error(range_of(file, 1, 1, 2), "one over");
   list.warning(range_of(file, 1, 1, 2), "and a warning");
+  // Repeats are counted once, kept or not.
+  list.error(range_of(file, 1, 1, 2), "one over");
+  list.error(range_of(file, 1, 1, 2), "e7");
   EXPECT_EQ(list.all().size(), limits::kDiagnostics);
   EXPECT_EQ(list.error_count(), static_cast<int>(limits::kDiagnostics) + 1);
   EXPECT_EQ(list.warning_count(), 1);

@@ -4,9 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "engine/base/utf8.h"
 #include "engine/frontend/ast_dump.h"
-#include "engine/frontend/character_columns.h"
 #include "engine/frontend/loader.h"
 
 namespace termijn {
@@ -31,25 +29,6 @@ TEST(Parser, ColumnsCountBytesAfterAccentedText) {
   ASSERT_TRUE(broken.has_errors());
   EXPECT_EQ(broken.all().front().range.begin, (SourcePos{2, 21}));
   EXPECT_EQ(broken.all().front().range.text(), "!");
-}
-
-// The column table the parser keeps per line gives what counting from the line's start gives
-// (base/utf8.h), for every character of lines with 1- to 4-byte characters, of ASCII lines, and
-// past a line's end.
-TEST(Parser, CharacterColumnsAgreeWithCountingFromTheLineStart) {
-  std::string text = "process p {\n  \"\xC3\xA9\xC3\xA9n \xE2\x82\xAC \xF0\x9F\x98\x80\" x\n\nascii only\n";
-  auto source = std::make_shared<SourceFile>("t.wth", text);
-  CharacterColumns columns(source);
-  for (int line = 1; line <= 5; ++line) {
-    for (std::size_t characters = 0; characters < 30; ++characters) {
-      int expected = static_cast<int>(bytes_for(source->line(line), characters, ColumnUnit::kCodePoints)) + 1;
-      EXPECT_EQ(columns.position(static_cast<std::size_t>(line), characters), (SourcePos{line, expected}))
-          << "line " << line << ", character " << characters;
-    }
-  }
-  EXPECT_EQ(columns.position(2, 3), (SourcePos{2, 4}));  // the first 'é', after '  "'
-  EXPECT_EQ(columns.position(2, 4), (SourcePos{2, 6}));  // the second 'é'
-  EXPECT_EQ(columns.position(2, 5), (SourcePos{2, 8}));
 }
 
 TEST(Parser, TaskWithClausesOutputsAndLadder) {

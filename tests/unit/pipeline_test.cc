@@ -7,10 +7,15 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <sqlite3.h>
+
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -327,6 +332,68 @@ TEST(Pipeline, TimersFireInPipelinedBatchesAndAFailingStoreFiresNoneTwice) {
   EXPECT_EQ(o.on_disk("SELECT COUNT(*) FROM audit WHERE kind = 'escalated'"), kCases);
   EXPECT_EQ(o.on_disk("SELECT COUNT(DISTINCT case_id) FROM audit WHERE kind = 'escalated'"), kCases);
   EXPECT_TRUE(e.verify_audit().ok);
+}
+
+// Every connection that writes is told synchronous=FULL first: a commit is acknowledged only once
+// it is on disk (store/sqlite.h, use_for_writing). The pragma holds per connection and the writer
+// thread opens one of its own, so the statements each connection runs are watched from its
+// opening (an SQLite auto-extension installs a trace on every connection opened).
+struct Traced {
+  sqlite3* db;
+  std::string sql;
+};
+std::mutex traced_mutex;
+std::vector<Traced> traced;
+
+int trace_statement(unsigned, void*, void* statement, void*) {
+  char* sql = sqlite3_expanded_sql(static_cast<sqlite3_stmt*>(statement));
+  std::lock_guard lock(traced_mutex);
+  traced.push_back({sqlite3_db_handle(static_cast<sqlite3_stmt*>(statement)), sql != nullptr ? sql : ""});
+  sqlite3_free(sql);
+  return 0;
+}
+
+int trace_connection(sqlite3* db, const char**, const struct sqlite3_api_routines*) {
+  {
+    std::lock_guard lock(traced_mutex);
+    traced.push_back({db, "(opened)"});
+  }
+  sqlite3_trace_v2(db, SQLITE_TRACE_STMT, trace_statement, nullptr);
+  return SQLITE_OK;
+}
+
+TEST(Pipeline, EveryConnectionThatWritesCommitsWithSynchronousFull) {
+  auto install = reinterpret_cast<void (*)()>(&trace_connection);
+  ASSERT_EQ(sqlite3_auto_extension(install), SQLITE_OK);
+  {
+    OpenedWithLadder o("pipeline-synchronous.db");
+    Engine& e = *o.engine;
+    auto alone = e.start_case("meldingen", Json::object());  // a transaction of its own
+    ASSERT_TRUE(alone.is_ok());
+    e.defer_commits(true);  // and a group, through the writer thread
+    Answers answers;
+    e.submit<Status>([&] { return e.complete_task(o.only_task(*alone), "medewerker"); }, answers.of("complete"));
+    ASSERT_TRUE(e.hand_over().is_ok());
+    ASSERT_TRUE(e.flush().is_ok());
+    ASSERT_EQ(answers.got.size(), 1u);
+  }
+  sqlite3_cancel_auto_extension(install);
+
+  std::map<sqlite3*, bool> full;  // per open connection: told synchronous=FULL
+  std::set<sqlite3*> wrote;
+  int commits = 0;
+  for (const Traced& t : traced) {
+    if (t.sql == "(opened)") full[t.db] = false;
+    if (t.sql.rfind("PRAGMA synchronous=FULL", 0) == 0) full[t.db] = true;
+    bool writes = t.sql.rfind("INSERT", 0) == 0 || t.sql.rfind("UPDATE", 0) == 0 || t.sql.rfind("DELETE", 0) == 0;
+    if (writes) wrote.insert(t.db);
+    if (writes || t.sql.rfind("COMMIT", 0) == 0) {
+      EXPECT_TRUE(full[t.db]) << "a connection wrote without synchronous=FULL: " << t.sql;
+      commits += t.sql.rfind("COMMIT", 0) == 0;
+    }
+  }
+  EXPECT_GE(wrote.size(), 2u) << "the store's connection and the writer thread's";
+  EXPECT_GT(commits, 0);
 }
 
 }  // namespace

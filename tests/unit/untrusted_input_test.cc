@@ -116,6 +116,14 @@ TEST(UntrustedSource, SimulationNumbersOutOfRangeAreLocatedErrors) {
             std::string::npos);
 }
 
+// Twenty figures in focus, each repeated (a repeat is no new figure), then a twenty-first.
+TEST(UntrustedSource, SimulationFocusLinesAreBounded) {
+  std::string twenty;
+  for (int i = 0; i < 20; ++i) twenty += fmt::format("focus measure m{}\nfocus measure m{}\n", i, i);
+  EXPECT_EQ(sim_errors(twenty).find("focus lines"), std::string::npos);
+  EXPECT_NE(sim_errors(twenty + "focus measure m20\n").find("t.sim:42:1: error: at most 20 focus lines"), std::string::npos);
+}
+
 // ---- class 6: the standard library cannot be shadowed ------------------------------------------
 
 const char* kUsesWth = R"(import wth

@@ -44,9 +44,8 @@ std::string text_member(const Json& object, const char* key) {
 
 Json to_lsp(const SourceFile& file, SourcePos pos, ColumnUnit unit) {
   int line = std::max(pos.line, 1);
-  std::string_view text = file.line(line);
   std::size_t bytes = static_cast<std::size_t>(std::max(pos.column, 1) - 1);
-  return {{"line", line - 1}, {"character", units_in(text, bytes, unit)}};
+  return {{"line", line - 1}, {"character", file.units_before(line, bytes, unit)}};
 }
 
 Json to_lsp(const SourceRange& range, ColumnUnit unit) {
@@ -66,8 +65,7 @@ SourcePos from_lsp(const SourceFile& file, const Json& position, ColumnUnit unit
     return file.position(file.text().size());
   }
   int at = static_cast<int>(line) + 1;
-  std::string_view text = file.line(at);
-  return {at, static_cast<int>(bytes_for(text, character, unit)) + 1};
+  return {at, static_cast<int>(file.bytes_after(at, character, unit)) + 1};
 }
 
 }  // namespace termijn::lsp::internal
