@@ -22,7 +22,10 @@ void DiagnosticList::warning(const SourceRange& range, std::string message,
 }
 
 void DiagnosticList::add(Diagnostic diagnostic) {
-  std::size_t place = std::hash<const SourceFile*>{}(diagnostic.range.file.get()) ^
+  // The file by its path: a list outlives the files it only counted, and a new file may be held
+  // where a freed one was.
+  const SourceFile* file = diagnostic.range.file.get();
+  std::size_t place = std::hash<std::string_view>{}(file != nullptr ? std::string_view(file->path()) : "") ^
                       (static_cast<std::size_t>(diagnostic.range.begin.line) << 20) ^
                       static_cast<std::size_t>(diagnostic.range.begin.column);
   std::size_t hash = std::hash<std::string>{}(diagnostic.message) ^ (place * 0x9E3779B97F4A7C15ULL);

@@ -25,12 +25,14 @@ inline constexpr std::size_t kFilesPerProgram = 256;
 // kFilesPerProgram, as a program's imports are. (Tested in tests/scenario/scenario_format_test.cc.)
 inline constexpr std::size_t kIncludeDepth = 8;
 
-// Bytes of lines the scenarios of one .scenario file run, with their includes: a `given` set-up
-// counts again in every section that takes it in, since each gets a copy of its lines (steps and
-// data in memory take some seven times their text). Sixteen times kSourceBytes; the largest
-// shipped file (landelijk.scenario) runs 47 KB. Past it the file is refused at the line that
-// passes it. (Tested in tests/scenario/scenario_format_test.cc.)
-inline constexpr std::size_t kScenarioBytes = std::size_t{16} << 20;
+// Memory the scenarios of one .scenario file take, with their includes, as the reader estimates
+// it: each line a step's size (scenario::Step, 552 bytes) and 16 bytes per byte of its text
+// (a case data field of a few bytes becomes a JSON map node and its strings). A `given` set-up
+// counts again in every section that takes it in, since each gets a copy of its lines. The
+// largest shipped file (landelijk.scenario) takes an estimated 1.1 MB; a 1 MiB file of short
+// lines, taking in nothing, some 45 MB. Past it the file is refused at the line that passes it.
+// (Tested in tests/scenario/scenario_format_test.cc.)
+inline constexpr std::size_t kScenarioMemory = std::size_t{256} << 20;
 
 // Nesting of blocks, parentheses and list literals in a source file. The parser, the checker
 // and the evaluator recurse once per level; 64 is far beyond any process a person writes

@@ -34,13 +34,15 @@ struct SourceFile::LineCheckpoints {
 
 void SourceFile::add_checkpoints(std::string_view line) {
   if (std::all_of(line.begin(), line.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; })) return;
+  // Stepping as units_in and bytes_for do, so that the table agrees with them on any text: a file
+  // is held here before its UTF-8 is checked, and its error is then shown on it.
   std::size_t characters = 0;
   std::size_t utf16 = 0;
-  for (std::size_t i = 0; i < line.size(); ++i) {
-    if (is_utf8_continuation(line[i])) continue;
+  for (std::size_t i = 0; i < line.size(); ++characters) {
     if (characters % kCheckpointEvery == 0) checkpoints_.push_back(Checkpoint{i, utf16});
-    ++characters;
-    utf16 += static_cast<unsigned char>(line[i]) >= 0xF0 ? 2 : 1;  // past U+FFFF: a surrogate pair
+    std::size_t length = utf8_length(static_cast<unsigned char>(line[i]));
+    utf16 += length == 4 ? 2 : 1;  // past U+FFFF: a surrogate pair
+    i = std::min(i + length, line.size());
   }
 }
 

@@ -39,11 +39,13 @@ std::optional<std::size_t> find_invalid_utf8(std::string_view text) {
   return std::nullopt;
 }
 
+std::size_t utf8_length(unsigned char lead) { return lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4; }
+
 namespace {
 
 // The length in bytes of the character that starts with `lead`, and its width in `unit`s.
 std::pair<std::size_t, std::size_t> character(unsigned char lead, ColumnUnit unit) {
-  std::size_t length = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+  std::size_t length = utf8_length(lead);
   if (unit == ColumnUnit::kBytes) return {length, length};
   if (unit == ColumnUnit::kUtf16) return {length, length == 4 ? 2 : 1};  // past U+FFFF: a surrogate pair
   return {length, 1};

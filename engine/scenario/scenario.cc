@@ -47,8 +47,8 @@ struct Includes {
   std::vector<fs::path> reading;                    // the files being read, outermost first
   std::map<fs::path, std::deque<Scenario>> givens;  // each file's own set-ups; a file is read once
   DiagnosticList diagnostics;                       // the mistakes in included files
-  // The bytes of the lines each section holds, its set-ups' counted each time they are taken in,
-  // and their sum over every section read: at most limits::kScenarioBytes.
+  // The memory each section's lines take (estimated: limits.h), its set-ups' counted each time
+  // they are taken in, and their sum over every section read: at most limits::kScenarioMemory.
   std::map<const Scenario*, std::size_t> bytes;
   std::size_t total_bytes = 0;
 };
@@ -227,7 +227,7 @@ class Reader {
   bool set_process(Scenario& s, const Scenario& from, const std::string& what, const SourceRange& at);
   void add_person(Scenario& s, const Person& person, const std::string& what, const SourceRange& at);
   bool may_start(const Scenario& s, const std::string& what, const SourceRange& at);
-  // Counts `bytes` more lines into the current section; false, reported, past the limit.
+  // Counts `bytes` more into the current section; false, reported, past the limit.
   bool hold(std::size_t bytes, const SourceRange& at);
 
   Includes& includes_;
@@ -399,15 +399,18 @@ void Reader::use_given(const std::string& name, const SourceRange& name_range, c
   take_in(*found->second, at);
 }
 
+// The memory a line of a section takes, as limits::kScenarioMemory estimates it.
+std::size_t line_memory(std::string_view text) { return sizeof(Step) + 16 * text.size(); }
+
 // A set-up taken in is copied into each section that uses it, and set-ups take in others: a
 // file of 1 MiB could make gigabytes of steps (one given with a 5,000-field line, used by 1,600
 // scenarios, made 684 MB). What every section holds is counted, and reading stops past the limit.
 bool Reader::hold(std::size_t bytes, const SourceRange& at) {
   std::size_t& held = includes_.bytes[current_];
-  if (includes_.total_bytes + bytes > limits::kScenarioBytes) {
-    d_.error(at, tr("with the givens they take in, the scenarios here run more than {} MiB of lines (limit: "
-                    "scenario bytes); take in fewer givens, or split the file",
-                    limits::kScenarioBytes >> 20));
+  if (includes_.total_bytes + bytes > limits::kScenarioMemory) {
+    d_.error(at, tr("with the givens they take in, the scenarios here would take more than {} MiB of memory "
+                    "(limit: scenario memory); take in fewer givens, or split the file",
+                    limits::kScenarioMemory >> 20));
     stop_ = true;
     file_broken_ = true;
     return false;
@@ -481,7 +484,7 @@ void Reader::scenario_line(LineReader& r, const SourceRange& range) {
 
 void Reader::body_line(LineReader& r, const Word& first, const SourceRange& range, std::string_view text) {
   only_uses_ = false;
-  if (!hold(text.size(), range)) return;
+  if (!hold(line_memory(text), range)) return;
   if (r.accept("process")) process_line(r, range);
   else if (r.accept("person")) person_line(r, range);
   else if (r.accept("start")) start_line(r, range);

@@ -26,14 +26,16 @@ TEST(Columns, CountBytesUtf16UnitsAndCharactersOfTheSameLine) {
 
 // A file's column table (SourceFile::units_before and bytes_after) gives what counting from the
 // line's start gives, in every unit and both directions: on lines with 1- to 4-byte characters, a
-// line long enough to need several of its checkpoints, a line of ASCII, a CRLF line, and past a
-// line's or the file's end.
+// line long enough to need several of its checkpoints, a line of ASCII, a CRLF line, past a
+// line's or the file's end, and on text that is not UTF-8 (a file is held before it is checked,
+// and its error is shown on it).
 TEST(Columns, AFilesTableAgreesWithCountingFromTheLineStart) {
   std::string mixed;
   for (int i = 0; i < 70; ++i) mixed += "a\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80";  // 280 characters of 1-4 bytes
-  std::string text = "process p {\n  \"\xC3\xA9\xC3\xA9n\" x\r\n" + mixed + "\n\nascii only\n\xC3\xA9";
+  std::string text = "process p {\n  \"\xC3\xA9\xC3\xA9n\" x\r\n" + mixed + "\n\nascii only\n\xC3\xA9\n" +
+                     "\x80" "a\n\x80\x80\x80\n\xC3" + std::string(100, 'a') + "\n" + mixed + "\xF0\x9F";
   SourceFile file("t.wth", text);
-  for (int line = 0; line <= 8; ++line) {
+  for (int line = -1; line <= 12; ++line) {
     std::string_view view = file.line(line);
     for (ColumnUnit unit : {ColumnUnit::kBytes, ColumnUnit::kUtf16, ColumnUnit::kCodePoints}) {
       for (std::size_t n = 0; n < view.size() + 5; ++n) {

@@ -219,19 +219,22 @@ TEST_F(ScenarioFormat, IncludeDepthLimit) {
                          limits::kIncludeDepth, limits::kIncludeDepth));
 }
 
-// limits::kScenarioBytes: a set-up with one long line, taken in by as many scenarios as fit, then
-// by one more. Each copy counts, as it would be held in memory.
-TEST_F(ScenarioFormat, ScenarioBytesLimit) {
+// limits::kScenarioMemory: a set-up with one long line, taken in by as many scenarios as fit, then
+// by one more. Each copy counts, as it would be held in memory: a step's size and 16 bytes per
+// byte of its text.
+TEST_F(ScenarioFormat, ScenarioMemoryLimit) {
   const std::string line = "person x with naam=\"" + std::string(100'000, 'a') + "\"";
-  const std::size_t fit = limits::kScenarioBytes / line.size() - 1;  // and the set-up itself
+  const std::size_t memory = sizeof(scenario::Step) + 16 * line.size();
+  const std::size_t fit = limits::kScenarioMemory / memory - 1;  // and the set-up itself
   auto taken_in = [&](std::size_t scenarios) {
     std::string text = "given \"groot\"\n" + line + "\n";
     for (std::size_t i = 0; i < scenarios; ++i) text += fmt::format("scenario \"s{}\"\ngiven \"groot\"\n", i);
     return errors(text);
   };
   const std::string refused = fmt::format(
-      "error: with the givens they take in, the scenarios here run more than {} MiB of lines (limit: scenario bytes)",
-      limits::kScenarioBytes >> 20);
+      "error: with the givens they take in, the scenarios here would take more than {} MiB of memory (limit: "
+      "scenario memory)",
+      limits::kScenarioMemory >> 20);
   EXPECT_EQ(taken_in(fit).find(refused), std::string::npos) << "at the limit";
   EXPECT_HAS(taken_in(fit + 1), fmt::format("main.scenario:{}:1: {}", 2 * fit + 4, refused));
 }

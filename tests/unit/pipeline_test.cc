@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -362,10 +363,32 @@ int trace_connection(sqlite3* db, const char**, const struct sqlite3_api_routine
   return SQLITE_OK;
 }
 
+// Traces every connection opened while it lives, starting from an empty record.
+struct TracingConnections {
+  TracingConnections() {
+    std::lock_guard lock(traced_mutex);
+    traced.clear();
+    ok = sqlite3_auto_extension(install()) == SQLITE_OK;
+  }
+  ~TracingConnections() { sqlite3_cancel_auto_extension(install()); }
+  static void (*install())() { return reinterpret_cast<void (*)()>(&trace_connection); }
+  bool ok = false;
+};
+
+// The statement's first word in capitals ("insert into ..." -> "INSERT").
+std::string first_word(const std::string& sql) {
+  std::size_t begin = sql.find_first_not_of(" \t\r\n");
+  if (begin == std::string::npos) return "";
+  std::size_t end = sql.find_first_of(" \t\r\n;(", begin);
+  std::string word = sql.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
+  for (char& c : word) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return word;
+}
+
 TEST(Pipeline, EveryConnectionThatWritesCommitsWithSynchronousFull) {
-  auto install = reinterpret_cast<void (*)()>(&trace_connection);
-  ASSERT_EQ(sqlite3_auto_extension(install), SQLITE_OK);
   {
+    TracingConnections tracing;
+    ASSERT_TRUE(tracing.ok);
     OpenedWithLadder o("pipeline-synchronous.db");
     Engine& e = *o.engine;
     auto alone = e.start_case("meldingen", Json::object());  // a transaction of its own
@@ -377,24 +400,26 @@ TEST(Pipeline, EveryConnectionThatWritesCommitsWithSynchronousFull) {
     ASSERT_TRUE(e.flush().is_ok());
     ASSERT_EQ(answers.got.size(), 1u);
   }
-  sqlite3_cancel_auto_extension(install);
 
-  std::map<sqlite3*, bool> full;  // per open connection: told synchronous=FULL
+  std::map<sqlite3*, bool> full;  // per open connection: synchronous=FULL in force
   std::set<sqlite3*> wrote;
   int commits = 0;
+  std::lock_guard lock(traced_mutex);
   for (const Traced& t : traced) {
+    const std::string word = first_word(t.sql);
     if (t.sql == "(opened)") full[t.db] = false;
-    if (t.sql.rfind("PRAGMA synchronous=FULL", 0) == 0) full[t.db] = true;
-    bool writes = t.sql.rfind("INSERT", 0) == 0 || t.sql.rfind("UPDATE", 0) == 0 || t.sql.rfind("DELETE", 0) == 0;
+    if (word == "PRAGMA" && t.sql.find("synchronous") != std::string::npos) {
+      full[t.db] = t.sql.find("synchronous=FULL") != std::string::npos;
+    }
+    bool writes = word == "INSERT" || word == "UPDATE" || word == "DELETE" || word == "REPLACE";
     if (writes) wrote.insert(t.db);
-    if (writes || t.sql.rfind("COMMIT", 0) == 0) {
+    if (writes || word == "COMMIT" || word == "END") {
       EXPECT_TRUE(full[t.db]) << "a connection wrote without synchronous=FULL: " << t.sql;
-      commits += t.sql.rfind("COMMIT", 0) == 0;
+      commits += word == "COMMIT" || word == "END";
     }
   }
   EXPECT_GE(wrote.size(), 2u) << "the store's connection and the writer thread's";
   EXPECT_GT(commits, 0);
 }
-
 }  // namespace
 }  // namespace termijn
