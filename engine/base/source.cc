@@ -40,8 +40,8 @@ void SourceFile::add_checkpoints(std::string_view line) {
   std::size_t utf16 = 0;
   for (std::size_t i = 0; i < line.size(); ++characters) {
     if (characters % kCheckpointEvery == 0) checkpoints_.push_back(Checkpoint{i, utf16});
-    std::size_t length = utf8_length(static_cast<unsigned char>(line[i]));
-    utf16 += length == 4 ? 2 : 1;  // past U+FFFF: a surrogate pair
+    auto [length, width] = utf8_character(static_cast<unsigned char>(line[i]), ColumnUnit::kUtf16);
+    utf16 += width;
     i = std::min(i + length, line.size());
   }
 }

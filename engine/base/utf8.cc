@@ -1,7 +1,6 @@
 #include "engine/base/utf8.h"
 
 #include <algorithm>
-#include <utility>
 
 namespace termijn {
 
@@ -39,24 +38,17 @@ std::optional<std::size_t> find_invalid_utf8(std::string_view text) {
   return std::nullopt;
 }
 
-std::size_t utf8_length(unsigned char lead) { return lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4; }
-
-namespace {
-
-// The length in bytes of the character that starts with `lead`, and its width in `unit`s.
-std::pair<std::size_t, std::size_t> character(unsigned char lead, ColumnUnit unit) {
-  std::size_t length = utf8_length(lead);
+Utf8Character utf8_character(unsigned char lead, ColumnUnit unit) {
+  std::size_t length = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
   if (unit == ColumnUnit::kBytes) return {length, length};
-  if (unit == ColumnUnit::kUtf16) return {length, length == 4 ? 2 : 1};  // past U+FFFF: a surrogate pair
+  if (unit == ColumnUnit::kUtf16) return {length, length == 4 ? std::size_t{2} : std::size_t{1}};  // past U+FFFF: a surrogate pair
   return {length, 1};
 }
-
-}  // namespace
 
 std::size_t units_in(std::string_view line, std::size_t bytes, ColumnUnit unit) {
   std::size_t units = 0;
   for (std::size_t i = 0; i < std::min(bytes, line.size());) {
-    auto [length, width] = character(static_cast<unsigned char>(line[i]), unit);
+    auto [length, width] = utf8_character(static_cast<unsigned char>(line[i]), unit);
     if (i + length > bytes) break;
     i += length;
     units += width;
@@ -67,7 +59,7 @@ std::size_t units_in(std::string_view line, std::size_t bytes, ColumnUnit unit) 
 std::size_t bytes_for(std::string_view line, std::size_t units, ColumnUnit unit) {
   std::size_t i = 0;
   for (std::size_t counted = 0; i < line.size() && counted < units;) {
-    auto [length, width] = character(static_cast<unsigned char>(line[i]), unit);
+    auto [length, width] = utf8_character(static_cast<unsigned char>(line[i]), unit);
     i = std::min(i + length, line.size());
     counted += width;
   }

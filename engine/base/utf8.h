@@ -21,9 +21,13 @@ inline bool is_utf8_continuation(char byte) { return (static_cast<unsigned char>
 // is taken as valid UTF-8 (it passed find_invalid_utf8); a byte count inside a character counts
 // up to that character's start.
 enum class ColumnUnit { kBytes, kUtf16, kCodePoints };
-// The length in bytes of the character that starts with `lead`, as units_in and bytes_for step
-// (a stray continuation byte counts as the start of a 2-byte character).
-std::size_t utf8_length(unsigned char lead);
+// The character that starts with `lead`, as units_in and bytes_for step: its length in bytes (a
+// stray continuation byte counts as the start of a 2-byte character) and its width in `unit`s.
+struct Utf8Character {
+  std::size_t length;
+  std::size_t width;
+};
+Utf8Character utf8_character(unsigned char lead, ColumnUnit unit);
 // How many `unit`s the first `bytes` bytes of `line` are.
 std::size_t units_in(std::string_view line, std::size_t bytes, ColumnUnit unit);
 // The byte offset at which `units` `unit`s of `line` end (clamped to the line's end; a count that

@@ -49,8 +49,8 @@ struct Includes {
   DiagnosticList diagnostics;                       // the mistakes in included files
   // The memory each section's lines take (estimated: limits.h), its set-ups' counted each time
   // they are taken in, and their sum over every section read: at most limits::kScenarioMemory.
-  std::map<const Scenario*, std::size_t> bytes;
-  std::size_t total_bytes = 0;
+  std::map<const Scenario*, std::size_t> memory;
+  std::size_t total_memory = 0;
 };
 
 // The name a file is known by, however the path to it was written.
@@ -227,8 +227,8 @@ class Reader {
   bool set_process(Scenario& s, const Scenario& from, const std::string& what, const SourceRange& at);
   void add_person(Scenario& s, const Person& person, const std::string& what, const SourceRange& at);
   bool may_start(const Scenario& s, const std::string& what, const SourceRange& at);
-  // Counts `bytes` more into the current section; false, reported, past the limit.
-  bool hold(std::size_t bytes, const SourceRange& at);
+  // Counts `memory` more into the current section; false, reported, past the limit.
+  bool hold(std::size_t memory, const SourceRange& at);
 
   Includes& includes_;
   std::deque<Scenario>& givens_;
@@ -405,9 +405,8 @@ std::size_t line_memory(std::string_view text) { return sizeof(Step) + 16 * text
 // A set-up taken in is copied into each section that uses it, and set-ups take in others: a
 // file of 1 MiB could make gigabytes of steps (one given with a 5,000-field line, used by 1,600
 // scenarios, made 684 MB). What every section holds is counted, and reading stops past the limit.
-bool Reader::hold(std::size_t bytes, const SourceRange& at) {
-  std::size_t& held = includes_.bytes[current_];
-  if (includes_.total_bytes + bytes > limits::kScenarioMemory) {
+bool Reader::hold(std::size_t memory, const SourceRange& at) {
+  if (includes_.total_memory + memory > limits::kScenarioMemory) {
     d_.error(at, tr("with the givens they take in, the scenarios here would take more than {} MiB of memory "
                     "(limit: scenario memory); take in fewer givens, or split the file",
                     limits::kScenarioMemory >> 20));
@@ -415,8 +414,8 @@ bool Reader::hold(std::size_t bytes, const SourceRange& at) {
     file_broken_ = true;
     return false;
   }
-  held += bytes;
-  includes_.total_bytes += bytes;
+  includes_.memory[current_] += memory;
+  includes_.total_memory += memory;
   return true;
 }
 
@@ -427,7 +426,7 @@ void Reader::take_in(const Scenario& given, const SourceRange& at) {
     s.broken = true;
     return;
   }
-  if (!hold(includes_.bytes[&given], at)) return;
+  if (!hold(includes_.memory[&given], at)) return;
   std::string what = fmt::format("given \"{}\"", given.name);
   if (!given.process.empty() && !set_process(s, given, what, at)) return;
   for (const Person& person : given.persons) add_person(s, person, what, at);
