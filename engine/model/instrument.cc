@@ -37,45 +37,65 @@ bool Instrument::has_item(const std::string& name) const {
 
 namespace {
 
-// The items of `part` answered `value`.
-std::vector<std::string> answered(const InstrumentPart& part, const std::string& value,
-                                  const std::map<std::string, std::string>& answers) {
-  std::vector<std::string> out;
-  for (const auto& item : part.items) {
-    auto it = answers.find(item.name);
-    if (it != answers.end() && it->second == value) out.push_back(item.name);
+using Over = OutcomeRule::Over;
+
+// How many items of `part` are answered `value`; the part's answers start at answers[first].
+std::int64_t count_answered(const InstrumentPart& part, std::size_t first, const std::string& value,
+                            const Answers& answers) {
+  std::int64_t n = 0;
+  for (std::size_t i = 0; i < part.items.size(); ++i) n += answers[first + i] == value ? 1 : 0;
+  return n;
+}
+
+struct Holds {
+  bool holds = false;
+  const InstrumentPart* part = nullptr;  // where it holds: kAnyPart its first part that does, kPart its part
+};
+
+Holds test(const Instrument& instrument, const OutcomeRule& rule, const Answers& answers) {
+  if (rule.over == Over::kOtherwise) return {true, nullptr};
+  std::int64_t total = 0;
+  const InstrumentPart* where = nullptr;
+  std::size_t first = 0;
+  for (const auto& part : instrument.parts) {
+    const std::size_t at = first;
+    first += part.items.size();
+    if (rule.over == Over::kPart && part.name != rule.part) continue;
+    std::int64_t n = count_answered(part, at, rule.value, answers);
+    if (rule.over == Over::kAnyPart) {
+      if (n >= rule.count) return {true, &part};
+      continue;
+    }
+    total += n;
+    if (rule.over == Over::kPart) where = &part;
   }
-  return out;
+  return {total >= rule.count, where};
 }
 
 }  // namespace
 
-Scored score(const Instrument& instrument, const std::map<std::string, std::string>& answers) {
-  using Over = OutcomeRule::Over;
+const OutcomeRule* score(const Instrument& instrument, const Answers& answers) {
   for (const auto& rule : instrument.rules) {
-    if (rule.over == Over::kOtherwise) return Scored{rule.outcome, &rule, "no rule above it holds"};
-    std::vector<std::string> hits;
-    std::string where;
-    for (const auto& part : instrument.parts) {
-      if (rule.over == Over::kPart && part.name != rule.part) continue;
-      std::vector<std::string> in_part = answered(part, rule.value, answers);
-      if (rule.over == Over::kAnyPart) {
-        if (static_cast<std::int64_t>(in_part.size()) >= rule.count) {
-          hits = std::move(in_part);
-          where = fmt::format(" in part '{}'", part.name);
-          break;
-        }
-        continue;
-      }
-      hits.insert(hits.end(), in_part.begin(), in_part.end());
-      if (rule.over == Over::kPart) where = fmt::format(" in part '{}'", part.name);
-    }
-    if (static_cast<std::int64_t>(hits.size()) >= rule.count) {
-      return Scored{rule.outcome, &rule,
-                    fmt::format("{} {}{} ({})", hits.size(), rule.value, where, fmt::join(hits, ", "))};
+    if (test(instrument, rule, answers).holds) return &rule;
+  }
+  return nullptr;
+}
+
+std::string because(const Instrument& instrument, const OutcomeRule& rule, const Answers& answers) {
+  if (rule.over == Over::kOtherwise) return "no rule above it holds";
+  const InstrumentPart* where = test(instrument, rule, answers).part;
+  std::vector<std::string_view> hits;
+  std::size_t first = 0;
+  for (const auto& part : instrument.parts) {
+    const std::size_t at = first;
+    first += part.items.size();
+    if (rule.over != Over::kWhole && &part != where) continue;
+    for (std::size_t i = 0; i < part.items.size(); ++i) {
+      if (answers[at + i] == rule.value) hits.push_back(part.items[i].name);
     }
   }
-  return Scored{};  // no rules: the checker refuses an instrument without `otherwise`
+  std::string in_part = where != nullptr ? fmt::format(" in part '{}'", where->name) : "";
+  return fmt::format("{} {}{} ({})", hits.size(), rule.value, in_part, fmt::join(hits, ", "));
 }
 
 }  // namespace termijn::model

@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/base/source.h"
@@ -60,13 +61,14 @@ struct Instrument {
   bool has_item(const std::string& name) const;
 };
 
-struct Scored {
-  std::string outcome;
-  const OutcomeRule* rule = nullptr;
-  std::string because;  // "2 rood in part 'a' (a1, a3)"
-};
+// The answers to an instrument's items, in the order of items(): each part's items, part by part.
+using Answers = std::vector<std::string_view>;
 
-// The first rule that holds for `answers` (item -> scale value); every item must be answered.
-Scored score(const Instrument& instrument, const std::map<std::string, std::string>& answers);
+// The first rule that holds for `answers` (every item answered); nullptr only for an instrument
+// without rules, which the checker refuses (it insists on `otherwise`).
+const OutcomeRule* score(const Instrument& instrument, const Answers& answers);
+// Why `rule` holds for `answers`: "2 rood in part 'a' (a1, a3)", "no rule above it holds". Apart
+// from score(): only a record or a refusal reads it, and a simulation scores without either.
+std::string because(const Instrument& instrument, const OutcomeRule& rule, const Answers& answers);
 
 }  // namespace termijn::model

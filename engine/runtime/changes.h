@@ -57,6 +57,11 @@ class FirstValues {
     std::optional<Value>& was = entries_.emplace_back(key, std::nullopt).second;
     if (auto it = live.find(key); it != live.end()) was.emplace(it->second);  // copied in place, once
   }
+  // Empty again, keeping the room (a log used again by the next command).
+  void clear() {
+    entries_.clear();
+    many_.clear();
+  }
   auto begin() { return entries_.begin(); }
   auto end() { return entries_.end(); }
   auto begin() const { return entries_.begin(); }

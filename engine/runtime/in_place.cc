@@ -36,13 +36,13 @@ void swap_bulk(A& a, B& b) {
   std::swap(a.hash, b.hash);
 }
 
-// The case without its bulk.
-Instance small_copy(Instance& c) {
+// The case without its bulk, copied into `into`: assigned, so that the room `into` has (its
+// tokens, its maps' entries) is reused rather than allocated again.
+void copy_small(Instance& c, Instance& into) {
   Bulk aside;
   swap_bulk(c, aside);
-  Instance copy = c;
+  into = c;
   swap_bulk(c, aside);
-  return copy;
 }
 
 template <typename Map, typename Log>
@@ -61,7 +61,26 @@ void put_back(Map& live, Log& log) {
 Instance& Runtime::working(CaseId id, Changes& changes) {
   if (in_place_) {
     Instance& live = cases_.at(id);
-    if (changes.undo.count(id) == 0) changes.undo.emplace(id, CaseUndo{false, small_copy(live), {}, {}, {}, {}, {}});
+    if (changes.undo.count(id) == 0) {
+      CaseUndo* undo = nullptr;
+      if (spare_.empty()) {
+        undo = &changes.undo.emplace(id, CaseUndo{}).first->second;
+      } else {
+        // A log an earlier command used, with its room: emptied, its small parts assigned below.
+        auto node = std::move(spare_.back());
+        spare_.pop_back();
+        node.key() = id;
+        CaseUndo& u = node.mapped();
+        u.created = false;
+        u.data.reset();
+        u.tasks.clear();
+        u.timers.clear();
+        u.reached.clear();
+        u.outputs.clear();
+        undo = &changes.undo.insert(std::move(node)).position->second;
+      }
+      copy_small(live, undo->small);
+    }
     return live;
   }
   auto it = changes.cases.find(id);
@@ -167,6 +186,7 @@ void Runtime::apply_in_place(Changes& changes) {
     changes.cases[id] = std::move(c);
     cases_.erase(live);
   }
+  while (!changes.undo.empty() && spare_.size() < kSpares) spare_.push_back(changes.undo.extract(changes.undo.begin()));
   changes.undo.clear();
 }
 

@@ -24,13 +24,17 @@ Status fill_in(const model::Instrument& instrument, const std::string& task, Jso
                                                             "answers; give '{}' to choose another outcome", task,
                                                             model::kComputed, model::kOutcome));
   }
-  std::map<std::string, std::string> answers;
+  model::Answers answers;
   std::vector<std::string> missing;
-  for (const model::InstrumentItem* item : instrument.items()) {
-    if (outputs.contains(item->name)) {
-      answers[item->name] = outputs.at(item->name).get<std::string>();
-    } else {
-      missing.push_back(item->name);
+  for (const auto& part : instrument.parts) {
+    for (const auto& item : part.items) {
+      auto answer = outputs.find(item.name);
+      if (answer == outputs.end()) {
+        missing.push_back(item.name);
+        answers.emplace_back();
+      } else {
+        answers.emplace_back(answer->get_ref<const std::string&>());
+      }
     }
   }
   if (!missing.empty()) {
@@ -38,29 +42,37 @@ Status fill_in(const model::Instrument& instrument, const std::string& task, Jso
                                                             "not answered: {}", task, instrument.name,
                                                             fmt::join(instrument.scale, ", "), fmt::join(missing, ", ")));
   }
-  model::Scored result = model::score(instrument, answers);
-  std::string chosen = outputs.contains(model::kOutcome) ? outputs.at(model::kOutcome).get<std::string>() : result.outcome;
-  std::string motivation = outputs.contains(model::kMotivation) ? outputs.at(model::kMotivation).get<std::string>() : "";
-  bool deviates = chosen != result.outcome;
+  const model::OutcomeRule* rule = model::score(instrument, answers);
+  const std::string computed = rule != nullptr ? rule->outcome : "";
+  auto given = [&](const char* name) {
+    auto it = outputs.find(name);
+    return it == outputs.end() ? std::string() : it->get<std::string>();
+  };
+  std::string chosen = outputs.contains(model::kOutcome) ? given(model::kOutcome) : computed;
+  std::string motivation = given(model::kMotivation);
+  bool deviates = chosen != computed;
+  auto because = [&] { return rule != nullptr ? model::because(instrument, *rule, answers) : ""; };
   // The professional decides; the instrument supports. Choosing otherwise is allowed, never silently.
   if (deviates && !motivates(motivation)) {
     return Status(StatusCode::kInvalidArgument,
                   fmt::format("task '{}': the outcome '{}' differs from the computed '{}' ({}: {}); give a '{}' for it "
                               "(at least three letters or digits)",
-                              task, chosen, result.outcome, result.rule ? model::to_source(*result.rule) : "no rule",
-                              result.because, model::kMotivation));
+                              task, chosen, computed, rule != nullptr ? model::to_source(*rule) : "no rule", because(),
+                              model::kMotivation));
   }
-  outputs[model::kComputed] = result.outcome;
+  if (scored != nullptr) {
+    // Before the records below are written: the answers are views of the outputs.
+    *scored = Json{{"task", task},
+                   {"instrument", instrument.name},
+                   {"computed", computed},
+                   {"rule", rule != nullptr ? model::to_source(*rule) : ""},
+                   {"because", because()},
+                   {"outcome", chosen},
+                   {"deviates", deviates}};
+  }
+  outputs[model::kComputed] = computed;
   outputs[model::kOutcome] = chosen;
   outputs[model::kMotivation] = motivation;
-  if (scored == nullptr) return Status::ok();
-  *scored = Json{{"task", task},
-                 {"instrument", instrument.name},
-                 {"computed", result.outcome},
-                 {"rule", result.rule ? model::to_source(*result.rule) : ""},
-                 {"because", result.because},
-                 {"outcome", chosen},
-                 {"deviates", deviates}};
   return Status::ok();
 }
 

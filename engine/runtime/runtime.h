@@ -12,6 +12,7 @@
 #include <string>
 #include <tuple>
 #include <unordered_map>
+#include <vector>
 
 #include "engine/base/status.h"
 #include "engine/model/model.h"
@@ -114,6 +115,10 @@ class Runtime {
   void undo(Changes& changes);
   void apply_in_place(Changes& changes);
   Status validate_data(const model::Process& process, const Json& data, Json& out) const;
+  // A task's outputs in the order of their names (a JSON object's order): what complete() walks
+  // beside the outputs given, instead of searching the task's list for each. Built at a task's
+  // first completion; definitions outlive the runtime's use of them.
+  const std::vector<const model::Field*>& outputs_by_name(const model::Node& node);
 
   const LegalTime& legal_;
   bool explain_ = true;
@@ -125,6 +130,12 @@ class Runtime {
   // Looked up by id only, at every command: hashed.
   std::unordered_map<TaskId, CaseId> task_index_;
   std::unordered_map<TimerId, CaseId> timer_index_;
+  std::unordered_map<const model::Node*, std::vector<const model::Field*>> outputs_by_name_;
+  // In place: undo logs that applied commands used, kept for their room (the next command's log
+  // is one of them, its case's small parts assigned into the old), a few: a command touches one
+  // case or two.
+  static constexpr std::size_t kSpares = 4;
+  std::vector<std::map<CaseId, CaseUndo>::node_type> spare_;
   std::map<TimerId, CaseId> incidents_;
   std::set<std::tuple<Instant, TimerId>> due_queue_;
   std::map<CaseId, std::vector<std::tuple<Instant, TimerId>>> queued_by_case_;

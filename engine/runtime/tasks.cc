@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <string>
 
 #include "engine/base/language.h"
 #include "engine/time/termijnenwet.h"
@@ -80,7 +81,7 @@ void CaseRun::plan_rungs(const Task& task, const Node& node, std::size_t from) {
     }
     Timer timer;
     timer.kind = TimerKind::kRung;
-    timer.name = fmt::format("{}#{}", task.name, i + 1);
+    timer.name = task.name + '#' + std::to_string(i + 1);  // "<task>#<rung>", without a format per rung
     timer.task = task.id;
     timer.rung = static_cast<int>(i);
     timer.due = Deadline{at, why};

@@ -18,14 +18,22 @@ inline std::uint64_t splitmix64(std::uint64_t x) {
   return x ^ (x >> 31);
 }
 
+// FNV-1a over `text`, continued from `h`: a purpose written in parts ("outputs:horen:" and then
+// the draw's number) hashes as the whole text does, its first part hashed once.
+inline constexpr std::uint64_t kFnvOffset = 0xcbf29ce484222325ULL;
+inline std::uint64_t fnv1a(std::string_view text, std::uint64_t h = kFnvOffset) {
+  for (unsigned char c : text) h = (h ^ c) * 0x100000001b3ULL;
+  return h;
+}
+
 class Rng {
  public:
   // A stream named by its parts.
-  Rng(std::uint64_t root, std::uint64_t replication, std::uint64_t case_index, std::string_view purpose) {
-    std::uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a over the purpose
-    for (unsigned char c : purpose) h = (h ^ c) * 0x100000001b3ULL;
-    state_ = splitmix64(splitmix64(splitmix64(root) ^ replication) ^ case_index) ^ h;
-  }
+  Rng(std::uint64_t root, std::uint64_t replication, std::uint64_t case_index, std::string_view purpose)
+      : Rng(root, replication, case_index, fnv1a(purpose)) {}
+  // The same, with the purpose hashed already (fnv1a).
+  Rng(std::uint64_t root, std::uint64_t replication, std::uint64_t case_index, std::uint64_t purpose_hash)
+      : state_(splitmix64(splitmix64(splitmix64(root) ^ replication) ^ case_index) ^ purpose_hash) {}
   std::uint64_t next() { return splitmix64(state_++); }
   // In (0, 1): never exactly 0, so logarithms are safe.
   double uniform() { return (static_cast<double>(next() >> 11) + 0.5) * (1.0 / 9007199254740992.0); }

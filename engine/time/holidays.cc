@@ -1,5 +1,7 @@
 #include "engine/time/holidays.h"
 
+#include <utility>
+
 namespace termijn {
 
 using namespace date;
@@ -17,6 +19,9 @@ const HolidayCalendar* HolidayCalendar::find(const std::string& rules) {
 }
 
 year_month_day DutchHolidays::easter_sunday(year y) {
+  // Asked for every working day a term counts: each thread keeps the last year's answer.
+  thread_local std::optional<std::pair<year, year_month_day>> last;
+  if (last && last->first == y) return last->second;
   // Anonymous Gregorian algorithm (Meeus/Jones/Butcher).
   int Y = static_cast<int>(y);
   int a = Y % 19, b = Y / 100, c = Y % 100, d = b / 4, e = b % 4;
@@ -25,7 +30,8 @@ year_month_day DutchHolidays::easter_sunday(year y) {
   int m = (a + 11 * h + 22 * l) / 451;
   int month_number = (h + l - 7 * m + 114) / 31;
   int day_number = ((h + l - 7 * m + 114) % 31) + 1;
-  return y / month_number / day_number;
+  last.emplace(y, y / month_number / day_number);
+  return last->second;
 }
 
 std::optional<std::string> DutchHolidays::holiday(year_month_day day) const {

@@ -13,6 +13,23 @@ using std::chrono::milliseconds;
 using std::chrono::minutes;
 
 namespace {
+
+// The zone's period (offset, abbreviation) at `t`. Each thread keeps its last answer: the moments
+// a case computes one after another nearly always fall in the same half year, and the zone's
+// lookup searches its transitions every time.
+const sys_info& info_at(const time_zone* zone, sys_seconds t) {
+  struct Last {
+    const time_zone* zone = nullptr;
+    sys_info info;
+  };
+  thread_local Last last;
+  if (last.zone != zone || t < last.info.begin || t >= last.info.end) {
+    last.info = zone->get_info(t);
+    last.zone = zone;
+  }
+  return last.info;
+}
+
 std::string offset_text(const sys_info& info) {
   auto total = std::chrono::duration_cast<minutes>(info.offset).count();
   return fmt::format("UTC{}{:02}:{:02}", total < 0 ? '-' : '+', std::abs(total) / 60, std::abs(total) % 60);
@@ -31,6 +48,14 @@ LegalTime::LegalTime() : zone_(locate_zone("Europe/Amsterdam")) {}
 
 Instant LegalTime::from_local(local_time<milliseconds> local, std::vector<std::string>* notes) const {
   // `first` is the offset in force before a gap, or the earlier of two in an overlap (RFC 5545).
+  // A day or more from either end of the period the same offset gives: the time is unique there
+  // (Amsterdam's clocks move an hour), and the zone need not be searched.
+  {
+    const auto offset = info_at(zone_, floor<std::chrono::seconds>(Instant{local.time_since_epoch()})).offset;
+    Instant at{local.time_since_epoch() - offset};
+    const sys_info& period = info_at(zone_, floor<std::chrono::seconds>(at));
+    if (period.offset == offset && at >= period.begin + days{1} && at < period.end - days{1}) return at;
+  }
   local_info info = zone_->get_info(local);
   Instant at{local.time_since_epoch() - info.first.offset};
   if (notes != nullptr && info.result != local_info::unique) {
@@ -43,18 +68,18 @@ Instant LegalTime::from_local(local_time<milliseconds> local, std::vector<std::s
   return at;
 }
 
-local_time<milliseconds> LegalTime::to_local(Instant t) const { return zone_->to_local(t); }
-
-year_month_day LegalTime::local_day(Instant t) const {
-  return year_month_day{floor<days>(zone_->to_local(t))};
+local_time<milliseconds> LegalTime::to_local(Instant t) const {
+  return local_time<milliseconds>{t.time_since_epoch() + info_at(zone_, floor<std::chrono::seconds>(t)).offset};
 }
+
+year_month_day LegalTime::local_day(Instant t) const { return year_month_day{floor<days>(to_local(t))}; }
 
 std::string LegalTime::format(Instant t) const {
   // Written by hand, as to_iso_utc, for the years of four digits; the same text as
   // date::format("%Y-%m-%d %H:%M %Z"), without its ostringstream: a simulated case ends a stage,
   // with the moment in the reason, thousands of times a second.
   auto at = floor<minutes>(t);
-  sys_info info = zone_->get_info(at);
+  const sys_info& info = info_at(zone_, at);
   auto local = at + info.offset;
   auto day = floor<days>(local);
   year_month_day ymd(day);
@@ -69,7 +94,7 @@ Instant LegalTime::add(Instant from, const Duration& d, const HolidayCalendar* c
                        std::vector<std::string>* notes) const {
   if (d.kind == DurationKind::kClock) return from + minutes(d.minutes);
 
-  auto local = zone_->to_local(from);
+  auto local = to_local(from);
   auto day = floor<days>(local);
   auto time_of_day = local - day;
   local_days target = day;

@@ -3,11 +3,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <map>
 #include <memory>
 #include <queue>
 #include <set>
+#include <string>
 #include <string_view>
 #include <tuple>
 #include <unordered_map>
@@ -264,15 +266,21 @@ class Replication {
     return &pool->first;
   }
 
+  // The stream of a task's n-th draw of a kind: "<kind>:<task>:<n>" ("outputs:horen:0"), hashed
+  // from the hash of "<kind>:<task>:", which the task's rules keep.
+  static std::uint64_t stream_of(std::uint64_t prefix, int n) {
+    char digits[16];
+    auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;
+    return fnv1a(std::string_view(digits, static_cast<std::size_t>(end - digits)), prefix);
+  }
+
   // Schedules the task's completion; returns the work it takes (minutes), for a pool's worker.
   double start_work(runtime::TaskId task, runtime::CaseId case_id, const std::string& step, Instant at) {
     // A sub-process's tasks draw from the stream of the case that called it.
     CaseStats* stats = root_stats(case_id);
     std::int64_t index = stats == nullptr ? 0 : stats->index;
     TaskRules& rules = rules_of(step);
-    fmt::memory_buffer purpose;
-    fmt::format_to(std::back_inserter(purpose), "duration:{}:{}", step, draws_of(stats).durations.add(rules.step)++);
-    Rng rng(spec_.seed, replication_, index, std::string_view(purpose.data(), purpose.size()));
+    Rng rng(spec_.seed, replication_, index, stream_of(rules.durations_stream, draws_of(stats).durations.add(rules.step)++));
     if (rules.duration == nullptr) rules.duration = &duration_for(step);
     const DurationRule& rule = *rules.duration;
     double minutes = rule.distribution.sample(rng);
@@ -311,6 +319,7 @@ class Replication {
     const DurationRule* duration = nullptr;
     Few<std::string, std::string> read;
     std::vector<Counted> realised;
+    std::uint64_t durations_stream = 0, outputs_stream = 0;  // fnv1a("duration:<task>:"), ("outputs:<task>:")
   };
   TaskRules& rules_of(const std::string& task) {
     auto it = task_rules_.find(task);
@@ -324,6 +333,8 @@ class Replication {
         rules.read.add(name.substr(task.size() + 1), name);
       }
     }
+    rules.durations_stream = fnv1a(":", fnv1a(task, fnv1a("duration:")));
+    rules.outputs_stream = fnv1a(":", fnv1a(task, fnv1a("outputs:")));
     auto& [name, kept] = *task_rules_.emplace(task, std::move(rules)).first;
     kept.step = &name;
     return kept;
@@ -387,19 +398,19 @@ class Replication {
     const model::Node& node = definition.nodes.at(task->node);
     CaseStats* stats = root_stats(task->case_id);
     TaskRules& rules = rules_of(task->name);
-    fmt::memory_buffer purpose;
-    fmt::format_to(std::back_inserter(purpose), "outputs:{}:{}", task->name, draws_of(stats).outputs.add(rules.step)++);
-    Rng rng(spec_.seed, replication_, e.index, std::string_view(purpose.data(), purpose.size()));
-    Json outputs = Json::object();
+    Rng rng(spec_.seed, replication_, e.index, stream_of(rules.outputs_stream, draws_of(stats).outputs.add(rules.step)++));
     const model::Instrument* instrument = node.instrument.empty() ? nullptr : definition.find_instrument(node.instrument);
-    for (const auto& o : node.outputs) {
-      if (instrument != nullptr && model::is_record(o.name)) continue;
-      outputs[o.name] = output_for(task->name, rules, o, rng, instrument, stats, e.at);
+    Given& given = given_of(node, instrument);
+    for (const auto& [field, value] : given.slots) {
+      *value = output_for(task->name, rules, *field, rng, instrument, stats, e.at);
     }
+    Json& outputs = given.outputs;
     // An instrument's outcome is computed by the engine from the answers. An `output TASK.outcome`
     // line draws the decision instead: the drawn outcome is given, with the motivation that a
     // decision other than the computed one needs.
     if (instrument != nullptr) {
+      outputs.erase(model::kOutcome);
+      outputs.erase(model::kMotivation);
       if (const OutputRule* rule = rule_for(rules, model::kOutcome, stats, e.at)) {
         outputs[model::kOutcome] = draw(*rule, rng, stats);
         outputs[model::kMotivation] = "getrokken door de simulatie";
@@ -424,6 +435,26 @@ class Replication {
     }
     if (measured_case(case_id)) workload_[role] += e.minutes / 60;
     apply(changes, e.at);
+  }
+
+  // A task's outputs as given to the runtime, kept from one completion to the next: the names are
+  // the same every time, so only the values are written. An instrument's records (its outcome,
+  // the computed one, the motivation) are not among them: the engine computes them, or a line
+  // draws the outcome.
+  struct Given {
+    Json outputs = Json::object();
+    std::vector<std::pair<const model::Field*, Json*>> slots;  // in the order of the task's outputs
+  };
+  Given& given_of(const model::Node& node, const model::Instrument* instrument) {
+    auto [it, added] = given_.try_emplace(&node);
+    Given& given = it->second;
+    if (added) {
+      for (const auto& o : node.outputs) {
+        if (instrument != nullptr && model::is_record(o.name)) continue;
+        given.slots.emplace_back(&o, &given.outputs[o.name]);  // map entries stay where they are
+      }
+    }
+    return given;
   }
 
   // Where a completion's value of `task.output` is counted. A bool, integer or text is the same
@@ -535,15 +566,19 @@ class Replication {
     kOther, kSubProcess, kTaskOpened, kMilestone, kTimerSet, kTimerMoved, kTaskCompleted, kEscalated,
     kStageEntered, kCaseEnded
   };
-  static Seen seen(const std::string& kind) {
-    static const std::unordered_map<std::string_view, Seen> kKinds{
-        {"sub-process started", Seen::kSubProcess}, {"task opened", Seen::kTaskOpened},
-        {"milestone reached", Seen::kMilestone},    {"timer set", Seen::kTimerSet},
-        {"timer moved", Seen::kTimerMoved},         {"task completed", Seen::kTaskCompleted},
-        {"escalated", Seen::kEscalated},            {"stage entered", Seen::kStageEntered},
-        {"case ended", Seen::kCaseEnded}};
-    auto it = kKinds.find(kind);
-    return it == kKinds.end() ? Seen::kOther : it->second;
+  static Seen seen(std::string_view kind) {
+    // Searched in order, not hashed: most names differ from `kind` in length, and a comparison
+    // of lengths is cheaper than hashing the text of every entry of every step.
+    static constexpr std::pair<std::string_view, Seen> kKinds[] = {
+        {"task opened", Seen::kTaskOpened},       {"task completed", Seen::kTaskCompleted},
+        {"timer set", Seen::kTimerSet},           {"timer moved", Seen::kTimerMoved},
+        {"escalated", Seen::kEscalated},          {"milestone reached", Seen::kMilestone},
+        {"stage entered", Seen::kStageEntered},   {"case ended", Seen::kCaseEnded},
+        {"sub-process started", Seen::kSubProcess}};
+    for (const auto& [name, seen] : kKinds) {
+      if (name == kind) return seen;
+    }
+    return Seen::kOther;
   }
 
   // Makes a step live and reads what it did.
@@ -757,6 +792,7 @@ class Replication {
   std::map<const OutputRule*, Tally> tallies_;
   std::map<std::string, TaskRules, std::less<>> task_rules_;
   std::unordered_map<const model::Field*, Json> defaults_;  // by output of a task step
+  std::unordered_map<const model::Node*, Given> given_;     // by task step
   std::set<std::string> read_;  // "task.output" that a line's condition reads
   // The workdays of shifts: the Dutch calendar (`holidays "NL"`, the one the shipped processes use).
   const HolidayCalendar& holidays_ = *HolidayCalendar::find("NL");
