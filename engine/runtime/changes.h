@@ -103,6 +103,17 @@ struct Changes {
   std::vector<AuditEntry> audit;
   std::vector<Notification> outbox;
   std::map<CaseId, CaseUndo> undo;  // in place only: the cases touched, in place of `cases`
+
+  // As a new one, keeping the room of its lists: for a caller that runs command after command
+  // (a simulation), one Changes used again.
+  void clear() {
+    cases.clear();
+    tasks.clear();
+    timers.clear();
+    audit.clear();
+    outbox.clear();
+    undo.clear();
+  }
 };
 
 }  // namespace termijn::runtime

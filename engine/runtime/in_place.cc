@@ -13,16 +13,16 @@ namespace termijn::runtime {
 
 namespace {
 
-// The parts of a case the undo log keeps piece by piece, or that never change once it started.
-// Set aside while the rest (tokens, scopes, ...) is copied: moved there and back, which
-// allocates nothing (the data is null meanwhile, not an empty object).
+// The parts of a case the undo log keeps piece by piece. Set aside while the rest (tokens,
+// scopes, ...) is copied: moved there and back, which allocates nothing (the data is null
+// meanwhile, not an empty object). The process's name and hash are copied with the rest: into
+// the room of a spare log's, that is cheaper than setting them aside and back.
 struct Bulk {
   decltype(Instance::tasks) tasks;
   decltype(Instance::timers) timers;
   Json data;
   decltype(Instance::reached) reached;
   decltype(Instance::outputs) outputs;
-  std::string process, hash;
 };
 
 template <typename A, typename B>
@@ -32,8 +32,6 @@ void swap_bulk(A& a, B& b) {
   std::swap(a.data, b.data);
   std::swap(a.reached, b.reached);
   std::swap(a.outputs, b.outputs);
-  std::swap(a.process, b.process);
-  std::swap(a.hash, b.hash);
 }
 
 // The case without its bulk, copied into `into`: assigned, so that the room `into` has (its

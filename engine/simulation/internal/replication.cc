@@ -212,7 +212,7 @@ class Replication {
         u -= s.probability;
       }
     }
-    runtime::Changes changes;
+    runtime::Changes& changes = fresh_changes();
     auto id = runtime_.start(prepared_.process, event, data, e.at, changes);
     if (!id.is_ok()) {
       ++refused_;
@@ -238,7 +238,7 @@ class Replication {
   }
 
   void signal(const Event& e) {
-    runtime::Changes changes;
+    runtime::Changes& changes = fresh_changes();
     runtime::CaseId id = signal_case_[e.index];
     if (runtime_.find_case(id) == nullptr) return;  // ended before the event came
     Status s = runtime_.signal(id, e.name, Json::object(), e.at, changes);
@@ -248,7 +248,7 @@ class Replication {
 
   void fire_timers(Instant t) {
     for (const auto& [due, id] : runtime_.due_timers(t, 256)) {
-      runtime::Changes changes;
+      runtime::Changes& changes = fresh_changes();
       if (runtime_.fire(id, t, changes).is_ok()) apply(changes, t);
     }
   }
@@ -418,7 +418,7 @@ class Replication {
     }
     std::string role = task->role, name = task->name;
     runtime::CaseId case_id = task->case_id;
-    runtime::Changes changes;
+    runtime::Changes& changes = fresh_changes();
     Status status = runtime_.complete(e.task, role, outputs, e.at, changes);
     if (!status.is_ok()) {
       // Reported, not hidden: a refusal means the process or the figures do not fit together.
@@ -579,6 +579,12 @@ class Replication {
       if (name == kind) return seen;
     }
     return Seen::kOther;
+  }
+
+  // The Changes of the next command: one, emptied, its audit list keeping its room.
+  runtime::Changes& fresh_changes() {
+    changes_.clear();
+    return changes_;
   }
 
   // Makes a step live and reads what it did.
@@ -770,6 +776,7 @@ class Replication {
   std::priority_queue<Event, std::vector<Event>, Later> queue_;
   std::uint64_t seq_ = 0;
   std::vector<std::unique_ptr<CaseStats>> cases_;  // by case id; none for a sub-process's case
+  runtime::Changes changes_;                       // by fresh_changes()
   std::vector<runtime::TaskId> opened_now_;        // by apply(), kept for its capacity
   std::vector<const std::string*> waiting_roles_;  // by apply(), kept for its capacity
   std::vector<runtime::CaseId> parent_;            // by sub-process case id; 0 for a case started outside
