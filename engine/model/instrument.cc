@@ -89,7 +89,8 @@ std::string because(const Instrument& instrument, const OutcomeRule& rule, const
   for (const auto& part : instrument.parts) {
     const std::size_t at = first;
     first += part.items.size();
-    if (rule.over != Over::kWhole && &part != where) continue;
+    if (rule.over == Over::kAnyPart && &part != where) continue;
+    if (rule.over == Over::kPart && part.name != rule.part) continue;
     for (std::size_t i = 0; i < part.items.size(); ++i) {
       if (answers[at + i] == rule.value) hits.push_back(part.items[i].name);
     }

@@ -39,7 +39,12 @@ void swap_bulk(A& a, B& b) {
 void copy_small(Instance& c, Instance& into) {
   Bulk aside;
   swap_bulk(c, aside);
-  into = c;
+  try {
+    into = c;
+  } catch (...) {
+    swap_bulk(c, aside);  // the case whole again, whatever the copy ran out of
+    throw;
+  }
   swap_bulk(c, aside);
 }
 
@@ -60,11 +65,13 @@ Instance& Runtime::working(CaseId id, Changes& changes) {
   if (in_place_) {
     Instance& live = cases_.at(id);
     if (changes.undo.count(id) == 0) {
-      CaseUndo* undo = nullptr;
+      // The log is complete before it is added: a copy that fails leaves no log of another case.
       if (spare_.empty()) {
-        undo = &changes.undo.emplace(id, CaseUndo{}).first->second;
+        CaseUndo fresh;
+        copy_small(live, fresh.small);
+        changes.undo.emplace(id, std::move(fresh));
       } else {
-        // A log an earlier command used, with its room: emptied, its small parts assigned below.
+        // A log an earlier command used, with its room: emptied, the small parts assigned into it.
         auto node = std::move(spare_.back());
         spare_.pop_back();
         node.key() = id;
@@ -75,9 +82,9 @@ Instance& Runtime::working(CaseId id, Changes& changes) {
         u.timers.clear();
         u.reached.clear();
         u.outputs.clear();
-        undo = &changes.undo.insert(std::move(node)).position->second;
+        copy_small(live, u.small);
+        changes.undo.insert(std::move(node));
       }
-      copy_small(live, undo->small);
     }
     return live;
   }

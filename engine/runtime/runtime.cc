@@ -17,6 +17,9 @@ namespace termijn::runtime {
 // ---- Runtime -------------------------------------------------------------------------------------
 
 void Runtime::add_definition(std::shared_ptr<const model::Process> process) {
+  // A definition deployed again replaces the one compiled before, which may then be freed: the
+  // outputs found by node would name its fields.
+  outputs_by_name_.clear();
   auto& latest = latest_[process->name];
   if (!latest || latest->version <= process->version) latest = process;
   by_hash_[process->hash] = std::move(process);

@@ -117,7 +117,7 @@ class Runtime {
   Status validate_data(const model::Process& process, const Json& data, Json& out) const;
   // A task's outputs in the order of their names (a JSON object's order): what complete() walks
   // beside the outputs given, instead of searching the task's list for each. Built at a task's
-  // first completion; definitions outlive the runtime's use of them.
+  // first completion; forgotten when a definition is added (it may replace, and free, another).
   const std::vector<const model::Field*>& outputs_by_name(const model::Node& node);
 
   const LegalTime& legal_;

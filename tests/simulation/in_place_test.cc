@@ -54,10 +54,14 @@ TEST(RuntimeInPlace, RunsAsOnCopiesAndUndoesWhatItRefuses) {
   std::mt19937_64 rng(20261130);
   Instant now = *parse_instant("2027-01-04 09:00");
   int refused = 0;
+  runtime::Changes reused;
   for (int step = 0; step < 600; ++step) {
     now += std::chrono::minutes(rng() % 600);
     const Json before = live(in_place);
-    runtime::Changes a, b;
+    runtime::Changes a;
+    // In place as the simulator runs it: one Changes, cleared and used again at every command.
+    reused.clear();
+    runtime::Changes& b = reused;
     Status sa, sb;
     switch (rng() % 4) {
       case 0: {
