@@ -131,6 +131,10 @@ struct Node {
   std::optional<Expr> due;     // an instant, or
   std::optional<Expr> within;  // a duration counted from when the task opens
   std::vector<Field> outputs;
+  // The positions of `outputs` in the order of their names (a JSON object's order): a completion's
+  // outputs are matched by walking both, not by a search per name. Made with the process
+  // (index_outputs); not part of its canonical form.
+  std::vector<std::size_t> outputs_by_name;
   std::vector<EscalationRung> escalation;
   std::string cite;
   std::string instrument;  // the checklist this task fills in (its items are among the outputs)
@@ -226,5 +230,11 @@ struct Model {
 
 // The canonical text a process's hash is computed over (stable across whitespace and comments).
 std::string canonical_form(const Process& process);
+
+// The positions of `node`'s outputs in the order of their names.
+std::vector<std::size_t> outputs_in_name_order(const Node& node);
+// Sets every node's outputs_by_name: the last step of compiling a process, once variants have
+// added their outputs.
+void index_outputs(Process& process);
 
 }  // namespace termijn::model

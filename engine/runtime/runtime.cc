@@ -17,9 +17,6 @@ namespace termijn::runtime {
 // ---- Runtime -------------------------------------------------------------------------------------
 
 void Runtime::add_definition(std::shared_ptr<const model::Process> process) {
-  // A definition deployed again replaces the one compiled before, which may then be freed: the
-  // outputs found by node would name its fields.
-  outputs_by_name_.clear();
   auto& latest = latest_[process->name];
   if (!latest || latest->version <= process->version) latest = process;
   by_hash_[process->hash] = std::move(process);
@@ -28,16 +25,6 @@ void Runtime::add_definition(std::shared_ptr<const model::Process> process) {
 const model::Process* Runtime::definition(const std::string& hash) const {
   auto it = by_hash_.find(hash);
   return it == by_hash_.end() ? nullptr : it->second.get();
-}
-
-const std::vector<const model::Field*>& Runtime::outputs_by_name(const model::Node& node) {
-  auto [it, added] = outputs_by_name_.try_emplace(&node);
-  if (added) {
-    for (const auto& field : node.outputs) it->second.push_back(&field);
-    std::sort(it->second.begin(), it->second.end(),
-              [](const model::Field* a, const model::Field* b) { return a->name < b->name; });
-  }
-  return it->second;
 }
 
 const model::Process* Runtime::latest(const std::string& name) const {
@@ -235,17 +222,21 @@ Status Runtime::complete(TaskId task_id, const std::string& role, const Json& ou
     if (!outputs.is_object()) return Status(StatusCode::kInvalidArgument, "outputs must be a JSON object");
     Json converted = Json::object();
     auto& fields = converted.get_ref<Json::object_t&>();
-    // Both in the order of names: the outputs given and the task's, walked side by side.
-    const auto& by_name = outputs_by_name(node);
-    auto field = by_name.begin();
+    // Both in the order of names: the outputs given and the task's, walked side by side. (A
+    // definition made without the compiler's index is ordered here.)
+    std::vector<std::size_t> ordered;
+    const std::vector<std::size_t>* by_name = &node.outputs_by_name;
+    if (by_name->size() != node.outputs.size()) by_name = &(ordered = model::outputs_in_name_order(node));
+    auto at = by_name->begin();
     for (const auto& [key, value] : outputs.get_ref<const Json::object_t&>()) {
-      while (field != by_name.end() && (*field)->name < key) ++field;
-      if (field == by_name.end() || (*field)->name != key) {
+      while (at != by_name->end() && node.outputs[*at].name < key) ++at;
+      if (at == by_name->end() || node.outputs[*at].name != key) {
         return Status(StatusCode::kInvalidArgument, fmt::format("task '{}' has no output '{}'", task.name, key));
       }
+      const model::Field& field = node.outputs[*at];
       Json v;
-      if (auto error = convert_input((*field)->type, value, v, p.person_attributes)) {
-        return Status(StatusCode::kInvalidArgument, fmt::format("output '{}' ({}): {}", key, model::to_string((*field)->type), *error));
+      if (auto error = convert_input(field.type, value, v, p.person_attributes)) {
+        return Status(StatusCode::kInvalidArgument, fmt::format("output '{}' ({}): {}", key, model::to_string(field.type), *error));
       }
       fields.emplace_hint(fields.end(), key, std::move(v));
     }

@@ -115,10 +115,6 @@ class Runtime {
   void undo(Changes& changes);
   void apply_in_place(Changes& changes);
   Status validate_data(const model::Process& process, const Json& data, Json& out) const;
-  // A task's outputs in the order of their names (a JSON object's order): what complete() walks
-  // beside the outputs given, instead of searching the task's list for each. Built at a task's
-  // first completion; forgotten when a definition is added (it may replace, and free, another).
-  const std::vector<const model::Field*>& outputs_by_name(const model::Node& node);
 
   const LegalTime& legal_;
   bool explain_ = true;
@@ -130,7 +126,6 @@ class Runtime {
   // Looked up by id only, at every command: hashed.
   std::unordered_map<TaskId, CaseId> task_index_;
   std::unordered_map<TimerId, CaseId> timer_index_;
-  std::unordered_map<const model::Node*, std::vector<const model::Field*>> outputs_by_name_;
   // In place: undo logs that applied commands used, kept for their room (the next command's log
   // is one of them, its case's small parts assigned into the old), a few: a command touches one
   // case or two.

@@ -1,9 +1,11 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 
+#include "engine/driver/compilation.h"
 #include "engine/model/dot.h"
 #include "engine/model/model.h"
 #include "test_support.h"
@@ -67,6 +69,29 @@ TEST(Model, TypesPrintAsCoordinatorsWriteThem) {
   EXPECT_EQ(model::to_string(Type::list_of(Type::Kind::kPerson)), "list<person>");
   EXPECT_EQ(model::to_string(Type::enumeration({"a", "b"})), "one of (a, b)");
   EXPECT_EQ(model::to_string(Type::of(Type::Kind::kWorkingDays)), "working days");
+}
+
+// A completion's outputs are matched to the task's by walking both in name order: every task
+// of every shipped process, its regional variants' added outputs and the RiHG's items included,
+// has its outputs indexed by name.
+TEST(Model, EveryTaskHasItsOutputsIndexedByName) {
+  Compilation compiled = compile_paths({std::string(TERMIJN_SOURCE_DIR) + "/processes"}, {TERMIJN_STDLIB_DIR});
+  ASSERT_FALSE(compiled.model->processes.empty());
+  std::size_t outputs = 0;
+  for (const auto& process : compiled.model->processes) {
+    for (const auto& node : process->nodes) {
+      ASSERT_EQ(node.outputs_by_name.size(), node.outputs.size()) << process->name << "." << node.name;
+      std::vector<std::size_t> seen(node.outputs_by_name);
+      std::sort(seen.begin(), seen.end());
+      for (std::size_t i = 0; i < seen.size(); ++i) ASSERT_EQ(seen[i], i) << process->name << "." << node.name;
+      for (std::size_t i = 1; i < node.outputs_by_name.size(); ++i) {
+        EXPECT_LT(node.outputs[node.outputs_by_name[i - 1]].name, node.outputs[node.outputs_by_name[i]].name)
+            << process->name << "." << node.name;
+      }
+      outputs += node.outputs.size();
+    }
+  }
+  EXPECT_GT(outputs, 100U) << "the shipped tasks, the RiHG's items among them";
 }
 
 }  // namespace

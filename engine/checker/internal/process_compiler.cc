@@ -71,6 +71,7 @@ std::shared_ptr<model::Process> ProcessCompiler::compile() {
   // A process whose variant operations failed is not compiled into the model, like one whose own
   // steps have errors.
   if (resolved_.parent_has_errors || resolved_.has_errors || diagnostics_.error_count() > errors_before_) return nullptr;
+  model::index_outputs(*out_);
   out_->hash = sha256_hex(model::canonical_form(*out_));
   return out_;
 }
