@@ -134,16 +134,14 @@ const Process* Model::find(const std::string& process_name) const {
   return nullptr;
 }
 
-std::vector<std::size_t> outputs_in_name_order(const Node& node) {
-  std::vector<std::size_t> order(node.outputs.size());
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::sort(order.begin(), order.end(),
-            [&](std::size_t a, std::size_t b) { return node.outputs[a].name < node.outputs[b].name; });
-  return order;
-}
-
 void index_outputs(Process& process) {
-  for (auto& node : process.nodes) node.outputs_by_name = outputs_in_name_order(node);
+  for (auto& node : process.nodes) {
+    std::vector<std::size_t>& order = node.outputs_by_name;
+    order.resize(node.outputs.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(),
+              [&](std::size_t a, std::size_t b) { return node.outputs[a].name < node.outputs[b].name; });
+  }
 }
 
 std::string canonical_form(const Process& p) {

@@ -231,8 +231,6 @@ struct Model {
 // The canonical text a process's hash is computed over (stable across whitespace and comments).
 std::string canonical_form(const Process& process);
 
-// The positions of `node`'s outputs in the order of their names.
-std::vector<std::size_t> outputs_in_name_order(const Node& node);
 // Sets every node's outputs_by_name: the last step of compiling a process, once variants have
 // added their outputs.
 void index_outputs(Process& process);

@@ -94,6 +94,17 @@ struct CaseUndo {
   FirstValues<TimerId, Timer> timers;
   FirstValues<model::NodeId, Instant> reached;
   FirstValues<model::NodeId, std::shared_ptr<const Json>> outputs;
+
+  // Empty again for another command's case, keeping the room of its lists; `small` is left as it
+  // is, for the next case's small parts to be assigned into.
+  void clear() {
+    created = false;
+    data.reset();
+    tasks.clear();
+    timers.clear();
+    reached.clear();
+    outputs.clear();
+  }
 };
 
 struct Changes {

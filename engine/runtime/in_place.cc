@@ -75,14 +75,8 @@ Instance& Runtime::working(CaseId id, Changes& changes) {
         auto node = std::move(spare_.back());
         spare_.pop_back();
         node.key() = id;
-        CaseUndo& u = node.mapped();
-        u.created = false;
-        u.data.reset();
-        u.tasks.clear();
-        u.timers.clear();
-        u.reached.clear();
-        u.outputs.clear();
-        copy_small(live, u.small);
+        node.mapped().clear();
+        copy_small(live, node.mapped().small);
         changes.undo.insert(std::move(node));
       }
     }

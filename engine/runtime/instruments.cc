@@ -44,12 +44,12 @@ Status fill_in(const model::Instrument& instrument, const std::string& task, Jso
   }
   const model::OutcomeRule* rule = model::score(instrument, answers);
   const std::string computed = rule != nullptr ? rule->outcome : "";
-  auto given = [&](const char* name) {
+  auto given = [&](const char* name, const std::string& otherwise) {
     auto it = outputs.find(name);
-    return it == outputs.end() ? std::string() : it->get<std::string>();
+    return it == outputs.end() ? otherwise : it->get<std::string>();
   };
-  std::string chosen = outputs.contains(model::kOutcome) ? given(model::kOutcome) : computed;
-  std::string motivation = given(model::kMotivation);
+  std::string chosen = given(model::kOutcome, computed);
+  std::string motivation = given(model::kMotivation, "");
   bool deviates = chosen != computed;
   auto because = [&] { return rule != nullptr ? model::because(instrument, *rule, answers) : ""; };
   // The professional decides; the instrument supports. Choosing otherwise is allowed, never silently.

@@ -222,15 +222,13 @@ Status Runtime::complete(TaskId task_id, const std::string& role, const Json& ou
     if (!outputs.is_object()) return Status(StatusCode::kInvalidArgument, "outputs must be a JSON object");
     Json converted = Json::object();
     auto& fields = converted.get_ref<Json::object_t&>();
-    // Both in the order of names: the outputs given and the task's, walked side by side. (A
-    // definition made without the compiler's index is ordered here.)
-    std::vector<std::size_t> ordered;
-    const std::vector<std::size_t>* by_name = &node.outputs_by_name;
-    if (by_name->size() != node.outputs.size()) by_name = &(ordered = model::outputs_in_name_order(node));
-    auto at = by_name->begin();
+    // Both in the order of names: the outputs given and the task's (the index the compiler made),
+    // walked side by side.
+    const std::vector<std::size_t>& by_name = node.outputs_by_name;
+    auto at = by_name.begin();
     for (const auto& [key, value] : outputs.get_ref<const Json::object_t&>()) {
-      while (at != by_name->end() && node.outputs[*at].name < key) ++at;
-      if (at == by_name->end() || node.outputs[*at].name != key) {
+      while (at != by_name.end() && node.outputs[*at].name < key) ++at;
+      if (at == by_name.end() || node.outputs[*at].name != key) {
         return Status(StatusCode::kInvalidArgument, fmt::format("task '{}' has no output '{}'", task.name, key));
       }
       const model::Field& field = node.outputs[*at];
