@@ -1,6 +1,9 @@
 #include "engine/base/json_text.h"
 
+#include <algorithm>
 #include <charconv>
+#include <cstdint>
+#include <cstring>
 #include <iterator>
 
 #include "engine/base/utf8.h"
@@ -8,32 +11,54 @@
 namespace termijn {
 namespace {
 
+// Whether any of the eight bytes of `w` needs a look: below 0x20, '"', '\\' or beyond ASCII. Exact
+// for the word as a whole (a byte's own flag may be wrong, which is why it is only asked of words).
+bool needs_look(std::uint64_t w) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+  auto has_zero = [](std::uint64_t v) { return (v - kOnes) & ~v & kHigh; };
+  const std::uint64_t below_space = (w - kOnes * 0x20) & ~w & kHigh;
+  return (below_space | has_zero(w ^ (kOnes * '"')) | has_zero(w ^ (kOnes * '\\')) | (w & kHigh)) != 0;
+}
+
 void append_string(std::string& out, const std::string& s) {
   static constexpr char kHex[] = "0123456789abcdef";
   out += '"';
+  const std::size_t n = s.size();
   std::size_t plain = 0;  // start of the run of bytes that need no escape
   bool ascii = true;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x80) ascii = false;
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(s, plain, i - plain);
-    plain = i + 1;
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\t': out += "\\t"; break;
-      case '\n': out += "\\n"; break;
-      case '\f': out += "\\f"; break;
-      case '\r': out += "\\r"; break;
-      default:
-        out += "\\u00";
-        out += kHex[c >> 4];
-        out += kHex[c & 0xF];
+  std::size_t i = 0;
+  while (i < n) {
+    // Most text has nothing to escape: eight bytes at a time until a word has something to look at.
+    if (i + 8 <= n) {
+      std::uint64_t w;
+      std::memcpy(&w, s.data() + i, sizeof w);
+      if (!needs_look(w)) {
+        i += 8;
+        continue;
+      }
+    }
+    for (const std::size_t end = std::min(n, i + 8); i < end; ++i) {
+      const unsigned char c = static_cast<unsigned char>(s[i]);
+      if (c >= 0x80) ascii = false;
+      if (c >= 0x20 && c != '"' && c != '\\') continue;
+      out.append(s, plain, i - plain);
+      plain = i + 1;
+      switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\b': out += "\\b"; break;
+        case '\t': out += "\\t"; break;
+        case '\n': out += "\\n"; break;
+        case '\f': out += "\\f"; break;
+        case '\r': out += "\\r"; break;
+        default:
+          out += "\\u00";
+          out += kHex[c >> 4];
+          out += kHex[c & 0xF];
+      }
     }
   }
-  out.append(s, plain, s.size() - plain);
+  out.append(s, plain, n - plain);
   out += '"';
   // Text beyond ASCII is copied as is, as dump() does with valid UTF-8; what is not valid UTF-8
   // dump() refuses, and so it is left to dump() to throw.
@@ -55,7 +80,7 @@ void append_json(std::string& out, const nlohmann::json& j) {
     case Type::object: {
       out += '{';
       bool first = true;
-      for (const auto& [key, value] : j.items()) {
+      for (const auto& [key, value] : j.get_ref<const nlohmann::json::object_t&>()) {
         if (!first) out += ',';
         first = false;
         append_string(out, key);
@@ -68,7 +93,7 @@ void append_json(std::string& out, const nlohmann::json& j) {
     case Type::array: {
       out += '[';
       bool first = true;
-      for (const auto& value : j) {
+      for (const auto& value : j.get_ref<const nlohmann::json::array_t&>()) {
         if (!first) out += ',';
         first = false;
         append_json(out, value);
@@ -98,9 +123,26 @@ void append_json(std::string& out, const nlohmann::json& j) {
   }
 }
 
+void append_json_string(std::string& out, const std::string& text) { append_string(out, text); }
+
 std::string json_text(const nlohmann::json& j) {
   std::string out;
+  out.reserve(256);  // an audit entry's detail, most tasks' outputs: grown once, if at all
   append_json(out, j);
+  return out;
+}
+
+std::string json_text(const std::vector<std::string>& strings) {
+  std::string out;
+  std::size_t size = 2;
+  for (const auto& s : strings) size += s.size() + 3;
+  out.reserve(size);  // enough unless something is escaped
+  out += '[';
+  for (std::size_t i = 0; i < strings.size(); ++i) {
+    if (i > 0) out += ',';
+    append_string(out, strings[i]);
+  }
+  out += ']';
   return out;
 }
 

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <string>
+#include <vector>
 
 namespace termijn {
 
@@ -14,5 +15,10 @@ namespace termijn {
 // not valid UTF-8; `out` then holds part of the text.
 void append_json(std::string& out, const nlohmann::json& j);
 std::string json_text(const nlohmann::json& j);
+// Appends nlohmann::json(text).dump(): a string value, without making the value first.
+void append_json_string(std::string& out, const std::string& text);
+// json_text(nlohmann::json(strings)), without making the array first: a deadline's explanation,
+// a notification's roles.
+std::string json_text(const std::vector<std::string>& strings);
 
 }  // namespace termijn

@@ -36,11 +36,10 @@ Sha256Digest sha256(std::string_view data) {
 
 std::string to_hex(const Sha256Digest& digest) {
   static const char* kHex = "0123456789abcdef";
-  std::string out;
-  out.reserve(2 * digest.size());
-  for (unsigned char byte : digest) {
-    out += kHex[byte >> 4];
-    out += kHex[byte & 0xf];
+  std::string out(2 * digest.size(), '\0');
+  for (std::size_t i = 0; i < digest.size(); ++i) {
+    out[2 * i] = kHex[digest[i] >> 4];
+    out[2 * i + 1] = kHex[digest[i] & 0xf];
   }
   return out;
 }

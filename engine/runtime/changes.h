@@ -93,7 +93,7 @@ struct CaseUndo {
   FirstValues<TaskId, Task> tasks;
   FirstValues<TimerId, Timer> timers;
   FirstValues<model::NodeId, Instant> reached;
-  FirstValues<model::NodeId, std::shared_ptr<const Json>> outputs;
+  FirstValues<model::NodeId, std::shared_ptr<const GivenOutputs>> outputs;
 
   // Empty again for another command's case, keeping the room of its lists; `small` is left as it
   // is, for the next case's small parts to be assigned into.

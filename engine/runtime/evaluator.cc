@@ -166,11 +166,11 @@ Json evaluate(const Expr& e, const EvalContext& ctx) {
     }
     case EK::kOutput: {
       auto it = ctx.instance.outputs.find(e.node);
-      if (it == ctx.instance.outputs.end() || !it->second->contains(e.text)) {
+      if (it == ctx.instance.outputs.end() || !it->second->value.contains(e.text)) {
         throw std::runtime_error(fmt::format("output '{}' of '{}' has no value",
                                              e.text, ctx.process.nodes.at(e.node).name));
       }
-      return it->second->at(e.text);
+      return it->second->value.at(e.text);
     }
     case EK::kReached: return reached_json(e, ctx);
     case EK::kReceived: return to_millis(received_at(e, ctx));

@@ -1,6 +1,8 @@
 #include "engine/runtime/instance.h"
 
 #include <algorithm>
+#include <charconv>
+#include <iterator>
 #include <stdexcept>
 #include <string_view>
 #include <utility>
@@ -178,7 +180,7 @@ Json stage_ends_json(const Instance& i) {
 
 Json to_json(const Instance& i) {
   Json outputs = Json::object();
-  for (const auto& [node, out] : i.outputs) outputs[std::to_string(node)] = *out;
+  for (const auto& [node, out] : i.outputs) outputs[std::to_string(node)] = out->value;
   return Json{{"id", i.id}, {"process", i.process}, {"hash", i.hash}, {"status", to_string(i.status)},
               {"level", i.level}, {"started", to_millis(i.started)}, {"ended", opt_instant(i.ended)},
               {"end_reason", i.end_reason}, {"parent_case", i.parent_case}, {"parent_token", i.parent_token},
@@ -187,73 +189,195 @@ Json to_json(const Instance& i) {
               {"stage_ends", stage_ends_json(i)}, {"next", {i.next_token, i.next_fork, i.next_scope}}};
 }
 
+namespace {
+
+// state_text's pieces: each writes what the JSON value of its part dumps to, with the keys of an
+// object in the order nlohmann::json keeps them (by their text).
+class StateWriter {
+ public:
+  explicit StateWriter(std::string& out) : out_(out) {}
+
+  // `first`: the object's first key, which opens it.
+  void key(std::string_view name, bool first = false) {
+    out_ += first ? "{\"" : ",\"";
+    out_ += name;
+    out_ += "\":";
+  }
+  void number(std::int64_t n) {
+    char digits[21];
+    out_.append(digits, std::to_chars(std::begin(digits), std::end(digits), n).ptr);
+  }
+  void moment(const std::optional<Instant>& t) {
+    if (t) number(to_millis(*t)); else out_ += "null";
+  }
+  void text(const std::string& s) { append_json_string(out_, s); }
+  void value(const Json& j) { append_json(out_, j); }
+
+  // An object keyed by numbers, as JSON keys them: by their text ("11" before "4").
+  template <typename T, typename F>
+  void by_number(const std::map<int, T>& entries, F&& write) {
+    std::vector<std::pair<std::string, const T*>> sorted;
+    sorted.reserve(entries.size());
+    for (const auto& [n, entry] : entries) sorted.emplace_back(std::to_string(n), &entry);
+    std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    out_ += '{';
+    for (std::size_t n = 0; n < sorted.size(); ++n) {
+      out_ += n == 0 ? "\"" : ",\"";
+      out_ += sorted[n].first;
+      out_ += "\":";
+      write(*sorted[n].second);
+    }
+    out_ += '}';
+  }
+
+  template <typename T, typename F>
+  void by_name(const std::map<std::string, T>& entries, F&& write) {
+    out_ += '{';
+    bool first = true;
+    for (const auto& [name, entry] : entries) {
+      if (!first) out_ += ',';
+      first = false;
+      text(name);
+      out_ += ':';
+      write(entry);
+    }
+    out_ += '}';
+  }
+
+  template <typename T, typename F>
+  void list(const std::vector<T>& entries, F&& write) {
+    out_ += '[';
+    for (std::size_t n = 0; n < entries.size(); ++n) {
+      if (n > 0) out_ += ',';
+      write(entries[n]);
+    }
+    out_ += ']';
+  }
+
+  void frames(const std::vector<Frame>& frames) {
+    list(frames, [this](const Frame& f) {
+      key("fork", true);
+      number(f.fork);
+      key("vars");
+      value(f.vars);
+      out_ += '}';
+    });
+  }
+  void received(const std::map<std::string, Instant>& received) {
+    by_name(received, [this](Instant at) { number(to_millis(at)); });
+  }
+
+  std::string& out_;
+};
+
+}  // namespace
+
 std::string state_text(const Instance& i) {
-  // Written out in the order nlohmann::json sorts an object's keys, so the text is the same as
-  // to_json(i).dump(), without first copying the case data and every output into a new value.
+  // Written in the order nlohmann::json sorts an object's keys, so the text is the same as
+  // to_json(i).dump(), without building that value first (and copying the case data and every
+  // output into it): the store writes a case's state at every step.
   std::string out;
   out.reserve(2048);
-  bool first = true;
-  auto key = [&](std::string_view name) {
-    out += first ? "{\"" : ",\"";
-    first = false;
-    out += name;
-    out += "\":";
-  };
-  auto number = [&](std::int64_t n) { out += std::to_string(n); };
-  auto value = [&](const Json& j) { append_json(out, j); };
-  key("data");
-  value(i.data);
-  key("end_reason");
-  value(Json(i.end_reason));
-  key("ended");
-  if (i.ended) number(to_millis(*i.ended)); else out += "null";
-  key("forks");
-  value(forks_json(i));
-  key("hash");
-  value(Json(i.hash));
-  key("id");
-  number(i.id);
-  key("level");
-  number(i.level);
-  key("named_timers");
-  value(Json(i.named_timers));
-  key("next");
-  value(Json{i.next_token, i.next_fork, i.next_scope});
-  key("outputs");
-  {
-    // Keyed by the node's number as text, so in the order of the text ("11" before "4").
-    std::vector<std::pair<std::string, const Json*>> sorted;
-    sorted.reserve(i.outputs.size());
-    for (const auto& [node, output] : i.outputs) sorted.emplace_back(std::to_string(node), output.get());
-    std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    out += '{';
-    for (std::size_t n = 0; n < sorted.size(); ++n) {
-      if (n > 0) out += ',';
-      out += '"';
-      out += sorted[n].first;
-      out += "\":";
-      value(*sorted[n].second);
-    }
+  StateWriter w(out);
+  w.key("data", true);
+  w.value(i.data);
+  w.key("end_reason");
+  w.text(i.end_reason);
+  w.key("ended");
+  w.moment(i.ended);
+  w.key("forks");
+  w.by_number(i.forks, [&](const Fork& f) {
+    w.key("arrived", true);
+    w.number(f.arrived);
+    w.key("expected");
+    w.number(f.expected);
     out += '}';
-  }
-  key("parent_case");
-  number(i.parent_case);
-  key("parent_token");
-  number(i.parent_token);
-  key("process");
-  value(Json(i.process));
-  key("reached");
-  value(reached_json(i));
-  key("scopes");
-  value(scopes_json(i));
-  key("stage_ends");
-  value(stage_ends_json(i));
-  key("started");
-  number(to_millis(i.started));
-  key("status");
-  value(Json(to_string(i.status)));
-  key("tokens");
-  value(tokens_json(i));
+  });
+  w.key("hash");
+  w.text(i.hash);
+  w.key("id");
+  w.number(i.id);
+  w.key("level");
+  w.number(i.level);
+  w.key("named_timers");
+  w.by_name(i.named_timers, [&](TimerId id) { w.number(id); });
+  w.key("next");
+  out += '[';
+  w.number(i.next_token);
+  out += ',';
+  w.number(i.next_fork);
+  out += ',';
+  w.number(i.next_scope);
+  out += ']';
+  w.key("outputs");
+  w.by_number(i.outputs, [&](const std::shared_ptr<const GivenOutputs>& given) {
+    if (given->text.empty()) w.value(given->value); else out += given->text;
+  });
+  w.key("parent_case");
+  w.number(i.parent_case);
+  w.key("parent_token");
+  w.number(i.parent_token);
+  w.key("process");
+  w.text(i.process);
+  w.key("reached");
+  w.by_number(i.reached, [&](Instant at) { w.number(to_millis(at)); });
+  w.key("scopes");
+  w.by_number(i.scopes, [&](const ScopeInstance& scope) {
+    const bool frames = !scope.frames.empty();
+    if (frames) {
+      w.key("frames", true);
+      w.frames(scope.frames);
+    }
+    w.key("parent", !frames);
+    w.number(scope.parent);
+    if (!scope.received.empty()) {
+      w.key("received");
+      w.received(scope.received);
+    }
+    w.key("scope");
+    w.number(scope.scope);
+    out += '}';
+  });
+  w.key("stage_ends");
+  w.list(i.stage_ends, [&](const StageEnd& e) {
+    w.key("at", true);
+    w.number(to_millis(e.at));
+    w.key("stage");
+    w.text(e.stage);
+    w.key("term");
+    w.text(e.term);
+    out += '}';
+  });
+  w.key("started");
+  w.number(to_millis(i.started));
+  w.key("status");
+  w.text(to_string(i.status));
+  w.key("tokens");
+  w.list(i.tokens, [&](const Token& t) {
+    w.key("child", true);
+    w.number(t.child);
+    w.key("frames");
+    w.frames(t.frames);
+    w.key("id");
+    w.number(t.id);
+    w.key("node");
+    w.number(t.node);
+    if (!t.received.empty()) {
+      w.key("received");
+      w.received(t.received);
+    }
+    w.key("scopes");
+    w.list(t.scopes, [&](int scope) { w.number(scope); });
+    w.key("state");
+    w.text(to_string(t.state));
+    w.key("task");
+    w.number(t.task);
+    w.key("timer");
+    w.number(t.timer);
+    w.key("waiting_for");
+    w.text(t.waiting_for);
+    out += '}';
+  });
   out += '}';
   return out;
 }
@@ -272,7 +396,9 @@ Instance instance_from_json(const Json& j) {
   i.parent_token = j.at("parent_token");
   i.data = j.at("data");
   for (const auto& [k, v] : j.at("reached").items()) i.reached[std::stoi(k)] = from_millis(v.get<std::int64_t>());
-  for (const auto& [k, v] : j.at("outputs").items()) i.outputs[std::stoi(k)] = std::make_shared<const Json>(v);
+  for (const auto& [k, v] : j.at("outputs").items()) {
+    i.outputs[std::stoi(k)] = std::make_shared<const GivenOutputs>(GivenOutputs{v, json_text(v)});
+  }
   i.named_timers = j.at("named_timers").get<std::map<std::string, TimerId>>();
   for (const auto& t : j.at("tokens")) {
     Token token;

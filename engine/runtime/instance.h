@@ -119,6 +119,14 @@ struct StageEnd {
 enum class CaseStatus { kRunning, kCompleted, kTerminated };
 const char* to_string(CaseStatus status);
 
+// A completed task's outputs, and their JSON text when the runtime records in full: the stored
+// state of the case repeats them at every later step, so they are written to text once. Empty
+// text: not made (a simulation stores nothing); the state is then written from the value.
+struct GivenOutputs {
+  Json value;
+  std::string text;
+};
+
 struct Instance {
   CaseId id = 0;
   std::string process;
@@ -135,7 +143,7 @@ struct Instance {
   std::map<model::NodeId, Instant> reached;  // milestones and completed tasks
   // Completed tasks' outputs. Shared, not copied: every command works on a copy of the case, and
   // outputs once given are replaced whole, never changed.
-  std::map<model::NodeId, std::shared_ptr<const Json>> outputs;
+  std::map<model::NodeId, std::shared_ptr<const GivenOutputs>> outputs;
   std::map<std::string, TimerId> named_timers;
 
   std::vector<Token> tokens;

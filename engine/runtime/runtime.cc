@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "engine/base/diagnostic.h"
+#include "engine/base/json_text.h"
 #include "engine/base/limits.h"
 #include "engine/runtime/internal/case_run.h"
 #include "engine/runtime/internal/instruments.h"
@@ -254,6 +255,17 @@ Status Runtime::complete(TaskId task_id, const std::string& role, const Json& ou
         }
       }
     }
+    // Recording in full, the stored state repeats the outputs at every later step: their text is
+    // made once, here.
+    std::string text;
+    if (recording_ == Recording::kFull) {
+      try {
+        text = json_text(converted);
+      } catch (const Json::type_error&) {
+        // Only from the embedding API: a request's JSON was checked for UTF-8 when it was parsed.
+        return Status(StatusCode::kInvalidArgument, fmt::format("task '{}': an output is not UTF-8 text", task.name));
+      }
+    }
     CaseRun run(*this, changes, c.id, now);
     keep_task(c.id, task_id, changes);
     keep_output(c.id, node.id, changes);
@@ -262,15 +274,15 @@ Status Runtime::complete(TaskId task_id, const std::string& role, const Json& ou
     task.closed = now;
     task.closed_by = role;
     // The case keeps the outputs; recording in full, the row and the audit get copies.
-    auto given = std::make_shared<const Json>(std::move(converted));
-    if (run.full()) task.outputs = *given;
+    auto given = std::make_shared<const GivenOutputs>(GivenOutputs{std::move(converted), std::move(text)});
+    if (run.full()) task.outputs = given->value;
     c.outputs[node.id] = given;
     c.reached[node.id] = now;
     run.cancel_rungs(task_id);
     if (instrument != nullptr) run.audit("instrument scored", {&node}, [&] { return std::move(scored); });
     const bool late = now > task.due.at;
     run.audit("task completed", {&node, 0, late}, [&] {
-      return Json{{"task", task_id}, {"step", task.name}, {"role", role}, {"outputs", *given},
+      return Json{{"task", task_id}, {"step", task.name}, {"role", role}, {"outputs", given->value},
                   {"late", late}};
     });
     int token = task.token;

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
+#include <iterator>
+
 #include "engine/base/secret_file.h"
 #include "engine/base/sha256.h"
 #include "engine/store/sqlite.h"
@@ -56,7 +59,25 @@ ChainKeying read_keying(Database& db, const std::optional<AuditKey>& key) {
 
 std::string chain_link(const ChainKeying& keying, const std::string& prev, std::int64_t seq, std::int64_t case_id,
                        std::int64_t at, const std::string& kind, const std::string& detail_hash) {
-  std::string message = fmt::format("{}|{}|{}|{}|{}|{}", prev, seq, case_id, at, kind, detail_hash);
+  // "prev|seq|case|at|kind|detail_hash", the numbers in decimal: appended, not formatted, as every
+  // audit entry written makes one.
+  std::string message;
+  message.reserve(prev.size() + kind.size() + detail_hash.size() + 3 * 21 + 5);
+  auto number = [&message](std::int64_t n) {
+    char digits[21];
+    message.append(digits, std::to_chars(std::begin(digits), std::end(digits), n).ptr);
+  };
+  message += prev;
+  message += '|';
+  number(seq);
+  message += '|';
+  number(case_id);
+  message += '|';
+  number(at);
+  message += '|';
+  message += kind;
+  message += '|';
+  message += detail_hash;
   if (keying.from_seq == 0 || seq < keying.from_seq) return sha256_hex(message);
   // read_keying never gives a keyed database without its key.
   return hmac_sha256_hex(keying.key->secret(), message);

@@ -32,9 +32,10 @@ void write_cases(Database& db, const std::vector<CaseRow>& cases) {
       "level = excluded.level, ended_at = excluded.ended_at, end_reason = excluded.end_reason, "
       "state = excluded.state");
   for (const CaseRow& c : cases) {
-    s.bind(1, c.id).bind(2, c.process).bind(3, c.hash).bind(4, c.status).bind(5, c.level).bind(6, c.started_at);
+    s.bind(1, c.id).bind_unowned(2, c.process).bind_unowned(3, c.hash).bind_unowned(4, c.status).bind(5, c.level);
+    s.bind(6, c.started_at);
     if (c.ended_at) s.bind(7, *c.ended_at); else s.bind_null(7);
-    s.bind(8, c.end_reason).bind(9, c.parent_case).bind(10, c.state);
+    s.bind_unowned(8, c.end_reason).bind(9, c.parent_case).bind_unowned(10, c.state);
     s.run();
   }
 }
@@ -47,11 +48,12 @@ void write_tasks(Database& db, const std::map<runtime::TaskId, runtime::Task>& t
       "due_why = excluded.due_why, closed_at = excluded.closed_at, closed_by = excluded.closed_by, "
       "outputs = excluded.outputs, level = excluded.level, token = excluded.token");
   for (const auto& [id, t] : tasks) {
-    s.bind(1, id).bind(2, t.case_id).bind(3, t.name).bind(4, t.title).bind(5, t.role)
-        .bind(6, std::string(to_string(t.status))).bind(7, to_millis(t.opened)).bind(8, to_millis(t.due.at))
-        .bind(9, json_text(runtime::Json(t.due.why)));
+    const std::string why = json_text(t.due.why), outputs = json_text(t.outputs);
+    s.bind(1, id).bind(2, t.case_id).bind_unowned(3, t.name).bind_unowned(4, t.title).bind_unowned(5, t.role)
+        .bind_unowned(6, to_string(t.status)).bind(7, to_millis(t.opened)).bind(8, to_millis(t.due.at))
+        .bind_unowned(9, why);
     if (t.closed) s.bind(10, to_millis(*t.closed)); else s.bind_null(10);
-    s.bind(11, t.closed_by).bind(12, json_text(t.outputs)).bind(13, static_cast<std::int64_t>(t.escalation_level));
+    s.bind_unowned(11, t.closed_by).bind_unowned(12, outputs).bind(13, static_cast<std::int64_t>(t.escalation_level));
     s.bind(14, static_cast<std::int64_t>(t.node)).bind(15, static_cast<std::int64_t>(t.token));
     s.run();
   }
@@ -64,13 +66,14 @@ void write_timers(Database& db, const std::map<runtime::TimerId, runtime::Timer>
       "due_at = excluded.due_at, due_why = excluded.due_why, status = excluded.status, "
       "fired_at = excluded.fired_at, failed_at = excluded.failed_at, failure = excluded.failure");
   for (const auto& [id, t] : timers) {
-    s.bind(1, id).bind(2, t.case_id).bind(3, std::string(to_string(t.kind))).bind(4, t.name);
+    const std::string why = json_text(t.due.why);
+    s.bind(1, id).bind(2, t.case_id).bind_unowned(3, to_string(t.kind)).bind_unowned(4, t.name);
     if (t.task != 0) s.bind(5, t.task); else s.bind_null(5);
-    s.bind(6, to_millis(t.due.at)).bind(7, json_text(runtime::Json(t.due.why))).bind(8, std::string(to_string(t.status)));
+    s.bind(6, to_millis(t.due.at)).bind_unowned(7, why).bind_unowned(8, to_string(t.status));
     if (t.fired_at) s.bind(9, to_millis(*t.fired_at)); else s.bind_null(9);
     s.bind(10, static_cast<std::int64_t>(t.rung)).bind(11, static_cast<std::int64_t>(t.token));
     if (t.failed_at) s.bind(12, to_millis(*t.failed_at)); else s.bind_null(12);
-    s.bind(13, t.failure);
+    s.bind_unowned(13, t.failure);
     s.run();
   }
 }
@@ -96,8 +99,8 @@ void write_audit(Database& db, const ChainKeying& keying, const std::vector<runt
     std::string detail = json_text(e.detail);
     std::string detail_hash = sha256_hex(detail);
     std::string next = chain_link(keying, hash, seq, e.case_id, to_millis(e.at), e.kind, detail_hash);
-    s.bind(1, seq).bind(2, e.case_id).bind(3, to_millis(e.at)).bind(4, e.kind).bind(5, detail).bind(6, detail_hash)
-        .bind(7, hash).bind(8, next);
+    s.bind(1, seq).bind(2, e.case_id).bind(3, to_millis(e.at)).bind_unowned(4, e.kind).bind_unowned(5, detail)
+        .bind_unowned(6, detail_hash).bind_unowned(7, hash).bind_unowned(8, next);
     s.run();
     hash = next;
   }
@@ -108,9 +111,9 @@ void write_audit(Database& db, const ChainKeying& keying, const std::vector<runt
 void write_outbox(Database& db, const std::vector<runtime::Notification>& outbox) {
   Statement& s = db.cached("INSERT INTO outbox(case_id, at, roles, message, source, persons) VALUES (?,?,?,?,?,?)");
   for (const auto& n : outbox) {
-    s.bind(1, n.case_id).bind(2, to_millis(n.at)).bind(3, json_text(runtime::Json(n.roles))).bind(4, n.message)
-        .bind(5, n.source);
-    s.bind(6, json_text(runtime::Json(n.persons)));
+    const std::string roles = json_text(n.roles), persons = json_text(n.persons);
+    s.bind(1, n.case_id).bind(2, to_millis(n.at)).bind_unowned(3, roles).bind_unowned(4, n.message)
+        .bind_unowned(5, n.source).bind_unowned(6, persons);
     s.run();
   }
 }

@@ -10,6 +10,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace termijn::store {
 
@@ -27,6 +28,9 @@ class Statement {
 
   Statement& bind(int index, std::int64_t value);
   Statement& bind(int index, const std::string& value);
+  // Binds text SQLite reads where it is, without a copy: `value` must stay as it is until the
+  // statement is run or reset (a row's field, a local of the loop that runs it; not a temporary).
+  Statement& bind_unowned(int index, std::string_view value);
   Statement& bind_null(int index);
   // Steps once: true while there is a row to read.
   bool step();

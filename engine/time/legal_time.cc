@@ -42,6 +42,22 @@ std::string month_text(year_month_day d) {
                                tr("July"),    tr("August"),   tr("September"), tr("October"), tr("November"), tr("December")};
   return fmt::format("{} {}", names[static_cast<unsigned>(d.month()) - 1], static_cast<int>(d.year()));
 }
+
+// Writes `n` (which has at most `width` digits) as `width` digits, zeros first.
+void put_digits(char* at, unsigned n, int width) {
+  for (int i = width - 1; i >= 0; --i) {
+    at[i] = static_cast<char>('0' + n % 10);
+    n /= 10;
+  }
+}
+
+// "YYYY-MM-DD" at the start of `text`, for a year of at most four digits.
+void put_date(char* text, int year, const year_month_day& ymd) {
+  put_digits(text, static_cast<unsigned>(year), 4);
+  put_digits(text + 5, static_cast<unsigned>(ymd.month()), 2);
+  put_digits(text + 8, static_cast<unsigned>(ymd.day()), 2);
+}
+
 }  // namespace
 
 LegalTime::LegalTime() : zone_(locate_zone("Europe/Amsterdam")) {}
@@ -86,8 +102,13 @@ std::string LegalTime::format(Instant t) const {
   int year = static_cast<int>(ymd.year());
   if (year < 1000 || year > 9999) return date::format("%Y-%m-%d %H:%M %Z", zoned_time<minutes>{zone_, at});
   hh_mm_ss<std::chrono::seconds> time(local - day);
-  return fmt::format(FMT_STRING("{:04}-{:02}-{:02} {:02}:{:02} {}"), year, static_cast<unsigned>(ymd.month()),
-                     static_cast<unsigned>(ymd.day()), time.hours().count(), time.minutes().count(), info.abbrev);
+  char text[] = "YYYY-MM-DD HH:MM ";
+  put_date(text, year, ymd);
+  put_digits(text + 11, static_cast<unsigned>(time.hours().count()), 2);
+  put_digits(text + 14, static_cast<unsigned>(time.minutes().count()), 2);
+  std::string out(text, sizeof text - 1);
+  out += info.abbrev;
+  return out;
 }
 
 Instant LegalTime::add(Instant from, const Duration& d, const HolidayCalendar* calendar,
@@ -153,9 +174,12 @@ std::string to_iso_utc(Instant t) {
   int year = static_cast<int>(ymd.year());
   if (year < 0 || year > 9999) return date::format("%FT%TZ", seconds);  // beyond four digits
   hh_mm_ss<std::chrono::seconds> time(seconds - day);
-  return fmt::format(FMT_STRING("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z"), year, static_cast<unsigned>(ymd.month()),
-                     static_cast<unsigned>(ymd.day()), time.hours().count(), time.minutes().count(),
-                     time.seconds().count());
+  char text[] = "YYYY-MM-DDTHH:MM:SSZ";
+  put_date(text, year, ymd);
+  put_digits(text + 11, static_cast<unsigned>(time.hours().count()), 2);
+  put_digits(text + 14, static_cast<unsigned>(time.minutes().count()), 2);
+  put_digits(text + 17, static_cast<unsigned>(time.seconds().count()), 2);
+  return std::string(text, sizeof text - 1);
 }
 
 namespace {

@@ -69,6 +69,11 @@ TEST(CompactState, ARestartGivesBackEveryOpenTaskAndLiveTimerAsTheyWere) {
   auto e = open_engine(path, clock);
   EXPECT_EQ(snapshot(*e).dump(1), before.dump(1));
   EXPECT_EQ(e->incidents().size(), 1u);
+  // The outputs read back carry their text again, and it is the text of their value.
+  for (const auto& [id, c] : e->runtime().cases()) {
+    for (const auto& [node, given] : c.outputs) EXPECT_EQ(given->text, given->value.dump()) << "case " << id;
+    EXPECT_EQ(runtime::state_text(c), runtime::to_json(c).dump()) << "case " << id;
+  }
   // The stored states hold no tasks or timers: those are the rows'.
   store::Database db(path);
   EXPECT_EQ(db.scalar("SELECT COUNT(*) FROM cases WHERE json_type(state, '$.tasks') IS NOT NULL "
@@ -98,9 +103,33 @@ TEST(CompactState, TheStateWrittenAtEveryStepIsTheTextOfItsJson) {
   ended.data["getal"] = -12;
   ended.data["lijst"] = Json{1.5, true, nullptr};
   // Keyed by the node as text: "100" comes before "7".
-  ended.outputs[7] = std::make_shared<const Json>(Json{{"besluit", "verlengen"}});
-  ended.outputs[100] = std::make_shared<const Json>(Json::object());
+  // Outputs given to an engine carry their text; these, as a simulation's, are written from the value.
+  ended.outputs[7] = std::make_shared<const runtime::GivenOutputs>(runtime::GivenOutputs{Json{{"besluit", "verlengen"}}, {}});
+  ended.outputs[100] = std::make_shared<const runtime::GivenOutputs>(runtime::GivenOutputs{Json::object(), {}});
   EXPECT_EQ(runtime::state_text(ended), runtime::to_json(ended).dump());
+}
+
+TEST(CompactState, OutputsThatAreNotUtf8TextAreRefusedAndChangeNothing) {
+  // A request's JSON is checked for UTF-8 as it is parsed; a host embedding the engine can still
+  // give any bytes. The outputs' text is made when they are given, so they are refused there.
+  std::string path = temp_path("compact-utf8.db");
+  VirtualClock clock(*parse_instant("2026-10-20 14:00"));
+  auto e = open_engine(path, clock);
+  make_cases(*e, clock);
+  const Json before = snapshot(*e);
+  const runtime::Task* rihg = nullptr;
+  for (const auto& [id, c] : e->runtime().cases()) {
+    for (const auto& [task, t] : c.tasks) {
+      if (t.name == "rihg") rihg = &t;
+    }
+  }
+  ASSERT_NE(rihg, nullptr);
+  Json outputs = testing::rihg_answers();
+  outputs["motivation"] = "niet \xff tekst";
+  Status s = e->complete_task(rihg->id, rihg->role, outputs);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << s.message();
+  EXPECT_NE(s.message().find("not UTF-8"), std::string::npos) << s.message();
+  EXPECT_EQ(snapshot(*e).dump(1), before.dump(1));
 }
 
 TEST(CompactState, MigrationSixMovesTasksAndTimersOutOfStatesWrittenBefore) {

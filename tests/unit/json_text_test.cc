@@ -6,6 +6,7 @@
 
 #include <random>
 #include <string>
+#include <vector>
 
 namespace termijn {
 namespace {
@@ -63,6 +64,31 @@ TEST(JsonText, WritesWhatDumpWrites) {
                         Json::parse(R"({"b":[1,2.5,"x"],"a":{"":null}})")}) {
     EXPECT_EQ(json_text(j), j.dump());
   }
+}
+
+TEST(JsonText, LongTextIsReadEightBytesAtATimeAndEscapedWhereverTheEscapeFalls) {
+  // A byte that needs a look at every position of text up to three words long, so at the start,
+  // middle and end of a word and in the bytes after the last whole word.
+  for (const char* special : {"\"", "\\", "\n", "\x01", "\x1f", "\xc3\xab", "\xe2\x82\xac", " ", "\x7f"}) {
+    for (std::size_t size = 0; size <= 24; ++size) {
+      for (std::size_t at = 0; at <= size; ++at) {
+        std::string text(size, 'x');
+        text.insert(at, special);
+        ASSERT_EQ(json_text(Json(text)), Json(text).dump()) << "size " << size << " at " << at;
+      }
+    }
+  }
+  // Broken UTF-8 past the first word is still refused.
+  EXPECT_THROW((void)json_text(Json(std::string(17, 'x') + "\xff")), Json::type_error);
+}
+
+TEST(JsonText, AListOfStringsIsWrittenAsItsArray) {
+  const std::vector<std::string> none, some{"opgelegd = 2026-10-20 09:00 CEST", "", "\"art. 2\"\n", "Zo\xc3\xab"};
+  EXPECT_EQ(json_text(none), Json(none).dump());
+  EXPECT_EQ(json_text(some), Json(some).dump());
+  std::string out = "x";
+  append_json_string(out, "a\"b");
+  EXPECT_EQ(out, "x" + Json("a\"b").dump());
 }
 
 TEST(JsonText, RefusesWhatDumpRefuses) {
