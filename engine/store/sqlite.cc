@@ -72,7 +72,7 @@ Database::Database(const std::string& path, Mode mode) {
     sqlite3_close(db_);
     throw SqliteError(fmt::format("cannot open database '{}': {}", path, message));
   }
-  sqlite3_busy_timeout(db_, 5000);
+  sqlite3_busy_timeout(db_, kBusyTimeoutMs);
 }
 
 Database::~Database() {

@@ -46,6 +46,9 @@ class Statement {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
+// How long a connection waits for another's lock before SQLite answers busy.
+constexpr int kBusyTimeoutMs = 5000;
+
 class Database {
  public:
   // kCreate opens for writing and creates a missing file; kReadOnly only reads an existing one

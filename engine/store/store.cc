@@ -3,8 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <limits>
 #include <map>
+#include <thread>
 
 #include "engine/base/sha256.h"
 
@@ -511,8 +513,16 @@ bool Store::destroy_freed_pages() {
   // checkpoint then copies the rebuilt pages into the file and cuts the log to nothing. It waits
   // for readers up to the busy timeout; one that reads longer keeps the log (`busy` is 1).
   db_.exec("VACUUM");
-  Statement checkpoint(db_.handle(), "PRAGMA wal_checkpoint(TRUNCATE)");
-  return checkpoint.step() && checkpoint.integer(0) == 0;
+  // The writer's checkpointer (store/checkpointer.h) may be copying the log at this moment, and
+  // SQLite then answers busy at once (for a reader, only after the busy timeout): try again
+  // until the busy timeout has passed before telling the caller.
+  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
+  for (;;) {
+    Statement checkpoint(db_.handle(), "PRAGMA wal_checkpoint(TRUNCATE)");
+    const bool emptied = checkpoint.step() && checkpoint.integer(0) == 0;
+    if (emptied || std::chrono::steady_clock::now() >= until) return emptied;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
 }
 
 void Store::add_token(const std::string& token_hash, const TokenHolder& holder, Instant now) {

@@ -2,8 +2,10 @@
 
 namespace termijn::store {
 
-Writer::Writer(const std::string& path, bool durable, ChainKeying keying) : db_(path), keying_(std::move(keying)) {
+Writer::Writer(const std::string& path, bool durable, ChainKeying keying)
+    : db_(path), checkpointer_(path, durable), keying_(std::move(keying)) {
   use_for_writing(db_, durable);
+  checkpointer_.watch(db_);
   thread_ = std::thread([this] { run(); });
 }
 
@@ -14,6 +16,7 @@ Writer::~Writer() {
   }
   changed_.notify_all();
   thread_.join();
+  Checkpointer::unwatch(db_);
 }
 
 void Writer::write(RowBatch batch) {

@@ -15,6 +15,7 @@
 #include <string>
 #include <thread>
 
+#include "engine/store/checkpointer.h"
 #include "engine/store/row_batch.h"
 #include "engine/store/sqlite.h"
 
@@ -50,6 +51,8 @@ class Writer {
   // The batch back with its outcome, waiting until it is written (or writing it on the caller's
   // thread when the writer has not begun it). Only when holding().
   Written take();
+  // How many checkpoints have copied the log into the database file (for tests).
+  std::int64_t checkpoints() const { return checkpointer_.checkpoints(); }
   // Called on the writer's thread when a batch is written (a host wakes the engine's thread with
   // it); nullptr: nothing. The old callback is not running, and will not run, once this returns.
   void on_written(std::function<void()> wake);
@@ -60,6 +63,7 @@ class Writer {
   Written write_now(RowBatch batch);
 
   Database db_;
+  Checkpointer checkpointer_;  // copies the log db_ writes into the file, off the commits' way
   ChainKeying keying_;
   bool holding_ = false;  // the engine's thread only
 

@@ -9,9 +9,11 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <chrono>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -24,6 +26,8 @@
 #include <boost/asio/io_context.hpp>
 
 #include "engine/api/group_commit.h"
+#include "engine/store/store.h"
+#include "engine/store/writer.h"
 #include "tests/unit/engine_on_disk.h"
 
 namespace termijn {
@@ -421,5 +425,37 @@ TEST(Pipeline, EveryConnectionThatWritesCommitsWithSynchronousFull) {
   EXPECT_GE(wrote.size(), 2u) << "the store's connection and the writer thread's";
   EXPECT_GT(commits, 0);
 }
+TEST(Pipeline, TheLogIsCopiedIntoTheFileOffTheWritersWayAndStaysBounded) {
+  // Large groups written by the writer pass the log's checkpoint size many times over; the
+  // checkpointer thread copies the log into the file, and the log never grows past the bound.
+  const std::string path = testing::temp_path("pipeline-checkpoint.db");
+  { store::Store created(path); }  // the schema
+  store::Writer writer(path, /*durable=*/false, store::ChainKeying{});
+  const std::string big(2000, 'x');
+  std::int64_t largest_log = 0;
+  for (int group = 0; group < 30; ++group) {
+    store::RowBatch batch;
+    for (int i = 0; i < 800; ++i) {
+      batch.rows.audit.push_back(runtime::AuditEntry{group * 1000 + i, Instant{}, "test", Json{{"text", big}}, {}});
+    }
+    writer.write(std::move(batch));
+    store::Written written = writer.take();
+    ASSERT_TRUE(written.ok()) << written.error;
+    std::error_code ec;
+    largest_log = std::max<std::int64_t>(largest_log, std::filesystem::file_size(path + "-wal", ec));
+  }
+  // 30 groups of about 1.6 MB (400 pages, past Checkpointer::kLargeCommitPages): the log passed
+  // 1,000 pages about ten times.
+  const auto start = std::chrono::steady_clock::now();
+  while (writer.checkpoints() == 0 && std::chrono::steady_clock::now() - start < std::chrono::seconds(60)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_GT(writer.checkpoints(), 0);
+  // At most the committer's own bound and one group (of some 400 pages) past it, with its headers.
+  EXPECT_LT(largest_log, (store::Checkpointer::kWriterCheckpointPages + 1000) * 4200);
+  store::Database db(path);
+  EXPECT_EQ(db.scalar("SELECT COUNT(*) FROM audit"), 30 * 800);
+}
+
 }  // namespace
 }  // namespace termijn
