@@ -5,6 +5,8 @@ namespace termijn::store {
 
 Checkpointer::Checkpointer(const std::string& path, bool durable) : db_(path) {
   use_for_writing(db_, durable);  // a checkpoint writes the file: synced as the writer's commits are
+  // A connection checkpoints only a log it has opened, which it does when it first reads.
+  (void)db_.scalar("PRAGMA schema_version");
   thread_ = std::thread([this] { run(); });
 }
 
@@ -59,13 +61,13 @@ void Checkpointer::run() {
     if (stopping_) return;
     due_ = false;
     lock.unlock();
-    int rc = SQLITE_OK;
+    int rc = SQLITE_OK, copied = 0;
     {
       std::lock_guard checkpointing(checkpointing_);
-      rc = sqlite3_wal_checkpoint_v2(db_.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+      rc = sqlite3_wal_checkpoint_v2(db_.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, &copied);
     }
     lock.lock();
-    if (rc == SQLITE_OK) ++checkpoints_;
+    if (rc == SQLITE_OK && copied > 0) ++checkpoints_;
   }
 }
 

@@ -6,8 +6,12 @@
 // such a commit (kLargeCommitPages or more) the connection watched (watch()) signals this thread
 // instead. Small groups are left as SQLite does them: there a checkpoint is rare, and one beside
 // every commit made the commits' own fsyncs wait (64 submitters' small groups: a third slower).
-// When the log grows past kWriterCheckpointPages anyway (this thread cannot keep up), the
-// committing connection checkpoints itself, so the log stays bounded.
+// The log starts again from its beginning only when a writer begins with all of it copied; under
+// a steady stream of large groups this thread's checkpoint rarely ends before the next group
+// begins, so the log grows to kWriterCheckpointPages (about 66 MB), where the committing
+// connection waits for this thread and copies the rest itself, and it starts again. A reader that
+// holds a snapshot for long (an online backup) keeps it from starting again, as it does with
+// SQLite's own checkpoints.
 //
 // A checkpoint is PASSIVE: it copies what no reader still needs and never waits for a writer, so
 // commits go on while it runs. What it copies is already durable in the log; a crash in the
@@ -41,12 +45,13 @@ class Checkpointer {
   Checkpointer(const Checkpointer&) = delete;
   Checkpointer& operator=(const Checkpointer&) = delete;
 
-  // Checkpoints for `db` from now on: its commits signal this thread instead of checkpointing.
+  // Checkpoints for `db` from now on: its large commits signal this thread instead of
+  // checkpointing (on_commit).
   void watch(Database& db);
   // Gives `db` back SQLite's own checkpoints on commit. Before `db` or this is destroyed.
   static void unwatch(Database& db);
 
-  // How many checkpoints this thread has completed (for tests).
+  // How many checkpoints of this thread have copied pages into the file (for tests).
   std::int64_t checkpoints() const;
 
  private:

@@ -514,13 +514,16 @@ bool Store::destroy_freed_pages() {
   // for readers up to the busy timeout; one that reads longer keeps the log (`busy` is 1).
   db_.exec("VACUUM");
   // The writer's checkpointer (store/checkpointer.h) may be copying the log at this moment, and
-  // SQLite then answers busy at once (for a reader, only after the busy timeout): try again
-  // until the busy timeout has passed before telling the caller.
-  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
+  // SQLite then answers busy at once: try again, for as long as the busy timeout. A reader or a
+  // writer in the way is waited for inside SQLite, up to that timeout: then the answer stands.
+  const auto start = std::chrono::steady_clock::now();
+  const auto timeout = std::chrono::milliseconds(kBusyTimeoutMs);
   for (;;) {
+    const auto tried = std::chrono::steady_clock::now();
     Statement checkpoint(db_.handle(), "PRAGMA wal_checkpoint(TRUNCATE)");
     const bool emptied = checkpoint.step() && checkpoint.integer(0) == 0;
-    if (emptied || std::chrono::steady_clock::now() >= until) return emptied;
+    const auto now = std::chrono::steady_clock::now();
+    if (emptied || now - tried >= std::chrono::seconds(1) || now - start >= timeout) return emptied;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
 }

@@ -444,14 +444,16 @@ TEST(Pipeline, TheLogIsCopiedIntoTheFileOffTheWritersWayAndStaysBounded) {
     std::error_code ec;
     largest_log = std::max<std::int64_t>(largest_log, std::filesystem::file_size(path + "-wal", ec));
   }
-  // 30 groups of about 1.6 MB (400 pages, past Checkpointer::kLargeCommitPages): the log passed
-  // 1,000 pages about ten times.
+  // 30 groups of some 800 pages (each row a page of its own), past kLargeCommitPages: the
+  // checkpointer thread copied some of them, and the log passed kWriterCheckpointPages, where the
+  // writer copied the rest itself and the log started again.
   const auto start = std::chrono::steady_clock::now();
   while (writer.checkpoints() == 0 && std::chrono::steady_clock::now() - start < std::chrono::seconds(60)) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   EXPECT_GT(writer.checkpoints(), 0);
-  // At most the committer's own bound and one group (of some 400 pages) past it, with its headers.
+  // At most the committer's own bound and one group past it, with the frames' headers. Without
+  // checkpoints the 30 groups would take some 24,000 pages.
   EXPECT_LT(largest_log, (store::Checkpointer::kWriterCheckpointPages + 1000) * 4200);
   store::Database db(path);
   EXPECT_EQ(db.scalar("SELECT COUNT(*) FROM audit"), 30 * 800);
