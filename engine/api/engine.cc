@@ -7,7 +7,9 @@
 #include <set>
 #include <utility>
 
+#include "engine/base/json_text.h"
 #include "engine/base/sha256.h"
+#include "engine/base/utf8.h"
 #include "engine/checker/checker.h"
 #include "engine/driver/compilation.h"
 #include "engine/store/writer.h"
@@ -43,6 +45,17 @@ store::CommandRecord keyed(const std::string& key, const char* kind, const Json&
   if (key.empty()) return store::CommandRecord{key, kind, Json(), ""};
   Json command{{"kind", kind}, {"args", args}, {"actor", actor.to_json()}};
   return store::CommandRecord{key, kind, Json(), sha256_hex(command.dump(-1, ' ', false, Json::error_handler_t::replace))};
+}
+
+// A command from the embedding API whose text is not UTF-8 (a request's JSON is checked when it is
+// parsed): refused before it runs, where it would otherwise fail the whole group it is written
+// with when its rows are made text.
+Status utf8_text(const std::string& key, const Json& args, const Actor& actor) {
+  if (is_utf8_text(args) && !find_invalid_utf8(key) && !find_invalid_utf8(actor.role) &&
+      !find_invalid_utf8(actor.name) && !find_invalid_utf8(actor.organisation)) {
+    return Status::ok();
+  }
+  return Status(StatusCode::kInvalidArgument, "the command holds text that is not UTF-8");
 }
 
 // The first answer to a start, replayed: its case, or the refusal it got.
@@ -444,8 +457,9 @@ Result<CaseId> Engine::start_case(const std::string& process, const Json& data, 
 
 Result<CaseId> Engine::start_one(const StartRequest& r) {
   const Json data = r.data.is_null() ? Json::object() : r.data;
-  store::CommandRecord command =
-      keyed(r.key, "start", Json{{"process", r.process}, {"event", r.event}, {"data", data}}, r.actor);
+  const Json args{{"process", r.process}, {"event", r.event}, {"data", data}};
+  if (Status s = utf8_text(r.key, args, r.actor); !s.is_ok()) return s;
+  store::CommandRecord command = keyed(r.key, "start", args, r.actor);
   if (auto previous = replay(command)) return replayed_start(*previous);
   runtime::Changes changes;
   const Instant now = clock_->now();
@@ -485,6 +499,7 @@ Status Engine::command(const char* kind, const std::string& key, const Json& arg
   const auto started = std::chrono::steady_clock::now();
   settle();
   Status status = [&] {
+    if (Status s = utf8_text(key, args, actor); !s.is_ok()) return s;
     store::CommandRecord command = keyed(key, kind, args, actor);
     if (auto previous = replay(command)) return previous->is_ok() ? status_from(**previous) : previous->status();
     runtime::Changes changes;

@@ -123,6 +123,24 @@ void append_json(std::string& out, const nlohmann::json& j) {
   }
 }
 
+bool is_utf8_text(const nlohmann::json& j) {
+  using Type = nlohmann::json::value_t;
+  switch (j.type()) {
+    case Type::object:
+      for (const auto& [key, value] : j.get_ref<const nlohmann::json::object_t&>()) {
+        if (find_invalid_utf8(key) || !is_utf8_text(value)) return false;
+      }
+      return true;
+    case Type::array:
+      for (const auto& value : j.get_ref<const nlohmann::json::array_t&>()) {
+        if (!is_utf8_text(value)) return false;
+      }
+      return true;
+    case Type::string: return !find_invalid_utf8(j.get_ref<const std::string&>());
+    default: return true;
+  }
+}
+
 void append_json_string(std::string& out, const std::string& text) { append_string(out, text); }
 
 std::string json_text(const nlohmann::json& j) {

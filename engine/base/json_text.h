@@ -15,6 +15,8 @@ namespace termijn {
 // not valid UTF-8; `out` then holds part of the text.
 void append_json(std::string& out, const nlohmann::json& j);
 std::string json_text(const nlohmann::json& j);
+// Whether every string and key in `j` is UTF-8 text: what dump() writes rather than refuses.
+bool is_utf8_text(const nlohmann::json& j);
 // Appends nlohmann::json(text).dump(): a string value, without making the value first.
 void append_json_string(std::string& out, const std::string& text);
 // json_text(nlohmann::json(strings)), without making the array first: a deadline's explanation,

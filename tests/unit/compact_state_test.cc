@@ -109,27 +109,47 @@ TEST(CompactState, TheStateWrittenAtEveryStepIsTheTextOfItsJson) {
   EXPECT_EQ(runtime::state_text(ended), runtime::to_json(ended).dump());
 }
 
-TEST(CompactState, OutputsThatAreNotUtf8TextAreRefusedAndChangeNothing) {
+TEST(CompactState, TextThatIsNotUtf8IsRefusedAndFailsNoOtherCommandOfItsGroup) {
   // A request's JSON is checked for UTF-8 as it is parsed; a host embedding the engine can still
-  // give any bytes. The outputs' text is made when they are given, so they are refused there.
+  // give any bytes. The stored rows are text, so such a command is refused when it is given,
+  // where it would otherwise fail the whole group it is written with.
   std::string path = temp_path("compact-utf8.db");
   VirtualClock clock(*parse_instant("2026-10-20 14:00"));
   auto e = open_engine(path, clock);
   make_cases(*e, clock);
   const Json before = snapshot(*e);
   const runtime::Task* rihg = nullptr;
+  CaseId running = 0;
   for (const auto& [id, c] : e->runtime().cases()) {
     for (const auto& [task, t] : c.tasks) {
       if (t.name == "rihg") rihg = &t;
     }
+    if (c.process == "landelijk") running = id;
   }
   ASSERT_NE(rihg, nullptr);
+  const std::string broken = "niet \xff tekst";
   Json outputs = testing::rihg_answers();
-  outputs["motivation"] = "niet \xff tekst";
-  Status s = e->complete_task(rihg->id, rihg->role, outputs);
-  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << s.message();
-  EXPECT_NE(s.message().find("not UTF-8"), std::string::npos) << s.message();
+  outputs["motivation"] = broken;
+  e->defer_commits(true);
+  std::vector<Status> refused = {
+      e->complete_task(rihg->id, rihg->role, outputs),
+      e->start_case("landelijk", Json{{"aanhouding", true}, {broken, 1}}, "crisismelding").status(),
+      e->signal(running, "overtreding", Json{{"reden", broken}}),
+      e->update_case(running, Json{{"kindermishandeling", broken}}),
+      e->cancel_case(running, broken),
+      e->cancel_case(running, "dubbel", broken),  // its idempotency key
+      e->cancel_case(running, "dubbel", "", Actor("beheer", broken, "")),
+  };
+  for (const Status& s : refused) {
+    EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << s.message();
+    EXPECT_NE(s.message().find("not UTF-8"), std::string::npos) << s.message();
+  }
   EXPECT_EQ(snapshot(*e).dump(1), before.dump(1));
+  // A command of the same group goes to disk.
+  auto started = e->start_case("landelijk", Json{{"aanhouding", true}, {"aangehouden_op", "2026-10-20 13:30"},
+                                                 {"kindermishandeling", false}}, "crisismelding");
+  ASSERT_TRUE(started.is_ok()) << started.status().message();
+  ASSERT_TRUE(e->flush().is_ok());
 }
 
 TEST(CompactState, MigrationSixMovesTasksAndTimersOutOfStatesWrittenBefore) {

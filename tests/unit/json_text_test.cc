@@ -91,6 +91,23 @@ TEST(JsonText, AListOfStringsIsWrittenAsItsArray) {
   EXPECT_EQ(out, "x" + Json("a\"b").dump());
 }
 
+TEST(JsonText, TextIsUtf8WhereDumpWouldWriteIt) {
+  EXPECT_TRUE(is_utf8_text(Json::parse(R"({"a":["Zo\u00eb",1,null,{"b":"c"}]})")));
+  EXPECT_FALSE(is_utf8_text(Json{{"a", Json::array({1, "x\xff"})}}));
+  EXPECT_FALSE(is_utf8_text(Json{{"\xc3", 1}}));  // a key
+  std::mt19937 rng(11);
+  for (int i = 0; i < 5000; ++i) {
+    const Json j = random_json(rng, 0, false);
+    bool dumped = true;
+    try {
+      (void)j.dump();
+    } catch (const Json::type_error&) {
+      dumped = false;
+    }
+    ASSERT_EQ(is_utf8_text(j), dumped) << "value " << i;
+  }
+}
+
 TEST(JsonText, RefusesWhatDumpRefuses) {
   std::mt19937 rng(7);
   int refused = 0;
