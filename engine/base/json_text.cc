@@ -143,6 +143,8 @@ bool is_utf8_text(const nlohmann::json& j) {
 
 void append_json_string(std::string& out, const std::string& text) { append_string(out, text); }
 
+void append_decimal(std::string& out, std::int64_t n) { append_number(out, n); }
+
 std::string json_text(const nlohmann::json& j) {
   std::string out;
   out.reserve(256);  // an audit entry's detail, most tasks' outputs: grown once, if at all

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,8 @@ std::string json_text(const nlohmann::json& j);
 // Whether every string and key in `j` is UTF-8 text: what dump() writes rather than refuses.
 bool is_utf8_text(const nlohmann::json& j);
 // Appends nlohmann::json(text).dump(): a string value, without making the value first.
+// Appends `n` in decimal, as dump() writes an integer.
+void append_decimal(std::string& out, std::int64_t n);
 void append_json_string(std::string& out, const std::string& text);
 // json_text(nlohmann::json(strings)), without making the array first: a deadline's explanation,
 // a notification's roles.

@@ -1,8 +1,6 @@
 #include "engine/runtime/instance.h"
 
 #include <algorithm>
-#include <charconv>
-#include <iterator>
 #include <stdexcept>
 #include <string_view>
 #include <utility>
@@ -203,10 +201,7 @@ class StateWriter {
     out_ += name;
     out_ += "\":";
   }
-  void number(std::int64_t n) {
-    char digits[21];
-    out_.append(digits, std::to_chars(std::begin(digits), std::end(digits), n).ptr);
-  }
+  void number(std::int64_t n) { append_decimal(out_, n); }
   void moment(const std::optional<Instant>& t) {
     if (t) number(to_millis(*t)); else out_ += "null";
   }

@@ -2,9 +2,7 @@
 
 #include <fmt/format.h>
 
-#include <charconv>
-#include <iterator>
-
+#include "engine/base/json_text.h"
 #include "engine/base/secret_file.h"
 #include "engine/base/sha256.h"
 #include "engine/store/sqlite.h"
@@ -63,17 +61,13 @@ std::string chain_link(const ChainKeying& keying, const std::string& prev, std::
   // audit entry written makes one.
   std::string message;
   message.reserve(prev.size() + kind.size() + detail_hash.size() + 3 * 21 + 5);
-  auto number = [&message](std::int64_t n) {
-    char digits[21];
-    message.append(digits, std::to_chars(std::begin(digits), std::end(digits), n).ptr);
-  };
   message += prev;
   message += '|';
-  number(seq);
+  append_decimal(message, seq);
   message += '|';
-  number(case_id);
+  append_decimal(message, case_id);
   message += '|';
-  number(at);
+  append_decimal(message, at);
   message += '|';
   message += kind;
   message += '|';

@@ -1,4 +1,3 @@
-#include <cstdlib>
 #include "engine/store/checkpointer.h"
 
 namespace termijn::store {
