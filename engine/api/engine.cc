@@ -65,11 +65,17 @@ Result<CaseId> replayed_start(const Result<Json>& previous) {
   return status_from(*previous);
 }
 
-// Every audit entry a command makes names who gave it.
+// Every audit entry a command makes names who gave it: "actor" goes first among the detail's
+// fields, where nlohmann::json sorts it (JsonObjectText) before every key the runtime writes but an
+// escalation's "actions", which no command stamps.
 void stamp(runtime::Changes& changes, const Actor& actor) {
-  Json who = actor.to_json();
+  if (changes.audit.empty()) return;
+  const std::string who = "\"actor\":" + json_text(actor.to_json());
   for (auto& entry : changes.audit) {
-    if (entry.detail.is_object()) entry.detail["actor"] = who;
+    std::string& detail = entry.detail;
+    if (detail.size() < 2 || detail.front() != '{') continue;
+    if (detail.size() > 2) detail.insert(1, 1, ',');
+    detail.insert(1, who);
   }
 }
 
@@ -78,7 +84,7 @@ void note_data_change(runtime::Changes& changes, CaseId id, const Json& data, In
   if (!data.is_object() || data.empty()) return;
   std::vector<std::string> fields;
   for (const auto& [field, value] : data.items()) fields.push_back(field);
-  changes.audit.push_back(runtime::AuditEntry{id, now, "case data changed", Json{{"fields", fields}}});
+  changes.audit.push_back(runtime::AuditEntry{id, now, "case data changed", JsonObjectText().strings("fields", fields).take()});
 }
 
 }  // namespace
@@ -577,9 +583,15 @@ Status Engine::dismiss_incident(TimerId timer, const std::string& reason, const 
                  [&](runtime::Changes& changes) { return runtime_.dismiss(timer, reason, clock_->now(), changes); });
 }
 
-Status Engine::audit_only(CaseId id, const std::string& kind, Json detail, const Actor& actor) {
+Status Engine::audit_only(CaseId id, const std::string& kind, const Json& detail, const Actor& actor) {
   runtime::Changes changes;
-  changes.audit.push_back(runtime::AuditEntry{id, clock_->now(), kind, std::move(detail)});
+  std::string text;
+  try {
+    text = json_text(detail);
+  } catch (const Json::type_error&) {
+    return Status(StatusCode::kInvalidArgument, fmt::format("the audit entry '{}' holds text that is not UTF-8", kind));
+  }
+  changes.audit.push_back(runtime::AuditEntry{id, clock_->now(), kind, std::move(text)});
   stamp(changes, actor);
   return commit(changes, std::vector<store::CommandRecord>{});
 }
@@ -594,7 +606,7 @@ Status Engine::record(const std::string& kind, Json detail, const Actor& actor) 
   // in a transaction of its own, so a failing command of a group waiting or in flight cannot
   // take it with it. What those groups did is not this entry's business: their failure is theirs.
   (void)flush();
-  Status s = audit_only(0, kind, std::move(detail), actor);
+  Status s = audit_only(0, kind, detail, actor);
   if (!s.is_ok() || !defer_) return s;
   return flush();
 }
@@ -616,8 +628,9 @@ Result<Engine::Purge> Engine::purge(std::optional<Instant> ended_before, const A
   if (Status flushed = flush(); !flushed.is_ok()) return flushed;  // cases that just ended are in the store
   Instant cutoff = ended_before.value_or(latest);
   runtime::AuditEntry record{0, clock_->now(), "case data purged",
-                             Json{{"ended_before", to_iso_utc(cutoff)},
-                                  {"cite", "art. 10 Wth: data kept no longer than five years"}, {"actor", by.to_json()}}};
+                             json_text(Json{{"ended_before", to_iso_utc(cutoff)},
+                                            {"cite", "art. 10 Wth: data kept no longer than five years"},
+                                            {"actor", by.to_json()}})};
   try {
     store::PurgeOutcome outcome = store_->purge_ended_before(cutoff, std::move(record));
     return Purge{cutoff, std::move(outcome.cases), outcome.log_emptied};

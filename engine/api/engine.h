@@ -316,7 +316,7 @@ class Engine {
   Status command(const char* kind, const std::string& key, const Json& args, CaseId case_id, const Actor& actor,
                  Run run);
   // Commits one audit entry, stamped with `actor`, and nothing else.
-  Status audit_only(CaseId id, const std::string& kind, Json detail, const Actor& actor);
+  Status audit_only(CaseId id, const std::string& kind, const Json& detail, const Actor& actor);
   // Tells the observer, if any, that a command of `kind` started at `started` ended with `outcome`:
   // at once, or (deferred) once its group is on disk, with the store's failure if that failed.
   void observed(const char* kind, std::chrono::steady_clock::time_point started, StatusCode outcome);

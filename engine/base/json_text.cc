@@ -20,7 +20,7 @@ bool needs_look(std::uint64_t w) {
   return (below_space | has_zero(w ^ (kOnes * '"')) | has_zero(w ^ (kOnes * '\\')) | (w & kHigh)) != 0;
 }
 
-void append_string(std::string& out, const std::string& s) {
+void append_string(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   out += '"';
   const std::size_t n = s.size();
@@ -62,7 +62,16 @@ void append_string(std::string& out, const std::string& s) {
   out += '"';
   // Text beyond ASCII is copied as is, as dump() does with valid UTF-8; what is not valid UTF-8
   // dump() refuses, and so it is left to dump() to throw.
-  if (!ascii && find_invalid_utf8(s)) (void)nlohmann::json(s).dump();
+  if (!ascii && find_invalid_utf8(s)) (void)nlohmann::json(std::string(s)).dump();
+}
+
+void append_strings(std::string& out, const std::vector<std::string>& strings) {
+  out += '[';
+  for (std::size_t i = 0; i < strings.size(); ++i) {
+    if (i > 0) out += ',';
+    append_string(out, strings[i]);
+  }
+  out += ']';
 }
 
 template <typename Integer>
@@ -141,7 +150,7 @@ bool is_utf8_text(const nlohmann::json& j) {
   }
 }
 
-void append_json_string(std::string& out, const std::string& text) { append_string(out, text); }
+void append_json_string(std::string& out, std::string_view text) { append_string(out, text); }
 
 void append_decimal(std::string& out, std::int64_t n) { append_number(out, n); }
 
@@ -157,13 +166,60 @@ std::string json_text(const std::vector<std::string>& strings) {
   std::size_t size = 2;
   for (const auto& s : strings) size += s.size() + 3;
   out.reserve(size);  // enough unless something is escaped
-  out += '[';
-  for (std::size_t i = 0; i < strings.size(); ++i) {
-    if (i > 0) out += ',';
-    append_string(out, strings[i]);
-  }
-  out += ']';
+  append_strings(out, strings);
   return out;
+}
+
+JsonObjectText::JsonObjectText() {
+  text_.reserve(160);  // most details, with the actor the engine adds: grown once, if at all
+  text_ += '{';
+}
+
+void JsonObjectText::key(std::string_view key) {
+  if (text_.size() > 1) text_ += ',';
+  append_string(text_, key);
+  text_ += ':';
+}
+
+JsonObjectText& JsonObjectText::string(std::string_view key, std::string_view value) {
+  this->key(key);
+  append_string(text_, value);
+  return *this;
+}
+
+JsonObjectText& JsonObjectText::number(std::string_view key, std::int64_t value) {
+  this->key(key);
+  append_number(text_, value);
+  return *this;
+}
+
+JsonObjectText& JsonObjectText::boolean(std::string_view key, bool value) {
+  this->key(key);
+  text_ += value ? "true" : "false";
+  return *this;
+}
+
+JsonObjectText& JsonObjectText::strings(std::string_view key, const std::vector<std::string>& values) {
+  this->key(key);
+  append_strings(text_, values);
+  return *this;
+}
+
+JsonObjectText& JsonObjectText::json(std::string_view key, const nlohmann::json& value) {
+  this->key(key);
+  append_json(text_, value);
+  return *this;
+}
+
+JsonObjectText& JsonObjectText::raw(std::string_view key, std::string_view text) {
+  this->key(key);
+  text_ += text;
+  return *this;
+}
+
+std::string JsonObjectText::take() {
+  text_ += '}';
+  return std::move(text_);
 }
 
 }  // namespace termijn

@@ -86,10 +86,10 @@ EvalContext CaseRun::context(const Token* t) {
 void CaseRun::notify(std::vector<std::string> roles, std::string message, std::string source,
                      std::vector<std::string> persons) {
   if (!full()) return;
-  audit("notification", {}, [&] {
-    Json detail{{"roles", roles}, {"message", message}, {"source", source}};
-    if (!persons.empty()) detail["persons"] = persons;
-    return detail;
+  audit("notification", {}, [&](JsonObjectText& d) {
+    d.string("message", message);
+    if (!persons.empty()) d.strings("persons", persons);
+    d.strings("roles", roles).string("source", source);
   });
   changes_.outbox.push_back(Notification{id_, now_, std::move(roles), std::move(message), std::move(source),
                                          std::move(persons)});
@@ -110,11 +110,11 @@ Json CaseRun::select(const Node& node, Json list, const Token& token) {
       undecided.push_back(Json{{"element", person_id(value)}, {"reason", e.what()}});
     }
   }
-  audit("selected", {&node}, [&] {
-    Json detail{{"step", node.name}, {"where", model::to_source(*node.filter)}, {"of", list.size()},
-                {"selected", selected.size()}};
-    if (!undecided.empty()) detail["undecided"] = undecided;
-    return detail;
+  audit("selected", {&node}, [&](JsonObjectText& d) {
+    d.number("of", static_cast<std::int64_t>(list.size())).number("selected", static_cast<std::int64_t>(selected.size()));
+    d.string("step", node.name);
+    if (!undecided.empty()) d.json("undecided", undecided);
+    d.string("where", model::to_source(*node.filter));
   });
   return selected;
 }
@@ -134,8 +134,9 @@ void CaseRun::cancel_timer(TimerId id, const char* kind, const std::string& reas
   if (it == c().timers.end()) return;
   keep_timer(id);
   if (it->second.status == TimerStatus::kFailed) {
-    audit(kind, {}, [&] {
-      return Json{{"timer", it->second.name}, {"timer_id", id}, {"error", it->second.failure}, {"reason", reason}};
+    audit(kind, {}, [&](JsonObjectText& d) {
+      d.string("error", it->second.failure).string("reason", reason).string("timer", it->second.name);
+      d.number("timer_id", id);
     });
   }
   it->second.status = TimerStatus::kCancelled;
@@ -152,15 +153,15 @@ void CaseRun::step(int id) {
     case NodeKind::kMilestone:
       keep_reached(node.id);
       c().reached[node.id] = now_;
-      audit("milestone reached", {&node}, [&] { return Json{{"step", node.name}}; });
+      audit("milestone reached", {&node}, [&](JsonObjectText& d) { d.string("step", node.name); });
       next(id);
       return;
     case NodeKind::kDecision: {
       for (const auto& edge : node.next) {
         if (!edge.condition || evaluate(*edge.condition, context(t)).get<bool>()) {
-          audit("decided", {&node}, [&] {
-            return Json{{"step", node.name},
-                        {"branch", edge.condition ? model::to_source(*edge.condition) : edge.label}};
+          audit("decided", {&node}, [&](JsonObjectText& d) {
+            d.string("branch", edge.condition ? model::to_source(*edge.condition) : edge.label);
+            d.string("step", node.name);
           });
           move(id, edge.target);
           return;
@@ -248,14 +249,14 @@ void CaseRun::step(int id) {
     case NodeKind::kGuard: {
       if (evaluate(*node.expr, context(t)).get<bool>()) {
         if (!t->waiting_for.empty()) {
-          audit("accepted", {&node}, [&] { return Json{{"step", node.name}, {"reason", node.message}}; });
+          audit("accepted", {&node}, [&](JsonObjectText& d) { d.string("reason", node.message).string("step", node.name); });
         }
         next(id);
         return;
       }
       if (t->waiting_for.empty()) {
         t->waiting_for = node.message;
-        audit("refused", {&node}, [&] { return Json{{"step", node.name}, {"reason", node.message}}; });
+        audit("refused", {&node}, [&](JsonObjectText& d) { d.string("reason", node.message).string("step", node.name); });
         if (!node.escalate_to.empty()) notify({node.escalate_to}, "Geweigerd: " + node.message, node.name);
       }
       token(id)->state = TokenState::kGuard;
@@ -267,8 +268,8 @@ void CaseRun::step(int id) {
         // A person field with no value tells no one (the audit says so); it does not stop the case.
         if (recipients.kind == model::Expr::Kind::kField &&
             (!c().data.contains(recipients.text) || c().data.at(recipients.text).is_null())) {
-          audit("not notified", {&node}, [&] {
-            return Json{{"step", node.name}, {"field", recipients.text}, {"reason", "no value"}};
+          audit("not notified", {&node}, [&](JsonObjectText& d) {
+            d.string("field", recipients.text).string("reason", "no value").string("step", node.name);
           });
           continue;
         }
@@ -281,7 +282,7 @@ void CaseRun::step(int id) {
     }
     case NodeKind::kSignal: {
       // Delivered like an event from outside; an interrupting handler may end this very token.
-      audit("signalled", {&node}, [&] { return Json{{"step", node.name}, {"event", node.target}}; });
+      audit("signalled", {&node}, [&](JsonObjectText& d) { d.string("event", node.target).string("step", node.name); });
       std::string event = node.target;
       deliver(event);
       if (token(id) != nullptr) next(id);
@@ -298,7 +299,7 @@ void CaseRun::step(int id) {
         Json value = evaluate(*node.expr, context(t));
         rt_.keep_data(id_, changes_);
         c().data[node.target] = std::move(value);
-        audit("case data set", {&node}, [&] { return Json{{"step", node.name}, {"field", node.target}}; });
+        audit("case data set", {&node}, [&](JsonObjectText& d) { d.string("field", node.target).string("step", node.name); });
       }
       next(id);
       return;
@@ -307,7 +308,7 @@ void CaseRun::step(int id) {
       int scope_instance = c().next_scope++;
       c().scopes[scope_instance] = ScopeInstance{node.scope, t->scopes.back(), t->frames, t->received};
       t->scopes.push_back(scope_instance);
-      audit("stage entered", {&node}, [&] { return Json{{"stage", node.name}}; });
+      audit("stage entered", {&node}, [&](JsonObjectText& d) { d.string("stage", node.name); });
       next(id);
       return;
     }
@@ -358,11 +359,12 @@ void CaseRun::call(int id, const Node& node) {
   Token* t = token(id);
   t->state = TokenState::kCall;
   t->child = child;
-  audit("sub-process started", {&node, child}, [&] { return Json{{"case", child}, {"process", callee->name}}; });
+  audit("sub-process started", {&node, child},
+        [&](JsonObjectText& d) { d.number("case", child).string("process", callee->name); });
   CaseRun child_run(rt_, changes_, child, now_);
   child_run.spawn(callee->nodes.at(callee->starts.front()).id, {}, {0});
-  child_run.audit("case started", {}, [&] {
-    return Json{{"process", callee->name}, {"version", callee->version}, {"parent", id_}};
+  child_run.audit("case started", {}, [&](JsonObjectText& d) {
+    d.number("parent", id_).string("process", callee->name).number("version", callee->version);
   });
   child_run.run();
 }

@@ -15,7 +15,7 @@
 
 namespace termijn::runtime {
 
-// What a simulation reads of an audit entry, recorded beside its JSON detail so that it can do
+// What a simulation reads of an audit entry, recorded beside its detail so that it can do
 // without it (Runtime::Recording::kFacts).
 struct AuditFact {
   const model::Node* node = nullptr;  // the milestone, task, stage entered, or timer or set step
@@ -27,7 +27,9 @@ struct AuditEntry {
   CaseId case_id = 0;
   Instant at;
   std::string kind;  // "case started", "task opened", "escalated", "refused", ...
-  Json detail = Json::object();  // null when recording facts only
+  // The detail as JSON text of an object, as stored (made once, where the entry is made: see
+  // JsonObjectText); empty when recording facts only.
+  std::string detail = "{}";
   AuditFact fact{};
 };
 

@@ -116,7 +116,7 @@ Json to_json(const Task& t) {
   return Json{{"id", t.id}, {"case", t.case_id}, {"node", t.node}, {"token", t.token}, {"name", t.name},
               {"title", t.title}, {"role", t.role}, {"status", to_string(t.status)}, {"opened", to_millis(t.opened)},
               {"due", deadline_json(t.due)}, {"closed", opt_instant(t.closed)}, {"closed_by", t.closed_by},
-              {"outputs", t.outputs}, {"level", t.escalation_level}};
+              {"outputs", t.outputs ? t.outputs->value : Json::object()}, {"level", t.escalation_level}};
 }
 
 Json to_json(const Timer& t) {

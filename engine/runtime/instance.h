@@ -32,6 +32,14 @@ struct Deadline {
 enum class TaskStatus { kOpen, kCompleted, kCancelled };
 const char* to_string(TaskStatus status);
 
+// A completed task's outputs, and their JSON text when the runtime records in full: the stored
+// state of the case repeats them at every later step, so they are written to text once. Empty
+// text: not made (a simulation stores nothing); the state is then written from the value.
+struct GivenOutputs {
+  Json value;
+  std::string text;
+};
+
 struct Task {
   TaskId id = 0;
   CaseId case_id = 0;
@@ -45,7 +53,9 @@ struct Task {
   Deadline due;
   std::optional<Instant> closed;
   std::string closed_by;  // the acting role, or why it was cancelled
-  Json outputs = Json::object();
+  // Once completed, recording in full: what was given, shared with the case (its text is the
+  // task row's). None: nothing given yet ({}).
+  std::shared_ptr<const GivenOutputs> outputs;
   int escalation_level = 0;  // rungs fired so far
 };
 
@@ -118,14 +128,6 @@ struct StageEnd {
 
 enum class CaseStatus { kRunning, kCompleted, kTerminated };
 const char* to_string(CaseStatus status);
-
-// A completed task's outputs, and their JSON text when the runtime records in full: the stored
-// state of the case repeats them at every later step, so they are written to text once. Empty
-// text: not made (a simulation stores nothing); the state is then written from the value.
-struct GivenOutputs {
-  Json value;
-  std::string text;
-};
 
 struct Instance {
   CaseId id = 0;

@@ -196,11 +196,10 @@ Result<CaseId> Runtime::start(const std::string& name, const std::string& event,
   CaseId id = next_case_++;
   create(std::move(instance), changes);
   CaseRun run(*this, changes, id, now);
-  run.audit("case started", {}, [&] {
-    Json started{{"process", p->name}, {"version", p->version}, {"hash", p->hash},
-                 {"event", p->nodes.at(start).target}};
-    if (!role.empty()) started["by"] = role;
-    return started;
+  run.audit("case started", {}, [&](JsonObjectText& d) {
+    if (!role.empty()) d.string("by", role);
+    d.string("event", p->nodes.at(start).target).string("hash", p->hash).string("process", p->name);
+    d.number("version", p->version);
   });
   run.spawn(start, {}, {0});
   Status status = undone_if_refused(changes, [&] { return guarded([&] { run.run(); }); });
@@ -273,17 +272,22 @@ Status Runtime::complete(TaskId task_id, const std::string& role, const Json& ou
     task.status = TaskStatus::kCompleted;
     task.closed = now;
     task.closed_by = role;
-    // The case keeps the outputs; recording in full, the row and the audit get copies.
+    // The case keeps the outputs; recording in full, the task row shares them and the audit copies
+    // their text.
     auto given = std::make_shared<const GivenOutputs>(GivenOutputs{std::move(converted), std::move(text)});
-    if (run.full()) task.outputs = given->value;
+    if (run.full()) task.outputs = given;
     c.outputs[node.id] = given;
     c.reached[node.id] = now;
     run.cancel_rungs(task_id);
-    if (instrument != nullptr) run.audit("instrument scored", {&node}, [&] { return std::move(scored); });
+    if (instrument != nullptr) {
+      run.audit("instrument scored", {&node}, [&](JsonObjectText& d) {
+        for (const auto& [key, value] : scored.items()) d.json(key, value);
+      });
+    }
     const bool late = now > task.due.at;
-    run.audit("task completed", {&node, 0, late}, [&] {
-      return Json{{"task", task_id}, {"step", task.name}, {"role", role}, {"outputs", given->value},
-                  {"late", late}};
+    run.audit("task completed", {&node, 0, late}, [&](JsonObjectText& d) {
+      d.boolean("late", late).raw("outputs", given->text).string("role", role).string("step", task.name);
+      d.number("task", task_id);
     });
     int token = task.token;
     run.write(std::move(task));  // the case keeps only open tasks
@@ -321,10 +325,9 @@ Status Runtime::signal(CaseId id, const std::string& event, const Json& data, In
     });
     if (!status.is_ok()) return status;
     if (!handled) return Status(StatusCode::kFailedPrecondition, no_listener(current(id, changes), p, event, legal_));
-    run.audit("event received", {}, [&] {
-      Json received{{"event", event}};
-      if (!role.empty()) received["by"] = role;
-      return received;
+    run.audit("event received", {}, [&](JsonObjectText& d) {
+      if (!role.empty()) d.string("by", role);
+      d.string("event", event);
     });
     return Status::ok();
   });
@@ -337,7 +340,7 @@ Status Runtime::update(CaseId id, const Json& data, Instant now, Changes& change
     keep_data(id, changes);
     if (Status s = validate_data(*definition(c.hash), data, c.data); !s.is_ok()) return s;
     CaseRun run(*this, changes, id, now);
-    run.audit("case data updated", {}, [&] { return Json{{"fields", field_names(data)}}; });
+    run.audit("case data updated", {}, [&](JsonObjectText& d) { d.strings("fields", field_names(data)); });
     return guarded([&] { run.retry_guards(); });
   });
 }
@@ -371,8 +374,9 @@ Status Runtime::fire(TimerId timer_id, Instant now, Changes& changes) {
     CaseRun again(*this, changes, fresh.id, now);
     again.write(t);
     const model::Process& p = *definition(fresh.hash);
-    again.audit("incident opened", {}, [&] {
-      return Json{{"timer", t.name}, {"timer_id", timer_id}, {"error", t.failure}, {"told", p.incident_role}};
+    again.audit("incident opened", {}, [&](JsonObjectText& d) {
+      d.string("error", t.failure).string("timer", t.name).number("timer_id", timer_id);
+      d.string("told", p.incident_role);
     });
     again.notify({p.incident_role},
                  fmt::format("Storing in zaak {}: '{}' (termijn {} van {}) kon niet worden uitgevoerd: {}. Herstel de "
@@ -400,8 +404,9 @@ Status Runtime::retry(TimerId timer_id, Instant now, Changes& changes) {
     timer.failed_at.reset();
     timer.failure.clear();
     CaseRun run(*this, changes, c.id, now);
-    run.audit("incident retried", {},
-              [&] { return Json{{"timer", timer.name}, {"timer_id", timer_id}, {"error", failure}}; });
+    run.audit("incident retried", {}, [&](JsonObjectText& d) {
+      d.string("error", failure).string("timer", timer.name).number("timer_id", timer_id);
+    });
     Status status = guarded([&] { run.fired(timer); });
     if (!status.is_ok()) {
       return Status(StatusCode::kFailedPrecondition,

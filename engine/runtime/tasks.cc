@@ -28,15 +28,17 @@ void CaseRun::open_task(int id, const Node& node) {
   t->task = task.id;
   write(task);
   plan_rungs(task, node, 0);
-  audit("task opened", {&node, task.id}, [&] {
-    Json detail{{"task", task.id}, {"step", node.name}, {"role", task.role}, {"due", to_iso_utc(task.due.at)}};
+  audit("task opened", {&node, task.id}, [&](JsonObjectText& d) {
+    d.string("due", to_iso_utc(task.due.at));
     // Inside `for each`: whom the task is for (a person by its id), so the record says which child.
+    Json whom;
     for (const auto& frame : t->frames) {
       for (const auto& [name, value] : frame.vars.items()) {
-        if (value.is_string() || value.is_object()) detail["for"][name] = person_id(value);
+        if (value.is_string() || value.is_object()) whom[name] = person_id(value);
       }
     }
-    return detail;
+    if (!whom.is_null()) d.json("for", whom);
+    d.string("role", task.role).string("step", node.name).number("task", task.id);
   });
   keep_task(task.id);
   c().tasks.emplace(task.id, std::move(task));
@@ -98,7 +100,7 @@ void CaseRun::cancel_task(TaskId id, const std::string& why) {
   task.closed = now_;
   task.closed_by = why;
   cancel_rungs(id);
-  audit("task cancelled", {}, [&] { return Json{{"task", id}, {"step", task.name}, {"why", why}}; });
+  audit("task cancelled", {}, [&](JsonObjectText& d) { d.string("step", task.name).number("task", id).string("why", why); });
   write(task);
   c().tasks.erase(it);
 }
@@ -130,9 +132,9 @@ void CaseRun::escalate(const Timer& timer, std::int64_t late_ms) {
   }
   task.escalation_level = timer.rung + 1;
   write(task);
-  audit("escalated", {&node, timer.rung + 1}, [&] {
-    return Json{{"task", task.id}, {"step", task.name}, {"rung", timer.rung + 1}, {"timer_id", timer.id},
-                {"actions", std::move(actions)}, {"late_ms", late_ms}};
+  audit("escalated", {&node, timer.rung + 1}, [&](JsonObjectText& d) {
+    d.json("actions", actions).number("late_ms", late_ms).number("rung", timer.rung + 1).string("step", task.name);
+    d.number("task", task.id).number("timer_id", timer.id);
   });
 }
 

@@ -67,7 +67,7 @@ void CaseRun::set_named_timer(const Node& step, Deadline at) {
   TimerId id = schedule(std::move(timer));
   c().named_timers[name] = id;
   audit(moved ? "timer moved" : "timer set", {&step},
-        [&] { return Json{{"timer", name}, {"at", to_iso_utc(at.at)}, {"step", by}}; });
+        [&](JsonObjectText& d) { d.string("at", to_iso_utc(at.at)).string("step", by).string("timer", name); });
   if (moved) replan(name);
 }
 
@@ -84,9 +84,9 @@ void CaseRun::replan(const std::string& because) {
     if (due.at == task.due.at) continue;
     if (rt_.explain_) due.why.push_back(tr("recomputed because timer '{}' moved", because));
     keep_task(task_id);
-    audit("deadline moved", {&node}, [&] {
-      return Json{{"task", task_id}, {"step", task.name}, {"from", to_iso_utc(task.due.at)},
-                  {"to", to_iso_utc(due.at)}};
+    audit("deadline moved", {&node}, [&](JsonObjectText& d) {
+      d.string("from", to_iso_utc(task.due.at)).string("step", task.name).number("task", task_id);
+      d.string("to", to_iso_utc(due.at));
     });
     task.due = std::move(due);
     cancel_rungs(task_id);
@@ -174,9 +174,9 @@ void CaseRun::end_stage(int scope_instance, const Timer& timer) {
   for (int fork : forks) c().forks.erase(fork);  // parallels begun inside the stage never join
   close_scopes(scope_instance);
   c().stage_ends.push_back(StageEnd{stage.name, timer.name, timer.due.at});
-  audit("stage ended", {}, [&] {
-    return Json{{"stage", stage.name}, {"term", timer.name}, {"at", to_iso_utc(timer.due.at)},
-                {"cancelled", std::move(cancelled)}, {"handed_on", std::move(handed_on)}};
+  audit("stage ended", {}, [&](JsonObjectText& d) {
+    d.string("at", to_iso_utc(timer.due.at)).json("cancelled", cancelled).json("handed_on", handed_on);
+    d.string("stage", stage.name).string("term", timer.name);
   });
   for (const auto& [role, titles] : lapsed) {
     if (!full()) break;
@@ -201,10 +201,14 @@ void CaseRun::fired(Timer& timer) {
   keep_timer(timer.id);
   c().timers.erase(timer.id);
   std::int64_t late_ms = std::chrono::duration_cast<std::chrono::milliseconds>(now_ - late_from).count();
+  auto audit_fired = [&] {
+    audit("timer fired", {}, [&](JsonObjectText& d) {
+      d.number("late_ms", late_ms).string("timer", timer.name).number("timer_id", timer.id);
+    });
+  };
   switch (timer.kind) {
     case TimerKind::kNamed:
-      audit("timer fired", {},
-            [&] { return Json{{"timer", timer.name}, {"timer_id", timer.id}, {"late_ms", late_ms}}; });
+      audit_fired();
       if (c().named_timers.count(timer.name) != 0 && c().named_timers[timer.name] == timer.id) {
         // The moment stays readable once it has passed: a task opened after the ban ended may
         // still count from it (`horen due einde - 1 day`, then overdue at once).
@@ -219,8 +223,7 @@ void CaseRun::fired(Timer& timer) {
       }
       break;
     case TimerKind::kWait:
-      audit("timer fired", {},
-            [&] { return Json{{"timer", timer.name}, {"timer_id", timer.id}, {"late_ms", late_ms}}; });
+      audit_fired();
       if (Token* t = token(timer.token); t != nullptr && t->timer == timer.id) next(t->id);
       break;
     case TimerKind::kRung: escalate(timer, late_ms); break;

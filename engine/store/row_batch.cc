@@ -48,7 +48,8 @@ void write_tasks(Database& db, const std::map<runtime::TaskId, runtime::Task>& t
       "due_why = excluded.due_why, closed_at = excluded.closed_at, closed_by = excluded.closed_by, "
       "outputs = excluded.outputs, level = excluded.level, token = excluded.token");
   for (const auto& [id, t] : tasks) {
-    const std::string why = json_text(t.due.why), outputs = json_text(t.outputs);
+    const std::string why = json_text(t.due.why);
+    const std::string_view outputs = t.outputs ? std::string_view(t.outputs->text) : std::string_view("{}");
     s.bind(1, id).bind(2, t.case_id).bind_unowned(3, t.name).bind_unowned(4, t.title).bind_unowned(5, t.role)
         .bind_unowned(6, to_string(t.status)).bind(7, to_millis(t.opened)).bind(8, to_millis(t.due.at))
         .bind_unowned(9, why);
@@ -96,7 +97,7 @@ void write_audit(Database& db, const ChainKeying& keying, const std::vector<runt
       "INSERT INTO audit(seq, case_id, at, kind, detail, detail_hash, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?)");
   for (const auto& e : audit) {
     ++seq;
-    std::string detail = json_text(e.detail);
+    const std::string& detail = e.detail;
     std::string detail_hash = sha256_hex(detail);
     std::string next = chain_link(keying, hash, seq, e.case_id, to_millis(e.at), e.kind, detail_hash);
     s.bind(1, seq).bind(2, e.case_id).bind(3, to_millis(e.at)).bind_unowned(4, e.kind).bind_unowned(5, detail)

@@ -8,6 +8,7 @@
 #include <map>
 #include <thread>
 
+#include "engine/base/json_text.h"
 #include "engine/base/sha256.h"
 
 namespace termijn::store {
@@ -287,7 +288,9 @@ std::vector<runtime::Instance> Store::running_cases() {
       t.due = deadline(s, 9, 10);
       t.closed = optional_moment(s, 11);
       t.closed_by = s.text(12);
-      t.outputs = parse(s.text(13));
+      if (std::string given = s.text(13); given != "{}") {
+        t.outputs = std::make_shared<const runtime::GivenOutputs>(runtime::GivenOutputs{parse(given), given});
+      }
       t.escalation_level = small(s.integer(14), "escalation level");
       c->second.tasks.emplace(t.id, std::move(t));
     }
@@ -470,7 +473,7 @@ void Store::key_audit_log(const AuditKey& key, Instant at, const Json& actor) {
   keying_ = ChainKeying{from_seq, key};
   RowBatch batch;
   batch.rows.audit.push_back(runtime::AuditEntry{0, at, kAuditKeyedKind,
-                                                 Json{{"fingerprint", key.fingerprint()}, {"actor", actor}}});
+                                                 json_text(Json{{"fingerprint", key.fingerprint()}, {"actor", actor}})});
   try {
     write_batch(db_, keying_, batch);
     tx.commit();
@@ -487,7 +490,9 @@ PurgeOutcome Store::purge_ended_before(Instant cutoff, runtime::AuditEntry recor
     s.bind(1, to_millis(cutoff));
     while (s.step()) ids.push_back(s.integer(0));
   }
-  record.detail["cases"] = ids;
+  Json detail = Json::parse(record.detail);
+  detail["cases"] = ids;
+  record.detail = json_text(detail);
   RowBatch batch;
   batch.rows.audit.push_back(std::move(record));
   Transaction tx(db_);

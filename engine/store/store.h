@@ -114,7 +114,7 @@ class Store {
 
   // Retention: every case that ended before `cutoff` loses its data, tasks, timers and
   // notifications, and its audit entries lose their detail; `record` (the purge's own audit entry,
-  // filled in with the cases) is written in the same transaction. Then the file is rebuilt and
+  // its detail an object's text, filled in with the cases) is written in the same transaction. Then the file is rebuilt and
   // the write-ahead log emptied, so the destroyed data is in neither (art. 10 Wth).
   PurgeOutcome purge_ended_before(Instant cutoff, runtime::AuditEntry record);
 

@@ -1,5 +1,6 @@
 // The keyed audit chain: a key file only its owner may read, a database that records its key's
 // fingerprint, and a rewrite that re-computes the plain SHA-256 chain caught by the key.
+#include "engine/base/json_text.h"
 #include "engine/store/audit_chain.h"
 
 #include <fmt/format.h>
@@ -35,7 +36,7 @@ void add_entries(store::Store& s, std::int64_t case_id, int count) {
   runtime::Changes changes;
   for (int i = 0; i < count; ++i) {
     changes.audit.push_back(runtime::AuditEntry{case_id, from_millis(1000 + i), "task completed",
-                                                runtime::Json{{"door", fmt::format("medewerker {}", i)}}});
+                                                json_text(runtime::Json{{"door", fmt::format("medewerker {}", i)}})});
   }
   s.commit(changes, {});
 }

@@ -4,6 +4,8 @@
 // timer with its rung, token and incident.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "engine/api/engine.h"
 #include "engine/store/sqlite.h"
 #include "tests/support/rihg.h"
@@ -107,6 +109,42 @@ TEST(CompactState, TheStateWrittenAtEveryStepIsTheTextOfItsJson) {
   ended.outputs[7] = std::make_shared<const runtime::GivenOutputs>(runtime::GivenOutputs{Json{{"besluit", "verlengen"}}, {}});
   ended.outputs[100] = std::make_shared<const runtime::GivenOutputs>(runtime::GivenOutputs{Json::object(), {}});
   EXPECT_EQ(runtime::state_text(ended), runtime::to_json(ended).dump());
+}
+
+TEST(CompactState, EveryAuditDetailIsStoredAsTheTextOfItsJson) {
+  // The runtime writes an audit entry's detail as text field by field (JsonObjectText), in the
+  // order nlohmann::json sorts keys, and the engine puts the actor first: the stored text is what
+  // dump() of the parsed detail gives, as when the details were values, for every kind of entry.
+  std::string path = temp_path("compact-audit.db");
+  VirtualClock clock(*parse_instant("2026-10-20 14:00"));
+  auto e = open_engine(path, clock);
+  make_cases(*e, clock);
+  CaseId running = 0;
+  for (const auto& [id, c] : e->runtime().cases()) {
+    if (c.process == "landelijk") running = id;
+  }
+  ASSERT_NE(running, 0);
+  ASSERT_TRUE(e->update_case(running, Json{{"kindermishandeling", true}}, "", Actor{"hovj", "Zoë \"de\" Vries", "Politie"})
+                  .is_ok());
+  ASSERT_TRUE(e->cancel_case(running, "dubbel \"ingevoerd\" \\ per\nvergissing").is_ok());
+  store::Database db(path);
+  store::Statement rows(db.handle(), "SELECT kind, detail FROM audit ORDER BY seq");
+  std::set<std::string> kinds;
+  std::size_t actors = 0;
+  while (rows.step()) {
+    const std::string kind = rows.text(0), detail = rows.text(1);
+    const Json parsed = Json::parse(detail);
+    ASSERT_TRUE(parsed.is_object()) << kind << ": " << detail;
+    EXPECT_EQ(detail, parsed.dump()) << kind;
+    kinds.insert(kind);
+    actors += parsed.contains("actor");
+  }
+  for (const char* kind : {"case started", "task opened", "task completed", "task cancelled", "escalated",
+                           "stage entered", "decided", "notification",
+                           "incident opened", "case data updated", "case data changed", "case ended"}) {
+    EXPECT_EQ(kinds.count(kind), 1u) << kind;
+  }
+  EXPECT_GT(actors, 0u);
 }
 
 TEST(CompactState, TextThatIsNotUtf8IsRefusedAndFailsNoOtherCommandOfItsGroup) {

@@ -25,6 +25,7 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include "engine/base/json_text.h"
 #include "engine/api/group_commit.h"
 #include "engine/store/store.h"
 #include "engine/store/writer.h"
@@ -436,7 +437,7 @@ TEST(Pipeline, TheLogIsCopiedIntoTheFileOffTheWritersWayAndStaysBounded) {
   for (int group = 0; group < 30; ++group) {
     store::RowBatch batch;
     for (int i = 0; i < 800; ++i) {
-      batch.rows.audit.push_back(runtime::AuditEntry{group * 1000 + i, Instant{}, "test", Json{{"text", big}}, {}});
+      batch.rows.audit.push_back(runtime::AuditEntry{group * 1000 + i, Instant{}, "test", json_text(Json{{"text", big}}), {}});
     }
     writer.write(std::move(batch));
     store::Written written = writer.take();

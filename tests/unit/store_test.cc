@@ -1,3 +1,4 @@
+#include "engine/base/json_text.h"
 #include "engine/store/store.h"
 
 #include <gtest/gtest.h>
@@ -52,8 +53,8 @@ TEST(Store, CommitsAStepAtomicallyAndChainsTheAudit) {
   c.process = "p";
   c.hash = "h";
   changes.cases[1] = c;
-  changes.audit.push_back(runtime::AuditEntry{1, from_millis(1000), "case started", runtime::Json::object()});
-  changes.audit.push_back(runtime::AuditEntry{1, from_millis(2000), "task opened", runtime::Json{{"task", 1}}});
+  changes.audit.push_back(runtime::AuditEntry{1, from_millis(1000), "case started", "{}"});
+  changes.audit.push_back(runtime::AuditEntry{1, from_millis(2000), "task opened", json_text(runtime::Json{{"task", 1}})});
   s.commit(changes, {store::CommandRecord{"key-1", "start", runtime::Json{{"case", 1}}, ""}});
   EXPECT_EQ(s.running_cases().size(), 1u);
   EXPECT_EQ(s.command_result("key-1")->at("case"), 1);
@@ -83,9 +84,9 @@ void two_cases(store::Store& s, Instant ended_at) {
   running.ended.reset();
   changes.cases[1] = ended;
   changes.cases[2] = running;
-  changes.audit.push_back(runtime::AuditEntry{1, from_millis(1000), "case started", runtime::Json{{"naam", "A"}}});
-  changes.audit.push_back(runtime::AuditEntry{2, from_millis(1000), "case started", runtime::Json{{"naam", "B"}}});
-  changes.audit.push_back(runtime::AuditEntry{1, ended_at, "case ended", runtime::Json{{"reden", "klaar"}}});
+  changes.audit.push_back(runtime::AuditEntry{1, from_millis(1000), "case started", json_text(runtime::Json{{"naam", "A"}})});
+  changes.audit.push_back(runtime::AuditEntry{2, from_millis(1000), "case started", json_text(runtime::Json{{"naam", "B"}})});
+  changes.audit.push_back(runtime::AuditEntry{1, ended_at, "case ended", json_text(runtime::Json{{"reden", "klaar"}})});
   s.commit(changes, {});
 }
 
@@ -94,7 +95,7 @@ TEST(Store, RetentionErasesEndedCasesYetTheAuditChainStillVerifies) {
   store::Store s(path);
   two_cases(s, from_millis(5000));
   auto purged = s.purge_ended_before(from_millis(6000), runtime::AuditEntry{0, from_millis(7000), "case data purged",
-                                                                           runtime::Json{{"by", "test"}}});
+                                                                           json_text(runtime::Json{{"by", "test"}})});
   ASSERT_EQ(purged.cases, std::vector<std::int64_t>{1});
   EXPECT_TRUE(purged.log_emptied);
   EXPECT_EQ(s.cases(std::nullopt).size(), 1u);  // the running case stays
@@ -130,7 +131,7 @@ TEST(Store, PurgingTheNewestCaseDoesNotFreeItsId) {
   ended.ended = from_millis(10);
   changes.cases[7] = ended;
   s.commit(changes, {});
-  s.purge_ended_before(from_millis(20), runtime::AuditEntry{0, from_millis(30), "case data purged", runtime::Json::object()});
+  s.purge_ended_before(from_millis(20), runtime::AuditEntry{0, from_millis(30), "case data purged", "{}"});
   EXPECT_TRUE(s.cases(std::nullopt).empty());
   EXPECT_EQ(s.next_ids().next_case, 8);
 }

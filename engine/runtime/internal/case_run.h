@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/base/json_text.h"
 #include "engine/runtime/evaluator.h"
 #include "engine/runtime/runtime.h"
 
@@ -46,10 +47,17 @@ class CaseRun {
   EvalContext context(const Token* t);
   // Whether the command records in full (Runtime::Recording): text and JSON only people read.
   bool full() const { return rt_.recording_ == Runtime::Recording::kFull; }
-  // An entry with its facts; `detail` builds its JSON, called only when recording in full.
+  // An entry with its facts; `detail` writes its fields (void(JsonObjectText&)), called only when
+  // recording in full. Fields in the order nlohmann::json sorts keys (see JsonObjectText).
   template <typename Detail>
   void audit(std::string kind, AuditFact fact, Detail&& detail) {
-    changes_.audit.push_back(AuditEntry{id_, now_, std::move(kind), full() ? Json(detail()) : Json(), fact});
+    std::string text;
+    if (full()) {
+      JsonObjectText fields;
+      detail(fields);
+      text = fields.take();
+    }
+    changes_.audit.push_back(AuditEntry{id_, now_, std::move(kind), std::move(text), fact});
   }
   // Nothing when recording facts only: callers that format a message check full() first.
   void notify(std::vector<std::string> roles, std::string message, std::string source,

@@ -625,7 +625,7 @@ class Replication {
     if (keep_cases_) {
       // Engine ids and the definition's hash differ between scenarios by construction; the
       // course of the case is what is compared.
-      Json detail = e.detail;
+      Json detail = Json::parse(e.detail);
       for (const char* id : {"task", "timer_id", "case", "hash", "process"}) detail.erase(id);
       // What the event concerns, by the names the runtime's audit entries use.
       std::string activity;
@@ -661,7 +661,7 @@ class Replication {
     if (kind == Seen::kCaseEnded) {
       leave_stage(c, at);
       c.ended = at;
-      if (keep_cases_) c.end_reason = e.detail.value("reason", "");
+      if (keep_cases_) c.end_reason = Json::parse(e.detail).value("reason", "");
     }
   }
 
