@@ -65,17 +65,33 @@ Result<CaseId> replayed_start(const Result<Json>& previous) {
   return status_from(*previous);
 }
 
-// Every audit entry a command makes names who gave it: "actor" goes first among the detail's
-// fields, where nlohmann::json sorts it (JsonObjectText) before every key the runtime writes but an
-// escalation's "actions", which no command stamps.
+// Whether "actor" goes first among the fields of `detail`, an object's text with its keys in the
+// order nlohmann::json sorts them (JsonObjectText): its first key sorts after "actor". Most do;
+// not a refusal's "action", nor an escalation's "actions" (a retried incident's).
+bool actor_goes_first(const std::string& detail) {
+  if (detail == "{}") return true;
+  if (detail.size() < 3 || detail[1] != '"') return false;
+  const std::size_t end = detail.find_first_of("\"\\", 2);
+  return end != std::string::npos && detail[end] == '"' && std::string_view(detail).substr(2, end - 2) > "actor";
+}
+
+// Every audit entry a command makes names who gave it, in its detail's field "actor". Throws
+// Json::type_error for an actor whose text is not UTF-8.
 void stamp(runtime::Changes& changes, const Actor& actor) {
   if (changes.audit.empty()) return;
-  const std::string who = "\"actor\":" + json_text(actor.to_json());
+  const Json who = actor.to_json();
+  const std::string field = "\"actor\":" + json_text(who);
   for (auto& entry : changes.audit) {
     std::string& detail = entry.detail;
     if (detail.size() < 2 || detail.front() != '{') continue;
-    if (detail.size() > 2) detail.insert(1, 1, ',');
-    detail.insert(1, who);
+    if (actor_goes_first(detail)) {
+      if (detail.size() > 2) detail.insert(1, 1, ',');
+      detail.insert(1, field);
+    } else {
+      Json fields = Json::parse(detail);  // a rare entry: written again, in the sorted order
+      fields["actor"] = who;
+      detail = json_text(fields);
+    }
   }
 }
 
@@ -585,14 +601,13 @@ Status Engine::dismiss_incident(TimerId timer, const std::string& reason, const 
 
 Status Engine::audit_only(CaseId id, const std::string& kind, const Json& detail, const Actor& actor) {
   runtime::Changes changes;
-  std::string text;
   try {
-    text = json_text(detail);
+    changes.audit.push_back(runtime::AuditEntry{id, clock_->now(), kind, json_text(detail)});
+    stamp(changes, actor);
   } catch (const Json::type_error&) {
+    // An operator's name from the command line, a token holder's: not checked as a request is.
     return Status(StatusCode::kInvalidArgument, fmt::format("the audit entry '{}' holds text that is not UTF-8", kind));
   }
-  changes.audit.push_back(runtime::AuditEntry{id, clock_->now(), kind, std::move(text)});
-  stamp(changes, actor);
   return commit(changes, std::vector<store::CommandRecord>{});
 }
 
@@ -625,13 +640,14 @@ Result<Engine::Purge> Engine::purge(std::optional<Instant> ended_before, const A
                   fmt::format("the retention term is {} years (art. 10 Wth): only cases that ended before {} may go",
                               kRetentionYears, to_iso_utc(latest)));
   }
+  if (Status s = utf8_text("", Json(), by); !s.is_ok()) return s;  // the operator named in its audit entry
   if (Status flushed = flush(); !flushed.is_ok()) return flushed;  // cases that just ended are in the store
   Instant cutoff = ended_before.value_or(latest);
-  runtime::AuditEntry record{0, clock_->now(), "case data purged",
-                             json_text(Json{{"ended_before", to_iso_utc(cutoff)},
-                                            {"cite", "art. 10 Wth: data kept no longer than five years"},
-                                            {"actor", by.to_json()}})};
   try {
+    runtime::AuditEntry record{0, clock_->now(), "case data purged",
+                               json_text(Json{{"ended_before", to_iso_utc(cutoff)},
+                                              {"cite", "art. 10 Wth: data kept no longer than five years"},
+                                              {"actor", by.to_json()}})};
     store::PurgeOutcome outcome = store_->purge_ended_before(cutoff, std::move(record));
     return Purge{cutoff, std::move(outcome.cases), outcome.log_emptied};
   } catch (const std::exception& e) {

@@ -196,13 +196,15 @@ Result<CaseId> Runtime::start(const std::string& name, const std::string& event,
   CaseId id = next_case_++;
   create(std::move(instance), changes);
   CaseRun run(*this, changes, id, now);
-  run.audit("case started", {}, [&](JsonObjectText& d) {
-    if (!role.empty()) d.string("by", role);
-    d.string("event", p->nodes.at(start).target).string("hash", p->hash).string("process", p->name);
-    d.number("version", p->version);
+  Status status = undone_if_refused(changes, [&] {
+    run.audit("case started", {}, [&](JsonObjectText& d) {
+      if (!role.empty()) d.string("by", role);
+      d.string("event", p->nodes.at(start).target).string("hash", p->hash).string("process", p->name);
+      d.number("version", p->version);
+    });
+    run.spawn(start, {}, {0});
+    return guarded([&] { run.run(); });
   });
-  run.spawn(start, {}, {0});
-  Status status = undone_if_refused(changes, [&] { return guarded([&] { run.run(); }); });
   if (!status.is_ok()) return status;
   return id;
 }
@@ -347,10 +349,12 @@ Status Runtime::update(CaseId id, const Json& data, Instant now, Changes& change
 
 Status Runtime::cancel(CaseId id, const std::string& reason, Instant now, Changes& changes) {
   if (cases_.count(id) == 0) return Status(StatusCode::kNotFound, fmt::format("no running case {}", id));
-  working(id, changes);
-  CaseRun run(*this, changes, id, now);
-  run.finish(CaseStatus::kTerminated, reason.empty() ? "cancelled" : reason);
-  return Status::ok();
+  return undone_if_refused(changes, [&] {
+    working(id, changes);
+    CaseRun run(*this, changes, id, now);
+    run.finish(CaseStatus::kTerminated, reason.empty() ? "cancelled" : reason);
+    return Status::ok();
+  });
 }
 
 Status Runtime::fire(TimerId timer_id, Instant now, Changes& changes) {

@@ -107,10 +107,17 @@ class Runtime {
   CaseUndo* undo_log(CaseId id, Changes& changes);  // nullptr: nothing to keep
   // In place: a refused command's changes undone; the live cases as they were.
   template <typename Command>
-  auto undone_if_refused(Changes& changes, Command&& command) {
-    auto result = command();
-    if (!result.is_ok()) undo(changes);
-    return result;
+  auto undone_if_refused(Changes& changes, Command&& command) -> decltype(command()) {
+    try {
+      auto result = command();
+      if (!result.is_ok()) undo(changes);
+      return result;
+    } catch (const Json::type_error&) {
+      // An audit entry's text from a role or a reason that is not UTF-8 (JsonObjectText): only
+      // from a host calling the runtime itself, as the engine refuses such text when given.
+      undo(changes);
+      return Status(StatusCode::kInvalidArgument, "the command holds text that is not UTF-8");
+    }
   }
   void undo(Changes& changes);
   void apply_in_place(Changes& changes);

@@ -470,10 +470,11 @@ void Store::key_audit_log(const AuditKey& key, Instant at, const Json& actor) {
   std::int64_t from_seq = db_.scalar("SELECT seq FROM audit_head WHERE id = 1") + 1;
   Statement s(db_.handle(), "INSERT INTO audit_keying(id, fingerprint, from_seq) VALUES (1, ?, ?)");
   s.bind(1, key.fingerprint()).bind(2, from_seq).run();
-  keying_ = ChainKeying{from_seq, key};
+  // Made before the keying changes: an actor that is not UTF-8 text throws here.
   RowBatch batch;
   batch.rows.audit.push_back(runtime::AuditEntry{0, at, kAuditKeyedKind,
                                                  json_text(Json{{"fingerprint", key.fingerprint()}, {"actor", actor}})});
+  keying_ = ChainKeying{from_seq, key};
   try {
     write_batch(db_, keying_, batch);
     tx.commit();

@@ -152,5 +152,40 @@ process lus {
   EXPECT_NE(rt.find_task(task), nullptr) << "the task is open again";
 }
 
+TEST(RuntimeInPlace, UndoesACommandWhoseAuditTextIsNotUtf8) {
+  // Recording in full, an audit entry's detail is written to text as it is made, which refuses
+  // text that is not UTF-8. The engine refuses such text when it is given; a host calling the
+  // runtime itself gets the refusal from the runtime, with the live cases as they were.
+  testing::Compiled c = testing::compile_text(R"(
+process kort {
+  roles burgemeester
+  events aanvraag
+  start on aanvraag
+  task eerst by burgemeester within 1 days
+}
+)");
+  ASSERT_NE(c.model->find("kort"), nullptr) << c.errors();
+  LegalTime legal;
+  Runtime rt(legal);
+  rt.set_in_place(true);
+  rt.add_definition(c.model->processes.front());
+  Instant now = *parse_instant("2027-01-04 09:00");
+  const std::string broken = "niet \xff tekst";
+  runtime::Changes refused;
+  auto none = rt.start("kort", "aanvraag", Json::object(), now, refused, broken);
+  EXPECT_EQ(none.status().code(), StatusCode::kInvalidArgument) << none.status().message();
+  EXPECT_TRUE(rt.cases().empty());
+  runtime::Changes started;
+  auto id = rt.start("kort", "aanvraag", Json::object(), now, started);
+  ASSERT_TRUE(id.is_ok()) << id.status().message();
+  rt.apply(started);
+  const Json before = live(rt);
+  runtime::TaskId task = rt.find_case(*id)->tasks.begin()->first;
+  runtime::Changes cancelled;
+  EXPECT_EQ(rt.cancel(*id, broken, now, cancelled).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(live(rt), before);
+  EXPECT_NE(rt.find_task(task), nullptr);
+}
+
 }  // namespace
 }  // namespace termijn
