@@ -85,9 +85,16 @@ TEST(KeyedAuditChain, VerifiesWithTheKeyAndRecordsOnlyItsFingerprint) {
   EXPECT_EQ(log[3]["detail"]["fingerprint"], key.fingerprint());
   store::Database raw(path);
   EXPECT_EQ(raw.scalar("SELECT COUNT(*) FROM audit_keying WHERE fingerprint = '" + key.fingerprint() + "'"), 1);
-  // New writes go on with the key.
+  // New writes go on with the key, one entry or many in a transaction (written 32 rows to a
+  // statement, and the rest one by one).
   add_entries(s, 2, 1);
   EXPECT_TRUE(s.verify_audit().ok);
+  add_entries(s, 3, 70);
+  check = s.verify_audit();
+  EXPECT_TRUE(check.ok) << check.problem;
+  EXPECT_EQ(check.entries, 6 + 1 + 70);
+  EXPECT_EQ(raw.scalar("SELECT COUNT(*) FROM audit a JOIN audit b ON b.seq = a.seq + 1 WHERE b.prev_hash = a.hash"),
+            6 + 1 + 70 - 1);
   // Keying twice is refused.
   EXPECT_NE(error_of([&] { s.key_audit_log(key, from_millis(9000), runtime::Json::object()); }).find("keyed already"),
             std::string::npos);
