@@ -1,5 +1,10 @@
 #include "engine/store/row_batch.h"
 
+#include <deque>
+#include <optional>
+#include <string_view>
+#include <vector>
+
 #include "engine/base/json_text.h"
 #include "engine/base/sha256.h"
 #include "engine/store/sqlite.h"
@@ -23,60 +28,128 @@ CaseRow case_row_of(const runtime::Instance& c) {
 
 namespace {
 
+// A group's rows, written kRows to an INSERT statement and the rest one to a statement: a group
+// holds thousands, and a statement's own work (stepping, resetting) costs about as much as a
+// row's. `head` names the table and columns up to VALUES; `tail` follows the values (an upsert).
+class RowWriter {
+ public:
+  static constexpr std::size_t kRows = 32;
+
+  RowWriter(std::string_view head, int columns, std::string_view tail = {}) : columns_(columns) {
+    std::string row = "(";
+    for (int c = 0; c < columns; ++c) row += c == 0 ? "?" : ",?";
+    row += ')';
+    one_ = std::string(head) + row + std::string(tail);
+    many_ = std::string(head) + row;
+    for (std::size_t n = 1; n < kRows; ++n) many_ += "," + row;
+    many_ += tail;
+  }
+
+  // Where one row's values go: its columns numbered from 1, as in the single-row statement.
+  class Row {
+   public:
+    Row(Statement& s, int first, std::deque<std::string>& kept) : s_(s), first_(first), kept_(kept) {}
+    Row& integer(int column, std::int64_t value) {
+      s_.bind(first_ + column, value);
+      return *this;
+    }
+    Row& moment(int column, const std::optional<std::int64_t>& value) {
+      if (value) s_.bind(first_ + column, *value); else s_.bind_null(first_ + column);
+      return *this;
+    }
+    // Text that stays as it is until the rows are written (a field of the batch).
+    Row& text(int column, std::string_view value) {
+      s_.bind_unowned(first_ + column, value);
+      return *this;
+    }
+    // Text made for the row, kept until the statement has run.
+    Row& made(int column, std::string value) {
+      kept_.push_back(std::move(value));
+      s_.bind_unowned(first_ + column, kept_.back());
+      return *this;
+    }
+
+   private:
+    Statement& s_;
+    int first_;
+    std::deque<std::string>& kept_;
+  };
+
+  // bind(row, item) for every item of `items`, in order.
+  template <typename Items, typename Bind>
+  void write(Database& db, const Items& items, Bind&& bind) const {
+    std::deque<std::string> kept;  // grows without moving what it holds: the statement reads it there
+    auto item = items.begin();
+    for (std::size_t left = items.size(); left > 0;) {
+      const std::size_t rows = left >= kRows ? kRows : 1;
+      Statement& s = db.cached(rows == kRows ? many_.c_str() : one_.c_str());
+      for (std::size_t r = 0; r < rows; ++r, ++item) {
+        Row row(s, static_cast<int>(r) * columns_, kept);
+        bind(row, *item);
+      }
+      s.run();
+      kept.clear();
+      left -= rows;
+    }
+  }
+
+ private:
+  int columns_;
+  std::string one_, many_;
+};
+
 void write_cases(Database& db, const std::vector<CaseRow>& cases) {
   // A row written before is updated in place (only the columns a step can change), not deleted
   // and inserted again as INSERT OR REPLACE would, which rewrites every index entry of the row.
-  Statement& s = db.cached(
-      "INSERT INTO cases(id, process, hash, status, level, started_at, ended_at, end_reason, parent_case, "
-      "state) VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET status = excluded.status, "
-      "level = excluded.level, ended_at = excluded.ended_at, end_reason = excluded.end_reason, "
-      "state = excluded.state");
-  for (const CaseRow& c : cases) {
-    s.bind(1, c.id).bind_unowned(2, c.process).bind_unowned(3, c.hash).bind_unowned(4, c.status).bind(5, c.level);
-    s.bind(6, c.started_at);
-    if (c.ended_at) s.bind(7, *c.ended_at); else s.bind_null(7);
-    s.bind_unowned(8, c.end_reason).bind(9, c.parent_case).bind_unowned(10, c.state);
-    s.run();
-  }
+  static const RowWriter insert(
+      "INSERT INTO cases(id, process, hash, status, level, started_at, ended_at, end_reason, parent_case, state) VALUES ",
+      10,
+      " ON CONFLICT(id) DO UPDATE SET status = excluded.status, level = excluded.level, ended_at = excluded.ended_at, "
+      "end_reason = excluded.end_reason, state = excluded.state");
+  insert.write(db, cases, [](RowWriter::Row& row, const CaseRow& c) {
+    row.integer(1, c.id).text(2, c.process).text(3, c.hash).text(4, c.status).integer(5, c.level);
+    row.integer(6, c.started_at).moment(7, c.ended_at).text(8, c.end_reason).integer(9, c.parent_case);
+    row.text(10, c.state);
+  });
 }
 
 void write_tasks(Database& db, const std::map<runtime::TaskId, runtime::Task>& tasks) {
-  Statement& s = db.cached(
-      "INSERT INTO tasks(id, case_id, step, title, role, status, opened_at, due_at, due_why, closed_at, "
-      "closed_by, outputs, level, node, token) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO "
-      "UPDATE SET role = excluded.role, status = excluded.status, due_at = excluded.due_at, "
+  static const RowWriter insert(
+      "INSERT INTO tasks(id, case_id, step, title, role, status, opened_at, due_at, due_why, closed_at, closed_by, "
+      "outputs, level, node, token) VALUES ",
+      15,
+      " ON CONFLICT(id) DO UPDATE SET role = excluded.role, status = excluded.status, due_at = excluded.due_at, "
       "due_why = excluded.due_why, closed_at = excluded.closed_at, closed_by = excluded.closed_by, "
       "outputs = excluded.outputs, level = excluded.level, token = excluded.token");
-  for (const auto& [id, t] : tasks) {
-    const std::string why = json_text(t.due.why);
-    const std::string_view outputs = t.outputs ? std::string_view(t.outputs->text) : std::string_view("{}");
-    s.bind(1, id).bind(2, t.case_id).bind_unowned(3, t.name).bind_unowned(4, t.title).bind_unowned(5, t.role)
-        .bind_unowned(6, to_string(t.status)).bind(7, to_millis(t.opened)).bind(8, to_millis(t.due.at))
-        .bind_unowned(9, why);
-    if (t.closed) s.bind(10, to_millis(*t.closed)); else s.bind_null(10);
-    s.bind_unowned(11, t.closed_by).bind_unowned(12, outputs).bind(13, static_cast<std::int64_t>(t.escalation_level));
-    s.bind(14, static_cast<std::int64_t>(t.node)).bind(15, static_cast<std::int64_t>(t.token));
-    s.run();
-  }
+  insert.write(db, tasks, [](RowWriter::Row& row, const auto& entry) {
+    const auto& [id, t] = entry;
+    row.integer(1, id).integer(2, t.case_id).text(3, t.name).text(4, t.title).text(5, t.role);
+    row.text(6, to_string(t.status)).integer(7, to_millis(t.opened)).integer(8, to_millis(t.due.at));
+    row.made(9, json_text(t.due.why));
+    row.moment(10, t.closed ? std::optional<std::int64_t>(to_millis(*t.closed)) : std::nullopt);
+    row.text(11, t.closed_by).text(12, t.outputs ? std::string_view(t.outputs->text) : std::string_view("{}"));
+    row.integer(13, t.escalation_level).integer(14, t.node).integer(15, t.token);
+  });
 }
 
 void write_timers(Database& db, const std::map<runtime::TimerId, runtime::Timer>& timers) {
-  Statement& s = db.cached(
-      "INSERT INTO timers(id, case_id, kind, name, task_id, due_at, due_why, status, fired_at, rung, token, "
-      "failed_at, failure) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
-      "due_at = excluded.due_at, due_why = excluded.due_why, status = excluded.status, "
+  static const RowWriter insert(
+      "INSERT INTO timers(id, case_id, kind, name, task_id, due_at, due_why, status, fired_at, rung, token, failed_at, "
+      "failure) VALUES ",
+      13,
+      " ON CONFLICT(id) DO UPDATE SET due_at = excluded.due_at, due_why = excluded.due_why, status = excluded.status, "
       "fired_at = excluded.fired_at, failed_at = excluded.failed_at, failure = excluded.failure");
-  for (const auto& [id, t] : timers) {
-    const std::string why = json_text(t.due.why);
-    s.bind(1, id).bind(2, t.case_id).bind_unowned(3, to_string(t.kind)).bind_unowned(4, t.name);
-    if (t.task != 0) s.bind(5, t.task); else s.bind_null(5);
-    s.bind(6, to_millis(t.due.at)).bind_unowned(7, why).bind_unowned(8, to_string(t.status));
-    if (t.fired_at) s.bind(9, to_millis(*t.fired_at)); else s.bind_null(9);
-    s.bind(10, static_cast<std::int64_t>(t.rung)).bind(11, static_cast<std::int64_t>(t.token));
-    if (t.failed_at) s.bind(12, to_millis(*t.failed_at)); else s.bind_null(12);
-    s.bind_unowned(13, t.failure);
-    s.run();
-  }
+  auto millis = [](const std::optional<Instant>& t) {
+    return t ? std::optional<std::int64_t>(to_millis(*t)) : std::nullopt;
+  };
+  insert.write(db, timers, [&](RowWriter::Row& row, const auto& entry) {
+    const auto& [id, t] = entry;
+    row.integer(1, id).integer(2, t.case_id).text(3, to_string(t.kind)).text(4, t.name);
+    row.moment(5, t.task != 0 ? std::optional<std::int64_t>(t.task) : std::nullopt);
+    row.integer(6, to_millis(t.due.at)).made(7, json_text(t.due.why)).text(8, to_string(t.status));
+    row.moment(9, millis(t.fired_at)).integer(10, t.rung).integer(11, t.token).moment(12, millis(t.failed_at));
+    row.text(13, t.failure);
+  });
 }
 
 void write_audit(Database& db, const ChainKeying& keying, const std::vector<runtime::AuditEntry>& audit) {
@@ -93,50 +166,35 @@ void write_audit(Database& db, const ChainKeying& keying, const std::vector<runt
     }
     head.reset();
   }
-  // The links first, then the rows: kRows to a statement, as one statement's work costs about as
-  // much as a row's, and a group holds thousands of entries.
-  const std::int64_t first = seq + 1;
-  std::vector<std::string> hashes;  // [2n]: entry n's detail hash, [2n + 1]: its link
-  hashes.reserve(2 * audit.size());
+  // The links first, each covering the one before; then the rows.
+  struct Linked {
+    const runtime::AuditEntry& entry;
+    std::int64_t seq;
+    std::string detail_hash, prev, hash;
+  };
+  std::vector<Linked> linked;
+  linked.reserve(audit.size());
   for (const auto& e : audit) {
-    hashes.push_back(sha256_hex(e.detail));
-    const std::string& prev = hashes.size() > 1 ? hashes[hashes.size() - 2] : hash;
-    hashes.push_back(chain_link(keying, prev, ++seq, e.case_id, to_millis(e.at), e.kind, hashes.back()));
+    std::string detail_hash = sha256_hex(e.detail);
+    std::string next = chain_link(keying, hash, ++seq, e.case_id, to_millis(e.at), e.kind, detail_hash);
+    linked.push_back(Linked{e, seq, std::move(detail_hash), std::move(hash), next});
+    hash = std::move(next);
   }
-  constexpr std::size_t kRows = 32;
-  constexpr int kColumns = 8;
-  static const std::string one = "INSERT INTO audit(seq, case_id, at, kind, detail, detail_hash, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?)";
-  static const std::string many = [] {
-    std::string sql = one;
-    for (std::size_t n = 1; n < kRows; ++n) sql += ",(?,?,?,?,?,?,?,?)";
-    return sql;
-  }();
-  for (std::size_t n = 0; n < audit.size();) {
-    const bool chunk = audit.size() - n >= kRows;
-    Statement& s = db.cached(chunk ? many.c_str() : one.c_str());
-    for (std::size_t row = 0, rows = chunk ? kRows : 1; row < rows; ++row, ++n) {
-      const runtime::AuditEntry& e = audit[n];
-      const int at = static_cast<int>(row) * kColumns;
-      const std::string& prev = n == 0 ? hash : hashes[2 * n - 1];
-      s.bind(at + 1, first + static_cast<std::int64_t>(n)).bind(at + 2, e.case_id).bind(at + 3, to_millis(e.at));
-      s.bind_unowned(at + 4, e.kind).bind_unowned(at + 5, e.detail).bind_unowned(at + 6, hashes[2 * n]);
-      s.bind_unowned(at + 7, prev).bind_unowned(at + 8, hashes[2 * n + 1]);
-    }
-    s.run();
-  }
-  if (!audit.empty()) hash = hashes.back();
+  static const RowWriter insert("INSERT INTO audit(seq, case_id, at, kind, detail, detail_hash, prev_hash, hash) VALUES ", 8);
+  insert.write(db, linked, [](RowWriter::Row& row, const Linked& l) {
+    row.integer(1, l.seq).integer(2, l.entry.case_id).integer(3, to_millis(l.entry.at)).text(4, l.entry.kind);
+    row.text(5, l.entry.detail).text(6, l.detail_hash).text(7, l.prev).text(8, l.hash);
+  });
   Statement& head = db.cached("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1");
   head.bind(1, seq).bind(2, hash).run();
 }
 
 void write_outbox(Database& db, const std::vector<runtime::Notification>& outbox) {
-  Statement& s = db.cached("INSERT INTO outbox(case_id, at, roles, message, source, persons) VALUES (?,?,?,?,?,?)");
-  for (const auto& n : outbox) {
-    const std::string roles = json_text(n.roles), persons = json_text(n.persons);
-    s.bind(1, n.case_id).bind(2, to_millis(n.at)).bind_unowned(3, roles).bind_unowned(4, n.message)
-        .bind_unowned(5, n.source).bind_unowned(6, persons);
-    s.run();
-  }
+  static const RowWriter insert("INSERT INTO outbox(case_id, at, roles, message, source, persons) VALUES ", 6);
+  insert.write(db, outbox, [](RowWriter::Row& row, const runtime::Notification& n) {
+    row.integer(1, n.case_id).integer(2, to_millis(n.at)).made(3, json_text(n.roles)).text(4, n.message);
+    row.text(5, n.source).made(6, json_text(n.persons));
+  });
 }
 
 void write_commands(Database& db, const std::vector<CommandRecord>& commands) {
