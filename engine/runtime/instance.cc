@@ -269,8 +269,8 @@ class StateWriter {
 
 std::string state_text(const Instance& i) {
   // Written in the order nlohmann::json sorts an object's keys, so the text is the same as
-  // to_json(i).dump(), without building that value first (and copying the case data and every
-  // output into it): the store writes a case's state at every step.
+  // to_json(i).dump() (but for the outputs the task rows hold), without building that value
+  // first: the store writes a case's state at every step.
   std::string out;
   out.reserve(2048);
   StateWriter w(out);
@@ -305,7 +305,11 @@ std::string state_text(const Instance& i) {
   w.number(i.next_scope);
   out += ']';
   w.key("outputs");
-  w.by_number(i.outputs, [&](const std::shared_ptr<const GivenOutputs>& given) {
+  std::map<int, std::shared_ptr<const GivenOutputs>> kept;  // nearly always none: see GivenOutputs
+  for (const auto& [node, given] : i.outputs) {
+    if (!given->in_task_row) kept.emplace(node, given);
+  }
+  w.by_number(kept, [&](const std::shared_ptr<const GivenOutputs>& given) {
     if (given->text.empty()) w.value(given->value); else out += given->text;
   });
   w.key("parent_case");

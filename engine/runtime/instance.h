@@ -32,12 +32,15 @@ struct Deadline {
 enum class TaskStatus { kOpen, kCompleted, kCancelled };
 const char* to_string(TaskStatus status);
 
-// A completed task's outputs, and their JSON text when the runtime records in full: the stored
-// state of the case repeats them at every later step, so they are written to text once. Empty
-// text: not made (a simulation stores nothing); the state is then written from the value.
+// A completed task's outputs, and their JSON text when the runtime records in full (the task's
+// row and its audit entry hold it). Empty text: not made (a simulation stores nothing).
 struct GivenOutputs {
   Json value;
   std::string text;
+  // The completed task's row holds them with its step (node), where a restart reads them back:
+  // the case's stored state leaves them out. Not so for outputs read from a state written before
+  // (schema 6 and older), whose rows may not name their step: the state keeps those.
+  bool in_task_row = false;
 };
 
 struct Task {
@@ -159,12 +162,13 @@ struct Instance {
   int next_scope = 1;
 };
 
-// The case's state as the store keeps it: everything but its open tasks and live timers, which
-// the store keeps as rows of their own (written only when a step changes them) and adds back
-// when it reads the case.
+// The case's state: everything but its open tasks and live timers, which the store keeps as rows
+// of their own (written only when a step changes them) and adds back when it reads the case.
 Json to_json(const Instance& instance);
-// The same as to_json(instance).dump(), written straight to text: the store writes it at every
-// step of a case, and most of it (the case data, the outputs) would otherwise be copied first.
+// The state as the store keeps it: to_json(instance).dump() without the outputs the completed
+// tasks' rows hold (GivenOutputs::in_task_row), which the store adds back from those rows.
+// Written straight to text: the store writes it at every step of a case, and the case data
+// would otherwise be copied first.
 std::string state_text(const Instance& instance);
 Instance instance_from_json(const Json& j);
 Json to_json(const Task& task);

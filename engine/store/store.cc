@@ -109,6 +109,14 @@ UPDATE cases SET state = json_remove(state, '$.tasks', '$.timers');
 CREATE INDEX timers_live ON timers(case_id) WHERE status IN ('pending', 'failed');
 CREATE INDEX outbox_by_case ON outbox(case_id);
 )sql"},
+    // 7: a state leaves out the outputs its completed tasks' rows hold with their step (written
+    // since 6); a restart reads them from those rows. Nothing to change: states written before
+    // keep their outputs, and so does every later state of those cases (runtime::GivenOutputs).
+    // Numbered so that an older termijn, which would read such a state as having no outputs,
+    // refuses the database.
+    {R"sql(
+-- states and rows stay as they are
+)sql"},
 };
 
 // Migration 2: re-chains the existing entries over their details' hashes.
@@ -293,6 +301,21 @@ std::vector<runtime::Instance> Store::running_cases() {
       }
       t.escalation_level = small(s.integer(14), "escalation level");
       c->second.tasks.emplace(t.id, std::move(t));
+    }
+  }
+  // Their outputs, from the rows of their completed tasks (the states leave them out): a step
+  // completed more than once (a loop) counts by its last completion, as the live case does.
+  {
+    Statement s(db_.handle(), "SELECT t.case_id, t.node, t.outputs FROM cases c JOIN tasks t ON t.case_id = c.id "
+                              "WHERE c.status = 'running' AND t.status = 'completed' AND t.node >= 0 "
+                              "ORDER BY t.case_id, t.id");
+    while (s.step()) {
+      auto c = running.find(s.integer(0));
+      if (c == running.end()) continue;
+      std::string text = s.text(2);
+      Json value = parse(text);
+      c->second.outputs[small(s.integer(1), "task step")] =
+          std::make_shared<const runtime::GivenOutputs>(runtime::GivenOutputs{std::move(value), std::move(text), true});
     }
   }
   {

@@ -17,6 +17,15 @@ namespace {
 
 using testing::temp_path;
 
+// A case's state as the store keeps it: without the outputs its completed tasks' rows hold.
+std::string stored(const runtime::Instance& c) {
+  Json state = runtime::to_json(c);
+  for (const auto& [node, given] : c.outputs) {
+    if (given->in_task_row) state["outputs"].erase(std::to_string(node));
+  }
+  return state.dump();
+}
+
 // Every running case whole: its state, open tasks and live timers.
 Json snapshot(const Engine& engine) {
   Json out = Json::object();
@@ -74,18 +83,20 @@ TEST(CompactState, ARestartGivesBackEveryOpenTaskAndLiveTimerAsTheyWere) {
   // The outputs read back carry their text again, and it is the text of their value.
   for (const auto& [id, c] : e->runtime().cases()) {
     for (const auto& [node, given] : c.outputs) EXPECT_EQ(given->text, given->value.dump()) << "case " << id;
-    EXPECT_EQ(runtime::state_text(c), runtime::to_json(c).dump()) << "case " << id;
+    EXPECT_EQ(runtime::state_text(c), stored(c)) << "case " << id;
   }
-  // The stored states hold no tasks or timers: those are the rows'.
+  // The stored states hold no tasks, timers or outputs: those are the rows'.
   store::Database db(path);
   EXPECT_EQ(db.scalar("SELECT COUNT(*) FROM cases WHERE json_type(state, '$.tasks') IS NOT NULL "
-                      "OR json_type(state, '$.timers') IS NOT NULL"),
+                      "OR json_type(state, '$.timers') IS NOT NULL OR json(json_extract(state, '$.outputs')) <> '{}'"),
             0);
+  EXPECT_GE(db.scalar("SELECT COUNT(*) FROM tasks WHERE status = 'completed' AND outputs <> '{}'"), 2);
 }
 
 TEST(CompactState, TheStateWrittenAtEveryStepIsTheTextOfItsJson) {
   // state_text writes the state without building it as a value first; it must say exactly what
-  // to_json says, for cases in every kind of waiting, with outputs, forks and text to escape.
+  // to_json says (but for the outputs the task rows hold), for cases in every kind of waiting,
+  // with outputs, forks and text to escape.
   std::string path = temp_path("compact-text.db");
   VirtualClock clock(*parse_instant("2026-10-20 14:00"));
   auto e = open_engine(path, clock);
@@ -93,7 +104,7 @@ TEST(CompactState, TheStateWrittenAtEveryStepIsTheTextOfItsJson) {
   ASSERT_GE(e->runtime().cases().size(), 4u);
   std::size_t outputs = 0;
   for (const auto& [id, c] : e->runtime().cases()) {
-    EXPECT_EQ(runtime::state_text(c), runtime::to_json(c).dump()) << "case " << id;
+    EXPECT_EQ(runtime::state_text(c), stored(c)) << "case " << id;
     outputs += c.outputs.size();
   }
   EXPECT_GE(outputs, 2u);
@@ -105,10 +116,12 @@ TEST(CompactState, TheStateWrittenAtEveryStepIsTheTextOfItsJson) {
   ended.data["getal"] = -12;
   ended.data["lijst"] = Json{1.5, true, nullptr};
   // Keyed by the node as text: "100" comes before "7".
-  // Outputs given to an engine carry their text; these, as a simulation's, are written from the value.
+  // Outputs given to an engine carry their text; these, as a simulation's or a state's from
+  // before schema 7, are written from the value, and kept in the state.
   ended.outputs[7] = std::make_shared<const runtime::GivenOutputs>(runtime::GivenOutputs{Json{{"besluit", "verlengen"}}, {}});
   ended.outputs[100] = std::make_shared<const runtime::GivenOutputs>(runtime::GivenOutputs{Json::object(), {}});
-  EXPECT_EQ(runtime::state_text(ended), runtime::to_json(ended).dump());
+  EXPECT_EQ(runtime::state_text(ended), stored(ended));
+  EXPECT_NE(runtime::state_text(ended).find("\"100\":{},\"7\":{\"besluit\""), std::string::npos);
 }
 
 TEST(CompactState, EveryAuditDetailIsStoredAsTheTextOfItsJson) {
@@ -204,20 +217,21 @@ TEST(CompactState, MigrationSixMovesTasksAndTimersOutOfStatesWrittenBefore) {
     // Back to schema 5 as an older termijn left it: tasks and timers inside the state, rows without
     // the step, token, rung or incident.
     store::Database db(path);
-    store::Statement put(db.handle(), "UPDATE cases SET state = json_set(state, '$.tasks', json(?), '$.timers', json(?)) "
-                                      "WHERE id = ?");
+    store::Statement put(db.handle(), "UPDATE cases SET state = json_set(state, '$.tasks', json(?), '$.timers', json(?), "
+                                      "'$.outputs', json(?)) WHERE id = ?");
     for (const auto& [id, c] : before.items()) {
-      put.bind(1, c["tasks"].dump()).bind(2, c["timers"].dump()).bind(3, static_cast<std::int64_t>(std::stoll(id)));
+      put.bind(1, c["tasks"].dump()).bind(2, c["timers"].dump()).bind(3, c["state"]["outputs"].dump());
+      put.bind(4, static_cast<std::int64_t>(std::stoll(id)));
       put.run();
     }
     db.exec("UPDATE tasks SET node = -1, token = 0; UPDATE timers SET rung = 0, token = 0, failed_at = NULL, failure = '';"
             "DROP INDEX timers_live; DROP INDEX outbox_by_case; ALTER TABLE tasks DROP COLUMN node; ALTER TABLE tasks DROP COLUMN token;"
             "ALTER TABLE timers DROP COLUMN rung; ALTER TABLE timers DROP COLUMN token;"
             "ALTER TABLE timers DROP COLUMN failed_at; ALTER TABLE timers DROP COLUMN failure;"
-            "DELETE FROM schema_migrations WHERE version = 6");
+            "DELETE FROM schema_migrations WHERE version >= 6");
   }
   auto e = open_engine(path, clock);
-  EXPECT_EQ(e->store().schema_version(), 6);
+  EXPECT_EQ(e->store().schema_version(), 7);
   EXPECT_EQ(snapshot(*e).dump(1), before.dump(1));
   EXPECT_EQ(e->incidents().size(), 1u);
   // And the migrated cases go on: the incident is retried once its date is given.
@@ -225,6 +239,19 @@ TEST(CompactState, MigrationSixMovesTasksAndTimersOutOfStatesWrittenBefore) {
   ASSERT_TRUE(e->update_case(storing, Json{{"peildatum", "2026-10-24 09:00"}}).is_ok());
   EXPECT_TRUE(e->retry_incident(e->incidents()[0]["id"], Actor::host("beheerder")).is_ok());
   EXPECT_TRUE(e->incidents().empty());
+  // The outputs of tasks completed before schema 6 are in no row that names their step: their
+  // cases' states keep them, also when written again (schema 7 leaves out only what rows hold).
+  CaseId with_outputs = 0;
+  for (const auto& [id, c] : e->runtime().cases()) {
+    if (!c.outputs.empty()) with_outputs = id;
+  }
+  ASSERT_NE(with_outputs, 0);
+  ASSERT_TRUE(e->update_case(with_outputs, Json{{"kindermishandeling", true}}).is_ok());
+  const Json written_again = snapshot(*e);
+  e.reset();
+  e = open_engine(path, clock);
+  EXPECT_EQ(snapshot(*e).dump(1), written_again.dump(1));
+  EXPECT_FALSE(e->runtime().find_case(with_outputs)->outputs.empty());
 }
 
 }  // namespace

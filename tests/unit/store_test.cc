@@ -23,12 +23,12 @@ TEST(Store, CreatesTheSchemaOnceAndKeepsItsVersion) {
   std::string path = temp_db("termijn-store-schema.db");
   {
     store::Store s(path);
-    EXPECT_EQ(s.schema_version(), 6);
+    EXPECT_EQ(s.schema_version(), 7);
   }
   store::Store again(path);
-  EXPECT_EQ(again.schema_version(), 6);
+  EXPECT_EQ(again.schema_version(), 7);
   store::Database db(path);
-  EXPECT_EQ(db.scalar("SELECT COUNT(*) FROM schema_migrations"), 6);
+  EXPECT_EQ(db.scalar("SELECT COUNT(*) FROM schema_migrations"), 7);
   store::Statement mode(db.handle(), "PRAGMA journal_mode");
   ASSERT_TRUE(mode.step());
   EXPECT_EQ(mode.text(0), "wal");
@@ -155,7 +155,7 @@ TEST(Store, MigrationTwoRechainsAnExistingAuditLog) {
             "DELETE FROM schema_migrations WHERE version >= 2");
   }
   store::Store s(path);
-  EXPECT_EQ(s.schema_version(), 6);
+  EXPECT_EQ(s.schema_version(), 7);
   store::AuditCheck check = s.verify_audit();
   EXPECT_TRUE(check.ok) << check.problem;
   EXPECT_EQ(check.entries, 3);
