@@ -304,11 +304,15 @@ std::string state_text(const Instance& i) {
   out += ',';
   w.number(i.next_scope);
   out += ']';
-  w.key("outputs");
-  std::map<int, std::shared_ptr<const GivenOutputs>> kept;  // nearly always none: see GivenOutputs
+  // The outputs a task's row holds by that task; the others (nearly always none) whole.
+  std::map<int, TaskId> in_rows;
+  std::map<int, std::shared_ptr<const GivenOutputs>> kept;
   for (const auto& [node, given] : i.outputs) {
-    if (!given->in_task_row) kept.emplace(node, given);
+    if (given->task != 0) in_rows.emplace(node, given->task); else kept.emplace(node, given);
   }
+  w.key("output_tasks");
+  w.by_number(in_rows, [&](TaskId task) { w.number(task); });
+  w.key("outputs");
   w.by_number(kept, [&](const std::shared_ptr<const GivenOutputs>& given) {
     if (given->text.empty()) w.value(given->value); else out += given->text;
   });
@@ -397,6 +401,13 @@ Instance instance_from_json(const Json& j) {
   for (const auto& [k, v] : j.at("reached").items()) i.reached[std::stoi(k)] = from_millis(v.get<std::int64_t>());
   for (const auto& [k, v] : j.at("outputs").items()) {
     i.outputs[std::stoi(k)] = std::make_shared<const GivenOutputs>(GivenOutputs{v, json_text(v)});
+  }
+  // Outputs a task's row holds (schema 7): named here by that task, the value is the store's to
+  // read (Store::running_cases); until then, none.
+  if (j.contains("output_tasks")) {
+    for (const auto& [k, v] : j.at("output_tasks").items()) {
+      i.outputs[std::stoi(k)] = std::make_shared<const GivenOutputs>(GivenOutputs{Json(), {}, v.get<TaskId>()});
+    }
   }
   i.named_timers = j.at("named_timers").get<std::map<std::string, TimerId>>();
   for (const auto& t : j.at("tokens")) {

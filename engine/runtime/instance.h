@@ -37,10 +37,10 @@ const char* to_string(TaskStatus status);
 struct GivenOutputs {
   Json value;
   std::string text;
-  // The completed task's row holds them with its step (node), where a restart reads them back:
-  // the case's stored state leaves them out. Not so for outputs read from a state written before
-  // (schema 6 and older), whose rows may not name their step: the state keeps those.
-  bool in_task_row = false;
+  // The completed task whose row holds them, where a restart reads them back: the case's stored
+  // state names that task instead of repeating them ("output_tasks"). 0: a state keeps them
+  // itself (a simulation's, or a state written before schema 7).
+  TaskId task = 0;
 };
 
 struct Task {
@@ -165,8 +165,9 @@ struct Instance {
 // The case's state: everything but its open tasks and live timers, which the store keeps as rows
 // of their own (written only when a step changes them) and adds back when it reads the case.
 Json to_json(const Instance& instance);
-// The state as the store keeps it: to_json(instance).dump() without the outputs the completed
-// tasks' rows hold (GivenOutputs::in_task_row), which the store adds back from those rows.
+// The state as the store keeps it: to_json(instance).dump(), but for the outputs the completed
+// tasks' rows hold (GivenOutputs::task): it names those tasks ("output_tasks") instead, and the
+// store adds the outputs back from their rows.
 // Written straight to text: the store writes it at every step of a case, and the case data
 // would otherwise be copied first.
 std::string state_text(const Instance& instance);

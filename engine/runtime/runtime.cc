@@ -276,7 +276,7 @@ Status Runtime::complete(TaskId task_id, const std::string& role, const Json& ou
     task.closed_by = role;
     // The case keeps the outputs; recording in full, the task row shares them and the audit copies
     // their text.
-    auto given = std::make_shared<const GivenOutputs>(GivenOutputs{std::move(converted), std::move(text), run.full()});
+    auto given = std::make_shared<const GivenOutputs>(GivenOutputs{std::move(converted), std::move(text), run.full() ? task_id : 0});
     if (run.full()) task.outputs = given;
     c.outputs[node.id] = given;
     c.reached[node.id] = now;

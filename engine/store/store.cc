@@ -109,9 +109,10 @@ UPDATE cases SET state = json_remove(state, '$.tasks', '$.timers');
 CREATE INDEX timers_live ON timers(case_id) WHERE status IN ('pending', 'failed');
 CREATE INDEX outbox_by_case ON outbox(case_id);
 )sql"},
-    // 7: a state leaves out the outputs its completed tasks' rows hold with their step (written
-    // since 6); a restart reads them from those rows. Nothing to change: states written before
-    // keep their outputs, and so does every later state of those cases (runtime::GivenOutputs).
+    // 7: a state names the completed task whose row holds a step's outputs ("output_tasks")
+    // instead of repeating them; a restart reads them from that row. Nothing to change: states
+    // written before keep their outputs, and so does every later state of those cases
+    // (runtime::GivenOutputs::task).
     // Numbered so that an older termijn, which would read such a state as having no outputs,
     // refuses the database.
     {R"sql(
@@ -303,19 +304,30 @@ std::vector<runtime::Instance> Store::running_cases() {
       c->second.tasks.emplace(t.id, std::move(t));
     }
   }
-  // Their outputs, from the rows of their completed tasks (the states leave them out): a step
-  // completed more than once (a loop) counts by its last completion, as the live case does.
+  // Their outputs, from the rows of the completed tasks their states name (schema 7): the task
+  // that gave a step's outputs last, as the live case keeps them (several tasks of one step, of a
+  // `for each`, complete in any order). From the running cases to their tasks (CROSS JOIN keeps
+  // that order), so that the completed tasks of the cases that ended, years of them, are not read.
   {
-    Statement s(db_.handle(), "SELECT t.case_id, t.node, t.outputs FROM cases c JOIN tasks t ON t.case_id = c.id "
-                              "WHERE c.status = 'running' AND t.status = 'completed' AND t.node >= 0 "
-                              "ORDER BY t.case_id, t.id");
+    Statement s(db_.handle(), "SELECT t.case_id, t.node, t.id, t.outputs FROM cases c CROSS JOIN tasks t "
+                              "ON t.case_id = c.id WHERE c.status = 'running' AND t.status = 'completed'");
     while (s.step()) {
       auto c = running.find(s.integer(0));
       if (c == running.end()) continue;
-      std::string text = s.text(2);
+      auto named = c->second.outputs.find(small(s.integer(1), "task step"));
+      if (named == c->second.outputs.end() || named->second->task != s.integer(2)) continue;
+      std::string text = s.text(3);
       Json value = parse(text);
-      c->second.outputs[small(s.integer(1), "task step")] =
-          std::make_shared<const runtime::GivenOutputs>(runtime::GivenOutputs{std::move(value), std::move(text), true});
+      if (!value.is_object()) throw SqliteError(fmt::format("task {} has outputs that are not an object", s.integer(2)));
+      named->second = std::make_shared<const runtime::GivenOutputs>(
+          runtime::GivenOutputs{std::move(value), std::move(text), named->second->task});
+    }
+    for (const auto& [id, c] : running) {
+      for (const auto& [node, given] : c.outputs) {
+        if (given->task != 0 && given->value.is_null()) {
+          throw SqliteError(fmt::format("case {}: the outputs of task {} are not in its row", id, given->task));
+        }
+      }
     }
   }
   {

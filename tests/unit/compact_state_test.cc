@@ -17,11 +17,15 @@ namespace {
 
 using testing::temp_path;
 
-// A case's state as the store keeps it: without the outputs its completed tasks' rows hold.
+// A case's state as the store keeps it: the outputs its completed tasks' rows hold named by
+// those tasks, not repeated.
 std::string stored(const runtime::Instance& c) {
   Json state = runtime::to_json(c);
+  state["output_tasks"] = Json::object();
   for (const auto& [node, given] : c.outputs) {
-    if (given->in_task_row) state["outputs"].erase(std::to_string(node));
+    if (given->task == 0) continue;
+    state["outputs"].erase(std::to_string(node));
+    state["output_tasks"][std::to_string(node)] = given->task;
   }
   return state.dump();
 }
@@ -88,9 +92,53 @@ TEST(CompactState, ARestartGivesBackEveryOpenTaskAndLiveTimerAsTheyWere) {
   // The stored states hold no tasks, timers or outputs: those are the rows'.
   store::Database db(path);
   EXPECT_EQ(db.scalar("SELECT COUNT(*) FROM cases WHERE json_type(state, '$.tasks') IS NOT NULL "
-                      "OR json_type(state, '$.timers') IS NOT NULL OR json(json_extract(state, '$.outputs')) <> '{}'"),
+                      "OR json_type(state, '$.timers') IS NOT NULL OR json(json_extract(state, '$.outputs')) <> '{}' "
+                      "OR json_type(state, '$.output_tasks') IS NULL"),
             0);
   EXPECT_GE(db.scalar("SELECT COUNT(*) FROM tasks WHERE status = 'completed' AND outputs <> '{}'"), 2);
+}
+
+TEST(CompactState, ARestartGivesBackTheOutputsOfTheTaskThatGaveThemLast) {
+  // A state names the task whose row holds a step's outputs. A `for each` opens a task of one
+  // step per element, and they complete in any order: the live case keeps the outputs of the
+  // one completed last, which need not be the newest task.
+  std::string path = temp_path("compact-outputs.db");
+  VirtualClock clock(*parse_instant("2026-10-20 14:00"));
+  const char* kEach = R"(
+process ieder {
+  roles beheer
+  case {
+    namen: list<text>
+  }
+  events aanvraag
+  start on aanvraag
+  for each n in namen {
+    task bellen "Bellen" by beheer within 1 days {
+      output bereikt: bool
+    }
+  }
+  task afronden "Afronden" by beheer within 10 days
+}
+)";
+  Json live;
+  {
+    auto e = open_engine(path, clock);
+    DeployResult deployed = e->deploy_sources({{"ieder.wth", kEach}});
+    ASSERT_TRUE(deployed.ok()) << render(deployed.diagnostics);
+    auto id = e->start_case("ieder", Json{{"namen", {"a", "b"}}}, "aanvraag");
+    ASSERT_TRUE(id.is_ok()) << id.status().message();
+    std::vector<runtime::TaskId> bellen;
+    for (const auto& [task, t] : e->runtime().find_case(*id)->tasks) bellen.push_back(task);
+    ASSERT_EQ(bellen.size(), 2u);
+    ASSERT_TRUE(e->complete_task(bellen[1], "beheer", Json{{"bereikt", true}}).is_ok());
+    ASSERT_TRUE(e->complete_task(bellen[0], "beheer", Json{{"bereikt", false}}).is_ok());
+    const runtime::Instance* c = e->runtime().find_case(*id);
+    ASSERT_EQ(c->outputs.size(), 1u);
+    EXPECT_EQ(c->outputs.begin()->second->value, (Json{{"bereikt", false}}));
+    live = snapshot(*e);
+  }
+  auto e = open_engine(path, clock);
+  EXPECT_EQ(snapshot(*e).dump(1), live.dump(1));
 }
 
 TEST(CompactState, TheStateWrittenAtEveryStepIsTheTextOfItsJson) {
@@ -217,8 +265,8 @@ TEST(CompactState, MigrationSixMovesTasksAndTimersOutOfStatesWrittenBefore) {
     // Back to schema 5 as an older termijn left it: tasks and timers inside the state, rows without
     // the step, token, rung or incident.
     store::Database db(path);
-    store::Statement put(db.handle(), "UPDATE cases SET state = json_set(state, '$.tasks', json(?), '$.timers', json(?), "
-                                      "'$.outputs', json(?)) WHERE id = ?");
+    store::Statement put(db.handle(), "UPDATE cases SET state = json_set(json_remove(state, '$.output_tasks'), "
+                                      "'$.tasks', json(?), '$.timers', json(?), '$.outputs', json(?)) WHERE id = ?");
     for (const auto& [id, c] : before.items()) {
       put.bind(1, c["tasks"].dump()).bind(2, c["timers"].dump()).bind(3, c["state"]["outputs"].dump());
       put.bind(4, static_cast<std::int64_t>(std::stoll(id)));
