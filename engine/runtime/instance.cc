@@ -208,12 +208,15 @@ class StateWriter {
   void text(const std::string& s) { append_json_string(out_, s); }
   void value(const Json& j) { append_json(out_, j); }
 
-  // An object keyed by numbers, as JSON keys them: by their text ("11" before "4").
-  template <typename T, typename F>
-  void by_number(const std::map<int, T>& entries, F&& write) {
+  // An object keyed by numbers, as JSON keys them: by their text ("11" before "4"); of the
+  // entries `include` holds for.
+  template <typename T, typename F, typename Include = bool (*)(const T&)>
+  void by_number(const std::map<int, T>& entries, F&& write, Include include = [](const T&) { return true; }) {
     std::vector<std::pair<std::string, const T*>> sorted;
     sorted.reserve(entries.size());
-    for (const auto& [n, entry] : entries) sorted.emplace_back(std::to_string(n), &entry);
+    for (const auto& [n, entry] : entries) {
+      if (include(entry)) sorted.emplace_back(std::to_string(n), &entry);
+    }
     std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
     out_ += '{';
     for (std::size_t n = 0; n < sorted.size(); ++n) {
@@ -305,17 +308,14 @@ std::string state_text(const Instance& i) {
   w.number(i.next_scope);
   out += ']';
   // The outputs a task's row holds by that task; the others (nearly always none) whole.
-  std::map<int, TaskId> in_rows;
-  std::map<int, std::shared_ptr<const GivenOutputs>> kept;
-  for (const auto& [node, given] : i.outputs) {
-    if (given->task != 0) in_rows.emplace(node, given->task); else kept.emplace(node, given);
-  }
+  using Given = std::shared_ptr<const GivenOutputs>;
   w.key("output_tasks");
-  w.by_number(in_rows, [&](TaskId task) { w.number(task); });
+  w.by_number(i.outputs, [&](const Given& given) { w.number(given->task); },
+              [](const Given& given) { return given->task != 0; });
   w.key("outputs");
-  w.by_number(kept, [&](const std::shared_ptr<const GivenOutputs>& given) {
+  w.by_number(i.outputs, [&](const Given& given) {
     if (given->text.empty()) w.value(given->value); else out += given->text;
-  });
+  }, [](const Given& given) { return given->task == 0; });
   w.key("parent_case");
   w.number(i.parent_case);
   w.key("parent_token");

@@ -53,9 +53,13 @@ class RowWriter {
       s_.bind(first_ + column, value);
       return *this;
     }
-    Row& moment(int column, const std::optional<std::int64_t>& value) {
+    // NULL for none.
+    Row& nullable(int column, const std::optional<std::int64_t>& value) {
       if (value) s_.bind(first_ + column, *value); else s_.bind_null(first_ + column);
       return *this;
+    }
+    Row& moment(int column, const std::optional<Instant>& at) {
+      return nullable(column, at ? std::optional<std::int64_t>(to_millis(*at)) : std::nullopt);
     }
     // Text that stays as it is until the rows are written (a field of the batch).
     Row& text(int column, std::string_view value) {
@@ -108,7 +112,7 @@ void write_cases(Database& db, const std::vector<CaseRow>& cases) {
       "end_reason = excluded.end_reason, state = excluded.state");
   insert.write(db, cases, [](RowWriter::Row& row, const CaseRow& c) {
     row.integer(1, c.id).text(2, c.process).text(3, c.hash).text(4, c.status).integer(5, c.level);
-    row.integer(6, c.started_at).moment(7, c.ended_at).text(8, c.end_reason).integer(9, c.parent_case);
+    row.integer(6, c.started_at).nullable(7, c.ended_at).text(8, c.end_reason).integer(9, c.parent_case);
     row.text(10, c.state);
   });
 }
@@ -126,7 +130,7 @@ void write_tasks(Database& db, const std::map<runtime::TaskId, runtime::Task>& t
     row.integer(1, id).integer(2, t.case_id).text(3, t.name).text(4, t.title).text(5, t.role);
     row.text(6, to_string(t.status)).integer(7, to_millis(t.opened)).integer(8, to_millis(t.due.at));
     row.made(9, json_text(t.due.why));
-    row.moment(10, t.closed ? std::optional<std::int64_t>(to_millis(*t.closed)) : std::nullopt);
+    row.moment(10, t.closed);
     row.text(11, t.closed_by).text(12, t.outputs ? std::string_view(t.outputs->text) : std::string_view("{}"));
     row.integer(13, t.escalation_level).integer(14, t.node).integer(15, t.token);
   });
@@ -139,15 +143,12 @@ void write_timers(Database& db, const std::map<runtime::TimerId, runtime::Timer>
       13,
       " ON CONFLICT(id) DO UPDATE SET due_at = excluded.due_at, due_why = excluded.due_why, status = excluded.status, "
       "fired_at = excluded.fired_at, failed_at = excluded.failed_at, failure = excluded.failure");
-  auto millis = [](const std::optional<Instant>& t) {
-    return t ? std::optional<std::int64_t>(to_millis(*t)) : std::nullopt;
-  };
-  insert.write(db, timers, [&](RowWriter::Row& row, const auto& entry) {
+  insert.write(db, timers, [](RowWriter::Row& row, const auto& entry) {
     const auto& [id, t] = entry;
     row.integer(1, id).integer(2, t.case_id).text(3, to_string(t.kind)).text(4, t.name);
-    row.moment(5, t.task != 0 ? std::optional<std::int64_t>(t.task) : std::nullopt);
+    row.nullable(5, t.task != 0 ? std::optional<std::int64_t>(t.task) : std::nullopt);
     row.integer(6, to_millis(t.due.at)).made(7, json_text(t.due.why)).text(8, to_string(t.status));
-    row.moment(9, millis(t.fired_at)).integer(10, t.rung).integer(11, t.token).moment(12, millis(t.failed_at));
+    row.moment(9, t.fired_at).integer(10, t.rung).integer(11, t.token).moment(12, t.failed_at);
     row.text(13, t.failure);
   });
 }
@@ -170,15 +171,17 @@ void write_audit(Database& db, const ChainKeying& keying, const std::vector<runt
   struct Linked {
     const runtime::AuditEntry& entry;
     std::int64_t seq;
-    std::string detail_hash, prev, hash;
+    std::string detail_hash;
+    const std::string& prev;  // the head's, or the entry's before (`linked` never moves)
+    std::string hash;
   };
   std::vector<Linked> linked;
   linked.reserve(audit.size());
+  const std::string* prev = &hash;
   for (const auto& e : audit) {
     std::string detail_hash = sha256_hex(e.detail);
-    std::string next = chain_link(keying, hash, ++seq, e.case_id, to_millis(e.at), e.kind, detail_hash);
-    linked.push_back(Linked{e, seq, std::move(detail_hash), std::move(hash), next});
-    hash = std::move(next);
+    std::string link = chain_link(keying, *prev, ++seq, e.case_id, to_millis(e.at), e.kind, detail_hash);
+    prev = &linked.emplace_back(Linked{e, seq, std::move(detail_hash), *prev, std::move(link)}).hash;
   }
   static const RowWriter insert("INSERT INTO audit(seq, case_id, at, kind, detail, detail_hash, prev_hash, hash) VALUES ", 8);
   insert.write(db, linked, [](RowWriter::Row& row, const Linked& l) {
@@ -186,7 +189,7 @@ void write_audit(Database& db, const ChainKeying& keying, const std::vector<runt
     row.text(5, l.entry.detail).text(6, l.detail_hash).text(7, l.prev).text(8, l.hash);
   });
   Statement& head = db.cached("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1");
-  head.bind(1, seq).bind(2, hash).run();
+  head.bind(1, seq).bind(2, *prev).run();
 }
 
 void write_outbox(Database& db, const std::vector<runtime::Notification>& outbox) {
