@@ -103,6 +103,31 @@ void note_data_change(runtime::Changes& changes, CaseId id, const Json& data, In
   changes.audit.push_back(runtime::AuditEntry{id, now, "case data changed", JsonObjectText().strings("fields", fields).take()});
 }
 
+// In place (the runtime changes the live cases as a command runs, Runtime::set_in_place), a
+// command that succeeded but does not reach the group (the store is broken, or a throw on the
+// way) is put back, so that what is live is what will be written.
+class Unapplied {
+ public:
+  Unapplied(runtime::Runtime& runtime, runtime::Changes& changes, Status& broken)
+      : runtime_(runtime), changes_(changes), broken_(broken) {}
+  ~Unapplied() {
+    if (changes_.undo.empty()) return;  // applied, or refused (undone already)
+    try {
+      runtime_.discard(changes_);
+    } catch (const std::exception& e) {
+      broken_ = Status(StatusCode::kInternal,
+                       fmt::format("a command could not be undone ({}): restart the engine", e.what()));
+    }
+  }
+  Unapplied(const Unapplied&) = delete;
+  Unapplied& operator=(const Unapplied&) = delete;
+
+ private:
+  runtime::Runtime& runtime_;
+  runtime::Changes& changes_;
+  Status& broken_;
+};
+
 }  // namespace
 
 // A group of commands: waiting (applied, live, not yet handed over) or in flight (with the
@@ -130,7 +155,11 @@ Engine::Engine(EngineOptions options, std::unique_ptr<store::Store> store, std::
       store_(std::move(store)),
       runtime_(legal_),
       group_(std::make_unique<CommitGroup>()),
-      writer_(std::move(writer)) {}
+      writer_(std::move(writer)) {
+  // No copy of a case per command: the live case changes, and what a refused command changed is
+  // put back from its undo log.
+  runtime_.set_in_place(true);
+}
 
 // What was never handed over was never acknowledged, and is dropped. The group in flight goes to
 // disk (the writer finishes it before it stops), but its callbacks are dropped too, not called,
@@ -312,14 +341,13 @@ Status Engine::commit(runtime::Changes& changes, const store::CommandRecord& com
 Status Engine::commit(runtime::Changes& changes, const std::vector<store::CommandRecord>& commands) {
   if (!broken_.is_ok()) return broken_;
   CommitGroup& group = *group_;
-  runtime_.apply(changes);  // moves the running cases' new state out of `changes`
+  // In place, the cases a command touched are those of its undo log; apply() leaves in
+  // `changes.cases` those that ended, which are no longer live.
+  for (const auto& [id, undo] : changes.undo) group.running.insert(id);
+  runtime_.apply(changes);
   for (auto& [id, c] : changes.cases) {
-    if (c.status == runtime::CaseStatus::kRunning) {
-      group.running.insert(id);
-    } else {
-      group.running.erase(id);
-      group.ended[id] = std::move(c);  // apply() left it: it is no longer live
-    }
+    group.running.erase(id);
+    group.ended[id] = std::move(c);
   }
   for (auto& [id, t] : changes.tasks) group.rows.tasks[id] = std::move(t);
   for (auto& [id, t] : changes.timers) group.rows.timers[id] = std::move(t);
@@ -484,6 +512,7 @@ Result<CaseId> Engine::start_one(const StartRequest& r) {
   store::CommandRecord command = keyed(r.key, "start", args, r.actor);
   if (auto previous = replay(command)) return replayed_start(*previous);
   runtime::Changes changes;
+  Unapplied unless_applied(runtime_, changes, broken_);
   const Instant now = clock_->now();
   Result<CaseId> id = runtime_.start(r.process, r.event, data, now, changes, r.actor.role);
   if (id.status().code() == StatusCode::kPermissionDenied) record_refusal(0, r.actor, "start", id.status().message());
@@ -525,6 +554,7 @@ Status Engine::command(const char* kind, const std::string& key, const Json& arg
     store::CommandRecord command = keyed(key, kind, args, actor);
     if (auto previous = replay(command)) return previous->is_ok() ? status_from(**previous) : previous->status();
     runtime::Changes changes;
+    Unapplied unless_applied(runtime_, changes, broken_);
     Status s = run(changes);
     if (s.code() == StatusCode::kPermissionDenied) record_refusal(case_id, actor, kind, s.message());
     if (!s.is_ok()) return s;
@@ -677,6 +707,7 @@ int Engine::fire_due() {
       fired.reserve(due.size());
       for (const auto& [at, id] : due) {
         runtime::Changes one;
+        Unapplied unless_applied(runtime_, one, broken_);
         // NotFound: an earlier timer of the batch cancelled this one.
         if (runtime_.fire(id, now, one).is_ok() &&
             commit(one, std::vector<store::CommandRecord>{}).is_ok()) {

@@ -310,7 +310,7 @@ class Engine {
   DeployResult deploy(Compilation&& compilation);
   // One start of a batch: replayed, refused, or applied and waiting for the flush.
   Result<CaseId> start_one(const StartRequest& request);
-  // A command: replayed if its key was seen, else run on copies and committed; a permission
+  // A command: replayed if its key was seen, else run (in place) and committed; a permission
   // refusal is audited against `case_id`. `args` identify the command for its idempotency key.
   template <typename Run>
   Status command(const char* kind, const std::string& key, const Json& args, CaseId case_id, const Actor& actor,

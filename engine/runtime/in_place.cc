@@ -1,7 +1,8 @@
 // The runtime in place (Runtime::set_in_place): a command changes the live case itself and
 // keeps an undo log of what it changed, instead of working on a copy of the case; a refused
 // command is undone from the log, and apply() re-indexes only what the log names. On copies
-// (the engine), working() copies the case into the command's Changes.
+// (the default; the runtime tests compare the two), working() copies the case into the
+// command's Changes.
 #include <optional>
 #include <string>
 #include <tuple>

@@ -1,5 +1,6 @@
 // The state of one running case: its data, tokens, tasks and timers. Plain values: a command
-// works on a copy, which replaces the original when the command succeeds (runtime.h).
+// works on a copy, which replaces the original when the command succeeds, or in place with an
+// undo log of what it changed (runtime.h).
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -146,7 +147,7 @@ struct Instance {
 
   Json data = Json::object();
   std::map<model::NodeId, Instant> reached;  // milestones and completed tasks
-  // Completed tasks' outputs. Shared, not copied: every command works on a copy of the case, and
+  // Completed tasks' outputs. Shared, not copied: a command may work on a copy of the case, and
   // outputs once given are replaced whole, never changed.
   std::map<model::NodeId, std::shared_ptr<const GivenOutputs>> outputs;
   std::map<std::string, TimerId> named_timers;

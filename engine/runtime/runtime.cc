@@ -360,35 +360,37 @@ Status Runtime::cancel(CaseId id, const std::string& reason, Instant now, Change
 Status Runtime::fire(TimerId timer_id, Instant now, Changes& changes) {
   auto where = timer_index_.find(timer_id);
   if (where == timer_index_.end()) return Status(StatusCode::kNotFound, fmt::format("no pending timer {}", timer_id));
-  Instance& c = working(where->second, changes);
-  Timer timer = c.timers.at(timer_id);  // indexed: pending in the live case
-  CaseRun run(*this, changes, c.id, now);
-  Status status = guarded([&] { run.fired(timer); });
-  if (!status.is_ok()) {
-    // Not retried for ever, and not dropped: an incident, held until a person decides. What the
-    // timer would have done is undone; the case waits where it was.
-    undo(changes);
-    changes = Changes{};
-    Instance& fresh = working(where->second, changes);
-    keep_timer(fresh.id, timer_id, changes);
-    Timer& t = fresh.timers.at(timer_id);
-    t.status = TimerStatus::kFailed;
-    t.failed_at = now;
-    t.failure = status.message();
-    CaseRun again(*this, changes, fresh.id, now);
-    again.write(t);
-    const model::Process& p = *definition(fresh.hash);
-    again.audit("incident opened", {}, [&](JsonObjectText& d) {
-      d.string("error", t.failure).string("timer", t.name).number("timer_id", timer_id);
-      d.string("told", p.incident_role);
-    });
-    again.notify({p.incident_role},
-                 fmt::format("Storing in zaak {}: '{}' (termijn {} van {}) kon niet worden uitgevoerd: {}. Herstel de "
-                             "oorzaak en voer hem opnieuw uit, of besluit hem te laten vervallen.",
-                             fresh.id, t.name, timer_id, legal_.format(t.due.at), t.failure),
-                 t.name);
-  }
-  return Status::ok();
+  return undone_if_refused(changes, [&] {
+    Instance& c = working(where->second, changes);
+    Timer timer = c.timers.at(timer_id);  // indexed: pending in the live case
+    CaseRun run(*this, changes, c.id, now);
+    Status status = guarded([&] { run.fired(timer); });
+    if (!status.is_ok()) {
+      // Not retried for ever, and not dropped: an incident, held until a person decides. What the
+      // timer would have done is undone; the case waits where it was.
+      undo(changes);
+      changes = Changes{};
+      Instance& fresh = working(where->second, changes);
+      keep_timer(fresh.id, timer_id, changes);
+      Timer& t = fresh.timers.at(timer_id);
+      t.status = TimerStatus::kFailed;
+      t.failed_at = now;
+      t.failure = status.message();
+      CaseRun again(*this, changes, fresh.id, now);
+      again.write(t);
+      const model::Process& p = *definition(fresh.hash);
+      again.audit("incident opened", {}, [&](JsonObjectText& d) {
+        d.string("error", t.failure).string("timer", t.name).number("timer_id", timer_id);
+        d.string("told", p.incident_role);
+      });
+      again.notify({p.incident_role},
+                   fmt::format("Storing in zaak {}: '{}' (termijn {} van {}) kon niet worden uitgevoerd: {}. "
+                               "Herstel de oorzaak en voer hem opnieuw uit, of besluit hem te laten vervallen.",
+                               fresh.id, t.name, timer_id, legal_.format(t.due.at), t.failure),
+                   t.name);
+    }
+    return Status::ok();
+  });
 }
 
 Result<CaseId> Runtime::incident_case(TimerId timer) const {
@@ -427,9 +429,11 @@ Status Runtime::dismiss(TimerId timer_id, const std::string& reason, Instant now
   }
   Result<CaseId> id = incident_case(timer_id);
   if (!id.is_ok()) return id.status();
-  CaseRun run(*this, changes, working(*id, changes).id, now);
-  run.cancel_timer(timer_id, "incident dismissed", reason);
-  return Status::ok();
+  return undone_if_refused(changes, [&] {
+    CaseRun run(*this, changes, working(*id, changes).id, now);
+    run.cancel_timer(timer_id, "incident dismissed", reason);
+    return Status::ok();
+  });
 }
 
 namespace {
@@ -519,8 +523,7 @@ void Runtime::apply(Changes& changes) {
 
 void Runtime::restore(Instance instance) {
   Changes changes;
-  CaseId id = instance.id;
-  changes.cases[id] = std::move(instance);
+  create(std::move(instance), changes);  // in place, as a case the command started: indexed whole
   apply(changes);
 }
 

@@ -1,9 +1,10 @@
 // The runtime: executes compiled processes. It holds the live cases in memory; every command
-// (start, complete, signal, update, cancel, a timer firing) works on copies and describes its
-// effect as Changes, which apply() makes the live state. The engine applies a command's changes
-// at once, so the next command sees them, and commits them with the others of its group; when a
-// commit fails it forgets the live cases and restores them from the store. A simulation runs the
-// same commands in place (set_in_place): no copies, a refusal undone from an undo log.
+// (start, complete, signal, update, cancel, a timer firing) describes its effect as Changes,
+// which apply() makes the live state. By default a command works on copies of the cases it
+// touches; the engine and a simulation run commands in place (set_in_place): no copies, a
+// refusal undone from an undo log. The engine applies a command's changes at once, so the next
+// command sees them, and commits them with the others of its group; when a commit fails it
+// forgets the live cases and restores them from the store.
 #pragma once
 
 #include <map>
@@ -62,6 +63,12 @@ class Runtime {
   // Makes changes the live state. Moves the running cases' new state out of `changes` (the store
   // writes them from the live state); ended cases, tasks, timers, audit and outbox stay.
   void apply(Changes& changes);
+  // Puts back what a command that succeeded changed, when it is not to be applied after all (its
+  // host failed it on the way, or cannot store it): in place, from its undo log; on copies there
+  // is nothing to put back.
+  void discard(Changes& changes) {
+    if (in_place_) undo(changes);
+  }
   void restore(Instance instance);
   // Forgets every case (and the ids handed out), keeping the definitions: before restoring the
   // cases from the store after a commit failed.
@@ -85,11 +92,11 @@ class Runtime {
   // steps run the same either way.
   enum class Recording { kFull, kFacts };
   void set_recording(Recording recording) { recording_ = recording; }
-  // In place (before any case starts; for a simulation): a command changes the live case itself
-  // and keeps an undo log (Changes::undo) instead of working on a copy. A refused command is
-  // undone before it returns, so it still changes nothing; apply() must follow every command that
-  // succeeds, and re-indexes only the tasks and timers in the log. Changes::cases then holds only
-  // the cases that ended. Not for restore().
+  // In place (before any case starts or is restored; the engine, a simulation): a command changes
+  // the live case itself and keeps an undo log (Changes::undo) instead of working on a copy. A
+  // refused command, or one that throws, is undone before it returns, so it still changes
+  // nothing; apply() or discard() must follow every command that succeeds, and apply() re-indexes
+  // only the tasks and timers in the log. Changes::cases then holds only the cases that ended.
   void set_in_place(bool in_place) { in_place_ = in_place; }
 
  private:
@@ -117,6 +124,9 @@ class Runtime {
       // from a host calling the runtime itself, as the engine refuses such text when given.
       undo(changes);
       return Status(StatusCode::kInvalidArgument, "the command holds text that is not UTF-8");
+    } catch (...) {
+      undo(changes);  // out of memory half way: the live cases as they were
+      throw;
     }
   }
   void undo(Changes& changes);

@@ -8,6 +8,7 @@
 
 #include "engine/driver/compilation.h"
 #include "engine/runtime/runtime.h"
+#include "tests/support/looping.h"
 #include "tests/support/rihg.h"
 #include "tests/unit/test_support.h"
 
@@ -115,22 +116,9 @@ TEST(RuntimeInPlace, RunsAsOnCopiesAndUndoesWhatItRefuses) {
   EXPECT_GT(refused, 30);
 }
 
-// Refused half-way: completing the task reaches a milestone, sets a timer and changes the data,
-// and then the process loops without waiting until the step limit refuses the command.
+// Refused half-way (testing::kLooping).
 TEST(RuntimeInPlace, UndoesACommandRefusedAfterItChangedTheCase) {
-  testing::Compiled c = testing::compile_text(R"(
-process lus {
-  roles burgemeester
-  events aanvraag
-  case { teller: int }
-  start on aanvraag
-  task eerst by burgemeester within 1 days
-  milestone klaar
-  timer einde = klaar + 10 days
-  opnieuw: set teller = teller + 1
-  goto opnieuw
-}
-)");
+  testing::Compiled c = testing::compile_text(testing::kLooping);
   ASSERT_NE(c.model->find("lus"), nullptr) << c.errors();
   LegalTime legal;
   Runtime rt(legal);
@@ -144,7 +132,7 @@ process lus {
   const Json before = live(rt);
   runtime::TaskId task = rt.find_case(*id)->tasks.begin()->first;
   runtime::Changes changes;
-  Status s = rt.complete(task, "burgemeester", Json::object(), now + std::chrono::hours(1), changes);
+  Status s = rt.complete(task, "medewerker", Json::object(), now + std::chrono::hours(1), changes);
   ASSERT_FALSE(s.is_ok());
   EXPECT_NE(s.message().find("limit: steps per command"), std::string::npos) << s.message();
   EXPECT_FALSE(changes.audit.empty()) << "the command had changed the case before it was refused";

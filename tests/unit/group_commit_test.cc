@@ -3,10 +3,12 @@
 // second connection, as another process (or a restart) would see it.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <optional>
 #include <vector>
 
 #include "engine/store/sqlite.h"
+#include "tests/support/looping.h"
 #include "tests/unit/engine_on_disk.h"
 
 namespace termijn {
@@ -119,6 +121,47 @@ TEST(GroupCommit, AFailedCommitUndoesTheWholeGroupAndTheEngineGoesOn) {
   EXPECT_EQ(o.on_disk("SELECT COUNT(*) FROM cases"), 2);
   EXPECT_EQ(o.on_disk("SELECT COUNT(*) FROM tasks WHERE status = 'completed'"), 1);
   EXPECT_TRUE(e.verify_audit().ok);
+}
+
+// The engine runs commands in place (Runtime::set_in_place): a refused command is put back from
+// its undo log, so the live case is as it was, to the byte; and what is live after a group is
+// what a restart reads back.
+TEST(GroupCommit, ARefusedCommandLeavesTheLiveCaseAsItWasAndARestartFindsWhatWasLive) {
+  Opened o("group-commit-in-place.db");
+  Engine& e = *o.engine;
+  DeployResult deployed = e.deploy_sources({{"lus.wth", testing::kLooping}});
+  ASSERT_TRUE(deployed.ok()) << render(deployed.diagnostics);
+  e.defer_commits(true);
+  auto looping = e.start_case("lus", Json{{"teller", 0}});
+  auto first = e.start_case("meldingen", Json::object());
+  auto second = e.start_case("meldingen", Json::object());
+  ASSERT_TRUE(looping.is_ok() && first.is_ok() && second.is_ok());
+  const Json looping_before = runtime::whole_json(*e.runtime().find_case(*looping));
+  Status refused = e.complete_task(o.only_task(*looping), "medewerker");
+  EXPECT_NE(refused.message().find("limit: steps per command"), std::string::npos) << refused.message();
+  EXPECT_EQ(runtime::whole_json(*e.runtime().find_case(*looping)), looping_before);
+  const TaskId task = o.only_task(*first);
+  const Json before = runtime::whole_json(*e.runtime().find_case(*first));
+  EXPECT_EQ(e.complete_task(task, "politie").code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(e.signal(*first, "onbekend").code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(e.start_case("meldingen", Json::object(), "bestaat-niet").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(runtime::whole_json(*e.runtime().find_case(*first)), before);
+  EXPECT_EQ(e.runtime().cases().size(), 3u);
+
+  ASSERT_TRUE(e.complete_task(o.only_task(*second), "medewerker").is_ok());  // ends the case
+  ASSERT_TRUE(e.flush().is_ok());
+  EXPECT_EQ(e.runtime().find_case(*second), nullptr);
+  EXPECT_EQ(o.on_disk("SELECT COUNT(*) FROM cases WHERE status = 'completed'"), 1);
+  EXPECT_EQ(o.on_disk("SELECT COUNT(*) FROM timers"), 0) << "the refused command's timer was written";
+  std::map<CaseId, Json> live;
+  for (const auto& [id, c] : e.runtime().cases()) live[id] = runtime::whole_json(c);
+  o.reopen();
+  std::map<CaseId, Json> restored;
+  for (const auto& [id, c] : o.engine->runtime().cases()) restored[id] = runtime::whole_json(c);
+  EXPECT_EQ(restored, live);
+  // The restored case runs in place too: its task is found and completed.
+  ASSERT_TRUE(o.engine->complete_task(task, "medewerker").is_ok());
+  EXPECT_EQ(o.engine->runtime().cases().size(), 1u);
 }
 
 TEST(GroupCommit, AnActOutsideTheEngineIsAuditedAtOnceEvenWhenDeferring) {
