@@ -93,18 +93,18 @@ AuditCheck verify_chain(Database& db, const ChainKeying& keying, std::int64_t fi
     prev = before.text(0);
   }
   Statement s(db.handle(),
-              "SELECT seq, case_id, at, kind, detail, prev_hash, hash, detail_hash, purged FROM audit WHERE seq >= ? "
+              "SELECT seq, case_id, at, kind, detail, hash, detail_hash, purged FROM audit WHERE seq >= ? "
               "ORDER BY seq");
   s.bind(1, first);
   std::int64_t expected_seq = first;
   while (s.step()) {
     std::int64_t seq = s.integer(0);
     if (seq != expected_seq) return broken(fmt::format("entry {} is missing", expected_seq));
-    if (s.text(5) != prev) return broken(fmt::format("entry {} does not follow from the entry before it", seq));
     // A purged entry has lost its detail by design; its hash still binds its place in the chain.
-    bool detail_intact = s.integer(8) != 0 || sha256_hex(s.text(4)) == s.text(7);
-    std::string recomputed = chain_link(keying, prev, seq, s.integer(1), s.integer(2), s.text(3), s.text(7));
-    if (!detail_intact || recomputed != s.text(6)) {
+    // The link is computed over the link before it: an entry taken out, or put in, breaks it.
+    bool detail_intact = s.integer(7) != 0 || sha256_hex(s.text(4)) == s.text(6);
+    std::string recomputed = chain_link(keying, prev, seq, s.integer(1), s.integer(2), s.text(3), s.text(6));
+    if (!detail_intact || recomputed != s.text(5)) {
       return broken(fmt::format("entry {} was changed after it was written", seq));
     }
     if (seq == keying.from_seq && s.text(3) != kAuditKeyedKind) {

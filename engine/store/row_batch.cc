@@ -172,7 +172,6 @@ void write_audit(Database& db, const ChainKeying& keying, const std::vector<runt
     const runtime::AuditEntry& entry;
     std::int64_t seq;
     std::string detail_hash;
-    const std::string& prev;  // the head's, or the entry's before (`linked` never moves)
     std::string hash;
   };
   std::vector<Linked> linked;
@@ -181,12 +180,12 @@ void write_audit(Database& db, const ChainKeying& keying, const std::vector<runt
   for (const auto& e : audit) {
     std::string detail_hash = sha256_hex(e.detail);
     std::string link = chain_link(keying, *prev, ++seq, e.case_id, to_millis(e.at), e.kind, detail_hash);
-    prev = &linked.emplace_back(Linked{e, seq, std::move(detail_hash), *prev, std::move(link)}).hash;
+    prev = &linked.emplace_back(Linked{e, seq, std::move(detail_hash), std::move(link)}).hash;  // never moves
   }
-  static const RowWriter insert("INSERT INTO audit(seq, case_id, at, kind, detail, detail_hash, prev_hash, hash) VALUES ", 8);
+  static const RowWriter insert("INSERT INTO audit(seq, case_id, at, kind, detail, detail_hash, hash) VALUES ", 7);
   insert.write(db, linked, [](RowWriter::Row& row, const Linked& l) {
     row.integer(1, l.seq).integer(2, l.entry.case_id).integer(3, to_millis(l.entry.at)).text(4, l.entry.kind);
-    row.text(5, l.entry.detail).text(6, l.detail_hash).text(7, l.prev).text(8, l.hash);
+    row.text(5, l.entry.detail).text(6, l.detail_hash).text(7, l.hash);
   });
   Statement& head = db.cached("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1");
   head.bind(1, seq).bind(2, *prev).run();

@@ -276,10 +276,11 @@ TEST(CompactState, MigrationSixMovesTasksAndTimersOutOfStatesWrittenBefore) {
             "DROP INDEX timers_live; DROP INDEX outbox_by_case; ALTER TABLE tasks DROP COLUMN node; ALTER TABLE tasks DROP COLUMN token;"
             "ALTER TABLE timers DROP COLUMN rung; ALTER TABLE timers DROP COLUMN token;"
             "ALTER TABLE timers DROP COLUMN failed_at; ALTER TABLE timers DROP COLUMN failure;"
+            "ALTER TABLE audit ADD COLUMN prev_hash TEXT NOT NULL DEFAULT '';"
             "DELETE FROM schema_migrations WHERE version >= 6");
   }
   auto e = open_engine(path, clock);
-  EXPECT_EQ(e->store().schema_version(), 7);
+  EXPECT_EQ(e->store().schema_version(), 8);
   EXPECT_EQ(snapshot(*e).dump(1), before.dump(1));
   EXPECT_EQ(e->incidents().size(), 1u);
   // And the migrated cases go on: the incident is retried once its date is given.

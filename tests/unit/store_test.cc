@@ -23,12 +23,12 @@ TEST(Store, CreatesTheSchemaOnceAndKeepsItsVersion) {
   std::string path = temp_db("termijn-store-schema.db");
   {
     store::Store s(path);
-    EXPECT_EQ(s.schema_version(), 7);
+    EXPECT_EQ(s.schema_version(), 8);
   }
   store::Store again(path);
-  EXPECT_EQ(again.schema_version(), 7);
+  EXPECT_EQ(again.schema_version(), 8);
   store::Database db(path);
-  EXPECT_EQ(db.scalar("SELECT COUNT(*) FROM schema_migrations"), 7);
+  EXPECT_EQ(db.scalar("SELECT COUNT(*) FROM schema_migrations"), 8);
   store::Statement mode(db.handle(), "PRAGMA journal_mode");
   ASSERT_TRUE(mode.step());
   EXPECT_EQ(mode.text(0), "wal");
@@ -152,10 +152,11 @@ TEST(Store, MigrationTwoRechainsAnExistingAuditLog) {
             "DROP INDEX timers_live; DROP INDEX outbox_by_case; ALTER TABLE tasks DROP COLUMN node; ALTER TABLE tasks DROP COLUMN token;"
             "ALTER TABLE timers DROP COLUMN rung; ALTER TABLE timers DROP COLUMN token;"
             "ALTER TABLE timers DROP COLUMN failed_at; ALTER TABLE timers DROP COLUMN failure;"
+            "ALTER TABLE audit ADD COLUMN prev_hash TEXT NOT NULL DEFAULT '';"
             "DELETE FROM schema_migrations WHERE version >= 2");
   }
   store::Store s(path);
-  EXPECT_EQ(s.schema_version(), 7);
+  EXPECT_EQ(s.schema_version(), 8);
   store::AuditCheck check = s.verify_audit();
   EXPECT_TRUE(check.ok) << check.problem;
   EXPECT_EQ(check.entries, 3);
