@@ -133,8 +133,10 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION misc)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_TERMIJN_PACKAGE_NAME termijn)
-# tzdata: legal time is Europe/Amsterdam's, read from /usr/share/zoneinfo; adduser: the postinst.
-set(CPACK_DEBIAN_TERMIJN_PACKAGE_DEPENDS "tzdata, adduser")
+# tzdata: legal time is Europe/Amsterdam's, read from /usr/share/zoneinfo; adduser: the postinst;
+# SQLite 3.35: the store's migrations use UPDATE ... FROM (6) and DROP COLUMN (8), newer than
+# the symbols dpkg-shlibdeps finds ask for.
+set(CPACK_DEBIAN_TERMIJN_PACKAGE_DEPENDS "tzdata, adduser, libsqlite3-0 (>= 3.35)")
 # The first line of a description is the package's summary (CPack adds the indentation).
 set(CPACK_DEBIAN_TERMIJN_DESCRIPTION "workflow engine for casework on legal terms
 termijn runs processes written in its own language (.wth) with durable state in SQLite,

@@ -186,6 +186,11 @@ void Store::check_integrity(bool full) {
 }
 
 void Store::migrate() {
+  // Migration 6 updates from a join (UPDATE ... FROM, SQLite 3.33) and 8 drops a column (3.35).
+  constexpr int kOldestSqlite = 3035000;
+  if (sqlite3_libversion_number() < kOldestSqlite) {
+    throw SqliteError(fmt::format("termijn needs SQLite 3.35 or later for its store; this is {}", sqlite3_libversion()));
+  }
   db_.exec("CREATE TABLE IF NOT EXISTS schema_migrations(version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)");
   std::int64_t current = db_.scalar("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
   std::int64_t known = static_cast<std::int64_t>(std::size(kMigrations));
