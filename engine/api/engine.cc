@@ -104,14 +104,14 @@ void note_data_change(runtime::Changes& changes, CaseId id, const Json& data, In
 }
 
 // In place (the runtime changes the live cases as a command runs, Runtime::set_in_place), a
-// command that succeeded but does not reach the group (the store is broken, or a throw on the
-// way) is put back, so that what is live is what will be written.
+// command that succeeded but never reaches commit() (a throw on the way) is put back, so that
+// what is live is what will be written.
 class Unapplied {
  public:
   Unapplied(runtime::Runtime& runtime, runtime::Changes& changes, Status& broken)
       : runtime_(runtime), changes_(changes), broken_(broken) {}
   ~Unapplied() {
-    if (changes_.undo.empty()) return;  // applied, or refused (undone already)
+    if (changes_.undo.empty()) return;  // committed or discarded, or refused (undone already)
     try {
       runtime_.discard(changes_);
     } catch (const std::exception& e) {
@@ -339,7 +339,10 @@ Status Engine::commit(runtime::Changes& changes, const store::CommandRecord& com
 }
 
 Status Engine::commit(runtime::Changes& changes, const std::vector<store::CommandRecord>& commands) {
-  if (!broken_.is_ok()) return broken_;
+  if (!broken_.is_ok()) {
+    runtime_.discard(changes);  // in place, the command had changed the live cases
+    return broken_;
+  }
   CommitGroup& group = *group_;
   // In place, the cases a command touched are those of its undo log; apply() leaves in
   // `changes.cases` those that ended, which are no longer live.

@@ -180,7 +180,7 @@ void write_audit(Database& db, const ChainKeying& keying, const std::vector<runt
   for (const auto& e : audit) {
     std::string detail_hash = sha256_hex(e.detail);
     std::string link = chain_link(keying, *prev, ++seq, e.case_id, to_millis(e.at), e.kind, detail_hash);
-    prev = &linked.emplace_back(Linked{e, seq, std::move(detail_hash), std::move(link)}).hash;  // never moves
+    prev = &linked.emplace_back(Linked{e, seq, std::move(detail_hash), std::move(link)}).hash;  // reserved: never moves
   }
   static const RowWriter insert("INSERT INTO audit(seq, case_id, at, kind, detail, detail_hash, hash) VALUES ", 7);
   insert.write(db, linked, [](RowWriter::Row& row, const Linked& l) {
