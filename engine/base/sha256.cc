@@ -34,15 +34,18 @@ Sha256Digest sha256(std::string_view data) {
   return out;
 }
 
-std::string to_hex(const Sha256Digest& digest) {
+std::string to_hex(std::string_view bytes) {
   static const char* kHex = "0123456789abcdef";
-  std::string out(2 * digest.size(), '\0');
-  for (std::size_t i = 0; i < digest.size(); ++i) {
-    out[2 * i] = kHex[digest[i] >> 4];
-    out[2 * i + 1] = kHex[digest[i] & 0xf];
+  std::string out(2 * bytes.size(), '\0');
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(bytes[i]);
+    out[2 * i] = kHex[byte >> 4];
+    out[2 * i + 1] = kHex[byte & 0xf];
   }
   return out;
 }
+
+std::string to_hex(const Sha256Digest& digest) { return to_hex(bytes_of(digest)); }
 
 std::string sha256_hex(std::string_view data) { return to_hex(sha256(data)); }
 

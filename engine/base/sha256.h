@@ -12,6 +12,12 @@ using Sha256Digest = std::array<unsigned char, 32>;
 // audit hash chain.
 Sha256Digest sha256(std::string_view data);
 std::string to_hex(const Sha256Digest& digest);
+// Any bytes as lowercase hex digits, two a byte.
+std::string to_hex(std::string_view bytes);
+// The digest's bytes, as SQLite stores a blob.
+inline std::string_view bytes_of(const Sha256Digest& digest) {
+  return {reinterpret_cast<const char*>(digest.data()), digest.size()};
+}
 // The digest as 64 lowercase hex digits.
 std::string sha256_hex(std::string_view data);
 

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "engine/base/json_text.h"
 #include "engine/base/secret_file.h"
 #include "engine/base/sha256.h"
@@ -55,13 +57,12 @@ ChainKeying read_keying(Database& db, const std::optional<AuditKey>& key) {
   return ChainKeying{from_seq, key};
 }
 
-std::string chain_link(const ChainKeying& keying, const std::string& prev, std::int64_t seq, std::int64_t case_id,
-                       std::int64_t at, const std::string& kind, const std::string& detail_hash) {
-  // "prev|seq|case|at|kind|detail_hash", the numbers in decimal: appended, not formatted, as every
-  // audit entry written makes one.
+Sha256Digest chain_link(const ChainKeying& keying, std::string_view prev, std::int64_t seq, std::int64_t case_id,
+                        std::int64_t at, const std::string& kind, const Sha256Digest& detail_hash) {
+  // Appended, not formatted, as every audit entry written makes one.
   std::string message;
-  message.reserve(prev.size() + kind.size() + detail_hash.size() + 3 * 21 + 5);
-  message += prev;
+  message.reserve(2 * prev.size() + kind.size() + 2 * detail_hash.size() + 3 * 21 + 5);
+  message += to_hex(prev);
   message += '|';
   append_decimal(message, seq);
   message += '|';
@@ -71,10 +72,10 @@ std::string chain_link(const ChainKeying& keying, const std::string& prev, std::
   message += '|';
   message += kind;
   message += '|';
-  message += detail_hash;
-  if (keying.from_seq == 0 || seq < keying.from_seq) return sha256_hex(message);
+  message += to_hex(detail_hash);
+  if (keying.from_seq == 0 || seq < keying.from_seq) return sha256(message);
   // read_keying never gives a keyed database without its key.
-  return hmac_sha256_hex(keying.key->secret(), message);
+  return hmac_sha256(keying.key->secret(), message);
 }
 
 AuditCheck verify_chain(Database& db, const ChainKeying& keying, std::int64_t first) {
@@ -85,38 +86,48 @@ AuditCheck verify_chain(Database& db, const ChainKeying& keying, std::int64_t fi
     check.problem = std::move(problem);
     return check;
   };
-  std::string prev;
+  std::string prev;  // the link before, as stored
   if (first > 1) {
     Statement before(db.handle(), "SELECT hash FROM audit WHERE seq = ?");
     before.bind(1, first - 1);
     if (!before.step()) return broken(fmt::format("entry {} is missing", first - 1));
-    prev = before.text(0);
+    prev = before.blob(0);
   }
   Statement s(db.handle(),
-              "SELECT seq, case_id, at, kind, detail, hash, detail_hash, purged FROM audit WHERE seq >= ? "
-              "ORDER BY seq");
+              "SELECT seq, case_id, at, kind, detail, hash, detail_hash FROM audit WHERE seq >= ? ORDER BY seq");
   s.bind(1, first);
   std::int64_t expected_seq = first;
   while (s.step()) {
     std::int64_t seq = s.integer(0);
     if (seq != expected_seq) return broken(fmt::format("entry {} is missing", expected_seq));
-    // A purged entry has lost its detail by design; its hash still binds its place in the chain.
-    // The link is computed over the link before it: an entry taken out, or put in, breaks it.
-    bool detail_intact = s.integer(7) != 0 || sha256_hex(s.text(4)) == s.text(6);
-    std::string recomputed = chain_link(keying, prev, seq, s.integer(1), s.integer(2), s.text(3), s.text(6));
-    if (!detail_intact || recomputed != s.text(5)) {
+    // A purged entry has lost its detail by design and keeps the hash of the one it had; its
+    // link binds that hash, and its place in the chain. The link is computed over the link
+    // before it: an entry taken out, or put in, breaks it.
+    const std::string detail = s.text(4);
+    Sha256Digest detail_hash{};
+    if (s.is_null(6)) {
+      detail_hash = sha256(detail);
+    } else {
+      const std::string kept = s.blob(6);
+      if (kept.size() != detail_hash.size() || detail != "null") {
+        return broken(fmt::format("entry {} was changed after it was written", seq));
+      }
+      std::copy(kept.begin(), kept.end(), detail_hash.begin());
+    }
+    const std::string stored = s.blob(5);
+    if (stored != bytes_of(chain_link(keying, prev, seq, s.integer(1), s.integer(2), s.text(3), detail_hash))) {
       return broken(fmt::format("entry {} was changed after it was written", seq));
     }
     if (seq == keying.from_seq && s.text(3) != kAuditKeyedKind) {
       return broken(fmt::format("the log is keyed from entry {}, which is not the entry that keyed it", seq));
     }
-    prev = recomputed;
+    prev = stored;
     ++expected_seq;
     ++check.entries;
   }
   Statement head(db.handle(), "SELECT seq, hash FROM audit_head WHERE id = 1");
   std::int64_t last = expected_seq - 1;
-  if (head.step() && (head.integer(0) != last || head.text(1) != prev)) {
+  if (head.step() && (head.integer(0) != last || head.blob(1) != prev)) {
     return broken(fmt::format("the log ends at entry {}, but {} entries were written", last, head.integer(0)));
   }
   // A keying point moved past the end would leave every entry to the plain chain.

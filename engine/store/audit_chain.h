@@ -9,6 +9,9 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
+
+#include "engine/base/sha256.h"
 
 namespace termijn::store {
 
@@ -52,11 +55,17 @@ struct ChainKeying {
 // removed, and verifying it without the key would prove nothing.
 ChainKeying read_keying(Database& db, const std::optional<AuditKey>& key);
 
-std::string chain_link(const ChainKeying& keying, const std::string& prev, std::int64_t seq, std::int64_t case_id,
-                       std::int64_t at, const std::string& kind, const std::string& detail_hash);
+// An entry's link: SHA-256 (HMAC-SHA256 in a keyed log) of "prev|seq|case|at|kind|detail_hash",
+// `prev` the link before as stored (empty before the first entry) and both hashes in lowercase
+// hex. Since migration 9 a link is stored as its 32 bytes, no longer as 64 hex digits; its message
+// is the same, so links written before verify as they did.
+Sha256Digest chain_link(const ChainKeying& keying, std::string_view prev, std::int64_t seq, std::int64_t case_id,
+                        std::int64_t at, const std::string& kind, const Sha256Digest& detail_hash);
 
 // Checks the entries from `first` to the end, that the head names the last, and that a keyed log
-// holds its keying entry where the keying says.
+// holds its keying entry where the keying says. An entry's detail is checked against the link,
+// through its hash; a purged entry keeps the hash of the detail it had (column detail_hash, NULL
+// for every other entry) and only that detail, 'null', is accepted beside it.
 AuditCheck verify_chain(Database& db, const ChainKeying& keying, std::int64_t first);
 
 }  // namespace termijn::store

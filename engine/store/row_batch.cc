@@ -66,6 +66,11 @@ class RowWriter {
       s_.bind_unowned(first_ + column, value);
       return *this;
     }
+    // Bytes that stay as they are until the rows are written.
+    Row& bytes(int column, std::string_view value) {
+      s_.bind_blob_unowned(first_ + column, value);
+      return *this;
+    }
     // Text made for the row, kept until the statement has run.
     Row& made(int column, std::string value) {
       kept_.push_back(std::move(value));
@@ -158,37 +163,36 @@ void write_audit(Database& db, const ChainKeying& keying, const std::vector<runt
   // add` beside a `serve`, or the engine's own reading connection) may have appended meanwhile;
   // the caller's transaction (BEGIN IMMEDIATE) keeps it still until the commit.
   std::int64_t seq = 0;
-  std::string hash;
+  std::string head_link;  // as stored: 32 bytes, none before the first entry
   {
     Statement& head = db.cached("SELECT seq, hash FROM audit_head WHERE id = 1");
     if (head.step()) {
       seq = head.integer(0);
-      hash = head.text(1);
+      head_link = head.blob(1);
     }
     head.reset();
   }
-  // The links first, each covering the one before; then the rows.
+  // The links first, each covering the one before; then the rows. A detail's hash is in its
+  // entry's link, not in a column: verifying computes it from the detail (audit_chain.h).
   struct Linked {
     const runtime::AuditEntry& entry;
     std::int64_t seq;
-    std::string detail_hash;
-    std::string hash;
+    Sha256Digest link;
   };
   std::vector<Linked> linked;
   linked.reserve(audit.size());
-  const std::string* prev = &hash;
+  std::string_view prev = head_link;
   for (const auto& e : audit) {
-    std::string detail_hash = sha256_hex(e.detail);
-    std::string link = chain_link(keying, *prev, ++seq, e.case_id, to_millis(e.at), e.kind, detail_hash);
-    prev = &linked.emplace_back(Linked{e, seq, std::move(detail_hash), std::move(link)}).hash;  // reserved: never moves
+    Sha256Digest link = chain_link(keying, prev, ++seq, e.case_id, to_millis(e.at), e.kind, sha256(e.detail));
+    prev = bytes_of(linked.emplace_back(Linked{e, seq, link}).link);  // reserved: never moves
   }
-  static const RowWriter insert("INSERT INTO audit(seq, case_id, at, kind, detail, detail_hash, hash) VALUES ", 7);
+  static const RowWriter insert("INSERT INTO audit(seq, case_id, at, kind, detail, hash) VALUES ", 6);
   insert.write(db, linked, [](RowWriter::Row& row, const Linked& l) {
     row.integer(1, l.seq).integer(2, l.entry.case_id).integer(3, to_millis(l.entry.at)).text(4, l.entry.kind);
-    row.text(5, l.entry.detail).text(6, l.detail_hash).text(7, l.hash);
+    row.text(5, l.entry.detail).bytes(6, bytes_of(l.link));
   });
   Statement& head = db.cached("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1");
-  head.bind(1, seq).bind(2, *prev).run();
+  head.bind(1, seq).bind_blob_unowned(2, prev).run();
 }
 
 void write_outbox(Database& db, const std::vector<runtime::Notification>& outbox) {

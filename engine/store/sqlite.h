@@ -32,6 +32,8 @@ class Statement {
   // statement is run or reset (a row's field, a local of the loop that runs it; not a temporary).
   Statement& bind_unowned(int index, std::string_view value);
   Statement& bind_null(int index);
+  // Bytes, not text (an audit link's 32 bytes); unowned as bind_unowned.
+  Statement& bind_blob_unowned(int index, std::string_view bytes);
   // Steps once: true while there is a row to read.
   bool step();
   void run();  // steps to the end and resets
@@ -39,6 +41,8 @@ class Statement {
 
   std::int64_t integer(int column) const;
   std::string text(int column) const;
+  // The column's bytes as stored (a blob; text as its UTF-8 bytes).
+  std::string blob(int column) const;
   bool is_null(int column) const;
 
  private:

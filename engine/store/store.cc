@@ -124,24 +124,63 @@ CREATE INDEX outbox_by_case ON outbox(case_id);
     {R"sql(
 ALTER TABLE audit DROP COLUMN prev_hash;
 )sql"},
+    // 9: an entry's link in its 32 bytes instead of 64 hex digits, and its detail's hash only
+    // where the detail was purged (NULL beside a detail: verifying hashes the detail itself); no
+    // purged column, a kept hash says so. Together about a third of an entry's row. The tables are
+    // rewritten once, here; a link or hash that is not 64 hex digits stays as it was, so the
+    // check still finds it (termijn_link_bytes, registered by migrate()).
+    {R"sql(
+CREATE TABLE audit_v9(
+  seq INTEGER PRIMARY KEY, case_id INTEGER, at INTEGER NOT NULL, kind TEXT NOT NULL,
+  detail TEXT NOT NULL, hash BLOB NOT NULL, detail_hash BLOB);
+INSERT INTO audit_v9(seq, case_id, at, kind, detail, hash, detail_hash)
+  SELECT seq, case_id, at, kind, detail, termijn_link_bytes(hash),
+         CASE WHEN purged <> 0 THEN termijn_link_bytes(detail_hash) END FROM audit ORDER BY seq;
+DROP TABLE audit;
+ALTER TABLE audit_v9 RENAME TO audit;
+CREATE INDEX audit_by_case ON audit(case_id);
+CREATE TABLE audit_head_v9(id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, hash BLOB NOT NULL);
+INSERT INTO audit_head_v9(id, seq, hash) SELECT id, seq, termijn_link_bytes(hash) FROM audit_head;
+DROP TABLE audit_head;
+ALTER TABLE audit_head_v9 RENAME TO audit_head;
+)sql"},
 };
 
-// Migration 2: re-chains the existing entries over their details' hashes.
+// Migration 9's conversion: 64 lowercase hex digits (or none) as their bytes; anything else as
+// it is, for the chain's check to report.
+void link_bytes(sqlite3_context* context, int, sqlite3_value** argv) {
+  sqlite3_value* value = argv[0];
+  const auto* text = sqlite3_value_type(value) == SQLITE_TEXT ? sqlite3_value_text(value) : nullptr;
+  const int length = text == nullptr ? -1 : sqlite3_value_bytes(value);
+  auto digit = [](unsigned char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1; };
+  bool hex = length == 0 || length == 64;
+  for (int i = 0; hex && i < length; ++i) hex = digit(text[i]) >= 0;
+  if (!hex) {
+    sqlite3_result_value(context, value);
+    return;
+  }
+  unsigned char bytes[32];
+  for (int i = 0; i < length / 2; ++i) bytes[i] = static_cast<unsigned char>(digit(text[2 * i]) * 16 + digit(text[2 * i + 1]));
+  sqlite3_result_blob(context, bytes, length / 2, SQLITE_TRANSIENT);
+}
+
+// Migration 2: re-chains the existing entries over their details' hashes, in hex as the
+// columns then held them (migration 9 turns them into bytes).
 void rehash_audit(Database& db) {
   Statement read(db.handle(), "SELECT seq, case_id, at, kind, detail FROM audit ORDER BY seq");
   Statement write(db.handle(), "UPDATE audit SET detail_hash = ?, prev_hash = ?, hash = ? WHERE seq = ?");
-  std::string prev;
+  std::string prev;  // as bytes, as chain_link takes it
   std::int64_t last = 0;
   while (read.step()) {
-    std::string detail_hash = sha256_hex(read.text(4));
-    std::string next =
+    Sha256Digest detail_hash = sha256(read.text(4));
+    Sha256Digest next =
         chain_link(ChainKeying{}, prev, read.integer(0), read.integer(1), read.integer(2), read.text(3), detail_hash);
-    write.bind(1, detail_hash).bind(2, prev).bind(3, next).bind(4, read.integer(0)).run();
-    prev = next;
+    write.bind(1, to_hex(detail_hash)).bind(2, to_hex(prev)).bind(3, to_hex(next)).bind(4, read.integer(0)).run();
+    prev = std::string(bytes_of(next));
     last = read.integer(0);
   }
   Statement head(db.handle(), "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1");
-  head.bind(1, last).bind(2, prev).run();
+  head.bind(1, last).bind(2, to_hex(prev)).run();
 }
 
 Json parse(const std::string& text) { return text.empty() ? Json() : Json::parse(text); }
@@ -197,6 +236,15 @@ void Store::migrate() {
   if (current > known) {
     throw SqliteError(fmt::format("the database has schema version {}, newer than this termijn ({})", current, known));
   }
+  // Migration 9's SQL calls it; it is gone again when migrate returns, by a throw too.
+  struct LinkBytes {
+    sqlite3* db;
+    explicit LinkBytes(sqlite3* handle) : db(handle) {
+      sqlite3_create_function(db, "termijn_link_bytes", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr, link_bytes,
+                              nullptr, nullptr);
+    }
+    ~LinkBytes() { sqlite3_create_function(db, "termijn_link_bytes", 1, SQLITE_UTF8, nullptr, nullptr, nullptr, nullptr); }
+  } function(db_.handle());
   for (std::int64_t v = current + 1; v <= known; ++v) {
     Transaction tx(db_);
     db_.exec(kMigrations[v - 1].sql);
@@ -470,7 +518,7 @@ Json Store::timers(std::int64_t case_id) {
 }
 
 Json Store::audit_log(std::optional<std::int64_t> case_id) {
-  std::string sql = "SELECT seq, case_id, at, kind, detail, purged FROM audit";
+  std::string sql = "SELECT seq, case_id, at, kind, detail, detail_hash IS NOT NULL FROM audit";
   if (case_id) sql += " WHERE case_id = ?";
   sql += " ORDER BY seq";
   CachedRead read(db_, sql);
@@ -548,11 +596,19 @@ PurgeOutcome Store::purge_ended_before(Instant cutoff, runtime::AuditEntry recor
   db_.exec(fmt::format("INSERT OR REPLACE INTO id_floors(kind, floor) VALUES ('cases', {}), ('tasks', {}), "
                        "('timers', {})", floors.next_case - 1, floors.next_task - 1, floors.next_timer - 1));
   for (const char* sql : {"DELETE FROM tasks WHERE case_id = ?", "DELETE FROM timers WHERE case_id = ?",
-                          "DELETE FROM outbox WHERE case_id = ?",
-                          "UPDATE audit SET detail = 'null', purged = 1 WHERE case_id = ?",
-                          "DELETE FROM cases WHERE id = ?"}) {
+                          "DELETE FROM outbox WHERE case_id = ?", "DELETE FROM cases WHERE id = ?"}) {
     Statement s(db_.handle(), sql);
     for (std::int64_t id : ids) s.bind(1, id).run();
+  }
+  // An entry's detail goes; the hash of it stays, which its link covers (audit_chain.h).
+  Statement details(db_.handle(), "SELECT seq, detail FROM audit WHERE case_id = ? AND detail_hash IS NULL");
+  Statement erase(db_.handle(), "UPDATE audit SET detail = 'null', detail_hash = ? WHERE seq = ?");
+  for (std::int64_t id : ids) {
+    std::vector<std::pair<std::int64_t, Sha256Digest>> entries;
+    details.bind(1, id);
+    while (details.step()) entries.emplace_back(details.integer(0), sha256(details.text(1)));
+    details.reset();
+    for (const auto& [seq, detail_hash] : entries) erase.bind_blob_unowned(1, bytes_of(detail_hash)).bind(2, seq).run();
   }
   tx.commit();
   return PurgeOutcome{ids, destroy_freed_pages()};

@@ -111,24 +111,23 @@ TEST(KeyedAuditChain, ARewriteThatRechainsWithPlainSha256IsFoundWithTheKey) {
     {
       store::Statement before(db.handle(), "SELECT hash FROM audit WHERE seq = 4");
       ASSERT_TRUE(before.step());
-      prev = before.text(0);
+      prev = before.blob(0);
     }
     std::int64_t last = 0;
-    std::vector<std::tuple<std::int64_t, std::string, std::string>> rewritten;
+    std::vector<std::pair<std::int64_t, std::string>> rewritten;
     while (read.step()) {
-      std::string detail_hash = sha256_hex(read.text(4));
-      std::string hash = sha256_hex(fmt::format("{}|{}|{}|{}|{}|{}", prev, read.integer(0), read.integer(1),
-                                                read.integer(2), read.text(3), detail_hash));
-      rewritten.emplace_back(read.integer(0), detail_hash, hash);
-      prev = hash;
+      Sha256Digest hash = sha256(fmt::format("{}|{}|{}|{}|{}|{}", to_hex(prev), read.integer(0), read.integer(1),
+                                             read.integer(2), read.text(3), sha256_hex(read.text(4))));
+      prev = std::string(bytes_of(hash));
+      rewritten.emplace_back(read.integer(0), prev);
       last = read.integer(0);
     }
-    for (const auto& [seq, detail_hash, hash] : rewritten) {
-      store::Statement w(db.handle(), "UPDATE audit SET detail_hash = ?, hash = ? WHERE seq = ?");
-      w.bind(1, detail_hash).bind(2, hash).bind(3, seq).run();
+    for (const auto& [seq, hash] : rewritten) {
+      store::Statement w(db.handle(), "UPDATE audit SET hash = ? WHERE seq = ?");
+      w.bind_blob_unowned(1, hash).bind(2, seq).run();
     }
     store::Statement head(db.handle(), "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1");
-    head.bind(1, last).bind(2, prev).run();
+    head.bind(1, last).bind_blob_unowned(2, prev).run();
   }
   // As a plain chain the rewritten entries hold together (an unkeyed log rewritten so passes);
   // with the key they do not.

@@ -8,6 +8,7 @@
 
 #include "engine/api/engine.h"
 #include "engine/store/sqlite.h"
+#include "tests/support/audit_schema.h"
 #include "tests/support/rihg.h"
 #include "tests/support/storing.h"
 #include "tests/unit/lifecycle_support.h"
@@ -265,6 +266,7 @@ TEST(CompactState, MigrationSixMovesTasksAndTimersOutOfStatesWrittenBefore) {
     // Back to schema 5 as an older termijn left it: tasks and timers inside the state, rows without
     // the step, token, rung or incident.
     store::Database db(path);
+    testing::audit_back_to_schema_8(db);
     store::Statement put(db.handle(), "UPDATE cases SET state = json_set(json_remove(state, '$.output_tasks'), "
                                       "'$.tasks', json(?), '$.timers', json(?), '$.outputs', json(?)) WHERE id = ?");
     for (const auto& [id, c] : before.items()) {
@@ -280,7 +282,7 @@ TEST(CompactState, MigrationSixMovesTasksAndTimersOutOfStatesWrittenBefore) {
             "DELETE FROM schema_migrations WHERE version >= 6");
   }
   auto e = open_engine(path, clock);
-  EXPECT_EQ(e->store().schema_version(), 8);
+  EXPECT_EQ(e->store().schema_version(), 9);
   EXPECT_EQ(snapshot(*e).dump(1), before.dump(1));
   EXPECT_EQ(e->incidents().size(), 1u);
   // And the migrated cases go on: the incident is retried once its date is given.

@@ -1,4 +1,5 @@
 #include "engine/base/json_text.h"
+#include "engine/base/sha256.h"
 #include "engine/store/store.h"
 
 #include <gtest/gtest.h>
@@ -8,6 +9,8 @@
 #include <fmt/format.h>
 
 #include <filesystem>
+
+#include "tests/support/audit_schema.h"
 
 namespace termijn {
 namespace {
@@ -23,12 +26,12 @@ TEST(Store, CreatesTheSchemaOnceAndKeepsItsVersion) {
   std::string path = temp_db("termijn-store-schema.db");
   {
     store::Store s(path);
-    EXPECT_EQ(s.schema_version(), 8);
+    EXPECT_EQ(s.schema_version(), 9);
   }
   store::Store again(path);
-  EXPECT_EQ(again.schema_version(), 8);
+  EXPECT_EQ(again.schema_version(), 9);
   store::Database db(path);
-  EXPECT_EQ(db.scalar("SELECT COUNT(*) FROM schema_migrations"), 8);
+  EXPECT_EQ(db.scalar("SELECT COUNT(*) FROM schema_migrations"), 9);
   store::Statement mode(db.handle(), "PRAGMA journal_mode");
   ASSERT_TRUE(mode.step());
   EXPECT_EQ(mode.text(0), "wal");
@@ -70,6 +73,13 @@ TEST(Store, CommitsAStepAtomicallyAndChainsTheAudit) {
   EXPECT_TRUE(s.verify_audit().ok);
 }
 
+// The chain's check finds entry `seq` changed, and says so.
+void expect_changed(store::Store& s, std::int64_t seq) {
+  store::AuditCheck check = s.verify_audit();
+  EXPECT_FALSE(check.ok);
+  EXPECT_EQ(check.problem, fmt::format("entry {} was changed after it was written", seq));
+}
+
 // One ended case (1) and one running case (2), each with audit entries.
 void two_cases(store::Store& s, Instant ended_at) {
   runtime::Changes changes;
@@ -88,6 +98,21 @@ void two_cases(store::Store& s, Instant ended_at) {
   changes.audit.push_back(runtime::AuditEntry{2, from_millis(1000), "case started", json_text(runtime::Json{{"naam", "B"}})});
   changes.audit.push_back(runtime::AuditEntry{1, ended_at, "case ended", json_text(runtime::Json{{"reden", "klaar"}})});
   s.commit(changes, {});
+}
+
+// two_cases written by this termijn (the ended one purged, when asked), then its audit tables put
+// back as schema 8 left them and `sql` run on the database: what an older termijn left.
+std::string two_cases_as_schema_8(const char* name, const std::string& sql, bool purged = false) {
+  std::string path = temp_db(name);
+  {
+    store::Store s(path);
+    two_cases(s, from_millis(5000));
+    if (purged) s.purge_ended_before(from_millis(6000), runtime::AuditEntry{0, from_millis(7000), "case data purged", "{}"});
+  }
+  store::Database db(path);
+  testing::audit_back_to_schema_8(db);
+  if (!sql.empty()) db.exec(sql);
+  return path;
 }
 
 TEST(Store, RetentionErasesEndedCasesYetTheAuditChainStillVerifies) {
@@ -116,9 +141,58 @@ TEST(Store, RetentionErasesEndedCasesYetTheAuditChainStillVerifies) {
     store::Database db(path);
     db.exec("UPDATE audit SET detail = '{\"naam\":\"C\"}' WHERE case_id = 2");
   }
+  expect_changed(s, 2);
+}
+
+TEST(Store, APurgedEntryHidesNoOtherDetailBehindItsKeptHash) {
+  std::string path = temp_db("termijn-store-purge-forged.db");
+  store::Store s(path);
+  two_cases(s, from_millis(5000));
+  // Whoever can write the file gives a live entry its detail's hash, as a purge would keep it,
+  // and then changes the detail: the hash still matches the link, but only 'null' may stand
+  // beside a kept hash.
+  {
+    store::Database db(path);
+    store::Statement keep(db.handle(), "UPDATE audit SET detail_hash = ?, detail = '{\"naam\":\"C\"}' WHERE seq = 2");
+    const Sha256Digest original = sha256(json_text(runtime::Json{{"naam", "B"}}));
+    keep.bind_blob_unowned(1, bytes_of(original)).run();
+  }
+  expect_changed(s, 2);
+}
+
+// Schema 9 stores a link in its 32 bytes and a detail's hash only beside a purged detail; a log
+// written as schema 8 left it (hex, a hash for every entry) is converted and still verifies.
+TEST(Store, MigrationNineStoresLinksAsBytesAndTheChainStillVerifies) {
+  std::string path = two_cases_as_schema_8("termijn-store-migrate-9.db", "", true);
+  {
+    store::Database db(path);
+    EXPECT_EQ(db.scalar("SELECT COUNT(*) FROM audit WHERE typeof(hash) = 'text' AND length(hash) = 64"), 4);
+  }
+  store::Store s(path);
+  EXPECT_EQ(s.schema_version(), 9);
+  store::AuditCheck check = s.verify_audit();
+  EXPECT_TRUE(check.ok) << check.problem;
+  EXPECT_EQ(check.entries, 4);
+  store::Database db(path);
+  EXPECT_EQ(db.scalar("SELECT COUNT(*) FROM audit WHERE typeof(hash) = 'blob' AND length(hash) = 32"), 4);
+  EXPECT_EQ(db.scalar("SELECT COUNT(*) FROM audit WHERE detail_hash IS NOT NULL"), 2) << "the purged case's two";
+  EXPECT_EQ(db.scalar("SELECT length(hash) FROM audit_head"), 32);
+  EXPECT_TRUE(s.audit_log(1)[0].value("purged", false));
+  EXPECT_FALSE(s.audit_log(2)[0].value("purged", false));
+  // And the log goes on from the converted head.
+  runtime::Changes more;
+  more.audit.push_back(runtime::AuditEntry{2, from_millis(8000), "case data updated", "{}"});
+  s.commit(more, {});
   check = s.verify_audit();
-  EXPECT_FALSE(check.ok);
-  EXPECT_EQ(check.problem, "entry 2 was changed after it was written");
+  EXPECT_TRUE(check.ok) << check.problem;
+  EXPECT_EQ(check.entries, 5);
+}
+
+TEST(Store, MigrationNineLeavesADamagedLinkForTheCheckToFind) {
+  std::string path = two_cases_as_schema_8("termijn-store-migrate-9-damaged.db",
+                                           "UPDATE audit SET hash = upper(hash) WHERE seq = 2");
+  store::Store s(path);
+  expect_changed(s, 2);
 }
 
 TEST(Store, PurgingTheNewestCaseDoesNotFreeItsId) {
@@ -137,26 +211,20 @@ TEST(Store, PurgingTheNewestCaseDoesNotFreeItsId) {
 }
 
 TEST(Store, MigrationTwoRechainsAnExistingAuditLog) {
-  std::string path = temp_db("termijn-store-migrate.db");
-  {
-    store::Store s(path);
-    two_cases(s, from_millis(5000));
-  }
-  {
-    // Back to schema 1 as an older termijn left it: no detail hashes, no tokens, no cursors.
-    store::Database db(path);
-    db.exec("DROP INDEX cases_by_end; DROP TABLE tokens; DROP TABLE sink_cursors; DROP TABLE id_floors;"
-            "ALTER TABLE audit DROP COLUMN detail_hash; ALTER TABLE audit DROP COLUMN purged;"
-            "ALTER TABLE commands DROP COLUMN fingerprint; ALTER TABLE outbox DROP COLUMN persons;"
-            "DROP TABLE audit_keying;"
-            "DROP INDEX timers_live; DROP INDEX outbox_by_case; ALTER TABLE tasks DROP COLUMN node; ALTER TABLE tasks DROP COLUMN token;"
-            "ALTER TABLE timers DROP COLUMN rung; ALTER TABLE timers DROP COLUMN token;"
-            "ALTER TABLE timers DROP COLUMN failed_at; ALTER TABLE timers DROP COLUMN failure;"
-            "ALTER TABLE audit ADD COLUMN prev_hash TEXT NOT NULL DEFAULT '';"
-            "DELETE FROM schema_migrations WHERE version >= 2");
-  }
+  // Back to schema 1 as an older termijn left it: no detail hashes, no tokens, no cursors.
+  std::string path = two_cases_as_schema_8(
+      "termijn-store-migrate.db",
+      "DROP INDEX cases_by_end; DROP TABLE tokens; DROP TABLE sink_cursors; DROP TABLE id_floors;"
+      "ALTER TABLE audit DROP COLUMN detail_hash; ALTER TABLE audit DROP COLUMN purged;"
+      "ALTER TABLE commands DROP COLUMN fingerprint; ALTER TABLE outbox DROP COLUMN persons;"
+      "DROP TABLE audit_keying;"
+      "DROP INDEX timers_live; DROP INDEX outbox_by_case; ALTER TABLE tasks DROP COLUMN node; ALTER TABLE tasks DROP COLUMN token;"
+      "ALTER TABLE timers DROP COLUMN rung; ALTER TABLE timers DROP COLUMN token;"
+      "ALTER TABLE timers DROP COLUMN failed_at; ALTER TABLE timers DROP COLUMN failure;"
+      "ALTER TABLE audit ADD COLUMN prev_hash TEXT NOT NULL DEFAULT '';"
+      "DELETE FROM schema_migrations WHERE version >= 2");
   store::Store s(path);
-  EXPECT_EQ(s.schema_version(), 8);
+  EXPECT_EQ(s.schema_version(), 9);
   store::AuditCheck check = s.verify_audit();
   EXPECT_TRUE(check.ok) << check.problem;
   EXPECT_EQ(check.entries, 3);
