@@ -47,6 +47,18 @@ std::string to_hex(std::string_view bytes) {
 
 std::string to_hex(const Sha256Digest& digest) { return to_hex(bytes_of(digest)); }
 
+std::optional<Sha256Digest> digest_from_hex(std::string_view hex) {
+  Sha256Digest out{};
+  if (hex.size() != 2 * out.size()) return std::nullopt;
+  auto digit = [](char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1; };
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const int high = digit(hex[2 * i]), low = digit(hex[2 * i + 1]);
+    if (high < 0 || low < 0) return std::nullopt;
+    out[i] = static_cast<unsigned char>(high * 16 + low);
+  }
+  return out;
+}
+
 std::string sha256_hex(std::string_view data) { return to_hex(sha256(data)); }
 
 Sha256Digest hmac_sha256(std::string_view key, std::string_view message) {

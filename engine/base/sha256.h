@@ -1,6 +1,7 @@
 #pragma once
 
 #include <array>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -14,6 +15,8 @@ Sha256Digest sha256(std::string_view data);
 std::string to_hex(const Sha256Digest& digest);
 // Any bytes as lowercase hex digits, two a byte.
 std::string to_hex(std::string_view bytes);
+// The digest written as 64 lowercase hex digits; nothing for any other text.
+std::optional<Sha256Digest> digest_from_hex(std::string_view hex);
 // The digest's bytes, as SQLite stores a blob.
 inline std::string_view bytes_of(const Sha256Digest& digest) {
   return {reinterpret_cast<const char*>(digest.data()), digest.size()};

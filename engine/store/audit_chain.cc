@@ -86,15 +86,27 @@ AuditCheck verify_chain(Database& db, const ChainKeying& keying, std::int64_t fi
     check.problem = std::move(problem);
     return check;
   };
-  std::string prev;  // the link before, as stored
+  // Schema 9 on stores links and kept hashes as their 32 bytes. A database from before, as a
+  // backup is checked before it is restored (and migrated only when opened), holds them as 64 hex
+  // digits, every entry's detail hash beside it and a purged flag.
+  const bool hex = db.scalar("SELECT COUNT(*) FROM pragma_table_info('audit') WHERE name = 'purged'") > 0;
+  auto as_stored = [hex](const Sha256Digest& link) { return hex ? to_hex(link) : std::string(bytes_of(link)); };
+  std::string prev;  // the link before, in bytes
   if (first > 1) {
     Statement before(db.handle(), "SELECT hash FROM audit WHERE seq = ?");
     before.bind(1, first - 1);
     if (!before.step()) return broken(fmt::format("entry {} is missing", first - 1));
     prev = before.blob(0);
+    if (hex) {
+      std::optional<Sha256Digest> link = digest_from_hex(prev);
+      if (!link) return broken(fmt::format("entry {} was changed after it was written", first - 1));
+      prev = std::string(bytes_of(*link));
+    }
   }
-  Statement s(db.handle(),
-              "SELECT seq, case_id, at, kind, detail, hash, detail_hash FROM audit WHERE seq >= ? ORDER BY seq");
+  Statement s(db.handle(), hex ? "SELECT seq, case_id, at, kind, detail, hash, CASE WHEN purged <> 0 THEN detail_hash "
+                                 "END FROM audit WHERE seq >= ? ORDER BY seq"
+                               : "SELECT seq, case_id, at, kind, detail, hash, detail_hash FROM audit WHERE seq >= ? "
+                                 "ORDER BY seq");
   s.bind(1, first);
   std::int64_t expected_seq = first;
   while (s.step()) {
@@ -104,30 +116,31 @@ AuditCheck verify_chain(Database& db, const ChainKeying& keying, std::int64_t fi
     // link binds that hash, and its place in the chain. The link is computed over the link
     // before it: an entry taken out, or put in, breaks it.
     const std::string detail = s.text(4);
-    Sha256Digest detail_hash{};
+    std::optional<Sha256Digest> detail_hash;
     if (s.is_null(6)) {
       detail_hash = sha256(detail);
-    } else {
+    } else if (detail == "null") {
       const std::string kept = s.blob(6);
-      if (kept.size() != detail_hash.size() || detail != "null") {
-        return broken(fmt::format("entry {} was changed after it was written", seq));
+      if (hex) {
+        detail_hash = digest_from_hex(kept);
+      } else if (kept.size() == Sha256Digest().size()) {
+        detail_hash.emplace();
+        std::copy(kept.begin(), kept.end(), detail_hash->begin());
       }
-      std::copy(kept.begin(), kept.end(), detail_hash.begin());
     }
-    const std::string stored = s.blob(5);
-    if (stored != bytes_of(chain_link(keying, prev, seq, s.integer(1), s.integer(2), s.text(3), detail_hash))) {
-      return broken(fmt::format("entry {} was changed after it was written", seq));
-    }
+    if (!detail_hash) return broken(fmt::format("entry {} was changed after it was written", seq));
+    const Sha256Digest link = chain_link(keying, prev, seq, s.integer(1), s.integer(2), s.text(3), *detail_hash);
+    if (s.blob(5) != as_stored(link)) return broken(fmt::format("entry {} was changed after it was written", seq));
     if (seq == keying.from_seq && s.text(3) != kAuditKeyedKind) {
       return broken(fmt::format("the log is keyed from entry {}, which is not the entry that keyed it", seq));
     }
-    prev = stored;
+    prev = std::string(bytes_of(link));
     ++expected_seq;
     ++check.entries;
   }
   Statement head(db.handle(), "SELECT seq, hash FROM audit_head WHERE id = 1");
   std::int64_t last = expected_seq - 1;
-  if (head.step() && (head.integer(0) != last || head.blob(1) != prev)) {
+  if (head.step() && (head.integer(0) != last || head.blob(1) != (hex ? to_hex(prev) : prev))) {
     return broken(fmt::format("the log ends at entry {}, but {} entries were written", last, head.integer(0)));
   }
   // A keying point moved past the end would leave every entry to the plain chain.

@@ -150,18 +150,16 @@ ALTER TABLE audit_head_v9 RENAME TO audit_head;
 // it is, for the chain's check to report.
 void link_bytes(sqlite3_context* context, int, sqlite3_value** argv) {
   sqlite3_value* value = argv[0];
-  const auto* text = sqlite3_value_type(value) == SQLITE_TEXT ? sqlite3_value_text(value) : nullptr;
-  const int length = text == nullptr ? -1 : sqlite3_value_bytes(value);
-  auto digit = [](unsigned char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1; };
-  bool hex = length == 0 || length == 64;
-  for (int i = 0; hex && i < length; ++i) hex = digit(text[i]) >= 0;
-  if (!hex) {
-    sqlite3_result_value(context, value);
-    return;
+  if (sqlite3_value_type(value) == SQLITE_TEXT) {
+    const std::string_view text(reinterpret_cast<const char*>(sqlite3_value_text(value)),
+                                static_cast<std::size_t>(sqlite3_value_bytes(value)));
+    if (text.empty()) return sqlite3_result_zeroblob(context, 0);
+    if (std::optional<Sha256Digest> digest = digest_from_hex(text)) {
+      const std::string_view bytes = bytes_of(*digest);
+      return sqlite3_result_blob(context, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
+    }
   }
-  unsigned char bytes[32];
-  for (int i = 0; i < length / 2; ++i) bytes[i] = static_cast<unsigned char>(digit(text[2 * i]) * 16 + digit(text[2 * i + 1]));
-  sqlite3_result_blob(context, bytes, length / 2, SQLITE_TRANSIENT);
+  sqlite3_result_value(context, value);
 }
 
 // Migration 2: re-chains the existing entries over their details' hashes, in hex as the

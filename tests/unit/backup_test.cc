@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "engine/store/store.h"
+#include "tests/support/audit_schema.h"
 #include "tests/unit/lifecycle_support.h"
 
 namespace termijn {
@@ -90,6 +91,31 @@ TEST(Backup, ACopyWhoseAuditLogDoesNotVerifyIsNotKept) {
   EXPECT_EQ(copied.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(copied.status().message().find("entry 2 was changed after it was written"), std::string::npos);
   EXPECT_FALSE(std::filesystem::exists(to));
+}
+
+// A backup taken before migration 9 holds its audit links in hex, every entry's detail hash and a
+// purged flag; it is checked as it was written (it is migrated when a termijn opens it).
+TEST(Backup, ACopyOfADatabaseFromBeforeMigrationNineIsCheckedAsItWasWritten) {
+  auto schema_8 = [](const std::string& name, const std::string& sql) {
+    std::string path = database_with_cases(name, 3);
+    store::Database db(path);
+    testing::audit_back_to_schema_8(db);
+    // Entry 2 purged as a purge then did: its detail erased, its hash kept, the flag set.
+    db.exec("UPDATE audit SET detail = 'null', purged = 1 WHERE seq = 2;" + sql);
+    return path;
+  };
+  auto copied = store::copy_database(schema_8("backup-schema-8.db", ""), temp_path("backup-schema-8-copy.db"), {});
+  ASSERT_TRUE(copied.is_ok()) << copied.status().message();
+  EXPECT_EQ(copied->audit_entries, 3);
+  for (const char* edit : {"UPDATE audit SET kind = 'case ended' WHERE seq = 3",
+                           "UPDATE audit SET detail = '{\"x\":1}' WHERE seq = 2",
+                           "UPDATE audit SET detail = '{\"x\":1}', purged = 1 WHERE seq = 3"}) {
+    std::string to = temp_path("backup-schema-8-edited-copy.db");
+    auto refused = store::copy_database(schema_8("backup-schema-8-edited.db", edit), to, {});
+    EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument) << edit;
+    EXPECT_NE(refused.status().message().find("was changed after it was written"), std::string::npos) << edit;
+    EXPECT_FALSE(std::filesystem::exists(to));
+  }
 }
 
 TEST(Backup, AKeyedDatabaseIsCopiedOnlyWithItsKey) {
