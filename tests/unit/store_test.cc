@@ -35,6 +35,7 @@ TEST(Store, CreatesTheSchemaOnceAndKeepsItsVersion) {
   store::Statement mode(db.handle(), "PRAGMA journal_mode");
   ASSERT_TRUE(mode.step());
   EXPECT_EQ(mode.text(0), "wal");
+  EXPECT_EQ(db.scalar("PRAGMA page_size"), 8192);
 }
 
 TEST(Store, RefusesADatabaseFromANewerTermijn) {
@@ -113,6 +114,22 @@ std::string two_cases_as_schema_8(const char* name, const std::string& sql, bool
   testing::audit_back_to_schema_8(db);
   if (!sql.empty()) db.exec(sql);
   return path;
+}
+
+TEST(Store, ADatabaseMadeWithSmallerPagesKeepsThem) {
+  std::string path = temp_db("termijn-store-4k.db");
+  {
+    store::Database db(path);
+    db.exec("PRAGMA page_size=4096; PRAGMA journal_mode=WAL; CREATE TABLE earlier(x)");
+  }
+  {
+    store::Store s(path);
+    two_cases(s, from_millis(5000));
+    EXPECT_TRUE(s.verify_audit().ok);
+  }
+  store::Database db(path);
+  EXPECT_EQ(db.scalar("PRAGMA page_size"), 4096);
+  EXPECT_EQ(db.scalar("SELECT COUNT(*) FROM cases"), 2);
 }
 
 TEST(Store, RetentionErasesEndedCasesYetTheAuditChainStillVerifies) {
