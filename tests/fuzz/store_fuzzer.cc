@@ -29,7 +29,6 @@ using termijn::EngineOptions;
 using termijn::Json;
 using termijn::fuzz::fail;
 
-constexpr std::size_t kPage = 4096;  // SQLite's default page size
 constexpr int kMaxPatches = 32;
 
 termijn::Instant start_time() { return *termijn::parse_instant("2026-10-20 14:00"); }
@@ -38,6 +37,7 @@ struct World {
   termijn::fuzz::ScratchDir scratch{"store-fuzz"};
   termijn::VirtualClock clock{start_time()};
   std::string pristine;
+  std::size_t page_size = 0;
 
   std::unique_ptr<Engine> open(const std::filesystem::path& db) {
     auto opened = Engine::open(EngineOptions{db.string(), &clock, {termijn::fuzz::source_dir() / "stdlib"}, /*durable=*/false});
@@ -65,7 +65,13 @@ struct World {
       engine->run_until(clock, start_time() + std::chrono::hours(72));
     }
     auto bytes = termijn::fuzz::read_file(seed);
-    if (!bytes || bytes->size() < kPage) fail("the seed database was not written");
+    if (!bytes || bytes->size() < 100) fail("the seed database was not written");
+    // The page size from the file's header (offset 16, big-endian; 1 stands for 65536): the
+    // store chooses it (store.cc, kPageSize), and a patch addresses a page.
+    const std::size_t size = static_cast<std::size_t>(static_cast<unsigned char>((*bytes)[16]) << 8 |
+                                                      static_cast<unsigned char>((*bytes)[17]));
+    page_size = size == 1 ? 65536 : size;
+    if (page_size < 512 || bytes->size() < page_size) fail("the seed database has no whole page");
     if (std::filesystem::exists(seed.string() + "-wal")) fail("the seed database kept its WAL after closing");
     pristine = std::move(*bytes);
   }
@@ -82,14 +88,15 @@ void put32(std::string& db, std::size_t at, std::uint32_t v) {
 
 std::string damaged(const std::uint8_t* data, std::size_t size) {
   std::string db = world().pristine;
+  const std::size_t page_size = world().page_size;
   termijn::fuzz::ByteReader in(data, size);
   for (int n = 0; n < kMaxPatches && in.remaining() > 0 && !db.empty(); ++n) {
     std::uint8_t op = in.byte();
-    std::size_t pages = (db.size() + kPage - 1) / kPage;
+    std::size_t pages = (db.size() + page_size - 1) / page_size;
     std::size_t page = in.in_range(0, pages - 1);
     // Half the time near the page's start: the headers and cell pointers SQLite reads first.
-    std::size_t span = (op & 0x80) != 0 ? 128 : kPage;
-    std::size_t at = std::min(db.size() - 1, page * kPage + in.in_range(0, span - 1));
+    std::size_t span = (op & 0x80) != 0 ? 128 : page_size;
+    std::size_t at = std::min(db.size() - 1, page * page_size + in.in_range(0, span - 1));
     switch (op % 4) {
       case 0: db[at] = static_cast<char>(db[at] ^ std::max<std::uint8_t>(1, in.byte())); break;
       case 1: {
