@@ -90,7 +90,7 @@ AuditCheck verify_chain(Database& db, const ChainKeying& keying, std::int64_t fi
   // backup is checked before it is restored (and migrated only when opened), holds them as 64 hex
   // digits, every entry's detail hash beside it and a purged flag.
   const bool hex = db.scalar("SELECT COUNT(*) FROM pragma_table_info('audit') WHERE name = 'purged'") > 0;
-  auto as_stored = [hex](const Sha256Digest& link) { return hex ? to_hex(link) : std::string(bytes_of(link)); };
+  auto as_stored = [hex](std::string_view bytes) { return hex ? to_hex(bytes) : std::string(bytes); };
   std::string prev;  // the link before, in bytes
   if (first > 1) {
     Statement before(db.handle(), "SELECT hash FROM audit WHERE seq = ?");
@@ -130,7 +130,7 @@ AuditCheck verify_chain(Database& db, const ChainKeying& keying, std::int64_t fi
     }
     if (!detail_hash) return broken(fmt::format("entry {} was changed after it was written", seq));
     const Sha256Digest link = chain_link(keying, prev, seq, s.integer(1), s.integer(2), s.text(3), *detail_hash);
-    if (s.blob(5) != as_stored(link)) return broken(fmt::format("entry {} was changed after it was written", seq));
+    if (s.blob(5) != as_stored(bytes_of(link))) return broken(fmt::format("entry {} was changed after it was written", seq));
     if (seq == keying.from_seq && s.text(3) != kAuditKeyedKind) {
       return broken(fmt::format("the log is keyed from entry {}, which is not the entry that keyed it", seq));
     }
@@ -140,7 +140,7 @@ AuditCheck verify_chain(Database& db, const ChainKeying& keying, std::int64_t fi
   }
   Statement head(db.handle(), "SELECT seq, hash FROM audit_head WHERE id = 1");
   std::int64_t last = expected_seq - 1;
-  if (head.step() && (head.integer(0) != last || head.blob(1) != (hex ? to_hex(prev) : prev))) {
+  if (head.step() && (head.integer(0) != last || head.blob(1) != as_stored(prev))) {
     return broken(fmt::format("the log ends at entry {}, but {} entries were written", last, head.integer(0)));
   }
   // A keying point moved past the end would leave every entry to the plain chain.
