@@ -361,6 +361,7 @@ Status Engine::commit(runtime::Changes& changes, const std::vector<store::Comman
     group.commands.push_back(command);
   }
   ++group.steps;
+  ++steps_given_;
   return defer_ ? Status::ok() : flush();
 }
 

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <exception>
 #include <filesystem>
 #include <functional>
@@ -235,6 +236,9 @@ class Engine {
   void on_written(std::function<void()> wake);
   // How many commands (and fired timers) wait for the next flush.
   std::size_t waiting() const;
+  // How many steps were given since the engine opened: a caller that compares two counts learns
+  // whether anything it did between them may still wait for the disk.
+  std::uint64_t steps_given() const { return steps_given_; }
   // Runs `command` deferred and calls `done` with its answer once it is durable (the store's
   // failure instead, if its group failed). `Answer` is Status or Result<T>.
   // A refusal is replaced too: it may rest on what the failed group did (a case it ended).
@@ -329,6 +333,7 @@ class Engine {
   std::vector<NotificationHandler> subscribers_;
   EngineObserver* observer_ = nullptr;
   bool defer_ = false;
+  std::uint64_t steps_given_ = 0;
   std::unique_ptr<CommitGroup> group_;      // waiting; never null
   std::unique_ptr<CommitGroup> in_flight_;  // its rows with the writer; null when none
   std::unique_ptr<store::Writer> writer_;

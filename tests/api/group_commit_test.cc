@@ -3,6 +3,10 @@
 // of the command stays, in memory or on disk.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <optional>
+#include <thread>
+
 #include "engine/store/sqlite.h"
 #include "tests/support/api_fixture.h"
 
@@ -40,6 +44,43 @@ TEST_F(Api, AnAnswerIsSentWhenItsCommandIsOnDiskAndIsA500WhenTheCommitFails) {
   ASSERT_EQ(again.status, 201) << again.body;
   EXPECT_EQ(cases_on_disk(db), 2);
   EXPECT_TRUE(server->on_engine([&] { return server->engine().verify_audit().ok; }));
+}
+
+TEST_F(Api, AListOfTasksIsReadFromTheStoreAndNeedNotWaitForTheGroupBeingWritten) {
+  const json start{{"process", "landelijk"}, {"data", {{"aanhouding", false}, {"kindermishandeling", false}}}};
+  auto first = client->post("/api/v1/cases", tokens["politie"], start);
+  ASSERT_EQ(first.status, 201) << first.body;
+  const std::int64_t first_case = first.json()["case"];
+  const std::size_t live = server->on_engine([&] { return server->engine().runtime().cases().size(); });
+
+  // Another process holds the write lock, so the next case's group waits in the writer (for
+  // less than the busy timeout, store/sqlite.h): the case is live, not yet on disk.
+  store::Database other(db);
+  other.exec("BEGIN IMMEDIATE");
+  std::optional<ClientResponse> second;
+  std::thread starter([&] {
+    HttpClient own(server->port());
+    second = own.post("/api/v1/cases", tokens["politie"], start);
+  });
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  while (server->on_engine([&] { return server->engine().runtime().cases().size(); }) == live &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_EQ(server->on_engine([&] { return server->engine().runtime().cases().size(); }), live + 1);
+
+  // The list is answered meanwhile, and shows only what is on disk: the first case's tasks.
+  auto listed = client->get("/api/v1/tasks", tokens["hovj"]);
+  EXPECT_FALSE(second.has_value()) << "the lock was released too early for this test";
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  ASSERT_FALSE(listed.json().empty());
+  for (const auto& task : listed.json()) EXPECT_EQ(task["case"], first_case) << task.dump();
+
+  other.exec("ROLLBACK");
+  starter.join();
+  ASSERT_TRUE(second.has_value());
+  EXPECT_EQ(second->status, 201) << second->body;
+  EXPECT_EQ(cases_on_disk(db), 2);
 }
 
 }  // namespace

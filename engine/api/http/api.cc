@@ -89,6 +89,7 @@ const BodySpec kStartBody{{{"process", Json::value_t::string, true},
                            {"data", Json::value_t::object}}};
 const BodySpec kEventBody{{{"event", Json::value_t::string, true}, {"data", Json::value_t::object}}};
 const BodySpec kNoBody{};
+constexpr bool kReadsStored = true;  // Route::reads_stored
 const BodySpec kCompleteBody{{{"outputs", Json::value_t::object}}};
 const BodySpec kPurgeBody{{{"before", Json::value_t::string}}};
 const BodySpec kDismissBody{{{"reason", Json::value_t::string, true}}};
@@ -194,7 +195,7 @@ HttpApi::HttpApi(Engine& engine, ApiHooks hooks) : engine_(engine), visibility_(
       {"GET", "/api/v1/cases/{id}/deadlines", &HttpApi::deadlines},
       {"POST", "/api/v1/cases/{id}/events", &HttpApi::send_event, false, kEventBody},
       {"POST", "/api/v1/cases/{id}/revoke", &HttpApi::revoke, false, kNoBody},
-      {"GET", "/api/v1/tasks", &HttpApi::list_tasks},
+      {"GET", "/api/v1/tasks", &HttpApi::list_tasks, false, {}, nullptr, kReadsStored},
       {"POST", "/api/v1/tasks/{id}/complete", &HttpApi::complete_task, false, kCompleteBody},
       {"GET", "/api/v1/audit/verify", &HttpApi::verify_audit},
       {"POST", "/api/v1/purge", &HttpApi::purge, false, kPurgeBody},
@@ -304,6 +305,7 @@ void HttpApi::handle_async(const HttpRequest& request, const Offload& offload, R
   std::string_view route = kUnmatched;
   std::optional<HttpResponse> answer;
   std::optional<Prepared> prepared;
+  const std::uint64_t given_before = engine_.steps_given();
   try {
     prepared.emplace(prepare(request));
     if (prepared->route != nullptr) route = prepared->route->pattern;
@@ -314,7 +316,14 @@ void HttpApi::handle_async(const HttpRequest& request, const Offload& offload, R
   // An answer goes out once everything the engine applied before it is on disk (group commit):
   // a command's success is then durable, a refusal's audit entry written, and a read shows
   // nothing a failed commit could still undo. If that commit fails, the caller gets a 500.
-  Reply counted = [this, route, started, method = request.method, done = std::move(done)](HttpResponse r) mutable {
+  Reply counted = [this, route, started, method = request.method, done = std::move(done),
+                   stored = prepared && prepared->route != nullptr && prepared->route->reads_stored,
+                   given_before](HttpResponse r) mutable {
+    if (stored && engine_.steps_given() == given_before) {
+      count(route, method, r.status, started);
+      done(std::move(r));
+      return;
+    }
     engine_.when_durable([this, route, started, method, done = std::move(done),
                           r = std::move(r)](const Status& durable) mutable {
       if (!durable.is_ok()) r = internal_error(hooks_.log, durable.message());

@@ -117,6 +117,9 @@ class HttpApi {
     bool public_route = false;
     BodySpec body = {};  // what a POST takes
     AsyncHandler async = nullptr;
+    // Its answer is read from the store alone, which holds only what is on disk: unless the
+    // request itself gave a step (an audited refusal), it need not wait for the group being written.
+    bool reads_stored = false;
   };
   // A request matched to its route, its caller known and its body checked; or the answer.
   struct Prepared;
