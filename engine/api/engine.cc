@@ -700,6 +700,10 @@ int Engine::fire_due() {
   };
   auto tally = std::make_shared<Tally>();
   const Instant now = clock_->now();
+  // A host that defers (group commit, as `termijn serve`) gets the fired steps durable with its
+  // groups: waiting here for the disk would make every timer after them late by an fsync.
+  const bool host_groups = defer_;
+  int given = 0;
   bool any = false;
   {
     Deferral deferred(*this);
@@ -719,6 +723,8 @@ int Engine::fire_due() {
         }
       }
       if (fired.empty()) break;  // nothing fired: the store is broken, or every one was cancelled
+      given += static_cast<int>(fired.size());
+      const bool more = due.size() == kBatch;
       when_durable([this, tally, now, due = std::move(fired)](const Status& durable) {
         if (!durable.is_ok()) {
           tally->failed = true;  // undone, and live again: due at the next call
@@ -729,11 +735,17 @@ int Engine::fire_due() {
         }
         tally->fired += static_cast<int>(due.size());
       });
+      if (host_groups && !more) break;
       (void)hand_over();
       if (tally->failed) break;  // the store is failing: stop, retry later
     }
   }
-  if (any) (void)flush();  // what fire_due fired is durable when it returns
+  if (!any) return 0;
+  if (host_groups) {
+    collect();  // handed over now, or by the writer's wake when the group in flight is written
+    return given;
+  }
+  (void)flush();  // what fire_due fired is durable when it returns
   return tally->fired;
 }
 

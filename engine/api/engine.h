@@ -174,7 +174,10 @@ class Engine {
   // The timer will not fire: cancelled by a person's decision, kept in the audit with `reason`.
   Status dismiss_incident(TimerId timer, const std::string& reason, const Actor& actor, const std::string& key = "");
 
-  // Fires every timer that is due at the clock's now, earliest first; returns how many fired.
+  // Fires every timer that is due at the clock's now, earliest first; returns how many fired,
+  // durably. A host that defers (group commit) gets them as it gets its commands: fire_due hands
+  // them over without waiting for the disk (collect()) and returns how many it fired; should
+  // their group fail, they are live again, due at once (when_durable tells the host).
   int fire_due();
   std::optional<Instant> next_due() const;
   // Virtual time: sets `clock` to each due instant up to `until`, firing as it goes, and leaves

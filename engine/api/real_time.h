@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <memory>
 #include <optional>
 
 #include "engine/api/engine.h"
@@ -43,6 +44,13 @@ class RealTimeDriver {
       const auto next = engine_.next_due();
       const bool failed = fired == 0 && next && *next <= clock_.now();
       schedule(failed ? kRetryAfterFailure : std::chrono::milliseconds(0));
+      // Group commit: the fired steps are still on their way to disk. If their group fails they
+      // are due again at once; try again after the pause, as above.
+      if (fired > 0 && engine_.deferring()) {
+        engine_.when_durable([this, alive = std::weak_ptr<int>(alive_)](const Status& durable) {
+          if (!durable.is_ok() && !alive.expired()) schedule(kRetryAfterFailure);
+        });
+      }
     });
   }
 
@@ -57,6 +65,8 @@ class RealTimeDriver {
   boost::asio::steady_timer wake_;
   std::int64_t fired_ = 0;
   std::optional<std::chrono::steady_clock::time_point> heartbeat_;
+  // An answer the engine gives after this driver is gone must not call it.
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
 
 }  // namespace termijn

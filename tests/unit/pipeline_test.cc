@@ -27,6 +27,7 @@
 
 #include "engine/base/json_text.h"
 #include "engine/api/group_commit.h"
+#include "engine/api/real_time.h"
 #include "engine/store/store.h"
 #include "engine/store/writer.h"
 #include "tests/unit/engine_on_disk.h"
@@ -52,6 +53,15 @@ struct OpenedWithLadder : testing::EngineOnDisk {
     exec("CREATE TRIGGER poison BEFORE INSERT ON commands WHEN NEW.key = '" + key +
          "' BEGIN SELECT RAISE(ABORT, 'injected failure'); END");
   }
+  // `cases` cases whose escalation is due, and a store that refuses every escalation.
+  void escalations_due_and_refused(int cases) {
+    std::vector<Engine::StartRequest> requests(cases, Engine::StartRequest{"meldingen", Json::object(), "", "", Actor()});
+    for (const auto& r : engine->start_cases(requests)) ASSERT_TRUE(r.is_ok());
+    clock.set(*parse_instant("2026-10-20 11:00"));
+    exec("CREATE TRIGGER poison BEFORE INSERT ON audit WHEN NEW.kind = 'escalated' "
+         "BEGIN SELECT RAISE(ABORT, 'injected failure'); END");
+  }
+  std::int64_t escalated() const { return on_disk("SELECT COUNT(*) FROM audit WHERE kind = 'escalated'"); }
 };
 
 // Records each answer as it comes: which command, and whether it was ok.
@@ -322,21 +332,69 @@ TEST(Pipeline, TimersFireInPipelinedBatchesAndAFailingStoreFiresNoneTwice) {
   OpenedWithLadder o("pipeline-timers.db");
   Engine& e = *o.engine;
   constexpr int kCases = 700;  // three batches of due timers
-  std::vector<Engine::StartRequest> requests(kCases, Engine::StartRequest{"meldingen", Json::object(), "", "", Actor()});
-  for (const auto& r : e.start_cases(requests)) ASSERT_TRUE(r.is_ok());
-  o.clock.set(*parse_instant("2026-10-20 11:00"));
   // The store refuses every escalation: the first batch fails, and the one built on it.
-  o.exec("CREATE TRIGGER poison BEFORE INSERT ON audit WHEN NEW.kind = 'escalated' "
-         "BEGIN SELECT RAISE(ABORT, 'injected failure'); END");
+  o.escalations_due_and_refused(kCases);
   EXPECT_EQ(e.fire_due(), 0);
   EXPECT_FALSE(e.in_flight());
-  EXPECT_EQ(o.on_disk("SELECT COUNT(*) FROM audit WHERE kind = 'escalated'"), 0);
+  EXPECT_EQ(o.escalated(), 0);
   ASSERT_TRUE(e.next_due().has_value());  // read back: due again
   o.exec("DROP TRIGGER poison");
   EXPECT_EQ(e.fire_due(), kCases);
   EXPECT_FALSE(e.next_due().has_value() && *e.next_due() <= o.clock.now());
-  EXPECT_EQ(o.on_disk("SELECT COUNT(*) FROM audit WHERE kind = 'escalated'"), kCases);
+  EXPECT_EQ(o.escalated(), kCases);
   EXPECT_EQ(o.on_disk("SELECT COUNT(DISTINCT case_id) FROM audit WHERE kind = 'escalated'"), kCases);
+  EXPECT_TRUE(e.verify_audit().ok);
+}
+
+TEST(Pipeline, ADeferringHostsTimersGoToDiskWithItsGroupsAndAFailedGroupMakesThemDueAgain) {
+  OpenedWithLadder o("pipeline-timers-deferred.db");
+  Engine& e = *o.engine;
+  o.escalations_due_and_refused(3);
+  e.defer_commits(true);
+  // Fired and handed to the writer; fire_due does not wait for the disk.
+  EXPECT_EQ(e.fire_due(), 3);
+  EXPECT_TRUE(e.in_flight());
+  std::optional<Status> told;
+  e.when_durable([&](const Status& s) { told = s; });
+  EXPECT_FALSE(e.flush().is_ok());
+  ASSERT_TRUE(told.has_value());
+  EXPECT_FALSE(told->is_ok());
+  // Undone and read back: due again, nothing on disk.
+  ASSERT_TRUE(e.next_due().has_value());
+  EXPECT_LE(*e.next_due(), o.clock.now());
+  EXPECT_EQ(o.escalated(), 0);
+  o.exec("DROP TRIGGER poison");
+  EXPECT_EQ(e.fire_due(), 3);
+  ASSERT_TRUE(e.flush().is_ok());
+  EXPECT_EQ(o.on_disk("SELECT COUNT(DISTINCT case_id) FROM audit WHERE kind = 'escalated'"), 3);
+  EXPECT_EQ(o.escalated(), 3);
+  EXPECT_TRUE(e.verify_audit().ok);
+}
+
+// As `termijn serve` runs: the driver does not learn from fire_due that the timers' group failed
+// (it had not been written yet), so the group's failure re-arms it, after its pause, rather than
+// leaving the timers until its next wake a minute on.
+TEST(Pipeline, TheDriverTriesAgainAfterThePauseWhenTheGroupOfItsTimersFails) {
+  OpenedWithLadder o("pipeline-driver-retry.db");
+  Engine& e = *o.engine;
+  o.escalations_due_and_refused(3);
+  boost::asio::io_context io;
+  RealTimeDriver driver(e, o.clock, io);
+  GroupCommit group_commit(e, io);
+  driver.schedule();
+  auto run_until = [&](const std::function<bool()>& done) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (!done() && std::chrono::steady_clock::now() < deadline) io.run_for(std::chrono::milliseconds(10));
+    return done();
+  };
+  // Fired, failed, undone: due again.
+  ASSERT_TRUE(run_until([&] { return driver.fired() >= 3 && !e.in_flight() && e.waiting() == 0 && e.next_due() &&
+                                     *e.next_due() <= o.clock.now(); }));
+  o.exec("DROP TRIGGER poison");
+  const auto retried = std::chrono::steady_clock::now();
+  ASSERT_TRUE(run_until([&] { return o.escalated() == 3; }));
+  EXPECT_LT(std::chrono::steady_clock::now() - retried, RealTimeDriver::kMaxWait / 2)
+      << "the driver waited for its next wake, not its pause after a failure";
   EXPECT_TRUE(e.verify_audit().ok);
 }
 
