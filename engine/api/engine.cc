@@ -339,6 +339,7 @@ Status Engine::commit(runtime::Changes& changes, const store::CommandRecord& com
 }
 
 Status Engine::commit(runtime::Changes& changes, const std::vector<store::CommandRecord>& commands) {
+  ++steps_given_;  // counted when refused too: an answer that gave one waits, and is told the failure
   if (!broken_.is_ok()) {
     runtime_.discard(changes);  // in place, the command had changed the live cases
     return broken_;
@@ -361,7 +362,6 @@ Status Engine::commit(runtime::Changes& changes, const std::vector<store::Comman
     group.commands.push_back(command);
   }
   ++group.steps;
-  ++steps_given_;
   return defer_ ? Status::ok() : flush();
 }
 
@@ -389,7 +389,10 @@ void Engine::collect() {
 
 bool Engine::in_flight() const { return in_flight_ != nullptr; }
 
-void Engine::on_written(std::function<void()> wake) { writer_->on_written(std::move(wake)); }
+void Engine::on_written(std::function<void()> wake) {
+  woken_ = wake != nullptr;
+  writer_->on_written(std::move(wake));
+}
 
 Status Engine::advance(bool hand_waiting, bool here) {
   Status outcome = Status::ok();
@@ -700,9 +703,10 @@ int Engine::fire_due() {
   };
   auto tally = std::make_shared<Tally>();
   const Instant now = clock_->now();
-  // A host that defers (group commit, as `termijn serve`) gets the fired steps durable with its
-  // groups: waiting here for the disk would make every timer after them late by an fsync.
-  const bool host_groups = defer_;
+  // A host that defers and is woken by the writer (GroupCommit, as `termijn serve`) gets the
+  // fired steps durable with its groups: waiting here for the disk would make every timer after
+  // them late by an fsync. Any other host gets them durable on return, as before.
+  const bool host_groups = defer_ && woken_;
   int given = 0;
   bool any = false;
   {
@@ -743,7 +747,9 @@ int Engine::fire_due() {
   if (!any) return 0;
   if (host_groups) {
     collect();  // handed over now, or by the writer's wake when the group in flight is written
-    return given;
+    // A failure found meanwhile (a batch's or the group in flight's) undid them: they are due
+    // again, and 0 tells the driver to pause before it tries again.
+    return tally->failed ? 0 : given;
   }
   (void)flush();  // what fire_due fired is durable when it returns
   return tally->fired;

@@ -175,9 +175,10 @@ class Engine {
   Status dismiss_incident(TimerId timer, const std::string& reason, const Actor& actor, const std::string& key = "");
 
   // Fires every timer that is due at the clock's now, earliest first; returns how many fired,
-  // durably. A host that defers (group commit) gets them as it gets its commands: fire_due hands
-  // them over without waiting for the disk (collect()) and returns how many it fired; should
-  // their group fail, they are live again, due at once (when_durable tells the host).
+  // durably. A host that defers and is woken by the writer (on_written, as GroupCommit) gets them
+  // as it gets its commands: fire_due hands them over without waiting for the disk (collect())
+  // and returns how many it fired, or 0 when a failure it met undid them; should their group
+  // fail later, they are live again, due at once (when_durable tells the host).
   int fire_due();
   std::optional<Instant> next_due() const;
   // Virtual time: sets `clock` to each due instant up to `until`, firing as it goes, and leaves
@@ -239,8 +240,9 @@ class Engine {
   void on_written(std::function<void()> wake);
   // How many commands (and fired timers) wait for the next flush.
   std::size_t waiting() const;
-  // How many steps were given since the engine opened: a caller that compares two counts learns
-  // whether anything it did between them may still wait for the disk.
+  // How many steps were given since the engine opened (refused ones too, when the store is
+  // broken): a caller that compares two counts learns whether anything it did between them may
+  // still wait for the disk, or failed to reach it.
   std::uint64_t steps_given() const { return steps_given_; }
   // Runs `command` deferred and calls `done` with its answer once it is durable (the store's
   // failure instead, if its group failed). `Answer` is Status or Result<T>.
@@ -337,6 +339,7 @@ class Engine {
   EngineObserver* observer_ = nullptr;
   bool defer_ = false;
   std::uint64_t steps_given_ = 0;
+  bool woken_ = false;  // on_written has a wake
   std::unique_ptr<CommitGroup> group_;      // waiting; never null
   std::unique_ptr<CommitGroup> in_flight_;  // its rows with the writer; null when none
   std::unique_ptr<store::Writer> writer_;

@@ -65,22 +65,25 @@ TEST_F(Api, AListOfTasksIsReadFromTheStoreAndNeedNotWaitForTheGroupBeingWritten)
     second = own.post("/api/v1/cases", politie, start);
     answered = true;
   });
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  // Nothing between the thread's start and its join may end the test early (a joinable thread
+  // destroyed ends the program): the lock goes within a second, well inside the busy timeout.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
   while (server->on_engine([&] { return server->engine().runtime().cases().size(); }) == live &&
          std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  ASSERT_EQ(server->on_engine([&] { return server->engine().runtime().cases().size(); }), live + 1);
-
+  const std::size_t live_then = server->on_engine([&] { return server->engine().runtime().cases().size(); });
   // The list is answered meanwhile, and shows only what is on disk: the first case's tasks.
   auto listed = client->get("/api/v1/tasks", tokens["hovj"]);
-  EXPECT_FALSE(answered.load()) << "the lock was released too early for this test";
+  const bool answered_before = answered.load();
+  other.exec("ROLLBACK");
+  starter.join();
+
+  ASSERT_EQ(live_then, live + 1);
+  EXPECT_FALSE(answered_before) << "the lock was released too early for this test";
   ASSERT_EQ(listed.status, 200) << listed.body;
   ASSERT_FALSE(listed.json().empty());
   for (const auto& task : listed.json()) EXPECT_EQ(task["case"], first_case) << task.dump();
-
-  other.exec("ROLLBACK");
-  starter.join();
   ASSERT_TRUE(second.has_value());
   EXPECT_EQ(second->status, 201) << second->body;
   EXPECT_EQ(cases_on_disk(db), 2);

@@ -351,6 +351,7 @@ TEST(Pipeline, ADeferringHostsTimersGoToDiskWithItsGroupsAndAFailedGroupMakesThe
   Engine& e = *o.engine;
   o.escalations_due_and_refused(3);
   e.defer_commits(true);
+  e.on_written([] {});  // a host woken by the writer, as GroupCommit; this test collects itself
   // Fired and handed to the writer; fire_due does not wait for the disk.
   EXPECT_EQ(e.fire_due(), 3);
   EXPECT_TRUE(e.in_flight());
@@ -369,6 +370,28 @@ TEST(Pipeline, ADeferringHostsTimersGoToDiskWithItsGroupsAndAFailedGroupMakesThe
   EXPECT_EQ(o.on_disk("SELECT COUNT(DISTINCT case_id) FROM audit WHERE kind = 'escalated'"), 3);
   EXPECT_EQ(o.escalated(), 3);
   EXPECT_TRUE(e.verify_audit().ok);
+}
+
+// When fire_due itself meets the failure (a full batch waits for the one before), it says that
+// none fired, so a driver pauses instead of firing them again at once; a host that is not woken
+// by the writer gets its timers durable on return, as one that does not defer.
+TEST(Pipeline, ADeferringHostIsToldNoneFiredWhenFireDueMetTheFailure) {
+  OpenedWithLadder o("pipeline-timers-deferred-met.db");
+  Engine& e = *o.engine;
+  o.escalations_due_and_refused(600);  // batches of 256, 256 and 88
+  e.defer_commits(true);
+  e.on_written([] {});
+  EXPECT_EQ(e.fire_due(), 0);
+  (void)e.flush();
+  ASSERT_TRUE(e.next_due().has_value());
+  EXPECT_LE(*e.next_due(), o.clock.now());
+  EXPECT_EQ(o.escalated(), 0);
+  o.exec("DROP TRIGGER poison");
+  e.on_written(nullptr);
+  EXPECT_EQ(e.fire_due(), 600);
+  EXPECT_FALSE(e.in_flight());
+  EXPECT_EQ(e.waiting(), 0u);
+  EXPECT_EQ(o.escalated(), 600);
 }
 
 // As `termijn serve` runs: the driver does not learn from fire_due that the timers' group failed
