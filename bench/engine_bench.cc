@@ -183,7 +183,6 @@ class SteadyArrivals {
     begin_ = Clock_::now();
     next();
   }
-  int issued() const { return issued_; }
 
  private:
   void next() {
@@ -436,9 +435,10 @@ void disk(int n) {
   const char* how = durable() ? "synchronous=FULL" : "NO FSYNC";
   fmt::print("the disk, {}: {:.0f} transactions/s of one row ({} in {:.2f} s)\n", how, n / one, n, one);
   const int group = 20;
-  double many = synced(group, n / 4);
-  fmt::print("the disk, {}: {:.0f} transactions/s of {} pages of 8 KiB, {:.2f} ms each\n", how, (n / 4) / many,
-             group, many * 1000 / (n / 4));
+  const int groups = std::max(1, n / 4);
+  double many = synced(group, groups);
+  fmt::print("the disk, {}: {:.0f} transactions/s of {} pages of 8 KiB, {:.2f} ms each\n", how, groups / many,
+             group, many * 1000 / groups);
 }
 
 }  // namespace

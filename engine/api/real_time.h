@@ -44,9 +44,10 @@ class RealTimeDriver {
       const auto next = engine_.next_due();
       const bool failed = fired == 0 && next && *next <= clock_.now();
       schedule(failed ? kRetryAfterFailure : std::chrono::milliseconds(0));
-      // Group commit: the fired steps are still on their way to disk. If their group fails they
-      // are due again at once; try again after the pause, as above.
-      if (fired > 0 && engine_.deferring()) {
+      // Under group commit the fired steps may still be on their way to disk (else this is told
+      // at once that they are there). If their group fails they are due again at once; try again
+      // after the pause, as above.
+      if (fired > 0) {
         engine_.when_durable([this, alive = std::weak_ptr<int>(alive_)](const Status& durable) {
           if (!durable.is_ok() && !alive.expired()) schedule(kRetryAfterFailure);
         });

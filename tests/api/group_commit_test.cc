@@ -52,7 +52,8 @@ TEST_F(Api, AListOfTasksIsReadFromTheStoreAndNeedNotWaitForTheGroupBeingWritten)
   auto first = client->post("/api/v1/cases", tokens["politie"], start);
   ASSERT_EQ(first.status, 201) << first.body;
   const std::int64_t first_case = first.json()["case"];
-  const std::size_t live = server->on_engine([&] { return server->engine().runtime().cases().size(); });
+  auto live_cases = [&] { return server->on_engine([&] { return server->engine().runtime().cases().size(); }); };
+  const std::size_t live = live_cases();
 
   // Another process holds the write lock, so the next case's group waits in the writer (for
   // less than the busy timeout, store/sqlite.h): the case is live, not yet on disk.
@@ -68,11 +69,10 @@ TEST_F(Api, AListOfTasksIsReadFromTheStoreAndNeedNotWaitForTheGroupBeingWritten)
   // Nothing between the thread's start and its join may end the test early (a joinable thread
   // destroyed ends the program): the lock goes within a second, well inside the busy timeout.
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
-  while (server->on_engine([&] { return server->engine().runtime().cases().size(); }) == live &&
-         std::chrono::steady_clock::now() < deadline) {
+  while (live_cases() == live && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  const std::size_t live_then = server->on_engine([&] { return server->engine().runtime().cases().size(); });
+  const std::size_t live_then = live_cases();
   // The list is answered meanwhile, and shows only what is on disk: the first case's tasks.
   auto listed = client->get("/api/v1/tasks", tokens["hovj"]);
   const bool answered_before = answered.load();
