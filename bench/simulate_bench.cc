@@ -25,9 +25,10 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "{}", render(d));
     return 1;
   }
-  std::int64_t escalations = 0;
+  std::int64_t escalations = 0, started_over = 0;
   for (const auto& s : result->scenarios) {
     for (const auto& r : s.replications) {
+      started_over += r.started_over;
       for (const auto& [name, value] : r.kpis) {
         if (name.rfind("escalated ", 0) == 0) escalations += static_cast<std::int64_t>(value);
       }
@@ -37,5 +38,7 @@ int main(int argc, char** argv) {
              result->scenarios.size(), replications, result->cases_simulated, escalations, result->seconds);
   fmt::print("  {:.0f} cases/s on {} threads\n", result->cases_simulated / result->seconds,
              std::max(1u, std::thread::hardware_concurrency()));
+  // A replication refused half way runs twice (internal/replication.h): the figure counts it once.
+  if (started_over > 0) fmt::print("  {} replications started over\n", started_over);
   return 0;
 }

@@ -90,6 +90,9 @@ class FirstValues {
 // timer, moment, output and the data as they were before the command first changed them.
 struct CaseUndo {
   bool created = false;  // the command started the case: undone, it goes
+  // The case's parts as they were are kept (Runtime::set_undo_log): without them, only the tasks
+  // and timers the command changed are, for apply() to re-index.
+  bool complete = true;
   Instance small;        // without tasks, timers, data, moments and outputs
   std::optional<Json> data;
   FirstValues<TaskId, Task> tasks;
@@ -101,6 +104,7 @@ struct CaseUndo {
   // is, for the next case's small parts to be assigned into.
   void clear() {
     created = false;
+    complete = true;
     data.reset();
     tasks.clear();
     timers.clear();

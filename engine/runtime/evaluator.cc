@@ -432,7 +432,8 @@ std::optional<std::string> convert_input(const model::Type& type, const Json& in
       return std::nullopt;
     }
     case TK::kEnum:
-      if (!in.is_string() || std::find(type.members.begin(), type.members.end(), in.get<std::string>()) == type.members.end()) {
+      if (!in.is_string() ||
+          std::find(type.members.begin(), type.members.end(), in.get_ref<const std::string&>()) == type.members.end()) {
         return fmt::format("expected one of {}", fmt::join(type.members, ", "));
       }
       out = in;

@@ -69,7 +69,8 @@ Instance& Runtime::working(CaseId id, Changes& changes) {
       // The log is complete before it is added: a copy that fails leaves no log of another case.
       if (spare_.empty()) {
         CaseUndo fresh;
-        copy_small(live, fresh.small);
+        fresh.complete = undo_log_;
+        if (undo_log_) copy_small(live, fresh.small);
         changes.undo.emplace(id, std::move(fresh));
       } else {
         // A log an earlier command used, with its room: emptied, the small parts assigned into it.
@@ -77,7 +78,8 @@ Instance& Runtime::working(CaseId id, Changes& changes) {
         spare_.pop_back();
         node.key() = id;
         node.mapped().clear();
-        copy_small(live, node.mapped().small);
+        node.mapped().complete = undo_log_;
+        if (undo_log_) copy_small(live, node.mapped().small);
         changes.undo.insert(std::move(node));
       }
     }
@@ -101,6 +103,11 @@ CaseUndo* Runtime::undo_log(CaseId id, Changes& changes) {
   return u.created ? nullptr : &u;  // a case the command started goes whole
 }
 
+CaseUndo* Runtime::full_undo_log(CaseId id, Changes& changes) {
+  CaseUndo* u = undo_log(id, changes);
+  return u != nullptr && u->complete ? u : nullptr;
+}
+
 void Runtime::keep_task(CaseId id, TaskId task, Changes& changes) {
   if (CaseUndo* u = undo_log(id, changes)) u->tasks.keep(cases_.at(id).tasks, task);
 }
@@ -110,15 +117,15 @@ void Runtime::keep_timer(CaseId id, TimerId timer, Changes& changes) {
 }
 
 void Runtime::keep_reached(CaseId id, model::NodeId node, Changes& changes) {
-  if (CaseUndo* u = undo_log(id, changes)) u->reached.keep(cases_.at(id).reached, node);
+  if (CaseUndo* u = full_undo_log(id, changes)) u->reached.keep(cases_.at(id).reached, node);
 }
 
 void Runtime::keep_output(CaseId id, model::NodeId node, Changes& changes) {
-  if (CaseUndo* u = undo_log(id, changes)) u->outputs.keep(cases_.at(id).outputs, node);
+  if (CaseUndo* u = full_undo_log(id, changes)) u->outputs.keep(cases_.at(id).outputs, node);
 }
 
 void Runtime::keep_data(CaseId id, Changes& changes) {
-  CaseUndo* u = undo_log(id, changes);
+  CaseUndo* u = full_undo_log(id, changes);
   if (u != nullptr && !u->data) u->data = cases_.at(id).data;
 }
 
@@ -126,6 +133,10 @@ void Runtime::undo(Changes& changes) {
   for (auto& [id, u] : changes.undo) {
     if (u.created) {
       cases_.erase(id);
+      continue;
+    }
+    if (!u.complete) {
+      spoiled_ = true;  // changed half way, and nothing kept to put back
       continue;
     }
     Instance& c = cases_.at(id);
@@ -148,12 +159,16 @@ void Runtime::apply_in_place(Changes& changes) {
     Instance& c = live->second;
     const bool running = c.status == CaseStatus::kRunning;
     auto index_timer = [&](TimerId timer, const Timer* was) {
+      auto now = c.timers.find(timer);
+      if (running && was != nullptr && now != c.timers.end() && was->status == now->second.status &&
+          was->due.at == now->second.due.at) {
+        return;  // kept by the log, and indexed as it was
+      }
       if (was != nullptr && was->status == TimerStatus::kPending) {
         due_queue_.erase(std::make_tuple(was->due.at, timer));
         timer_index_.erase(timer);
       }
       if (was != nullptr && was->status == TimerStatus::kFailed) incidents_.erase(timer);
-      auto now = c.timers.find(timer);
       if (!running || now == c.timers.end()) return;
       if (now->second.status == TimerStatus::kPending) {
         due_queue_.emplace(now->second.due.at, timer);
@@ -161,8 +176,10 @@ void Runtime::apply_in_place(Changes& changes) {
       }
       if (now->second.status == TimerStatus::kFailed) incidents_[timer] = id;
     };
-    auto index_task = [&](TaskId task) {
-      if (running && c.tasks.count(task) != 0) {
+    auto index_task = [&](TaskId task, bool was_open) {
+      const bool open = running && c.tasks.count(task) != 0;
+      if (open == was_open) return;  // indexed as it was
+      if (open) {
         task_index_[task] = id;
       } else {
         task_index_.erase(task);
@@ -170,10 +187,10 @@ void Runtime::apply_in_place(Changes& changes) {
     };
     if (u.created) {
       for (const auto& [timer, _] : c.timers) index_timer(timer, nullptr);
-      for (const auto& [task, _] : c.tasks) index_task(task);
+      for (const auto& [task, _] : c.tasks) index_task(task, false);
     } else {
       for (const auto& [timer, was] : u.timers) index_timer(timer, was ? &*was : nullptr);
-      for (const auto& [task, _] : u.tasks) index_task(task);
+      for (const auto& [task, was] : u.tasks) index_task(task, was.has_value());
     }
     if (running) continue;
     // What an ended case still holds (a task handed on stays open) leaves the indexes with it.

@@ -213,13 +213,15 @@ Status Runtime::complete(TaskId task_id, const std::string& role, const Json& ou
   return undone_if_refused(changes, [&]() -> Status {
     auto where = task_index_.find(task_id);
     if (where == task_index_.end()) return Status(StatusCode::kNotFound, fmt::format("no open task {}", task_id));
-    Instance& c = working(where->second, changes);
-    Task& task = c.tasks.at(task_id);
-    const model::Process& p = *definition(c.hash);
-    const Node& node = p.nodes.at(task.node);
-    if (role != task.role) {
+    // Checked against the case as it is, before the command works on it in place: a refusal here
+    // has nothing to undo.
+    const Instance& live = in_place_ ? cases_.at(where->second) : working(where->second, changes);
+    const Task& open = live.tasks.at(task_id);
+    const model::Process& p = *definition(live.hash);
+    const Node& node = p.nodes.at(open.node);
+    if (role != open.role) {
       return Status(StatusCode::kPermissionDenied,
-                    fmt::format("task {} '{}' is for role '{}'; '{}' may not complete it", task_id, task.name, task.role, role));
+                    fmt::format("task {} '{}' is for role '{}'; '{}' may not complete it", task_id, open.name, open.role, role));
     }
     if (!outputs.is_object()) return Status(StatusCode::kInvalidArgument, "outputs must be a JSON object");
     Json converted = Json::object();
@@ -231,7 +233,7 @@ Status Runtime::complete(TaskId task_id, const std::string& role, const Json& ou
     for (const auto& [key, value] : outputs.get_ref<const Json::object_t&>()) {
       while (at != by_name.end() && node.outputs[*at].name < key) ++at;
       if (at == by_name.end() || node.outputs[*at].name != key) {
-        return Status(StatusCode::kInvalidArgument, fmt::format("task '{}' has no output '{}'", task.name, key));
+        return Status(StatusCode::kInvalidArgument, fmt::format("task '{}' has no output '{}'", open.name, key));
       }
       const model::Field& field = node.outputs[*at];
       Json v;
@@ -244,14 +246,14 @@ Status Runtime::complete(TaskId task_id, const std::string& role, const Json& ou
     const model::Instrument* instrument = node.instrument.empty() ? nullptr : p.find_instrument(node.instrument);
     if (instrument != nullptr) {
       Json* detail = recording_ == Recording::kFull ? &scored : nullptr;
-      if (Status s = fill_in(*instrument, task.name, converted, detail); !s.is_ok()) return s;
+      if (Status s = fill_in(*instrument, open.name, converted, detail); !s.is_ok()) return s;
     }
     // Every name given is one of the task's (above), and so is every record an instrument adds
     // (the checker declares them): as many as the task has means none is missing.
     if (converted.size() != node.outputs.size()) {
       for (const auto& field : node.outputs) {
         if (!converted.contains(field.name)) {
-          return Status(StatusCode::kInvalidArgument, fmt::format("task '{}' needs output '{}' ({})", task.name,
+          return Status(StatusCode::kInvalidArgument, fmt::format("task '{}' needs output '{}' ({})", open.name,
                                                                   field.name, model::to_string(field.type)));
         }
       }
@@ -264,9 +266,11 @@ Status Runtime::complete(TaskId task_id, const std::string& role, const Json& ou
         text = json_text(converted);
       } catch (const Json::type_error&) {
         // Only from the embedding API: a request's JSON was checked for UTF-8 when it was parsed.
-        return Status(StatusCode::kInvalidArgument, fmt::format("task '{}': an output is not UTF-8 text", task.name));
+        return Status(StatusCode::kInvalidArgument, fmt::format("task '{}': an output is not UTF-8 text", open.name));
       }
     }
+    Instance& c = working(where->second, changes);
+    Task& task = c.tasks.at(task_id);
     CaseRun run(*this, changes, c.id, now);
     keep_task(c.id, task_id, changes);
     keep_output(c.id, node.id, changes);
@@ -369,6 +373,10 @@ Status Runtime::fire(TimerId timer_id, Instant now, Changes& changes) {
       // Not retried for ever, and not dropped: an incident, held until a person decides. What the
       // timer would have done is undone; the case waits where it was.
       undo(changes);
+      if (spoiled_) {
+        // Without an undo log the case cannot be put back where the timer found it.
+        return Status(StatusCode::kInternal, fmt::format("timer {} failed half way: {}", timer_id, status.message()));
+      }
       changes = Changes{};
       Instance& fresh = working(where->second, changes);
       keep_timer(fresh.id, timer_id, changes);

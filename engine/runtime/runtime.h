@@ -77,7 +77,8 @@ class Runtime {
 
   // The earliest pending timer (due, id), if any.
   std::optional<std::pair<Instant, TimerId>> next_due() const;
-  const std::map<CaseId, Instance>& cases() const { return cases_; }
+  // The running cases, in no order.
+  const std::unordered_map<CaseId, Instance>& cases() const { return cases_; }
   const Instance* find_case(CaseId id) const;
   const Task* find_task(TaskId id) const;
   const LegalTime& legal() const { return legal_; }
@@ -98,6 +99,15 @@ class Runtime {
   // nothing; apply() or discard() must follow every command that succeeds, and apply() re-indexes
   // only the tasks and timers in the log. Changes::cases then holds only the cases that ended.
   void set_in_place(bool in_place) { in_place_ = in_place; }
+  // In place, every command keeps its undo log unless told otherwise. A caller that can start
+  // over from the beginning (a simulation's replication: the same draws give the same run) may
+  // have the commands it expects to succeed keep none (set_undo_log(false)): nothing of a case is
+  // copied before the command changes it, only which tasks and timers it changed, for apply().
+  // Such a command refused after it began to change a case cannot be put back: the runtime is
+  // then spoiled() for good, its cases no longer what any series of commands made them, and the
+  // caller throws it away and starts again with the log.
+  void set_undo_log(bool keep) { undo_log_ = keep; }
+  bool spoiled() const { return spoiled_; }
 
  private:
   friend class CaseRun;
@@ -112,6 +122,8 @@ class Runtime {
   void keep_output(CaseId id, model::NodeId node, Changes& changes);
   void keep_data(CaseId id, Changes& changes);
   CaseUndo* undo_log(CaseId id, Changes& changes);  // nullptr: nothing to keep
+  // The same, when the command keeps what undo() needs only (set_undo_log(false): nothing).
+  CaseUndo* full_undo_log(CaseId id, Changes& changes);
   // In place: a refused command's changes undone; the live cases as they were.
   template <typename Command>
   auto undone_if_refused(Changes& changes, Command&& command) -> decltype(command()) {
@@ -137,9 +149,13 @@ class Runtime {
   bool explain_ = true;
   Recording recording_ = Recording::kFull;
   bool in_place_ = false;
+  bool undo_log_ = true;
+  bool spoiled_ = false;
   std::map<std::string, std::shared_ptr<const model::Process>> by_hash_;
   std::map<std::string, std::shared_ptr<const model::Process>> latest_;
-  std::map<CaseId, Instance> cases_;
+  // Looked up by id at every step, several times: hashed, not a tree of thousands of levels' worth
+  // of pointers to follow.
+  std::unordered_map<CaseId, Instance> cases_;
   // Looked up by id only, at every command: hashed.
   std::unordered_map<TaskId, CaseId> task_index_;
   std::unordered_map<TimerId, CaseId> timer_index_;

@@ -59,6 +59,9 @@ struct ReplicationResult {
   std::vector<OutcomeRealisation> outcomes;
   std::vector<CaseRecord> cases;  // only when asked for
   std::int64_t cases_simulated = 0;
+  // A command without an undo log was refused half way: the replication ran again, keeping them
+  // (the same figures; internal/replication.h).
+  bool started_over = false;
 };
 
 // A figure as a reader needs it: what it counts, in which unit, over which denominator.

@@ -1,5 +1,7 @@
 #include "engine/time/holidays.h"
 
+#include <array>
+#include <bitset>
 #include <utility>
 
 namespace termijn {
@@ -9,7 +11,31 @@ using namespace date;
 bool HolidayCalendar::is_working_day(sys_days day) const {
   weekday wd{day};
   if (wd == Saturday || wd == Sunday) return false;
-  return !holiday(year_month_day{day}).has_value();
+  // Asked for every day a term counts, of a calendar or two (a process's, the Atw's) and a year or
+  // two (a term of days, and a year of monitoring that ends in the next): each thread keeps the
+  // holidays of the last eight years it asked a calendar about, one bit a day. Calendars are
+  // immutable and live as long as the program.
+  struct Year {
+    const HolidayCalendar* calendar = nullptr;
+    sys_days first;
+    std::bitset<366> holidays;
+  };
+  thread_local std::array<Year, 8> kept;
+  thread_local std::size_t replace = 0;
+  for (const Year& y : kept) {
+    if (y.calendar == this && day >= y.first && day - y.first < days{366}) {
+      return !y.holidays[static_cast<std::size_t>((day - y.first).count())];
+    }
+  }
+  Year& y = kept[replace];
+  replace = (replace + 1) % kept.size();
+  y.calendar = nullptr;  // not this calendar's while half written
+  y.first = sys_days{year_month_day{day}.year() / January / 1};
+  for (std::size_t i = 0; i < y.holidays.size(); ++i) {
+    y.holidays[i] = is_holiday(year_month_day{y.first + days{static_cast<int>(i)}});
+  }
+  y.calendar = this;
+  return !y.holidays[static_cast<std::size_t>((day - y.first).count())];
 }
 
 const HolidayCalendar* HolidayCalendar::find(const std::string& rules) {
@@ -35,6 +61,11 @@ year_month_day DutchHolidays::easter_sunday(year y) {
 }
 
 std::optional<std::string> DutchHolidays::holiday(year_month_day day) const {
+  if (const char* name = name_of(day)) return name;
+  return std::nullopt;
+}
+
+const char* DutchHolidays::name_of(year_month_day day) {
   const year y = day.year();
   const sys_days d{day};
   if (day.month() == January && day.day() == 1_d) return "Nieuwjaarsdag";
@@ -56,16 +87,20 @@ std::optional<std::string> DutchHolidays::holiday(year_month_day day) const {
   if (d == easter + days{1}) return "Tweede Paasdag";
   if (d == easter + days{39}) return "Hemelvaartsdag";
   if (d == easter + days{50}) return "Tweede Pinksterdag";
-  return std::nullopt;
+  return nullptr;
 }
 
-std::optional<std::string> atw_statutory_holiday(year_month_day day) {
-  static const DutchHolidays kRecognised;
-  if (auto name = kRecognised.holiday(day)) return name;
+const char* atw_statutory_name(year_month_day day) {
+  if (const char* name = DutchHolidays::name_of(day)) return name;
   // Art. 3 lid 2 Atw: Good Friday is treated as a recognised holiday for the Atw (law.md §3.4).
   if (sys_days{day} == sys_days{DutchHolidays::easter_sunday(day.year())} - days{2}) {
     return "Goede Vrijdag, art. 3 lid 2 Atw";
   }
+  return nullptr;
+}
+
+std::optional<std::string> atw_statutory_holiday(year_month_day day) {
+  if (const char* name = atw_statutory_name(day)) return name;
   return std::nullopt;
 }
 

@@ -17,14 +17,23 @@ class AtwCalendar final : public HolidayCalendar {
  public:
   std::optional<std::string> holiday(year_month_day day) const override {
     if (auto name = atw_statutory_holiday(day)) return name;
-    // Art. 3 lid 3 Atw: "the Crown may by decree equate other days (published in the
-    // Staatscourant)" with the recognised holidays (law.md §3.4).
-    for (const EquatedDay& equated : equated_days()) {
-      if (equated.day == day) {
-        return tr("equated with a holiday by royal decree ({}), art. 3 lid 3 Atw", equated.decree);
-      }
+    if (const EquatedDay* e = equated(day)) {
+      return tr("equated with a holiday by royal decree ({}), art. 3 lid 3 Atw", e->decree);
     }
     return std::nullopt;
+  }
+  bool is_holiday(year_month_day day) const override {
+    return atw_statutory_name(day) != nullptr || equated(day) != nullptr;
+  }
+
+ private:
+  // Art. 3 lid 3 Atw: "the Crown may by decree equate other days (published in the
+  // Staatscourant)" with the recognised holidays (law.md §3.4).
+  static const EquatedDay* equated(year_month_day day) {
+    for (const EquatedDay& e : equated_days()) {
+      if (e.day == day) return &e;
+    }
+    return nullptr;
   }
 };
 

@@ -1,7 +1,9 @@
 // The runtime in place, recording facts only (as the simulator runs it) against the runtime on
 // copies, recording in full (as the engine runs it): the same random commands on the national
 // process, refusals included, leave the same live cases, open tasks and due timers after every
-// command; and a command refused in place leaves the live cases exactly as they were.
+// command; and a command refused in place leaves the live cases exactly as they were. Without undo
+// logs (as the simulator runs the commands it expects to succeed) the same, and a command refused
+// half way spoils the runtime.
 #include <gtest/gtest.h>
 
 #include <random>
@@ -44,12 +46,14 @@ TEST(RuntimeInPlace, RunsAsOnCopiesAndUndoesWhatItRefuses) {
   Compilation compiled = compile_paths({root + "/stdlib", root + "/processes"}, {TERMIJN_STDLIB_DIR});
   ASSERT_NE(compiled.model->find("landelijk"), nullptr);
   LegalTime legal;
-  Runtime copies(legal), in_place(legal);
-  in_place.set_in_place(true);
-  in_place.set_recording(Runtime::Recording::kFacts);
+  Runtime copies(legal), in_place(legal), unlogged(legal);
+  for (Runtime* rt : {&in_place, &unlogged}) {
+    rt->set_in_place(true);
+    rt->set_recording(Runtime::Recording::kFacts);
+  }
+  unlogged.set_undo_log(false);
   for (const auto& p : compiled.model->processes) {
-    copies.add_definition(p);
-    in_place.add_definition(p);
+    for (Runtime* rt : {&copies, &in_place, &unlogged}) rt->add_definition(p);
   }
   const model::Process& p = *copies.latest("landelijk");
   std::mt19937_64 rng(20261130);
@@ -63,13 +67,15 @@ TEST(RuntimeInPlace, RunsAsOnCopiesAndUndoesWhatItRefuses) {
     // In place as the simulator runs it: one Changes, cleared and used again at every command.
     reused.clear();
     runtime::Changes& b = reused;
-    Status sa, sb;
+    runtime::Changes u;
+    Status sa, sb, su;
     switch (rng() % 4) {
       case 0: {
         Json data{{"uithuisgeplaatste", "P1"}, {"achterblijvers", {"P2"}}, {"kinderen", Json::array()},
                   {"aanhouding", rng() % 2 == 0}, {"aangehouden_op", to_iso_utc(now)}, {"kindermishandeling", rng() % 4 == 0}};
         sa = copies.start("landelijk", "crisismelding", data, now, a).status();
         sb = in_place.start("landelijk", "crisismelding", data, now, b).status();
+        su = unlogged.start("landelijk", "crisismelding", data, now, u).status();
         break;
       }
       case 1: {  // a random open task, by its role (and now and then by another)
@@ -84,6 +90,7 @@ TEST(RuntimeInPlace, RunsAsOnCopiesAndUndoesWhatItRefuses) {
         runtime::TaskId id = task.id;
         sa = copies.complete(id, role, outputs, now, a);
         sb = in_place.complete(id, role, outputs, now, b);
+        su = unlogged.complete(id, role, outputs, now, u);
         break;
       }
       case 2: {  // the timers that are due
@@ -91,6 +98,7 @@ TEST(RuntimeInPlace, RunsAsOnCopiesAndUndoesWhatItRefuses) {
         if (due.empty()) continue;
         sa = copies.fire(due.front().second, now, a);
         sb = in_place.fire(due.front().second, now, b);
+        su = unlogged.fire(due.front().second, now, u);
         break;
       }
       default: {  // an event, often one nothing listens for
@@ -100,37 +108,55 @@ TEST(RuntimeInPlace, RunsAsOnCopiesAndUndoesWhatItRefuses) {
         const std::string& event = p.events[rng() % p.events.size()];
         sa = copies.signal(it->first, event, Json::object(), now, a);
         sb = in_place.signal(it->first, event, Json::object(), now, b);
+        unlogged.set_undo_log(true);  // as the simulator sends events: often refused, after a look
+        su = unlogged.signal(it->first, event, Json::object(), now, u);
+        unlogged.set_undo_log(false);
       }
     }
     ASSERT_EQ(sa.code(), sb.code()) << step << ": " << sa.message() << " / " << sb.message();
+    ASSERT_EQ(su.code(), sb.code()) << step << ": " << su.message();
+    // Refused before they changed anything (a role, an output missing): nothing to undo.
+    ASSERT_FALSE(unlogged.spoiled()) << step << ": " << su.message();
     if (sa.is_ok()) {
       copies.apply(a);
       in_place.apply(b);
+      unlogged.apply(u);
       EXPECT_TRUE(b.tasks.empty() && b.timers.empty() && b.outbox.empty()) << "facts only: no rows";
     } else {
       ++refused;
       ASSERT_EQ(live(in_place), before) << step << ": refused (" << sb.message() << "), yet changed";
     }
     ASSERT_EQ(live(in_place), live(copies)) << step;
+    ASSERT_EQ(live(unlogged), live(in_place)) << step;
   }
   EXPECT_GT(refused, 30);
 }
 
-// Refused half-way (testing::kLooping).
-TEST(RuntimeInPlace, UndoesACommandRefusedAfterItChangedTheCase) {
-  testing::Compiled c = testing::compile_text(testing::kLooping);
-  ASSERT_NE(c.model->find("lus"), nullptr) << c.errors();
+// Refused half-way (testing::kLooping): a case waiting at its first task, whose completion loops.
+class LoopingCase : public ::testing::Test {
+ protected:
+  // With or without undo logs (Runtime::set_undo_log).
+  void start(bool undo_log) {
+    ASSERT_NE(compiled.model->find("lus"), nullptr) << compiled.errors();
+    rt.set_in_place(true);
+    rt.set_undo_log(undo_log);
+    rt.add_definition(compiled.model->processes.front());
+    runtime::Changes started;
+    auto id = rt.start("lus", "aanvraag", Json{{"teller", 0}}, now, started);
+    ASSERT_TRUE(id.is_ok()) << id.status().message();
+    rt.apply(started);
+    task = rt.find_case(*id)->tasks.begin()->first;
+  }
+  testing::Compiled compiled = testing::compile_text(testing::kLooping);
   LegalTime legal;
-  Runtime rt(legal);
-  rt.set_in_place(true);
-  rt.add_definition(c.model->processes.front());
+  Runtime rt{legal};
   Instant now = *parse_instant("2027-01-04 09:00");
-  runtime::Changes started;
-  auto id = rt.start("lus", "aanvraag", Json{{"teller", 0}}, now, started);
-  ASSERT_TRUE(id.is_ok()) << id.status().message();
-  rt.apply(started);
+  runtime::TaskId task = 0;
+};
+
+TEST_F(LoopingCase, ACommandRefusedAfterItChangedTheCaseIsUndone) {
+  start(/*undo_log=*/true);
   const Json before = live(rt);
-  runtime::TaskId task = rt.find_case(*id)->tasks.begin()->first;
   runtime::Changes changes;
   Status s = rt.complete(task, "medewerker", Json::object(), now + std::chrono::hours(1), changes);
   ASSERT_FALSE(s.is_ok());
@@ -138,6 +164,18 @@ TEST(RuntimeInPlace, UndoesACommandRefusedAfterItChangedTheCase) {
   EXPECT_FALSE(changes.audit.empty()) << "the command had changed the case before it was refused";
   EXPECT_EQ(live(rt), before);
   EXPECT_NE(rt.find_task(task), nullptr) << "the task is open again";
+  EXPECT_FALSE(rt.spoiled());
+}
+
+// The same command without an undo log: nothing to put the case back from, and the runtime says so.
+TEST_F(LoopingCase, ACommandWithoutUndoLogRefusedHalfWaySpoilsTheRuntime) {
+  start(/*undo_log=*/false);
+  runtime::Changes refused_early;
+  EXPECT_EQ(rt.complete(task, "niemand", Json::object(), now, refused_early).code(), StatusCode::kPermissionDenied);
+  EXPECT_FALSE(rt.spoiled()) << "refused before the case was touched";
+  runtime::Changes changes;
+  EXPECT_FALSE(rt.complete(task, "medewerker", Json::object(), now + std::chrono::hours(1), changes).is_ok());
+  EXPECT_TRUE(rt.spoiled());
 }
 
 TEST(RuntimeInPlace, UndoesACommandWhoseAuditTextIsNotUtf8) {

@@ -8,7 +8,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 
+#include "engine/simulation/internal/replication.h"
 #include "engine/simulation/report.h"
 #include "engine/simulation/simulation.h"
 #include "engine/time/legal_time.h"
@@ -189,6 +191,64 @@ TEST_F(TinyModel, AnInstrumentIsAnsweredItemByItemOrItsDecisionIsDrawn) {
   bool said = false;
   for (const auto& a : r->assumptions) said |= a.find("instrument 'lijst'") != std::string::npos;
   EXPECT_TRUE(said) << "the default answer is listed as an assumption";
+}
+
+// Refused half way: after `nee` the flow adds one to a number the case never got, which the
+// runtime refuses after it has moved the case on; and a timer whose consequence fails the same way
+// (an incident). The simulator sends such commands without an undo log; a refusal half way makes
+// the replication start over keeping every log, and its figures are those of a run that kept them
+// from the start.
+TEST_F(TinyModel, ACommandRefusedHalfWayStartsTheReplicationOverWithTheSameFigures) {
+  std::ofstream(dir / "lus.wth") << "process lus {\n"
+                                    "  roles medewerker\n"
+                                    "  events melding\n"
+                                    "  case { teller: int }\n"
+                                    "  start on melding\n"
+                                    "  task eerst by medewerker within 1 days { output ok: bool }\n"
+                                    "  decide verder { when eerst.ok == false { set teller = teller + 1 } otherwise { milestone goed } }\n"
+                                    "  task tweede by medewerker within 1 days\n"
+                                    "}\n";
+  std::ofstream(dir / "storing.wth") << "process storing {\n"
+                                        "  roles medewerker\n"
+                                        "  events melding\n"
+                                        "  case { dagen: int }\n"
+                                        "  start on melding\n"
+                                        "  milestone gemeld\n"
+                                        "  wait until gemeld + 2 days\n"
+                                        "  set dagen = dagen + 1\n"
+                                        "  task toets by medewerker within 1 days\n"
+                                        "}\n";
+  for (const char* lines : {"process lus from \"lus.wth\"\nduration eerst = 2 hours\nduration tweede = 3 hours\n"
+                            "output eerst.ok = true 80%, false 20%\n",
+                            "process storing from \"storing.wth\"\nduration toets = 2 hours\n"}) {
+    DiagnosticList d;
+    Spec spec = from_text((dir / "t.sim").string(),
+                          std::string(lines) + "period 30 days\nwarmup 0 days\ndrain 5 days\nreplications 2\n"
+                                               "seed 11\narrivals 6 per day\n",
+                          d);
+    ASSERT_FALSE(d.has_errors()) << render(d);
+    auto prepared = internal::prepare("baseline", spec.baseline, spec, stdlib(), "0", d);
+    ASSERT_TRUE(prepared) << render(d);
+    std::set<std::string> said_again, said_always;
+    ReplicationResult again = internal::run_replication(*prepared, spec, 0, false, said_again);
+    ReplicationResult always =
+        internal::run_replication(*prepared, spec, 0, false, said_always, internal::UndoLogs::kAlways);
+    EXPECT_TRUE(again.started_over) << lines;
+    EXPECT_FALSE(always.started_over) << lines;
+    EXPECT_GT(again.kpis.at("started"), 100) << lines;
+    EXPECT_EQ(again.kpis, always.kpis) << lines;
+    EXPECT_EQ(said_again, said_always) << lines;
+    ASSERT_EQ(again.outcomes.size(), always.outcomes.size()) << lines;
+    for (std::size_t i = 0; i < again.outcomes.size(); ++i) {
+      EXPECT_EQ(again.outcomes[i].realised, always.outcomes[i].realised) << again.outcomes[i].value;
+    }
+    if (spec.baseline.process == std::optional<std::string>("lus")) {
+      EXPECT_GT(again.kpis.at("refused"), 10) << "completions were refused half way";
+    } else {
+      EXPECT_EQ(again.kpis.at("reached gemeld"), 1) << "every case reached the wait";
+      EXPECT_EQ(again.kpis.at("open"), again.kpis.at("started")) << "and stays there: its timer failed";
+    }
+  }
 }
 
 TEST_F(TinyModel, ArrivalsFollowTheWeekdayAndHourProfile) {

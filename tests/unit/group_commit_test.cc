@@ -3,6 +3,7 @@
 // second connection, as another process (or a restart) would see it.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <vector>
@@ -95,7 +96,8 @@ TEST(GroupCommit, AFailedCommitUndoesTheWholeGroupAndTheEngineGoesOn) {
   e.submit<Status>([&] { return e.complete_task(kept_task, "medewerker"); },
                    [&](Status s) { answers.push_back(s); });
   EXPECT_EQ(answers.size(), 0u);
-  const CaseId undone = e.runtime().cases().rbegin()->first;
+  CaseId undone = 0;  // the latest case
+  for (const auto& [id, c] : e.runtime().cases()) undone = std::max(undone, id);
   EXPECT_EQ(e.runtime().find_task(kept_task), nullptr);  // completed, live
   {
     // Another process holds the write lock past the busy timeout: the commit fails.

@@ -28,6 +28,7 @@ constexpr double kMinute = 60'000.0;  // ms
 // Arrival numbers of a second (third, ...) stream start at 1e9 (2e9, ...): far above any
 // stream's count (the budget allows a million cases a replication, warm-up included).
 constexpr std::int64_t kStreamSpacing = 1'000'000'000;
+const std::string kNone;  // the main stream's start event: the process's own choice
 
 // `minutes` after `at`, saturated: a draw from a long-tailed distribution may be huge, and a
 // double beyond the range of milliseconds must not reach the cast. A thousand years is after
@@ -38,15 +39,20 @@ Instant later(Instant at, double minutes) {
   return at + std::chrono::milliseconds(static_cast<std::int64_t>(bounded * kMinute));
 }
 
+// Thrown when a command that kept no undo log was refused half way (Runtime::spoiled): the
+// replication starts over, every command keeping its log.
+struct StartOver {};
+
 class Replication {
  public:
-  Replication(const Prepared& prepared, const Spec& spec, int replication, bool keep_cases)
+  Replication(const Prepared& prepared, const Spec& spec, int replication, bool keep_cases, UndoLogs undo)
       : prepared_(prepared), rules_(prepared.rules), spec_(spec), replication_(replication), keep_cases_(keep_cases),
-        runtime_(legal_) {
+        undo_always_(undo == UndoLogs::kAlways), runtime_(legal_) {
     runtime_.set_explain_deadlines(false);  // the figures need the moments, not their explanation
     // The figures read the audit's facts; the event log (kept cases) its JSON detail too.
     if (!keep_cases) runtime_.set_recording(runtime::Runtime::Recording::kFacts);
     runtime_.set_in_place(true);  // no copy of a case per command
+    runtime_.set_undo_log(undo_always_);
     for (const auto& p : prepared.model->processes) runtime_.add_definition(p);
     process_ = runtime_.latest(prepared.process);
     begin_ = *parse_instant(spec.start_date + " 00:00");
@@ -66,7 +72,7 @@ class Replication {
   ReplicationResult run() {
     // The main stream keeps arrival numbers 1, 2, ...; another stream's cases are numbered apart,
     // so each stream's cases draw the same numbers whichever other streams run beside it.
-    schedule_arrivals(*rules_.arrivals_per_day, "", "arrivals", 0);
+    schedule_arrivals(*rules_.arrivals_per_day, kNone, "arrivals", 0);
     for (std::size_t s = 0; s < rules_.streams.size(); ++s) {
       const ArrivalStream& stream = rules_.streams[s];
       schedule_arrivals(stream.per_day, stream.event, "arrivals:" + stream.event,
@@ -99,7 +105,10 @@ class Replication {
     std::int64_t index = 0;  // arrival number
     runtime::TaskId task = 0;
     double minutes = 0;  // kComplete: the work it took (effort)
-    std::string name;    // kSignal: the event; kPoolOpens: the role; kArrival: the stream's start event
+    // kSignal: the event; kPoolOpens, kRelease: the role; kArrival: the stream's start event. Texts
+    // the rules and pools keep for the whole run: an event is moved about in the queue, and small
+    // and plain it moves cheaply.
+    const std::string* name = &kNone;
   };
   struct Later {
     bool operator()(const Event& a, const Event& b) const { return a.at != b.at ? a.at > b.at : a.seq > b.seq; }
@@ -162,7 +171,7 @@ class Replication {
         double w = (days.empty() ? 1.0 : days[monday_first]) * (hours.empty() ? 1.0 : hours[static_cast<std::size_t>(hour)]);
         if (rng.uniform() * peak >= w) continue;
       }
-      push(Event{t, 0, Kind::kArrival, i++, 0, 0, event});
+      push(Event{t, 0, Kind::kArrival, i++, 0, 0, &event});
     }
   }
 
@@ -172,13 +181,13 @@ class Replication {
       case Kind::kComplete: return complete(e);
       case Kind::kSignal: return signal(e);
       case Kind::kPoolOpens: {
-        PoolState& state = pools_.at(e.name);
+        PoolState& state = pools_.at(*e.name);
         if (state.wake == e.at) state.wake.reset();  // one that finds every worker busy asks for the next
-        return serve_queue(e.name, e.at);
+        return serve_queue(*e.name, e.at);
       }
       case Kind::kRelease:
-        --pools_.at(e.name).busy;
-        return serve_queue(e.name, e.at);
+        --pools_.at(*e.name).busy;
+        return serve_queue(*e.name, e.at);
     }
   }
 
@@ -199,7 +208,7 @@ class Replication {
         assume(fmt::format("case field '{}' is the moment the case arrives (no 'data' line)", f.name));
       }
     }
-    std::string event = e.name;
+    std::string event = *e.name;
     if (event.empty() && !rules_.starts.empty()) {
       Rng start_rng(spec_.seed, replication_, e.index, "start");
       double u = start_rng.uniform();
@@ -214,6 +223,7 @@ class Replication {
     }
     runtime::Changes& changes = fresh_changes();
     auto id = runtime_.start(prepared_.process, event, data, e.at, changes);
+    check_not_spoiled();
     if (!id.is_ok()) {
       ++refused_;
       return;
@@ -224,7 +234,7 @@ class Replication {
     stats.index = e.index;
     stats.arrival = e.at;
     stats.measured = e.at >= warm_;
-    stats.stream = e.name;
+    stats.stream = *e.name;
     stats.data = std::move(data);
     ++started_;
     apply(changes, e.at);
@@ -232,7 +242,7 @@ class Replication {
       Rng rng(spec_.seed, replication_, e.index, "event:" + rule.event);
       if (rng.uniform() >= rule.probability) continue;
       double after = rule.after.sample(rng);
-      push(Event{later(e.at, after), 0, Kind::kSignal, e.index, 0, 0, rule.event});
+      push(Event{later(e.at, after), 0, Kind::kSignal, e.index, 0, 0, &rule.event});
       signal_case_[e.index] = *id;
     }
   }
@@ -241,7 +251,11 @@ class Replication {
     runtime::Changes& changes = fresh_changes();
     runtime::CaseId id = signal_case_[e.index];
     if (runtime_.find_case(id) == nullptr) return;  // ended before the event came
-    Status s = runtime_.signal(id, e.name, Json::object(), e.at, changes);
+    // Often refused (the event came when nothing listened), after the command has looked at the
+    // case: it keeps its undo log.
+    runtime_.set_undo_log(true);
+    Status s = runtime_.signal(id, *e.name, Json::object(), e.at, changes);
+    runtime_.set_undo_log(undo_always_);
     if (!s.is_ok()) return;  // nothing listened: the event came too late or too early to matter
     apply(changes, e.at);
   }
@@ -249,7 +263,9 @@ class Replication {
   void fire_timers(Instant t) {
     for (const auto& [due, id] : runtime_.due_timers(t, 256)) {
       runtime::Changes& changes = fresh_changes();
-      if (runtime_.fire(id, t, changes).is_ok()) apply(changes, t);
+      Status fired = runtime_.fire(id, t, changes);
+      check_not_spoiled();  // a timer that failed is undone before it becomes an incident
+      if (fired.is_ok()) apply(changes, t);
     }
   }
 
@@ -281,7 +297,13 @@ class Replication {
     std::int64_t index = stats == nullptr ? 0 : stats->index;
     TaskRules& rules = rules_of(step);
     Rng rng(spec_.seed, replication_, index, stream_of(rules.durations_stream, draws_of(stats).durations.add(rules.step)++));
-    if (rules.duration == nullptr) rules.duration = &duration_for(step);
+    if (rules.duration == nullptr) {
+      rules.duration = &duration_for(step);
+      const DurationRule& found = *rules.duration;
+      if (!found.effort && (found.before_due || found.distribution.mean() > 1440)) {
+        assume(fmt::format("the work on '{}' is counted as its whole duration (no 'effort')", step));
+      }
+    }
     const DurationRule& rule = *rules.duration;
     double minutes = rule.distribution.sample(rng);
     if (rule.before_due) {
@@ -292,10 +314,7 @@ class Replication {
       minutes = std::max(0.0, to_due + late);
     }
     double effort = rule.effort ? rule.effort->sample(rng) : minutes;
-    if (!rule.effort && (rule.before_due || rule.distribution.mean() > 1440)) {
-      assume(fmt::format("the work on '{}' is counted as its whole duration (no 'effort')", step));
-    }
-    push(Event{later(at, minutes), 0, Kind::kComplete, index, task, effort, ""});
+    push(Event{later(at, minutes), 0, Kind::kComplete, index, task, effort});
     return effort;
   }
 
@@ -356,8 +375,10 @@ class Replication {
     return kOneHour;
   }
 
-  void serve_queue(const std::string& role, Instant at) {
-    PoolState& state = pools_.at(role);
+  void serve_queue(const std::string& name, Instant at) {
+    auto pool = pools_.find(name);
+    if (pool == pools_.end()) throw std::out_of_range("no pool for role " + name);
+    auto& [role, state] = *pool;  // the key: a text the queue's events may point at
     const int on_duty = state.roster.on_duty(at);  // the same for every task served at this moment
     while (!state.waiting.empty()) {
       if (state.busy >= on_duty) {
@@ -367,7 +388,7 @@ class Replication {
         if (!more) break;
         if (!state.wake || *more < *state.wake) {
           state.wake = *more;
-          push(Event{*more, 0, Kind::kPoolOpens, 0, 0, 0, role});
+          push(Event{*more, 0, Kind::kPoolOpens, 0, 0, 0, &role});
         }
         return;
       }
@@ -386,7 +407,7 @@ class Replication {
       // The worker is busy for the work itself; the task may take longer to close (a year of
       // monitoring holds no one for a year).
       double effort = start_work(task_id, task->case_id, task->name, at);
-      push(Event{later(at, effort), 0, Kind::kRelease, 0, 0, 0, role});
+      push(Event{later(at, effort), 0, Kind::kRelease, 0, 0, 0, &role});
     }
     state.wake.reset();
   }
@@ -420,6 +441,7 @@ class Replication {
     runtime::CaseId case_id = task->case_id;
     runtime::Changes& changes = fresh_changes();
     Status status = runtime_.complete(e.task, role, outputs, e.at, changes);
+    check_not_spoiled();
     if (!status.is_ok()) {
       // Reported, not hidden: a refusal means the process or the figures do not fit together.
       if (refused_++ == 0) assume(fmt::format("commands were refused, the first because: {}", status.message()));
@@ -579,6 +601,10 @@ class Replication {
       if (name == kind) return seen;
     }
     return Seen::kOther;
+  }
+
+  void check_not_spoiled() const {
+    if (runtime_.spoiled()) throw StartOver{};
   }
 
   // The Changes of the next command: one, emptied, its audit list keeping its room.
@@ -769,6 +795,7 @@ class Replication {
   const Spec& spec_;
   int replication_;
   bool keep_cases_;
+  bool undo_always_;
   LegalTime legal_;
   runtime::Runtime runtime_;
   const model::Process* process_ = nullptr;
@@ -797,7 +824,7 @@ class Replication {
     std::vector<Realisation*> options;
   };
   std::map<const OutputRule*, Tally> tallies_;
-  std::map<std::string, TaskRules, std::less<>> task_rules_;
+  std::unordered_map<std::string, TaskRules> task_rules_;  // by task name; looked up at every step, hashed
   std::unordered_map<const model::Field*, Json> defaults_;  // by output of a task step
   std::unordered_map<const model::Node*, Given> given_;     // by task step
   std::set<std::string> read_;  // "task.output" that a line's condition reads
@@ -810,9 +837,20 @@ class Replication {
 }  // namespace
 
 ReplicationResult run_replication(const Prepared& prepared, const Spec& spec, int replication, bool keep_cases,
-                                  std::set<std::string>& assumptions) {
-  Replication run(prepared, spec, replication, keep_cases);
+                                  std::set<std::string>& assumptions, UndoLogs undo) {
+  if (undo == UndoLogs::kWhenRefusable) {
+    try {
+      Replication run(prepared, spec, replication, keep_cases, undo);
+      ReplicationResult result = run.run();
+      assumptions = run.take_assumptions();
+      return result;
+    } catch (const StartOver&) {
+      // The same draws again, each command able to undo what it did.
+    }
+  }
+  Replication run(prepared, spec, replication, keep_cases, UndoLogs::kAlways);
   ReplicationResult result = run.run();
+  result.started_over = undo == UndoLogs::kWhenRefusable;
   assumptions = run.take_assumptions();
   return result;
 }

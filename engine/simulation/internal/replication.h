@@ -10,8 +10,15 @@
 
 namespace termijn::simulation::internal {
 
+// Which commands keep an undo log (runtime::Runtime::set_undo_log). kWhenRefusable: only those
+// often refused (an event nothing may listen for); the others change a case without copying it
+// first, and when one of them is refused half way after all, the replication starts over keeping
+// every log: the same draws, so the same figures, only later. kAlways: every command from the
+// start.
+enum class UndoLogs { kWhenRefusable, kAlways };
+
 // Figures by KPI key (internal/kpi.h); `assumptions` collects defaults the run had to choose.
 ReplicationResult run_replication(const Prepared& prepared, const Spec& spec, int replication, bool keep_cases,
-                                  std::set<std::string>& assumptions);
+                                  std::set<std::string>& assumptions, UndoLogs undo = UndoLogs::kWhenRefusable);
 
 }  // namespace termijn::simulation::internal
