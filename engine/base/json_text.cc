@@ -193,6 +193,32 @@ JsonObjectText& JsonObjectText::number(std::string_view key, std::int64_t value)
   return *this;
 }
 
+std::size_t json_text_bound(const nlohmann::json& j) {
+  using Value = nlohmann::json::value_t;
+  auto text = [](const std::string& s) { return 2 + 6 * s.size(); };
+  switch (j.type()) {
+    case Value::null: return 4;
+    case Value::boolean: return 5;
+    case Value::number_integer:
+    case Value::number_unsigned: return 20;  // "-9223372036854775808"
+    case Value::number_float: return 32;     // "-1.2345678901234567e-308", "null" for NaN
+    case Value::string: return text(j.get_ref<const std::string&>());
+    case Value::array: {
+      std::size_t n = 2 + j.size();
+      for (const auto& element : j) n += json_text_bound(element);
+      return n;
+    }
+    case Value::object: {
+      std::size_t n = 2 + j.size();
+      for (const auto& [key, value] : j.items()) n += text(key) + 1 + json_text_bound(value);
+      return n;
+    }
+    case Value::binary:
+    case Value::discarded: break;
+  }
+  return j.dump().size();  // not in the engine's values: counted the slow way
+}
+
 JsonObjectText& JsonObjectText::boolean(std::string_view key, bool value) {
   this->key(key);
   text_ += value ? "true" : "false";

@@ -19,6 +19,10 @@ void append_json(std::string& out, const nlohmann::json& j);
 std::string json_text(const nlohmann::json& j);
 // Whether every string and key in `j` is UTF-8 text: what dump() writes rather than refuses.
 bool is_utf8_text(const nlohmann::json& j);
+// At least as many bytes as j.dump() writes (in either of its error modes), counted without
+// writing them: every byte of a string as if escaped as \u00XX, every number at its longest. A
+// size limit then needs the exact count only for a value that may pass it.
+std::size_t json_text_bound(const nlohmann::json& j);
 // Appends `n` in decimal, as dump() writes an integer.
 void append_decimal(std::string& out, std::int64_t n);
 // Appends nlohmann::json(text).dump(): a string value, without making the value first. Throws as

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "engine/base/source.h"
@@ -56,6 +57,9 @@ struct Instrument {
   std::vector<InstrumentPart> parts;
   std::vector<OutcomeRule> rules;  // the last is `otherwise` (the checker insists)
   SourceRange range;
+  // Each item's name and its place in items(), in the order of names: the answers are read from
+  // a task's outputs (kept in that order) in one pass. Made with the process (index_outputs).
+  std::vector<std::pair<std::string, std::size_t>> items_by_name;
 
   std::vector<const InstrumentItem*> items() const;
   bool has_item(const std::string& name) const;

@@ -135,6 +135,13 @@ const Process* Model::find(const std::string& process_name) const {
 }
 
 void index_outputs(Process& process) {
+  for (auto& instrument : process.instruments) {
+    instrument.items_by_name.clear();
+    for (const InstrumentItem* item : instrument.items()) {
+      instrument.items_by_name.emplace_back(item->name, instrument.items_by_name.size());
+    }
+    std::sort(instrument.items_by_name.begin(), instrument.items_by_name.end());
+  }
   for (auto& node : process.nodes) {
     std::vector<std::size_t>& order = node.outputs_by_name;
     order.resize(node.outputs.size());

@@ -24,20 +24,26 @@ Status fill_in(const model::Instrument& instrument, const std::string& task, Jso
                                                             "answers; give '{}' to choose another outcome", task,
                                                             model::kComputed, model::kOutcome));
   }
-  model::Answers answers;
-  std::vector<std::string> missing;
-  for (const auto& part : instrument.parts) {
-    for (const auto& item : part.items) {
-      auto answer = outputs.find(item.name);
-      if (answer == outputs.end()) {
-        missing.push_back(item.name);
-        answers.emplace_back();
-      } else {
-        answers.emplace_back(answer->get_ref<const std::string&>());
-      }
+  // The outputs and the items, both in the order of names, walked side by side. An item not
+  // answered keeps an empty view (no text, not even an empty one).
+  const auto& fields = outputs.get_ref<const Json::object_t&>();
+  model::Answers answers(instrument.items_by_name.size());
+  bool complete = true;
+  auto at = fields.begin();
+  for (const auto& [name, place] : instrument.items_by_name) {
+    while (at != fields.end() && at->first < name) ++at;
+    if (at != fields.end() && at->first == name) {
+      answers[place] = at->second.get_ref<const std::string&>();
+    } else {
+      complete = false;
     }
   }
-  if (!missing.empty()) {
+  if (!complete) {
+    std::vector<std::string> missing;  // in the form's order
+    std::size_t place = 0;
+    for (const model::InstrumentItem* item : instrument.items()) {
+      if (answers[place++].data() == nullptr) missing.push_back(item->name);
+    }
     return Status(StatusCode::kInvalidArgument, fmt::format("task '{}' fills in '{}': every item needs an answer ({}); "
                                                             "not answered: {}", task, instrument.name,
                                                             fmt::join(instrument.scale, ", "), fmt::join(missing, ", ")));

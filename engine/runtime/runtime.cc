@@ -90,7 +90,9 @@ Status Runtime::validate_data(const model::Process& process, const Json& data, J
                                                             model::to_string(field->type)));
   }
   // Every later read and step copies the case's data: bounded, so no case grows without end.
-  std::size_t bytes = out.dump(-1, ' ', false, Json::error_handler_t::replace).size();
+  // Counted exactly only when a quick bound does not show it well within.
+  std::size_t bytes = json_text_bound(out);
+  if (bytes > limits::kCaseDataBytes) bytes = out.dump(-1, ' ', false, Json::error_handler_t::replace).size();
   if (bytes > limits::kCaseDataBytes) {
     return Status(StatusCode::kInvalidArgument, fmt::format("the case's data would be {} bytes; at most {} (limit: case "
                                                             "data bytes)", bytes, limits::kCaseDataBytes));

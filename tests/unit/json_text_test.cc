@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <random>
 #include <string>
 #include <vector>
@@ -63,6 +64,20 @@ TEST(JsonText, WritesWhatDumpWrites) {
                         Json(""), Json(Json::object()), Json(Json::array()), Json("\x7f\x1f\"\\"),
                         Json::parse(R"({"b":[1,2.5,"x"],"a":{"":null}})")}) {
     EXPECT_EQ(json_text(j), j.dump());
+  }
+}
+
+TEST(JsonText, TheBoundIsNeverBelowWhatDumpWrites) {
+  std::mt19937 rng(20261203);
+  for (int i = 0; i < 20000; ++i) {
+    const bool valid = i % 2 == 0;
+    const Json j = random_json(rng, 0, valid);
+    ASSERT_GE(json_text_bound(j), j.dump(-1, ' ', false, Json::error_handler_t::replace).size()) << "value " << i;
+    ASSERT_GE(json_text_bound(j), j.dump(-1, ' ', true, Json::error_handler_t::replace).size()) << "value " << i;
+  }
+  for (const Json& j : {Json(-1.2345678901234567e-308), Json(INT64_MIN), Json(UINT64_MAX), Json(std::nan("")),
+                        Json(std::string(100, '\x01')), Json::parse(R"({"":[[],{}]})")}) {
+    EXPECT_GE(json_text_bound(j), j.dump(-1, ' ', true).size()) << j.dump();
   }
 }
 

@@ -325,7 +325,6 @@ class Replication {
   };
   // A value of an output and where it is counted.
   struct Counted {
-    std::string output;
     Json value;
     Realisation* realisation;
   };
@@ -337,7 +336,8 @@ class Replication {
     std::vector<const OutputRule*> outputs;
     const DurationRule* duration = nullptr;
     Few<std::string, std::string> read;
-    std::vector<Counted> realised;
+    // By output: an instrument's task gives dozens at every completion.
+    std::unordered_map<std::string, std::vector<Counted>> realised;
     std::uint64_t durations_stream = 0, outputs_stream = 0;  // fnv1a("duration:<task>:"), ("outputs:<task>:")
   };
   TaskRules& rules_of(const std::string& task) {
@@ -483,13 +483,14 @@ class Replication {
   // value exactly when its JSON text is: found again without writing the text.
   Realisation& realisation(TaskRules& rules, const std::string& task, const std::string& output, const Json& value) {
     const bool plain = value.is_boolean() || value.is_string() || value.is_number_integer();
-    if (plain) {
-      for (const Counted& c : rules.realised) {
-        if (c.output == output && c.value.type() == value.type() && c.value == value) return *c.realisation;
+    std::vector<Counted>* values = plain ? &rules.realised[output] : nullptr;
+    if (values != nullptr) {
+      for (const Counted& c : *values) {
+        if (c.value.type() == value.type() && c.value == value) return *c.realisation;
       }
     }
     Realisation& r = realised_[{task, output, value.dump()}];
-    if (plain) rules.realised.push_back(Counted{output, value, &r});
+    if (values != nullptr) values->push_back(Counted{value, &r});
     return r;
   }
 
