@@ -811,9 +811,10 @@ class Replication {
   std::unordered_map<std::int64_t, runtime::CaseId> signal_case_;  // by arrival number
   Draws unrooted_draws_;
   std::map<std::string, PoolState> pools_;
-  std::map<std::string, double> workload_;
-  std::map<std::string, std::vector<double>> waits_;
-  std::map<std::string, double> opened_;
+  // By role and by task: counted at every step, hashed (finish() writes them in order).
+  std::unordered_map<std::string, double> workload_;
+  std::unordered_map<std::string, std::vector<double>> waits_;
+  std::unordered_map<std::string, double> opened_;
   std::map<std::string_view, double> late_;                              // by task
   std::map<std::pair<std::string_view, std::int64_t>, double> escalations_;  // by task and rung
   std::map<std::tuple<std::string, std::string, std::string>, Realisation> realised_;
