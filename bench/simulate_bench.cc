@@ -7,7 +7,6 @@
 #include <fmt/format.h>
 
 #include <fstream>
-#include <sstream>
 #include <string_view>
 #include <thread>
 
@@ -22,10 +21,12 @@ namespace {
 simulation::Spec read_spec(const std::string& path, bool sweep, DiagnosticList& d) {
   std::ifstream in(path);
   std::string text, line;
+  bool swept = !sweep;
   while (std::getline(in, line)) {
     if (line.starts_with("sweep ")) continue;
-    if (sweep && line.starts_with("scenario ") && text.find("\nscenario ") == std::string::npos) {
+    if (!swept && line.starts_with("scenario ")) {
       // Before the scenarios: a line after one belongs to it.
+      swept = true;
       std::string values;
       for (int p = 20; p < 70; p += 2) values += fmt::format("{}{}%", values.empty() ? "" : ", ", p);
       text += fmt::format("sweep replications 10\nsweep output zorgadvies.verlenging_nodig = true {{{}}}\n", values);
@@ -39,7 +40,7 @@ simulation::Spec read_spec(const std::string& path, bool sweep, DiagnosticList& 
 
 int main(int argc, char** argv) {
   const bool sweep = argc > 1 && std::string_view(argv[1]) == "sweep";
-  int replications = argc > 1 && !sweep ? std::atoi(argv[1]) : sweep ? 10 : 4;
+  int replications = sweep ? 10 : argc > 1 ? std::atoi(argv[1]) : 4;
   std::string path = std::string(TERMIJN_SOURCE_DIR) + "/examples/simulation/termijn_10_vs_14.sim";
   DiagnosticList d;
   simulation::Spec spec = read_spec(path, sweep, d);

@@ -67,10 +67,13 @@ Instance& Runtime::working(CaseId id, Changes& changes) {
     Instance& live = cases_.at(id);
     if (changes.undo.count(id) == 0) {
       // The log is complete before it is added: a copy that fails leaves no log of another case.
+      auto begin = [&](CaseUndo& u) {
+        u.complete = undo_log_;
+        if (undo_log_) copy_small(live, u.small);
+      };
       if (spare_.empty()) {
         CaseUndo fresh;
-        fresh.complete = undo_log_;
-        if (undo_log_) copy_small(live, fresh.small);
+        begin(fresh);
         changes.undo.emplace(id, std::move(fresh));
       } else {
         // A log an earlier command used, with its room: emptied, the small parts assigned into it.
@@ -78,8 +81,7 @@ Instance& Runtime::working(CaseId id, Changes& changes) {
         spare_.pop_back();
         node.key() = id;
         node.mapped().clear();
-        node.mapped().complete = undo_log_;
-        if (undo_log_) copy_small(live, node.mapped().small);
+        begin(node.mapped());
         changes.undo.insert(std::move(node));
       }
     }

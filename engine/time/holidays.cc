@@ -1,5 +1,6 @@
 #include "engine/time/holidays.h"
 
+#include <algorithm>
 #include <array>
 #include <bitset>
 #include <utility>
@@ -22,20 +23,19 @@ bool HolidayCalendar::is_working_day(sys_days day) const {
   };
   thread_local std::array<Year, 8> kept;
   thread_local std::size_t replace = 0;
-  for (const Year& y : kept) {
-    if (y.calendar == this && day >= y.first && day - y.first < days{366}) {
-      return !y.holidays[static_cast<std::size_t>((day - y.first).count())];
+  auto holds = [&](const Year& y) { return y.calendar == this && day >= y.first && day - y.first < days{366}; };
+  auto year = std::find_if(kept.begin(), kept.end(), holds);
+  if (year == kept.end()) {
+    year = kept.begin() + static_cast<std::ptrdiff_t>(replace);
+    replace = (replace + 1) % kept.size();
+    year->calendar = nullptr;  // not this calendar's while half written
+    year->first = sys_days{year_month_day{day}.year() / January / 1};
+    for (std::size_t i = 0; i < year->holidays.size(); ++i) {
+      year->holidays[i] = is_holiday(year_month_day{year->first + days{static_cast<int>(i)}});
     }
+    year->calendar = this;
   }
-  Year& y = kept[replace];
-  replace = (replace + 1) % kept.size();
-  y.calendar = nullptr;  // not this calendar's while half written
-  y.first = sys_days{year_month_day{day}.year() / January / 1};
-  for (std::size_t i = 0; i < y.holidays.size(); ++i) {
-    y.holidays[i] = is_holiday(year_month_day{y.first + days{static_cast<int>(i)}});
-  }
-  y.calendar = this;
-  return !y.holidays[static_cast<std::size_t>((day - y.first).count())];
+  return !year->holidays[static_cast<std::size_t>((day - year->first).count())];
 }
 
 const HolidayCalendar* HolidayCalendar::find(const std::string& rules) {

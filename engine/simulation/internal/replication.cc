@@ -840,20 +840,21 @@ class Replication {
 
 ReplicationResult run_replication(const Prepared& prepared, const Spec& spec, int replication, bool keep_cases,
                                   std::set<std::string>& assumptions, UndoLogs undo) {
+  auto run_with = [&](UndoLogs logs) {
+    Replication run(prepared, spec, replication, keep_cases, logs);
+    ReplicationResult result = run.run();
+    assumptions = run.take_assumptions();
+    return result;
+  };
   if (undo == UndoLogs::kWhenRefusable) {
     try {
-      Replication run(prepared, spec, replication, keep_cases, undo);
-      ReplicationResult result = run.run();
-      assumptions = run.take_assumptions();
-      return result;
+      return run_with(undo);
     } catch (const StartOver&) {
       // The same draws again, each command able to undo what it did.
     }
   }
-  Replication run(prepared, spec, replication, keep_cases, UndoLogs::kAlways);
-  ReplicationResult result = run.run();
+  ReplicationResult result = run_with(UndoLogs::kAlways);
   result.started_over = undo == UndoLogs::kWhenRefusable;
-  assumptions = run.take_assumptions();
   return result;
 }
 
