@@ -61,7 +61,7 @@ target_include_directories(termijn_library INTERFACE
 # installed or in-tree alike.
 set(TERMIJN_PUBLIC_HEADERS
   api/engine.h api/real_time.h clock/clock.h driver/compilation.h
-  base/binary_op.h base/diagnostic.h base/duration.h base/language.h base/source.h base/status.h
+  base/binary_op.h base/diagnostic.h base/duration.h base/id_index.h base/language.h base/source.h base/status.h
   base/sha256.h base/utf8.h
   frontend/ast.h frontend/loader.h frontend/source_text.h
   model/instrument.h model/model.h model/type.h

@@ -1,6 +1,7 @@
 #include "engine/base/json_text.h"
 
 #include <algorithm>
+#include <bit>
 #include <charconv>
 #include <cstdint>
 #include <cstring>
@@ -147,6 +148,29 @@ bool is_utf8_text(const nlohmann::json& j) {
       return true;
     case Type::string: return !find_invalid_utf8(j.get_ref<const std::string&>());
     default: return true;
+  }
+}
+
+bool same_json(const nlohmann::json& a, const nlohmann::json& b) {
+  using Type = nlohmann::json::value_t;
+  if (a.type() != b.type()) return false;
+  switch (a.type()) {
+    case Type::object: {
+      const auto& x = a.get_ref<const nlohmann::json::object_t&>();
+      const auto& y = b.get_ref<const nlohmann::json::object_t&>();
+      return x.size() == y.size() && std::equal(x.begin(), x.end(), y.begin(), [](const auto& p, const auto& q) {
+               return p.first == q.first && same_json(p.second, q.second);
+             });
+    }
+    case Type::array: {
+      const auto& x = a.get_ref<const nlohmann::json::array_t&>();
+      const auto& y = b.get_ref<const nlohmann::json::array_t&>();
+      return x.size() == y.size() && std::equal(x.begin(), x.end(), y.begin(), same_json);
+    }
+    case Type::number_float:
+      return std::bit_cast<std::uint64_t>(a.get<double>()) == std::bit_cast<std::uint64_t>(b.get<double>());
+    case Type::binary: return a.get_binary() == b.get_binary();
+    default: return a == b;  // null, a boolean, a string, an integer of the same signedness
   }
 }
 

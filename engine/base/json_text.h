@@ -23,6 +23,10 @@ bool is_utf8_text(const nlohmann::json& j);
 // writing them: every byte of a string as if escaped as \u00XX, every number at its longest. A
 // size limit then needs the exact count only for a value that may pass it.
 std::size_t json_text_bound(const nlohmann::json& j);
+// Whether `a` and `b` are the same value to the last bit: of the same type at every level (1 and
+// 1.0 differ, and so do 0.0 and -0.0, which operator== takes as equal), with the same keys,
+// elements and values. What is converted or checked from one holds for the other.
+bool same_json(const nlohmann::json& a, const nlohmann::json& b);
 // Appends `n` in decimal, as dump() writes an integer.
 void append_decimal(std::string& out, std::int64_t n);
 // Appends nlohmann::json(text).dump(): a string value, without making the value first. Throws as

@@ -174,7 +174,7 @@ void Runtime::apply_in_place(Changes& changes) {
       if (!running || now == c.timers.end()) return;
       if (now->second.status == TimerStatus::kPending) {
         due_queue_.emplace(now->second.due.at, timer);
-        timer_index_[timer] = id;
+        timer_index_.set(timer, id);
       }
       if (now->second.status == TimerStatus::kFailed) incidents_[timer] = id;
     };
@@ -182,7 +182,7 @@ void Runtime::apply_in_place(Changes& changes) {
       const bool open = running && c.tasks.count(task) != 0;
       if (open == was_open) return;  // indexed as it was
       if (open) {
-        task_index_[task] = id;
+        task_index_.set(task, id);
       } else {
         task_index_.erase(task);
       }

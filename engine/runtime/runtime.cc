@@ -21,6 +21,7 @@ void Runtime::add_definition(std::shared_ptr<const model::Process> process) {
   auto& latest = latest_[process->name];
   if (!latest || latest->version <= process->version) latest = process;
   by_hash_[process->hash] = std::move(process);
+  recent_outputs_.clear();  // a definition replaced under its hash takes its steps with it
 }
 
 const model::Process* Runtime::definition(const std::string& hash) const {
@@ -59,9 +60,9 @@ const Instance* Runtime::find_case(CaseId id) const {
 }
 
 const Task* Runtime::find_task(TaskId id) const {
-  auto it = task_index_.find(id);
-  if (it == task_index_.end()) return nullptr;
-  const Instance& c = cases_.at(it->second);
+  const CaseId* in = task_index_.find(id);
+  if (in == nullptr) return nullptr;
+  const Instance& c = cases_.at(*in);
   auto t = c.tasks.find(id);
   return t == c.tasks.end() ? nullptr : &t->second;
 }
@@ -213,11 +214,12 @@ Result<CaseId> Runtime::start(const std::string& name, const std::string& event,
 
 Status Runtime::complete(TaskId task_id, const std::string& role, const Json& outputs, Instant now, Changes& changes) {
   return undone_if_refused(changes, [&]() -> Status {
-    auto where = task_index_.find(task_id);
-    if (where == task_index_.end()) return Status(StatusCode::kNotFound, fmt::format("no open task {}", task_id));
+    const CaseId* indexed = task_index_.find(task_id);
+    if (indexed == nullptr) return Status(StatusCode::kNotFound, fmt::format("no open task {}", task_id));
+    const CaseId where = *indexed;
     // Checked against the case as it is, before the command works on it in place: a refusal here
     // has nothing to undo.
-    const Instance& live = in_place_ ? cases_.at(where->second) : working(where->second, changes);
+    const Instance& live = in_place_ ? cases_.at(where) : working(where, changes);
     const Task& open = live.tasks.at(task_id);
     const model::Process& p = *definition(live.hash);
     const Node& node = p.nodes.at(open.node);
@@ -226,52 +228,20 @@ Status Runtime::complete(TaskId task_id, const std::string& role, const Json& ou
                     fmt::format("task {} '{}' is for role '{}'; '{}' may not complete it", task_id, open.name, open.role, role));
     }
     if (!outputs.is_object()) return Status(StatusCode::kInvalidArgument, "outputs must be a JSON object");
-    Json converted = Json::object();
-    auto& fields = converted.get_ref<Json::object_t&>();
-    // Both in the order of names: the outputs given and the task's (the index the compiler made),
-    // walked side by side.
-    const std::vector<std::size_t>& by_name = node.outputs_by_name;
-    auto at = by_name.begin();
-    for (const auto& [key, value] : outputs.get_ref<const Json::object_t&>()) {
-      while (at != by_name.end() && node.outputs[*at].name < key) ++at;
-      if (at == by_name.end() || node.outputs[*at].name != key) {
-        return Status(StatusCode::kInvalidArgument, fmt::format("task '{}' has no output '{}'", open.name, key));
-      }
-      const model::Field& field = node.outputs[*at];
-      Json v;
-      if (auto error = convert_input(field.type, value, v, p.person_attributes)) {
-        return Status(StatusCode::kInvalidArgument, fmt::format("output '{}' ({}): {}", key, model::to_string(field.type), *error));
-      }
-      fields.emplace_hint(fields.end(), key, std::move(v));
-    }
-    Json scored;  // what the instrument computed, for the audit's detail
     const model::Instrument* instrument = node.instrument.empty() ? nullptr : p.find_instrument(node.instrument);
-    if (instrument != nullptr) {
-      Json* detail = recording_ == Recording::kFull ? &scored : nullptr;
-      if (Status s = fill_in(*instrument, open.name, converted, detail); !s.is_ok()) return s;
+    Json scored;  // what the instrument computed, for the audit's detail
+    // Recording facts only, outputs given to this step exactly as before are those outputs again.
+    const bool facts = recording_ == Recording::kFacts;
+    std::shared_ptr<const GivenOutputs> given = facts ? given_before(node, outputs) : nullptr;
+    if (given == nullptr) {
+      Result<GivenOutputs> checked = check_outputs(p, node, open, outputs, instrument, scored);
+      if (!checked.is_ok()) return checked.status();
+      // Recording in full, the task row holds them: the case's stored state names it.
+      if (!facts) checked.value().task = task_id;
+      given = std::make_shared<const GivenOutputs>(std::move(checked.value()));
+      if (facts) remember_given(node, outputs, given);
     }
-    // Every name given is one of the task's (above), and so is every record an instrument adds
-    // (the checker declares them): as many as the task has means none is missing.
-    if (converted.size() != node.outputs.size()) {
-      for (const auto& field : node.outputs) {
-        if (!converted.contains(field.name)) {
-          return Status(StatusCode::kInvalidArgument, fmt::format("task '{}' needs output '{}' ({})", open.name,
-                                                                  field.name, model::to_string(field.type)));
-        }
-      }
-    }
-    // Recording in full, the stored state repeats the outputs at every later step: their text is
-    // made once, here.
-    std::string text;
-    if (recording_ == Recording::kFull) {
-      try {
-        text = json_text(converted);
-      } catch (const Json::type_error&) {
-        // Only from the embedding API: a request's JSON was checked for UTF-8 when it was parsed.
-        return Status(StatusCode::kInvalidArgument, fmt::format("task '{}': an output is not UTF-8 text", open.name));
-      }
-    }
-    Instance& c = working(where->second, changes);
+    Instance& c = working(where, changes);
     Task& task = c.tasks.at(task_id);
     CaseRun run(*this, changes, c.id, now);
     keep_task(c.id, task_id, changes);
@@ -280,9 +250,8 @@ Status Runtime::complete(TaskId task_id, const std::string& role, const Json& ou
     task.status = TaskStatus::kCompleted;
     task.closed = now;
     task.closed_by = role;
-    // The case keeps the outputs; recording in full, the task row shares them and the audit copies
-    // their text.
-    auto given = std::make_shared<const GivenOutputs>(GivenOutputs{std::move(converted), std::move(text), run.full() ? task_id : 0});
+    // The case keeps the outputs; recording in full, the task row shares them (GivenOutputs::task
+    // names it) and the audit copies their text.
     if (run.full()) task.outputs = given;
     c.outputs[node.id] = given;
     c.reached[node.id] = now;
@@ -306,6 +275,78 @@ Status Runtime::complete(TaskId task_id, const std::string& role, const Json& ou
       run.retry_guards();
     });
   });
+}
+
+// The outputs as the task's step takes them: each converted to its type, an instrument's records
+// computed from its answers (`scored`: what it computed, recording in full), none missing; and
+// their text, recording in full. Refused with which output and why.
+Result<GivenOutputs> Runtime::check_outputs(const model::Process& p, const Node& node, const Task& open,
+                                            const Json& outputs, const model::Instrument* instrument,
+                                            Json& scored) const {
+  Json converted = Json::object();
+  auto& fields = converted.get_ref<Json::object_t&>();
+  // Both in the order of names: the outputs given and the task's (the index the compiler made),
+  // walked side by side.
+  const std::vector<std::size_t>& by_name = node.outputs_by_name;
+  auto at = by_name.begin();
+  for (const auto& [key, value] : outputs.get_ref<const Json::object_t&>()) {
+    while (at != by_name.end() && node.outputs[*at].name < key) ++at;
+    if (at == by_name.end() || node.outputs[*at].name != key) {
+      return Status(StatusCode::kInvalidArgument, fmt::format("task '{}' has no output '{}'", open.name, key));
+    }
+    const model::Field& field = node.outputs[*at];
+    Json v;
+    if (auto error = convert_input(field.type, value, v, p.person_attributes)) {
+      return Status(StatusCode::kInvalidArgument, fmt::format("output '{}' ({}): {}", key, model::to_string(field.type), *error));
+    }
+    fields.emplace_hint(fields.end(), key, std::move(v));
+  }
+  if (instrument != nullptr) {
+    Json* detail = recording_ == Recording::kFull ? &scored : nullptr;
+    if (Status s = fill_in(*instrument, open.name, converted, detail); !s.is_ok()) return s;
+  }
+  // Every name given is one of the task's (above), and so is every record an instrument adds
+  // (the checker declares them): as many as the task has means none is missing.
+  if (converted.size() != node.outputs.size()) {
+    for (const auto& field : node.outputs) {
+      if (!converted.contains(field.name)) {
+        return Status(StatusCode::kInvalidArgument, fmt::format("task '{}' needs output '{}' ({})", open.name,
+                                                                field.name, model::to_string(field.type)));
+      }
+    }
+  }
+  // Recording in full, the stored state repeats the outputs at every later step: their text is
+  // made once, here.
+  std::string text;
+  if (recording_ == Recording::kFull) {
+    try {
+      text = json_text(converted);
+    } catch (const Json::type_error&) {
+      // Only from the embedding API: a request's JSON was checked for UTF-8 when it was parsed.
+      return Status(StatusCode::kInvalidArgument, fmt::format("task '{}': an output is not UTF-8 text", open.name));
+    }
+  }
+  return GivenOutputs{std::move(converted), std::move(text), 0};
+}
+
+std::shared_ptr<const GivenOutputs> Runtime::given_before(const Node& node, const Json& outputs) const {
+  auto it = recent_outputs_.find(&node);
+  if (it == recent_outputs_.end()) return nullptr;
+  for (const RecentOutputs& recent : it->second) {
+    if (same_json(recent.given, outputs)) return recent.outputs;
+  }
+  return nullptr;
+}
+
+void Runtime::remember_given(const Node& node, const Json& outputs, std::shared_ptr<const GivenOutputs> checked) {
+  std::vector<RecentOutputs>& recent = recent_outputs_[&node];
+  if (recent.size() < kRecentOutputs) {
+    recent.push_back(RecentOutputs{outputs, std::move(checked)});
+    return;
+  }
+  // The oldest goes: the first kRecentOutputs sets a step was given, then each new one in turn.
+  std::rotate(recent.begin(), recent.begin() + 1, recent.end());
+  recent.back() = RecentOutputs{outputs, std::move(checked)};
 }
 
 Status Runtime::signal(CaseId id, const std::string& event, const Json& data, Instant now, Changes& changes,
@@ -364,10 +405,11 @@ Status Runtime::cancel(CaseId id, const std::string& reason, Instant now, Change
 }
 
 Status Runtime::fire(TimerId timer_id, Instant now, Changes& changes) {
-  auto where = timer_index_.find(timer_id);
-  if (where == timer_index_.end()) return Status(StatusCode::kNotFound, fmt::format("no pending timer {}", timer_id));
+  const CaseId* indexed = timer_index_.find(timer_id);
+  if (indexed == nullptr) return Status(StatusCode::kNotFound, fmt::format("no pending timer {}", timer_id));
+  const CaseId where = *indexed;
   return undone_if_refused(changes, [&] {
-    Instance& c = working(where->second, changes);
+    Instance& c = working(where, changes);
     Timer timer = c.timers.at(timer_id);  // indexed: pending in the live case
     CaseRun run(*this, changes, c.id, now);
     Status status = guarded([&] { run.fired(timer); });
@@ -380,7 +422,7 @@ Status Runtime::fire(TimerId timer_id, Instant now, Changes& changes) {
         return Status(StatusCode::kInternal, fmt::format("timer {} failed half way: {}", timer_id, status.message()));
       }
       changes = Changes{};
-      Instance& fresh = working(where->second, changes);
+      Instance& fresh = working(where, changes);
       keep_timer(fresh.id, timer_id, changes);
       Timer& t = fresh.timers.at(timer_id);
       t.status = TimerStatus::kFailed;
@@ -500,7 +542,7 @@ void Runtime::apply(Changes& changes) {
         },
         [&](const Queued& added) {
           due_queue_.insert(added);
-          timer_index_[std::get<1>(added)] = id;
+          timer_index_.set(std::get<1>(added), id);
         },
         [&](const Queued& before, const Queued& after) {
           if (before == after) return;
@@ -511,7 +553,7 @@ void Runtime::apply(Changes& changes) {
     diff_by_id(
         live == cases_.end() ? kNoTasks : live->second.tasks, running ? instance.tasks : kNoTasks, task_of, task_of,
         [&](const auto& gone) { task_index_.erase(gone.first); },
-        [&](const auto& added) { task_index_[added.first] = id; }, [](const auto&, const auto&) {});
+        [&](const auto& added) { task_index_.set(added.first, id); }, [](const auto&, const auto&) {});
     if (!running) {
       if (queued != queued_by_case_.end()) queued_by_case_.erase(queued);
       if (live != cases_.end()) cases_.erase(live);

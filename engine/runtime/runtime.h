@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/base/id_index.h"
 #include "engine/base/status.h"
 #include "engine/model/model.h"
 #include "engine/runtime/changes.h"
@@ -143,6 +144,14 @@ class Runtime {
   }
   void undo(Changes& changes);
   void apply_in_place(Changes& changes);
+  Result<GivenOutputs> check_outputs(const model::Process& p, const model::Node& node, const Task& open,
+                                     const Json& outputs, const model::Instrument* instrument, Json& scored) const;
+  // Recording facts only (a simulation, which gives a step the same few outputs thousands of
+  // times): the outputs given to `node` exactly as one of the last few times, as they were checked
+  // then. The check depends on the step and the values alone (check_outputs), and outputs once
+  // given are shared, never changed.
+  std::shared_ptr<const GivenOutputs> given_before(const model::Node& node, const Json& outputs) const;
+  void remember_given(const model::Node& node, const Json& outputs, std::shared_ptr<const GivenOutputs> checked);
   Status validate_data(const model::Process& process, const Json& data, Json& out) const;
 
   const LegalTime& legal_;
@@ -156,15 +165,23 @@ class Runtime {
   // Looked up by id at every step, several times: hashed, not a tree of thousands of levels' worth
   // of pointers to follow.
   std::unordered_map<CaseId, Instance> cases_;
-  // Looked up by id only, at every command: hashed.
-  std::unordered_map<TaskId, CaseId> task_index_;
-  std::unordered_map<TimerId, CaseId> timer_index_;
+  // The case of every open task and pending timer: looked up by id only, at every command, and
+  // changed at most steps (engine/base/id_index.h).
+  IdIndex task_index_;
+  IdIndex timer_index_;
   // In place: undo logs that applied commands used, kept for their room (the next command's log
   // is one of them, its case's small parts assigned into the old), a few: a command touches one
   // case or two.
   static constexpr std::size_t kSpares = 4;
   std::vector<std::map<CaseId, CaseUndo>::node_type> spare_;
   std::map<TimerId, CaseId> incidents_;
+  // By step (given_before): forgotten when a definition is added, which may free the old steps.
+  struct RecentOutputs {
+    Json given;
+    std::shared_ptr<const GivenOutputs> outputs;
+  };
+  static constexpr std::size_t kRecentOutputs = 4;
+  std::unordered_map<const model::Node*, std::vector<RecentOutputs>> recent_outputs_;
   std::set<std::tuple<Instant, TimerId>> due_queue_;
   std::map<CaseId, std::vector<std::tuple<Instant, TimerId>>> queued_by_case_;
   CaseId next_case_ = 1;

@@ -60,7 +60,7 @@ std::string Distribution::describe() const {
   return "";
 }
 
-Json Choice::pick(Rng& rng) const {
+const Json& Choice::pick(Rng& rng) const {
   double u = rng.uniform();
   for (const auto& [value, p] : options) {
     if (u < p) return value;

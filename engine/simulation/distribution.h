@@ -27,7 +27,7 @@ struct Distribution {
 // One of several values, each with a probability.
 struct Choice {
   std::vector<std::pair<Json, double>> options;
-  Json pick(Rng& rng) const;
+  const Json& pick(Rng& rng) const;
 };
 
 }  // namespace termijn::simulation

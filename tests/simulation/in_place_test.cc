@@ -213,5 +213,46 @@ process kort {
   EXPECT_NE(rt.find_task(task), nullptr);
 }
 
+// Recording facts only, outputs given to a step exactly as before are taken as they were then
+// (Runtime::given_before); outputs that operator== takes as equal, but that are not the same
+// (1.0 for a whole number), are checked, and refused, as a runtime recording in full refuses them.
+TEST(RuntimeInPlace, OutputsGivenAsBeforeAreTakenAsBeforeAndOnlyThose) {
+  testing::Compiled c = testing::compile_text(R"(
+process tellen {
+  roles medewerker
+  events aanvraag
+  start on aanvraag
+  task eerst by medewerker within 1 days {
+    output aantal: int
+  }
+}
+)");
+  ASSERT_NE(c.model->find("tellen"), nullptr) << c.errors();
+  LegalTime legal;
+  Runtime facts(legal), full(legal);
+  facts.set_in_place(true);
+  facts.set_recording(Runtime::Recording::kFacts);
+  Instant now = *parse_instant("2027-01-04 09:00");
+  auto complete = [&](Runtime& rt, const Json& outputs) {
+    rt.add_definition(c.model->processes.front());
+    runtime::Changes started;
+    auto id = rt.start("tellen", "aanvraag", Json::object(), now, started);
+    EXPECT_TRUE(id.is_ok()) << id.status().message();
+    rt.apply(started);
+    runtime::TaskId task = rt.find_case(*id)->tasks.begin()->first;
+    runtime::Changes done;
+    Status s = rt.complete(task, "medewerker", outputs, now, done);
+    if (s.is_ok()) rt.apply(done);
+    return s;
+  };
+  for (const Json& outputs : {Json{{"aantal", 1}}, Json{{"aantal", 1}}, Json{{"aantal", 1.0}}, Json{{"aantal", 2}},
+                              Json{{"aantal", "1"}}, Json{{"aantal", 1}}, Json::object()}) {
+    Status f = complete(facts, outputs), u = complete(full, outputs);
+    EXPECT_EQ(f.code(), u.code()) << outputs.dump() << ": " << f.message() << " / " << u.message();
+    EXPECT_EQ(f.message(), u.message()) << outputs.dump();
+  }
+  EXPECT_EQ(complete(facts, Json{{"aantal", 1.0}}).code(), StatusCode::kInvalidArgument) << "after 1 was taken";
+}
+
 }  // namespace
 }  // namespace termijn

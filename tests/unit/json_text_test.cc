@@ -145,5 +145,31 @@ TEST(JsonText, RefusesWhatDumpRefuses) {
   EXPECT_GT(refused, 1000);  // the broken pieces do come up
 }
 
+// same_json is operator== but for the type of every value: what convert_input accepts for one it
+// accepts for the other, and the two dump to the same text.
+TEST(JsonText, SameJsonIsEqualityOfTypeAndValue) {
+  std::mt19937 rng(11);
+  for (int i = 0; i < 5000; ++i) {
+    const Json a = random_json(rng, 0, true);
+    Json b = random_json(rng, 0, true);
+    EXPECT_TRUE(same_json(a, Json(a))) << "value " << i;
+    // Now and then a copy with one value changed at the top, or in an object or array.
+    if (i % 3 == 0) {
+      b = a;
+      Json* inner = b.is_structured() && !b.empty() ? &*b.begin() : &b;
+      *inner = random_json(rng, 3, true);
+    }
+    EXPECT_EQ(same_json(a, b), a.dump() == b.dump()) << a.dump() << " / " << b.dump();
+  }
+  EXPECT_TRUE(same_json(Json(1), Json(1)));
+  EXPECT_FALSE(same_json(Json(1), Json(1.0))) << "a whole number and a float are equal to operator==";
+  EXPECT_FALSE(same_json(Json(1), Json(1u)));
+  EXPECT_FALSE(same_json(Json(0.0), Json(-0.0)));
+  EXPECT_FALSE(same_json(Json{{"a", 1}}, Json{{"a", 1.0}}));
+  EXPECT_FALSE(same_json(Json::array({1, true}), Json::array({1, true, nullptr})));
+  EXPECT_FALSE(same_json(Json::object(), Json::array()));
+  EXPECT_TRUE(same_json(Json{{"a", {1, "x"}}}, Json{{"a", {1, "x"}}}));
+}
+
 }  // namespace
 }  // namespace termijn

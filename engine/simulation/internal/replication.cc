@@ -14,6 +14,7 @@
 #include <tuple>
 #include <unordered_map>
 
+#include "engine/base/json_text.h"
 #include "engine/runtime/runtime.h"
 #include "engine/simulation/internal/few.h"
 #include "engine/simulation/internal/pool_discipline.h"
@@ -29,6 +30,7 @@ constexpr double kMinute = 60'000.0;  // ms
 // stream's count (the budget allows a million cases a replication, warm-up included).
 constexpr std::int64_t kStreamSpacing = 1'000'000'000;
 const std::string kNone;  // the main stream's start event: the process's own choice
+const Json kDrawnMotivation = "getrokken door de simulatie";  // of an instrument's outcome a line draws
 
 // `minutes` after `at`, saturated: a draw from a long-tailed distribution may be huge, and a
 // double beyond the range of milliseconds must not reach the cast. A thousand years is after
@@ -422,19 +424,22 @@ class Replication {
     Rng rng(spec_.seed, replication_, e.index, stream_of(rules.outputs_stream, draws_of(stats).outputs.add(rules.step)++));
     const model::Instrument* instrument = node.instrument.empty() ? nullptr : definition.find_instrument(node.instrument);
     Given& given = given_of(node, instrument);
-    for (const auto& [field, value] : given.slots) {
-      *value = output_for(task->name, rules, *field, rng, instrument, stats, e.at);
-    }
+    // Written only where the value changed: most are what they were the last time.
+    auto give = [](Json& slot, const Json& value) {
+      if (!same_json(slot, value)) slot = value;
+    };
+    for (const auto& [field, value] : given.slots) give(*value, output_for(task->name, rules, *field, rng, instrument, stats, e.at));
     Json& outputs = given.outputs;
     // An instrument's outcome is computed by the engine from the answers. An `output TASK.outcome`
     // line draws the decision instead: the drawn outcome is given, with the motivation that a
     // decision other than the computed one needs.
     if (instrument != nullptr) {
-      outputs.erase(model::kOutcome);
-      outputs.erase(model::kMotivation);
       if (const OutputRule* rule = rule_for(rules, model::kOutcome, stats, e.at)) {
-        outputs[model::kOutcome] = draw(*rule, rng, stats);
-        outputs[model::kMotivation] = "getrokken door de simulatie";
+        give(outputs[model::kOutcome], draw(*rule, rng, stats));
+        give(outputs[model::kMotivation], kDrawnMotivation);
+      } else {
+        outputs.erase(model::kOutcome);
+        outputs.erase(model::kMotivation);
       }
     }
     std::string role = task->role, name = task->name;
@@ -514,7 +519,7 @@ class Replication {
 
   // Draws from `rule`, and counts what was configured, so that the run can tell when what
   // happened differs from it.
-  Json draw(const OutputRule& rule, Rng& rng, const CaseStats* stats) {
+  const Json& draw(const OutputRule& rule, Rng& rng, const CaseStats* stats) {
     if (stats != nullptr && stats->measured) {
       auto tally = tallies_.find(&rule);
       if (tally == tallies_.end()) {
@@ -532,7 +537,7 @@ class Replication {
     return rule.choice.pick(rng);
   }
 
-  Json output_for(const std::string& task, const TaskRules& rules, const model::Field& o, Rng& rng,
+  const Json& output_for(const std::string& task, const TaskRules& rules, const model::Field& o, Rng& rng,
                   const model::Instrument* instrument, const CaseStats* stats, Instant at) {
     if (const OutputRule* rule = rule_for(rules, o.name, stats, at)) return draw(*rule, rng, stats);
     auto known = defaults_.find(&o);
