@@ -79,8 +79,8 @@ void CaseRun::next(int id) {
 
 EvalContext CaseRun::context(const Token* t) {
   const model::Process& p = process();
-  return EvalContext{p, c(), t, now_, rt_.legal_,
-                     p.calendar ? HolidayCalendar::find(p.calendar->rules) : nullptr, rt_.explain_};
+  if (calendar_ == nullptr && p.calendar) calendar_ = HolidayCalendar::find(p.calendar->rules);
+  return EvalContext{p, c(), t, now_, rt_.legal_, calendar_, rt_.explain_};
 }
 
 void CaseRun::notify(std::vector<std::string> roles, std::string message, std::string source,

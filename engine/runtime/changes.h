@@ -62,7 +62,7 @@ class FirstValues {
   // Empty again, keeping the room (a log used again by the next command).
   void clear() {
     entries_.clear();
-    many_.clear();
+    if (!many_.empty()) many_.clear();  // clearing walks the buckets, even of an empty set
   }
   auto begin() { return entries_.begin(); }
   auto end() { return entries_.end(); }

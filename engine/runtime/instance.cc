@@ -210,8 +210,10 @@ class StateWriter {
 
   // An object keyed by numbers, as JSON keys them: by their text ("11" before "4"); of the
   // entries `include` holds for.
-  template <typename T, typename F, typename Include = bool (*)(const T&)>
-  void by_number(const std::map<int, T>& entries, F&& write, Include include = [](const T&) { return true; }) {
+  template <typename Map, typename F, typename Include = bool (*)(const typename Map::mapped_type&)>
+  void by_number(const Map& entries, F&& write,
+                 Include include = [](const typename Map::mapped_type&) { return true; }) {
+    using T = typename Map::mapped_type;
     std::vector<std::pair<std::string, const T*>> sorted;
     sorted.reserve(entries.size());
     for (const auto& [n, entry] : entries) {

@@ -3,6 +3,7 @@
 // undo log of what it changed (runtime.h).
 #pragma once
 
+#include <boost/container/flat_map.hpp>
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
@@ -130,6 +131,12 @@ struct StageEnd {
   Instant at;
 };
 
+// What a case keeps by step (model::NodeId): a dozen entries or so, added one at a time as the
+// case goes and looked up by step, in one sorted array rather than a tree node each. Adding one
+// moves the entries after it: no reference into one is kept across a change.
+template <typename T>
+using ByStep = boost::container::flat_map<model::NodeId, T>;
+
 enum class CaseStatus { kRunning, kCompleted, kTerminated };
 const char* to_string(CaseStatus status);
 
@@ -146,10 +153,10 @@ struct Instance {
   int parent_token = 0;
 
   Json data = Json::object();
-  std::map<model::NodeId, Instant> reached;  // milestones and completed tasks
+  ByStep<Instant> reached;  // milestones and completed tasks
   // Completed tasks' outputs. Shared, not copied: a command may work on a copy of the case, and
   // outputs once given are replaced whole, never changed.
-  std::map<model::NodeId, std::shared_ptr<const GivenOutputs>> outputs;
+  ByStep<std::shared_ptr<const GivenOutputs>> outputs;
   std::map<std::string, TimerId> named_timers;
 
   std::vector<Token> tokens;

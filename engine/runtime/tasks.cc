@@ -140,11 +140,13 @@ void CaseRun::escalate(const Timer& timer, std::int64_t late_ms) {
 
 // The escalation rungs of a task that have not fired yet.
 void CaseRun::cancel_rungs(TaskId task) {
-  std::vector<TimerId> rungs;
-  for (const auto& [timer_id, timer] : c().timers) {
-    if (timer.kind == TimerKind::kRung && timer.task == task) rungs.push_back(timer_id);
+  auto& timers = c().timers;
+  for (auto it = timers.begin(); it != timers.end();) {
+    const Timer& timer = it->second;
+    TimerId id = it->first;
+    ++it;  // cancel_timer erases this one timer, and no other
+    if (timer.kind == TimerKind::kRung && timer.task == task) cancel_timer(id);
   }
-  for (TimerId r : rungs) cancel_timer(r);
 }
 
 }  // namespace termijn::runtime

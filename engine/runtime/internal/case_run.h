@@ -120,6 +120,7 @@ class CaseRun {
   Instant now_;
   Instance* case_ = nullptr;
   const model::Process* process_ = nullptr;
+  const HolidayCalendar* calendar_ = nullptr;  // the process's, found once (context())
 };
 
 }  // namespace termijn::runtime

@@ -332,14 +332,12 @@ class Replication {
   };
   // A task's lines, found once per task rather than at every step: its output lines in the
   // file's order, and its duration line once it is first worked on. Also the outputs a condition
-  // reads ("task.output" by output), and the values given so far with where each is counted.
+  // reads ("task.output" by output).
   struct TaskRules {
     const std::string* step = nullptr;  // the task's name, as task_rules_ keeps it
     std::vector<const OutputRule*> outputs;
     const DurationRule* duration = nullptr;
     Few<std::string, std::string> read;
-    // By output: an instrument's task gives dozens at every completion.
-    std::unordered_map<std::string, std::vector<Counted>> realised;
     std::uint64_t durations_stream = 0, outputs_stream = 0;  // fnv1a("duration:<task>:"), ("outputs:<task>:")
   };
   TaskRules& rules_of(const std::string& task) {
@@ -420,29 +418,33 @@ class Replication {
     const model::Process& definition = *runtime_.definition(runtime_.find_case(task->case_id)->hash);
     const model::Node& node = definition.nodes.at(task->node);
     CaseStats* stats = root_stats(task->case_id);
-    TaskRules& rules = rules_of(task->name);
+    Given& given = given_of(node, definition);
+    TaskRules& rules = *given.rules;
     Rng rng(spec_.seed, replication_, e.index, stream_of(rules.outputs_stream, draws_of(stats).outputs.add(rules.step)++));
-    const model::Instrument* instrument = node.instrument.empty() ? nullptr : definition.find_instrument(node.instrument);
-    Given& given = given_of(node, instrument);
     // Written only where the value changed: most are what they were the last time.
     auto give = [](Json& slot, const Json& value) {
       if (!same_json(slot, value)) slot = value;
     };
-    for (const auto& [field, value] : given.slots) give(*value, output_for(task->name, rules, *field, rng, instrument, stats, e.at));
+    for (Slot& slot : given.slots) {
+      const OutputRule* rule = rule_among(slot.lines, stats, e.at);
+      give(*slot.value, rule != nullptr ? draw(*rule, rng, stats) : fallback(slot, node.name, rules, given.instrument));
+    }
     Json& outputs = given.outputs;
     // An instrument's outcome is computed by the engine from the answers. An `output TASK.outcome`
     // line draws the decision instead: the drawn outcome is given, with the motivation that a
     // decision other than the computed one needs.
-    if (instrument != nullptr) {
-      if (const OutputRule* rule = rule_for(rules, model::kOutcome, stats, e.at)) {
-        give(outputs[model::kOutcome], draw(*rule, rng, stats));
-        give(outputs[model::kMotivation], kDrawnMotivation);
-      } else {
-        outputs.erase(model::kOutcome);
-        outputs.erase(model::kMotivation);
-      }
+    const OutputRule* outcome = given.instrument != nullptr ? rule_among(given.outcome_lines, stats, e.at) : nullptr;
+    if (outcome != nullptr) {
+      give(outputs[model::kOutcome], draw(*outcome, rng, stats));
+      give(outputs[model::kMotivation], kDrawnMotivation);
+    } else if (given.instrument != nullptr) {
+      outputs.erase(model::kOutcome);
+      outputs.erase(model::kMotivation);
     }
-    std::string role = task->role, name = task->name;
+    // Kept past the command, which closes the task: its role (reassigned, perhaps, by an escalation)
+    // and its name, the step's.
+    std::string role = task->role;
+    const std::string& name = node.name;
     runtime::CaseId case_id = task->case_id;
     runtime::Changes& changes = fresh_changes();
     Status status = runtime_.complete(e.task, role, outputs, e.at, changes);
@@ -457,56 +459,80 @@ class Replication {
         if (auto value = outputs.find(output); value != outputs.end()) stats->outputs[key] = *value;
       }
       if (stats->measured) {
-        for (const auto& [output, value] : outputs.items()) ++realisation(rules, name, output, value).completed;
+        for (Slot& slot : given.slots) ++realisation(slot.realised, name, slot.field->name, *slot.value).completed;
+        if (outcome != nullptr) {
+          ++realisation(given.outcome_realised, name, model::kOutcome, outputs[model::kOutcome]).completed;
+          ++realisation(given.motivation_realised, name, model::kMotivation, kDrawnMotivation).completed;
+        }
       }
     }
     if (measured_case(case_id)) workload_[role] += e.minutes / 60;
     apply(changes, e.at);
   }
 
-  // A task's outputs as given to the runtime, kept from one completion to the next: the names are
-  // the same every time, so only the values are written. An instrument's records (its outcome,
-  // the computed one, the motivation) are not among them: the engine computes them, or a line
-  // draws the outcome.
-  struct Given {
-    Json outputs = Json::object();
-    std::vector<std::pair<const model::Field*, Json*>> slots;  // in the order of the task's outputs
+  // One output of a task as the runtime is given it.
+  struct Slot {
+    const model::Field* field;
+    Json* value;  // in Given::outputs (map entries stay where they are)
+    std::vector<const OutputRule*> lines;  // the task's lines for this output, in the file's order
+    const Json* fallback = nullptr;        // the value where none holds, once first needed
+    std::vector<Counted> realised;         // the values given so far, and where each is counted
   };
-  Given& given_of(const model::Node& node, const model::Instrument* instrument) {
+  // A task step's outputs as given to the runtime, kept from one completion to the next: the names
+  // are the same every time, so only the values are written. Its lines are found once per step,
+  // not at every completion. An instrument's records (its outcome, the computed one, the
+  // motivation) are not among the slots: the engine computes them, or a line draws the outcome.
+  struct Given {
+    TaskRules* rules = nullptr;
+    const model::Instrument* instrument = nullptr;
+    Json outputs = Json::object();
+    std::vector<Slot> slots;  // in the order of the task's outputs
+    std::vector<const OutputRule*> outcome_lines;  // an instrument's `output TASK.outcome` lines
+    std::vector<Counted> outcome_realised, motivation_realised;
+  };
+  Given& given_of(const model::Node& node, const model::Process& definition) {
     auto [it, added] = given_.try_emplace(&node);
     Given& given = it->second;
-    if (added) {
-      for (const auto& o : node.outputs) {
-        if (instrument != nullptr && model::is_record(o.name)) continue;
-        given.slots.emplace_back(&o, &given.outputs[o.name]);  // map entries stay where they are
+    if (!added) return given;
+    given.rules = &rules_of(node.name);
+    given.instrument = node.instrument.empty() ? nullptr : definition.find_instrument(node.instrument);
+    auto lines_of = [&](const std::string& output) {
+      std::vector<const OutputRule*> lines;
+      for (const OutputRule* r : given.rules->outputs) {
+        if (r->output == output) lines.push_back(r);
       }
+      return lines;
+    };
+    for (const auto& o : node.outputs) {
+      if (given.instrument != nullptr && model::is_record(o.name)) continue;
+      given.slots.push_back(Slot{&o, &given.outputs[o.name], lines_of(o.name), nullptr, {}});
     }
+    if (given.instrument != nullptr) given.outcome_lines = lines_of(model::kOutcome);
     return given;
   }
 
-  // Where a completion's value of `task.output` is counted. A bool, integer or text is the same
-  // value exactly when its JSON text is: found again without writing the text.
-  Realisation& realisation(TaskRules& rules, const std::string& task, const std::string& output, const Json& value) {
+  // Where a completion's value of `task.output` is counted: among `values`, those found before. A
+  // bool, integer or text is the same value exactly when its JSON text is: found again without
+  // writing the text.
+  Realisation& realisation(std::vector<Counted>& values, const std::string& task, const std::string& output,
+                           const Json& value) {
     const bool plain = value.is_boolean() || value.is_string() || value.is_number_integer();
-    std::vector<Counted>* values = plain ? &rules.realised[output] : nullptr;
-    if (values != nullptr) {
-      for (const Counted& c : *values) {
+    if (plain) {
+      for (const Counted& c : values) {
         if (c.value.type() == value.type() && c.value == value) return *c.realisation;
       }
     }
     Realisation& r = realised_[{task, output, value.dump()}];
-    if (values != nullptr) values->push_back(Counted{value, &r});
+    if (plain) values.push_back(Counted{value, &r});
     return r;
   }
 
-  // The rule for `task.output` in this case now: of the lines whose conditions all hold, the one
-  // with the most conditions.
-  const OutputRule* rule_for(const TaskRules& rules, const std::string& output, const CaseStats* stats,
-                             Instant at) const {
+  // The line for an output in this case now: of the lines whose conditions all hold, the one with
+  // the most conditions (the first of those with as many).
+  const OutputRule* rule_among(const std::vector<const OutputRule*>& lines, const CaseStats* stats, Instant at) const {
     const OutputRule* best = nullptr;
-    for (const OutputRule* line : rules.outputs) {
+    for (const OutputRule* line : lines) {
       const OutputRule& r = *line;
-      if (r.output != output) continue;
       if (best != nullptr && r.when.size() <= best->when.size()) continue;
       bool all = std::all_of(r.when.begin(), r.when.end(), [&](const Condition& c) {
         return stats != nullptr && holds(c, stats->data, stats->outputs, (at - stats->arrival).count() / kMinute,
@@ -515,6 +541,16 @@ class Replication {
       if (all) best = &r;
     }
     return best;
+  }
+
+  // What an output is given where no line of it holds, worked out once.
+  const Json& fallback(Slot& slot, const std::string& task, const TaskRules& rules, const model::Instrument* instrument) {
+    if (slot.fallback == nullptr) {
+      auto known = defaults_.find(slot.field);
+      if (known == defaults_.end()) known = defaults_.emplace(slot.field, default_output(task, rules, *slot.field, instrument)).first;
+      slot.fallback = &known->second;
+    }
+    return *slot.fallback;
   }
 
   // Draws from `rule`, and counts what was configured, so that the run can tell when what
@@ -535,14 +571,6 @@ class Replication {
       }
     }
     return rule.choice.pick(rng);
-  }
-
-  const Json& output_for(const std::string& task, const TaskRules& rules, const model::Field& o, Rng& rng,
-                  const model::Instrument* instrument, const CaseStats* stats, Instant at) {
-    if (const OutputRule* rule = rule_for(rules, o.name, stats, at)) return draw(*rule, rng, stats);
-    auto known = defaults_.find(&o);
-    if (known == defaults_.end()) known = defaults_.emplace(&o, default_output(task, rules, o, instrument)).first;
-    return known->second;
   }
 
   // What an output is given where no line of it holds (an instrument's item, its scale's first
