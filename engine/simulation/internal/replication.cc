@@ -74,11 +74,10 @@ class Replication {
   ReplicationResult run() {
     // The main stream keeps arrival numbers 1, 2, ...; another stream's cases are numbered apart,
     // so each stream's cases draw the same numbers whichever other streams run beside it.
-    schedule_arrivals(*rules_.arrivals_per_day, kNone, "arrivals", 0);
+    open_stream(*rules_.arrivals_per_day, kNone, "arrivals", 0);
     for (std::size_t s = 0; s < rules_.streams.size(); ++s) {
       const ArrivalStream& stream = rules_.streams[s];
-      schedule_arrivals(stream.per_day, stream.event, "arrivals:" + stream.event,
-                        static_cast<std::int64_t>(s + 1) * kStreamSpacing);
+      open_stream(stream.per_day, stream.event, "arrivals:" + stream.event, static_cast<std::int64_t>(s + 1) * kStreamSpacing);
     }
     for (;;) {
       std::optional<Instant> timer;
@@ -111,6 +110,7 @@ class Replication {
     // the rules and pools keep for the whole run: an event is moved about in the queue, and small
     // and plain it moves cheaply.
     const std::string* name = &kNone;
+    std::size_t stream = 0;  // kArrival: its stream (arrivals_)
   };
   struct Later {
     bool operator()(const Event& a, const Event& b) const { return a.at != b.at ? a.at > b.at : a.seq > b.seq; }
@@ -148,38 +148,60 @@ class Replication {
     std::vector<CaseEvent> events;
   };
 
+  // Events queue in the order they are pushed (at the same moment), after every arrival.
+  static constexpr std::uint64_t kAfterArrivals = std::uint64_t{1} << 62;
   void push(Event e) {
-    e.seq = seq_++;
+    e.seq = kAfterArrivals + seq_++;
     queue_.push(std::move(e));
   }
 
-  // A Poisson stream; with a weekday or hour profile, thinned from the peak rate (Lewis-Shedler).
-  void schedule_arrivals(double per_day, const std::string& event, const std::string& purpose, std::int64_t first) {
-    Rng rng(spec_.seed, replication_, 0, purpose);
+  // A Poisson stream of arrivals; with a weekday or hour profile, thinned from the peak rate
+  // (Lewis-Shedler). Drawn one arrival at a time, as the run reaches the one before it: the queue
+  // holds each stream's next arrival, not the year's.
+  struct Arrivals {
+    Rng rng;
+    const std::string* event;  // the stream's start event (kNone: the process's own choice)
+    double peak, mean_gap;     // in minutes
+    Instant last;
+    std::int64_t next;  // the next arrival's number
+  };
+  void open_stream(double per_day, const std::string& event, const std::string& purpose, std::int64_t first) {
     const auto& days = rules_.weekday_profile;
     const auto& hours = rules_.hour_profile;
     double peak = (days.empty() ? 1.0 : *std::max_element(days.begin(), days.end())) *
                   (hours.empty() ? 1.0 : *std::max_element(hours.begin(), hours.end()));
-    double mean_gap = 1440.0 / (per_day * peak);
-    Instant t = begin_;
-    for (std::int64_t i = first + 1;;) {
-      t = later(t, rng.exponential(mean_gap));
-      if (t >= end_arrivals_) break;
-      if (peak != 1.0 || !days.empty() || !hours.empty()) {
-        auto local = legal_.to_local(t);
+    arrivals_.push_back(Arrivals{Rng(spec_.seed, replication_, 0, purpose), &event, peak, 1440.0 / (per_day * peak), begin_, first + 1});
+    draw_arrival(arrivals_.size() - 1);
+  }
+  // Queues the stream's next arrival, unless the arrivals have ended by then.
+  void draw_arrival(std::size_t stream) {
+    Arrivals& a = arrivals_[stream];
+    const auto& days = rules_.weekday_profile;
+    const auto& hours = rules_.hour_profile;
+    for (;;) {
+      a.last = later(a.last, a.rng.exponential(a.mean_gap));
+      if (a.last >= end_arrivals_) return;
+      if (a.peak != 1.0 || !days.empty() || !hours.empty()) {
+        auto local = legal_.to_local(a.last);
         auto day = date::floor<date::days>(local);
         unsigned monday_first = (date::weekday(day).c_encoding() + 6) % 7;
         auto hour = std::chrono::duration_cast<std::chrono::hours>(local - day).count();
         double w = (days.empty() ? 1.0 : days[monday_first]) * (hours.empty() ? 1.0 : hours[static_cast<std::size_t>(hour)]);
-        if (rng.uniform() * peak >= w) continue;
+        if (a.rng.uniform() * a.peak >= w) continue;
       }
-      push(Event{t, 0, Kind::kArrival, i++, 0, 0, &event});
+      // Among events at the same moment, before all others, the streams in order, each's
+      // arrivals by number (their numbers say both): as if the whole year had been queued first.
+      queue_.push(Event{a.last, static_cast<std::uint64_t>(a.next), Kind::kArrival, a.next, 0, 0, a.event, stream});
+      ++a.next;
+      return;
     }
   }
 
   void handle(const Event& e) {
     switch (e.kind) {
-      case Kind::kArrival: return arrive(e);
+      case Kind::kArrival:
+        draw_arrival(e.stream);
+        return arrive(e);
       case Kind::kComplete: return complete(e);
       case Kind::kSignal: return signal(e);
       case Kind::kPoolOpens: {
@@ -835,6 +857,7 @@ class Replication {
   const model::Process* process_ = nullptr;
   Instant begin_, warm_, end_arrivals_, horizon_;
   std::priority_queue<Event, std::vector<Event>, Later> queue_;
+  std::vector<Arrivals> arrivals_;  // by stream: the main one first
   std::uint64_t seq_ = 0;
   std::vector<std::unique_ptr<CaseStats>> cases_;  // by case id; none for a sub-process's case
   runtime::Changes changes_;                       // by fresh_changes()
