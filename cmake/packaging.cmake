@@ -48,8 +48,9 @@ set(version_script ${CMAKE_SOURCE_DIR}/packaging/libtermijn.map)
 target_link_options(termijn_library PRIVATE -Wl,--version-script=${version_script} -Wl,--no-undefined)
 set_target_properties(termijn_library PROPERTIES OUTPUT_NAME termijn EXPORT_NAME termijn
   VERSION ${PROJECT_VERSION} SOVERSION ${PROJECT_VERSION_MAJOR} LINK_DEPENDS ${version_script})
-# What the installed headers include themselves: nlohmann/json.hpp, date/date.h, sqlite3.h.
-target_link_libraries(termijn_library INTERFACE nlohmann_json::nlohmann_json date::date SQLite::SQLite3)
+# What the installed headers include themselves: nlohmann/json.hpp, date/date.h, sqlite3.h and
+# boost/container/flat_map.hpp (header only).
+target_link_libraries(termijn_library INTERFACE nlohmann_json::nlohmann_json date::date SQLite::SQLite3 Boost::boost)
 target_compile_features(termijn_library INTERFACE cxx_std_20)
 target_include_directories(termijn_library INTERFACE
   $<BUILD_INTERFACE:${CMAKE_SOURCE_DIR}> $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}/termijn>)
@@ -153,8 +154,7 @@ set(CPACK_DEBIAN_TERMIJN_PACKAGE_CONTROL_EXTRA ${CMAKE_SOURCE_DIR}/packaging/deb
 set(CPACK_DEBIAN_DEV_PACKAGE_NAME termijn-dev)
 set(CPACK_DEBIAN_DEV_PACKAGE_SECTION libdevel)
 set(CPACK_DEBIAN_DEV_PACKAGE_DEPENDS
-  "termijn (= ${PROJECT_VERSION}), nlohmann-json3-dev, libhowardhinnant-date-dev, libsqlite3-dev")
-set(CPACK_DEBIAN_DEV_PACKAGE_SUGGESTS "libboost-dev")
+  "termijn (= ${PROJECT_VERSION}), nlohmann-json3-dev, libhowardhinnant-date-dev, libsqlite3-dev, libboost-dev")
 set(CPACK_DEBIAN_DEV_DESCRIPTION "termijn workflow engine: headers, CMake and pkg-config files
 For hosts that embed termijn::Engine (engine/api/engine.h): find_package(termijn) gives
 termijn::termijn; pkg-config --cflags --libs termijn. engine/api/real_time.h needs Boost.Asio.")

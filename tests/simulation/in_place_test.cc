@@ -6,6 +6,7 @@
 // half way spoils the runtime.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 
 #include "engine/driver/compilation.h"
@@ -214,8 +215,9 @@ process kort {
 }
 
 // Recording facts only, outputs given to a step exactly as before are taken as they were then
-// (Runtime::given_before); outputs that operator== takes as equal, but that are not the same
-// (1.0 for a whole number), are checked, and refused, as a runtime recording in full refuses them.
+// (Runtime::given_before): the cases share them. Outputs that operator== takes as equal, but that
+// are not the same (1.0 for a whole number), are checked, and refused, as a runtime recording in
+// full refuses them.
 TEST(RuntimeInPlace, OutputsGivenAsBeforeAreTakenAsBeforeAndOnlyThose) {
   testing::Compiled c = testing::compile_text(R"(
 process tellen {
@@ -225,6 +227,7 @@ process tellen {
   task eerst by medewerker within 1 days {
     output aantal: int
   }
+  task daarna by medewerker within 1 days
 }
 )");
   ASSERT_NE(c.model->find("tellen"), nullptr) << c.errors();
@@ -232,26 +235,43 @@ process tellen {
   Runtime facts(legal), full(legal);
   facts.set_in_place(true);
   facts.set_recording(Runtime::Recording::kFacts);
+  // Added once: adding a definition forgets the outputs remembered.
+  for (Runtime* rt : {&facts, &full}) rt->add_definition(c.model->processes.front());
   Instant now = *parse_instant("2027-01-04 09:00");
-  auto complete = [&](Runtime& rt, const Json& outputs) {
-    rt.add_definition(c.model->processes.front());
+  // The outputs the case keeps of `eerst` once it is completed with `outputs`; nullptr if refused.
+  const auto& nodes = c.model->find("tellen")->nodes;
+  auto step = std::find_if(nodes.begin(), nodes.end(), [](const model::Node& n) { return n.name == "eerst"; });
+  ASSERT_NE(step, nodes.end());
+  const model::NodeId eerst = step->id;
+  auto complete = [&](Runtime& rt, const Json& outputs, Status& status) -> const runtime::GivenOutputs* {
     runtime::Changes started;
     auto id = rt.start("tellen", "aanvraag", Json::object(), now, started);
     EXPECT_TRUE(id.is_ok()) << id.status().message();
     rt.apply(started);
     runtime::TaskId task = rt.find_case(*id)->tasks.begin()->first;
     runtime::Changes done;
-    Status s = rt.complete(task, "medewerker", outputs, now, done);
-    if (s.is_ok()) rt.apply(done);
-    return s;
+    status = rt.complete(task, "medewerker", outputs, now, done);
+    if (!status.is_ok()) return nullptr;
+    rt.apply(done);
+    return rt.find_case(*id)->outputs.at(eerst).get();
   };
+  std::vector<const runtime::GivenOutputs*> taken;
   for (const Json& outputs : {Json{{"aantal", 1}}, Json{{"aantal", 1}}, Json{{"aantal", 1.0}}, Json{{"aantal", 2}},
                               Json{{"aantal", "1"}}, Json{{"aantal", 1}}, Json::object()}) {
-    Status f = complete(facts, outputs), u = complete(full, outputs);
+    Status f, u;
+    taken.push_back(complete(facts, outputs, f));
+    complete(full, outputs, u);
     EXPECT_EQ(f.code(), u.code()) << outputs.dump() << ": " << f.message() << " / " << u.message();
     EXPECT_EQ(f.message(), u.message()) << outputs.dump();
   }
-  EXPECT_EQ(complete(facts, Json{{"aantal", 1.0}}).code(), StatusCode::kInvalidArgument) << "after 1 was taken";
+  ASSERT_NE(taken[0], nullptr);
+  EXPECT_EQ(taken[1], taken[0]) << "the same outputs again: shared";
+  EXPECT_EQ(taken[2], nullptr) << "1.0 for a whole number: refused, though operator== takes it as 1";
+  ASSERT_NE(taken[3], nullptr);
+  EXPECT_NE(taken[3], taken[0]);
+  EXPECT_EQ(taken[3]->value, (Json{{"aantal", 2}}));
+  EXPECT_EQ(taken[5], taken[0]);
+  EXPECT_EQ(taken[6], nullptr) << "missing output";
 }
 
 }  // namespace
