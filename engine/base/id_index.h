@@ -5,9 +5,9 @@
 // case; a node-based map spends that time on an allocation per entry and a cache miss per lookup.
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
-#include <bit>
 #include <limits>
 #include <optional>
 #include <vector>

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <map>
 #include <memory>
+#include <optional>
 #include <queue>
 #include <set>
 #include <string>
@@ -497,7 +498,7 @@ class Replication {
     const model::Field* field;
     Json* value;  // in Given::outputs (map entries stay where they are)
     std::vector<const OutputRule*> lines;  // the task's lines for this output, in the file's order
-    const Json* fallback = nullptr;        // the value where none holds, once first needed
+    std::optional<Json> fallback;          // the value where none holds, once first needed
     std::vector<Counted> realised;         // the values given so far, and where each is counted
   };
   // A task step's outputs as given to the runtime, kept from one completion to the next: the names
@@ -527,21 +528,21 @@ class Replication {
     };
     for (const auto& o : node.outputs) {
       if (given.instrument != nullptr && model::is_record(o.name)) continue;
-      given.slots.push_back(Slot{&o, &given.outputs[o.name], lines_of(o.name), nullptr, {}});
+      given.slots.push_back(Slot{&o, &given.outputs[o.name], lines_of(o.name), std::nullopt, {}});
     }
     if (given.instrument != nullptr) given.outcome_lines = lines_of(model::kOutcome);
     return given;
   }
 
   // Where a completion's value of `task.output` is counted: among `values`, those found before. A
-  // bool, integer or text is the same value exactly when its JSON text is: found again without
-  // writing the text.
+  // bool, integer or text is the same value exactly when its JSON text is (same_json): found
+  // again without writing the text.
   Realisation& realisation(std::vector<Counted>& values, const std::string& task, const std::string& output,
                            const Json& value) {
     const bool plain = value.is_boolean() || value.is_string() || value.is_number_integer();
     if (plain) {
       for (const Counted& c : values) {
-        if (c.value.type() == value.type() && c.value == value) return *c.realisation;
+        if (same_json(c.value, value)) return *c.realisation;
       }
     }
     Realisation& r = realised_[{task, output, value.dump()}];
@@ -567,11 +568,7 @@ class Replication {
 
   // What an output is given where no line of it holds, worked out once.
   const Json& fallback(Slot& slot, const std::string& task, const TaskRules& rules, const model::Instrument* instrument) {
-    if (slot.fallback == nullptr) {
-      auto known = defaults_.find(slot.field);
-      if (known == defaults_.end()) known = defaults_.emplace(slot.field, default_output(task, rules, *slot.field, instrument)).first;
-      slot.fallback = &known->second;
-    }
+    if (!slot.fallback) slot.fallback = default_output(task, rules, *slot.field, instrument);
     return *slot.fallback;
   }
 
@@ -883,7 +880,6 @@ class Replication {
   };
   std::map<const OutputRule*, Tally> tallies_;
   std::unordered_map<std::string, TaskRules> task_rules_;  // by task name; looked up at every step, hashed
-  std::unordered_map<const model::Field*, Json> defaults_;  // by output of a task step
   std::unordered_map<const model::Node*, Given> given_;     // by task step
   std::set<std::string> read_;  // "task.output" that a line's condition reads
   // The workdays of shifts: the Dutch calendar (`holidays "NL"`, the one the shipped processes use).
