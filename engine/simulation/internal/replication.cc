@@ -99,6 +99,7 @@ class Replication {
   }
 
  private:
+  struct TaskRules;
   enum class Kind { kArrival, kComplete, kSignal, kPoolOpens, kRelease };
   struct Event {
     Instant at;
@@ -296,11 +297,11 @@ class Replication {
 
   // A task opened: it is worked on at once (nullptr), or waits for a worker of the pool whose
   // role this returns (the pool's own key: the same text for every task of the role).
-  const std::string* opened(const runtime::Task& task, Instant at) {
-    if (measured_case(task.case_id)) ++opened_[task.name];
+  const std::string* opened(const runtime::Task& task, TaskRules& rules, Instant at) {
+    if (measured_case(task.case_id)) ++rules.opened;
     auto pool = pools_.find(task.role);
     if (pool == pools_.end()) {
-      start_work(task.id, task.case_id, task.name, at);
+      start_work(task.id, task.case_id, rules, at);
       return nullptr;
     }
     pool->second.waiting.push_back(Waiting{task.id, at});
@@ -316,11 +317,11 @@ class Replication {
   }
 
   // Schedules the task's completion; returns the work it takes (minutes), for a pool's worker.
-  double start_work(runtime::TaskId task, runtime::CaseId case_id, const std::string& step, Instant at) {
+  double start_work(runtime::TaskId task, runtime::CaseId case_id, TaskRules& rules, Instant at) {
     // A sub-process's tasks draw from the stream of the case that called it.
     CaseStats* stats = root_stats(case_id);
     std::int64_t index = stats == nullptr ? 0 : stats->index;
-    TaskRules& rules = rules_of(step);
+    const std::string& step = *rules.step;
     Rng rng(spec_.seed, replication_, index, stream_of(rules.durations_stream, draws_of(stats).durations.add(rules.step)++));
     if (rules.duration == nullptr) {
       rules.duration = &duration_for(step);
@@ -362,7 +363,15 @@ class Replication {
     const DurationRule* duration = nullptr;
     Few<std::string, std::string> read;
     std::uint64_t durations_stream = 0, outputs_stream = 0;  // fnv1a("duration:<task>:"), ("outputs:<task>:")
+    double opened = 0;  // tasks of measured cases opened
   };
+  // A step's rules, found by the step (a task opened names it: AuditFact::node) rather than by
+  // hashing its name at every task.
+  TaskRules& rules_of(const model::Node& step) {
+    auto [it, added] = rules_by_step_.try_emplace(&step, nullptr);
+    if (added) it->second = &rules_of(step.name);
+    return *it->second;
+  }
   TaskRules& rules_of(const std::string& task) {
     auto it = task_rules_.find(task);
     if (it != task_rules_.end()) return it->second;
@@ -429,7 +438,7 @@ class Replication {
       if (measured_case(task->case_id)) waits_[role].push_back((at - since).count() / kMinute / 60);
       // The worker is busy for the work itself; the task may take longer to close (a year of
       // monitoring holds no one for a year).
-      double effort = start_work(task_id, task->case_id, task->name, at);
+      double effort = start_work(task_id, task->case_id, rules_of(task->name), at);
       push(Event{later(at, effort), 0, Kind::kRelease, 0, 0, 0, &role});
     }
     state.wake.reset();
@@ -517,7 +526,7 @@ class Replication {
     auto [it, added] = given_.try_emplace(&node);
     Given& given = it->second;
     if (!added) return given;
-    given.rules = &rules_of(node.name);
+    given.rules = &rules_of(node);
     given.instrument = node.instrument.empty() ? nullptr : definition.find_instrument(node.instrument);
     auto lines_of = [&](const std::string& output) {
       std::vector<const OutputRule*> lines;
@@ -672,7 +681,7 @@ class Replication {
     opened_now_.clear();
     for (const auto& entry : changes.audit) {
       Seen kind = seen(entry.kind);
-      if (kind == Seen::kTaskOpened) opened_now_.push_back(entry.fact.number);
+      if (kind == Seen::kTaskOpened) opened_now_.emplace_back(entry.fact.number, entry.fact.node);
       observe(entry, kind, at);
     }
     // Tasks that open at the same moment all wait before a worker takes one: the pool's order,
@@ -680,10 +689,10 @@ class Replication {
     // opened and closed within the step is not worked on.
     // Served in the order of the roles' names, each once.
     waiting_roles_.clear();
-    for (runtime::TaskId id : opened_now_) {
+    for (const auto& [id, step] : opened_now_) {
       const runtime::Task* task = runtime_.find_task(id);
       if (task == nullptr || task->status != runtime::TaskStatus::kOpen) continue;
-      if (const std::string* role = opened(*task, at)) waiting_roles_.push_back(role);
+      if (const std::string* role = opened(*task, rules_of(*step), at)) waiting_roles_.push_back(role);
     }
     std::sort(waiting_roles_.begin(), waiting_roles_.end(), [](const std::string* a, const std::string* b) { return *a < *b; });
     waiting_roles_.erase(std::unique(waiting_roles_.begin(), waiting_roles_.end()), waiting_roles_.end());
@@ -815,8 +824,10 @@ class Replication {
       double draws = draws_[{task, output}];
       if (draws == 0) continue;  // no line configured it
       Json v = Json::parse(value);
+      auto rules = task_rules_.find(task);
+      double opened = rules == task_rules_.end() ? 0 : rules->second.opened;
       out.outcomes.push_back(OutcomeRealisation{task, output, v.is_string() ? v.get<std::string>() : value,
-                                                r.configured / draws, opened_[task], r.completed, draws});
+                                                r.configured / draws, opened, r.completed, draws});
     }
     if (keep_cases_) {
       for (auto& slot : cases_) {
@@ -858,17 +869,16 @@ class Replication {
   std::uint64_t seq_ = 0;
   std::vector<std::unique_ptr<CaseStats>> cases_;  // by case id; none for a sub-process's case
   runtime::Changes changes_;                       // by fresh_changes()
-  std::vector<runtime::TaskId> opened_now_;        // by apply(), kept for its capacity
+  std::vector<std::pair<runtime::TaskId, const model::Node*>> opened_now_;  // by apply(), kept for its capacity
   std::vector<const std::string*> waiting_roles_;  // by apply(), kept for its capacity
   std::vector<runtime::CaseId> parent_;            // by sub-process case id; 0 for a case started outside
   std::unordered_map<std::int64_t, runtime::CaseId> signal_case_;  // by arrival number
   Draws unrooted_draws_;
   std::map<std::string, PoolState> pools_;
-  // By role and by task: counted at every step, hashed (finish() writes them in order).
+  // By role: counted at every step, hashed (finish() writes them in order).
   std::unordered_map<std::string, double> workload_;
   std::unordered_map<std::string, std::vector<double>> waits_;
-  std::unordered_map<std::string, double> opened_;
-  std::map<std::string_view, double> late_;                              // by task
+  std::map<std::string_view, double> late_;                                  // by task
   std::map<std::pair<std::string_view, std::int64_t>, double> escalations_;  // by task and rung
   std::map<std::tuple<std::string, std::string, std::string>, Realisation> realised_;
   std::map<std::pair<std::string, std::string>, double> draws_;
@@ -879,7 +889,8 @@ class Replication {
     std::vector<Realisation*> options;
   };
   std::map<const OutputRule*, Tally> tallies_;
-  std::unordered_map<std::string, TaskRules> task_rules_;  // by task name; looked up at every step, hashed
+  std::unordered_map<std::string, TaskRules> task_rules_;  // by task name (map entries stay where they are)
+  std::unordered_map<const model::Node*, TaskRules*> rules_by_step_;
   std::unordered_map<const model::Node*, Given> given_;     // by task step
   std::set<std::string> read_;  // "task.output" that a line's condition reads
   // The workdays of shifts: the Dutch calendar (`holidays "NL"`, the one the shipped processes use).
