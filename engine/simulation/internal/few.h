@@ -4,12 +4,23 @@
 #pragma once
 
 #include <algorithm>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 namespace termijn::simulation::internal {
 
 struct Nothing {};
+
+// Keys compared: names that are views of a definition's (AuditFact::node) are mostly the very
+// same text, found by its address without comparing the characters.
+template <typename A, typename B>
+bool same_key(const A& a, const B& b) {
+  return a == b;
+}
+inline bool same_key(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && (a.data() == b.data() || a == b);
+}
 
 template <typename Key, typename Value = Nothing>
 class Few {
@@ -18,7 +29,7 @@ class Few {
 
   template <typename K>
   const Value* find(const K& key) const {
-    auto it = std::find_if(entries_.begin(), entries_.end(), [&](const Entry& e) { return e.first == key; });
+    auto it = std::find_if(entries_.begin(), entries_.end(), [&](const Entry& e) { return same_key(e.first, key); });
     return it == entries_.end() ? nullptr : &it->second;
   }
   template <typename K>
