@@ -83,7 +83,9 @@ void CaseRun::plan_rungs(const Task& task, const Node& node, std::size_t from) {
     }
     Timer timer;
     timer.kind = TimerKind::kRung;
-    timer.name = task.name + '#' + std::to_string(i + 1);  // "<task>#<rung>", without a format per rung
+    // "<task>#<rung>": written into room made once, without a format or a temporary per rung.
+    timer.name.reserve(task.name.size() + 4);
+    timer.name.append(task.name).append(1, '#').append(std::to_string(i + 1));
     timer.task = task.id;
     timer.rung = static_cast<int>(i);
     timer.due = Deadline{at, why};
