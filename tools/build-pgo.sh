@@ -6,17 +6,27 @@
 # replications each, their sweeps included) and a short run of the durable engine on an SQLite
 # file. Code the training does not reach is optimised as in a plain Release build
 # (-fprofile-partial-training), not for size. Both builds use the same directory, so that each
-# object finds its counters (.gcda files) beside it; a second run starts again from scratch.
-# The figures the README marks "PGO" come from this build; `cmake -B build-rel
-# -DCMAKE_BUILD_TYPE=Release` gives the plain ones (docs/simulation.md, "Speed").
+# object finds its counters (.gcda files) beside it. Run it again after an edit: it starts from
+# scratch (rebuilding the folder by hand after an edit stops at GCC's coverage mismatch error).
+# The plain build it is compared with is `cmake -B build-rel -DCMAKE_BUILD_TYPE=Release
+# -DCMAKE_UNITY_BUILD=ON` (docs/simulation.md, "Limits").
 set -euo pipefail
+# The build folder, as the caller named it (relative to where they are), made absolute first.
+dir=$(realpath -m -- "${1:-$(dirname "$0")/../build-pgo}")
 cd "$(dirname "$0")/.."
-dir=${1:-build-pgo}
-# The folder is emptied first: never the sources'.
-if [ -e "$dir/CMakeLists.txt" ] || [ "$(cd "$(dirname "$dir")" 2>/dev/null && pwd)" = "/" ]; then
+src=$(pwd)
+# The folder is emptied first: only a build folder (CMake's cache in it) or a new one, and never
+# the sources or a folder that holds them.
+if { [ -e "$dir" ] && [ ! -e "$dir/CMakeCache.txt" ]; } || [ "$dir" = "$src" ]; then
   echo "build-pgo: '$dir' is not a build folder" >&2
   exit 2
 fi
+case "$src/" in
+  "$dir"/*)
+    echo "build-pgo: '$dir' holds the sources" >&2
+    exit 2
+    ;;
+esac
 
 tools/install-deps.sh
 # -Wno-restrict: GCC 12 warns, wrongly, of overlapping copies in std::string's operator+ once
@@ -28,7 +38,7 @@ configure() {
 programs=(termijn bench_simulate bench_engine bench_api)
 
 # 1. With counters. The simulation and the engine count from several threads at once: atomically.
-rm -rf "$dir"
+rm -rf -- "$dir"
 configure "-fprofile-generate -fprofile-update=atomic" "-fprofile-generate"
 cmake --build "$dir" --target "${programs[@]}"
 
