@@ -17,7 +17,7 @@ cd "$(dirname "$0")/.."
 src=$(pwd)
 # The folder is emptied first: only a build folder (CMake's cache in it) or a new one, and never
 # the sources or a folder that holds them.
-if { [ -e "$dir" ] && [ ! -e "$dir/CMakeCache.txt" ]; } || [ "$dir" = "$src" ]; then
+if [ -e "$dir" ] && [ ! -e "$dir/CMakeCache.txt" ]; then
   echo "build-pgo: '$dir' is not a build folder" >&2
   exit 2
 fi
