@@ -1,28 +1,99 @@
 #include "engine/checker/checker.h"
 
+#include <algorithm>
+#include <map>
+#include <vector>
+
+#include "engine/base/language.h"
 #include "engine/checker/internal/declarations.h"
 #include "engine/checker/internal/process_compiler.h"
 #include "engine/checker/internal/variants.h"
 #include "engine/checker/internal/warnings.h"
 
 namespace termijn {
+namespace {
+
+bool before(SourcePos a, SourcePos b) { return a.line < b.line || (a.line == b.line && a.column < b.column); }
+
+bool inside(const SourceRange& inner, const SourceRange& outer) {
+  if (!inner.valid() || !outer.valid() || inner.file.get() != outer.file.get()) return false;
+  return !before(inner.begin, outer.begin) && (outer.end.line == 0 || !before(outer.end, inner.begin));
+}
+
+bool same(const Diagnostic& a, const Diagnostic& b) {
+  return a.message == b.message && a.range.file == b.range.file && a.range.begin == b.range.begin;
+}
+
+// Compiles every process once, a parent before its variants, each into a list of its own: what a
+// process's compile says is its own, so a repeat of a complaint another process made first still
+// keeps it out of the model.
+class ProgramChecker {
+ public:
+  ProgramChecker(const LoadedProgram& program, DiagnosticList& diagnostics)
+      : declarations_(program, diagnostics), variants_(declarations_, diagnostics), diagnostics_(diagnostics) {}
+
+  const checker::Declarations& declarations() const { return declarations_; }
+
+  // The compiled process, or nullptr when it (or a process it extends) has errors.
+  std::shared_ptr<model::Process> compile(const ast::ProcessDecl& decl) {
+    auto [it, fresh] = compiled_.try_emplace(&decl);
+    if (!fresh) return it->second.process;  // done, or under way (a cycle, reported by the resolver)
+    const checker::ResolvedProcess& resolved = variants_.resolve(decl);
+    const Compiled* parent = nullptr;
+    if (resolved.parent != nullptr && compile(*resolved.parent) != nullptr) parent = &compiled_.at(resolved.parent);
+
+    Compiled done;
+    DiagnosticList own;
+    checker::ProcessCompiler compiler(resolved, declarations_, variants_, own);
+    done.process = compiler.compile();
+    if (done.process) checker::warn(resolved, *done.process, own);
+    for (const auto& d : own.all()) {
+      bool parents = parent != nullptr && d.range.valid() && !inside(d.range, resolved.own->range);
+      if (parents && std::none_of(parent->said.begin(), parent->said.end(), [&](const auto& p) { return same(p, d); })) {
+        diagnostics_.add(in_variant(d, resolved));
+      } else {
+        diagnostics_.add(d);
+      }
+    }
+    done.said = own.all();
+    return (compiled_[&decl] = std::move(done)).process;
+  }
+
+ private:
+  // A variant re-checks its parent's steps as it changed them. A complaint about a step of a
+  // parent that checks clean on its own is the variant's doing: it is reported at the variant's
+  // `extends`, with the step as a note, so that the parent's file is not blamed for what another
+  // file did to it (and an editor shows it in the file being written).
+  static Diagnostic in_variant(const Diagnostic& d, const checker::ResolvedProcess& resolved) {
+    Diagnostic out{d.severity, resolved.own->parent->range, d.message, {}};
+    out.notes.push_back(note(d.range, tr("here, in '{}' as '{}' changes it", resolved.parent->name.name,
+                                         resolved.own->name.name)));
+    for (const auto& n : d.notes) out.notes.push_back(n);
+    return out;
+  }
+
+  checker::Declarations declarations_;
+  checker::VariantResolver variants_;
+  DiagnosticList& diagnostics_;
+  struct Compiled {
+    std::shared_ptr<model::Process> process;
+    std::vector<Diagnostic> said;  // by its own compile, where it was found
+  };
+  std::map<const ast::ProcessDecl*, Compiled> compiled_;
+};
+
+}  // namespace
 
 std::shared_ptr<const model::Model> check_program(const LoadedProgram& program, DiagnosticList& diagnostics) {
-  checker::Declarations declarations(program, diagnostics);
-  checker::VariantResolver variants(declarations, diagnostics);
+  ProgramChecker checker(program, diagnostics);
   auto result = std::make_shared<model::Model>();
   for (const auto& file : program.files) {
     for (const auto& decl : file.processes) {
       // A second declaration of the same name was reported; compile only the one the name means.
-      const auto& table = declarations.processes();
+      const auto& table = checker.declarations().processes();
       auto it = table.find(decl.name.name);
       if (it == table.end() || it->second.decl != &decl) continue;
-      const checker::ResolvedProcess& resolved = variants.resolve(decl);
-      checker::ProcessCompiler compiler(resolved, declarations, variants, diagnostics);
-      if (auto process = compiler.compile()) {
-        checker::warn(resolved, *process, diagnostics);
-        result->processes.push_back(std::move(process));
-      }
+      if (auto process = checker.compile(decl)) result->processes.push_back(std::move(process));
     }
   }
   return result;

@@ -161,7 +161,7 @@ class Dumper {
   }
 
   void instrument(const InstrumentDecl& i) {
-    auto ids = [this](const std::vector<Ident>& names) {
+    auto ids = [](const std::vector<Ident>& names) {
       std::vector<std::string> out;
       for (const auto& n : names) out.push_back(id(n));
       return fmt::format("{}", fmt::join(out, ", "));

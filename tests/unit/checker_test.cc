@@ -238,5 +238,64 @@ process regio extends basis {
       << unknown.errors();
 }
 
+// What a variant's re-check says about a parent's step is its own: the parent's complaint, said
+// again, still keeps the variant out of the model; a complaint the parent does not have is placed
+// in the variant. Both whichever of the two the program declares first.
+TEST(Checker, AVariantIsJudgedByWhatItsOwnCheckSays) {
+  const std::string broken = R"(
+process basis {
+  roles hovj
+  events melding
+  start on melding
+  task rihg by burgemeester within 8 hours
+}
+)";
+  const std::string variant = R"(
+process regio extends basis {
+  title "Regio"
+}
+)";
+  for (const auto& text : {broken + variant, variant + broken}) {
+    auto c = compile_text(text);
+    EXPECT_EQ(c.diagnostics.error_count(), 1) << c.errors();
+    EXPECT_EQ(c.model->find("basis"), nullptr);
+    EXPECT_EQ(c.model->find("regio"), nullptr) << "a variant of a process with errors is left out";
+  }
+
+  const std::string clean = R"(
+process basis {
+  roles hovj
+  events melding
+  start on melding
+  task rihg by hovj within 8 hours { output opleggen: bool }
+  decide besluit {
+    when rihg.opleggen -> opgelegd
+    otherwise -> niet_opgelegd
+  }
+  milestone opgelegd
+  end "opgelegd"
+  task niet_opgelegd by hovj within 1 day
+}
+)";
+  const std::string removes = R"(
+process regio extends basis {
+  remove niet_opgelegd
+}
+)";
+  for (const auto& text : {clean + removes, removes + clean}) {
+    auto c = compile_text(text);
+    ASSERT_EQ(c.diagnostics.all().size(), 1u) << c.errors();
+    const Diagnostic& d = c.diagnostics.all()[0];
+    EXPECT_EQ(d.message, "step 'niet_opgelegd' was removed by process 'regio', but a step still goes to it; "
+                         "remove or override that step too");
+    EXPECT_EQ(d.range.text(), "basis") << "placed at the variant's 'extends basis'";
+    EXPECT_LT(text.find("process regio"), text.find("extends basis"));
+    ASSERT_EQ(d.notes.size(), 1u);
+    EXPECT_EQ(d.notes[0].range.text(), "niet_opgelegd");
+    EXPECT_NE(c.model->find("basis"), nullptr) << "the parent checks clean on its own";
+    EXPECT_EQ(c.model->find("regio"), nullptr);
+  }
+}
+
 }  // namespace
 }  // namespace termijn

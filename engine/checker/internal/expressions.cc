@@ -192,8 +192,8 @@ model::Expr ExpressionChecker::name(const ast::Expr& expr, const Type* context, 
     return error_expr(expr);
   }
   if (std::find(symbols_.removed.begin(), symbols_.removed.end(), n) != symbols_.removed.end()) {
-    diagnostics_.error(expr.range, tr("'{}' was removed by process '{}', but this step still uses it; "
-                                      "remove or override this step too", n, symbols_.process));
+    diagnostics_.error(expr.range, tr("'{}' was removed by process '{}', but a step still uses it; "
+                                      "remove or override that step too", n, symbols_.process));
     return error_expr(expr);
   }
   std::string suggestion = did_you_mean(n, names_in_scope());

@@ -217,6 +217,11 @@ model::NodeId ProcessCompiler::resolve_jump(const ast::Ident& target, const Bloc
                        {note(symbols_.steps.at(target.name).range, tr("the step is here"))});
     return kNoNode;
   }
+  if (std::find(symbols_.removed.begin(), symbols_.removed.end(), target.name) != symbols_.removed.end()) {
+    diagnostics_.error(target.range, tr("step '{}' was removed by process '{}', but a step still goes to it; "
+                                        "remove or override that step too", target.name, symbols_.process));
+    return kNoNode;
+  }
   std::vector<std::string> names;
   for (const auto& [name, _] : symbols_.steps) names.push_back(name);
   diagnostics_.error(target.range, tr("unknown step '{}'{}", target.name, did_you_mean(target.name, names)));
