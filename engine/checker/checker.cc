@@ -26,7 +26,7 @@ bool same(const Diagnostic& a, const Diagnostic& b) {
 
 // Compiles every process once, a parent before its variants, each into a list of its own: what a
 // process's compile says is its own, so a repeat of a complaint another process made first still
-// keeps it out of the model.
+// keeps it out of the model (the program's list, which says each complaint once, cannot tell).
 class ProgramChecker {
  public:
   ProgramChecker(const LoadedProgram& program, DiagnosticList& diagnostics)
@@ -40,7 +40,10 @@ class ProgramChecker {
     if (!fresh) return it->second.process;  // done, or under way (a cycle, reported by the resolver)
     const checker::ResolvedProcess& resolved = variants_.resolve(decl);
     const Compiled* parent = nullptr;
-    if (resolved.parent != nullptr && compile(*resolved.parent) != nullptr) parent = &compiled_.at(resolved.parent);
+    if (resolved.parent != nullptr) {
+      compile(*resolved.parent);
+      parent = &compiled_.at(resolved.parent);
+    }
 
     Compiled done;
     DiagnosticList own;
@@ -48,26 +51,27 @@ class ProgramChecker {
     done.process = compiler.compile();
     if (done.process) checker::warn(resolved, *done.process, own);
     for (const auto& d : own.all()) {
-      bool parents = parent != nullptr && d.range.valid() && !inside(d.range, resolved.own->range);
-      if (parents && std::none_of(parent->said.begin(), parent->said.end(), [&](const auto& p) { return same(p, d); })) {
-        diagnostics_.add(in_variant(d, resolved));
-      } else {
-        diagnostics_.add(d);
+      Reported r{d, d};
+      if (parent != nullptr && d.range.valid() && !inside(d.range, resolved.own->range)) {
+        auto same_as = std::find_if(parent->said.begin(), parent->said.end(), [&](const auto& p) { return same(p.found, d); });
+        r.reported = same_as != parent->said.end() ? same_as->reported : in_variant(d, resolved);
       }
+      diagnostics_.add(r.reported);
+      done.said.push_back(std::move(r));
     }
-    done.said = own.all();
     return (compiled_[&decl] = std::move(done)).process;
   }
 
  private:
-  // A variant re-checks its parent's steps as it changed them. A complaint about a step of a
-  // parent that checks clean on its own is the variant's doing: it is reported at the variant's
-  // `extends`, with the step as a note, so that the parent's file is not blamed for what another
-  // file did to it (and an editor shows it in the file being written).
+  // A variant re-checks its parent's steps as it changed them. A complaint about a parent's step
+  // that the parent's own check does not make is the variant's doing: it is reported at the
+  // variant's `extends`, with the step as a note, so that the parent's file is not blamed for what
+  // another file did to it (and an editor shows it in the file being written). One the parent
+  // makes stays where it is, said once.
   static Diagnostic in_variant(const Diagnostic& d, const checker::ResolvedProcess& resolved) {
     Diagnostic out{d.severity, resolved.own->parent->range, d.message, {}};
-    out.notes.push_back(note(d.range, tr("here, in '{}' as '{}' changes it", resolved.parent->name.name,
-                                         resolved.own->name.name)));
+    out.notes.push_back(note(d.range, tr("here, in a step '{}' inherits from '{}'", resolved.own->name.name,
+                                         resolved.parent->name.name)));
     for (const auto& n : d.notes) out.notes.push_back(n);
     return out;
   }
@@ -75,9 +79,13 @@ class ProgramChecker {
   checker::Declarations declarations_;
   checker::VariantResolver variants_;
   DiagnosticList& diagnostics_;
+  struct Reported {
+    Diagnostic found;     // by a process's own compile, where it was found
+    Diagnostic reported;  // as reported (a parent's complaint once, where the parent's is)
+  };
   struct Compiled {
     std::shared_ptr<model::Process> process;
-    std::vector<Diagnostic> said;  // by its own compile, where it was found
+    std::vector<Reported> said;
   };
   std::map<const ast::ProcessDecl*, Compiled> compiled_;
 };

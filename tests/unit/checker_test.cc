@@ -295,6 +295,12 @@ process regio extends basis {
     EXPECT_NE(c.model->find("basis"), nullptr) << "the parent checks clean on its own";
     EXPECT_EQ(c.model->find("regio"), nullptr);
   }
+  // A variant of that variant inherits the complaint; it is said once, where the parent's is.
+  auto chain = compile_text(clean + removes + "process wijk extends regio {\n  title \"Wijk\"\n}\n");
+  ASSERT_EQ(chain.diagnostics.all().size(), 1u) << chain.errors();
+  EXPECT_NE(chain.errors().find("was removed by process 'regio'"), std::string::npos) << chain.errors();
+  EXPECT_EQ(chain.diagnostics.all()[0].range.begin.line, 16);
+  EXPECT_EQ(chain.model->find("wijk"), nullptr);
 }
 
 }  // namespace

@@ -191,9 +191,9 @@ model::Expr ExpressionChecker::name(const ast::Expr& expr, const Type* context, 
                                       "'on {} {{ ... }}'", n, n));
     return error_expr(expr);
   }
-  if (std::find(symbols_.removed.begin(), symbols_.removed.end(), n) != symbols_.removed.end()) {
+  if (auto removed = symbols_.removed.find(n); removed != symbols_.removed.end()) {
     diagnostics_.error(expr.range, tr("'{}' was removed by process '{}', but a step still uses it; "
-                                      "remove or override that step too", n, symbols_.process));
+                                      "remove or override that step too", n, removed->second));
     return error_expr(expr);
   }
   std::string suggestion = did_you_mean(n, names_in_scope());

@@ -42,7 +42,7 @@ std::shared_ptr<model::Process> ProcessCompiler::compile() {
   out_->removed = resolved_.removed;
   out_->scopes.push_back(model::Scope{0, -1, decl_.name.name, kNoNode, kNoNode, {}, {}, kNoNode, {}});
   symbols_.process = decl_.name.name;
-  symbols_.removed = resolved_.removed;
+  symbols_.removed = resolved_.removed_by;
 
   if (decl_.version && *decl_.version < 1) {
     diagnostics_.error(decl_.name.range, tr("version of process '{}' must be 1 or more", decl_.name.name));
@@ -217,9 +217,9 @@ model::NodeId ProcessCompiler::resolve_jump(const ast::Ident& target, const Bloc
                        {note(symbols_.steps.at(target.name).range, tr("the step is here"))});
     return kNoNode;
   }
-  if (std::find(symbols_.removed.begin(), symbols_.removed.end(), target.name) != symbols_.removed.end()) {
+  if (auto removed = symbols_.removed.find(target.name); removed != symbols_.removed.end()) {
     diagnostics_.error(target.range, tr("step '{}' was removed by process '{}', but a step still goes to it; "
-                                        "remove or override that step too", target.name, symbols_.process));
+                                        "remove or override that step too", target.name, removed->second));
     return kNoNode;
   }
   std::vector<std::string> names;

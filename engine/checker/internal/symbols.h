@@ -38,7 +38,7 @@ struct ProcessSymbols {
   std::map<std::string, model::LegalTerm> terms;  // by "Group.name": every term this process can use
   std::set<std::string> term_groups;
   std::set<std::string> used_terms;
-  std::vector<std::string> removed;  // steps a variant removed from its parent
+  std::map<std::string, std::string> removed;  // steps removed from a parent -> the variant that removed each
   bool has_calendar = false;
 };
 

@@ -200,6 +200,7 @@ void VariantResolver::merge(ResolvedProcess& out, const ResolvedProcess& parent)
   merged.additions.clear();
   out.decl = std::move(merged);
   out.removed = parent.removed;
+  out.removed_by = parent.removed_by;
 
   for (const auto& removal : own.removals) apply_removal(out, removal);
   for (const auto& replacement : own.overrides) apply_override(out, replacement);
@@ -229,6 +230,7 @@ void VariantResolver::apply_removal(ResolvedProcess& out, const ast::Removal& re
   }
   location->block->erase(location->block->begin() + static_cast<std::ptrdiff_t>(location->index));
   out.removed.push_back(removal.name.name);
+  out.removed_by[removal.name.name] = out.own->name.name;
 }
 
 namespace {

@@ -5,6 +5,7 @@
 
 #include <map>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "engine/checker/internal/declarations.h"
@@ -19,6 +20,7 @@ struct ResolvedProcess {
   bool parent_has_errors = false;       // a broken or cyclic `extends`, or a parent with errors
   bool has_errors = false;              // its own `override`/`remove`/`add` (or its parent's) failed
   std::vector<std::string> removed;     // names of parent steps this variant removed
+  std::map<std::string, std::string> removed_by;  // and of its ancestors' removals -> who removed each
 };
 
 class VariantResolver {
