@@ -24,17 +24,23 @@ void DiagnosticList::warning(const SourceRange& range, std::string message,
 void DiagnosticList::add(Diagnostic diagnostic) {
   // The file by its path: a list outlives the files it only counted, and a new file may be held
   // where a freed one was.
-  const SourceFile* file = diagnostic.range.file.get();
-  std::size_t place = std::hash<std::string_view>{}(file != nullptr ? std::string_view(file->path()) : "") ^
-                      (static_cast<std::size_t>(diagnostic.range.begin.line) << 20) ^
-                      static_cast<std::size_t>(diagnostic.range.begin.column);
-  std::size_t hash = std::hash<std::string>{}(diagnostic.message) ^ (place * 0x9E3779B97F4A7C15ULL);
+  auto place = [](const SourceRange& range) {
+    const SourceFile* file = range.file.get();
+    return std::hash<std::string_view>{}(file != nullptr ? std::string_view(file->path()) : "") ^
+           (static_cast<std::size_t>(range.begin.line) << 20) ^ static_cast<std::size_t>(range.begin.column);
+  };
+  std::size_t hash = std::hash<std::string>{}(diagnostic.message) ^ (place(diagnostic.range) * 0x9E3779B97F4A7C15ULL);
+  // A variant's complaint about each of several inherited steps is said at its `extends`, the step
+  // in a note: one complaint per note.
+  for (const auto& n : diagnostic.notes) hash = hash * 31 + place(n.range);
   bool repeat = !seen_.insert(hash).second;
+  auto same_place = [](const SourceRange& a, const SourceRange& b) { return a.file == b.file && a.begin == b.begin; };
   if (repeat && items_.size() < limits::kDiagnostics) {
     // Kept so far: make sure, since two different diagnostics may share a hash.
     repeat = std::any_of(items_.begin(), items_.end(), [&](const Diagnostic& existing) {
-      return existing.message == diagnostic.message && existing.range.file == diagnostic.range.file &&
-             existing.range.begin == diagnostic.range.begin;
+      return existing.message == diagnostic.message && same_place(existing.range, diagnostic.range) &&
+             std::equal(existing.notes.begin(), existing.notes.end(), diagnostic.notes.begin(), diagnostic.notes.end(),
+                        [&](const Diagnostic& a, const Diagnostic& b) { return same_place(a.range, b.range); });
     });
   }
   if (repeat) return;
@@ -43,6 +49,11 @@ void DiagnosticList::add(Diagnostic diagnostic) {
     return;
   }
   items_.push_back(std::move(diagnostic));
+}
+
+void DiagnosticList::count_not_kept(const DiagnosticList& other) {
+  dropped_errors_ += other.dropped_errors_;
+  dropped_warnings_ += other.dropped_warnings_;
 }
 
 bool DiagnosticList::has_errors() const { return error_count() > 0; }

@@ -31,10 +31,12 @@ class DiagnosticList {
  public:
   void error(const SourceRange& range, std::string message, std::vector<Diagnostic> notes = {});
   void warning(const SourceRange& range, std::string message, std::vector<Diagnostic> notes = {});
-  // Adds unless an identical diagnostic (same place, same text) came before: a variant re-checks
-  // its parent's steps and must not repeat the parent's complaints. Past limits::kDiagnostics it
+  // Adds unless an identical diagnostic (same place, same text, notes at the same places) came
+  // before: a variant re-checks its parent's steps and must not repeat the parent's complaints. Past limits::kDiagnostics it
   // is only counted, once however often it comes.
   void add(Diagnostic diagnostic);
+  // Counts what `other` counted but did not keep, as if this list had been offered it too.
+  void count_not_kept(const DiagnosticList& other);
 
   // The diagnostics kept (at most limits::kDiagnostics).
   const std::vector<Diagnostic>& all() const { return items_; }

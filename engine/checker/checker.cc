@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <vector>
 
 #include "engine/base/language.h"
@@ -15,13 +16,15 @@ namespace {
 
 bool before(SourcePos a, SourcePos b) { return a.line < b.line || (a.line == b.line && a.column < b.column); }
 
+// A range without an end holds nothing.
 bool inside(const SourceRange& inner, const SourceRange& outer) {
-  if (!inner.valid() || !outer.valid() || inner.file.get() != outer.file.get()) return false;
-  return !before(inner.begin, outer.begin) && (outer.end.line == 0 || !before(outer.end, inner.begin));
+  if (!inner.valid() || !outer.valid() || inner.file.get() != outer.file.get() || outer.end.line == 0) return false;
+  return !before(inner.begin, outer.begin) && !before(outer.end, inner.begin);
 }
 
 bool same(const Diagnostic& a, const Diagnostic& b) {
-  return a.message == b.message && a.range.file == b.range.file && a.range.begin == b.range.begin;
+  return a.severity == b.severity && a.message == b.message && a.range.file == b.range.file &&
+         a.range.begin == b.range.begin;
 }
 
 // Compiles every process once, a parent before its variants, each into a list of its own: what a
@@ -50,15 +53,27 @@ class ProgramChecker {
     checker::ProcessCompiler compiler(resolved, declarations_, variants_, own);
     done.process = compiler.compile();
     if (done.process) checker::warn(resolved, *done.process, own);
+    // "A process with errors is left out, and so is a variant of it" (checker.h), whatever the
+    // variant did to the step that has them.
+    if (parent != nullptr && parent->process == nullptr) done.process = nullptr;
     for (const auto& d : own.all()) {
       Reported r{d, d};
       if (parent != nullptr && d.range.valid() && !inside(d.range, resolved.own->range)) {
         auto same_as = std::find_if(parent->said.begin(), parent->said.end(), [&](const auto& p) { return same(p.found, d); });
-        r.reported = same_as != parent->said.end() ? same_as->reported : in_variant(d, resolved);
+        if (same_as != parent->said.end()) {
+          r.reported = same_as->reported;
+        } else if (parent->process != nullptr) {
+          r.reported = in_variant(d, resolved);
+        } else {
+          // The parent has errors of its own: what the variant's check adds about the parent's
+          // steps follows from those (or waits behind them), and is not said twice.
+          r.reported.reset();
+        }
       }
-      diagnostics_.add(r.reported);
+      if (r.reported) diagnostics_.add(*r.reported);
       done.said.push_back(std::move(r));
     }
+    diagnostics_.count_not_kept(own);
     return (compiled_[&decl] = std::move(done)).process;
   }
 
@@ -70,7 +85,7 @@ class ProgramChecker {
   // makes stays where it is, said once.
   static Diagnostic in_variant(const Diagnostic& d, const checker::ResolvedProcess& resolved) {
     Diagnostic out{d.severity, resolved.own->parent->range, d.message, {}};
-    out.notes.push_back(note(d.range, tr("here, in a step '{}' inherits from '{}'", resolved.own->name.name,
+    out.notes.push_back(note(d.range, tr("here, in what '{}' inherits from '{}'", resolved.own->name.name,
                                          resolved.parent->name.name)));
     for (const auto& n : d.notes) out.notes.push_back(n);
     return out;
@@ -80,8 +95,9 @@ class ProgramChecker {
   checker::VariantResolver variants_;
   DiagnosticList& diagnostics_;
   struct Reported {
-    Diagnostic found;     // by a process's own compile, where it was found
-    Diagnostic reported;  // as reported (a parent's complaint once, where the parent's is)
+    Diagnostic found;                    // by a process's own compile, where it was found
+    std::optional<Diagnostic> reported;  // as reported (a parent's complaint once, where the parent's
+                                         // is), or not at all (one that follows from its parent's errors)
   };
   struct Compiled {
     std::shared_ptr<model::Process> process;

@@ -73,7 +73,11 @@ std::string suggested_replacement(const Diagnostic& diagnostic) {
   if (to == std::string::npos) return "";
   std::string suggestion = diagnostic.message.substr(from, to - from);
   if (diagnostic.range.begin.line != diagnostic.range.end.line) return "";
-  if (!name_like(suggestion) || !name_like(diagnostic.range.text())) return "";
+  const std::string written = diagnostic.range.text();
+  if (!name_like(suggestion) || !name_like(written)) return "";
+  // The range must be the name the message is about: a variant's complaint about an inherited
+  // step is placed at its `extends`, and replacing the parent's name would fix nothing.
+  if (diagnostic.message.find("'" + written + "'") == std::string::npos) return "";
   return suggestion;
 }
 

@@ -91,6 +91,8 @@ TEST(DiagnosticFormats, AFixIsOfferedOnlyWhenTheRangeIsExactlyTheName) {
   EXPECT_EQ(with(11, 16, "unknown role 'hovjj' (did you mean 'hovj'?)"), "hovj");
   EXPECT_EQ(with(1, 16, "unknown role 'hovjj' (did you mean 'hovj'?)"), "");
   EXPECT_EQ(with(11, 16, "unknown role 'hovjj'"), "");
+  // A variant's complaint placed at its `extends`: the name there is not the one misspelt.
+  EXPECT_EQ(with(1, 5, "unknown role 'hovjj' (did you mean 'hovj'?)"), "");
 }
 
 class Index : public ::testing::Test {

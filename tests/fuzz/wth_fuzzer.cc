@@ -9,6 +9,8 @@
 //    to one past the line's end, the end not before the begin;
 //  - an input with errors produces no model for what has them: a process with an error inside
 //    its declaration is never in the model (the checker keeps the clean processes beside it);
+//  - a variant is in the model only with its parent (a process with errors is left out, and so
+//    is a variant of it);
 //  - a clean process has its 64-hex-digit hash.
 #include <cstddef>
 #include <cstdint>
@@ -88,6 +90,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         fail(fmt::format("process '{}' ({}) is in the model although error '{}' at {} is inside it", p->name,
                          where(p->range), d.message, where(d.range)));
       }
+    }
+    if (!p->parent.empty() && c.model->find(p->parent) == nullptr) {
+      fail(fmt::format("process '{}' ({}) is in the model without its parent '{}'", p->name, where(p->range), p->parent));
     }
     if (p->hash.size() != 64 || p->hash.find_first_not_of("0123456789abcdef") != std::string::npos) {
       fail(fmt::format("process '{}' has hash '{}'", p->name, p->hash));

@@ -1,5 +1,6 @@
 // The checker as a compiler: what a valid program compiles to. (What it says about broken
 // programs is in the golden files under tests/golden/diagnostics.)
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "engine/model/model.h"
@@ -301,6 +302,61 @@ process regio extends basis {
   EXPECT_NE(chain.errors().find("was removed by process 'regio'"), std::string::npos) << chain.errors();
   EXPECT_EQ(chain.diagnostics.all()[0].range.begin.line, 16);
   EXPECT_EQ(chain.model->find("wijk"), nullptr);
+
+  // Each inherited step the change breaks is said, all at the `extends`, each with its own note;
+  // a step nested in the removed one is named as removed with it.
+  const std::string uses = R"(
+process basis {
+  roles hovj
+  events melding
+  start on melding
+  stage uitvoeren { milestone opgelegd }
+  task zorgadvies by hovj due opgelegd + 8 days
+  task evaluatie by hovj due opgelegd + 9 days
+}
+)";
+  for (const std::string removed : {"opgelegd", "uitvoeren"}) {
+    auto c = compile_text(uses + "process regio extends basis {\n  remove " + removed + "\n}\n");
+    ASSERT_EQ(c.diagnostics.all().size(), 2u) << c.errors();
+    for (const auto& d : c.diagnostics.all()) {
+      EXPECT_EQ(d.message, "'opgelegd' was removed by process 'regio', but a step still uses it; remove or override "
+                           "that step too");
+      EXPECT_EQ(d.range.begin.line, 10);
+    }
+    EXPECT_EQ(c.diagnostics.all()[0].notes.at(0).range.begin.line, 7);
+    EXPECT_EQ(c.diagnostics.all()[1].notes.at(0).range.begin.line, 8);
+  }
+}
+
+// A variant of a process with errors stays out of the model even where it removes the step that
+// has them, and what its check would add about the parent's steps is not said.
+TEST(Checker, AVariantOfABrokenParentIsLeftOut) {
+  auto c = compile_text(R"(
+process basis {
+  roles hovj
+  events melding
+  start on melding
+  task rihg by burgemeester within 8 hours
+  task zorgadvies by hovj within 3 working days
+}
+process regio extends basis {
+  remove rihg
+}
+)");
+  EXPECT_EQ(c.diagnostics.error_count(), 2) << c.errors();  // the unknown role, the missing calendar
+  EXPECT_EQ(c.errors().find("'regio'"), std::string::npos) << c.errors();
+  EXPECT_EQ(c.model->find("basis"), nullptr);
+  EXPECT_EQ(c.model->find("regio"), nullptr);
+}
+
+// Past limits::kDiagnostics the checker counts what it does not keep, in one process as in many.
+TEST(Checker, CountsTheDiagnosticsItDoesNotKeep) {
+  std::string text = "process basis {\n  roles hovj\n  events melding\n  start on melding\n";
+  for (int i = 0; i < 1200; ++i) text += fmt::format("  task t{} by niemand{} within 1 day\n", i, i);
+  text += "}\n";
+  auto c = compile_text(text);
+  EXPECT_EQ(c.diagnostics.error_count(), 1200);
+  EXPECT_EQ(c.diagnostics.not_kept(), 200);
 }
 
 }  // namespace

@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <set>
 #include <functional>
+#include <set>
 
 #include "engine/base/language.h"
 
@@ -228,9 +228,16 @@ void VariantResolver::apply_removal(ResolvedProcess& out, const ast::Removal& re
                           out.decl.parent->name, did_you_mean(removal.name.name, step_names(out.decl))));
     return;
   }
+  // What is nested in the step goes with it: a kept step that uses any of them is told who removed it.
+  std::function<void(const ast::Step&)> removed_with = [&](const ast::Step& step) {
+    if (!step.name.name.empty()) out.removed_by[step.name.name] = out.own->name.name;
+    for (const ast::Block* block : ast::child_blocks(step)) {
+      for (const ast::Step& nested : *block) removed_with(nested);
+    }
+  };
+  removed_with(*location->step());
   location->block->erase(location->block->begin() + static_cast<std::ptrdiff_t>(location->index));
   out.removed.push_back(removal.name.name);
-  out.removed_by[removal.name.name] = out.own->name.name;
 }
 
 namespace {
