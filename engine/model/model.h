@@ -39,6 +39,9 @@ struct Expr {
   Type type;
   SourceRange range;
   bool bool_value = false;
+  // kTerm: the term is declared `with termijnenwet`, so the Algemene termijnenwet may move its
+  // end. Known when the process is compiled, so that a deadline need not look its term up.
+  bool termijnenwet = false;
   std::int64_t int_value = 0;
   std::string text;  // kText value, kEnumValue member, kField/kOutput/kVariable/kTerm name
   Duration duration;

@@ -291,9 +291,9 @@ Deadline evaluate_moment(const Expr& e, const EvalContext& ctx) {
       }
       // A legal term ends under the Algemene termijnenwet only where it is declared `with
       // termijnenwet`, and not when counted backwards (art. 1 lid 2 Atw): engine/time/termijnenwet.h.
-      if (const model::LegalTerm* term = dur_expr.kind == EK::kTerm ? ctx.process.find_term(dur_expr.text) : nullptr) {
+      if (dur_expr.kind == EK::kTerm) {
         std::vector<std::string> atw;
-        at = end_of_term(ctx.legal, TermEnd{base.at, at, d, subtract, term->termijnenwet},
+        at = end_of_term(ctx.legal, TermEnd{base.at, at, d, subtract, dur_expr.termijnenwet},
                          ctx.explain ? &atw : nullptr);
         for (auto& n : atw) base.why.push_back("  " + n);
       }

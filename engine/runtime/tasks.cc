@@ -57,8 +57,8 @@ Deadline CaseRun::compute_due(const Node& node, const EvalContext& ctx) {
   }
   // `within Group.term`: the term's end as for `opened + Group.term` (the Algemene termijnenwet).
   const model::Expr& within = *node.within;
-  if (const auto* term = within.kind == model::Expr::Kind::kTerm ? ctx.process.find_term(within.text) : nullptr) {
-    at = end_of_term(rt_.legal_, TermEnd{now_, at, d, false, term->termijnenwet}, noting);
+  if (within.kind == model::Expr::Kind::kTerm) {
+    at = end_of_term(rt_.legal_, TermEnd{now_, at, d, false, within.termijnenwet}, noting);
   }
   for (auto& n : notes) why.push_back("  " + n);
   return Deadline{at, std::move(why)};

@@ -79,6 +79,7 @@ Instant end_of_term(const LegalTime& legal, const TermEnd& term, std::vector<std
   auto note = [why](auto text) {
     if (why != nullptr) why->push_back(text());
   };
+  if (!term.termijnenwet && why == nullptr) return term.end;  // as below, with nothing to say
   const local_days end_day = floor<days>(legal.to_local(term.end));
   if (!term.termijnenwet) {
     // Nothing moves a term the process did not declare `with termijnenwet`: ban ends keep their

@@ -232,6 +232,7 @@ model::Expr ExpressionChecker::member(const ast::Expr& expr) {
     model::Expr e = make(expr, EK::kTerm, duration_type(it->second.value.kind));
     e.text = qualified;
     e.duration = it->second.value;
+    e.termijnenwet = it->second.termijnenwet;
     return e;
   }
   if (auto it = symbols_.steps.find(n); it != symbols_.steps.end()) {
