@@ -21,6 +21,9 @@ struct Diagnostic {
   std::string message;
   // Notes attached to this diagnostic (e.g. "previous definition is here").
   std::vector<Diagnostic> notes;
+  // False where the range is not the text the message is about (a variant's complaint about an
+  // inherited step, placed at its `extends`): no quick fix may replace what is there.
+  bool fixable = true;
 };
 
 inline Diagnostic note(const SourceRange& range, std::string message) {

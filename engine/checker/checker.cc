@@ -73,7 +73,10 @@ class ProgramChecker {
       if (r.reported) diagnostics_.add(*r.reported);
       done.said.push_back(std::move(r));
     }
-    diagnostics_.count_not_kept(own);
+    // What a process's own list counted but did not keep is counted here too; a variant's may be
+    // its parent's complaints again, or ones not said, so it is not (an undercount past the limit,
+    // never a "not shown" for what does not exist).
+    if (parent == nullptr) diagnostics_.count_not_kept(own);
     return (compiled_[&decl] = std::move(done)).process;
   }
 
@@ -84,7 +87,7 @@ class ProgramChecker {
   // another file did to it (and an editor shows it in the file being written). One the parent
   // makes stays where it is, said once.
   static Diagnostic in_variant(const Diagnostic& d, const checker::ResolvedProcess& resolved) {
-    Diagnostic out{d.severity, resolved.own->parent->range, d.message, {}};
+    Diagnostic out{d.severity, resolved.own->parent->range, d.message, {}, /*fixable=*/false};
     out.notes.push_back(note(d.range, tr("here, in what '{}' inherits from '{}'", resolved.own->name.name,
                                          resolved.parent->name.name)));
     for (const auto& n : d.notes) out.notes.push_back(n);

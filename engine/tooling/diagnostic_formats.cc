@@ -67,17 +67,13 @@ std::string suggested_replacement(const Diagnostic& diagnostic) {
   if (placeholder == std::string_view::npos) return "";
   std::string_view open = marker.substr(0, placeholder), close = marker.substr(placeholder + 2);
   auto at = diagnostic.message.rfind(open);
-  if (at == std::string::npos || !diagnostic.range.valid()) return "";
+  if (at == std::string::npos || !diagnostic.range.valid() || !diagnostic.fixable) return "";
   auto from = at + open.size();
   auto to = diagnostic.message.find(close, from);
   if (to == std::string::npos) return "";
   std::string suggestion = diagnostic.message.substr(from, to - from);
   if (diagnostic.range.begin.line != diagnostic.range.end.line) return "";
-  const std::string written = diagnostic.range.text();
-  if (!name_like(suggestion) || !name_like(written)) return "";
-  // The range must be the name the message is about: a variant's complaint about an inherited
-  // step is placed at its `extends`, and replacing the parent's name would fix nothing.
-  if (diagnostic.message.find("'" + written + "'") == std::string::npos) return "";
+  if (!name_like(suggestion) || !name_like(diagnostic.range.text())) return "";
   return suggestion;
 }
 

@@ -92,7 +92,11 @@ TEST(DiagnosticFormats, AFixIsOfferedOnlyWhenTheRangeIsExactlyTheName) {
   EXPECT_EQ(with(1, 16, "unknown role 'hovjj' (did you mean 'hovj'?)"), "");
   EXPECT_EQ(with(11, 16, "unknown role 'hovjj'"), "");
   // A variant's complaint placed at its `extends`: the name there is not the one misspelt.
-  EXPECT_EQ(with(1, 5, "unknown role 'hovjj' (did you mean 'hovj'?)"), "");
+  Diagnostic moved;
+  moved.range = SourceRange{file, {1, 11}, {1, 16}};
+  moved.message = "unknown role 'hovjj' (did you mean 'hovj'?)";
+  moved.fixable = false;
+  EXPECT_EQ(suggested_replacement(moved), "");
 }
 
 class Index : public ::testing::Test {

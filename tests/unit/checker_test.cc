@@ -328,6 +328,29 @@ process basis {
   }
 }
 
+// A stage a variant overrides takes with it the parent's steps its replacement does not have;
+// what the checker says about them is placed in the variant, with no quick fix at its `extends`.
+TEST(Checker, AnOverriddenStageRemovesWhatItNoLongerHas) {
+  auto c = compile_text(R"(
+process p {
+  roles hovj
+  events melding
+  start on melding
+  stage s "S" { milestone p }
+  task b by hovj due p + 8 days
+}
+process x extends p {
+  override stage s "S2" { milestone q }
+}
+)");
+  ASSERT_EQ(c.diagnostics.all().size(), 1u) << c.errors();
+  const Diagnostic& d = c.diagnostics.all()[0];
+  EXPECT_EQ(d.message, "'p' was removed by process 'x', but a step still uses it; remove or override that step too");
+  EXPECT_EQ(d.range.text(), "p");
+  EXPECT_EQ(d.range.begin.line, 9);
+  EXPECT_FALSE(d.fixable);
+}
+
 // A variant of a process with errors stays out of the model even where it removes the step that
 // has them, and what its check would add about the parent's steps is not said.
 TEST(Checker, AVariantOfABrokenParentIsLeftOut) {
@@ -357,6 +380,10 @@ TEST(Checker, CountsTheDiagnosticsItDoesNotKeep) {
   auto c = compile_text(text);
   EXPECT_EQ(c.diagnostics.error_count(), 1200);
   EXPECT_EQ(c.diagnostics.not_kept(), 200);
+  // A variant repeats its parent's complaints: they are not counted again.
+  auto variant = compile_text(text + "process regio extends basis {\n  title \"Regio\"\n}\n");
+  EXPECT_EQ(variant.diagnostics.error_count(), 1200);
+  EXPECT_EQ(variant.diagnostics.not_kept(), 200);
 }
 
 }  // namespace

@@ -12,6 +12,16 @@ namespace termijn::checker {
 
 namespace {
 
+// The names of the steps nested in `step`, at any depth (not its own).
+void nested_names(const ast::Step& step, std::set<std::string>& out) {
+  for (const ast::Block* block : ast::child_blocks(step)) {
+    for (const ast::Step& nested : *block) {
+      if (!nested.name.name.empty()) out.insert(nested.name.name);
+      nested_names(nested, out);
+    }
+  }
+}
+
 void mark(ast::Block& block, ast::Origin origin) {
   for (auto& step : block) {
     step.origin = origin;
@@ -229,13 +239,9 @@ void VariantResolver::apply_removal(ResolvedProcess& out, const ast::Removal& re
     return;
   }
   // What is nested in the step goes with it: a kept step that uses any of them is told who removed it.
-  std::function<void(const ast::Step&)> removed_with = [&](const ast::Step& step) {
-    if (!step.name.name.empty()) out.removed_by[step.name.name] = out.own->name.name;
-    for (const ast::Block* block : ast::child_blocks(step)) {
-      for (const ast::Step& nested : *block) removed_with(nested);
-    }
-  };
-  removed_with(*location->step());
+  std::set<std::string> gone{removal.name.name};
+  nested_names(*location->step(), gone);
+  for (const auto& name : gone) out.removed_by[name] = out.own->name.name;
   location->block->erase(location->block->begin() + static_cast<std::ptrdiff_t>(location->index));
   out.removed.push_back(removal.name.name);
 }
@@ -328,6 +334,13 @@ void VariantResolver::apply_override(ResolvedProcess& out, const ast::Step& repl
   }
   warn_dropped(target, replacement);
   if (target.kind != ast::Step::Kind::kTask) {
+    // The parent's steps nested in it that the replacement does not have are removed with it.
+    std::set<std::string> before, after;
+    nested_names(target, before);
+    nested_names(replacement, after);
+    for (const auto& name : before) {
+      if (after.count(name) == 0) out.removed_by[name] = out.own->name.name;
+    }
     target = replacement;
   } else {
     // A task override changes only what it says: `override task rihg within 4 hours` keeps the
