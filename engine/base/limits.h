@@ -76,6 +76,12 @@ inline constexpr std::size_t kDiagnostics = 1'000;
 // that call each other.
 inline constexpr std::size_t kStepsPerProcess = 2'000;
 
+// Processes in one chain of `extends` (a variant of a variant of ...). The checker resolves and
+// compiles each process after the one it extends, a few stack frames per link; the longest
+// shipped chain is 3 (noord, zorg_een_partij, landelijk), and a 1 MiB file of one-line variants
+// declared before their parents, about 30,000 deep, overflowed the stack.
+inline constexpr std::size_t kExtendsDepth = 64;
+
 // Nesting of JSON values in a request body, in a language-server message, in case data, in task outputs and event data, and
 // in a value read from a scenario or simulation file. Case data is flat records and lists of
 // records; 32 leaves room for a host's own structure while every copy and dump of a case stays

@@ -4,6 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <string>
+#include <vector>
+
 #include <fmt/format.h>
 
 #include "engine/base/duration.h"
@@ -234,6 +238,35 @@ TEST(Limits, StepsPerProcess) {
                                "are counted; at most 2000 are checked (limit: steps per process)"),
             std::string::npos)
       << over.errors().substr(0, 300);
+}
+
+// A chain of `n` processes, each extending the one before: declared from the base up, or from the
+// far end down (each variant before its parent, so that resolving one resolves all below it).
+std::string chain_of(std::size_t n, bool far_end_first) {
+  std::vector<std::string> decls{"process v1 {\n  roles r\n  events e\n  start on e\n  task t by r within 1 day\n}\n"};
+  for (std::size_t i = 2; i <= n; ++i) decls.push_back(fmt::format("process v{} extends v{} {{}}\n", i, i - 1));
+  if (far_end_first) std::reverse(decls.begin(), decls.end());
+  std::string text;
+  for (const auto& d : decls) text += d;
+  return text;
+}
+
+TEST(Limits, ExtendsDepth) {
+  for (bool far_end_first : {false, true}) {
+    testing::Compiled at = testing::compile_text(chain_of(limits::kExtendsDepth, far_end_first));
+    ASSERT_FALSE(at.diagnostics.has_errors()) << at.errors().substr(0, 300);
+    EXPECT_EQ(at.model->processes.size(), limits::kExtendsDepth);
+    testing::Compiled over = testing::compile_text(chain_of(limits::kExtendsDepth + 1, far_end_first));
+    EXPECT_NE(over.errors().find("ends a chain of more than 64 processes that extend each other, which is not "
+                                 "checked (limit: extends depth)"),
+              std::string::npos)
+        << over.errors().substr(0, 300);
+    EXPECT_EQ(over.model->find("v65"), nullptr);
+  }
+  // Far past it, from the far end (a 1 MiB file's worth overflowed the stack): located errors.
+  testing::Compiled deep = testing::compile_text(chain_of(30'000, true));
+  EXPECT_TRUE(deep.diagnostics.has_errors());
+  EXPECT_EQ(deep.model->find("v30000"), nullptr);
 }
 
 TEST(Limits, FilesPerProgram) {

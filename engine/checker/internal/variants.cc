@@ -7,6 +7,7 @@
 #include <set>
 
 #include "engine/base/language.h"
+#include "engine/base/limits.h"
 
 namespace termijn::checker {
 
@@ -125,8 +126,16 @@ const ResolvedProcess& VariantResolver::resolve(const ast::ProcessDecl& decl) {
   }
 
   in_progress_.push_back(&decl);
-  const ast::ProcessDecl* parent = declarations_.process(*decl.parent, out.file, diagnostics_);
-  if (parent == nullptr) {
+  const ast::ProcessDecl* parent = nullptr;
+  auto too_deep = [&] {
+    diagnostics_.error(decl.parent->range, tr("process '{}' ends a chain of more than {} processes that extend each "
+                                              "other, which is not checked (limit: extends depth)",
+                                              decl.name.name, limits::kExtendsDepth));
+    out.parent_has_errors = true;
+  };
+  if (in_progress_.size() > limits::kExtendsDepth) {
+    too_deep();  // resolving the chain from its far end: each link waits for the next
+  } else if (parent = declarations_.process(*decl.parent, out.file, diagnostics_); parent == nullptr) {
     out.parent_has_errors = true;
   } else if (std::find(in_progress_.begin(), in_progress_.end(), parent) != in_progress_.end()) {
     std::vector<std::string> chain;
@@ -138,9 +147,14 @@ const ResolvedProcess& VariantResolver::resolve(const ast::ProcessDecl& decl) {
     out.parent_has_errors = true;
   } else {
     const ResolvedProcess& resolved_parent = resolve(*parent);
-    out.parent = parent;
-    out.parent_has_errors = resolved_parent.parent_has_errors || resolved_parent.has_errors;
-    merge(out, resolved_parent);
+    out.depth = resolved_parent.depth + 1;
+    if (out.depth > limits::kExtendsDepth) {
+      too_deep();
+    } else {
+      out.parent = parent;
+      out.parent_has_errors = resolved_parent.parent_has_errors || resolved_parent.has_errors;
+      merge(out, resolved_parent);
+    }
   }
   in_progress_.pop_back();
   out.has_errors = diagnostics_.error_count() > errors_before;

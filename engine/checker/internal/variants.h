@@ -21,6 +21,7 @@ struct ResolvedProcess {
   bool has_errors = false;              // its own `override`/`remove`/`add` (or its parent's) failed
   std::vector<std::string> removed;     // names of parent steps this variant removed
   std::map<std::string, std::string> removed_by;  // and of its ancestors' removals -> who removed each
+  std::size_t depth = 1;                // in its chain of `extends`: 1 for a process that extends none
 };
 
 class VariantResolver {
