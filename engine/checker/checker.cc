@@ -77,7 +77,8 @@ class ProgramChecker {
     // its parent's complaints again, or ones not said, so it is not (an undercount past the limit,
     // never a "not shown" for what does not exist).
     if (parent == nullptr) diagnostics_.count_not_kept(own);
-    return (compiled_[&decl] = std::move(done)).process;
+    it->second = std::move(done);  // a map's entries stay where they are while others are added
+    return it->second.process;
   }
 
  private:

@@ -79,18 +79,21 @@ Instant end_of_term(const LegalTime& legal, const TermEnd& term, std::vector<std
   auto note = [why](auto text) {
     if (why != nullptr) why->push_back(text());
   };
-  if (!term.termijnenwet && why == nullptr) return term.end;  // as below, with nothing to say
-  const local_days end_day = floor<days>(legal.to_local(term.end));
   if (!term.termijnenwet) {
     // Nothing moves a term the process did not declare `with termijnenwet`: ban ends keep their
-    // clock time on a Saturday or Sunday in every decision law.md found (§3.7, §4).
-    if (!counted(end_day)) {
-      note([&] {
-        return tr("ends on {}; not moved: the term is not declared 'with termijnenwet'", described(end_day));
-      });
+    // clock time on a Saturday or Sunday in every decision law.md found (§3.7, §4). Its day is
+    // looked at only to say so.
+    if (why != nullptr) {
+      const local_days end_day = floor<days>(legal.to_local(term.end));
+      if (!counted(end_day)) {
+        note([&] {
+          return tr("ends on {}; not moved: the term is not declared 'with termijnenwet'", described(end_day));
+        });
+      }
     }
     return term.end;
   }
+  const local_days end_day = floor<days>(legal.to_local(term.end));
   if (term.backwards) {
     // Art. 1 lid 2 Atw: lid 1 "does not apply to terms counted backwards from a moment or event"
     // (terugrekening), law.md §3.2. law.md has no rule for art. 2 on such terms [NF]; neither applies.
