@@ -111,11 +111,19 @@ CaseUndo* Runtime::full_undo_log(CaseId id, Changes& changes) {
 }
 
 void Runtime::keep_task(CaseId id, TaskId task, Changes& changes) {
-  if (CaseUndo* u = undo_log(id, changes)) u->tasks.keep(cases_.at(id).tasks, task);
+  CaseUndo* u = undo_log(id, changes);
+  if (u == nullptr) return;
+  const auto& tasks = cases_.at(id).tasks;
+  u->tasks_open.keep(tasks, task, [](const Task&) { return std::monostate{}; });
+  if (u->complete) u->tasks.keep(tasks, task);
 }
 
 void Runtime::keep_timer(CaseId id, TimerId timer, Changes& changes) {
-  if (CaseUndo* u = undo_log(id, changes)) u->timers.keep(cases_.at(id).timers, timer);
+  CaseUndo* u = undo_log(id, changes);
+  if (u == nullptr) return;
+  const auto& timers = cases_.at(id).timers;
+  u->timer_places.keep(timers, timer, [](const Timer& t) { return TimerPlace{t.status, t.due.at}; });
+  if (u->complete) u->timers.keep(timers, timer);
 }
 
 void Runtime::keep_reached(CaseId id, model::NodeId node, Changes& changes) {
@@ -160,14 +168,14 @@ void Runtime::apply_in_place(Changes& changes) {
     auto live = cases_.find(id);
     Instance& c = live->second;
     const bool running = c.status == CaseStatus::kRunning;
-    auto index_timer = [&](TimerId timer, const Timer* was) {
+    auto index_timer = [&](TimerId timer, const TimerPlace* was) {
       auto now = c.timers.find(timer);
       if (running && was != nullptr && now != c.timers.end() && was->status == now->second.status &&
-          was->due.at == now->second.due.at) {
+          was->due == now->second.due.at) {
         return;  // kept by the log, and indexed as it was
       }
       if (was != nullptr && was->status == TimerStatus::kPending) {
-        due_queue_.erase(std::make_tuple(was->due.at, timer));
+        due_queue_.erase(std::make_tuple(was->due, timer));
         timer_index_.erase(timer);
       }
       if (was != nullptr && was->status == TimerStatus::kFailed) incidents_.erase(timer);
@@ -191,8 +199,8 @@ void Runtime::apply_in_place(Changes& changes) {
       for (const auto& [timer, _] : c.timers) index_timer(timer, nullptr);
       for (const auto& [task, _] : c.tasks) index_task(task, false);
     } else {
-      for (const auto& [timer, was] : u.timers) index_timer(timer, was ? &*was : nullptr);
-      for (const auto& [task, was] : u.tasks) index_task(task, was.has_value());
+      for (const auto& [timer, was] : u.timer_places) index_timer(timer, was ? &*was : nullptr);
+      for (const auto& [task, was] : u.tasks_open) index_task(task, was.has_value());
     }
     if (running) continue;
     // What an ended case still holds (a task handed on stays open) leaves the indexes with it.
