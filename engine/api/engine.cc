@@ -100,7 +100,7 @@ void note_data_change(runtime::Changes& changes, CaseId id, const Json& data, In
   if (!data.is_object() || data.empty()) return;
   std::vector<std::string> fields;
   for (const auto& [field, value] : data.items()) fields.push_back(field);
-  changes.audit.push_back(runtime::AuditEntry{id, now, "case data changed", JsonObjectText().strings("fields", fields).take()});
+  changes.audit.push_back(runtime::AuditEntry{id, now, runtime::AuditKind::kCaseDataChanged, JsonObjectText().strings("fields", fields).take()});
 }
 
 // In place (the runtime changes the live cases as a command runs, Runtime::set_in_place), a
@@ -270,7 +270,7 @@ DeployResult Engine::commit_deploy(Compilation&& compilation, const Actor& actor
     processes.push_back(Json{{"name", d.name}, {"version", d.version}, {"hash", d.hash}, {"new", d.is_new}});
   }
   // The definitions are stored already; a deploy that cannot be audited still happened.
-  (void)record("processes deployed", Json{{"processes", processes}}, actor);
+  (void)record(runtime::AuditKind::kProcessesDeployed, Json{{"processes", processes}}, actor);
   return result;
 }
 
@@ -472,7 +472,7 @@ void Engine::answer(CommitGroup& group, const Status& outcome, std::exception_pt
   if (!outcome.is_ok()) return;
   guarded([&] {
     if (observer_ != nullptr) {
-      for (const auto& entry : group.rows.audit) observer_->audited(entry.kind);
+      for (const auto& entry : group.rows.audit) observer_->audited(runtime::to_string(entry.kind));
     }
     for (const auto& n : group.rows.outbox) {
       for (const auto& handler : subscribers_) handler(n);
@@ -636,24 +636,24 @@ Status Engine::dismiss_incident(TimerId timer, const std::string& reason, const 
                  [&](runtime::Changes& changes) { return runtime_.dismiss(timer, reason, clock_->now(), changes); });
 }
 
-Status Engine::audit_only(CaseId id, const std::string& kind, const Json& detail, const Actor& actor) {
+Status Engine::audit_only(CaseId id, runtime::AuditKind kind, const Json& detail, const Actor& actor) {
   runtime::Changes changes;
   try {
     changes.audit.push_back(runtime::AuditEntry{id, clock_->now(), kind, json_text(detail)});
     stamp(changes, actor);
   } catch (const Json::type_error&) {
     // An operator's name from the command line, a token holder's: not checked as a request is.
-    return Status(StatusCode::kInvalidArgument, fmt::format("the audit entry '{}' holds text that is not UTF-8", kind));
+    return Status(StatusCode::kInvalidArgument, fmt::format("the audit entry '{}' holds text that is not UTF-8", runtime::to_string(kind)));
   }
   return commit(changes, std::vector<store::CommandRecord>{});
 }
 
 void Engine::record_refusal(CaseId id, const Actor& actor, const std::string& action, const std::string& reason) {
   // A refusal that cannot be audited is still refused.
-  (void)audit_only(id, "refused", Json{{"role", actor.role}, {"action", action}, {"reason", reason}}, actor);
+  (void)audit_only(id, runtime::AuditKind::kRefused, Json{{"role", actor.role}, {"action", action}, {"reason", reason}}, actor);
 }
 
-Status Engine::record(const std::string& kind, Json detail, const Actor& actor) {
+Status Engine::record(runtime::AuditKind kind, Json detail, const Actor& actor) {
   // The act (a token revoked, definitions deployed) is in the store already: its entry goes down
   // in a transaction of its own, so a failing command of a group waiting or in flight cannot
   // take it with it. What those groups did is not this entry's business: their failure is theirs.
@@ -664,7 +664,7 @@ Status Engine::record(const std::string& kind, Json detail, const Actor& actor) 
 }
 
 Status Engine::record_read(CaseId id, const std::string& what, const Actor& actor) {
-  return audit_only(id, "personal data read", Json{{"what", what}}, actor);
+  return audit_only(id, runtime::AuditKind::kPersonalDataRead, Json{{"what", what}}, actor);
 }
 
 Result<Engine::Purge> Engine::purge(std::optional<Instant> ended_before, const Actor& by) {
@@ -681,7 +681,7 @@ Result<Engine::Purge> Engine::purge(std::optional<Instant> ended_before, const A
   if (Status flushed = flush(); !flushed.is_ok()) return flushed;  // cases that just ended are in the store
   Instant cutoff = ended_before.value_or(latest);
   try {
-    runtime::AuditEntry record{0, clock_->now(), "case data purged",
+    runtime::AuditEntry record{0, clock_->now(), runtime::AuditKind::kCaseDataPurged,
                                json_text(Json{{"ended_before", to_iso_utc(cutoff)},
                                               {"cite", "art. 10 Wth: data kept no longer than five years"},
                                               {"actor", by.to_json()}})};

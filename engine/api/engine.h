@@ -208,7 +208,7 @@ class Engine {
   // Audits an act outside any case that the host performs beside the engine (a token issued or
   // revoked), committed before it returns even when deferring (the act itself is already in the
   // store). Returns the store's failure, if any.
-  Status record(const std::string& kind, Json detail, const Actor& actor);
+  Status record(runtime::AuditKind kind, Json detail, const Actor& actor);
   // Audits that `actor` was shown case `id`'s personal data (`what`: its data, its timeline with
   // outputs, its deadlines' explanations), so the log says who saw what, not only who did what.
   // A read that cannot be audited must not be answered: the caller gets the store's failure.
@@ -325,7 +325,7 @@ class Engine {
   Status command(const char* kind, const std::string& key, const Json& args, CaseId case_id, const Actor& actor,
                  Run run);
   // Commits one audit entry, stamped with `actor`, and nothing else.
-  Status audit_only(CaseId id, const std::string& kind, const Json& detail, const Actor& actor);
+  Status audit_only(CaseId id, runtime::AuditKind kind, const Json& detail, const Actor& actor);
   // Tells the observer, if any, that a command of `kind` started at `started` ended with `outcome`:
   // at once, or (deferred) once its group is on disk, with the store's failure if that failed.
   void observed(const char* kind, std::chrono::steady_clock::time_point started, StatusCode outcome);

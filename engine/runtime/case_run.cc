@@ -86,7 +86,7 @@ EvalContext CaseRun::context(const Token* t) {
 void CaseRun::notify(std::vector<std::string> roles, std::string message, std::string source,
                      std::vector<std::string> persons) {
   if (!full()) return;
-  audit("notification", {}, [&](JsonObjectText& d) {
+  audit(AuditKind::kNotification, {}, [&](JsonObjectText& d) {
     d.string("message", message);
     if (!persons.empty()) d.strings("persons", persons);
     d.strings("roles", roles).string("source", source);
@@ -110,7 +110,7 @@ Json CaseRun::select(const Node& node, Json list, const Token& token) {
       undecided.push_back(Json{{"element", person_id(value)}, {"reason", e.what()}});
     }
   }
-  audit("selected", {&node}, [&](JsonObjectText& d) {
+  audit(AuditKind::kSelected, {&node}, [&](JsonObjectText& d) {
     d.number("of", static_cast<std::int64_t>(list.size())).number("selected", static_cast<std::int64_t>(selected.size()));
     d.string("step", node.name);
     if (!undecided.empty()) d.json("undecided", undecided);
@@ -129,7 +129,7 @@ TimerId CaseRun::schedule(Timer timer) {
   return id;
 }
 
-void CaseRun::cancel_timer(TimerId id, const char* kind, const std::string& reason) {
+void CaseRun::cancel_timer(TimerId id, AuditKind kind, const std::string& reason) {
   auto it = c().timers.find(id);
   if (it == c().timers.end()) return;
   keep_timer(id);
@@ -153,13 +153,13 @@ void CaseRun::step(int id) {
     case NodeKind::kMilestone:
       keep_reached(node.id);
       c().reached[node.id] = now_;
-      audit("milestone reached", {&node}, [&](JsonObjectText& d) { d.string("step", node.name); });
+      audit(AuditKind::kMilestoneReached, {&node}, [&](JsonObjectText& d) { d.string("step", node.name); });
       next(id);
       return;
     case NodeKind::kDecision: {
       for (const auto& edge : node.next) {
         if (!edge.condition || evaluate(*edge.condition, context(t)).get<bool>()) {
-          audit("decided", {&node}, [&](JsonObjectText& d) {
+          audit(AuditKind::kDecided, {&node}, [&](JsonObjectText& d) {
             d.string("branch", edge.condition ? model::to_source(*edge.condition) : edge.label);
             d.string("step", node.name);
           });
@@ -249,14 +249,14 @@ void CaseRun::step(int id) {
     case NodeKind::kGuard: {
       if (evaluate(*node.expr, context(t)).get<bool>()) {
         if (!t->waiting_for.empty()) {
-          audit("accepted", {&node}, [&](JsonObjectText& d) { d.string("reason", node.message).string("step", node.name); });
+          audit(AuditKind::kAccepted, {&node}, [&](JsonObjectText& d) { d.string("reason", node.message).string("step", node.name); });
         }
         next(id);
         return;
       }
       if (t->waiting_for.empty()) {
         t->waiting_for = node.message;
-        audit("refused", {&node}, [&](JsonObjectText& d) { d.string("reason", node.message).string("step", node.name); });
+        audit(AuditKind::kRefused, {&node}, [&](JsonObjectText& d) { d.string("reason", node.message).string("step", node.name); });
         if (!node.escalate_to.empty()) notify({node.escalate_to}, "Geweigerd: " + node.message, node.name);
       }
       token(id)->state = TokenState::kGuard;
@@ -268,7 +268,7 @@ void CaseRun::step(int id) {
         // A person field with no value tells no one (the audit says so); it does not stop the case.
         if (recipients.kind == model::Expr::Kind::kField &&
             (!c().data.contains(recipients.text) || c().data.at(recipients.text).is_null())) {
-          audit("not notified", {&node}, [&](JsonObjectText& d) {
+          audit(AuditKind::kNotNotified, {&node}, [&](JsonObjectText& d) {
             d.string("field", recipients.text).string("reason", "no value").string("step", node.name);
           });
           continue;
@@ -282,7 +282,7 @@ void CaseRun::step(int id) {
     }
     case NodeKind::kSignal: {
       // Delivered like an event from outside; an interrupting handler may end this very token.
-      audit("signalled", {&node}, [&](JsonObjectText& d) { d.string("event", node.target).string("step", node.name); });
+      audit(AuditKind::kSignalled, {&node}, [&](JsonObjectText& d) { d.string("event", node.target).string("step", node.name); });
       std::string event = node.target;
       deliver(event);
       if (token(id) != nullptr) next(id);
@@ -299,7 +299,7 @@ void CaseRun::step(int id) {
         Json value = evaluate(*node.expr, context(t));
         rt_.keep_data(id_, changes_);
         c().data[node.target] = std::move(value);
-        audit("case data set", {&node}, [&](JsonObjectText& d) { d.string("field", node.target).string("step", node.name); });
+        audit(AuditKind::kCaseDataSet, {&node}, [&](JsonObjectText& d) { d.string("field", node.target).string("step", node.name); });
       }
       next(id);
       return;
@@ -308,7 +308,7 @@ void CaseRun::step(int id) {
       int scope_instance = c().next_scope++;
       c().scopes[scope_instance] = ScopeInstance{node.scope, t->scopes.back(), t->frames, t->received};
       t->scopes.push_back(scope_instance);
-      audit("stage entered", {&node}, [&](JsonObjectText& d) { d.string("stage", node.name); });
+      audit(AuditKind::kStageEntered, {&node}, [&](JsonObjectText& d) { d.string("stage", node.name); });
       next(id);
       return;
     }
@@ -359,11 +359,11 @@ void CaseRun::call(int id, const Node& node) {
   Token* t = token(id);
   t->state = TokenState::kCall;
   t->child = child;
-  audit("sub-process started", {&node, child},
+  audit(AuditKind::kSubProcessStarted, {&node, child},
         [&](JsonObjectText& d) { d.number("case", child).string("process", callee->name); });
   CaseRun child_run(rt_, changes_, child, now_);
   child_run.spawn(callee->nodes.at(callee->starts.front()).id, {}, {0});
-  child_run.audit("case started", {}, [&](JsonObjectText& d) {
+  child_run.audit(AuditKind::kCaseStarted, {}, [&](JsonObjectText& d) {
     d.number("parent", id_).string("process", callee->name).number("version", callee->version);
   });
   child_run.run();

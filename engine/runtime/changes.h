@@ -12,6 +12,7 @@
 #include <variant>
 #include <vector>
 
+#include "engine/runtime/audit_kind.h"
 #include "engine/runtime/instance.h"
 
 namespace termijn::runtime {
@@ -27,7 +28,7 @@ struct AuditFact {
 struct AuditEntry {
   CaseId case_id = 0;
   Instant at;
-  std::string kind;  // "case started", "task opened", "escalated", "refused", ...
+  AuditKind kind;
   // The detail as JSON text of an object, as stored (made once, where the entry is made: see
   // JsonObjectText); empty when recording facts only.
   std::string detail = "{}";

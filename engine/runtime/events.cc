@@ -35,7 +35,7 @@ bool CaseRun::deliver(const std::string& event) {
   for (const auto& [instance_id, handler] : listening) {
     if (c().scopes.count(instance_id) == 0) continue;  // ended by an earlier interrupting handler
     handled = true;
-    audit("event handled", {}, [&](JsonObjectText& d) {
+    audit(AuditKind::kEventHandled, {}, [&](JsonObjectText& d) {
       d.string("event", event).boolean("interrupting", handler.interrupting);
       d.string("stage", process().scopes.at(c().scopes.at(instance_id).scope).name);
     });
@@ -93,14 +93,14 @@ void CaseRun::finish(CaseStatus status, const std::string& reason, bool notify_p
   c().end_reason = reason;
   c().scopes.clear();
   c().forks.clear();
-  audit("case ended", {}, [&](JsonObjectText& d) { d.string("reason", reason).string("status", to_string(status)); });
+  audit(AuditKind::kCaseEnded, {}, [&](JsonObjectText& d) { d.string("reason", reason).string("status", to_string(status)); });
   if (notify_parent && c().parent_case != 0) {
     CaseId parent = c().parent_case;
     int parent_token = c().parent_token;
     rt_.working(parent, changes_);
     CaseRun parent_run(rt_, changes_, parent, now_);
     if (Token* t = parent_run.token(parent_token); t != nullptr && t->state == TokenState::kCall) {
-      parent_run.audit("sub-process ended", {},
+      parent_run.audit(AuditKind::kSubProcessEnded, {},
                        [&](JsonObjectText& d) { d.number("case", id_).string("status", to_string(status)); });
       parent_run.next(parent_token);
       parent_run.run();

@@ -200,7 +200,7 @@ Result<CaseId> Runtime::start(const std::string& name, const std::string& event,
   create(std::move(instance), changes);
   CaseRun run(*this, changes, id, now);
   Status status = undone_if_refused(changes, [&] {
-    run.audit("case started", {}, [&](JsonObjectText& d) {
+    run.audit(AuditKind::kCaseStarted, {}, [&](JsonObjectText& d) {
       if (!role.empty()) d.string("by", role);
       d.string("event", p->nodes.at(start).target).string("hash", p->hash).string("process", p->name);
       d.number("version", p->version);
@@ -257,12 +257,12 @@ Status Runtime::complete(TaskId task_id, const std::string& role, const Json& ou
     c.reached[node.id] = now;
     run.cancel_rungs(task_id);
     if (instrument != nullptr) {
-      run.audit("instrument scored", {&node}, [&](JsonObjectText& d) {
+      run.audit(AuditKind::kInstrumentScored, {&node}, [&](JsonObjectText& d) {
         for (const auto& [key, value] : scored.items()) d.json(key, value);
       });
     }
     const bool late = now > task.due.at;
-    run.audit("task completed", {&node, 0, late}, [&](JsonObjectText& d) {
+    run.audit(AuditKind::kTaskCompleted, {&node, 0, late}, [&](JsonObjectText& d) {
       d.boolean("late", late).raw("outputs", given->text).string("role", role).string("step", task.name);
       d.number("task", task_id);
     });
@@ -374,7 +374,7 @@ Status Runtime::signal(CaseId id, const std::string& event, const Json& data, In
     });
     if (!status.is_ok()) return status;
     if (!handled) return Status(StatusCode::kFailedPrecondition, no_listener(current(id, changes), p, event, legal_));
-    run.audit("event received", {}, [&](JsonObjectText& d) {
+    run.audit(AuditKind::kEventReceived, {}, [&](JsonObjectText& d) {
       if (!role.empty()) d.string("by", role);
       d.string("event", event);
     });
@@ -389,7 +389,7 @@ Status Runtime::update(CaseId id, const Json& data, Instant now, Changes& change
     keep_data(id, changes);
     if (Status s = validate_data(*definition(c.hash), data, c.data); !s.is_ok()) return s;
     CaseRun run(*this, changes, id, now);
-    run.audit("case data updated", {}, [&](JsonObjectText& d) { d.strings("fields", field_names(data)); });
+    run.audit(AuditKind::kCaseDataUpdated, {}, [&](JsonObjectText& d) { d.strings("fields", field_names(data)); });
     return guarded([&] { run.retry_guards(); });
   });
 }
@@ -431,7 +431,7 @@ Status Runtime::fire(TimerId timer_id, Instant now, Changes& changes) {
       CaseRun again(*this, changes, fresh.id, now);
       again.write(t);
       const model::Process& p = *definition(fresh.hash);
-      again.audit("incident opened", {}, [&](JsonObjectText& d) {
+      again.audit(AuditKind::kIncidentOpened, {}, [&](JsonObjectText& d) {
         d.string("error", t.failure).string("timer", t.name).number("timer_id", timer_id);
         d.string("told", p.incident_role);
       });
@@ -462,7 +462,7 @@ Status Runtime::retry(TimerId timer_id, Instant now, Changes& changes) {
     timer.failed_at.reset();
     timer.failure.clear();
     CaseRun run(*this, changes, c.id, now);
-    run.audit("incident retried", {}, [&](JsonObjectText& d) {
+    run.audit(AuditKind::kIncidentRetried, {}, [&](JsonObjectText& d) {
       d.string("error", failure).string("timer", timer.name).number("timer_id", timer_id);
     });
     Status status = guarded([&] { run.fired(timer); });
@@ -483,7 +483,7 @@ Status Runtime::dismiss(TimerId timer_id, const std::string& reason, Instant now
   if (!id.is_ok()) return id.status();
   return undone_if_refused(changes, [&] {
     CaseRun run(*this, changes, working(*id, changes).id, now);
-    run.cancel_timer(timer_id, "incident dismissed", reason);
+    run.cancel_timer(timer_id, AuditKind::kIncidentDismissed, reason);
     return Status::ok();
   });
 }

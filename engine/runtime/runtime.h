@@ -90,10 +90,13 @@ class Runtime {
   // What a command records besides the live state. kFull (the default): audit entries with their
   // JSON detail, task and timer rows, notifications, as the engine stores and delivers them.
   // kFacts: audit entries with their kind and facts only (AuditEntry::fact), no rows, no
-  // notifications: what a simulation reads, without building text and JSON nobody reads. The
-  // steps run the same either way.
+  // notifications: what a simulation reads, without building text and JSON nobody reads; and of
+  // those entries only the kinds in `facts`. The steps run the same either way.
   enum class Recording { kFull, kFacts };
-  void set_recording(Recording recording) { recording_ = recording; }
+  void set_recording(Recording recording, AuditKinds facts = AuditKinds::all()) {
+    recording_ = recording;
+    facts_ = facts;
+  }
   // In place (before any case starts or is restored; the engine, a simulation): a command changes
   // the live case itself and keeps an undo log (Changes::undo) instead of working on a copy. A
   // refused command, or one that throws, is undone before it returns, so it still changes
@@ -157,6 +160,7 @@ class Runtime {
   const LegalTime& legal_;
   bool explain_ = true;
   Recording recording_ = Recording::kFull;
+  AuditKinds facts_ = AuditKinds::all();
   bool in_place_ = false;
   bool undo_log_ = true;
   bool spoiled_ = false;

@@ -28,7 +28,7 @@ void CaseRun::open_task(int id, const Node& node) {
   t->task = task.id;
   write(task);
   plan_rungs(task, node, 0);
-  audit("task opened", {&node, task.id}, [&](JsonObjectText& d) {
+  audit(AuditKind::kTaskOpened, {&node, task.id}, [&](JsonObjectText& d) {
     d.string("due", to_iso_utc(task.due.at));
     // Inside `for each`: whom the task is for (a person by its id), so the record says which child.
     Json whom;
@@ -102,7 +102,7 @@ void CaseRun::cancel_task(TaskId id, const std::string& why) {
   task.closed = now_;
   task.closed_by = why;
   cancel_rungs(id);
-  audit("task cancelled", {}, [&](JsonObjectText& d) { d.string("step", task.name).number("task", id).string("why", why); });
+  audit(AuditKind::kTaskCancelled, {}, [&](JsonObjectText& d) { d.string("step", task.name).number("task", id).string("why", why); });
   write(task);
   c().tasks.erase(it);
 }
@@ -134,7 +134,7 @@ void CaseRun::escalate(const Timer& timer, std::int64_t late_ms) {
   }
   task.escalation_level = timer.rung + 1;
   write(task);
-  audit("escalated", {&node, timer.rung + 1}, [&](JsonObjectText& d) {
+  audit(AuditKind::kEscalated, {&node, timer.rung + 1}, [&](JsonObjectText& d) {
     d.json("actions", actions).number("late_ms", late_ms).number("rung", timer.rung + 1).string("step", task.name);
     d.number("task", task.id).number("timer_id", timer.id);
   });

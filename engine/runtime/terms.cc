@@ -66,7 +66,7 @@ void CaseRun::set_named_timer(const Node& step, Deadline at) {
   timer.due = at;
   TimerId id = schedule(std::move(timer));
   c().named_timers[name] = id;
-  audit(moved ? "timer moved" : "timer set", {&step},
+  audit(moved ? AuditKind::kTimerMoved : AuditKind::kTimerSet, {&step},
         [&](JsonObjectText& d) { d.string("at", to_iso_utc(at.at)).string("step", by).string("timer", name); });
   if (moved) replan(name);
 }
@@ -84,7 +84,7 @@ void CaseRun::replan(const std::string& because) {
     if (due.at == task.due.at) continue;
     if (rt_.explain_) due.why.push_back(tr("recomputed because timer '{}' moved", because));
     keep_task(task_id);
-    audit("deadline moved", {&node}, [&](JsonObjectText& d) {
+    audit(AuditKind::kDeadlineMoved, {&node}, [&](JsonObjectText& d) {
       d.string("from", to_iso_utc(task.due.at)).string("step", task.name).number("task", task_id);
       d.string("to", to_iso_utc(due.at));
     });
@@ -174,7 +174,7 @@ void CaseRun::end_stage(int scope_instance, const Timer& timer) {
   for (int fork : forks) c().forks.erase(fork);  // parallels begun inside the stage never join
   close_scopes(scope_instance);
   c().stage_ends.push_back(StageEnd{stage.name, timer.name, timer.due.at});
-  audit("stage ended", {}, [&](JsonObjectText& d) {
+  audit(AuditKind::kStageEnded, {}, [&](JsonObjectText& d) {
     d.string("at", to_iso_utc(timer.due.at)).json("cancelled", cancelled).json("handed_on", handed_on);
     d.string("stage", stage.name).string("term", timer.name);
   });
@@ -202,7 +202,7 @@ void CaseRun::fired(Timer& timer) {
   c().timers.erase(timer.id);
   std::int64_t late_ms = std::chrono::duration_cast<std::chrono::milliseconds>(now_ - late_from).count();
   auto audit_fired = [&] {
-    audit("timer fired", {}, [&](JsonObjectText& d) {
+    audit(AuditKind::kTimerFired, {}, [&](JsonObjectText& d) {
       d.number("late_ms", late_ms).string("timer", timer.name).number("timer_id", timer.id);
     });
   };

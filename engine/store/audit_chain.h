@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "engine/base/sha256.h"
+#include "engine/runtime/audit_kind.h"
 
 namespace termijn::store {
 
@@ -40,7 +41,7 @@ struct AuditCheck {
 
 // The kind of the entry that keys a log; it is the first keyed entry, so the keying point cannot be
 // moved without forging a link.
-inline constexpr const char* kAuditKeyedKind = "audit log keyed";
+inline constexpr const char* kAuditKeyedKind = runtime::to_string(runtime::AuditKind::kAuditLogKeyed);
 
 // How a database's links are computed: SHA-256 before `from_seq`, HMAC-SHA256 under `key` from it
 // on (from_seq 0: never keyed).

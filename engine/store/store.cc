@@ -572,7 +572,7 @@ void Store::key_audit_log(const AuditKey& key, Instant at, const Json& actor) {
   s.bind(1, key.fingerprint()).bind(2, from_seq).run();
   // Made before the keying changes: an actor that is not UTF-8 text throws here.
   RowBatch batch;
-  batch.rows.audit.push_back(runtime::AuditEntry{0, at, kAuditKeyedKind,
+  batch.rows.audit.push_back(runtime::AuditEntry{0, at, runtime::AuditKind::kAuditLogKeyed,
                                                  json_text(Json{{"fingerprint", key.fingerprint()}, {"actor", actor}})});
   keying_ = ChainKeying{from_seq, key};
   try {

@@ -7,7 +7,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <iterator>
 #include <random>
+#include <tuple>
+#include <vector>
 
 #include "engine/driver/compilation.h"
 #include "engine/runtime/runtime.h"
@@ -272,6 +275,61 @@ process tellen {
   EXPECT_EQ(taken[3]->value, (Json{{"aantal", 2}}));
   EXPECT_EQ(taken[5], taken[0]);
   EXPECT_EQ(taken[6], nullptr) << "missing output";
+}
+
+// Recording facts of some kinds only (as the simulator asks for the kinds its figures read), a
+// command records the entries of those kinds that a runtime recording in full records, in the
+// same order with the same facts, and no other.
+TEST(RuntimeInPlace, RecordingFactsOfSomeKindsRecordsThoseAndNoOthers) {
+  testing::Compiled c = testing::compile_text(R"(
+process melden {
+  roles medewerker
+  events melding
+  start on melding
+  milestone ontvangen
+  task beoordelen by medewerker within 1 days {
+    output ernstig: bool
+  }
+  decide zwaarte {
+    when beoordelen.ernstig -> opvolgen
+    otherwise { end "licht" }
+  }
+  task opvolgen by medewerker within 1 days
+}
+)");
+  ASSERT_NE(c.model->find("melden"), nullptr) << c.errors();
+  using runtime::AuditKind;
+  const runtime::AuditKinds asked{AuditKind::kTaskOpened, AuditKind::kTaskCompleted, AuditKind::kCaseEnded};
+  LegalTime legal;
+  Runtime full(legal), picked(legal);
+  picked.set_in_place(true);
+  picked.set_recording(Runtime::Recording::kFacts, asked);
+  for (Runtime* rt : {&full, &picked}) rt->add_definition(c.model->processes.front());
+  Instant now = *parse_instant("2027-01-04 09:00");
+  // The kinds and facts of every entry of a case run to its end, started and its task done.
+  auto entries = [&](Runtime& rt) {
+    std::vector<std::tuple<AuditKind, const model::Node*, std::int64_t>> out;
+    auto keep = [&](runtime::Changes& changes) {
+      for (const auto& e : changes.audit) out.emplace_back(e.kind, e.fact.node, e.fact.number);
+      rt.apply(changes);
+    };
+    runtime::Changes started;
+    auto id = rt.start("melden", "melding", Json::object(), now, started);
+    EXPECT_TRUE(id.is_ok()) << id.status().message();
+    keep(started);
+    runtime::Changes done;
+    runtime::TaskId task = rt.find_case(*id)->tasks.begin()->first;
+    EXPECT_TRUE(rt.complete(task, "medewerker", Json{{"ernstig", false}}, now, done).is_ok());
+    keep(done);
+    return out;
+  };
+  auto everything = entries(full);
+  decltype(everything) expected;
+  std::copy_if(everything.begin(), everything.end(), std::back_inserter(expected),
+               [&](const auto& e) { return asked.has(std::get<0>(e)); });
+  EXPECT_EQ(entries(picked), expected);
+  EXPECT_EQ(expected.size(), 3u) << "opened, completed, ended";
+  EXPECT_GT(everything.size(), expected.size()) << "the case started, reached a milestone and decided too";
 }
 
 }  // namespace

@@ -35,7 +35,7 @@ std::string error_of(const std::function<void()>& f) {
 void add_entries(store::Store& s, std::int64_t case_id, int count) {
   runtime::Changes changes;
   for (int i = 0; i < count; ++i) {
-    changes.audit.push_back(runtime::AuditEntry{case_id, from_millis(1000 + i), "task completed",
+    changes.audit.push_back(runtime::AuditEntry{case_id, from_millis(1000 + i), runtime::AuditKind::kTaskCompleted,
                                                 json_text(runtime::Json{{"door", fmt::format("medewerker {}", i)}})});
   }
   s.commit(changes, {});

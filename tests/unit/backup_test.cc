@@ -29,7 +29,7 @@ std::string database_with_cases(const std::string& name, int count) {
     c.process = "landelijk";
     c.hash = "h";
     changes.cases[id] = c;
-    changes.audit.push_back(runtime::AuditEntry{id, from_millis(1000 * id), "case started", "{}"});
+    changes.audit.push_back(runtime::AuditEntry{id, from_millis(1000 * id), runtime::AuditKind::kCaseStarted, "{}"});
   }
   s.commit(changes, {});
   return path;

@@ -172,7 +172,7 @@ TEST(GroupCommit, AnActOutsideTheEngineIsAuditedAtOnceEvenWhenDeferring) {
   e.defer_commits(true);
   ASSERT_TRUE(e.start_case("meldingen", Json::object()).is_ok());
   // A token revoked in the store cannot wait for a group that another command could make fail.
-  ASSERT_TRUE(e.record("token revoked", Json{{"name", "oud"}}, Actor::host("beheerder")).is_ok());
+  ASSERT_TRUE(e.record(runtime::AuditKind::kTokenRevoked, Json{{"name", "oud"}}, Actor::host("beheerder")).is_ok());
   EXPECT_EQ(e.waiting(), 0u);
   EXPECT_EQ(o.on_disk("SELECT COUNT(*) FROM audit WHERE kind = 'token revoked'"), 1);
   EXPECT_EQ(o.on_disk("SELECT COUNT(*) FROM cases"), 1);

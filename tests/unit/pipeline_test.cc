@@ -518,7 +518,7 @@ TEST(Pipeline, TheLogIsCopiedIntoTheFileOffTheWritersWayAndStaysBounded) {
   for (int group = 0; group < 30; ++group) {
     store::RowBatch batch;
     for (int i = 0; i < 800; ++i) {
-      batch.rows.audit.push_back(runtime::AuditEntry{group * 1000 + i, Instant{}, "test", json_text(Json{{"text", big}}), {}});
+      batch.rows.audit.push_back(runtime::AuditEntry{group * 1000 + i, Instant{}, runtime::AuditKind::kCaseDataChanged, json_text(Json{{"text", big}}), {}});
     }
     writer.write(std::move(batch));
     store::Written written = writer.take();

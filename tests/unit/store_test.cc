@@ -57,8 +57,8 @@ TEST(Store, CommitsAStepAtomicallyAndChainsTheAudit) {
   c.process = "p";
   c.hash = "h";
   changes.cases[1] = c;
-  changes.audit.push_back(runtime::AuditEntry{1, from_millis(1000), "case started", "{}"});
-  changes.audit.push_back(runtime::AuditEntry{1, from_millis(2000), "task opened", json_text(runtime::Json{{"task", 1}})});
+  changes.audit.push_back(runtime::AuditEntry{1, from_millis(1000), runtime::AuditKind::kCaseStarted, "{}"});
+  changes.audit.push_back(runtime::AuditEntry{1, from_millis(2000), runtime::AuditKind::kTaskOpened, json_text(runtime::Json{{"task", 1}})});
   s.commit(changes, {store::CommandRecord{"key-1", "start", runtime::Json{{"case", 1}}, ""}});
   EXPECT_EQ(s.running_cases().size(), 1u);
   EXPECT_EQ(s.command_result("key-1")->at("case"), 1);
@@ -95,9 +95,9 @@ void two_cases(store::Store& s, Instant ended_at) {
   running.ended.reset();
   changes.cases[1] = ended;
   changes.cases[2] = running;
-  changes.audit.push_back(runtime::AuditEntry{1, from_millis(1000), "case started", json_text(runtime::Json{{"naam", "A"}})});
-  changes.audit.push_back(runtime::AuditEntry{2, from_millis(1000), "case started", json_text(runtime::Json{{"naam", "B"}})});
-  changes.audit.push_back(runtime::AuditEntry{1, ended_at, "case ended", json_text(runtime::Json{{"reden", "klaar"}})});
+  changes.audit.push_back(runtime::AuditEntry{1, from_millis(1000), runtime::AuditKind::kCaseStarted, json_text(runtime::Json{{"naam", "A"}})});
+  changes.audit.push_back(runtime::AuditEntry{2, from_millis(1000), runtime::AuditKind::kCaseStarted, json_text(runtime::Json{{"naam", "B"}})});
+  changes.audit.push_back(runtime::AuditEntry{1, ended_at, runtime::AuditKind::kCaseEnded, json_text(runtime::Json{{"reden", "klaar"}})});
   s.commit(changes, {});
 }
 
@@ -108,7 +108,7 @@ std::string two_cases_as_schema_8(const char* name, const std::string& sql, bool
   {
     store::Store s(path);
     two_cases(s, from_millis(5000));
-    if (purged) s.purge_ended_before(from_millis(6000), runtime::AuditEntry{0, from_millis(7000), "case data purged", "{}"});
+    if (purged) s.purge_ended_before(from_millis(6000), runtime::AuditEntry{0, from_millis(7000), runtime::AuditKind::kCaseDataPurged, "{}"});
   }
   store::Database db(path);
   testing::audit_back_to_schema_8(db);
@@ -136,7 +136,7 @@ TEST(Store, RetentionErasesEndedCasesYetTheAuditChainStillVerifies) {
   std::string path = temp_db("termijn-store-purge.db");
   store::Store s(path);
   two_cases(s, from_millis(5000));
-  auto purged = s.purge_ended_before(from_millis(6000), runtime::AuditEntry{0, from_millis(7000), "case data purged",
+  auto purged = s.purge_ended_before(from_millis(6000), runtime::AuditEntry{0, from_millis(7000), runtime::AuditKind::kCaseDataPurged,
                                                                            json_text(runtime::Json{{"by", "test"}})});
   ASSERT_EQ(purged.cases, std::vector<std::int64_t>{1});
   EXPECT_TRUE(purged.log_emptied);
@@ -198,7 +198,7 @@ TEST(Store, MigrationNineStoresLinksAsBytesAndTheChainStillVerifies) {
   EXPECT_FALSE(s.audit_log(2)[0].value("purged", false));
   // And the log goes on from the converted head.
   runtime::Changes more;
-  more.audit.push_back(runtime::AuditEntry{2, from_millis(8000), "case data updated", "{}"});
+  more.audit.push_back(runtime::AuditEntry{2, from_millis(8000), runtime::AuditKind::kCaseDataUpdated, "{}"});
   s.commit(more, {});
   check = s.verify_audit();
   EXPECT_TRUE(check.ok) << check.problem;
@@ -222,7 +222,7 @@ TEST(Store, PurgingTheNewestCaseDoesNotFreeItsId) {
   ended.ended = from_millis(10);
   changes.cases[7] = ended;
   s.commit(changes, {});
-  s.purge_ended_before(from_millis(20), runtime::AuditEntry{0, from_millis(30), "case data purged", "{}"});
+  s.purge_ended_before(from_millis(20), runtime::AuditEntry{0, from_millis(30), runtime::AuditKind::kCaseDataPurged, "{}"});
   EXPECT_TRUE(s.cases(std::nullopt).empty());
   EXPECT_EQ(s.next_ids().next_case, 8);
 }

@@ -160,7 +160,7 @@ Result<std::string> issue_token(Engine& engine, const store::TokenHolder& holder
     return Status(StatusCode::kFailedPrecondition, fmt::format("the token was not stored: {}", e.what()));
   }
   Json detail{{"name", holder.name}, {"organisation", holder.organisation}, {"role", holder.role}};
-  if (Status s = engine.record("token issued", detail, by); !s.is_ok()) return s;
+  if (Status s = engine.record(runtime::AuditKind::kTokenIssued, detail, by); !s.is_ok()) return s;
   return token;
 }
 
@@ -168,7 +168,7 @@ Status revoke_token(Engine& engine, const std::string& name, const Actor& by) {
   if (!engine.store().revoke_token(name, engine.now())) {
     return Status(StatusCode::kNotFound, fmt::format("no active token named '{}'", name));
   }
-  return engine.record("token revoked", Json{{"name", name}}, by);
+  return engine.record(runtime::AuditKind::kTokenRevoked, Json{{"name", name}}, by);
 }
 
 struct HttpApi::Prepared {

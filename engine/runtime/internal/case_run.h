@@ -49,15 +49,17 @@ class CaseRun {
   bool full() const { return rt_.recording_ == Runtime::Recording::kFull; }
   // An entry with its facts; `detail` writes its fields (void(JsonObjectText&)), called only when
   // recording in full. Fields in the order nlohmann::json sorts keys (see JsonObjectText).
+  // Recording facts, only of the kinds the caller reads.
   template <typename Detail>
-  void audit(std::string kind, AuditFact fact, Detail&& detail) {
+  void audit(AuditKind kind, AuditFact fact, Detail&& detail) {
+    if (!full() && !rt_.facts_.has(kind)) return;
     std::string text;
     if (full()) {
       JsonObjectText fields;
       detail(fields);
       text = fields.take();
     }
-    changes_.audit.push_back(AuditEntry{id_, now_, std::move(kind), std::move(text), fact});
+    changes_.audit.push_back(AuditEntry{id_, now_, kind, std::move(text), fact});
   }
   // Nothing when recording facts only: callers that format a message check full() first.
   void notify(std::vector<std::string> roles, std::string message, std::string source,
@@ -81,7 +83,7 @@ class CaseRun {
   TimerId schedule(Timer timer);
   // An incident's timer (kFailed) that is cancelled closes the incident, audited as `kind` with
   // `reason`: by default because the case moved past it (the task was done, the case ended).
-  void cancel_timer(TimerId id, const char* kind = "incident closed",
+  void cancel_timer(TimerId id, AuditKind kind = AuditKind::kIncidentClosed,
                     const std::string& reason = "the case moved past it");
   void call(int id, const Node& node);
 

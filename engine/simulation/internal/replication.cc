@@ -53,7 +53,7 @@ class Replication {
         undo_always_(undo == UndoLogs::kAlways), runtime_(legal_) {
     runtime_.set_explain_deadlines(false);  // the figures need the moments, not their explanation
     // The figures read the audit's facts; the event log (kept cases) its JSON detail too.
-    if (!keep_cases) runtime_.set_recording(runtime::Runtime::Recording::kFacts);
+    if (!keep_cases) runtime_.set_recording(runtime::Runtime::Recording::kFacts, read());
     runtime_.set_in_place(true);  // no copy of a case per command
     runtime_.set_undo_log(undo_always_);
     for (const auto& p : prepared.model->processes) runtime_.add_definition(p);
@@ -645,24 +645,28 @@ class Replication {
     return at < parent_.size() && parent_[at] != 0 ? root_of(parent_[at]) : id;
   }
 
-  // The audit entries the figures read, by kind; every other kind is kOther.
+  // The audit entries the figures read, by kind; every other kind is kOther, and recording facts
+  // (the cases are not kept) the runtime records none of them.
   enum class Seen {
     kOther, kSubProcess, kTaskOpened, kMilestone, kTimerSet, kTimerMoved, kTaskCompleted, kEscalated,
     kStageEntered, kCaseEnded
   };
-  static Seen seen(std::string_view kind) {
-    // Searched in order, not hashed: most names differ from `kind` in length, and a comparison
-    // of lengths is cheaper than hashing the text of every entry of every step.
-    static constexpr std::pair<std::string_view, Seen> kKinds[] = {
-        {"task opened", Seen::kTaskOpened},       {"task completed", Seen::kTaskCompleted},
-        {"timer set", Seen::kTimerSet},           {"timer moved", Seen::kTimerMoved},
-        {"escalated", Seen::kEscalated},          {"milestone reached", Seen::kMilestone},
-        {"stage entered", Seen::kStageEntered},   {"case ended", Seen::kCaseEnded},
-        {"sub-process started", Seen::kSubProcess}};
-    for (const auto& [name, seen] : kKinds) {
-      if (name == kind) return seen;
+  static constexpr std::pair<runtime::AuditKind, Seen> kSeen[] = {
+      {runtime::AuditKind::kTaskOpened, Seen::kTaskOpened},     {runtime::AuditKind::kTaskCompleted, Seen::kTaskCompleted},
+      {runtime::AuditKind::kTimerSet, Seen::kTimerSet},         {runtime::AuditKind::kTimerMoved, Seen::kTimerMoved},
+      {runtime::AuditKind::kEscalated, Seen::kEscalated},       {runtime::AuditKind::kMilestoneReached, Seen::kMilestone},
+      {runtime::AuditKind::kStageEntered, Seen::kStageEntered}, {runtime::AuditKind::kCaseEnded, Seen::kCaseEnded},
+      {runtime::AuditKind::kSubProcessStarted, Seen::kSubProcess}};
+  static Seen seen(runtime::AuditKind kind) {
+    for (const auto& [read, seen] : kSeen) {
+      if (read == kind) return seen;
     }
     return Seen::kOther;
+  }
+  static constexpr runtime::AuditKinds read() {
+    runtime::AuditKinds kinds({});
+    for (const auto& [kind, _] : kSeen) kinds.add(kind);
+    return kinds;
   }
 
   void check_not_spoiled() const {
@@ -723,7 +727,7 @@ class Replication {
           break;
         }
       }
-      c.events.push_back(CaseEvent{at, e.kind, activity, detail.value("role", ""), detail.dump()});
+      c.events.push_back(CaseEvent{at, runtime::to_string(e.kind), activity, detail.value("role", ""), detail.dump()});
     }
     if (!c.measured) return;
     // The step an entry concerns, and a timer step's timer: names in the shared definitions.
