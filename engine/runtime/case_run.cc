@@ -129,7 +129,7 @@ TimerId CaseRun::schedule(Timer timer) {
   return id;
 }
 
-void CaseRun::cancel_timer(TimerId id, AuditKind kind, const std::string& reason) {
+void CaseRun::cancel_timer(TimerId id, AuditKind kind, std::string_view reason) {
   auto it = c().timers.find(id);
   if (it == c().timers.end()) return;
   keep_timer(id);

@@ -243,7 +243,7 @@ Status Runtime::complete(TaskId task_id, const std::string& role, const Json& ou
     }
     Instance& c = working(where, changes);
     Task& task = c.tasks.at(task_id);
-    CaseRun run(*this, changes, c.id, now);
+    CaseRun run(*this, changes, c.id, now, &p);
     keep_task(c.id, task_id, changes);
     keep_output(c.id, node.id, changes);
     keep_reached(c.id, node.id, changes);

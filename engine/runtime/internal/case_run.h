@@ -8,6 +8,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/base/json_text.h"
@@ -23,8 +24,9 @@ using model::NodeKind;
 
 class CaseRun {
  public:
-  CaseRun(Runtime& rt, Changes& changes, CaseId id, Instant now)
-      : rt_(rt), changes_(changes), id_(id), now_(now) {}
+  // `process`: the case's definition, when the caller has found it already.
+  CaseRun(Runtime& rt, Changes& changes, CaseId id, Instant now, const model::Process* process = nullptr)
+      : rt_(rt), changes_(changes), id_(id), now_(now), process_(process) {}
 
   // ---- the machine (case_run.cc) ----
   // Found once: neither the case's place nor its definition changes within a command.
@@ -84,7 +86,7 @@ class CaseRun {
   // An incident's timer (kFailed) that is cancelled closes the incident, audited as `kind` with
   // `reason`: by default because the case moved past it (the task was done, the case ended).
   void cancel_timer(TimerId id, AuditKind kind = AuditKind::kIncidentClosed,
-                    const std::string& reason = "the case moved past it");
+                    std::string_view reason = "the case moved past it");
   void call(int id, const Node& node);
 
   // ---- tasks (tasks.cc) ----
