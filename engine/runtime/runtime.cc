@@ -83,7 +83,7 @@ Status Runtime::validate_data(const model::Process& process, const Json& data, J
       return Status(StatusCode::kInvalidArgument, fmt::format("case field '{}' ({}): {}", key,
                                                               model::to_string(field->type), *error));
     }
-    out[key] = converted;
+    out[key] = std::move(converted);
   }
   if (const model::Field* field = missing_required(process.fields, out)) {
     return Status(StatusCode::kInvalidArgument, fmt::format("process '{}' requires case field '{}' ({}) from the "
