@@ -35,8 +35,8 @@ class DiagnosticList {
   void error(const SourceRange& range, std::string message, std::vector<Diagnostic> notes = {});
   void warning(const SourceRange& range, std::string message, std::vector<Diagnostic> notes = {});
   // Adds unless an identical diagnostic (same place, same text, notes at the same places) came
-  // before: a variant re-checks its parent's steps and must not repeat the parent's complaints. Past limits::kDiagnostics it
-  // is only counted, once however often it comes.
+  // before: a variant re-checks its parent's steps and must not repeat the parent's complaints.
+  // Past limits::kDiagnostics it is only counted, once however often it comes.
   void add(Diagnostic diagnostic);
   // Counts what `other` counted but did not keep, as if this list had been offered it too.
   void count_not_kept(const DiagnosticList& other);

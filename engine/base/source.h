@@ -1,6 +1,7 @@
 // Source files and the ranges that every AST node, diagnostic and model node carries.
 #pragma once
 
+#include <compare>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -12,10 +13,11 @@
 namespace termijn {
 
 // A position as a person reads it: 1-based line and column (columns count bytes).
+// Ordered as read: by line, then by column.
 struct SourcePos {
   int line = 0;
   int column = 0;
-  friend bool operator==(const SourcePos&, const SourcePos&) = default;
+  friend auto operator<=>(const SourcePos&, const SourcePos&) = default;
 };
 
 // One loaded source file. Shared between the AST, the model and diagnostics so that a

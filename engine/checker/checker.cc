@@ -14,12 +14,10 @@
 namespace termijn {
 namespace {
 
-bool before(SourcePos a, SourcePos b) { return a.line < b.line || (a.line == b.line && a.column < b.column); }
-
 // A range without an end holds nothing.
 bool inside(const SourceRange& inner, const SourceRange& outer) {
   if (!inner.valid() || !outer.valid() || inner.file.get() != outer.file.get() || outer.end.line == 0) return false;
-  return !before(inner.begin, outer.begin) && !before(outer.end, inner.begin);
+  return outer.begin <= inner.begin && inner.begin <= outer.end;
 }
 
 bool same(const Diagnostic& a, const Diagnostic& b) {

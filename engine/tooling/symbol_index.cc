@@ -33,9 +33,8 @@ bool scoped(SymbolKind kind) {
 }
 
 bool contains(const SourceRange& range, SourcePos pos) {
-  auto before = [](SourcePos a, SourcePos b) { return a.line < b.line || (a.line == b.line && a.column <= b.column); };
   // The end counts too: the cursor just after a name is on it.
-  return range.valid() && before(range.begin, pos) && before(pos, range.end);
+  return range.valid() && range.begin <= pos && pos <= range.end;
 }
 
 }  // namespace

@@ -51,12 +51,10 @@ const Shipped& shipped() {
   return s;
 }
 
-bool before(SourcePos a, SourcePos b) { return a.line < b.line || (a.line == b.line && a.column < b.column); }
-
 bool inside(const SourceRange& inner, const SourceRange& outer) {
   if (!inner.file || !outer.file || inner.file.get() != outer.file.get()) return false;
   SourcePos outer_end = outer.end.line == 0 ? outer.begin : outer.end;
-  return !before(inner.begin, outer.begin) && before(inner.begin, outer_end);
+  return outer.begin <= inner.begin && inner.begin < outer_end;
 }
 
 }  // namespace

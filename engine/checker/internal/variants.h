@@ -19,8 +19,10 @@ struct ResolvedProcess {
   const ast::ProcessDecl* parent = nullptr;
   bool parent_has_errors = false;       // a broken or cyclic `extends`, or a parent with errors
   bool has_errors = false;              // its own `override`/`remove`/`add` (or its parent's) failed
-  std::vector<std::string> removed;     // names of parent steps this variant removed
-  std::map<std::string, std::string> removed_by;  // and of its ancestors' removals -> who removed each
+  // The top-level steps it and its ancestors removed (what the model and the graph list), in order.
+  std::vector<std::string> removed;
+  // Every step gone, nested ones and those an overriding stage no longer has too -> who removed it.
+  std::map<std::string, std::string> removed_by;
   std::size_t depth = 1;                // in its chain of `extends`: 1 for a process that extends none
 };
 

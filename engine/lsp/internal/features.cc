@@ -327,10 +327,9 @@ Json Features::code_actions(const std::string& path, const Json& params) {
   if (!a.check.source) return out;
   SourcePos from = from_lsp(*a.check.source, member(wanted, "start", Json::value_t::object), unit_);
   SourcePos to = from_lsp(*a.check.source, member(wanted, "end", Json::value_t::object), unit_);
-  auto before = [](SourcePos x, SourcePos y) { return x.line < y.line || (x.line == y.line && x.column <= y.column); };
   for (const auto& d : a.check.diagnostics.sorted()) {
     if (!d.range.valid() || d.range.file->path() != path) continue;
-    if (!before(d.range.begin, to) || !before(from, d.range.end)) continue;  // not in the asked range
+    if (to < d.range.begin || d.range.end < from) continue;  // not in the asked range
     std::string fix = tooling::suggested_replacement(d);
     if (fix.empty()) continue;
     Json edit = {{"range", to_lsp(d.range, unit_)}, {"newText", fix}};
