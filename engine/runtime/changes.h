@@ -57,10 +57,19 @@ class FirstValues {
   // default, a copy).
   template <typename Map, typename Project>
   void keep(const Map& live, const Key& key, Project project) {
-    if (!first_time(key)) return;
     if (entries_.empty()) entries_.reserve(kFirst);
-    std::optional<Value>& was = entries_.emplace_back(key, std::nullopt).second;
-    if (auto it = live.find(key); it != live.end()) was.emplace(project(it->second));  // made in place, once
+    if (!first_time(key)) return;
+    try {
+      std::optional<Value>& was = entries_.emplace_back(key, std::nullopt).second;
+      if (auto it = live.find(key); it != live.end()) was.emplace(project(it->second));  // made in place, once
+    } catch (...) {
+      // Not kept after all (the copy ran out of memory): a key noted without its entry, or an
+      // entry saying it was not there, would have undo() leave the entry as the command left it,
+      // or erase it.
+      if (!entries_.empty() && entries_.back().first == key) entries_.pop_back();
+      if (!many_.empty()) many_.erase(key);
+      throw;
+    }
   }
   template <typename Map>
   void keep(const Map& live, const Key& key) {
@@ -84,7 +93,12 @@ class FirstValues {
       return std::none_of(entries_.begin(), entries_.end(), [&](const Entry& e) { return e.first == key; });
     }
     if (many_.empty()) {
-      for (const Entry& e : entries_) many_.insert(e.first);
+      try {
+        for (const Entry& e : entries_) many_.insert(e.first);
+      } catch (...) {
+        many_.clear();  // all the keys or none: a set missing some would keep those twice
+        throw;
+      }
     }
     return many_.insert(key).second;
   }

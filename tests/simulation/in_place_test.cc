@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <iterator>
+#include <map>
+#include <new>
 #include <random>
 #include <tuple>
 #include <vector>
@@ -330,6 +332,36 @@ process melden {
   EXPECT_EQ(entries(picked), expected);
   EXPECT_EQ(expected.size(), 3u) << "opened, completed, ended";
   EXPECT_GT(everything.size(), expected.size()) << "the case started, reached a milestone and decided too";
+}
+
+// An undo log whose copy of an entry fails (out of memory) keeps nothing of it: not an entry saying
+// it was not there (undo() would erase it), nor its key as kept (undo() would leave it changed).
+// In the first few entries, searched in order, and past them, in the set of keys.
+TEST(RuntimeInPlace, AnUndoLogThatCouldNotCopyAnEntryKeepsNoneOfIt) {
+  struct Fragile {
+    int value = 0;
+    bool* fail = nullptr;
+    Fragile(int v, bool* f) : value(v), fail(f) {}
+    Fragile(const Fragile& other) : value(other.value), fail(other.fail) {
+      if (*fail) throw std::bad_alloc();
+    }
+  };
+  for (int at : {3, 20}) {
+    bool fail = false;
+    std::map<int, Fragile> live;
+    for (int key = 0; key < 30; ++key) live.emplace(key, Fragile{key * 10, &fail});
+    runtime::FirstValues<int, Fragile> log;
+    for (int key = 0; key < at; ++key) log.keep(live, key);
+    fail = true;
+    EXPECT_THROW(log.keep(live, at), std::bad_alloc) << at;
+    fail = false;
+    log.keep(live, at);  // the key was not noted as kept: kept now
+    log.keep(live, at);  // and once only
+    std::vector<std::pair<int, int>> kept;
+    for (const auto& [key, was] : log) kept.emplace_back(key, was ? was->value : -1);
+    ASSERT_EQ(kept.size(), static_cast<std::size_t>(at + 1)) << at;
+    EXPECT_EQ(kept.back(), std::make_pair(at, at * 10)) << at;
+  }
 }
 
 }  // namespace
