@@ -100,7 +100,8 @@ void note_data_change(runtime::Changes& changes, CaseId id, const Json& data, In
   if (!data.is_object() || data.empty()) return;
   std::vector<std::string> fields;
   for (const auto& [field, value] : data.items()) fields.push_back(field);
-  changes.audit.push_back(runtime::AuditEntry{id, now, runtime::AuditKind::kCaseDataChanged, JsonObjectText().strings("fields", fields).take()});
+  changes.audit.push_back(runtime::AuditEntry{id, now, runtime::AuditKind::kCaseDataChanged,
+                                              JsonObjectText().strings("fields", fields).take()});
 }
 
 // In place (the runtime changes the live cases as a command runs, Runtime::set_in_place), a
@@ -643,14 +644,16 @@ Status Engine::audit_only(CaseId id, runtime::AuditKind kind, const Json& detail
     stamp(changes, actor);
   } catch (const Json::type_error&) {
     // An operator's name from the command line, a token holder's: not checked as a request is.
-    return Status(StatusCode::kInvalidArgument, fmt::format("the audit entry '{}' holds text that is not UTF-8", runtime::to_string(kind)));
+    return Status(StatusCode::kInvalidArgument,
+                  fmt::format("the audit entry '{}' holds text that is not UTF-8", runtime::to_string(kind)));
   }
   return commit(changes, std::vector<store::CommandRecord>{});
 }
 
 void Engine::record_refusal(CaseId id, const Actor& actor, const std::string& action, const std::string& reason) {
   // A refusal that cannot be audited is still refused.
-  (void)audit_only(id, runtime::AuditKind::kRefused, Json{{"role", actor.role}, {"action", action}, {"reason", reason}}, actor);
+  (void)audit_only(id, runtime::AuditKind::kRefused,
+                   Json{{"role", actor.role}, {"action", action}, {"reason", reason}}, actor);
 }
 
 Status Engine::record(runtime::AuditKind kind, Json detail, const Actor& actor) {

@@ -98,11 +98,12 @@ constexpr const char* to_string(AuditKind kind) {
 // A set of kinds: those a reader of the facts reads (Runtime::set_recording).
 class AuditKinds {
  public:
+  constexpr AuditKinds() = default;  // none
   constexpr AuditKinds(std::initializer_list<AuditKind> kinds) {
     for (AuditKind kind : kinds) add(kind);
   }
   static constexpr AuditKinds all() {
-    AuditKinds every({});
+    AuditKinds every;
     every.bits_ = ~std::uint64_t{0};
     return every;
   }

@@ -106,15 +106,15 @@ class FirstValues {
   std::unordered_set<Key> many_;  // every key kept, once there are kFew
 };
 
-// In place (Runtime::set_in_place), what a command needs to undo its changes to one case when
-// it is refused, and what apply() re-indexes: the case's small parts as they were, and each task,
-// timer, moment, output and the data as they were before the command first changed them.
 // Where a timer stood before a command changed it: all apply() needs to re-index it.
 struct TimerPlace {
   TimerStatus status;
   Instant due;
 };
 
+// In place (Runtime::set_in_place), what a command needs to undo its changes to one case when
+// it is refused, and what apply() re-indexes: the case's small parts as they were, and each task,
+// timer, moment, output and the data as they were before the command first changed them.
 struct CaseUndo {
   bool created = false;  // the command started the case: undone, it goes
   // The case's parts as they were are kept (Runtime::set_undo_log): without them, only where the

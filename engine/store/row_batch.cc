@@ -183,13 +183,14 @@ void write_audit(Database& db, const ChainKeying& keying, const std::vector<runt
   linked.reserve(audit.size());
   std::string_view prev = head_link;
   for (const auto& e : audit) {
-    Sha256Digest link = chain_link(keying, prev, ++seq, e.case_id, to_millis(e.at), runtime::to_string(e.kind), sha256(e.detail));
+    Sha256Digest link =
+        chain_link(keying, prev, ++seq, e.case_id, to_millis(e.at), runtime::to_string(e.kind), sha256(e.detail));
     prev = bytes_of(linked.emplace_back(Linked{e, seq, link}).link);  // reserved: never moves
   }
   static const RowWriter insert("INSERT INTO audit(seq, case_id, at, kind, detail, hash) VALUES ", 6);
   insert.write(db, linked, [](RowWriter::Row& row, const Linked& l) {
-    row.integer(1, l.seq).integer(2, l.entry.case_id).integer(3, to_millis(l.entry.at)).text(4, runtime::to_string(l.entry.kind));
-    row.text(5, l.entry.detail).bytes(6, bytes_of(l.link));
+    row.integer(1, l.seq).integer(2, l.entry.case_id).integer(3, to_millis(l.entry.at));
+    row.text(4, runtime::to_string(l.entry.kind)).text(5, l.entry.detail).bytes(6, bytes_of(l.link));
   });
   Statement& head = db.cached("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1");
   head.bind(1, seq).bind_blob_unowned(2, prev).run();

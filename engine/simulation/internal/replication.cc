@@ -651,20 +651,21 @@ class Replication {
     kOther, kSubProcess, kTaskOpened, kMilestone, kTimerSet, kTimerMoved, kTaskCompleted, kEscalated,
     kStageEntered, kCaseEnded
   };
-  static constexpr std::pair<runtime::AuditKind, Seen> kSeen[] = {
-      {runtime::AuditKind::kTaskOpened, Seen::kTaskOpened},     {runtime::AuditKind::kTaskCompleted, Seen::kTaskCompleted},
-      {runtime::AuditKind::kTimerSet, Seen::kTimerSet},         {runtime::AuditKind::kTimerMoved, Seen::kTimerMoved},
-      {runtime::AuditKind::kEscalated, Seen::kEscalated},       {runtime::AuditKind::kMilestoneReached, Seen::kMilestone},
-      {runtime::AuditKind::kStageEntered, Seen::kStageEntered}, {runtime::AuditKind::kCaseEnded, Seen::kCaseEnded},
-      {runtime::AuditKind::kSubProcessStarted, Seen::kSubProcess}};
-  static Seen seen(runtime::AuditKind kind) {
+  using AuditKind = runtime::AuditKind;
+  static constexpr std::pair<AuditKind, Seen> kSeen[] = {
+      {AuditKind::kTaskOpened, Seen::kTaskOpened},     {AuditKind::kTaskCompleted, Seen::kTaskCompleted},
+      {AuditKind::kTimerSet, Seen::kTimerSet},         {AuditKind::kTimerMoved, Seen::kTimerMoved},
+      {AuditKind::kEscalated, Seen::kEscalated},       {AuditKind::kMilestoneReached, Seen::kMilestone},
+      {AuditKind::kStageEntered, Seen::kStageEntered}, {AuditKind::kCaseEnded, Seen::kCaseEnded},
+      {AuditKind::kSubProcessStarted, Seen::kSubProcess}};
+  static Seen seen(AuditKind kind) {
     for (const auto& [read, seen] : kSeen) {
       if (read == kind) return seen;
     }
     return Seen::kOther;
   }
   static constexpr runtime::AuditKinds read() {
-    runtime::AuditKinds kinds({});
+    runtime::AuditKinds kinds;
     for (const auto& [kind, _] : kSeen) kinds.add(kind);
     return kinds;
   }
