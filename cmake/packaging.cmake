@@ -66,7 +66,7 @@ set(TERMIJN_PUBLIC_HEADERS
   base/sha256.h base/utf8.h
   frontend/ast.h frontend/loader.h frontend/source_text.h
   model/instrument.h model/model.h model/type.h
-  runtime/audit_kind.h runtime/changes.h runtime/instance.h runtime/runtime.h
+  runtime/audit_kind.h runtime/changes.h runtime/due_queue.h runtime/instance.h runtime/runtime.h
   store/audit_chain.h store/row_batch.h store/sqlite.h store/store.h
   time/holidays.h time/instant.h time/legal_time.h)
 foreach(header ${TERMIJN_PUBLIC_HEADERS})

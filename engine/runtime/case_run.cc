@@ -83,7 +83,7 @@ EvalContext CaseRun::context(const Token* t) {
   return EvalContext{p, c(), t, now_, rt_.legal_, calendar_, rt_.explain_};
 }
 
-void CaseRun::notify(std::vector<std::string> roles, std::string message, std::string source,
+void CaseRun::notify(const std::vector<std::string>& roles, std::string_view message, std::string_view source,
                      std::vector<std::string> persons) {
   if (!full()) return;
   audit(AuditKind::kNotification, {}, [&](JsonObjectText& d) {
@@ -91,7 +91,7 @@ void CaseRun::notify(std::vector<std::string> roles, std::string message, std::s
     if (!persons.empty()) d.strings("persons", persons);
     d.strings("roles", roles).string("source", source);
   });
-  changes_.outbox.push_back(Notification{id_, now_, std::move(roles), std::move(message), std::move(source),
+  changes_.outbox.push_back(Notification{id_, now_, roles, std::string(message), std::string(source),
                                          std::move(persons)});
 }
 
@@ -257,7 +257,7 @@ void CaseRun::step(int id) {
       if (t->waiting_for.empty()) {
         t->waiting_for = node.message;
         audit(AuditKind::kRefused, {&node}, [&](JsonObjectText& d) { d.string("reason", node.message).string("step", node.name); });
-        if (!node.escalate_to.empty()) notify({node.escalate_to}, "Geweigerd: " + node.message, node.name);
+        if (!node.escalate_to.empty() && full()) notify({node.escalate_to}, "Geweigerd: " + node.message, node.name);
       }
       token(id)->state = TokenState::kGuard;
       return;

@@ -61,10 +61,16 @@ void CaseRun::interrupt(int scope_instance, const std::string& why) {
 // Closes a scope instance and every stage inside it, so their handlers stop listening. The
 // process's own scope (0) stays open: its handlers listen for as long as the case runs.
 void CaseRun::close_scopes(int scope_instance) {
+  // Whether `sid` is the one closing or inside it: its parents walked, without making its stack.
+  auto within = [&](int sid) {
+    for (int s = sid; s != -1; s = c().scopes.at(s).parent) {
+      if (s == scope_instance) return true;
+    }
+    return false;
+  };
   std::vector<int> closing;
   for (const auto& [sid, s] : c().scopes) {
-    auto stack = scope_stack(sid);
-    if (sid != 0 && std::find(stack.begin(), stack.end(), scope_instance) != stack.end()) closing.push_back(sid);
+    if (sid != 0 && within(sid)) closing.push_back(sid);
   }
   for (int sid : closing) c().scopes.erase(sid);
 }

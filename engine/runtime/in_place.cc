@@ -5,7 +5,6 @@
 // command's Changes.
 #include <optional>
 #include <string>
-#include <tuple>
 #include <utility>
 
 #include "engine/runtime/runtime.h"
@@ -175,13 +174,13 @@ void Runtime::apply_in_place(Changes& changes) {
         return;  // kept by the log, and indexed as it was
       }
       if (was != nullptr && was->status == TimerStatus::kPending) {
-        due_queue_.erase(std::make_tuple(was->due, timer));
+        due_queue_.erase(timer);
         timer_index_.erase(timer);
       }
       if (was != nullptr && was->status == TimerStatus::kFailed) incidents_.erase(timer);
       if (!running || now == c.timers.end()) return;
       if (now->second.status == TimerStatus::kPending) {
-        due_queue_.emplace(now->second.due.at, timer);
+        due_queue_.set(timer, now->second.due.at);
         timer_index_.set(timer, id);
       }
       if (now->second.status == TimerStatus::kFailed) incidents_[timer] = id;
@@ -206,7 +205,7 @@ void Runtime::apply_in_place(Changes& changes) {
     // What an ended case still holds (a task handed on stays open) leaves the indexes with it.
     for (const auto& [task, _] : c.tasks) task_index_.erase(task);
     for (const auto& [timer, t] : c.timers) {
-      due_queue_.erase(std::make_tuple(t.due.at, timer));
+      due_queue_.erase(timer);
       timer_index_.erase(timer);
       incidents_.erase(timer);
     }

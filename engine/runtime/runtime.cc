@@ -41,18 +41,10 @@ std::vector<std::shared_ptr<const model::Process>> Runtime::definitions() const 
 }
 
 std::vector<std::pair<Instant, TimerId>> Runtime::due_timers(Instant now, std::size_t limit) const {
-  std::vector<std::pair<Instant, TimerId>> out;
-  for (const auto& [at, id] : due_queue_) {
-    if (at > now || out.size() >= limit) break;
-    out.emplace_back(at, id);
-  }
-  return out;
+  return due_queue_.due(now, limit);
 }
 
-std::size_t Runtime::count_due(Instant now) const {
-  auto end = due_queue_.upper_bound(std::make_tuple(now, std::numeric_limits<TimerId>::max()));
-  return static_cast<std::size_t>(std::distance(due_queue_.begin(), end));
-}
+std::size_t Runtime::count_due(Instant now) const { return due_queue_.count_due(now); }
 
 const Instance* Runtime::find_case(CaseId id) const {
   auto it = cases_.find(id);
@@ -177,15 +169,15 @@ Result<CaseId> Runtime::start(const std::string& name, const std::string& event,
   const model::Process* p = latest(name);
   if (p == nullptr) return Status(StatusCode::kNotFound, fmt::format("no process '{}' is deployed", name));
   NodeId start = kNoNode;
-  std::vector<std::string> events;
   for (NodeId s : p->starts) {
-    events.push_back(p->nodes.at(s).target);
     if (event.empty() || p->nodes.at(s).target == event) {
       start = s;
       break;
     }
   }
   if (start == kNoNode) {
+    std::vector<std::string> events;
+    for (NodeId s : p->starts) events.push_back(p->nodes.at(s).target);
     return Status(StatusCode::kInvalidArgument, fmt::format("process '{}' does not start on '{}' (it starts on: {})",
                                                             name, event, fmt::join(events, ", ")));
   }
@@ -195,6 +187,11 @@ Result<CaseId> Runtime::start(const std::string& name, const std::string& event,
   instance.process = p->name;
   instance.hash = p->hash;
   instance.started = now;
+  // Room for the moments and outputs of a case's course made at once, rather than again and
+  // again as it goes (the national course reaches about fifteen steps).
+  constexpr std::size_t kStepsAhead = 16;
+  instance.reached.reserve(kStepsAhead);
+  instance.outputs.reserve(kStepsAhead);
   if (Status s = validate_data(*p, data, instance.data); !s.is_ok()) return s;
   CaseId id = next_case_++;
   create(std::move(instance), changes);
@@ -537,17 +534,15 @@ void Runtime::apply(Changes& changes) {
     diff_by_id(
         was, pending, timer_of, timer_of,
         [&](const Queued& gone) {
-          due_queue_.erase(gone);
+          due_queue_.erase(std::get<1>(gone));
           timer_index_.erase(std::get<1>(gone));
         },
         [&](const Queued& added) {
-          due_queue_.insert(added);
+          due_queue_.set(std::get<1>(added), std::get<0>(added));
           timer_index_.set(std::get<1>(added), id);
         },
         [&](const Queued& before, const Queued& after) {
-          if (before == after) return;
-          due_queue_.erase(before);
-          due_queue_.insert(after);
+          if (before != after) due_queue_.set(std::get<1>(after), std::get<0>(after));
         });
     auto task_of = [](const auto& entry) { return entry.first; };
     diff_by_id(
@@ -595,10 +590,6 @@ void Runtime::reserve_ids(CaseId next_case, TaskId next_task, TimerId next_timer
   next_timer_ = std::max(next_timer_, next_timer);
 }
 
-std::optional<std::pair<Instant, TimerId>> Runtime::next_due() const {
-  if (due_queue_.empty()) return std::nullopt;
-  const auto& [at, id] = *due_queue_.begin();
-  return std::make_pair(at, id);
-}
+std::optional<std::pair<Instant, TimerId>> Runtime::next_due() const { return due_queue_.first(); }
 
 }  // namespace termijn::runtime

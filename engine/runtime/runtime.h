@@ -9,7 +9,6 @@
 
 #include <map>
 #include <memory>
-#include <set>
 #include <string>
 #include <tuple>
 #include <unordered_map>
@@ -19,6 +18,7 @@
 #include "engine/base/status.h"
 #include "engine/model/model.h"
 #include "engine/runtime/changes.h"
+#include "engine/runtime/due_queue.h"
 #include "engine/time/legal_time.h"
 
 namespace termijn::runtime {
@@ -186,7 +186,7 @@ class Runtime {
   };
   static constexpr std::size_t kRecentOutputs = 4;
   std::unordered_map<const model::Node*, std::vector<RecentOutputs>> recent_outputs_;
-  std::set<std::tuple<Instant, TimerId>> due_queue_;
+  DueQueue due_queue_;
   std::map<CaseId, std::vector<std::tuple<Instant, TimerId>>> queued_by_case_;
   CaseId next_case_ = 1;
   TaskId next_task_ = 1;

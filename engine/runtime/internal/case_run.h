@@ -63,8 +63,9 @@ class CaseRun {
     }
     changes_.audit.push_back(AuditEntry{id_, now_, kind, std::move(text), fact});
   }
-  // Nothing when recording facts only: callers that format a message check full() first.
-  void notify(std::vector<std::string> roles, std::string message, std::string source,
+  // Nothing when recording facts only: callers that format a message check full() first, and
+  // what the others pass is copied only when it is kept.
+  void notify(const std::vector<std::string>& roles, std::string_view message, std::string_view source,
               std::vector<std::string> persons = {});
   // `for each x in list where condition`: the elements the condition holds for, audited.
   Json select(const Node& node, Json list, const Token& token);
