@@ -37,13 +37,17 @@ void CaseRun::run() {
 
 int CaseRun::spawn(NodeId node, std::vector<Frame> frames, std::vector<int> scopes,
                    std::map<std::string, Instant> received) {
-  Token t;
-  t.id = c().next_token++;
-  t.node = node;
-  t.frames = std::move(frames);
-  t.scopes = std::move(scopes);
-  t.received = std::move(received);
-  c().tokens.push_back(std::move(t));
+  // Made whole, not assigned into a default token: that one's scopes ({0}) would be made only to go.
+  c().tokens.push_back(Token{.id = c().next_token++,
+                             .node = node,
+                             .state = TokenState::kReady,
+                             .frames = std::move(frames),
+                             .scopes = std::move(scopes),
+                             .task = 0,
+                             .timer = 0,
+                             .waiting_for = {},
+                             .child = 0,
+                             .received = std::move(received)});
   return c().tokens.back().id;
 }
 
