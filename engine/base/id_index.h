@@ -96,13 +96,14 @@ class IdIndex {
     return static_cast<std::size_t>((static_cast<std::uint64_t>(key) * 0x9E3779B97F4A7C15ull) >> shift_);
   }
 
+  // The new array is made before the old one goes: out of memory, the index is as it was.
   void grow() {
-    std::vector<Slot> old = std::move(slots_);
-    slots_.assign(old.empty() ? 16 : old.size() * 2, Slot{});
+    std::vector<Slot> bigger(slots_.empty() ? 16 : slots_.size() * 2, Slot{});
+    std::swap(slots_, bigger);
     shift_ = 64 - static_cast<unsigned>(std::countr_zero(slots_.size()));
     size_ = 0;
-    for (const Slot& s : old) {
-      if (s.key != kEmpty) set(s.key, s.value);
+    for (const Slot& s : bigger) {
+      if (s.key != kEmpty) set(s.key, s.value);  // never grows again: half full at most
     }
   }
 

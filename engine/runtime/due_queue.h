@@ -1,7 +1,7 @@
 // The pending timers by when they fall due: earliest first, and of timers due at the same moment
-// the lower id (the one made first) first. A timer is added when it is set and taken out when it fires
-// or is cancelled, most of them (an escalation rung of a task done in time) long before they
-// fall due; the runtime does both at nearly every step of every case.
+// the lower id (the one made first) first. A timer is added when it is set and taken out when it
+// fires or is cancelled, most of them (an escalation rung of a task done in time) long before
+// they fall due; the runtime does both at nearly every step of every case.
 //
 // A heap in one array, four children a node (shallower than two, and a node's children share a
 // cache line). A timer taken out stays in the heap, marked stale, until it comes to the top and
@@ -12,6 +12,8 @@
 // went leaves its first entry stale, not a second live one). A tree of nodes costs an allocation
 // and a chain of cache misses for every timer set and every timer taken out; keeping each
 // entry's place in the heap up to date costs an index change for every entry a change moves.
+// The heap holds at most 1,024 entries or twice the timers queued, 24 bytes each, and keeps the
+// room it grew to until clear().
 #pragma once
 
 #include <boost/container/small_vector.hpp>
@@ -34,7 +36,11 @@ class DueQueue {
 
   // Adds timer `id` due `at`, or moves it there if it is queued already.
   void set(TimerId id, Instant at) {
-    latest_.set(id, ++sets_);
+    // Room first: out of memory there or in the index, the queue is as it was; after them,
+    // nothing can fail half way (an index naming an entry the heap does not hold).
+    if (heap_.size() == heap_.capacity()) heap_.reserve(2 * heap_.size() + 16);
+    latest_.set(id, sets_ + 1);
+    ++sets_;
     heap_.push_back(Entry{at, id, sets_});
     up(heap_.size() - 1);
     tidy();
@@ -93,8 +99,9 @@ class DueQueue {
 
   std::size_t size() const { return latest_.size(); }
   bool empty() const { return latest_.size() == 0; }
+  // Empty, and its room given back (the heap keeps what it grew to until then).
   void clear() {
-    heap_.clear();
+    heap_ = {};
     latest_.clear();
   }
 
