@@ -187,11 +187,6 @@ Result<CaseId> Runtime::start(const std::string& name, const std::string& event,
   instance.process = p->name;
   instance.hash = p->hash;
   instance.started = now;
-  // Room for the moments and outputs of a case's course made at once, rather than again and
-  // again as it goes (the national course reaches about fifteen steps).
-  constexpr std::size_t kStepsAhead = 16;
-  instance.reached.reserve(kStepsAhead);
-  instance.outputs.reserve(kStepsAhead);
   if (Status s = validate_data(*p, data, instance.data); !s.is_ok()) return s;
   CaseId id = next_case_++;
   create(std::move(instance), changes);
