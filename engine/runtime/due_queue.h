@@ -127,9 +127,8 @@ class DueQueue {
   void tidy() {
     if (heap_.size() > kStaleRoom && heap_.size() > 2 * latest_.size()) {
       std::erase_if(heap_, [&](const Entry& e) { return !live(e); });
-      for (std::size_t i = heap_.size() / kArity + 1; i-- > 0;) {
-        if (i < heap_.size()) down(i);
-      }
+      // Made a heap again from the last parent up (Floyd's way).
+      for (std::size_t i = heap_.size() > 1 ? parent(heap_.size() - 1) + 1 : 0; i-- > 0;) down(i);
     }
     while (!heap_.empty() && !live(heap_.front())) pop_front();
   }
@@ -142,16 +141,22 @@ class DueQueue {
     const std::size_t n = heap_.size();
     if (n == 0) return;
     std::size_t hole = 0;
-    for (std::size_t c = first_child(hole); c < n; c = first_child(hole)) {
-      std::size_t earliest = c;
-      for (std::size_t k = c + 1; k < c + kArity && k < n; ++k) {
-        if (heap_[k] < heap_[earliest]) earliest = k;
-      }
+    while (first_child(hole) < n) {
+      std::size_t earliest = earliest_child(hole);
       heap_[hole] = heap_[earliest];
       hole = earliest;
     }
     heap_[hole] = last;
     up(hole);
+  }
+  // The earliest of the children of `i`, which has at least one.
+  std::size_t earliest_child(std::size_t i) const {
+    const std::size_t c = first_child(i), end = std::min(c + kArity, heap_.size());
+    std::size_t earliest = c;
+    for (std::size_t k = c + 1; k < end; ++k) {
+      if (heap_[k] < heap_[earliest]) earliest = k;
+    }
+    return earliest;
   }
   // The entry at `i` moved towards the top while it is earlier than its parent.
   void up(std::size_t i) {
@@ -163,13 +168,8 @@ class DueQueue {
   void down(std::size_t i) {
     Entry e = heap_[i];
     const std::size_t n = heap_.size();
-    for (;;) {
-      std::size_t c = first_child(i);
-      if (c >= n) break;
-      std::size_t earliest = c;
-      for (std::size_t k = c + 1; k < c + kArity && k < n; ++k) {
-        if (heap_[k] < heap_[earliest]) earliest = k;
-      }
+    while (first_child(i) < n) {
+      std::size_t earliest = earliest_child(i);
       if (!(heap_[earliest] < e)) break;
       heap_[i] = heap_[earliest];
       i = earliest;

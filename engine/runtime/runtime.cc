@@ -3,8 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <iterator>
-#include <limits>
 #include <stdexcept>
 
 #include "engine/base/diagnostic.h"
