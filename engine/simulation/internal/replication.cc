@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <cmath>
 #include <map>
 #include <memory>
 #include <optional>
@@ -12,12 +11,14 @@
 #include <set>
 #include <string>
 #include <string_view>
-#include <tuple>
 #include <unordered_map>
 
 #include "engine/base/json_text.h"
 #include "engine/runtime/runtime.h"
+#include "engine/simulation/internal/arrivals.h"
 #include "engine/simulation/internal/few.h"
+#include "engine/simulation/internal/figures.h"
+#include "engine/simulation/internal/minutes.h"
 #include "engine/simulation/internal/pool_discipline.h"
 #include "engine/time/holidays.h"
 #include "engine/time/legal_time.h"
@@ -26,21 +27,11 @@ namespace termijn::simulation::internal {
 
 namespace {
 
-constexpr double kMinute = 60'000.0;  // ms
 // Arrival numbers of a second (third, ...) stream start at 1e9 (2e9, ...): far above any
 // stream's count (the budget allows a million cases a replication, warm-up included).
 constexpr std::int64_t kStreamSpacing = 1'000'000'000;
 const std::string kNone;  // the main stream's start event: the process's own choice
 const Json kDrawnMotivation = "getrokken door de simulatie";  // of an instrument's outcome a line draws
-
-// `minutes` after `at`, saturated: a draw from a long-tailed distribution may be huge, and a
-// double beyond the range of milliseconds must not reach the cast. A thousand years is after
-// any horizon.
-Instant later(Instant at, double minutes) {
-  constexpr double kLongest = 1000.0 * 366 * 1440;
-  double bounded = std::isfinite(minutes) ? std::clamp(minutes, 0.0, kLongest) : kLongest;
-  return at + std::chrono::milliseconds(static_cast<std::int64_t>(bounded * kMinute));
-}
 
 // Thrown when a command that kept no undo log was refused half way (Runtime::spoiled): the
 // replication starts over, every command keeping its log.
@@ -112,7 +103,7 @@ class Replication {
     // the rules and pools keep for the whole run: an event is moved about in the queue, and small
     // and plain it moves cheaply.
     const std::string* name = &kNone;
-    std::size_t stream = 0;  // kArrival: its stream (arrivals_)
+    std::size_t stream = 0;  // kArrival: its stream (streams_)
   };
   struct Later {
     bool operator()(const Event& a, const Event& b) const { return a.at != b.at ? a.at > b.at : a.seq > b.seq; }
@@ -130,24 +121,12 @@ class Replication {
   struct Draws {
     Few<const std::string*, int> durations, outputs;
   };
-  struct CaseStats {
-    std::int64_t index = 0;
+  // A case's course, and what its draws need: their streams, its data and the outputs a line's
+  // condition reads ("task.output" -> the latest value given).
+  struct CaseStats : CaseCourse {
     Draws draws;
-    Instant arrival;
-    bool measured = false;  // arrived after the warm-up, within the period
-    std::string stream;
     Json data;
-    // "task.output" -> the latest value given, of the outputs a line's condition reads.
     std::map<std::string, Json> outputs;
-    // Names are views of the definitions' (AuditFact::node), which outlive the replication.
-    Few<std::string_view> milestones, timers_set, timers_moved;
-    std::string_view stage;
-    Instant stage_since;
-    Few<std::string_view, double> stage_minutes;
-    Few<std::string_view, double> first_done;  // task -> minutes after arrival
-    std::optional<Instant> ended;
-    std::string end_reason;
-    std::vector<CaseEvent> events;
   };
 
   // Events queue in the order they are pushed (at the same moment), after every arrival.
@@ -157,46 +136,27 @@ class Replication {
     queue_.push(std::move(e));
   }
 
-  // A Poisson stream of arrivals; with a weekday or hour profile, thinned from the peak rate
-  // (Lewis-Shedler). Drawn one arrival at a time, as the run reaches the one before it: the queue
-  // holds each stream's next arrival, not the year's.
-  struct Arrivals {
-    Rng rng;
-    const std::string* event;  // the stream's start event (kNone: the process's own choice)
-    double peak, mean_gap;     // in minutes
-    Instant last;
-    std::int64_t next;  // the next arrival's number
+  // A stream's arrivals, its start event (kNone: the process's own choice) and the number its
+  // next arrival takes.
+  struct Stream {
+    Arrivals arrivals;
+    const std::string* event;
+    std::int64_t next;
   };
   void open_stream(double per_day, const std::string& event, const std::string& purpose, std::int64_t first) {
-    const auto& days = rules_.weekday_profile;
-    const auto& hours = rules_.hour_profile;
-    double peak = (days.empty() ? 1.0 : *std::max_element(days.begin(), days.end())) *
-                  (hours.empty() ? 1.0 : *std::max_element(hours.begin(), hours.end()));
-    arrivals_.push_back(Arrivals{Rng(spec_.seed, replication_, 0, purpose), &event, peak, 1440.0 / (per_day * peak), begin_, first + 1});
-    draw_arrival(arrivals_.size() - 1);
+    streams_.push_back(Stream{Arrivals(Rng(spec_.seed, replication_, 0, purpose), per_day, rules_, legal_, begin_, end_arrivals_),
+                              &event, first + 1});
+    draw_arrival(streams_.size() - 1);
   }
   // Queues the stream's next arrival, unless the arrivals have ended by then.
   void draw_arrival(std::size_t stream) {
-    Arrivals& a = arrivals_[stream];
-    const auto& days = rules_.weekday_profile;
-    const auto& hours = rules_.hour_profile;
-    for (;;) {
-      a.last = later(a.last, a.rng.exponential(a.mean_gap));
-      if (a.last >= end_arrivals_) return;
-      if (a.peak != 1.0 || !days.empty() || !hours.empty()) {
-        auto local = legal_.to_local(a.last);
-        auto day = date::floor<date::days>(local);
-        unsigned monday_first = (date::weekday(day).c_encoding() + 6) % 7;
-        auto hour = std::chrono::duration_cast<std::chrono::hours>(local - day).count();
-        double w = (days.empty() ? 1.0 : days[monday_first]) * (hours.empty() ? 1.0 : hours[static_cast<std::size_t>(hour)]);
-        if (a.rng.uniform() * a.peak >= w) continue;
-      }
-      // Among events at the same moment, before all others, the streams in order, each's
-      // arrivals by number (their numbers say both): as if the whole year had been queued first.
-      queue_.push(Event{a.last, static_cast<std::uint64_t>(a.next), Kind::kArrival, a.next, 0, 0, a.event, stream});
-      ++a.next;
-      return;
-    }
+    Stream& s = streams_[stream];
+    std::optional<Instant> at = s.arrivals.next();
+    if (!at) return;
+    // Among events at the same moment, before all others, the streams in order, each's
+    // arrivals by number (their numbers say both): as if the whole year had been queued first.
+    queue_.push(Event{*at, static_cast<std::uint64_t>(s.next), Kind::kArrival, s.next, 0, 0, s.event, stream});
+    ++s.next;
   }
 
   void handle(const Event& e) {
@@ -344,16 +304,6 @@ class Replication {
     return effort;
   }
 
-  // Per (task, output, value as JSON): the configured probability summed over the draws of the
-  // output (whichever line drew it), and the completions that carried the value.
-  struct Realisation {
-    double configured = 0, completed = 0;
-  };
-  // A value of an output and where it is counted.
-  struct Counted {
-    Json value;
-    Realisation* realisation;
-  };
   // A task's lines, found once per task rather than at every step: its output lines in the
   // file's order, and its duration line once it is first worked on. Also the outputs a condition
   // reads ("task.output" by output).
@@ -435,7 +385,7 @@ class Replication {
       state.waiting.erase(chosen);
       const runtime::Task* task = runtime_.find_task(task_id);
       ++state.busy;
-      if (measured_case(task->case_id)) waits_[role].push_back((at - since).count() / kMinute / 60);
+      if (measured_case(task->case_id)) figures_.waits[role].push_back((at - since).count() / kMinute / 60);
       // The worker is busy for the work itself; the task may take longer to close (a year of
       // monitoring holds no one for a year).
       double effort = start_work(task_id, task->case_id, rules_of(task->name), at);
@@ -491,14 +441,14 @@ class Replication {
         if (auto value = outputs.find(output); value != outputs.end()) stats->outputs[key] = *value;
       }
       if (stats->measured) {
-        for (Slot& slot : given.slots) ++realisation(slot.realised, name, slot.field->name, *slot.value).completed;
+        for (Slot& slot : given.slots) ++figures_.shares.of(slot.realised, name, slot.field->name, *slot.value).completed;
         if (outcome != nullptr) {
-          ++realisation(given.outcome_realised, name, model::kOutcome, outputs[model::kOutcome]).completed;
-          ++realisation(given.motivation_realised, name, model::kMotivation, kDrawnMotivation).completed;
+          ++figures_.shares.of(given.outcome_realised, name, model::kOutcome, outputs[model::kOutcome]).completed;
+          ++figures_.shares.of(given.motivation_realised, name, model::kMotivation, kDrawnMotivation).completed;
         }
       }
     }
-    if (measured_case(case_id)) workload_[role] += e.minutes / 60;
+    if (measured_case(case_id)) figures_.workload[role] += e.minutes / 60;
     apply(changes, e.at);
   }
 
@@ -508,7 +458,7 @@ class Replication {
     Json* value;  // in Given::outputs (map entries stay where they are)
     std::vector<const OutputRule*> lines;  // the task's lines for this output, in the file's order
     std::optional<Json> fallback;          // the value where none holds, once first needed
-    std::vector<Counted> realised;         // the values given so far, and where each is counted
+    std::vector<RealisedShares::Counted> realised;  // the values given so far, and where each is counted
   };
   // A task step's outputs as given to the runtime, kept from one completion to the next: the names
   // are the same every time, so only the values are written. Its lines are found once per step,
@@ -520,7 +470,7 @@ class Replication {
     Json outputs = Json::object();
     std::vector<Slot> slots;  // in the order of the task's outputs
     std::vector<const OutputRule*> outcome_lines;  // an instrument's `output TASK.outcome` lines
-    std::vector<Counted> outcome_realised, motivation_realised;
+    std::vector<RealisedShares::Counted> outcome_realised, motivation_realised;
   };
   Given& given_of(const model::Node& node, const model::Process& definition) {
     auto [it, added] = given_.try_emplace(&node);
@@ -541,22 +491,6 @@ class Replication {
     }
     if (given.instrument != nullptr) given.outcome_lines = lines_of(model::kOutcome);
     return given;
-  }
-
-  // Where a completion's value of `task.output` is counted: among `values`, those found before. A
-  // bool, integer or text is the same value exactly when its JSON text is (same_json): found
-  // again without writing the text.
-  Realisation& realisation(std::vector<Counted>& values, const std::string& task, const std::string& output,
-                           const Json& value) {
-    const bool plain = value.is_boolean() || value.is_string() || value.is_number_integer();
-    if (plain) {
-      for (const Counted& c : values) {
-        if (same_json(c.value, value)) return *c.realisation;
-      }
-    }
-    Realisation& r = realised_[{task, output, value.dump()}];
-    if (plain) values.push_back(Counted{value, &r});
-    return r;
   }
 
   // The line for an output in this case now: of the lines whose conditions all hold, the one with
@@ -584,20 +518,7 @@ class Replication {
   // Draws from `rule`, and counts what was configured, so that the run can tell when what
   // happened differs from it.
   const Json& draw(const OutputRule& rule, Rng& rng, const CaseStats* stats) {
-    if (stats != nullptr && stats->measured) {
-      auto tally = tallies_.find(&rule);
-      if (tally == tallies_.end()) {
-        Tally t{&draws_[{rule.task, rule.output}], {}};
-        for (const auto& [value, p] : rule.choice.options) {
-          t.options.push_back(&realised_[{rule.task, rule.output, value.dump()}]);
-        }
-        tally = tallies_.emplace(&rule, std::move(t)).first;
-      }
-      ++*tally->second.draws;
-      for (std::size_t i = 0; i < rule.choice.options.size(); ++i) {
-        tally->second.options[i]->configured += rule.choice.options[i].second;
-      }
-    }
+    if (stats != nullptr && stats->measured) figures_.shares.count_draw(rule);
     return rule.choice.pick(rng);
   }
 
@@ -740,27 +661,18 @@ class Replication {
       case Seen::kTimerMoved: c.timers_moved.add(timer()); break;
       case Seen::kTaskCompleted:
         c.first_done.add(step(), minutes);
-        if (e.fact.flag) ++late_[step()];
+        if (e.fact.flag) ++figures_.late[step()];
         break;
-      case Seen::kEscalated: ++escalations_[{step(), e.fact.number}]; break;
+      case Seen::kEscalated: ++figures_.escalations[{step(), e.fact.number}]; break;
       default: break;
     }
     if (root != e.case_id) return;  // stages and ends of sub-processes are theirs
-    if (kind == Seen::kStageEntered) {
-      leave_stage(c, at);
-      c.stage = step();
-      c.stage_since = at;
-    }
+    if (kind == Seen::kStageEntered) c.enter_stage(step(), at);
     if (kind == Seen::kCaseEnded) {
-      leave_stage(c, at);
+      c.leave_stage(at);
       c.ended = at;
       if (keep_cases_) c.end_reason = Json::parse(e.detail).value("reason", "");
     }
-  }
-
-  static void leave_stage(CaseStats& c, Instant at) {
-    if (!c.stage.empty()) c.stage_minutes.add(c.stage) += (at - c.stage_since).count() / kMinute;
-    c.stage = {};
   }
 
   void assume(const std::string& text) { assumptions_.insert(text); }
@@ -772,91 +684,18 @@ class Replication {
  private:
 
   ReplicationResult finish() {
-    ReplicationResult out;
-    out.cases_simulated = started_;
-    std::map<std::string, double>& k = out.kpis;
-    double measured = 0, open = 0;
-    std::map<std::string_view, double> milestones, set, moved;
+    std::vector<CaseCourse*> cases;
     for (auto& slot : cases_) {
-      if (slot == nullptr || !slot->measured) continue;
-      CaseStats& c = *slot;
-      ++measured;
-      if (!c.ended) {
-        ++open;
-        leave_stage(c, horizon_);
-      }
-      for (const auto& [m, _] : c.milestones) ++milestones[m];
-      for (const auto& [t, _] : c.timers_set) ++set[t];
-      for (const auto& [t, _] : c.timers_moved) ++moved[t];
-      for (const auto& [stage, minutes] : c.stage_minutes) {
-        out.durations[fmt::format("days {}", stage)].push_back(minutes / 1440);
-      }
-      for (const auto& m : spec_.measures) {
-        std::optional<double> first;
-        for (const auto& t : m.tasks) {
-          if (const double* done = c.first_done.find(t); done != nullptr && (!first || *done < *first)) {
-            first = *done;
-          }
-        }
-        if (first) out.durations["measure " + m.label].push_back(*first / 60);
-      }
+      if (slot != nullptr) cases.push_back(slot.get());
     }
-    k["started"] = measured;
-    for (const auto& node : process_->nodes) {
-      if (node.kind != model::NodeKind::kMilestone) continue;
-      k["reached " + node.name] = share(milestones[node.name], measured);
-      k["count " + node.name] = milestones[node.name];
-    }
-    // An extension is counted among the cases whose term was set at all (the bans imposed), not
-    // among all cases.
-    for (const auto& [timer, n] : moved) k[fmt::format("moved {}", timer)] = share(n, set[timer]);
-    // Days in a stage and measures are means over the cases that have them.
-    for (const auto& [key, values] : out.durations) k[key] = mean(values);
-    for (const auto& m : spec_.measures) k.emplace("measure " + m.label, 0.0);  // no case got there
-    double late_total = 0;
-    for (const auto& [task, n] : late_) {
-      k[fmt::format("missed {}", task)] = n;
-      late_total += n;
-    }
-    k["missed all"] = late_total;
-    for (const auto& [rung, n] : escalations_) k[fmt::format("escalated {} rung {}", rung.first, rung.second)] = n;
-    for (const auto& [role, hours] : workload_) k["workload " + role] = hours;
-    for (const auto& [role, waits] : waits_) k["wait " + role] = mean(waits);
-    k["open"] = open;
-    k["refused"] = refused_;
-    for (const auto& [key, r] : realised_) {
-      const auto& [task, output, value] = key;
-      double draws = draws_[{task, output}];
-      if (draws == 0) continue;  // no line configured it
-      Json v = Json::parse(value);
-      auto rules = task_rules_.find(task);
-      double opened = rules == task_rules_.end() ? 0 : rules->second.opened;
-      out.outcomes.push_back(OutcomeRealisation{task, output, v.is_string() ? v.get<std::string>() : value,
-                                                r.configured / draws, opened, r.completed, draws});
-    }
-    if (keep_cases_) {
-      for (auto& slot : cases_) {
-        if (slot == nullptr) continue;
-        CaseStats& c = *slot;
-        CaseRecord record;
-        record.index = c.index;
-        record.stream = c.stream;
-        record.arrival = c.arrival;
-        record.measured = c.measured;
-        record.ended = c.ended;
-        record.end_reason = c.end_reason;
-        record.events = std::move(c.events);
-        out.cases.push_back(std::move(record));
-      }
-    }
+    ReplicationResult out = figures_.result(cases, *process_, spec_.measures, horizon_, keep_cases_,
+                                            [&](const std::string& task) {
+                                              auto rules = task_rules_.find(task);
+                                              return rules == task_rules_.end() ? 0.0 : rules->second.opened;
+                                            });
+    out.cases_simulated = started_;
+    out.kpis["refused"] = refused_;
     return out;
-  }
-
-  static double share(double n, double of) { return of > 0 ? n / of : 0; }
-  static double mean(const std::vector<double>& values) {
-    double sum = 0;
-    for (double v : values) sum += v;
-    return share(sum, static_cast<double>(values.size()));
   }
 
   const Prepared& prepared_;
@@ -870,7 +709,7 @@ class Replication {
   const model::Process* process_ = nullptr;
   Instant begin_, warm_, end_arrivals_, horizon_;
   std::priority_queue<Event, std::vector<Event>, Later> queue_;
-  std::vector<Arrivals> arrivals_;  // by stream: the main one first
+  std::vector<Stream> streams_;  // the main one first
   std::uint64_t seq_ = 0;
   std::vector<std::unique_ptr<CaseStats>> cases_;  // by case id; none for a sub-process's case
   runtime::Changes changes_;                       // by fresh_changes()
@@ -880,20 +719,7 @@ class Replication {
   std::unordered_map<std::int64_t, runtime::CaseId> signal_case_;  // by arrival number
   Draws unrooted_draws_;
   std::map<std::string, PoolState> pools_;
-  // By role: counted at every step, hashed (finish() writes them in order).
-  std::unordered_map<std::string, double> workload_;
-  std::unordered_map<std::string, std::vector<double>> waits_;
-  std::map<std::string_view, double> late_;                                  // by task
-  std::map<std::pair<std::string_view, std::int64_t>, double> escalations_;  // by task and rung
-  std::map<std::tuple<std::string, std::string, std::string>, Realisation> realised_;
-  std::map<std::pair<std::string, std::string>, double> draws_;
-  // Where draw() counts a line's draws and each of its values' configured share, found once per
-  // line (map entries stay where they are).
-  struct Tally {
-    double* draws;
-    std::vector<Realisation*> options;
-  };
-  std::map<const OutputRule*, Tally> tallies_;
+  Figures figures_;
   std::unordered_map<std::string, TaskRules> task_rules_;  // by task name (map entries stay where they are)
   std::unordered_map<const model::Node*, TaskRules*> rules_by_step_;
   std::unordered_map<const model::Node*, Given> given_;     // by task step
