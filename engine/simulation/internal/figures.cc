@@ -33,6 +33,7 @@ ReplicationResult Figures::result(const std::vector<CaseCourse*>& cases, const m
                                   const std::vector<Measure>& measures, Instant horizon, bool keep_cases,
                                   const std::function<double(const std::string&)>& opened) const {
   ReplicationResult out;
+  out.cases_simulated = static_cast<std::int64_t>(cases.size());
   std::map<std::string, double>& k = out.kpis;
   double measured = 0, open = 0;
   std::map<std::string_view, double> milestones, set, moved;
@@ -82,6 +83,7 @@ ReplicationResult Figures::result(const std::vector<CaseCourse*>& cases, const m
   for (const auto& [role, hours] : workload) k["workload " + role] = hours;
   for (const auto& [role, hours] : waits) k["wait " + role] = mean(hours);
   k["open"] = open;
+  k["refused"] = static_cast<double>(refused);
   out.outcomes = shares.outcomes(opened);
   if (keep_cases) {
     for (CaseCourse* c : cases) {

@@ -42,17 +42,19 @@ struct CaseCourse {
   void leave_stage(Instant at);
 };
 
-// Counted across the measured cases as the replication runs.
+// Counted as the replication runs: across its measured cases, but for the refused commands.
 struct Figures {
-  std::unordered_map<std::string, double> workload;            // hours of work, by role
-  std::unordered_map<std::string, std::vector<double>> waits;  // hours each task waited for a worker, by role
+  // By role: counted at every step, so hashed (result() writes them in order).
+  std::unordered_map<std::string, double> workload;            // hours of work
+  std::unordered_map<std::string, std::vector<double>> waits;  // hours each task waited for a worker
   std::map<std::string_view, double> late;                     // completions after the deadline, by task
   std::map<std::pair<std::string_view, std::int64_t>, double> escalations;  // by task and rung
   RealisedShares shares;
+  std::int64_t refused = 0;  // commands refused, in any case: the process and the figures do not fit together
 
-  // The KPIs, durations and realised outcomes of `cases` (every case started, measured or not;
-  // an open one's stage counted up to `horizon`); `opened(task)`: the times the task opened in
-  // the measured cases. With `keep_cases`, the cases' records too, their events moved out.
+  // The KPIs, durations and realised outcomes of `cases` (every case started, measured or not,
+  // which cases_simulated counts; an open one's stage counted up to `horizon`); `opened(task)`:
+  // the times the task opened in the measured cases. With `keep_cases`, the cases' records too, their events moved out.
   ReplicationResult result(const std::vector<CaseCourse*>& cases, const model::Process& process,
                            const std::vector<Measure>& measures, Instant horizon, bool keep_cases,
                            const std::function<double(const std::string& task)>& opened) const;

@@ -211,7 +211,7 @@ class Replication {
     auto id = runtime_.start(prepared_.process, event, data, e.at, changes);
     check_not_spoiled();
     if (!id.is_ok()) {
-      ++refused_;
+      ++figures_.refused;
       return;
     }
     if (cases_.size() <= static_cast<std::size_t>(*id)) cases_.resize(static_cast<std::size_t>(*id) + 1);
@@ -222,7 +222,6 @@ class Replication {
     stats.measured = e.at >= warm_;
     stats.stream = *e.name;
     stats.data = std::move(data);
-    ++started_;
     apply(changes, e.at);
     for (const auto& rule : rules_.events) {
       Rng rng(spec_.seed, replication_, e.index, "event:" + rule.event);
@@ -433,7 +432,7 @@ class Replication {
     check_not_spoiled();
     if (!status.is_ok()) {
       // Reported, not hidden: a refusal means the process or the figures do not fit together.
-      if (refused_++ == 0) assume(fmt::format("commands were refused, the first because: {}", status.message()));
+      if (figures_.refused++ == 0) assume(fmt::format("commands were refused, the first because: {}", status.message()));
       return;
     }
     if (stats != nullptr) {
@@ -688,14 +687,10 @@ class Replication {
     for (auto& slot : cases_) {
       if (slot != nullptr) cases.push_back(slot.get());
     }
-    ReplicationResult out = figures_.result(cases, *process_, spec_.measures, horizon_, keep_cases_,
-                                            [&](const std::string& task) {
-                                              auto rules = task_rules_.find(task);
-                                              return rules == task_rules_.end() ? 0.0 : rules->second.opened;
-                                            });
-    out.cases_simulated = started_;
-    out.kpis["refused"] = refused_;
-    return out;
+    return figures_.result(cases, *process_, spec_.measures, horizon_, keep_cases_, [&](const std::string& task) {
+      auto rules = task_rules_.find(task);
+      return rules == task_rules_.end() ? 0.0 : rules->second.opened;
+    });
   }
 
   const Prepared& prepared_;
@@ -727,7 +722,6 @@ class Replication {
   // The workdays of shifts: the Dutch calendar (`holidays "NL"`, the one the shipped processes use).
   const HolidayCalendar& holidays_ = *HolidayCalendar::find("NL");
   std::set<std::string> assumptions_;
-  std::int64_t started_ = 0, refused_ = 0;
 };
 
 }  // namespace
