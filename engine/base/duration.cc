@@ -17,6 +17,18 @@ const char* const kUnitWords[] = {"minutes", "hours", "days", "weeks", "months",
 std::string plural(std::int64_t n, const char* one, const char* many) {
   return fmt::format("{} {}", n, (n == 1 || n == -1) ? one : many);
 }
+
+// Past any limit, so within_limits() says no; arithmetic on durations never wraps, a unit's
+// conversion of an amount as written ("555555555555555555 hours") included.
+constexpr std::int64_t kOverflowed = std::numeric_limits<std::int64_t>::max();
+std::int64_t checked_sum(std::int64_t a, std::int64_t b) {
+  std::int64_t out = 0;
+  return __builtin_add_overflow(a, b, &out) ? kOverflowed : out;
+}
+std::int64_t checked_product(std::int64_t a, std::int64_t b) {
+  std::int64_t out = 0;
+  return __builtin_mul_overflow(a, b, &out) ? kOverflowed : out;
+}
 }  // namespace
 
 const char* const* unit_words() { return kUnitWords; }
@@ -43,33 +55,20 @@ std::optional<Duration> make_duration(std::int64_t amount, const std::string& un
     d.minutes = amount;
   } else if (unit == "hour" || unit == "hours") {
     d.kind = DurationKind::kClock;
-    d.minutes = amount * 60;
+    d.minutes = checked_product(amount, 60);
   } else if (unit == "day" || unit == "days") {
     d.days = amount;
   } else if (unit == "week" || unit == "weeks") {
-    d.days = amount * 7;
+    d.days = checked_product(amount, 7);
   } else if (unit == "month" || unit == "months") {
     d.months = amount;
   } else if (unit == "year" || unit == "years") {
-    d.months = amount * 12;
+    d.months = checked_product(amount, 12);
   } else {
     return std::nullopt;
   }
   return d;
 }
-
-namespace {
-// Past any limit, so within_limits() says no; arithmetic on durations never wraps.
-constexpr std::int64_t kOverflowed = std::numeric_limits<std::int64_t>::max();
-std::int64_t checked_sum(std::int64_t a, std::int64_t b) {
-  std::int64_t out = 0;
-  return __builtin_add_overflow(a, b, &out) ? kOverflowed : out;
-}
-std::int64_t checked_product(std::int64_t a, std::int64_t b) {
-  std::int64_t out = 0;
-  return __builtin_mul_overflow(a, b, &out) ? kOverflowed : out;
-}
-}  // namespace
 
 bool within_limits(const Duration& d) {
   auto in = [](std::int64_t v, std::int64_t bound) { return v >= -bound && v <= bound; };

@@ -24,13 +24,14 @@ struct Duration {
 const char* kind_name(DurationKind kind);
 
 // Parses a unit word as written after a number ("day", "days", "weeks", "hours", "minute", ...).
-// `working` is true for "3 working days". Returns nothing for an unknown unit.
+// `working` is true for "3 working days". Returns nothing for an unknown unit. An amount whose
+// conversion overflows ("555555555555555555 hours") gives a duration outside within_limits().
 std::optional<Duration> make_duration(std::int64_t amount, const std::string& unit, bool working);
 
-// Adds two durations of the same kind; nothing when the kinds differ.
 // Whether every part of `d` lies within limits::kDurationDays (calendar arithmetic and the
 // working-day count stay exact and bounded). Results of add and scale that overflow are outside.
 bool within_limits(const Duration& d);
+// Adds two durations of the same kind; nothing when the kinds differ.
 std::optional<Duration> add(const Duration& a, const Duration& b);
 Duration scale(const Duration& d, std::int64_t factor);
 Duration negate(const Duration& d);

@@ -89,6 +89,12 @@ TEST(Limits, DurationInTheLanguage) {
   // Beyond 64 bits: a number too large, never a wrapped one.
   EXPECT_NE(parse_errors(with_expression("now + 99999999999999999999 days")).find("number '99999999999999999999' is too large"),
             std::string::npos);
+  // In 64 bits, but not once converted to the unit's minutes, days or months: refused the same way
+  // (the wth fuzzer's finding of 2026-12-04 wrapped here, in make_duration).
+  for (const char* unit : {"hours", "weeks", "years"}) {
+    std::string e = fmt::format("now + 555555555555555555 {}", unit);
+    EXPECT_NE(parse_errors(with_expression(e)).find("is longer than a term can be"), std::string::npos) << e;
+  }
 }
 
 TEST(Limits, DurationArithmeticDoesNotWrap) {
@@ -171,6 +177,9 @@ TEST(Limits, NumbersMomentsAndDurationsInCaseData) {
   EXPECT_EQ(convert(days, "28 days"), std::nullopt);
   EXPECT_EQ(convert(days, "99999999999999999999 days"), "expected a duration such as \"10 days\"");
   EXPECT_EQ(convert(days, "36601 days"), "a duration of at most 36600 days");
+  model::Type hours = model::Type::of(model::Type::Kind::kHours);
+  EXPECT_EQ(convert(hours, "555555555555555555 hours"), "a duration of at most 36600 days");
+  EXPECT_EQ(convert(days, "555555555555555555 weeks"), "a duration of at most 36600 days");
 }
 
 TEST(Limits, CaseDataBytes) {
