@@ -16,6 +16,7 @@
 #include "engine/api/group_commit.h"
 #include "engine/api/real_time.h"
 #include "engine/base/log.h"
+#include "engine/base/numbers.h"
 #include "engine/cli/commands.h"
 #include "engine/cli/database_lock.h"
 
@@ -47,13 +48,10 @@ bool split_listen(const std::string& listen, std::string& host, unsigned short& 
   auto colon = listen.rfind(':');
   if (colon == std::string::npos) return false;
   host = listen.substr(0, colon);
-  try {
-    int p = std::stoi(listen.substr(colon + 1));
-    if (p < 0 || p > 65535) return false;
-    port = static_cast<unsigned short>(p);
-  } catch (const std::exception&) {
-    return false;
-  }
+  // The whole of what follows the colon: "8080abc" is no port (std::stoi took it as 8080).
+  auto p = parse_int_in(std::string_view(listen).substr(colon + 1), 0, 65535);
+  if (!p) return false;
+  port = static_cast<unsigned short>(*p);
   return !host.empty();
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `termijn serve --config FILE`: a value from the file is used, a flag on the command line wins,
-# a key that is no option is refused, the shipped example names only real options, and the log
-# is JSON lines unless the file or a flag says text.
+# a key that is no option is refused (and a --listen that is not host:port), the shipped example
+# names only real options, and the log is JSON lines unless the file or a flag says text.
 set -euo pipefail
 termijn=$1
 processes=$2
@@ -40,6 +40,14 @@ out=$("$termijn" serve --config "$work/bad.toml" --once 2>&1); rc=$?
 set -e
 [ $rc -eq 2 ] || fail "a misspelt key: exit $rc: $out"
 echo "$out" | has "listen-on" || fail "the misspelt key is not named: $out"
+# A port that is not wholly a number: refused, exit 2, before anything listens.
+for listen in 127.0.0.1:80abc 127.0.0.1:65536 127.0.0.1: 127.0.0.1:-1 :8080; do
+  set +e
+  out=$(timeout 20 "$termijn" serve --db "$work/listen.db" --processes "$processes/landelijk.wth" --listen "$listen" 2>&1); rc=$?
+  set -e
+  [ $rc -eq 2 ] || fail "--listen $listen: exit $rc: $out"
+  echo "$out" | has "is not host:port" || fail "--listen $listen: no reason: $out"
+done
 # A file that is not there: exit 2.
 set +e
 "$termijn" serve --config "$work/none.toml" --once > /dev/null 2>&1; rc=$?
