@@ -4,6 +4,8 @@
 
 #include <cmath>
 
+#include "engine/simulation/internal/mean.h"
+
 namespace termijn::simulation {
 
 double Distribution::sample(Rng& rng) const {
@@ -29,11 +31,7 @@ double Distribution::mean() const {
   switch (kind) {
     case Kind::kUniform: return (a + b) / 2;
     case Kind::kTriangular: return (a + b + c) / 3;
-    case Kind::kEmpirical: {
-      double sum = 0;
-      for (double v : values) sum += v;
-      return values.empty() ? 0 : sum / values.size();
-    }
+    case Kind::kEmpirical: return internal::mean(values);
     default: return a;
   }
 }

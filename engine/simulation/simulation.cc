@@ -13,6 +13,7 @@
 
 #include "engine/base/language.h"
 #include "engine/simulation/internal/kpi.h"
+#include "engine/simulation/internal/mean.h"
 #include "engine/simulation/internal/prepared.h"
 #include "engine/simulation/internal/replication.h"
 
@@ -119,8 +120,7 @@ DurationDistribution distribution(const std::string& key, std::vector<double> va
   out.count = static_cast<std::int64_t>(values.size());
   if (values.empty()) return out;
   std::sort(values.begin(), values.end());
-  for (double v : values) out.mean += v;
-  out.mean /= static_cast<double>(values.size());
+  out.mean = internal::mean(values);
   out.p50 = percentile(values, 0.50);
   out.p90 = percentile(values, 0.90);
   out.p99 = percentile(values, 0.99);
@@ -333,8 +333,7 @@ KpiSummary summarise(std::string name, std::vector<double> values) {
   s.values = std::move(values);
   double n = static_cast<double>(s.values.size());
   if (n == 0) return s;
-  for (double v : s.values) s.mean += v;
-  s.mean /= n;
+  s.mean = internal::mean(s.values);
   if (n < 2) return s;
   double ss = 0;
   for (double v : s.values) ss += (v - s.mean) * (v - s.mean);

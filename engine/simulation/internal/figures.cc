@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "engine/simulation/internal/mean.h"
 #include "engine/simulation/internal/minutes.h"
 
 namespace termijn::simulation::internal {
@@ -9,12 +10,6 @@ namespace termijn::simulation::internal {
 namespace {
 
 double share(double n, double of) { return of > 0 ? n / of : 0; }
-
-double mean(const std::vector<double>& values) {
-  double sum = 0;
-  for (double v : values) sum += v;
-  return share(sum, static_cast<double>(values.size()));
-}
 
 }  // namespace
 
