@@ -56,6 +56,13 @@ inline constexpr int kSyntaxRecoveries = 25;
 // calendar arithmetic exact and counting working days short.
 inline constexpr long long kDurationDays = 36'600;
 
+// Moments from outside (case data, and the dates of .scenario and .sim files), in milliseconds
+// since 1970 UTC: wide enough for any birth date and any term, narrow enough that calendar
+// arithmetic on them stays exact and that every one is written with a four-digit year (a
+// scenario starting in the year 0 counted from a moment no ISO date could name).
+inline constexpr long long kEarliestMoment = -2'208'988'800'000;  // 1900-01-01T00:00:00Z
+inline constexpr long long kLatestMoment = 7'258'118'400'000;     // 2200-01-01T00:00:00Z
+
 // Steps one case may take within one command or timer before it must wait. A process that loops
 // back without a task, timer or wait would otherwise hold the engine thread for ever; the
 // longest shipped course takes a few hundred steps in one go.

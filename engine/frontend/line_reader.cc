@@ -124,7 +124,12 @@ std::optional<Instant> LineReader::moment(const std::string& default_time) {
   std::string time = default_time;
   if (!time_of_day(time)) return std::nullopt;
   auto at = parse_instant(date->text + " " + time);
-  if (!at) d_.error(date->range, tr("'{} {}' is not a moment", date->text, time));
+  if (!at) {
+    d_.error(date->range, tr("'{} {}' is not a moment", date->text, time));
+  } else if (auto ms = at->time_since_epoch().count(); ms < limits::kEarliestMoment || ms > limits::kLatestMoment) {
+    d_.error(date->range, tr("'{}' is not a date between the years 1900 and 2200 (limit: moment)", date->text));
+    return std::nullopt;
+  }
   return at;
 }
 

@@ -184,6 +184,15 @@ class AstBuilder {
     }
     return value;
   }
+  // A version or an escalation level: an int. A larger number is refused, not cut to 32 bits
+  // (`version 4294967297` read as version 1); the clamped value keeps the checker from adding
+  // a second error about the same number.
+  int small_integer(antlr4::tree::TerminalNode* node) {
+    std::int64_t value = integer(node);
+    if (value <= std::numeric_limits<int>::max()) return static_cast<int>(value);
+    diagnostics_.error(range(node), tr("number '{}' is too large: at most {}", value, std::numeric_limits<int>::max()));
+    return std::numeric_limits<int>::max();
+  }
   std::optional<std::string> citation(P::CitationContext* ctx) const {
     if (ctx == nullptr) return std::nullopt;
     return unquote(ctx->STRING());
@@ -301,7 +310,7 @@ class AstBuilder {
     out.range = range(ctx);
     auto ids = ctx->ID();
     if (!ids.empty()) out.name = ident(ids[0]);
-    if (ctx->INT() != nullptr) out.version = static_cast<int>(integer(ctx->INT()));
+    if (ctx->INT() != nullptr) out.version = small_integer(ctx->INT());
     if (ctx->EXTENDS() != nullptr && ids.size() > 1) out.parent = ident(ids[1]);
     for (auto* m : ctx->member()) member(m, out);
     return out;
@@ -582,7 +591,7 @@ class AstBuilder {
         if (r->ID()) action.roles.push_back(ident(r->ID()));
       } else if (auto* r = dynamic_cast<P::RaiseActionContext*>(a)) {
         action.kind = ast::RungAction::Kind::kRaise;
-        if (r->INT()) action.level = static_cast<int>(integer(r->INT()));
+        if (r->INT()) action.level = small_integer(r->INT());
       }
       out.actions.push_back(std::move(action));
     }

@@ -309,11 +309,6 @@ Deadline evaluate_moment(const Expr& e, const EvalContext& ctx) {
 
 namespace {
 
-// Moments a case may hold: wide enough for any birth date and any term, narrow enough that
-// calendar arithmetic on them stays exact.
-constexpr std::int64_t kEarliestMoment = -2'208'988'800'000;  // 1900-01-01T00:00:00Z
-constexpr std::int64_t kLatestMoment = 7'258'118'400'000;     // 2200-01-01T00:00:00Z
-
 // A value a host may put in a person field: objects, lists and scalars, bounded in depth, text
 // and list length (limits.h). Recursion stops one level past the limit.
 std::optional<std::string> bounded_value(const Json& in, int depth) {
@@ -390,14 +385,14 @@ std::optional<std::string> convert_input(const model::Type& type, const Json& in
     case TK::kDateTime: {
       std::optional<std::int64_t> ms;
       if (in.is_number_integer() && !in.is_number_unsigned()) ms = in.get<std::int64_t>();
-      if (in.is_number_unsigned() && in.get<std::uint64_t>() <= static_cast<std::uint64_t>(kLatestMoment)) {
+      if (in.is_number_unsigned() && in.get<std::uint64_t>() <= static_cast<std::uint64_t>(limits::kLatestMoment)) {
         ms = static_cast<std::int64_t>(in.get<std::uint64_t>());
       }
       if (in.is_string()) {
         if (auto t = parse_instant(in.get<std::string>())) ms = to_millis(*t);
       }
       if (!ms) return "expected a moment such as \"2026-10-20T14:35:00+02:00\"";
-      if (*ms < kEarliestMoment || *ms > kLatestMoment) return "expected a moment between the years 1900 and 2200";
+      if (*ms < limits::kEarliestMoment || *ms > limits::kLatestMoment) return "expected a moment between the years 1900 and 2200";
       out = *ms;
       return std::nullopt;
     }

@@ -196,8 +196,11 @@ void parse_lines(const SourceFilePtr& source, Spec& spec, DiagnosticList& d, int
       current = &spec.scenarios.back();
     } else if (current == nullptr && r.accept("begin")) {
       auto date = r.word("a date (2027-01-04)");
-      if (date && (!lines::is_date(date->text) || !parse_instant(date->text + " 00:00"))) {
+      auto at = date && lines::is_date(date->text) ? parse_instant(date->text + " 00:00") : std::nullopt;
+      if (date && !at) {
         d.error(date->range, tr("'{}' is not a date", date->text));
+      } else if (auto ms = at ? at->time_since_epoch().count() : 0; ms < limits::kEarliestMoment || ms > limits::kLatestMoment) {
+        d.error(date->range, tr("'{}' is not a date between the years 1900 and 2200 (limit: moment)", date->text));
       } else if (date) {
         spec.start_date = date->text;
       }

@@ -97,6 +97,18 @@ TEST(Limits, DurationInTheLanguage) {
   }
 }
 
+// A version and an escalation level are ints: 2^32 + 1 is refused, never read as 1.
+TEST(Limits, VersionsAndLevelsInTheLanguage) {
+  EXPECT_EQ(parse_errors("process p version 2147483647 {\n}\n"), "");
+  EXPECT_NE(parse_errors("process p version 4294967297 {\n}\n").find("number '4294967297' is too large: at most 2147483647"),
+            std::string::npos);
+  std::string rung =
+      "process p {\n  task t \"T\" by r within 1 day {\n    escalate {\n      1 hour after due: raise level 4294967297\n"
+      "    }\n  }\n}\n";
+  EXPECT_NE(parse_errors(rung).find("t.wth:4:37: error: number '4294967297' is too large"), std::string::npos)
+      << parse_errors(rung);
+}
+
 TEST(Limits, DurationArithmeticDoesNotWrap) {
   Duration d{DurationKind::kCalendar, 0, 1000, 0};
   EXPECT_TRUE(within_limits(scale(d, 36)));

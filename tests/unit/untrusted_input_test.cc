@@ -93,6 +93,23 @@ TEST(UntrustedSource, ScenarioNumbersOutOfRangeAreLocatedErrors) {
             std::string::npos);
 }
 
+// A date outside 1900-2200: a moment in the year 0 lies before any ISO date with four digits,
+// and the scenario's run read its start back from that text.
+TEST(UntrustedSource, ScenarioDatesAreWithinTheLimitOfMoments) {
+  EXPECT_EQ(scenario_errors("at 2199-12-31 12:00 nothing\n").find("limit: moment"), std::string::npos);
+  EXPECT_NE(scenario_errors("at 0000-01-01 00:00 nothing\n")
+                .find("t.scenario:4:4: error: '0000-01-01' is not a date between the years 1900 and 2200 (limit: moment)"),
+            std::string::npos);
+  DiagnosticList d;
+  std::string path = std::string(TERMIJN_SOURCE_DIR) + "/processes/scenarios/t.scenario";
+  scenario::parse(std::make_shared<SourceFile>(path, "scenario \"y0\"\nprocess landelijk from \"../landelijk.wth\"\n"
+                                                     "start 0000-01-01 00:00 on crisismelding with aanhouding=false\n"),
+                  d);
+  EXPECT_NE(render(d).find("t.scenario:3:7: error: '0000-01-01' is not a date between the years 1900 and 2200"),
+            std::string::npos)
+      << render(d);
+}
+
 std::string sim_errors(const std::string& body) {
   std::string path = std::string(TERMIJN_SOURCE_DIR) + "/examples/simulation/t.sim";
   DiagnosticList d;
@@ -114,6 +131,22 @@ TEST(UntrustedSource, SimulationNumbersOutOfRangeAreLocatedErrors) {
   EXPECT_NE(sim_errors("arrivals by hour 99999999999999-3 1\n").find("t.sim:2:18: error:"), std::string::npos);
   EXPECT_NE(sim_errors("term Wth.eerste_termijn = 99999999999999999999 days\n").find("t.sim:2:27: error:"),
             std::string::npos);
+}
+
+// Figures that pass their ranges but break the arithmetic behind them: a profile whose weights
+// sum to 3e-308 scaled to infinity and never let the clock move; a lognormal whose mean squares
+// to 0 drew NaN; a begin date in the year 0.
+TEST(UntrustedSource, SimulationFiguresThatBreakTheirArithmeticAreLocatedErrors) {
+  EXPECT_NE(sim_errors("arrivals by weekday mon 3e-308, tue 0, wed 0, thu 0, fri 0, sat 0, sun 0\n")
+                .find("t.sim:2:25: error: '3e-308' is not a weight (0, or 0.000001 to 1000000)"),
+            std::string::npos);
+  EXPECT_EQ(sim_errors("arrivals by weekday mon 0.000001, tue 0, wed 0, thu 0, fri 0, sat 0, sun 0\n").find("weight"),
+            std::string::npos);
+  std::string lognormal = sim_errors("duration default = lognormal mean 1e-200 minutes sd 0 minutes\n");
+  EXPECT_NE(lognormal.find("cannot be drawn: its mean is too close to zero"), std::string::npos) << lognormal;
+  EXPECT_NE(sim_errors("begin 0000-01-01\n").find("t.sim:2:7: error: '0000-01-01' is not a date between the years 1900 and 2200"),
+            std::string::npos);
+  EXPECT_EQ(sim_errors("begin 2027-01-04\n").find("t.sim:2:"), std::string::npos);
 }
 
 // Twenty figures in focus, each repeated (a repeat is no new figure), then a twenty-first.

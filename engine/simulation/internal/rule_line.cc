@@ -23,6 +23,9 @@ constexpr std::size_t kMaxStreams = 10;
 constexpr int kMaxWorkers = 100'000;
 constexpr std::size_t kMaxShifts = 24;  // a role's shifts: one an hour is plenty
 constexpr double kMaxWeight = 1'000'000;
+// A weight is 0 or at least this: the profile is scaled to average 1 by its sum, and a sum
+// of weights like 3e-308 makes that scale infinite (and the arrivals never end).
+constexpr double kMinWeight = 0.000'001;
 constexpr int kMaxTermAmount = 100'000;
 
 // "6h37m", "45m", "2d", "90min": one word with its units.
@@ -147,6 +150,13 @@ class SpecReader {
     if (out.kind == K::kExponential || out.kind == K::kLognormal) ok = ok && out.a > 0;
     if (!ok) {
       d_.error(where, tr("these figures do not make a distribution (check the order: min, mode, max; means above zero)"));
+      return std::nullopt;
+    }
+    // Drawn through the underlying normal's variance, log(1 + sd²/mean²): a mean so small that
+    // its square is 0 (1e-200 minutes) makes that NaN or infinite, and every draw NaN.
+    if (out.kind == K::kLognormal && !std::isfinite(std::log(1 + (out.b * out.b) / (out.a * out.a)))) {
+      d_.error(where, tr("a lognormal with mean {} and sd {} cannot be drawn: its mean is too close to zero",
+                         out.a, out.b));
       return std::nullopt;
     }
     return out;
@@ -277,8 +287,8 @@ void read_profile(LineReader& r, Rules& rules, DiagnosticList& d) {
     auto weight = r.word("a weight");
     if (!key || !weight) return;
     auto amount = parse_number(weight->text);
-    if (!amount || *amount < 0 || *amount > kMaxWeight) {
-      d.error(weight->range, tr("'{}' is not a weight (0 to {})", weight->text, kMaxWeight));
+    if (!amount || *amount < 0 || *amount > kMaxWeight || (*amount > 0 && *amount < kMinWeight)) {
+      d.error(weight->range, tr("'{}' is not a weight (0, or {:.6f} to {})", weight->text, kMinWeight, kMaxWeight));
       return;
     }
     int from = -1, to = -1;
